@@ -1,0 +1,55 @@
+// Builds every bundle of Hotpath. `node esbuild.mjs` once, `--watch` to rebuild on change,
+// `--production` to minify what ships to the editor (never the sample service: its frames must
+// map back to exact lines).
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {import('esbuild').BuildOptions} */
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'info',
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  // The CLI and the runner it carries. autocannon stays outside: its worker threads load
+  // their script from autocannon's own folder.
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, minify: production, external: ['autocannon'] },
+  // Preloaded into the profiled service through NODE_OPTIONS: no dependencies, small.
+  { ...node, entryPoints: { agent: 'src/runner/agent/agent.ts' }, minify: production },
+  // The load generator's own process and the per-client hook it hands to autocannon.
+  {
+    ...node,
+    entryPoints: {
+      loadWorker: 'src/runner/load/loadWorker.ts',
+      loadClient: 'src/runner/load/loadClient.ts',
+    },
+    minify: production,
+    external: ['autocannon'],
+  },
+  // The sample service: unminified, names kept, with a source map, so that profile positions
+  // map back to the exact lines of its .ts handlers.
+  {
+    ...node,
+    entryPoints: { sampleService: 'src/sampleService/main.ts' },
+    minify: false,
+    keepNames: true,
+    sourcesContent: true,
+  },
+];
+
+const outdir = 'dist';
+if (watch) {
+  for (const b of builds) {
+    const ctx = await esbuild.context({ ...b, outdir });
+    await ctx.watch();
+  }
+} else {
+  await Promise.all(builds.map((b) => esbuild.build({ ...b, outdir })));
+}

@@ -1,0 +1,293 @@
+/**
+ * `hotpath`: the engine without VS Code.
+ *   hotpath profile <path> [options]   load-test one endpoint and capture a CPU profile
+ *   hotpath serve [--port 8080]         run the bundled sample service
+ * Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { formatHeader, formatLessons, formatProgress, formatRun } from './cliFormat';
+import { HotpathError, messageOf } from './runner/errors';
+import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
+import { bundle } from './runner/paths';
+import { type RunRecord, runProfile } from './runner/run';
+
+const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
+
+Usage:
+  hotpath profile <path> [options]   load-test one endpoint and capture a V8 CPU profile
+  hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
+                                     /cpu vs /cpualloc, each profiled, with what they show
+  hotpath serve [--port N]           run the bundled sample service for you to poke with curl
+  hotpath <command> --help           options of a command
+
+Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.`;
+
+const PROFILE_HELP = `hotpath profile <path> [options]
+
+Starts the service (the bundled sample service unless --service is given), warms it up,
+load-tests <path> with autocannon while a V8 CPU profile is taken inside the service, then
+prints the load summary and saves the run to <out>/<run id>/ (run.json, profile.cpuprofile).
+
+Target:
+  --service CMD            command that starts your Node service (run through the shell)
+  --url URL                where it answers, such as http://127.0.0.1:3000 (needed with --service;
+                           alone: a service already running, load-tested without a profile)
+  --allow-remote           allow a URL that is not on this machine's loopback
+  --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
+
+Load:
+  --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
+${PRESETS.map((p) => `                             ${p.name}: ${p.description}`).join('\n')}
+  -c, --connections N      concurrent connections (overrides the preset)
+  -d, --duration S         seconds of load (overrides the preset)
+  --amount N               stop after N requests instead of after a duration
+  --rate R                 at most R requests per second per connection
+  --overall-rate R         at most R requests per second in all
+  -m, --method M           HTTP method (default GET)
+  -H, --header "K: V"      request header (repeatable)
+  -b, --body TEXT          request body
+  --timeout S              seconds before a request counts as timed out (default ${DEFAULTS.timeoutSec})
+  --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
+  --workers N              autocannon worker threads (default ${DEFAULTS.workers})
+
+Capture and output:
+  --sampling-interval US   CPU profile sampling interval in µs (default ${DEFAULTS.samplingIntervalUs})
+  --no-profile             measure the load and the service's metrics without a CPU profile
+  --out DIR                where runs are saved (default ${DEFAULTS.outDir})
+  --json                   print the run record as JSON instead of the summary
+
+Example:
+  hotpath profile /read --preset quick && hotpath profile /fast --preset quick`;
+
+const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR]
+
+Profiles the sample service's four walk-through routes one after another (preset quick unless
+given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
+/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
+
+const SERVE_HELP = `hotpath serve [--port N] [--host H]
+
+Runs the bundled sample service (routes /read, /fast, /cpu, /cpualloc, /clients, /hello)
+until Ctrl+C. --port 0 (the default 8080 otherwise) picks any free port.`;
+
+class UsageError extends Error {}
+
+function numberOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  // Unparsable text goes on as it is, so that validation names the option and the value.
+  return value.trim() !== '' && Number.isFinite(parsed) ? parsed : (value as unknown as number);
+}
+
+function parseHeaders(values: string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const raw of values ?? []) {
+    const colon = raw.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header: expected "Name: value", got "${raw}"`);
+    headers[raw.slice(0, colon).trim()] = raw.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+async function profile(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      service: { type: 'string' },
+      url: { type: 'string' },
+      'allow-remote': { type: 'boolean' },
+      'ready-timeout': { type: 'string' },
+      preset: { type: 'string' },
+      connections: { type: 'string', short: 'c' },
+      duration: { type: 'string', short: 'd' },
+      amount: { type: 'string' },
+      rate: { type: 'string' },
+      'overall-rate': { type: 'string' },
+      method: { type: 'string', short: 'm' },
+      header: { type: 'string', short: 'H', multiple: true },
+      body: { type: 'string', short: 'b' },
+      timeout: { type: 'string' },
+      warmup: { type: 'string' },
+      workers: { type: 'string' },
+      'sampling-interval': { type: 'string' },
+      'no-profile': { type: 'boolean' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${PROFILE_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError('profile takes one endpoint path, such as /fast');
+  const request: RunRequest = {
+    path: positionals[0],
+    service: values.service,
+    url: values.url,
+    allowRemote: values['allow-remote'],
+    readyTimeoutSec: numberOption(values['ready-timeout']),
+    preset: values.preset,
+    connections: numberOption(values.connections),
+    durationSec: numberOption(values.duration),
+    amount: numberOption(values.amount),
+    connectionRate: numberOption(values.rate),
+    overallRate: numberOption(values['overall-rate']),
+    method: values.method,
+    headers: parseHeaders(values.header),
+    body: values.body,
+    timeoutSec: numberOption(values.timeout),
+    warmupSec: numberOption(values.warmup),
+    workers: numberOption(values.workers),
+    samplingIntervalUs: numberOption(values['sampling-interval']),
+    profile: !values['no-profile'],
+    outDir: values.out,
+  };
+  const options = resolveRunOptions(request);
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) return;
+    process.stderr.write('\ncancelling: stopping the load and the service…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const live = process.stderr.isTTY && !values.json;
+  let progressShown = false;
+  const { folder, record } = await runProfile(options, {
+    signal: controller.signal,
+    onStage: (stage, current) => {
+      if (values.json) return;
+      if (progressShown && live) process.stderr.write('\n');
+      progressShown = false;
+      if (stage === 'starting')
+        process.stderr.write(`${formatHeader(current)}\n  starting the service…\n`);
+      if (stage === 'warming-up')
+        process.stderr.write(`  warming up for ${options.warmupSec} s (not measured)…\n`);
+      if (stage === 'profiling') {
+        process.stderr.write(
+          `  load and ${options.profile ? 'CPU profile' : 'metrics'} on ${current.endpoint.url}\n`,
+        );
+      }
+    },
+    onProgress: (progress) => {
+      if (values.json) return;
+      const line = formatProgress(progress);
+      process.stderr.write(live ? `\r\x1b[K${line}` : `${line}\n`);
+      progressShown = true;
+    },
+  });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  if (values.json) process.stdout.write(`${JSON.stringify({ folder, ...record }, null, 2)}\n`);
+  else process.stdout.write(`${formatRun(record, folder)}\n`);
+  return record.status === 'done' ? 0 : 1;
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      preset: { type: 'string', default: 'quick' },
+      out: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${DEMO_HELP}\n`);
+    return 0;
+  }
+  const runs: Record<string, RunRecord> = {};
+  for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
+    const options = resolveRunOptions({ path: route, preset: values.preset, outDir: values.out });
+    const { folder, record } = await runProfile(options, {
+      onStage: (stage, current) => {
+        if (stage === 'starting') process.stdout.write(`\n${formatHeader(current)}\n`);
+      },
+    });
+    process.stdout.write(`${formatRun(record, folder)}\n`);
+    if (record.status !== 'done') return 1;
+    runs[route] = record;
+  }
+  process.stdout.write(`\n${formatLessons(runs)}\n`);
+  return 0;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${SERVE_HELP}\n`);
+    return 0;
+  }
+  const child = spawn(
+    process.execPath,
+    [bundle('sampleService.js'), '--port', values.port, '--host', values.host],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      try {
+        const { url } = JSON.parse(line) as { url: string };
+        process.stdout.write(
+          `sample service listening on ${url}\n  try: curl ${url}/read  (Ctrl+C to stop)\n`,
+        );
+      } catch {
+        process.stdout.write(`${line}\n`);
+      }
+    }
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'profile':
+        return await profile(rest);
+      case 'serve':
+        return await serve(rest);
+      case 'demo':
+        return await demo(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${MAIN_HELP}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    const usage =
+      error instanceof UsageError ||
+      (error instanceof HotpathError &&
+        (error.code === 'BAD_OPTION' || error.code === 'REMOTE_TARGET')) ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`hotpath: ${messageOf(error)}\n${usage ? "Try 'hotpath --help'.\n" : ''}`);
+    return usage ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,134 @@
+/** How the CLI puts runs into words. Pure: text in, text out. */
+import * as path from 'node:path';
+import type { LoadProgress } from './runner/load/protocol';
+import type { RunRecord } from './runner/run';
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+function ms(value: number): string {
+  return value >= 100 ? `${int.format(value)} ms` : `${one.format(value)} ms`;
+}
+
+function bytes(value: number): string {
+  if (value >= 1 << 20) return `${one.format(value / (1 << 20))} MB`;
+  if (value >= 1 << 10) return `${int.format(value / (1 << 10))} KB`;
+  return `${value} B`;
+}
+
+export function describeTarget(record: RunRecord): string {
+  switch (record.target.kind) {
+    case 'sample':
+      return 'sample service';
+    case 'command':
+      return `\`${record.target.command}\``;
+    case 'url':
+      return record.target.url ?? 'URL';
+  }
+}
+
+export function formatHeader(record: RunRecord): string {
+  const load = record.options.load;
+  const length =
+    load.amount !== undefined
+      ? `${int.format(load.amount)} requests`
+      : `${one.format(load.durationSec ?? 0)} s`;
+  const rate =
+    load.connectionRate !== undefined ? ` at ≤ ${one.format(load.connectionRate)} req/s each` : '';
+  return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${load.connections} connections${rate} × ${length} · preset ${record.preset}`;
+}
+
+export function formatProgress(progress: LoadProgress): string {
+  const of = progress.plannedSec !== undefined ? ` / ${one.format(progress.plannedSec)} s` : ' s';
+  const p99 = progress.p99Ms === undefined ? '–' : ms(progress.p99Ms);
+  const trouble = [
+    progress.errors ? `${int.format(progress.errors)} errors` : '',
+    progress.timeouts ? `${int.format(progress.timeouts)} timeouts` : '',
+    progress.non2xx ? `${int.format(progress.non2xx)} non-2xx` : '',
+  ].filter(Boolean);
+  return `  ${one.format(progress.elapsedSec)}${of} · ${int.format(progress.requestsPerSec)} req/s · p99 ${p99} · ${int.format(progress.requests)} responses${trouble.length ? ` · ${trouble.join(' · ')}` : ' · no errors'}`;
+}
+
+/** The load summary and where the run was saved, as a person reads it after a run. */
+export function formatRun(record: RunRecord, folder: string, cwd = process.cwd()): string {
+  const lines: string[] = [];
+  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(11)} ${text}`);
+  const load = record.load;
+  if (load) {
+    row(
+      'throughput',
+      `${one.format(load.requestsPerSec)} req/s · ${int.format(load.requests)} responses in ${one.format(load.durationSec)} s · ` +
+        `${int.format(load.errors)} errors · ${int.format(load.timeouts)} timeouts · ${int.format(load.non2xx)} non-2xx`,
+    );
+    if (load.requests > 0) {
+      row(
+        'latency',
+        `p50 ${ms(load.latencyMs.p50)} · p90 ${ms(load.latencyMs.p90)} · p99 ${ms(load.latencyMs.p99)} · max ${ms(load.latencyMs.max)}`,
+      );
+    }
+    const codes = Object.entries(load.statusCodes);
+    if (codes.length > 0 && (codes.length > 1 || !codes[0][0].startsWith('2'))) {
+      row('status', codes.map(([code, count]) => `${code} × ${int.format(count)}`).join(' · '));
+    }
+  }
+  const agent = record.agent;
+  if (agent) {
+    const cpuMs = agent.cpuUserMs + agent.cpuSystemMs;
+    const perRequest =
+      load && load.requests > 0 ? ` (${ms(cpuMs / load.requests)} per response)` : '';
+    row(
+      'service',
+      `CPU ${int.format(agent.cpuShare * 100)}% of a core${perRequest} · ` +
+        `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)} · GC ${one.format(agent.gc.share * 100)}% of the time`,
+    );
+  }
+  if (record.profile.file !== null) {
+    row(
+      'profile',
+      `${bytes(record.profile.bytes)} · sampled every ${int.format(record.profile.samplingIntervalUs)} µs`,
+    );
+  } else if (record.status === 'done') {
+    row('profile', `none: ${record.profile.why}`);
+  }
+  if (record.status !== 'done' && record.error) {
+    const verb = record.status === 'cancelled' ? 'cancelled' : 'failed';
+    lines.push(`  run ${verb} while ${record.stage.replace('-', ' ')}: ${record.error.message}`);
+  }
+  const shown = path.relative(cwd, folder);
+  const where = shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder;
+  const files = record.profile.file !== null ? `run.json, ${record.profile.file}` : 'run.json';
+  row('saved', `${where}${path.sep} (${files})`);
+  return lines.join('\n');
+}
+
+/** What the walk-through's two pairs of runs show, in plain words. */
+export function formatLessons(runs: Record<string, RunRecord>): string {
+  const lines: string[] = ['What the runs show:'];
+  const read = runs['/read']?.load;
+  const fast = runs['/fast']?.load;
+  if (read && fast && read.requestsPerSec > 0) {
+    lines.push(
+      `  /fast served ${one.format(fast.requestsPerSec / read.requestsPerSec)}x the requests per second of /read ` +
+        `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}): /read holds its Mutex ` +
+        'across the 50 ms await, so one request at a time gets through, about 1 / 50 ms = 20 req/s whatever the load.',
+    );
+  }
+  const perResponse = (record: RunRecord | undefined) =>
+    record?.agent && record.load && record.load.requests > 0
+      ? (record.agent.cpuUserMs + record.agent.cpuSystemMs) / record.load.requests
+      : undefined;
+  const cpu = perResponse(runs['/cpu']);
+  const alloc = perResponse(runs['/cpualloc']);
+  if (cpu !== undefined && alloc !== undefined && cpu > 0) {
+    const gc = (route: string) => one.format((runs[route]?.agent?.gc.share ?? 0) * 100);
+    lines.push(
+      `  /cpualloc cost ${one.format(alloc / cpu)}x the service CPU per response of /cpu ` +
+        `(${ms(alloc)} against ${ms(cpu)}; GC ${gc('/cpualloc')}% of the time against ${gc('/cpu')}%): ` +
+        'the same loop, plus a needless copy of the ids on every turn.',
+    );
+  }
+  lines.push(
+    '  Open the profiles in the run folders (Chrome DevTools or VS Code can read them) to see where.',
+  );
+  return lines.join('\n');
+}

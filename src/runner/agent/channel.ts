@@ -1,0 +1,226 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HotpathError, throwIfCancelled } from '../errors';
+import {
+  AGENT_SOCKET_ENV,
+  AGENT_TOKEN_ENV,
+  type AgentCommand,
+  type AgentMessage,
+  type ListeningAddress,
+  type StartResult,
+  type StopResult,
+} from './protocol';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/** One agent, in one process of the target. */
+export class AgentConnection {
+  readonly listening: ListeningAddress[] = [];
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly pid: number,
+    readonly node: string,
+  ) {}
+
+  /** Turns profiling and metrics on in the agent's process. */
+  start(profile: boolean, samplingIntervalUs: number, timeoutMs: number): Promise<StartResult> {
+    return this.#request(
+      { type: 'start', id: 0, profile, samplingIntervalUs },
+      timeoutMs,
+    ) as Promise<StartResult>;
+  }
+
+  /** Ends the capture; the agent writes the profile to `profilePath` (temp file + rename). */
+  stop(profilePath: string | undefined, timeoutMs: number): Promise<StopResult> {
+    return this.#request({ type: 'stop', id: 0, profilePath }, timeoutMs) as Promise<StopResult>;
+  }
+
+  /** @internal */
+  receive(message: AgentMessage): void {
+    if (message.type === 'listening') this.listening.push(message.address);
+    else if (message.type === 'reply') {
+      const pending = this.#pending.get(message.id);
+      if (!pending) return;
+      this.#pending.delete(message.id);
+      if (message.ok) pending.resolve(message.result);
+      else
+        pending.reject(
+          new HotpathError('AGENT', `the agent in pid ${this.pid} failed: ${message.error}`),
+        );
+    }
+  }
+
+  /** @internal */
+  closed(): void {
+    for (const pending of this.#pending.values()) {
+      pending.reject(
+        new HotpathError(
+          'AGENT',
+          `the service process (pid ${this.pid}) went away during the capture`,
+        ),
+      );
+    }
+    this.#pending.clear();
+  }
+
+  #request(command: AgentCommand, timeoutMs: number): Promise<unknown> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(
+          new HotpathError(
+            'AGENT',
+            `the agent in pid ${this.pid} did not answer "${command.type}" within ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+      this.#pending.set(id, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      this.socket.write(`${JSON.stringify({ ...command, id })}\n`);
+    });
+  }
+}
+
+/**
+ * The runner's end of the agent channel: a Unix socket in a fresh folder that only this user
+ * can enter, and a random token that every agent must present. Hand `env()` to the target.
+ */
+export class AgentChannel {
+  readonly agents: AgentConnection[] = [];
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(
+    private readonly server: net.Server,
+    private readonly folder: string,
+    readonly socketPath: string,
+    private readonly token: string,
+  ) {}
+
+  static async open(): Promise<AgentChannel> {
+    // mkdtemp makes the folder with mode 0700: no other user can reach the socket.
+    const folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'hotpath-'));
+    const socketPath = path.join(folder, 'agent.sock');
+    const token = randomBytes(24).toString('hex');
+    const server = net.createServer();
+    const channel = new AgentChannel(server, folder, socketPath, token);
+    server.on('connection', (socket) => channel.#accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    await fs.promises.chmod(socketPath, 0o600);
+    return channel;
+  }
+
+  /** The variables that make a Node process load the agent and find this channel. */
+  env(agentScript: string, inherited: string | undefined): Record<string, string> {
+    const requireAgent = `--require ${JSON.stringify(agentScript)}`;
+    return {
+      [AGENT_SOCKET_ENV]: this.socketPath,
+      [AGENT_TOKEN_ENV]: this.token,
+      NODE_OPTIONS: inherited ? `${inherited} ${requireAgent}` : requireAgent,
+    };
+  }
+
+  /**
+   * The agent whose process listens on `port`. Resolves as soon as one reports it; rejects
+   * when `signal` fires or `give_up` resolves first.
+   */
+  async agentListeningOn(
+    port: number,
+    signal: AbortSignal | undefined,
+    giveUp: Promise<unknown>,
+  ): Promise<AgentConnection> {
+    for (;;) {
+      throwIfCancelled(signal);
+      const found = this.agents.find((a) => a.listening.some((l) => l.port === port));
+      if (found) return found;
+      let wake!: () => void;
+      const changed = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      this.#waiters.add(wake);
+      const onAbort = () => wake();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const stop = await Promise.race([changed.then(() => false), giveUp.then(() => true)]);
+      this.#waiters.delete(wake);
+      signal?.removeEventListener('abort', onAbort);
+      if (stop) {
+        const again = this.agents.find((a) => a.listening.some((l) => l.port === port));
+        if (again) return again;
+        throw new HotpathError(
+          'TARGET_NOT_OURS',
+          `no process started by Hotpath listens on port ${port}`,
+        );
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await fs.promises.rm(this.folder, { recursive: true, force: true });
+  }
+
+  #accept(socket: net.Socket): void {
+    socket.setEncoding('utf8');
+    socket.on('error', () => {});
+    let connection: AgentConnection | undefined;
+    let buffered = '';
+    // A peer that does not present the token at once is dropped.
+    const hello = setTimeout(() => socket.destroy(), 5000);
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      if (buffered.length > 1 << 20 && !buffered.includes('\n')) socket.destroy();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let message: AgentMessage;
+        try {
+          message = JSON.parse(line) as AgentMessage;
+        } catch {
+          socket.destroy();
+          return;
+        }
+        if (!connection) {
+          if (message.type !== 'hello' || !sameToken(message.token, this.token)) {
+            socket.destroy();
+            return;
+          }
+          clearTimeout(hello);
+          connection = new AgentConnection(socket, message.pid, message.node);
+          this.agents.push(connection);
+        } else {
+          connection.receive(message);
+        }
+        for (const wake of this.#waiters) wake();
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(hello);
+      connection?.closed();
+    });
+  }
+}
+
+function sameToken(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}

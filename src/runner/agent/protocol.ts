@@ -1,0 +1,76 @@
+/**
+ * The private channel between the runner and the agent preloaded into the service. One JSON
+ * object per line over a Unix socket in a folder only the runner's user can enter. Declared
+ * once here, used by both sides.
+ */
+
+/** The environment variables through which the runner hands the channel to the agent. */
+export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
+export const AGENT_TOKEN_ENV = 'HOTPATH_AGENT_TOKEN';
+
+export interface ListeningAddress {
+  address: string;
+  port: number;
+  family: string;
+}
+
+/** Agent -> runner. */
+export type AgentMessage =
+  | { type: 'hello'; token: string; pid: number; ppid: number; node: string; argv: string[] }
+  | { type: 'listening'; address: ListeningAddress }
+  | { type: 'reply'; id: number; ok: true; result: StartResult | StopResult }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+/** Runner -> agent. */
+export type AgentCommand =
+  | { type: 'start'; id: number; profile: boolean; samplingIntervalUs: number }
+  | { type: 'stop'; id: number; profilePath: string | undefined };
+
+export interface StartResult {
+  startedAt: number;
+}
+
+export interface StopResult {
+  /** Bytes written to `profilePath`, or 0 when no profile was taken. */
+  profileBytes: number;
+  metrics: AgentMetrics;
+}
+
+/** What the agent measured inside the service over the capture window. */
+export interface AgentMetrics {
+  wallMs: number;
+  /** CPU time of the whole service process over the window. */
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** CPU time ÷ wall time: 1 is one core busy all the time. */
+  cpuShare: number;
+  /**
+   * Share of the window the event loop was busy, 0..1 (`performance.eventLoopUtilization`).
+   * The sampling profiler inflates it (on /read: 2% without a profile, about 60% at 1 ms
+   * sampling): tell waiting from working by `cpuShare` and the profile's idle share.
+   */
+  eventLoopUtilization: number;
+  /** Event-loop delay percentiles (`monitorEventLoopDelay`, 10 ms resolution). */
+  eventLoopDelayMs: {
+    min: number;
+    mean: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+  };
+  gc: {
+    count: number;
+    totalMs: number;
+    share: number;
+    byKind: Record<string, { count: number; totalMs: number }>;
+  };
+  heap: {
+    startUsedBytes: number;
+    endUsedBytes: number;
+    peakUsedBytes: number;
+    peakRssBytes: number;
+  };
+  /** The sampling interval asked for; the achieved one is in the profile's timeDeltas. */
+  samplingIntervalUs: number | undefined;
+}

@@ -1,0 +1,103 @@
+import { fork } from 'node:child_process';
+import { HotpathError, throwIfCancelled } from '../errors';
+import type { LoadOptions } from '../options';
+import { bundle } from '../paths';
+import type { FromLoadProcess, LoadProgress, ToLoadProcess } from './protocol';
+import { type AutocannonResult, type LoadSummary, summarize } from './summary';
+
+export interface LoadRunOptions {
+  /** The `node` that runs the load process. */
+  nodePath: string;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /** Runs once the load process is ready, right before the first request. */
+  beforeStart?: (() => Promise<void>) | undefined;
+}
+
+/**
+ * Runs one autocannon load against `url` (an origin) in a process of its own. Resolves with
+ * the summary; rejects with CANCELLED when `signal` fires, after the load process has ended.
+ */
+export async function runLoad(
+  url: string,
+  load: LoadOptions,
+  options: LoadRunOptions,
+): Promise<LoadSummary> {
+  throwIfCancelled(options.signal);
+  const env = { ...process.env };
+  // The load process must not carry a profiling agent, nor anything meant for the target.
+  delete env.NODE_OPTIONS;
+  // Inside VS Code, process.execPath is Electron: it runs as plain Node only with this set.
+  if (process.versions.electron && options.nodePath === process.execPath)
+    env.ELECTRON_RUN_AS_NODE = '1';
+  const child = fork(bundle('loadWorker.js'), [], {
+    execPath: options.nodePath,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+
+  try {
+    return await new Promise<LoadSummary>((resolve, reject) => {
+      const onAbort = () => reject(new HotpathError('CANCELLED', 'the run was cancelled'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => options.signal?.removeEventListener('abort', onAbort);
+      child.on('message', (message: FromLoadProcess) => {
+        switch (message.type) {
+          case 'ready': {
+            const start: ToLoadProcess = {
+              type: 'start',
+              url,
+              load,
+              clientHook: bundle('loadClient.js'),
+            };
+            Promise.resolve(options.beforeStart?.()).then(
+              () => child.send(start),
+              (error: unknown) => {
+                settle();
+                reject(error);
+              },
+            );
+            break;
+          }
+          case 'progress':
+            options.onProgress?.(message.progress);
+            break;
+          case 'done':
+            settle();
+            resolve(summarize(message.result as AutocannonResult, load.method));
+            break;
+          case 'error':
+            settle();
+            reject(new HotpathError('LOAD', `the load test failed: ${message.message}`));
+            break;
+        }
+      });
+      child.once('error', (error) => {
+        settle();
+        reject(new HotpathError('LOAD', `could not start the load process: ${error.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        settle();
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        reject(
+          new HotpathError(
+            'LOAD',
+            `the load process ${how} before it finished${stderr ? `:\n${stderr.trim()}` : ''}`,
+          ),
+        );
+      });
+    });
+  } finally {
+    await end();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Handed to autocannon as `setupClient`: runs in each of its worker threads and forwards every
+ * response to the load process's main thread in small batches, for live progress. autocannon's
+ * own result stays the source of the final figures.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import { LATENCY_BUCKETS, latencyBucket, PROGRESS_CHANNEL, type ResponseBatch } from './protocol';
+
+interface AutocannonClient {
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+}
+
+const channel = new BroadcastChannel(PROGRESS_CHANNEL);
+channel.unref();
+let batch = empty();
+setInterval(() => {
+  if (batch.responses + batch.errors === 0) return;
+  channel.postMessage(batch);
+  batch = empty();
+}, 200).unref();
+
+function empty(): ResponseBatch {
+  return {
+    responses: 0,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    latencies: new Uint32Array(LATENCY_BUCKETS),
+  };
+}
+
+function setupClient(client: AutocannonClient): void {
+  // Watch the client's own emit rather than add listeners: autocannon already listens to
+  // 'response', and a second listener makes every emit copy the listener array (about 6%
+  // fewer requests per second on /hello here).
+  const emit = client.emit;
+  client.emit = function watched(
+    event: string | symbol,
+    first?: unknown,
+    _second?: unknown,
+    third?: unknown,
+  ) {
+    if (event === 'response') {
+      batch.responses++;
+      if ((first as number) < 200 || (first as number) >= 300) batch.non2xx++;
+      batch.latencies[latencyBucket(third as number)]++;
+    } else if (event === 'timeout') {
+      batch.errors++;
+      batch.timeouts++;
+    } else if (event === 'connError') {
+      batch.errors++;
+    }
+    // biome-ignore lint/complexity/noArguments: passes every argument on without allocating
+    return emit.apply(this, arguments as unknown as Parameters<typeof emit>);
+  };
+}
+
+export = setupClient;

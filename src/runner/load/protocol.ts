@@ -1,0 +1,72 @@
+/** Messages between the runner and its load process (one autocannon run each). */
+import type { LoadOptions } from '../options';
+
+export const PROGRESS_CHANNEL = 'hotpath-load-progress';
+
+/** Live figures, once a second. */
+export interface LoadProgress {
+  elapsedSec: number;
+  /** The planned length, when the load runs for a duration. */
+  plannedSec: number | undefined;
+  /** Responses so far. */
+  requests: number;
+  /** Responses in the last second. */
+  requestsPerSec: number;
+  /** 99th percentile latency of the last second's responses, in ms (undefined: none). */
+  p99Ms: number | undefined;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+/** One batch of responses, from a client hook in one of autocannon's threads. */
+export interface ResponseBatch {
+  responses: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Response counts per latency bucket (see `latencyBucket`). */
+  latencies: Uint32Array;
+}
+
+/**
+ * Latency buckets for live progress: 0.1 ms wide below 100 ms, 1 ms wide up to 10 s, then
+ * one bucket for the rest. A fixed array costs the load generator no allocation per response,
+ * which matters: every cycle it spends is taken from the service on a small machine.
+ */
+export const LATENCY_BUCKETS = 1000 + 9900 + 1;
+
+export function latencyBucket(ms: number): number {
+  if (ms < 100) return ms > 0 ? (ms * 10) | 0 : 0;
+  if (ms < 10_000) return 1000 + ((ms - 100) | 0);
+  return LATENCY_BUCKETS - 1;
+}
+
+/** The upper edge of a bucket, in ms. */
+export function bucketUpperMs(bucket: number): number {
+  if (bucket < 1000) return (bucket + 1) / 10;
+  if (bucket < LATENCY_BUCKETS - 1) return 100 + (bucket - 1000) + 1;
+  return Number.POSITIVE_INFINITY;
+}
+
+/** The p-th percentile (0..100) of a bucket histogram, as the upper edge of its bucket. */
+export function bucketPercentile(counts: Uint32Array, p: number): number | undefined {
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) total += counts[i];
+  if (total === 0) return undefined;
+  const rank = Math.ceil((p / 100) * total);
+  let seen = 0;
+  for (let i = 0; i < counts.length; i++) {
+    seen += counts[i];
+    if (seen >= rank) return bucketUpperMs(i);
+  }
+  return undefined;
+}
+
+export type ToLoadProcess = { type: 'start'; url: string; load: LoadOptions; clientHook: string };
+
+export type FromLoadProcess =
+  | { type: 'ready' }
+  | { type: 'progress'; progress: LoadProgress }
+  | { type: 'done'; result: unknown }
+  | { type: 'error'; message: string };

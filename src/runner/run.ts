@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AgentChannel } from './agent/channel';
+import type { AgentMetrics } from './agent/protocol';
+import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
+import { writeFileAtomic } from './files';
+import { runLoad } from './load/load';
+import type { LoadProgress } from './load/protocol';
+import type { LoadSummary } from './load/summary';
+import type { RunOptions } from './options';
+import { hotpathVersion, packageRoot } from './paths';
+import { type StartedTarget, startTarget } from './target';
+
+export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+export type RunStage = 'starting' | 'warming-up' | 'profiling' | 'stopping';
+
+export const PROFILE_FILE = 'profile.cpuprofile';
+export const RUN_FILE = 'run.json';
+
+/** Everything a run folder's `run.json` says. */
+export interface RunRecord {
+  schema: 1;
+  id: string;
+  status: RunStatus;
+  /** The last stage reached: where a failed or cancelled run stopped. */
+  stage: RunStage;
+  error?: { code: string; message: string; serviceOutput?: string };
+  endpoint: { method: string; path: string; url?: string };
+  preset: string;
+  options: Omit<RunOptions, 'nodePath'>;
+  target: {
+    kind: RunOptions['target']['kind'];
+    command?: string;
+    url?: string;
+    /** The process Hotpath started, and the one that served the URL and was profiled. */
+    pid?: number;
+    profiledPid?: number;
+    node?: string;
+  };
+  warmup?: { durationSec: number; requests: number; requestsPerSec: number };
+  load?: LoadSummary;
+  agent?: AgentMetrics;
+  profile:
+    | { file: string; bytes: number; samplingIntervalUs: number }
+    | { file: null; why: string };
+  timings: {
+    startedAt: string;
+    targetReadyAt?: string;
+    captureStartedAt?: string;
+    captureStoppedAt?: string;
+    endedAt?: string;
+  };
+  versions: { hotpath: string; node: string; autocannon: string };
+}
+
+export interface RunEvents {
+  signal?: AbortSignal | undefined;
+  onStage?: ((stage: RunStage, record: RunRecord) => void) | undefined;
+  onProgress?: ((progress: LoadProgress) => void) | undefined;
+}
+
+export interface CompletedRun {
+  folder: string;
+  record: RunRecord;
+}
+
+const AGENT_TIMEOUT_MS = 30_000;
+
+/**
+ * One run: target up -> short unmeasured warm-up -> capture on -> load -> capture off ->
+ * target down (only if Hotpath started it). The run folder is written first and rewritten at
+ * the end, whatever happened; a run that failed or was cancelled says so there. Never rejects
+ * for a failure of the run: look at `record.status`.
+ */
+export async function runProfile(
+  options: RunOptions,
+  events: RunEvents = {},
+): Promise<CompletedRun> {
+  const id = runId(options.load.path);
+  const folder = path.join(options.outDir, id);
+  try {
+    await fs.promises.mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw new HotpathError('FILES', `cannot make the run folder ${folder}: ${messageOf(error)}`);
+  }
+  const { nodePath: _nodePath, ...recorded } = options;
+  const record: RunRecord = {
+    schema: 1,
+    id,
+    status: 'running',
+    stage: 'starting',
+    endpoint: { method: options.load.method, path: options.load.path },
+    preset: options.preset,
+    options: recorded,
+    target: {
+      kind: options.target.kind,
+      ...(options.target.kind === 'command' ? { command: options.target.command } : {}),
+      ...(options.target.kind !== 'sample' ? { url: options.target.url } : {}),
+    },
+    profile: { file: null, why: 'the run has not reached the capture' },
+    timings: { startedAt: new Date().toISOString() },
+    versions: { hotpath: hotpathVersion(), node: process.version, autocannon: autocannonVersion() },
+  };
+  const save = () =>
+    writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  const enter = (stage: RunStage) => {
+    record.stage = stage;
+    events.onStage?.(stage, record);
+  };
+  await save();
+
+  let channel: AgentChannel | undefined;
+  let target: StartedTarget | undefined;
+  try {
+    enter('starting');
+    channel = await AgentChannel.open();
+    target = await startTarget(options.target, {
+      channel,
+      nodePath: options.nodePath,
+      readyTimeoutSec: options.readyTimeoutSec,
+      signal: events.signal,
+      onSpawned: (pid) => {
+        record.target.pid = pid;
+      },
+    });
+    record.timings.targetReadyAt = new Date().toISOString();
+    record.endpoint.url = new URL(options.load.path, target.url).toString();
+    record.target.url = target.url;
+    if (target.agent) {
+      record.target.profiledPid = target.agent.pid;
+      record.target.node = target.agent.node;
+    }
+    await save();
+
+    if (options.warmupSec > 0) {
+      enter('warming-up');
+      const warm = await runLoad(
+        target.url,
+        { ...options.load, durationSec: options.warmupSec, amount: undefined },
+        { nodePath: options.nodePath, signal: events.signal },
+      );
+      record.warmup = {
+        durationSec: warm.durationSec,
+        requests: warm.requests,
+        requestsPerSec: warm.requestsPerSec,
+      };
+    }
+
+    enter('profiling');
+    const agent = target.agent;
+    const profilePath = path.join(folder, PROFILE_FILE);
+    const takeProfile = options.profile && agent !== undefined;
+    record.load = await runLoad(target.url, options.load, {
+      nodePath: options.nodePath,
+      signal: events.signal,
+      onProgress: events.onProgress,
+      beforeStart: async () => {
+        if (!agent) return;
+        await agent.start(options.profile, options.samplingIntervalUs, AGENT_TIMEOUT_MS);
+        record.timings.captureStartedAt = new Date().toISOString();
+      },
+    });
+    if (agent) {
+      const stopped = await agent.stop(takeProfile ? profilePath : undefined, AGENT_TIMEOUT_MS);
+      record.timings.captureStoppedAt = new Date().toISOString();
+      record.agent = stopped.metrics;
+      if (takeProfile) {
+        record.profile = {
+          file: PROFILE_FILE,
+          bytes: stopped.profileBytes,
+          samplingIntervalUs: options.samplingIntervalUs,
+        };
+      }
+    }
+    if (!takeProfile) {
+      record.profile = {
+        file: null,
+        why: agent
+          ? 'profiling was turned off for this run'
+          : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
+      };
+    }
+    throwIfCancelled(events.signal);
+    record.status = 'done';
+  } catch (error) {
+    record.status = isCancelled(error) ? 'cancelled' : 'failed';
+    record.error = {
+      code: error instanceof HotpathError ? error.code : 'INTERNAL',
+      message: messageOf(error),
+    };
+    const output = target?.stderrTail();
+    if (output && record.status === 'failed') record.error.serviceOutput = output;
+    if (record.profile.file === null && record.status === 'cancelled')
+      record.profile.why = 'the run was cancelled';
+    if (record.profile.file === null && record.status === 'failed')
+      record.profile.why = 'the run failed';
+  } finally {
+    // record.stage keeps the last stage of work: where a failed run stopped.
+    events.onStage?.('stopping', record);
+    await target?.stop();
+    await channel?.close();
+    record.timings.endedAt = new Date().toISOString();
+    await save();
+  }
+  return { folder, record };
+}
+
+function runId(endpointPath: string): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .replace(/\..*$/, '');
+  const slug =
+    endpointPath
+      .replace(/^\/+/, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'root';
+  return `${stamp}-${slug}-${randomBytes(2).toString('hex')}`;
+}
+
+function autocannonVersion(): string {
+  try {
+    const manifest = path.join(packageRoot(), 'node_modules', 'autocannon', 'package.json');
+    return JSON.parse(fs.readFileSync(manifest, 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,304 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AgentChannel, AgentConnection } from './agent/channel';
+import { HotpathError, throwIfCancelled } from './errors';
+import type { TargetSpec } from './options';
+import { bundle } from './paths';
+
+/** A target that answers: the service Hotpath started (with its agent), or a URL. */
+export interface StartedTarget {
+  /** The origin the load goes to, such as http://127.0.0.1:41234. */
+  url: string;
+  /** The pid of the process Hotpath started (the leader of its process group). */
+  pid: number | undefined;
+  /** The agent in the process that serves `url`; none for a URL Hotpath did not start. */
+  agent: AgentConnection | undefined;
+  /** Ends the whole process tree that Hotpath started; nothing for a URL. Safe to call twice. */
+  stop(): Promise<void>;
+  /** The last lines the process wrote to stderr. */
+  stderrTail(): string;
+}
+
+export interface StartTargetOptions {
+  channel: AgentChannel;
+  nodePath: string;
+  readyTimeoutSec: number;
+  signal: AbortSignal | undefined;
+  /** Told the pid as soon as the process runs, before it is ready. */
+  onSpawned?: ((pid: number) => void) | undefined;
+}
+
+const POLL_MS = 100;
+const TERM_GRACE_MS = 3000;
+
+export async function startTarget(
+  spec: TargetSpec,
+  options: StartTargetOptions,
+): Promise<StartedTarget> {
+  throwIfCancelled(options.signal);
+  if (spec.kind === 'url') {
+    await waitUntilAnswers(spec.url, options.readyTimeoutSec * 1000, options.signal, undefined);
+    return {
+      url: spec.url,
+      pid: undefined,
+      agent: undefined,
+      stop: async () => {},
+      stderrTail: () => '',
+    };
+  }
+
+  const env = {
+    ...process.env,
+    ...options.channel.env(bundle('agent.js'), process.env.NODE_OPTIONS),
+  };
+  // Its own process group (detached), so that stopping it reaches everything it started.
+  const child =
+    spec.kind === 'sample'
+      ? spawn(options.nodePath, [bundle('sampleService.js'), '--port', '0'], {
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env,
+        })
+      : spawn(spec.command, {
+          shell: true,
+          cwd: spec.cwd,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env,
+        });
+  const process_ = new TargetProcess(
+    child,
+    spec.kind === 'sample' ? 'the sample service' : `the service \`${spec.command}\``,
+  );
+  try {
+    const spawned = await process_.spawned;
+    if (!spawned.ok)
+      throw new HotpathError(
+        'TARGET_EXITED',
+        `could not start ${process_.label}: ${spawned.error}`,
+      );
+    if (child.pid !== undefined) options.onSpawned?.(child.pid);
+    const deadline = delay(options.readyTimeoutSec * 1000);
+    const giveUp = Promise.race([process_.exited, deadline, aborted(options.signal)]);
+
+    let url: string;
+    if (spec.kind === 'sample') {
+      const line = await Promise.race([process_.listeningLine, giveUp.then(() => undefined)]);
+      throwIfCancelled(options.signal);
+      if (line === undefined) throw process_.notReadyError(undefined, options.readyTimeoutSec);
+      url = line;
+    } else {
+      url = spec.url;
+    }
+
+    const port = portOf(url);
+    let agent: AgentConnection;
+    try {
+      agent = await options.channel.agentListeningOn(port, options.signal, giveUp);
+    } catch (error) {
+      throwIfCancelled(options.signal);
+      if (process_.hasExited) throw process_.exitError();
+      if (await answers(url)) {
+        throw new HotpathError(
+          'TARGET_NOT_OURS',
+          `something answers at ${url}, but not a Node.js process that ${process_.label} started; ` +
+            `is another program using port ${port}? (Hotpath profiles the Node process that listens on the URL's port)`,
+        );
+      }
+      if (error instanceof HotpathError && error.code === 'TARGET_NOT_OURS') {
+        throw process_.notReadyError(url, options.readyTimeoutSec);
+      }
+      throw error;
+    }
+    await waitUntilAnswers(url, options.readyTimeoutSec * 1000, options.signal, process_);
+    return {
+      url,
+      pid: child.pid,
+      agent,
+      stop: () => process_.stop(),
+      stderrTail: () => process_.stderrTail(),
+    };
+  } catch (error) {
+    await process_.stop();
+    throw error;
+  }
+}
+
+/** A process Hotpath started: its output tails, its exit, and how to end its tree. */
+class TargetProcess {
+  readonly spawned: Promise<{ ok: true } | { ok: false; error: string }>;
+  readonly exited: Promise<void>;
+  readonly listeningLine: Promise<string>;
+  hasExited = false;
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+  readonly #stderr: string[] = [];
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly label: string,
+  ) {
+    this.spawned = new Promise((resolve) => {
+      child.once('spawn', () => resolve({ ok: true }));
+      child.once('error', (error) => resolve({ ok: false, error: error.message }));
+    });
+    this.exited = new Promise((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null) => {
+        this.hasExited = true;
+        this.exitCode = code;
+        this.exitSignal = signal;
+        resolve();
+      };
+      child.once('exit', done);
+      child.once('error', () => done(null, null));
+    });
+    let stdout = '';
+    this.listeningLine = new Promise((resolve) => {
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => {
+        stdout = (stdout + chunk).slice(-16_384);
+        for (let nl = stdout.indexOf('\n'); nl >= 0; nl = stdout.indexOf('\n')) {
+          const line = stdout.slice(0, nl);
+          stdout = stdout.slice(nl + 1);
+          this.#keep(line);
+          try {
+            const parsed = JSON.parse(line) as { event?: string; url?: string };
+            if (parsed.event === 'listening' && typeof parsed.url === 'string') resolve(parsed.url);
+          } catch {
+            /* an ordinary log line */
+          }
+        }
+      });
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr += chunk;
+      const lines = stderr.split('\n');
+      stderr = lines.pop() ?? '';
+      for (const line of lines) this.#keep(line);
+    });
+    child.stderr?.on('end', () => {
+      if (stderr) this.#keep(stderr);
+      stderr = '';
+    });
+  }
+
+  #keep(line: string): void {
+    this.#stderr.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+    if (this.#stderr.length > 20) this.#stderr.shift();
+  }
+
+  stderrTail(): string {
+    return this.#stderr.join('\n');
+  }
+
+  exitError(): HotpathError {
+    const how = this.exitSignal
+      ? `was killed by ${this.exitSignal}`
+      : `exited with code ${this.exitCode}`;
+    return new HotpathError(
+      'TARGET_EXITED',
+      `${this.label} ${how} before it was ready${this.#tail()}`,
+    );
+  }
+
+  notReadyError(url: string | undefined, timeoutSec: number): HotpathError {
+    if (this.hasExited) return this.exitError();
+    const where = url ? ` at ${url}` : '';
+    return new HotpathError(
+      'TARGET_NOT_READY',
+      `${this.label} did not answer${where} within ${timeoutSec} s${this.#tail()}`,
+    );
+  }
+
+  #tail(): string {
+    const tail = this.stderrTail().trim();
+    return tail ? `; its last output:\n${tail}` : '; it printed nothing';
+  }
+
+  /** SIGTERM to the process group, SIGKILL to whatever is left after a grace period. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const pid = this.child.pid;
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      await Promise.race([this.exited, delay(TERM_GRACE_MS)]);
+      // The leader may be gone while children it started (npm's, say) still run.
+      signalGroup(pid, 'SIGKILL');
+      await Promise.race([this.exited, delay(TERM_GRACE_MS)]);
+    })();
+    return this.#stopping;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is already empty */
+  }
+}
+
+function portOf(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.port) return Number(parsed.port);
+  return parsed.protocol === 'https:' ? 443 : 80;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+}
+
+/** True when anything answers an HTTP GET at `url` (any status). */
+export function answers(url: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    try {
+      const request = get(
+        url,
+        { agent: false, timeout: timeoutMs, rejectUnauthorized: false },
+        (response) => {
+          response.resume();
+          resolve(true);
+        },
+      );
+      request.on('timeout', () => request.destroy());
+      request.on('error', () => resolve(false));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+async function waitUntilAnswers(
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  process_: TargetProcess | undefined,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    throwIfCancelled(signal);
+    if (process_?.hasExited) throw process_.exitError();
+    if (await answers(url)) return;
+    if (Date.now() >= until) {
+      if (process_) throw process_.notReadyError(url, timeoutMs / 1000);
+      throw new HotpathError(
+        'TARGET_NOT_READY',
+        `nothing answered at ${url} within ${timeoutMs / 1000} s`,
+      );
+    }
+    await delay(POLL_MS);
+  }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HotpathError } from '../../src/runner/errors';
+import {
+  DEFAULTS,
+  isLoopbackHost,
+  PRESETS,
+  type RunRequest,
+  resolveRunOptions,
+} from '../../src/runner/options';
+
+function rejects(request: RunRequest, option: string, words: RegExp, code = 'BAD_OPTION') {
+  assert.throws(
+    () => resolveRunOptions(request, '/work'),
+    (error: unknown) => {
+      assert.ok(error instanceof HotpathError, 'a HotpathError');
+      assert.equal(error.code, code);
+      assert.equal(error.option, option);
+      assert.match(error.message, words);
+      return true;
+    },
+  );
+}
+
+describe('resolveRunOptions', () => {
+  test('fills in the defaults from one place and the default preset', () => {
+    const options = resolveRunOptions({ path: '/fast' }, '/work');
+    const preset = PRESETS.find((p) => p.name === DEFAULTS.preset);
+    assert.ok(preset);
+    assert.equal(options.preset, DEFAULTS.preset);
+    assert.equal(options.load.connections, preset.connections);
+    assert.equal(options.load.durationSec, preset.durationSec);
+    assert.equal(options.load.method, 'GET');
+    assert.equal(options.samplingIntervalUs, DEFAULTS.samplingIntervalUs);
+    assert.equal(options.outDir, '/work/.hotpath/runs');
+    assert.deepEqual(options.target, { kind: 'sample' });
+    assert.equal(options.profile, true);
+  });
+
+  test('explicit values override the preset', () => {
+    const options = resolveRunOptions(
+      { path: '/x', preset: 'locust-like', connections: 7, durationSec: 2 },
+      '/w',
+    );
+    assert.equal(options.load.connections, 7);
+    assert.equal(options.load.durationSec, 2);
+    assert.equal(options.load.connectionRate, 2, 'the preset rate stays');
+  });
+
+  test('an amount replaces the duration', () => {
+    const options = resolveRunOptions({ path: '/x', amount: 100, connections: 10 }, '/w');
+    assert.equal(options.load.amount, 100);
+    assert.equal(options.load.durationSec, undefined);
+  });
+
+  test('bad values are named', () => {
+    rejects({ path: 'fast' }, 'path', /must start with "\/"/);
+    rejects({ path: '/x', connections: -5 }, 'connections', /at least 1, got -5/);
+    rejects({ path: '/x', connections: 2.5 }, 'connections', /whole number/);
+    rejects({ path: '/x', connections: 'abc' as unknown as number }, 'connections', /"abc"/);
+    rejects({ path: '/x', durationSec: 0 }, 'duration', /more than 0/);
+    rejects({ path: '/x', durationSec: Number.NaN }, 'duration', /a number/);
+    rejects(
+      { path: '/x', amount: 5, connections: 10 },
+      'amount',
+      /at least the number of connections/,
+    );
+    rejects({ path: '/x', preset: 'nope' }, 'preset', /unknown preset "nope"; known: walkthrough/);
+    rejects({ path: '/x', method: 'FETCH' }, 'method', /one of GET/);
+    rejects({ path: '/x', samplingIntervalUs: 1 }, 'sampling-interval', /at least 10/);
+    rejects({ path: '/x', headers: { 'bad name': 'v' } }, 'header', /valid header name/);
+    rejects({ path: '/x', headers: { ok: 'a\r\nInjected: 1' } }, 'header', /one line/);
+    rejects({ path: '/x', url: 'not a url' }, 'url', /is not a URL/);
+    rejects({ path: '/x', url: 'ftp://127.0.0.1/' }, 'url', /http:\/\/ or https:\/\//);
+    rejects({ path: '/x', service: 'npm start' }, 'url', /needed with --service/);
+    rejects({ path: '/x', warmupSec: -1 }, 'warmup', /at least 0/);
+  });
+
+  test('a target off the loopback needs allowRemote', () => {
+    rejects({ path: '/x', url: 'http://10.0.0.5:3000' }, 'url', /--allow-remote/, 'REMOTE_TARGET');
+    rejects({ path: '/x', url: 'http://example.com' }, 'url', /--allow-remote/, 'REMOTE_TARGET');
+    const options = resolveRunOptions(
+      { path: '/x', url: 'http://10.0.0.5:3000', allowRemote: true },
+      '/w',
+    );
+    assert.deepEqual(options.target, { kind: 'url', url: 'http://10.0.0.5:3000' });
+  });
+
+  test('a service command and its URL make a command target', () => {
+    const options = resolveRunOptions(
+      { path: '/x', service: 'npm start', url: 'http://localhost:3000/ignored' },
+      '/w',
+    );
+    assert.deepEqual(options.target, {
+      kind: 'command',
+      command: 'npm start',
+      url: 'http://localhost:3000',
+      cwd: '/w',
+    });
+  });
+});
+
+describe('isLoopbackHost', () => {
+  test('knows the loopback names and ranges', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', 'api.localhost']) {
+      assert.equal(isLoopbackHost(host), true, host);
+    }
+    for (const host of [
+      '10.0.0.1',
+      '192.168.1.1',
+      'example.com',
+      '0.0.0.0',
+      '128.0.0.1',
+      'localhost.evil.com',
+    ]) {
+      assert.equal(isLoopbackHost(host), false, host);
+    }
+  });
+});

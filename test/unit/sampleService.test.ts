@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildApp } from '../../src/sampleService/app';
+
+// The ids 878934, 223821 and 126722 add up to 1,229,477.
+const IDS_SUM = 878934 + 223821 + 126722;
+
+describe('sample service', () => {
+  test('/read and /fast return the sum of the parsed ids', async () => {
+    const app = buildApp({ slowCallMs: 1 });
+    for (const url of ['/read', '/fast']) {
+      const response = await app.inject(url);
+      assert.equal(response.statusCode, 200, url);
+      assert.deepEqual(response.json(), { total: IDS_SUM }, url);
+    }
+    await app.close();
+  });
+
+  test('/cpu and /cpualloc fold the same sum, with and without the copy', async () => {
+    const iterations = 1000;
+    const app = buildApp({ iterations });
+    // sum over i of (i + IDS_SUM)
+    const expected = (iterations * (iterations - 1)) / 2 + iterations * IDS_SUM;
+    for (const url of ['/cpu', '/cpualloc']) {
+      assert.deepEqual((await app.inject(url)).json(), { total: expected }, url);
+    }
+    await app.close();
+  });
+
+  test('/read lets one request at a time hold its lock across the slow call', async () => {
+    const app = buildApp({ slowCallMs: 40 });
+    const started = Date.now();
+    await Promise.all([app.inject('/read'), app.inject('/read'), app.inject('/read')]);
+    assert.ok(Date.now() - started >= 3 * 40 - 5, 'three /read calls are served one after another');
+    const fastStarted = Date.now();
+    await Promise.all([app.inject('/fast'), app.inject('/fast'), app.inject('/fast')]);
+    assert.ok(Date.now() - fastStarted < 2 * 40, '/fast calls overlap');
+    await app.close();
+  });
+
+  test('POST /clients/:id writes through the write lock and is seen by readers', async () => {
+    const app = buildApp();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/clients/11-22-33',
+      payload: { subscribed_topics: ['jazz'] },
+    });
+    assert.equal(created.statusCode, 201);
+    assert.deepEqual(created.json(), { user_id: '112233', subscribed_topics: ['jazz'] });
+    const replaced = await app.inject({
+      method: 'POST',
+      url: '/clients/11-22-33',
+      payload: { subscribed_topics: ['blues'] },
+    });
+    assert.equal(replaced.statusCode, 200);
+    const clients = (await app.inject('/clients')).json() as { user_id: string }[];
+    assert.equal(clients.length, 4);
+    assert.deepEqual((await app.inject('/fast')).json(), { total: IDS_SUM + 112233 });
+    const invalid = await app.inject({ method: 'POST', url: '/clients/x', payload: { topics: 1 } });
+    assert.equal(invalid.statusCode, 400);
+    await app.close();
+  });
+
+  test('an unknown route is a 404', async () => {
+    const app = buildApp();
+    assert.equal((await app.inject('/nope')).statusCode, 404);
+    await app.close();
+  });
+});
