@@ -1,10 +1,10 @@
 /** The `hotpath` CLI as a user runs it: the built bundle, in a child process. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { tempFolder } from '../helpers';
+import { alive, childrenOf, eventually, tempFolder } from '../helpers';
 
 const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 let out: string;
@@ -101,5 +101,32 @@ describe('hotpath CLI', () => {
       /run failed while starting: the service `[^`]+ -e "process.exit\(4\)"` exited with code 4/,
     );
     assert.match(result.stdout, /saved\s+\.hotpath\/runs\//);
+  });
+
+  test('killing the CLI mid-load leaves no process behind', async () => {
+    const child = spawn(
+      process.execPath,
+      [cli, 'profile', '/fast', '-c', '4', '-d', '30', '--warmup', '0'],
+      {
+        cwd: out,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    assert.ok(
+      await eventually(() => /responses/.test(stderr), 15_000),
+      `the load is running: ${stderr}`,
+    );
+    const started = childrenOf(child.pid ?? -1);
+    assert.ok(started.length >= 2, `the service and the load process: ${started}`);
+    child.kill('SIGKILL');
+    assert.ok(
+      await eventually(() => started.every((pid) => !alive(pid)), 10_000),
+      `left behind: ${started.filter(alive)}`,
+    );
   });
 });

@@ -29,11 +29,25 @@ const token = process.env[AGENT_TOKEN_ENV];
 if (socketPath && token) install(socketPath, token);
 
 function install(socketPath: string, token: string): void {
+  let capture: Capture | undefined;
   const socket = net.createConnection(socketPath);
   socket.unref();
   socket.setNoDelay(true);
   socket.on('error', () => {
-    /* the runner went away: the service goes on unprofiled */
+    /* reported through 'close' */
+  });
+  let connected = false;
+  socket.once('connect', () => {
+    connected = true;
+  });
+  // The runner owns this process's lifetime: if its channel closes while the process still
+  // runs (the runner crashed or was killed), end the process rather than leave it behind.
+  socket.once('close', () => {
+    capture?.abandon();
+    capture = undefined;
+    if (!connected) return;
+    process.kill(process.pid, 'SIGTERM');
+    setTimeout(() => process.exit(1), 5000).unref();
   });
   const send = (message: AgentMessage) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
@@ -57,7 +71,6 @@ function install(socketPath: string, token: string): void {
     return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof originalListen;
 
-  let capture: Capture | undefined;
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
@@ -166,6 +179,14 @@ class Capture {
       { observer, byKind },
       heap,
     );
+  }
+
+  /** Ends the capture and throws its data away. */
+  abandon(): void {
+    this.session?.disconnect();
+    this.delay.disable();
+    this.gc.observer.disconnect();
+    clearInterval(this.heap.timer);
   }
 
   async stop(profilePath: string | undefined): Promise<StopResult> {
