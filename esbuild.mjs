@@ -21,6 +21,13 @@ const builds = [
   // The CLI and the runner it carries. autocannon stays outside: its worker threads load
   // their script from autocannon's own folder.
   { ...node, entryPoints: { cli: 'src/cli.ts' }, minify: production, external: ['autocannon'] },
+  // The extension: VS Code provides `vscode`.
+  {
+    ...node,
+    entryPoints: { extension: 'src/extension.ts' },
+    minify: production,
+    external: ['vscode', 'autocannon'],
+  },
   // Preloaded into the profiled service through NODE_OPTIONS: no dependencies, small.
   { ...node, entryPoints: { agent: 'src/runner/agent/agent.ts' }, minify: production },
   // The load generator's own process and the per-client hook it hands to autocannon.

@@ -133,6 +133,9 @@ export async function runProfile(
     }
     await save();
 
+    const agent = target.agent;
+    // The profiler runs through the warm-up (see Capture in the agent); only the window is kept.
+    await agent?.start(options.profile, options.samplingIntervalUs, AGENT_TIMEOUT_MS);
     if (options.warmupSec > 0) {
       enter('warming-up');
       const warm = await runLoad(
@@ -148,7 +151,6 @@ export async function runProfile(
     }
 
     enter('profiling');
-    const agent = target.agent;
     const profilePath = path.join(folder, PROFILE_FILE);
     const takeProfile = options.profile && agent !== undefined;
     record.load = await runLoad(target.url, options.load, {
@@ -157,8 +159,8 @@ export async function runProfile(
       onProgress: events.onProgress,
       beforeStart: async () => {
         if (!agent) return;
-        await agent.start(options.profile, options.samplingIntervalUs, AGENT_TIMEOUT_MS);
-        record.timings.captureStartedAt = new Date().toISOString();
+        const { startedAt } = await agent.begin(AGENT_TIMEOUT_MS);
+        record.timings.captureStartedAt = new Date(startedAt).toISOString();
       },
     });
     if (agent) {

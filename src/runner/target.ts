@@ -48,10 +48,18 @@ export async function startTarget(
     };
   }
 
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...options.channel.env(bundle('agent.js'), process.env.NODE_OPTIONS),
   };
+  // Inside VS Code, process.execPath is Electron: it runs as plain Node only with this set.
+  if (
+    spec.kind === 'sample' &&
+    process.versions.electron &&
+    options.nodePath === process.execPath
+  ) {
+    env.ELECTRON_RUN_AS_NODE = '1';
+  }
   // Its own process group (detached), so that stopping it reaches everything it started.
   const child =
     spec.kind === 'sample'

@@ -21,6 +21,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * The routes of the walk-through. Every handler is a named function and keeps its hot loop in
  * its own body, so that a profile charges the time to the handler's own lines.
+ *
+ * The ids are parsed with `Number(id)`, which V8's optimizing compiler inlines. `parseInt` is a
+ * call into a builtin, and a sample taken inside it loses its caller's frame: about half of
+ * /cpu's samples went to `runMicrotasks` instead of the handler.
  */
 export function createHandlers(state: ServiceState) {
   /** The user ids, as strings. */
@@ -40,7 +44,7 @@ export function createHandlers(state: ServiceState) {
       const ids = collectIds();
       await sleep(state.slowCallMs);
       let total = 0;
-      for (let j = ids.length - 1; j >= 0; j--) total += Number.parseInt(ids[j], 10);
+      for (let j = ids.length - 1; j >= 0; j--) total += Number(ids[j]);
       return { total };
     } finally {
       release();
@@ -52,7 +56,7 @@ export function createHandlers(state: ServiceState) {
     const ids = await state.rwlock.runRead(collectIds);
     await sleep(state.slowCallMs);
     let total = 0;
-    for (let j = ids.length - 1; j >= 0; j--) total += Number.parseInt(ids[j], 10);
+    for (let j = ids.length - 1; j >= 0; j--) total += Number(ids[j]);
     return { total };
   }
 
@@ -62,7 +66,7 @@ export function createHandlers(state: ServiceState) {
     let total = 0;
     for (let i = 0; i < state.iterations; i++) {
       let acc = i;
-      for (let j = ids.length - 1; j >= 0; j--) acc += Number.parseInt(ids[j], 10);
+      for (let j = ids.length - 1; j >= 0; j--) acc += Number(ids[j]);
       total += acc;
     }
     return { total };
@@ -73,9 +77,9 @@ export function createHandlers(state: ServiceState) {
     const ids = await state.rwlock.runRead(collectIds);
     let total = 0;
     for (let i = 0; i < state.iterations; i++) {
-      const copy = [...ids].reverse();
+      const copy = [...ids];
       let acc = i;
-      for (let j = 0; j < copy.length; j++) acc += Number.parseInt(copy[j], 10);
+      for (let j = copy.length - 1; j >= 0; j--) acc += Number(copy[j]);
       total += acc;
     }
     return { total };

@@ -48,6 +48,14 @@ function newChildren(before: number[]): number[] {
   return childrenOf(process.pid).filter((pid) => !before.includes(pid));
 }
 
+/** The share of samples whose leaf frame is a function of this name. */
+function selfShare(profile: Profile, functionName: string): number {
+  const ids = new Set(
+    profile.nodes.filter((n) => n.callFrame.functionName === functionName).map((n) => n.id),
+  );
+  return profile.samples.filter((s) => ids.has(s)).length / profile.samples.length;
+}
+
 /** The structure Chrome DevTools needs from a .cpuprofile. */
 function checkProfile(profile: Profile): void {
   assert.ok(Array.isArray(profile.nodes) && profile.nodes.length > 0, 'nodes');
@@ -105,19 +113,25 @@ describe('runner on the sample service', () => {
     );
     assert.ok(profile.samples.length > 500, `${profile.samples.length} samples`);
 
-    // The handler's own frame is there, in the bundled sample service.
+    // The handler's own frame is there, in the bundled sample service, and has the samples.
     const handler = profile.nodes.find((n) => n.callFrame.functionName === 'cpu');
     assert.ok(handler, 'a frame of the cpu handler');
     assert.match(handler.callFrame.url, /sampleService\.js$/);
-    const handlerSamples = new Set(
-      profile.nodes.filter((n) => n.callFrame.functionName === 'cpu').map((n) => n.id),
-    );
-    const share =
-      profile.samples.filter((s) => handlerSamples.has(s)).length / profile.samples.length;
-    assert.ok(share > 0.3, `the cpu handler has ${Math.round(share * 100)}% of the samples`);
+    const share = selfShare(profile, 'cpu');
+    assert.ok(share > 0.5, `the cpu handler has ${Math.round(share * 100)}% of the samples`);
 
     assert.ok(record.agent && record.agent.cpuShare > 0.3, 'the service was busy');
     assert.ok(record.target.pid && !alive(record.target.pid), 'the sample service was stopped');
+  });
+
+  test('the time of /cpualloc, copy included, is charged to its handler', async () => {
+    // A sample taken inside a builtin that V8 calls rather than inlines can lose its caller's
+    // frame (it then lands on runMicrotasks): the handlers avoid such builtins in their loops.
+    const { folder, record } = await run({ path: '/cpualloc', connections: 4, durationSec: 2 });
+    assert.equal(record.status, 'done', record.error?.message);
+    const profile = JSON.parse(fs.readFileSync(path.join(folder, PROFILE_FILE), 'utf8')) as Profile;
+    const share = selfShare(profile, 'cpualloc');
+    assert.ok(share > 0.5, `the cpualloc handler has ${Math.round(share * 100)}% of the samples`);
   });
 
   test('an unknown route is reported as non-2xx, not as success', async () => {

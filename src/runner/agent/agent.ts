@@ -101,8 +101,12 @@ function install(socketPath: string, token: string): void {
     switch (command.type) {
       case 'start': {
         if (capture) throw new Error('a capture is already on');
-        capture = await Capture.start(command.profile, command.samplingIntervalUs);
-        return { startedAt: capture.startedAt };
+        capture = await Capture.arm(command.profile, command.samplingIntervalUs);
+        return { startedAt: Date.now() };
+      }
+      case 'begin': {
+        if (!capture) throw new Error('no capture is on');
+        return { startedAt: capture.begin() };
       }
       case 'stop': {
         if (!capture) throw new Error('no capture is on');
@@ -114,131 +118,165 @@ function install(socketPath: string, token: string): void {
   }
 }
 
-/** One capture window: the CPU profile and the metrics measured over the same time. */
+/**
+ * One capture. `arm` turns the CPU profiler on, before the warm-up: V8 (11.x, Node 20) does
+ * not log code that was optimized while no profiler ran, and samples in such code lose their
+ * frames (a warmed-up /cpu handler showed as `runMicrotasks` in about one run in six). `begin`
+ * opens the measured window: a second profile on the same profiler (`console.profile`, which
+ * shares its code map), and the metrics. `stop` ends both and keeps only the window's.
+ */
 class Capture {
+  #window: Window | undefined;
+
   private constructor(
     private readonly session: inspector.Session | undefined,
     private readonly samplingIntervalUs: number | undefined,
-    readonly startedAt: number,
-    private readonly elu: ReturnType<typeof performance.eventLoopUtilization>,
-    private readonly cpu: NodeJS.CpuUsage,
-    private readonly delay: ReturnType<typeof monitorEventLoopDelay>,
-    private readonly gc: {
-      observer: PerformanceObserver;
-      byKind: Record<string, { count: number; totalMs: number }>;
-    },
-    private readonly heap: {
-      startUsedBytes: number;
-      peakUsedBytes: number;
-      peakRssBytes: number;
-      timer: NodeJS.Timeout;
-    },
   ) {}
 
-  static async start(profile: boolean, samplingIntervalUs: number): Promise<Capture> {
-    let session: inspector.Session | undefined;
-    if (profile) {
-      session = new inspector.Session();
-      session.connect();
-      await post(session, 'Profiler.enable');
-      await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs });
-    }
-    const byKind: Record<string, { count: number; totalMs: number }> = {};
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
-        const kind = gcKindName((entry as { detail?: { kind?: number } }).detail?.kind);
-        const slot = byKind[kind] ?? { count: 0, totalMs: 0 };
-        slot.count++;
-        slot.totalMs += entry.duration;
-        byKind[kind] = slot;
-      }
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
-    const memory = process.memoryUsage();
-    const heap = {
-      startUsedBytes: memory.heapUsed,
-      peakUsedBytes: memory.heapUsed,
-      peakRssBytes: memory.rss,
-      timer: setInterval(() => {
-        const m = process.memoryUsage();
-        heap.peakUsedBytes = Math.max(heap.peakUsedBytes, m.heapUsed);
-        heap.peakRssBytes = Math.max(heap.peakRssBytes, m.rss);
-      }, 100),
-    };
-    heap.timer.unref();
-    if (session) await post(session, 'Profiler.start');
-    return new Capture(
-      session,
-      profile ? samplingIntervalUs : undefined,
-      Date.now(),
-      performance.eventLoopUtilization(),
-      process.cpuUsage(),
-      delay,
-      { observer, byKind },
-      heap,
-    );
+  static async arm(profile: boolean, samplingIntervalUs: number): Promise<Capture> {
+    if (!profile) return new Capture(undefined, undefined);
+    const session = new inspector.Session();
+    session.connect();
+    await post(session, 'Profiler.enable');
+    await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs });
+    await post(session, 'Profiler.start');
+    return new Capture(session, samplingIntervalUs);
+  }
+
+  /** Opens the measured window; returns when it opened (ms since the epoch). */
+  begin(): number {
+    if (this.#window) throw new Error('the window is open already');
+    const title = `hotpath-window-${process.pid}-${Date.now()}`;
+    // Metrics first, profile last: the profile's window sits inside the metrics' one.
+    this.#window = new Window(title);
+    if (this.session) console.profile(title);
+    return this.#window.startedAt;
   }
 
   /** Ends the capture and throws its data away. */
   abandon(): void {
+    this.#window?.close();
     this.session?.disconnect();
-    this.delay.disable();
-    this.gc.observer.disconnect();
-    clearInterval(this.heap.timer);
   }
 
   async stop(profilePath: string | undefined): Promise<StopResult> {
+    const window = this.#window;
+    if (!window) {
+      this.abandon();
+      throw new Error('the capture window was never opened');
+    }
     let profileJson: string | undefined;
     if (this.session) {
-      const { profile } = (await post(this.session, 'Profiler.stop')) as { profile: unknown };
-      this.session.disconnect();
-      profileJson = JSON.stringify(profile);
+      const session = this.session;
+      const finished = new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the profiler did not finish the window')),
+          10_000,
+        );
+        session.on(
+          'Profiler.consoleProfileFinished',
+          (message: { params: { title?: string; profile: unknown } }) => {
+            if (message.params.title !== window.title) return;
+            clearTimeout(timer);
+            resolve(message.params.profile);
+          },
+        );
+      });
+      console.profileEnd(window.title);
+      try {
+        profileJson = JSON.stringify(await finished);
+      } finally {
+        await post(session, 'Profiler.stop').catch(() => undefined);
+        session.disconnect();
+      }
     }
-    const wallMs = Date.now() - this.startedAt;
-    const elu = performance.eventLoopUtilization(this.elu);
-    const cpu = process.cpuUsage(this.cpu);
-    this.delay.disable();
-    this.gc.observer.disconnect();
-    clearInterval(this.heap.timer);
-    const memory = process.memoryUsage();
-    const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
-    const gcTotalMs = Object.values(this.gc.byKind).reduce((sum, k) => sum + k.totalMs, 0);
-    const metrics: AgentMetrics = {
-      wallMs,
-      cpuUserMs: cpu.user / 1000,
-      cpuSystemMs: cpu.system / 1000,
-      cpuShare: wallMs > 0 ? (cpu.user + cpu.system) / 1000 / wallMs : 0,
-      eventLoopUtilization: elu.utilization,
-      eventLoopDelayMs: {
-        min: ms(this.delay.min),
-        mean: ms(this.delay.mean),
-        p50: ms(this.delay.percentile(50)),
-        p90: ms(this.delay.percentile(90)),
-        p99: ms(this.delay.percentile(99)),
-        max: ms(this.delay.max),
-      },
-      gc: {
-        count: Object.values(this.gc.byKind).reduce((sum, k) => sum + k.count, 0),
-        totalMs: gcTotalMs,
-        share: wallMs > 0 ? gcTotalMs / wallMs : 0,
-        byKind: this.gc.byKind,
-      },
-      heap: {
-        startUsedBytes: this.heap.startUsedBytes,
-        endUsedBytes: memory.heapUsed,
-        peakUsedBytes: Math.max(this.heap.peakUsedBytes, memory.heapUsed),
-        peakRssBytes: Math.max(this.heap.peakRssBytes, memory.rss),
-      },
-      samplingIntervalUs: this.samplingIntervalUs,
-    };
+    const metrics = window.close(this.samplingIntervalUs);
     let profileBytes = 0;
     if (profileJson !== undefined && profilePath) {
       await writeFileAtomic(profilePath, profileJson);
       profileBytes = Buffer.byteLength(profileJson);
     }
     return { profileBytes, metrics };
+  }
+}
+
+/** The service's metrics over the measured window. */
+class Window {
+  readonly startedAt = Date.now();
+  readonly #elu = performance.eventLoopUtilization();
+  readonly #cpu = process.cpuUsage();
+  readonly #delay = monitorEventLoopDelay({ resolution: 10 });
+  readonly #gcByKind: Record<string, { count: number; totalMs: number }> = {};
+  readonly #gc: PerformanceObserver;
+  readonly #heap: { startUsedBytes: number; peakUsedBytes: number; peakRssBytes: number };
+  readonly #heapTimer: NodeJS.Timeout;
+
+  constructor(readonly title: string) {
+    this.#gc = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const kind = gcKindName((entry as { detail?: { kind?: number } }).detail?.kind);
+        const slot = this.#gcByKind[kind] ?? { count: 0, totalMs: 0 };
+        slot.count++;
+        slot.totalMs += entry.duration;
+        this.#gcByKind[kind] = slot;
+      }
+    });
+    this.#gc.observe({ entryTypes: ['gc'] });
+    this.#delay.enable();
+    const memory = process.memoryUsage();
+    const heap = {
+      startUsedBytes: memory.heapUsed,
+      peakUsedBytes: memory.heapUsed,
+      peakRssBytes: memory.rss,
+    };
+    this.#heap = heap;
+    this.#heapTimer = setInterval(() => {
+      const m = process.memoryUsage();
+      heap.peakUsedBytes = Math.max(heap.peakUsedBytes, m.heapUsed);
+      heap.peakRssBytes = Math.max(heap.peakRssBytes, m.rss);
+    }, 100);
+    this.#heapTimer.unref();
+  }
+
+  close(samplingIntervalUs?: number): AgentMetrics {
+    const wallMs = Date.now() - this.startedAt;
+    const elu = performance.eventLoopUtilization(this.#elu);
+    const cpu = process.cpuUsage(this.#cpu);
+    this.#delay.disable();
+    this.#gc.disconnect();
+    clearInterval(this.#heapTimer);
+    const memory = process.memoryUsage();
+    const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
+    const kinds = Object.values(this.#gcByKind);
+    const gcTotalMs = kinds.reduce((sum, k) => sum + k.totalMs, 0);
+    return {
+      wallMs,
+      cpuUserMs: cpu.user / 1000,
+      cpuSystemMs: cpu.system / 1000,
+      cpuShare: wallMs > 0 ? (cpu.user + cpu.system) / 1000 / wallMs : 0,
+      eventLoopUtilization: elu.utilization,
+      eventLoopDelayMs: {
+        min: ms(this.#delay.min),
+        mean: ms(this.#delay.mean),
+        p50: ms(this.#delay.percentile(50)),
+        p90: ms(this.#delay.percentile(90)),
+        p99: ms(this.#delay.percentile(99)),
+        max: ms(this.#delay.max),
+      },
+      gc: {
+        count: kinds.reduce((sum, k) => sum + k.count, 0),
+        totalMs: gcTotalMs,
+        share: wallMs > 0 ? gcTotalMs / wallMs : 0,
+        byKind: this.#gcByKind,
+      },
+      heap: {
+        startUsedBytes: this.#heap.startUsedBytes,
+        endUsedBytes: memory.heapUsed,
+        peakUsedBytes: Math.max(this.#heap.peakUsedBytes, memory.heapUsed),
+        peakRssBytes: Math.max(this.#heap.peakRssBytes, memory.rss),
+      },
+      samplingIntervalUs,
+    };
   }
 }
 

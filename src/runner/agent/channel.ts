@@ -28,12 +28,17 @@ export class AgentConnection {
     readonly node: string,
   ) {}
 
-  /** Turns profiling and metrics on in the agent's process. */
+  /** Arms the capture: the profiler runs from now on, through the warm-up; nothing is kept until `begin`. */
   start(profile: boolean, samplingIntervalUs: number, timeoutMs: number): Promise<StartResult> {
     return this.#request(
       { type: 'start', id: 0, profile, samplingIntervalUs },
       timeoutMs,
     ) as Promise<StartResult>;
+  }
+
+  /** Opens the measured window. */
+  begin(timeoutMs: number): Promise<StartResult> {
+    return this.#request({ type: 'begin', id: 0 }, timeoutMs) as Promise<StartResult>;
   }
 
   /** Ends the capture; the agent writes the profile to `profilePath` (temp file + rename). */

@@ -23,7 +23,10 @@ export type AgentMessage =
 
 /** Runner -> agent. */
 export type AgentCommand =
+  /** Arms the capture (the profiler runs from here, through the warm-up). */
   | { type: 'start'; id: number; profile: boolean; samplingIntervalUs: number }
+  /** Opens the measured window: the profile and the metrics that will be kept. */
+  | { type: 'begin'; id: number }
   | { type: 'stop'; id: number; profilePath: string | undefined };
 
 export interface StartResult {
