@@ -129,4 +129,28 @@ describe('hotpath CLI', () => {
       `left behind: ${started.filter(alive)}`,
     );
   });
+
+  test('serve runs the sample service for curl until Ctrl+C', async () => {
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    assert.ok(
+      await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(stdout), 10_000),
+      stdout,
+    );
+    const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+    const response = await fetch(`${url}/fast`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { total: 878934 + 223821 + 126722 });
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
 });

@@ -175,6 +175,31 @@ describe('runner on the sample service', () => {
   });
 });
 
+describe('cancelling before the load', () => {
+  test('a run cancelled while the service starts ends it and says so', async () => {
+    const before = childrenOf(process.pid);
+    const controller = new AbortController();
+    const running = runProfile(resolveRunOptions({ path: '/fast', outDir: out }), {
+      signal: controller.signal,
+      onStage: (stage) => {
+        if (stage === 'starting') setTimeout(() => controller.abort(), 50);
+      },
+    });
+    const { folder, record } = await running;
+    assert.equal(record.status, 'cancelled');
+    assert.equal(record.stage, 'starting');
+    assert.equal(record.load, undefined);
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(folder, RUN_FILE), 'utf8')).status,
+      'cancelled',
+    );
+    assert.ok(
+      await eventually(() => newChildren(before).length === 0),
+      `children left: ${newChildren(before)}`,
+    );
+  });
+});
+
 describe("runner on a user's service", () => {
   test('profiles the Node process that serves the URL behind a wrapper, then ends them all', async () => {
     const port = await freePort();
