@@ -1,0 +1,290 @@
+/**
+ * Reading a `.cpuprofile`: the output of `node:inspector` (Hotpath's runner), of `node
+ * --cpu-prof`, and of Chrome DevTools' "Save profile", including the old nested `head` format
+ * with `timestamps`. Everything is checked before use; anything inconsistent is a
+ * `ProfileError` that names the field and the index. Nothing else throws. Pure.
+ */
+
+export interface CallFrame {
+  functionName: string;
+  /** Empty for V8's own entries: (root), (program), (idle), (garbage collector), builtins. */
+  url: string;
+  scriptId: string;
+  /** 0-based, as V8 reports them; -1 when unknown. */
+  lineNumber: number;
+  columnNumber: number;
+}
+
+export interface PositionTick {
+  /** 1-based source line in the script. */
+  line: number;
+  ticks: number;
+}
+
+export interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children: number[];
+  positionTicks: PositionTick[];
+}
+
+/** A validated profile in the modern flat format, whatever format it came in. */
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  /** Microseconds, on the profiled process's monotonic clock. */
+  startTime: number;
+  endTime: number;
+  /** Node ids, one per sample, in time order. */
+  samples: number[];
+  /** Microseconds since the previous sample (the first: since startTime). Never negative. */
+  timeDeltas: number[];
+}
+
+export class ProfileError extends Error {
+  override readonly name = 'ProfileError';
+  readonly code = 'INVALID_PROFILE';
+  constructor(
+    /** The field at fault, as a path: `nodes[12].children[0]`. */
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`invalid profile: ${field} ${problem}`);
+  }
+}
+
+type Json = unknown;
+
+const isObject = (value: Json): value is Record<string, Json> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function finite(value: Json, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ProfileError(field, `must be a finite number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function integer(value: Json, field: string): number {
+  const n = finite(value, field);
+  if (!Number.isSafeInteger(n)) throw new ProfileError(field, `must be a whole number, got ${n}`);
+  return n;
+}
+
+function text(value: Json, field: string, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string') throw new ProfileError(field, `must be a string, got ${describe(value)}`);
+  return value;
+}
+
+function array(value: Json, field: string): Json[] {
+  if (!Array.isArray(value)) throw new ProfileError(field, `must be an array, got ${describe(value)}`);
+  return value;
+}
+
+function describe(value: Json): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+function callFrame(raw: Json, field: string): CallFrame {
+  if (!isObject(raw)) throw new ProfileError(field, `must be an object, got ${describe(raw)}`);
+  return {
+    functionName: text(raw.functionName, `${field}.functionName`, ''),
+    url: text(raw.url, `${field}.url`, ''),
+    scriptId: raw.scriptId === undefined ? '0' : String(raw.scriptId),
+    lineNumber: raw.lineNumber === undefined ? -1 : integer(raw.lineNumber, `${field}.lineNumber`),
+    columnNumber: raw.columnNumber === undefined ? -1 : integer(raw.columnNumber, `${field}.columnNumber`),
+  };
+}
+
+function positionTicks(raw: Json, field: string): PositionTick[] {
+  if (raw === undefined) return [];
+  return array(raw, field).map((tick, i) => {
+    if (!isObject(tick)) throw new ProfileError(`${field}[${i}]`, `must be an object, got ${describe(tick)}`);
+    const line = integer(tick.line, `${field}[${i}].line`);
+    const ticks = integer(tick.ticks, `${field}[${i}].ticks`);
+    if (ticks < 0) throw new ProfileError(`${field}[${i}].ticks`, `must not be negative, got ${ticks}`);
+    return { line, ticks };
+  });
+}
+
+/** Parses JSON text (or an already parsed value) into a checked CpuProfile. */
+export function parseProfile(input: string | Json): CpuProfile {
+  let raw: Json = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch (error) {
+      throw new ProfileError('(file)', `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (!isObject(raw)) throw new ProfileError('(profile)', `must be an object, got ${describe(raw)}`);
+  if (raw.nodes === undefined && isObject(raw.head)) return fromHeadFormat(raw);
+  return fromFlatFormat(raw);
+}
+
+function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
+  const nodesRaw = array(raw.nodes, 'nodes');
+  if (nodesRaw.length === 0) throw new ProfileError('nodes', 'must not be empty');
+  const nodes: ProfileNode[] = [];
+  const index = new Map<number, number>();
+  nodesRaw.forEach((node, i) => {
+    const field = `nodes[${i}]`;
+    if (!isObject(node)) throw new ProfileError(field, `must be an object, got ${describe(node)}`);
+    const id = integer(node.id, `${field}.id`);
+    if (index.has(id)) throw new ProfileError(`${field}.id`, `repeats id ${id}`);
+    index.set(id, i);
+    const children = node.children === undefined ? [] : array(node.children, `${field}.children`);
+    nodes.push({
+      id,
+      callFrame: callFrame(node.callFrame, `${field}.callFrame`),
+      children: children.map((child, c) => integer(child, `${field}.children[${c}]`)),
+      positionTicks: positionTicks(node.positionTicks, `${field}.positionTicks`),
+    });
+  });
+  checkTree(nodes, index);
+
+  const samples = raw.samples === undefined ? [] : array(raw.samples, 'samples');
+  const sampleIds = samples.map((s, i) => {
+    const id = integer(s, `samples[${i}]`);
+    if (!index.has(id)) throw new ProfileError(`samples[${i}]`, `names no node (id ${id})`);
+    return id;
+  });
+  const startTime = finite(raw.startTime, 'startTime');
+  const endTime = finite(raw.endTime, 'endTime');
+  if (endTime < startTime) throw new ProfileError('endTime', `is before startTime (${endTime} < ${startTime})`);
+
+  let deltas: number[];
+  if (raw.timeDeltas !== undefined) {
+    const rawDeltas = array(raw.timeDeltas, 'timeDeltas');
+    if (rawDeltas.length !== sampleIds.length) {
+      throw new ProfileError(
+        'timeDeltas',
+        `has ${rawDeltas.length} entries for ${sampleIds.length} samples (they must match)`,
+      );
+    }
+    deltas = rawDeltas.map((d, i) => finite(d, `timeDeltas[${i}]`));
+  } else if (raw.timestamps !== undefined) {
+    deltas = deltasFromTimestamps(raw.timestamps, sampleIds.length, startTime);
+  } else {
+    // Very old profiles have neither: spread the samples evenly.
+    const step = sampleIds.length > 0 ? (endTime - startTime) / sampleIds.length : 0;
+    deltas = sampleIds.map(() => step);
+  }
+  return inTimeOrder({ nodes, startTime, endTime, samples: sampleIds, timeDeltas: deltas });
+}
+
+function deltasFromTimestamps(value: Json, count: number, startTime: number): number[] {
+  const timestamps = array(value, 'timestamps');
+  if (timestamps.length !== count) {
+    throw new ProfileError('timestamps', `has ${timestamps.length} entries for ${count} samples (they must match)`);
+  }
+  let previous = startTime;
+  return timestamps.map((t, i) => {
+    const now = finite(t, `timestamps[${i}]`);
+    const delta = now - previous;
+    previous = now;
+    return delta;
+  });
+}
+
+/** Every child id names a node; each node has at most one parent; no cycles; one root. */
+function checkTree(nodes: ProfileNode[], index: Map<number, number>): void {
+  const parent = new Int32Array(nodes.length).fill(-1);
+  nodes.forEach((node, i) => {
+    node.children.forEach((child, c) => {
+      const at = index.get(child);
+      if (at === undefined) throw new ProfileError(`nodes[${i}].children[${c}]`, `names no node (id ${child})`);
+      if (at === i) throw new ProfileError(`nodes[${i}].children[${c}]`, `makes node ${child} its own child`);
+      if (parent[at] !== -1) {
+        throw new ProfileError(`nodes[${i}].children[${c}]`, `gives node ${child} a second parent`);
+      }
+      parent[at] = i;
+    });
+  });
+  const roots = [...parent.keys()].filter((i) => parent[i] === -1);
+  if (roots.length !== 1) {
+    // With one parent each, a cycle is a group of nodes that no root reaches.
+    throw new ProfileError('nodes', roots.length === 0 ? 'form a cycle (no root)' : `have ${roots.length} roots`);
+  }
+  // Reachability from the root, iteratively (trees may be very deep).
+  const seen = new Uint8Array(nodes.length);
+  const stack = [roots[0]];
+  let reached = 0;
+  while (stack.length > 0) {
+    const i = stack.pop() as number;
+    seen[i] = 1;
+    reached++;
+    for (const child of nodes[i].children) stack.push(index.get(child) as number);
+  }
+  if (reached !== nodes.length) {
+    const first = seen.indexOf(0);
+    throw new ProfileError(`nodes[${first}]`, 'is in a cycle that the root does not reach');
+  }
+  if (roots[0] !== 0) {
+    // Keep the root first: consumers rely on nodes[0] being (root).
+    const [root] = nodes.splice(roots[0], 1);
+    nodes.unshift(root);
+  }
+}
+
+/** V8 can emit a sample out of order (a negative delta): sort by time, as Chrome DevTools does. */
+function inTimeOrder(profile: CpuProfile): CpuProfile {
+  if (profile.timeDeltas.every((d) => d >= 0)) return profile;
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (const d of profile.timeDeltas) {
+    t += d;
+    times.push(t);
+  }
+  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
+  const samples = order.map((i) => profile.samples[i]);
+  let previous = profile.startTime;
+  const timeDeltas = order.map((i) => {
+    const delta = Math.max(0, times[i] - previous);
+    previous = Math.max(previous, times[i]);
+    return delta;
+  });
+  return { ...profile, samples, timeDeltas };
+}
+
+/** The old Chrome format: a nested `head` tree, times in seconds, `timestamps` in µs. */
+function fromHeadFormat(raw: Record<string, Json>): CpuProfile {
+  const flat: Record<string, Json>[] = [];
+  const stack: { node: Json; field: string }[] = [{ node: raw.head, field: 'head' }];
+  while (stack.length > 0) {
+    const { node, field } = stack.pop() as { node: Json; field: string };
+    if (!isObject(node)) throw new ProfileError(field, `must be an object, got ${describe(node)}`);
+    const children = node.children === undefined ? [] : array(node.children, `${field}.children`);
+    flat.push({
+      id: node.id,
+      callFrame: isObject(node.callFrame)
+        ? node.callFrame
+        : {
+            functionName: node.functionName,
+            url: node.url,
+            scriptId: node.scriptId,
+            lineNumber: typeof node.lineNumber === 'number' ? node.lineNumber - 1 : node.lineNumber,
+            columnNumber: typeof node.columnNumber === 'number' ? node.columnNumber - 1 : node.columnNumber,
+          },
+      children: children.map((child) => (isObject(child) ? child.id : child)),
+      positionTicks: node.positionTicks,
+    });
+    children.forEach((child, c) => {
+      stack.push({ node: child, field: `${field}.children[${c}]` });
+    });
+  }
+  // Old profiles give startTime and endTime in seconds.
+  const seconds = (value: Json, field: string) => finite(value, field) * 1e6;
+  return fromFlatFormat({
+    nodes: flat,
+    startTime: seconds(raw.startTime, 'startTime'),
+    endTime: seconds(raw.endTime, 'endTime'),
+    samples: raw.samples,
+    timestamps: raw.timestamps,
+    timeDeltas: raw.timeDeltas,
+  });
+}

@@ -1,0 +1,409 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { type CpuProfile, ProfileError, parseProfile } from '../../src/profile/cpuprofile';
+import { buildModel, CATEGORIES, categorize, type ProfileModel } from '../../src/profile/model';
+
+interface Spec {
+  id: number;
+  name: string;
+  url?: string;
+  line?: number;
+  children?: number[];
+  ticks?: [number, number][];
+}
+
+/** A profile in the modern format from a compact description. */
+function profile(
+  specs: Spec[],
+  samples: number[],
+  deltas: number[],
+  tail = 0,
+): Record<string, unknown> {
+  const start = 1_000_000;
+  const end = start + deltas.reduce((a, b) => a + b, 0) + tail;
+  return {
+    nodes: specs.map((s) => ({
+      id: s.id,
+      callFrame: {
+        functionName: s.name,
+        scriptId: '1',
+        url: s.url ?? '',
+        lineNumber: s.line ?? -1,
+        columnNumber: 0,
+      },
+      hitCount: 0,
+      children: s.children ?? [],
+      ...(s.ticks ? { positionTicks: s.ticks.map(([line, ticks]) => ({ line, ticks })) } : {}),
+    })),
+    startTime: start,
+    endTime: end,
+    samples,
+    timeDeltas: deltas,
+  };
+}
+
+const APP = '/srv/app.js';
+const fn = (model: ProfileModel, name: string) => {
+  const found = model.functions.find((f) => f.name === name);
+  assert.ok(found, `function ${name}`);
+  return found;
+};
+
+describe('buildModel on hand-built profiles', () => {
+  // (root) -> main -> { a, b }, (root) -> (idle)
+  const specs: Spec[] = [
+    { id: 1, name: '(root)', children: [2, 5] },
+    { id: 2, name: 'main', url: APP, line: 9, children: [3, 4] },
+    {
+      id: 3,
+      name: 'a',
+      url: APP,
+      line: 19,
+      ticks: [
+        [21, 1],
+        [22, 2],
+      ],
+    },
+    { id: 4, name: 'b', url: APP, line: 29 },
+    { id: 5, name: '(idle)' },
+  ];
+  // Samples at +100, +110, +130, +160, +200; end at +250: spans 10, 20, 30, 40, 50.
+  const model = buildModel(
+    parseProfile(profile(specs, [3, 3, 4, 2, 5], [100, 10, 20, 30, 40], 50)),
+  );
+
+  test('sample i lasts until sample i+1, the last until endTime', () => {
+    assert.equal(model.durationUs, 150);
+    assert.equal(fn(model, 'a').selfUs, 30);
+    assert.equal(fn(model, 'b').selfUs, 30);
+    assert.equal(fn(model, 'main').selfUs, 40);
+    assert.equal(fn(model, '(idle)').selfUs, 50);
+    assert.equal(model.sampleCount, 5);
+    assert.equal(model.meanIntervalUs, 25);
+  });
+
+  test('total time includes the callees', () => {
+    assert.equal(fn(model, 'main').totalUs, 100);
+    assert.equal(fn(model, 'a').totalUs, 30);
+    assert.equal(fn(model, '(root)').totalUs, 150);
+  });
+
+  test('lines take their share of position ticks; a node without ticks goes to its first line', () => {
+    const line = (n: number) => model.lines.find((l) => l.url === APP && l.line === n)?.selfUs;
+    assert.equal(line(21), 10);
+    assert.equal(line(22), 20);
+    assert.equal(line(30), 30, 'b, no ticks: its declaration line (lineNumber 29 is 0-based)');
+    assert.equal(line(10), 40);
+    assert.equal(fn(model, 'a').line, 20, 'lines are shown 1-based');
+  });
+
+  test('categories add up to the duration', () => {
+    assert.equal(model.categories.user, 100);
+    assert.equal(model.categories.idle, 50);
+    assert.equal(
+      CATEGORIES.reduce((sum, c) => sum + model.categories[c], 0),
+      model.durationUs,
+    );
+  });
+
+  test('the merged tree is heaviest first', () => {
+    const main = model.tree.children.find((c) => model.functions[c.functionId].name === 'main');
+    assert.ok(main);
+    assert.equal(main.totalUs, 100);
+    assert.deepEqual(
+      model.tree.children.map((c) => model.functions[c.functionId].name),
+      ['main', '(idle)'],
+    );
+  });
+
+  test('recursion is counted once in total time', () => {
+    // (root) -> f -> g -> f(again, same function) ; samples: 10 in inner f, 10 in g
+    const recursive = buildModel(
+      parseProfile(
+        profile(
+          [
+            { id: 1, name: '(root)', children: [2] },
+            { id: 2, name: 'f', url: APP, line: 1, children: [3] },
+            { id: 3, name: 'g', url: APP, line: 5, children: [4] },
+            { id: 4, name: 'f', url: APP, line: 1 },
+          ],
+          [4, 3],
+          [0, 10],
+          10,
+        ),
+      ),
+    );
+    assert.equal(fn(recursive, 'f').totalUs, 20, 'not 30');
+    assert.equal(fn(recursive, 'f').selfUs, 10);
+    assert.equal(fn(recursive, 'g').totalUs, 20);
+  });
+
+  test('siblings of one function are merged in the tree', () => {
+    const split = buildModel(
+      parseProfile(
+        profile(
+          [
+            { id: 1, name: '(root)', children: [2, 3] },
+            { id: 2, name: 'h', url: APP, line: 3 },
+            { id: 3, name: 'h', url: APP, line: 3 },
+          ],
+          [2, 3],
+          [0, 5],
+          5,
+        ),
+      ),
+    );
+    assert.equal(split.tree.children.length, 1);
+    assert.equal(split.tree.children[0].totalUs, 10);
+  });
+});
+
+describe('parseProfile', () => {
+  const good = () =>
+    profile(
+      [
+        { id: 1, name: '(root)', children: [2] },
+        { id: 2, name: 'x', url: APP, line: 0 },
+      ],
+      [2, 2],
+      [1, 1],
+    );
+
+  test('every inconsistency is a ProfileError naming the field', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the cases break the profile on purpose
+    type Raw = Record<string, any>;
+    const cases: [(p: Raw) => unknown, RegExp][] = [
+      [() => 'not json {', /\(file\) is not JSON/],
+      [() => '[]', /\(profile\) must be an object/],
+      [(p) => ({ ...p, nodes: 3 }), /nodes must be an array/],
+      [(p) => ({ ...p, nodes: [] }), /nodes must not be empty/],
+      [
+        (p) => {
+          p.nodes[1].id = 'x';
+        },
+        /nodes\[1\]\.id must be a finite number/,
+      ],
+      [
+        (p) => {
+          p.nodes[1].id = 1;
+        },
+        /nodes\[1\]\.id repeats id 1/,
+      ],
+      [
+        (p) => {
+          p.nodes[0].children = [9];
+        },
+        /nodes\[0\]\.children\[0\] names no node \(id 9\)/,
+      ],
+      [
+        (p) => {
+          p.nodes[1].children = [1];
+        },
+        /gives node 1 a second parent|form a cycle/,
+      ],
+      [
+        (p) => {
+          p.nodes[1].children = [2];
+        },
+        /nodes\[1\]\.children\[0\] makes node 2 its own child/,
+      ],
+      [
+        (p) => {
+          p.nodes[1].callFrame.url = 5;
+        },
+        /nodes\[1\]\.callFrame\.url must be a string/,
+      ],
+      [
+        (p) => {
+          p.nodes[1].callFrame = null;
+        },
+        /nodes\[1\]\.callFrame must be an object/,
+      ],
+      [
+        (p) => {
+          p.nodes[1].positionTicks = [{ line: 1, ticks: -1 }];
+        },
+        /positionTicks\[0\]\.ticks must not be negative/,
+      ],
+      [
+        (p) => {
+          p.samples = [2, 7];
+        },
+        /samples\[1\] names no node \(id 7\)/,
+      ],
+      [
+        (p) => {
+          p.timeDeltas = [1];
+        },
+        /timeDeltas has 1 entries for 2 samples/,
+      ],
+      [
+        (p) => {
+          p.timeDeltas = [1, Number.NaN];
+        },
+        /timeDeltas\[1\] must be a finite number/,
+      ],
+      [
+        (p) => {
+          p.startTime = '0';
+        },
+        /startTime must be a finite number/,
+      ],
+      [(p) => ({ ...p, endTime: p.startTime - 1 }), /endTime is before startTime/],
+      [
+        (p) => {
+          p.nodes.push(
+            { id: 3, callFrame: {}, children: [4] },
+            { id: 4, callFrame: {}, children: [3] },
+          );
+        },
+        /cycle/,
+      ],
+    ];
+    for (const [mutate, message] of cases) {
+      const raw = good();
+      const input = mutate(raw) ?? raw;
+      assert.throws(
+        () => parseProfile(typeof input === 'string' ? input : JSON.stringify(input)),
+        (error: unknown) => error instanceof ProfileError && message.test(error.message),
+        String(message),
+      );
+    }
+  });
+
+  test('optional fields are tolerated: no positionTicks, no hitCount, no children', () => {
+    const parsed = parseProfile(good());
+    assert.deepEqual(parsed.nodes[1].positionTicks, []);
+    assert.deepEqual(parsed.nodes[1].children, []);
+  });
+
+  test('samples out of order (negative deltas) are sorted by time, as DevTools does', () => {
+    const parsed = parseProfile(
+      profile(
+        [
+          { id: 1, name: '(root)', children: [2, 3] },
+          { id: 2, name: 'x', url: APP },
+          { id: 3, name: 'y', url: APP },
+        ],
+        [2, 3, 2],
+        [10, 10, -5],
+        20,
+      ),
+    );
+    assert.deepEqual(parsed.samples, [2, 2, 3]);
+    assert.ok(parsed.timeDeltas.every((d) => d >= 0));
+    assert.equal(buildModel(parsed).durationUs, 25, 'from the first sample (+10) to the end (+35)');
+  });
+
+  test('the old nested format (head, seconds, timestamps, 1-based lines) is converted', () => {
+    const old = {
+      head: {
+        functionName: '(root)',
+        url: '',
+        lineNumber: 0,
+        columnNumber: 0,
+        id: 1,
+        children: [
+          {
+            functionName: 'work',
+            url: 'http://x/app.js',
+            lineNumber: 12,
+            columnNumber: 3,
+            id: 2,
+            children: [],
+          },
+        ],
+      },
+      startTime: 100,
+      endTime: 100.003,
+      samples: [2, 2],
+      timestamps: [100_000_500, 100_001_500],
+    };
+    const model = buildModel(parseProfile(old));
+    const work = model.functions.find((f) => f.name === 'work');
+    assert.equal(work?.line, 12);
+    assert.equal(work?.column, 3);
+    assert.equal(model.durationUs, 2500);
+  });
+});
+
+describe('categorize', () => {
+  test('names V8, Node, packages and user code', () => {
+    assert.equal(categorize('', '(garbage collector)').category, 'gc');
+    assert.equal(categorize('', '(idle)').category, 'idle');
+    assert.equal(categorize('', 'parseInt').category, 'v8');
+    assert.equal(categorize('node:internal/timers').category, 'node');
+    assert.equal(categorize('internal/timers.js').category, 'node');
+    assert.equal(categorize('events.js').category, 'node');
+    assert.deepEqual(categorize('/app/node_modules/fastify/lib/route.js'), {
+      category: 'node_modules',
+      packageName: 'fastify',
+    });
+    assert.deepEqual(categorize('file:///a/node_modules/@fastify/ajv/x.js'), {
+      category: 'node_modules',
+      packageName: '@fastify/ajv',
+    });
+    assert.equal(categorize('file:///srv/app/src/handlers.ts').category, 'user');
+  });
+});
+
+describe('properties of the model on random valid profiles', () => {
+  const arbitraryProfile = fc
+    .record({
+      parents: fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
+      names: fc.array(
+        fc.constantFrom('f', 'g', 'h', '(program)', '(idle)', '(garbage collector)'),
+        { minLength: 41, maxLength: 41 },
+      ),
+      samples: fc.array(fc.nat(), { maxLength: 200 }),
+      deltas: fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 200, maxLength: 200 }),
+      tail: fc.integer({ min: 0, max: 5000 }),
+      ticks: fc.array(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 4 })), {
+          maxLength: 3,
+        }),
+        { minLength: 41, maxLength: 41 },
+      ),
+    })
+    .map(({ parents, names, samples, deltas, tail, ticks }): CpuProfile => {
+      const count = parents.length + 1;
+      const specs: Spec[] = [{ id: 1, name: '(root)', children: [] }];
+      for (let i = 1; i < count; i++) {
+        const parent = parents[i - 1] % i;
+        const name = names[i];
+        const meta = name.startsWith('(');
+        specs.push({
+          id: i + 1,
+          children: [],
+          name,
+          url: meta ? '' : APP,
+          line: meta ? -1 : name.charCodeAt(0),
+          ticks: meta ? undefined : ticks[i],
+        });
+        (specs[parent].children as number[]).push(i + 1);
+      }
+      const ids = samples.map((s) => (s % count) + 1);
+      return parseProfile(profile(specs, ids, deltas.slice(0, ids.length), tail));
+    });
+
+  test('self times add up to the duration; total ≥ self; the root holds everything', () => {
+    fc.assert(
+      fc.property(arbitraryProfile, (parsed) => {
+        const model = buildModel(parsed);
+        const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+        const selfSum = model.functions.reduce((sum, f) => sum + f.selfUs, 0);
+        assert.ok(close(selfSum, model.durationUs), `${selfSum} vs ${model.durationUs}`);
+        for (const f of model.functions) assert.ok(f.totalUs + 1e-6 >= f.selfUs, f.name);
+        assert.ok(close(model.tree.totalUs, model.durationUs));
+        const lineSum = model.lines.reduce((sum, l) => sum + l.selfUs, 0);
+        const noLine = model.functions
+          .filter((f) => f.url === '')
+          .reduce((sum, f) => sum + f.selfUs, 0);
+        assert.ok(close(lineSum + noLine, model.durationUs), 'lines + V8 entries = duration');
+        const categorySum = CATEGORIES.reduce((sum, c) => sum + model.categories[c], 0);
+        assert.ok(close(categorySum, model.durationUs));
+      }),
+    );
+  });
+});
