@@ -72,12 +72,14 @@ function integer(value: Json, field: string): number {
 
 function text(value: Json, field: string, fallback?: string): string {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'string') throw new ProfileError(field, `must be a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new ProfileError(field, `must be a string, got ${describe(value)}`);
   return value;
 }
 
 function array(value: Json, field: string): Json[] {
-  if (!Array.isArray(value)) throw new ProfileError(field, `must be an array, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw new ProfileError(field, `must be an array, got ${describe(value)}`);
   return value;
 }
 
@@ -96,17 +98,20 @@ function callFrame(raw: Json, field: string): CallFrame {
     url: text(raw.url, `${field}.url`, ''),
     scriptId: raw.scriptId === undefined ? '0' : String(raw.scriptId),
     lineNumber: raw.lineNumber === undefined ? -1 : integer(raw.lineNumber, `${field}.lineNumber`),
-    columnNumber: raw.columnNumber === undefined ? -1 : integer(raw.columnNumber, `${field}.columnNumber`),
+    columnNumber:
+      raw.columnNumber === undefined ? -1 : integer(raw.columnNumber, `${field}.columnNumber`),
   };
 }
 
 function positionTicks(raw: Json, field: string): PositionTick[] {
   if (raw === undefined) return [];
   return array(raw, field).map((tick, i) => {
-    if (!isObject(tick)) throw new ProfileError(`${field}[${i}]`, `must be an object, got ${describe(tick)}`);
+    if (!isObject(tick))
+      throw new ProfileError(`${field}[${i}]`, `must be an object, got ${describe(tick)}`);
     const line = integer(tick.line, `${field}[${i}].line`);
     const ticks = integer(tick.ticks, `${field}[${i}].ticks`);
-    if (ticks < 0) throw new ProfileError(`${field}[${i}].ticks`, `must not be negative, got ${ticks}`);
+    if (ticks < 0)
+      throw new ProfileError(`${field}[${i}].ticks`, `must not be negative, got ${ticks}`);
     return { line, ticks };
   });
 }
@@ -118,10 +123,14 @@ export function parseProfile(input: string | Json): CpuProfile {
     try {
       raw = JSON.parse(input);
     } catch (error) {
-      throw new ProfileError('(file)', `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ProfileError(
+        '(file)',
+        `is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
-  if (!isObject(raw)) throw new ProfileError('(profile)', `must be an object, got ${describe(raw)}`);
+  if (!isObject(raw))
+    throw new ProfileError('(profile)', `must be an object, got ${describe(raw)}`);
   if (raw.nodes === undefined && isObject(raw.head)) return fromHeadFormat(raw);
   return fromFlatFormat(raw);
 }
@@ -155,7 +164,8 @@ function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
   });
   const startTime = finite(raw.startTime, 'startTime');
   const endTime = finite(raw.endTime, 'endTime');
-  if (endTime < startTime) throw new ProfileError('endTime', `is before startTime (${endTime} < ${startTime})`);
+  if (endTime < startTime)
+    throw new ProfileError('endTime', `is before startTime (${endTime} < ${startTime})`);
 
   let deltas: number[];
   if (raw.timeDeltas !== undefined) {
@@ -180,7 +190,10 @@ function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
 function deltasFromTimestamps(value: Json, count: number, startTime: number): number[] {
   const timestamps = array(value, 'timestamps');
   if (timestamps.length !== count) {
-    throw new ProfileError('timestamps', `has ${timestamps.length} entries for ${count} samples (they must match)`);
+    throw new ProfileError(
+      'timestamps',
+      `has ${timestamps.length} entries for ${count} samples (they must match)`,
+    );
   }
   let previous = startTime;
   return timestamps.map((t, i) => {
@@ -197,8 +210,10 @@ function checkTree(nodes: ProfileNode[], index: Map<number, number>): void {
   nodes.forEach((node, i) => {
     node.children.forEach((child, c) => {
       const at = index.get(child);
-      if (at === undefined) throw new ProfileError(`nodes[${i}].children[${c}]`, `names no node (id ${child})`);
-      if (at === i) throw new ProfileError(`nodes[${i}].children[${c}]`, `makes node ${child} its own child`);
+      if (at === undefined)
+        throw new ProfileError(`nodes[${i}].children[${c}]`, `names no node (id ${child})`);
+      if (at === i)
+        throw new ProfileError(`nodes[${i}].children[${c}]`, `makes node ${child} its own child`);
       if (parent[at] !== -1) {
         throw new ProfileError(`nodes[${i}].children[${c}]`, `gives node ${child} a second parent`);
       }
@@ -208,7 +223,10 @@ function checkTree(nodes: ProfileNode[], index: Map<number, number>): void {
   const roots = [...parent.keys()].filter((i) => parent[i] === -1);
   if (roots.length !== 1) {
     // With one parent each, a cycle is a group of nodes that no root reaches.
-    throw new ProfileError('nodes', roots.length === 0 ? 'form a cycle (no root)' : `have ${roots.length} roots`);
+    throw new ProfileError(
+      'nodes',
+      roots.length === 0 ? 'form a cycle (no root)' : `have ${roots.length} roots`,
+    );
   }
   // Reachability from the root, iteratively (trees may be very deep).
   const seen = new Uint8Array(nodes.length);
@@ -268,7 +286,8 @@ function fromHeadFormat(raw: Record<string, Json>): CpuProfile {
             url: node.url,
             scriptId: node.scriptId,
             lineNumber: typeof node.lineNumber === 'number' ? node.lineNumber - 1 : node.lineNumber,
-            columnNumber: typeof node.columnNumber === 'number' ? node.columnNumber - 1 : node.columnNumber,
+            columnNumber:
+              typeof node.columnNumber === 'number' ? node.columnNumber - 1 : node.columnNumber,
           },
       children: children.map((child) => (isObject(child) ? child.id : child)),
       positionTicks: node.positionTicks,

@@ -10,7 +10,16 @@ import type { CallFrame, CpuProfile } from './cpuprofile';
 
 export type Category = 'user' | 'node_modules' | 'node' | 'v8' | 'program' | 'idle' | 'gc' | 'root';
 
-export const CATEGORIES: readonly Category[] = ['user', 'node_modules', 'node', 'v8', 'program', 'idle', 'gc', 'root'];
+export const CATEGORIES: readonly Category[] = [
+  'user',
+  'node_modules',
+  'node',
+  'v8',
+  'program',
+  'idle',
+  'gc',
+  'root',
+];
 
 /** A function: one (url, name, line, column). */
 export interface FunctionStats {
@@ -74,7 +83,8 @@ export function categorize(url: string, name = ''): { category: Category; packag
   const modules = url.lastIndexOf('node_modules/');
   if (modules >= 0) {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');
-    const packageName = rest[0]?.startsWith('@') && rest.length > 1 ? `${rest[0]}/${rest[1]}` : rest[0];
+    const packageName =
+      rest[0]?.startsWith('@') && rest.length > 1 ? `${rest[0]}/${rest[1]}` : rest[0];
     return packageName ? { category: 'node_modules', packageName } : { category: 'node_modules' };
   }
   // Node's own modules: `node:internal/…` today, `internal/…` and bare `events.js` before Node 16.
@@ -91,7 +101,9 @@ function functionKey(frame: CallFrame): string {
 export function buildModel(profile: CpuProfile): ProfileModel {
   const { nodes } = profile;
   const indexOf = new Map<number, number>();
-  nodes.forEach((node, i) => indexOf.set(node.id, i));
+  nodes.forEach((node, i) => {
+    indexOf.set(node.id, i);
+  });
 
   // Sample spans.
   const selfUs = new Float64Array(nodes.length);
@@ -173,7 +185,10 @@ export function buildModel(profile: CpuProfile): ProfileModel {
   }
 
   // Lines: each node's self time shared out by its position ticks.
-  const lineMap = new Map<string, { url: string; line: number; selfUs: number; byFunction: Map<number, number> }>();
+  const lineMap = new Map<
+    string,
+    { url: string; line: number; selfUs: number; byFunction: Map<number, number> }
+  >();
   const addLine = (url: string, line: number, us: number, fn: number) => {
     const key = `${url}\u0000${line}`;
     let entry = lineMap.get(key);
@@ -234,7 +249,12 @@ function mergedTree(
   functionOf: Int32Array,
   selfUs: Float64Array,
 ): CallTreeNode {
-  const root: CallTreeNode = { functionId: functionOf[0], selfUs: selfUs[0], totalUs: 0, children: [] };
+  const root: CallTreeNode = {
+    functionId: functionOf[0],
+    selfUs: selfUs[0],
+    totalUs: 0,
+    children: [],
+  };
   const childIndex = new Map<CallTreeNode, Map<number, CallTreeNode>>();
   const stack: [number, CallTreeNode][] = [[0, root]];
   while (stack.length > 0) {
