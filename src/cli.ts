@@ -6,7 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { formatHeader, formatLessons, formatProgress, formatRun } from './cliFormat';
+import {
+  displayPath,
+  formatAnalysis,
+  formatHeader,
+  formatLessons,
+  formatProgress,
+  formatRun,
+} from './cliFormat';
+import { hotFunctions, hotLines } from './profile/analyze';
+import { type LoadedRun, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
@@ -18,6 +27,7 @@ Usage:
   hotpath profile <path> [options]   load-test one endpoint and capture a V8 CPU profile
   hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
                                      /cpu vs /cpualloc, each profiled, with what they show
+  hotpath report <run | .cpuprofile> the diagnosis, hot functions and hot lines of a saved run
   hotpath serve [--port N]           run the bundled sample service for you to poke with curl
   hotpath <command> --help           options of a command
 
@@ -65,6 +75,11 @@ const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR]
 Profiles the sample service's four walk-through routes one after another (preset quick unless
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
 /fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
+
+const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json]
+
+Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
+the hot functions and the hot lines, mapped through source maps to the original files.`;
 
 const SERVE_HELP = `hotpath serve [--port N] [--host H]
 
@@ -185,8 +200,20 @@ async function profile(args: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
-  if (values.json) process.stdout.write(`${JSON.stringify({ folder, ...record }, null, 2)}\n`);
-  else process.stdout.write(`${formatRun(record, folder)}\n`);
+  const loaded =
+    record.status === 'done' && record.profile.file !== null ? analyseSaved(folder) : undefined;
+  if (values.json) {
+    const analysis = loaded ? jsonAnalysis(loaded) : undefined;
+    process.stdout.write(
+      `${JSON.stringify({ folder, ...record, ...(analysis ? { analysis } : {}) }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(`${formatRun(record, folder)}\n`);
+    if (loaded)
+      process.stdout.write(
+        `${formatAnalysis(loaded.analysis, loaded.diagnosis, record.load?.requests)}\n`,
+      );
+  }
   return record.status === 'done' ? 0 : 1;
 }
 
@@ -216,6 +243,70 @@ async function demo(args: string[]): Promise<number> {
     runs[route] = record;
   }
   process.stdout.write(`\n${formatLessons(runs)}\n`);
+  return 0;
+}
+
+/** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */
+function analyseSaved(folder: string): LoadedRun | undefined {
+  try {
+    return loadRun(folder);
+  } catch (error) {
+    process.stderr.write(
+      `hotpath: the run was saved, but its profile could not be analysed: ${messageOf(error)}\n`,
+    );
+    return undefined;
+  }
+}
+
+/** What --json prints of an analysis: the verdict and the hot lists, not the whole model. */
+function jsonAnalysis(loaded: LoadedRun) {
+  const { analysis, diagnosis } = loaded;
+  return {
+    durationMs: analysis.model.durationUs / 1000,
+    samples: analysis.model.sampleCount,
+    meanIntervalUs: analysis.model.meanIntervalUs,
+    shares: analysis.shares,
+    diagnosis,
+    hotFunctions: hotFunctions(analysis, 10),
+    hotLines: hotLines(analysis, 10).map((l) => ({
+      ...l,
+      functionName: analysis.functions[l.functionId]?.name,
+    })),
+    notes: analysis.notes,
+  };
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${REPORT_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError('report takes one run folder or .cpuprofile file');
+  const loaded = loadRun(positionals[0]);
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  const record = loaded.record;
+  if (record)
+    process.stdout.write(`${formatHeader(record)}\n${formatRun(record, loaded.folder)}\n`);
+  else {
+    const m = loaded.analysis.model;
+    process.stdout.write(
+      `${displayPath(loaded.profileFile)} · ${(m.durationUs / 1e6).toFixed(2)} s · ${m.sampleCount} samples every ${Math.round(m.meanIntervalUs)} µs on average\n`,
+    );
+  }
+  process.stdout.write(
+    `${formatAnalysis(loaded.analysis, loaded.diagnosis, record?.load?.requests)}\n`,
+  );
   return 0;
 }
 
@@ -268,6 +359,8 @@ async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'demo':
         return await demo(rest);
+      case 'report':
+        return await report(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,5 +1,7 @@
 /** How the CLI puts runs into words. Pure: text in, text out. */
 import * as path from 'node:path';
+import { type Analysis, hotFunctions, hotLines } from './profile/analyze';
+import type { Diagnosis } from './profile/diagnosis';
 import type { LoadProgress } from './runner/load/protocol';
 import type { RunRecord } from './runner/run';
 
@@ -131,4 +133,56 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
     '  Open the profiles in the run folders (Chrome DevTools or VS Code can read them) to see where.',
   );
   return lines.join('\n');
+}
+
+/** A file as a person reads it: relative to the current folder when inside it. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  if (!path.isAbsolute(file)) return file;
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+const share = (value: number) => `${(value * 100).toFixed(1)} %`;
+
+/** The diagnosis and the hot functions and lines, each with its original file:line. */
+export function formatAnalysis(
+  analysis: Analysis,
+  diagnosis: Diagnosis,
+  requests: number | undefined,
+  cwd = process.cwd(),
+): string {
+  const duration = analysis.model.durationUs;
+  const perRequest = (us: number) => (requests && requests > 0 ? ms(us / 1000 / requests) : '');
+  const lines: string[] = [];
+  lines.push(`  diagnosis   ${diagnosis.summary}`);
+  const visible = (us: number) => us / duration >= 0.0005; // rows that would read 0.0 % say nothing
+  const functions = hotFunctions(analysis, 5).filter((f) => visible(f.selfUs));
+  if (functions.length > 0) {
+    lines.push(`  hot functions${' '.repeat(22)}self     total${requests ? '  per response' : ''}`);
+    for (const f of functions) {
+      const where = f.original
+        ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
+        : `${displayPath(f.generated.url, cwd)}:${f.generated.line}`;
+      const owner = f.packageName ? ` [${f.packageName}]` : f.category === 'node' ? ' [node]' : '';
+      lines.push(
+        `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perRequest(f.selfUs).padStart(10)}   ${where}`,
+      );
+    }
+  }
+  const hot = hotLines(analysis, 5).filter((l) => visible(l.selfUs));
+  if (hot.length > 0) {
+    lines.push(`  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`);
+    for (const l of hot) {
+      const name = analysis.functions[l.functionId]?.name ?? '';
+      lines.push(
+        `    ${truncate(name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perRequest(l.selfUs).padStart(12)}   ${displayPath(l.file, cwd)}:${l.line}`,
+      );
+    }
+  }
+  for (const note of analysis.notes.slice(0, 3)) lines.push(`  note        ${note}`);
+  return lines.join('\n');
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`;
 }

@@ -8,7 +8,17 @@
  */
 import type { CallFrame, CpuProfile } from './cpuprofile';
 
-export type Category = 'user' | 'node_modules' | 'node' | 'v8' | 'program' | 'idle' | 'gc' | 'root';
+export type Category =
+  | 'user'
+  | 'node_modules'
+  | 'node'
+  | 'v8'
+  | 'program'
+  | 'idle'
+  | 'gc'
+  | 'root'
+  /** Hotpath's own agent, inside the profiled process. */
+  | 'hotpath';
 
 export const CATEGORIES: readonly Category[] = [
   'user',
@@ -19,6 +29,7 @@ export const CATEGORIES: readonly Category[] = [
   'idle',
   'gc',
   'root',
+  'hotpath',
 ];
 
 /** A function: one (url, name, line, column). */
@@ -80,6 +91,10 @@ const META: Record<string, Category> = {
 /** The category of a script URL (or an original source path) and a function name. */
 export function categorize(url: string, name = ''): { category: Category; packageName?: string } {
   if (url === '') return { category: META[name] ?? 'v8' };
+  // The agent's bundle, or its sources once mapped.
+  if (/[\\/]dist[\\/]agent\.js$|[\\/]src[\\/]runner[\\/]agent[\\/]/.test(url)) {
+    return { category: 'hotpath' };
+  }
   const modules = url.lastIndexOf('node_modules/');
   if (modules >= 0) {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');

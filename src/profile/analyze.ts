@@ -1,0 +1,142 @@
+/**
+ * A profile turned into answers: functions and lines in the original sources, the share of
+ * each category, hot lists. Pure but for the `readFile` given for scripts and their maps.
+ */
+import type { CpuProfile } from './cpuprofile';
+import { buildModel, CATEGORIES, type Category, categorize, type ProfileModel } from './model';
+import { createSourceMapper, type OriginalPosition, type ReadFile, scriptPath } from './sourcemaps';
+
+export interface AnalyzedFunction {
+  id: number;
+  name: string;
+  category: Category;
+  packageName?: string;
+  selfUs: number;
+  totalUs: number;
+  /** Where V8 saw it: the script URL, 1-based line and column. */
+  generated: { url: string; line: number; column: number };
+  /** Where it is in the original source, through the script's source map. */
+  original?: OriginalPosition;
+}
+
+export interface AnalyzedLine {
+  /** The original source file when mapped, else the script's path or URL. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  selfUs: number;
+  /** The function most of the line's time was sampled in. */
+  functionId: number;
+  mapped: boolean;
+}
+
+export interface Analysis {
+  model: ProfileModel;
+  /** Indexed like `model.functions`. */
+  functions: AnalyzedFunction[];
+  /** By original file and line, heaviest first. */
+  lines: AnalyzedLine[];
+  /** Each category's share of the profile's duration, 0..1. */
+  shares: Record<Category, number>;
+  /** What could not be mapped. */
+  notes: string[];
+}
+
+export interface AnalyzeOptions {
+  /** How to read scripts and source maps; without it, nothing is mapped. */
+  readFile?: ReadFile;
+}
+
+/** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */
+export const CODE_CATEGORIES: readonly Category[] = ['user', 'node_modules', 'node'];
+
+export function analyze(profile: CpuProfile, options: AnalyzeOptions = {}): Analysis {
+  const model = buildModel(profile);
+  const mapper = createSourceMapper(options.readFile ?? (() => undefined));
+
+  const functions = model.functions.map((f): AnalyzedFunction => {
+    const original = f.url && f.line > 0 ? mapper.position(f.url, f.line, f.column) : undefined;
+    const { category, packageName } = original
+      ? categorize(original.source, f.name)
+      : { category: f.category, packageName: f.packageName };
+    return {
+      id: f.id,
+      name: f.name,
+      category,
+      ...(packageName ? { packageName } : {}),
+      selfUs: f.selfUs,
+      totalUs: f.totalUs,
+      generated: { url: f.url, line: f.line, column: f.column },
+      ...(original ? { original } : {}),
+    };
+  });
+
+  const byPlace = new Map<string, AnalyzedLine & { byFunction: Map<number, number> }>();
+  for (const line of model.lines) {
+    const original = mapper.line(line.url, line.line);
+    const file = original?.source ?? scriptPath(line.url) ?? line.url;
+    const at = original?.line ?? line.line;
+    const key = `${file}\u0000${at}`;
+    let entry = byPlace.get(key);
+    if (!entry) {
+      entry = {
+        file,
+        line: at,
+        selfUs: 0,
+        functionId: line.functionId,
+        mapped: original !== undefined,
+        byFunction: new Map(),
+      };
+      byPlace.set(key, entry);
+    }
+    entry.selfUs += line.selfUs;
+    entry.byFunction.set(
+      line.functionId,
+      (entry.byFunction.get(line.functionId) ?? 0) + line.selfUs,
+    );
+  }
+  const lines = [...byPlace.values()]
+    .map(({ byFunction, ...line }) => {
+      let most = -1;
+      for (const [fn, us] of byFunction) {
+        if (us > most) {
+          most = us;
+          line.functionId = fn;
+        }
+      }
+      return line;
+    })
+    .sort((a, b) => b.selfUs - a.selfUs);
+
+  // Categories again, now that source maps may have moved functions (a bundled package's code).
+  const categoryUs = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  for (const f of functions) categoryUs[f.category] += f.selfUs;
+  const shares = Object.fromEntries(
+    CATEGORIES.map((c) => [c, model.durationUs > 0 ? categoryUs[c] / model.durationUs : 0]),
+  ) as Record<Category, number>;
+
+  return { model, functions, lines, shares, notes: mapper.notes };
+}
+
+/** The functions with the most self time, of the given categories. */
+export function hotFunctions(
+  analysis: Analysis,
+  limit = 10,
+  categories: readonly Category[] = CODE_CATEGORIES,
+): AnalyzedFunction[] {
+  return analysis.functions
+    .filter((f) => categories.includes(f.category) && f.selfUs > 0)
+    .sort((a, b) => b.selfUs - a.selfUs)
+    .slice(0, limit);
+}
+
+/** The lines with the most self time, of functions of the given categories. */
+export function hotLines(
+  analysis: Analysis,
+  limit = 10,
+  categories: readonly Category[] = ['user'],
+): AnalyzedLine[] {
+  return analysis.lines
+    .filter((l) => categories.includes(analysis.functions[l.functionId]?.category))
+    .slice(0, limit);
+}

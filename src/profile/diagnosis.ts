@@ -1,0 +1,164 @@
+/**
+ * A verdict with its evidence: is the endpoint waiting, CPU-bound, or under allocation and GC
+ * pressure? From the profile's analysis, plus the load summary and the agent's metrics when the
+ * run has them. Pure.
+ */
+import type { Analysis } from './analyze';
+
+/**
+ * The thresholds, as data. Chosen from runs of the sample service on a 2-core machine (50 and 4
+ * connections, 2–10 s):
+ *   /read      idle 99.6 %, service CPU 5–7 % of a core, latency p50 1,500 ms vs 3 ms CPU/response
+ *   /fast      idle ~80 %, CPU 20 %, p50 50 ms vs 0.2 ms CPU/response (waits on its 50 ms call)
+ *   /cpu       idle 5 %, CPU 100 %, GC 0.1 % of the profile
+ *   /cpualloc  idle 5 %, CPU 100 %, GC 5.8 % of the profile
+ * The sampling profiler inflates event-loop utilisation (2 % → ~60 % on /read), so CPU time and
+ * the profile's idle share are used instead.
+ */
+export const THRESHOLDS = {
+  waiting: {
+    /** At most this share of the profile busy (not idle)… */
+    maxBusyShare: 0.5,
+    /** …and latency at least this many times the CPU time spent per response. */
+    minLatencyOverCpu: 5,
+  },
+  cpuBound: {
+    /** At least this share of the profile busy. */
+    minBusyShare: 0.8,
+  },
+  gc: {
+    /** At least this share of the profile in the garbage collector. */
+    minShare: 0.03,
+  },
+} as const;
+
+export type Verdict = 'waiting' | 'cpu-bound' | 'gc-pressure' | 'mixed';
+
+export interface Evidence {
+  what: string;
+  value: number;
+  /** How the value is shown: a share (0..1), milliseconds, or a plain ratio. */
+  unit: 'share' | 'ms' | 'x';
+  threshold?: number;
+}
+
+export interface Diagnosis {
+  verdict: Verdict;
+  /** One or two sentences in plain words. */
+  summary: string;
+  evidence: Evidence[];
+  /** Where to look first, in the original source. */
+  lookAt?: { file: string; line: number; functionName: string; selfShare: number };
+}
+
+/** What a diagnosis reads of a run's load summary and agent metrics (structural). */
+export interface RunFigures {
+  load?: { requests: number; latencyMs: { p50: number } };
+  metrics?: { cpuUserMs: number; cpuSystemMs: number; cpuShare: number };
+}
+
+export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
+  const { shares, model } = analysis;
+  const busy = 1 - shares.idle;
+  const gcShare = shares.gc;
+  const evidence: Evidence[] = [
+    { what: 'profile busy (not idle)', value: busy, unit: 'share' },
+    { what: 'garbage collector', value: gcShare, unit: 'share', threshold: THRESHOLDS.gc.minShare },
+  ];
+  const requests = run.load?.requests ?? 0;
+  const cpuPerResponseMs =
+    run.metrics && requests > 0
+      ? (run.metrics.cpuUserMs + run.metrics.cpuSystemMs) / requests
+      : undefined;
+  const latencyOverCpu =
+    cpuPerResponseMs && cpuPerResponseMs > 0 && run.load
+      ? run.load.latencyMs.p50 / cpuPerResponseMs
+      : undefined;
+  if (run.metrics)
+    evidence.push({
+      what: 'service CPU (of one core)',
+      value: run.metrics.cpuShare,
+      unit: 'share',
+    });
+  if (cpuPerResponseMs !== undefined)
+    evidence.push({ what: 'CPU per response', value: cpuPerResponseMs, unit: 'ms' });
+  if (latencyOverCpu !== undefined) {
+    evidence.push({
+      what: 'latency p50 ÷ CPU per response',
+      value: latencyOverCpu,
+      unit: 'x',
+      threshold: THRESHOLDS.waiting.minLatencyOverCpu,
+    });
+  }
+
+  const hottestLine = analysis.lines.find(
+    (l) => analysis.functions[l.functionId]?.category === 'user',
+  );
+  const lookAt =
+    hottestLine && model.durationUs > 0
+      ? {
+          file: hottestLine.file,
+          line: hottestLine.line,
+          functionName: analysis.functions[hottestLine.functionId].name,
+          selfShare: hottestLine.selfUs / model.durationUs,
+        }
+      : undefined;
+  const where = lookAt
+    ? ` The hottest line of your code is ${baseName(lookAt.file)}:${lookAt.line} in ${lookAt.functionName} (${percent(lookAt.selfShare)} of the time).`
+    : '';
+
+  const waiting =
+    busy <= THRESHOLDS.waiting.maxBusyShare &&
+    (latencyOverCpu === undefined || latencyOverCpu >= THRESHOLDS.waiting.minLatencyOverCpu);
+  if (waiting) {
+    const latency =
+      latencyOverCpu !== undefined && run.load
+        ? ` Requests take ${ms(run.load.latencyMs.p50)} (p50) but cost ${ms(cpuPerResponseMs ?? 0)} of CPU each: ${Math.round(latencyOverCpu)}x.`
+        : '';
+    return {
+      verdict: 'waiting',
+      summary:
+        `Waiting: the process was idle ${percent(shares.idle)} of the time.${latency} ` +
+        'Requests wait for something other than the CPU: a lock held across an await, or slow I/O. ' +
+        'A CPU profile cannot show what they wait for; look for awaits made while holding a lock.',
+      evidence,
+    };
+  }
+  if (gcShare >= THRESHOLDS.gc.minShare) {
+    return {
+      verdict: 'gc-pressure',
+      summary:
+        `Allocation and GC pressure: the garbage collector took ${percent(gcShare)} of the time.` +
+        `${where} Look for copies and temporary objects made on every turn of a hot loop.`,
+      evidence,
+      ...(lookAt ? { lookAt } : {}),
+    };
+  }
+  if (busy >= THRESHOLDS.cpuBound.minBusyShare) {
+    return {
+      verdict: 'cpu-bound',
+      summary: `CPU-bound: the process was busy ${percent(busy)} of the time.${where}`,
+      evidence,
+      ...(lookAt ? { lookAt } : {}),
+    };
+  }
+  return {
+    verdict: 'mixed',
+    summary: `Mixed: busy ${percent(busy)} of the time, idle the rest; neither waiting nor CPU alone explains the latency.${where}`,
+    evidence,
+    ...(lookAt ? { lookAt } : {}),
+  };
+}
+
+function percent(share: number): string {
+  const value = share * 100;
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} %`;
+}
+
+function ms(value: number): string {
+  return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
+}
+
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+}

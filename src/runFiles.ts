@@ -1,0 +1,67 @@
+/**
+ * Reading saved runs back: a run folder (run.json + profile.cpuprofile) or a lone
+ * .cpuprofile, analysed and diagnosed. The file I/O around the pure `src/profile/` core, shared
+ * by the CLI and the extension.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Analysis, analyze } from './profile/analyze';
+import { parseProfile } from './profile/cpuprofile';
+import { type Diagnosis, diagnose } from './profile/diagnosis';
+import { HotpathError, messageOf } from './runner/errors';
+import { RUN_FILE, type RunRecord } from './runner/run';
+
+export interface LoadedRun {
+  /** The run folder, or the profile's folder for a lone profile. */
+  folder: string;
+  profileFile: string;
+  /** Absent for a lone .cpuprofile. */
+  record?: RunRecord;
+  analysis: Analysis;
+  diagnosis: Diagnosis;
+}
+
+export function readTextFile(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the reason. */
+export function loadRun(target: string): LoadedRun {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch (error) {
+    throw new HotpathError('FILES', `cannot read ${target}: ${messageOf(error)}`);
+  }
+  let record: RunRecord | undefined;
+  let profileFile = target;
+  let folder = path.dirname(target);
+  if (stat.isDirectory()) {
+    folder = target;
+    const runText = readTextFile(path.join(target, RUN_FILE));
+    if (runText === undefined)
+      throw new HotpathError('FILES', `${target} is not a run folder: it has no ${RUN_FILE}`);
+    try {
+      record = JSON.parse(runText) as RunRecord;
+    } catch (error) {
+      throw new HotpathError(
+        'FILES',
+        `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
+      );
+    }
+    if (record.profile?.file == null) {
+      const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
+      throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
+    }
+    profileFile = path.join(target, record.profile.file);
+  }
+  const text = readTextFile(profileFile);
+  if (text === undefined) throw new HotpathError('FILES', `cannot read ${profileFile}`);
+  const analysis = analyze(parseProfile(text), { readFile: readTextFile });
+  const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent });
+  return { folder, profileFile, ...(record ? { record } : {}), analysis, diagnosis };
+}

@@ -1,0 +1,129 @@
+/**
+ * Analysis of real runs of the sample service: hot lines in the original .ts source, the
+ * diagnosis, the CLI's report. Lines are found in the source text, never hard-coded.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { hotLines } from '../../src/profile/analyze';
+import { type LoadedRun, loadRun } from '../../src/runFiles';
+import { resolveRunOptions } from '../../src/runner/options';
+import { runProfile } from '../../src/runner/run';
+import { tempFolder } from '../helpers';
+
+const root = path.resolve(__dirname, '..', '..');
+const handlers = path.join(root, 'src', 'sampleService', 'handlers.ts');
+const cli = path.join(root, 'dist', 'cli.js');
+
+/** The 1-based line of the first occurrence of `text` after the line that contains `after`. */
+function lineOf(text: string, afterText: string): number {
+  const lines = fs.readFileSync(handlers, 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.includes(afterText));
+  const at = lines.findIndex((l, i) => i > start && l.includes(text));
+  assert.ok(start >= 0 && at > start, `${text} after ${afterText} in handlers.ts`);
+  return at + 1;
+}
+
+let out: string;
+const runs: Record<string, LoadedRun> = {};
+before(async () => {
+  out = tempFolder('analysis');
+  for (const route of ['/read', '/cpu', '/cpualloc']) {
+    const options = resolveRunOptions({
+      path: route,
+      connections: route === '/read' ? 20 : 4,
+      durationSec: 2,
+      warmupSec: 0.5,
+      outDir: out,
+    });
+    const { folder, record } = await runProfile(options);
+    assert.equal(record.status, 'done', record.error?.message);
+    runs[route] = loadRun(folder);
+  }
+});
+after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+describe('analysis of the sample service', () => {
+  test("/cpu's hottest line is the parse-and-sum line of its handler, in the .ts source", () => {
+    const [top] = hotLines(runs['/cpu'].analysis, 1);
+    assert.equal(top.file, handlers);
+    assert.equal(top.line, lineOf('acc += Number(ids[j])', 'async function cpu()'));
+    assert.equal(runs['/cpu'].analysis.functions[top.functionId].name, 'cpu');
+    const cpu = runs['/cpu'].analysis.functions.find((f) => f.name === 'cpu');
+    assert.equal(cpu?.original?.source, handlers);
+    assert.equal(
+      cpu?.original?.line,
+      lineOf('async function cpu()', 'export function createHandlers'),
+    );
+  });
+
+  test('/cpualloc shows its copy line, and more GC than /cpu', () => {
+    const copyLine = lineOf('const copy = [...ids]', 'async function cpualloc()');
+    const lines = hotLines(runs['/cpualloc'].analysis, 5);
+    assert.ok(
+      lines.some((l) => l.file === handlers && l.line === copyLine),
+      `the copy line ${copyLine} among ${lines.map((l) => l.line)}`,
+    );
+    assert.ok(
+      runs['/cpualloc'].analysis.shares.gc > runs['/cpu'].analysis.shares.gc,
+      `GC ${runs['/cpualloc'].analysis.shares.gc} vs ${runs['/cpu'].analysis.shares.gc}`,
+    );
+  });
+
+  test('the diagnoses: /read waits, /cpu is CPU-bound, /cpualloc allocates', () => {
+    assert.equal(runs['/read'].diagnosis.verdict, 'waiting', runs['/read'].diagnosis.summary);
+    assert.equal(runs['/cpu'].diagnosis.verdict, 'cpu-bound', runs['/cpu'].diagnosis.summary);
+    assert.equal(runs['/cpu'].diagnosis.lookAt?.file, handlers);
+    assert.equal(
+      runs['/cpualloc'].diagnosis.verdict,
+      'gc-pressure',
+      runs['/cpualloc'].diagnosis.summary,
+    );
+  });
+
+  test('hotpath report prints the diagnosis and hot lines of a run folder and of a lone profile', () => {
+    const folder = runs['/cpu'].folder;
+    const line = lineOf('acc += Number(ids[j])', 'async function cpu()');
+    for (const target of [folder, path.join(folder, 'profile.cpuprofile')]) {
+      const result = spawnSync(process.execPath, [cli, 'report', target], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /diagnosis\s+CPU-bound/);
+      assert.match(result.stdout, new RegExp(`src/sampleService/handlers\\.ts:${line}\\s`));
+    }
+    const json = JSON.parse(
+      spawnSync(process.execPath, [cli, 'report', folder, '--json'], { encoding: 'utf8' }).stdout,
+    );
+    assert.equal(json.analysis.diagnosis.verdict, 'cpu-bound');
+    assert.equal(json.analysis.hotLines[0].line, line);
+  });
+
+  test('hotpath report of a broken profile says what is wrong and exits 1', () => {
+    const broken = path.join(out, 'broken.cpuprofile');
+    fs.writeFileSync(
+      broken,
+      JSON.stringify({
+        nodes: [{ id: 1, callFrame: {}, children: [2] }],
+        startTime: 0,
+        endTime: 1,
+        samples: [],
+        timeDeltas: [],
+      }),
+    );
+    const result = spawnSync(process.execPath, [cli, 'report', broken], { encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /invalid profile: nodes\[0\]\.children\[0\] names no node \(id 2\)/,
+    );
+    const missing = spawnSync(process.execPath, [cli, 'report', path.join(out, 'nope')], {
+      encoding: 'utf8',
+    });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot read .*nope/);
+  });
+});
