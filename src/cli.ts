@@ -5,16 +5,19 @@
  * Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.
  */
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   displayPath,
   formatAnalysis,
+  formatComparison,
   formatHeader,
   formatLessons,
   formatProgress,
   formatRun,
 } from './cliFormat';
 import { hotFunctions, hotLines } from './profile/analyze';
+import { compareRuns, failedGates, type Gate, parseGate } from './profile/compare';
 import { type LoadedRun, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
@@ -28,6 +31,7 @@ Usage:
   hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
                                      /cpu vs /cpualloc, each profiled, with what they show
   hotpath report <run | .cpuprofile> the diagnosis, hot functions and hot lines of a saved run
+  hotpath compare <before> <after>   what changed between two runs; --fail-if gates for CI
   hotpath serve [--port N]           run the bundled sample service for you to poke with curl
   hotpath <command> --help           options of a command
 
@@ -80,6 +84,13 @@ const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json]
 
 Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
 the hot functions and the hot lines, mapped through source maps to the original files.`;
+
+const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json]
+
+Compares two runs (run folders or .cpuprofile files): req/s and latency ratios (after ÷ before),
+CPU per request, and the functions and lines whose self time per request changed most.
+--fail-if "rps<0.9" (or p50, p90, p99, cpu with <, <=, >, >=) exits 1 when the ratio meets it:
+a gate for CI. A gate whose figure the runs lack fails too.`;
 
 const SERVE_HELP = `hotpath serve [--port N] [--host H]
 
@@ -310,6 +321,56 @@ async function report(args: string[]): Promise<number> {
   return 0;
 }
 
+async function compare(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      'fail-if': { type: 'string', multiple: true },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${COMPARE_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2)
+    throw new UsageError('compare takes two runs: the one before and the one after');
+  let gates: Gate[];
+  try {
+    gates = (values['fail-if'] ?? []).map(parseGate);
+  } catch (error) {
+    throw new UsageError(`--fail-if: ${messageOf(error)}`);
+  }
+  const [before, after] = positionals.map(loadRun);
+  const comparison = compareRuns(
+    { analysis: before.analysis, load: before.record?.load, metrics: before.record?.agent },
+    { analysis: after.analysis, load: after.record?.load, metrics: after.record?.agent },
+  );
+  const failed = failedGates(comparison, gates);
+  if (values.json) {
+    const { tree: _tree, ...rest } = comparison;
+    process.stdout.write(
+      `${JSON.stringify({ ...rest, functions: rest.functions.slice(0, 20), lines: rest.lines.slice(0, 20), failedGates: failed }, null, 2)}\n`,
+    );
+  } else {
+    const label = (run: LoadedRun) =>
+      run.record
+        ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
+        : displayPath(run.profileFile);
+    process.stdout.write(
+      `${formatComparison(comparison, [label(before), label(after)], [before.record, after.record])}\n`,
+    );
+    for (const { gate, ratio } of failed) {
+      process.stdout.write(
+        `  gate failed ${gate.text}: ${ratio === undefined ? 'the runs lack that figure' : `the ratio is ${ratio.toFixed(3)}`}\n`,
+      );
+    }
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -361,6 +422,8 @@ async function main(argv: string[]): Promise<number> {
         return await demo(rest);
       case 'report':
         return await report(rest);
+      case 'compare':
+        return await compare(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,6 +1,7 @@
 /** How the CLI puts runs into words. Pure: text in, text out. */
 import * as path from 'node:path';
 import { type Analysis, hotFunctions, hotLines } from './profile/analyze';
+import type { Comparison } from './profile/compare';
 import type { Diagnosis } from './profile/diagnosis';
 import type { LoadProgress } from './runner/load/protocol';
 import type { RunRecord } from './runner/run';
@@ -185,4 +186,59 @@ export function formatAnalysis(
 
 function truncate(text: string, width: number): string {
   return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`;
+}
+
+/** A comparison of two runs as a person reads it: ratios, then what changed most. */
+export function formatComparison(
+  comparison: Comparison,
+  labels: [string, string],
+  figures: [RunRecord | undefined, RunRecord | undefined],
+  cwd = process.cwd(),
+): string {
+  const lines: string[] = [`  before      ${labels[0]}`, `  after       ${labels[1]}`];
+  const x = (value: number | undefined) =>
+    value === undefined ? '–' : `${value >= 10 ? one.format(value) : value.toFixed(2)}x`;
+  const [a, b] = figures.map((r) => r?.load);
+  if (a && b) {
+    lines.push(
+      `  req/s       ${one.format(a.requestsPerSec)} → ${one.format(b.requestsPerSec)}   ${x(comparison.ratios.requestsPerSec)}`,
+    );
+    for (const p of ['p50', 'p90', 'p99'] as const) {
+      const key = `latency${p.toUpperCase()}` as 'latencyP50' | 'latencyP90' | 'latencyP99';
+      lines.push(
+        `  latency ${p} ${ms(a.latencyMs[p])} → ${ms(b.latencyMs[p])}   ${x(comparison.ratios[key])}`,
+      );
+    }
+    lines.push(
+      `  errors      ${int.format(a.errors + a.non2xx)} → ${int.format(b.errors + b.non2xx)} (errors and non-2xx)`,
+    );
+  }
+  if (comparison.ratios.cpuPerRequest !== undefined) {
+    lines.push(`  CPU/request ${x(comparison.ratios.cpuPerRequest)}`);
+  }
+  const amount = (v: number) =>
+    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : ms(v / 1000);
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v))}`;
+  const unit = comparison.unit === 'share' ? 'share of the profile' : 'self time per request';
+  const changed = comparison.functions
+    .filter((c) => c.category !== 'idle' && c.category !== 'root')
+    .slice(0, 5);
+  if (changed.length > 0) {
+    lines.push(`  functions that changed most (${unit})`);
+    for (const c of changed) {
+      lines.push(
+        `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amount(c.before)} → ${amount(c.after)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
+      );
+    }
+  }
+  const changedLines = comparison.lines.filter((c) => c.category === 'user').slice(0, 5);
+  if (changedLines.length > 0) {
+    lines.push(`  lines that changed most (${unit})`);
+    for (const c of changedLines) {
+      lines.push(
+        `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amount(c.before)} → ${amount(c.after)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
+      );
+    }
+  }
+  return lines.join('\n');
 }

@@ -30,10 +30,10 @@ let out: string;
 const runs: Record<string, LoadedRun> = {};
 before(async () => {
   out = tempFolder('analysis');
-  for (const route of ['/read', '/cpu', '/cpualloc']) {
+  for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
     const options = resolveRunOptions({
       path: route,
-      connections: route === '/read' ? 20 : 4,
+      connections: route === '/read' || route === '/fast' ? 20 : 4,
       durationSec: 2,
       warmupSec: 0.5,
       outDir: out,
@@ -125,5 +125,35 @@ describe('analysis of the sample service', () => {
     });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /cannot read .*nope/);
+  });
+
+  test('hotpath compare of /read and /fast reports the throughput ratio, and gates exit 1', () => {
+    const compare = (...extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [cli, 'compare', runs['/read'].folder, runs['/fast'].folder, ...extra],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
+    const text = compare();
+    assert.equal(text.status, 0, text.stderr);
+    const match = /req\/s\s+[\d.,]+ → [\d.,]+\s+([\d.,]+)x/.exec(text.stdout);
+    assert.ok(match, text.stdout);
+    const ratio = Number(match[1].replace(/,/g, ''));
+    const expected =
+      (runs['/fast'].record?.load?.requestsPerSec ?? 0) /
+      (runs['/read'].record?.load?.requestsPerSec ?? 1);
+    assert.ok(ratio >= 10, `/fast ÷ /read = ${ratio}`);
+    assert.ok(Math.abs(ratio - expected) / expected < 0.01, `${ratio} printed for ${expected}`);
+
+    assert.equal(compare('--fail-if', 'rps<2').status, 0, 'a gate that holds');
+    const failing = compare('--fail-if', 'rps>2', '--fail-if', 'p99<=100');
+    assert.equal(failing.status, 1);
+    assert.match(failing.stdout, /gate failed rps>2: the ratio is/);
+    const json = JSON.parse(compare('--json').stdout);
+    assert.ok(Math.abs(json.ratios.requestsPerSec - expected) < 1e-9);
+    assert.equal(compare('--fail-if', 'speed<1').status, 2, 'a gate that is not one is bad usage');
   });
 });

@@ -1,0 +1,248 @@
+/**
+ * Two runs side by side: load ratios, the functions and lines whose self time per request
+ * changed most, and a differential call tree for the flamegraph's diff mode. Time is divided by
+ * the run's request count (or, for lone profiles, by its duration), so runs of different length
+ * compare fairly. Pure.
+ */
+import type { Analysis, AnalyzedFunction } from './analyze';
+import type { Category } from './model';
+
+export interface ComparedRun {
+  analysis: Analysis;
+  load?: {
+    requests: number;
+    requestsPerSec: number;
+    latencyMs: { p50: number; p90: number; p99: number };
+    errors: number;
+    non2xx: number;
+  };
+  metrics?: { cpuUserMs: number; cpuSystemMs: number };
+}
+
+export interface Change {
+  key: string;
+  name: string;
+  /** Original file (or script) and 1-based line. */
+  file: string;
+  line: number;
+  category: Category;
+  /** Self time per request (µs), or share of the duration for lone profiles. */
+  before: number;
+  after: number;
+}
+
+export interface DiffNode {
+  key: string;
+  name: string;
+  file: string;
+  line: number;
+  category: Category;
+  /** Total time per request (µs) or share, in each run. */
+  before: number;
+  after: number;
+  children: DiffNode[];
+}
+
+export interface Comparison {
+  /** µs per request when both runs have a request count; otherwise shares of the duration. */
+  unit: 'us-per-request' | 'share';
+  /** after ÷ before; undefined where a run lacks the figure. */
+  ratios: {
+    requestsPerSec?: number;
+    latencyP50?: number;
+    latencyP90?: number;
+    latencyP99?: number;
+    cpuPerRequest?: number;
+  };
+  functions: Change[];
+  lines: Change[];
+  tree: DiffNode;
+}
+
+function identity(f: AnalyzedFunction): { key: string; file: string; line: number } {
+  const file = f.original?.source ?? f.generated.url;
+  const line = f.original?.line ?? f.generated.line;
+  return { key: `${f.name}\u0000${file}\u0000${line}`, file, line };
+}
+
+const ratio = (after: number | undefined, before: number | undefined) =>
+  after !== undefined && before !== undefined && before > 0 ? after / before : undefined;
+
+export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison {
+  const perRequest = Boolean(before.load?.requests && after.load?.requests);
+  const scale = (run: ComparedRun) =>
+    perRequest ? 1 / (run.load?.requests ?? 1) : 1 / Math.max(1, run.analysis.model.durationUs);
+  const [a, b] = [scale(before), scale(after)];
+  const cpu = (run: ComparedRun) =>
+    run.metrics && run.load?.requests
+      ? (run.metrics.cpuUserMs + run.metrics.cpuSystemMs) / run.load.requests
+      : undefined;
+
+  const functions = new Map<string, Change>();
+  const add = (run: ComparedRun, factor: number, side: 'before' | 'after') => {
+    for (const f of run.analysis.functions) {
+      if (f.selfUs === 0) continue;
+      const { key, file, line } = identity(f);
+      const change = functions.get(key) ?? {
+        key,
+        name: f.name,
+        file,
+        line,
+        category: f.category,
+        before: 0,
+        after: 0,
+      };
+      change[side] += f.selfUs * factor;
+      functions.set(key, change);
+    }
+  };
+  add(before, a, 'before');
+  add(after, b, 'after');
+
+  const lines = new Map<string, Change>();
+  const addLines = (run: ComparedRun, factor: number, side: 'before' | 'after') => {
+    for (const l of run.analysis.lines) {
+      const f = run.analysis.functions[l.functionId];
+      const key = `${l.file}\u0000${l.line}`;
+      const change = lines.get(key) ?? {
+        key,
+        name: f?.name ?? '',
+        file: l.file,
+        line: l.line,
+        category: f?.category ?? 'user',
+        before: 0,
+        after: 0,
+      };
+      change[side] += l.selfUs * factor;
+      lines.set(key, change);
+    }
+  };
+  addLines(before, a, 'before');
+  addLines(after, b, 'after');
+
+  const byChange = (x: Change, y: Change) =>
+    Math.abs(y.after - y.before) - Math.abs(x.after - x.before);
+  return {
+    unit: perRequest ? 'us-per-request' : 'share',
+    ratios: {
+      requestsPerSec: ratio(after.load?.requestsPerSec, before.load?.requestsPerSec),
+      latencyP50: ratio(after.load?.latencyMs.p50, before.load?.latencyMs.p50),
+      latencyP90: ratio(after.load?.latencyMs.p90, before.load?.latencyMs.p90),
+      latencyP99: ratio(after.load?.latencyMs.p99, before.load?.latencyMs.p99),
+      cpuPerRequest: ratio(cpu(after), cpu(before)),
+    },
+    functions: [...functions.values()].sort(byChange),
+    lines: [...lines.values()].sort(byChange),
+    tree: diffTree(before, a, after, b),
+  };
+}
+
+/** Both call trees merged by the path of function identities, each node with both runs' totals. */
+function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number): DiffNode {
+  const make = (f: AnalyzedFunction): DiffNode => {
+    const { key, file, line } = identity(f);
+    return {
+      key,
+      name: f.name,
+      file,
+      line,
+      category: f.category,
+      before: 0,
+      after: 0,
+      children: [],
+    };
+  };
+  const rootFunction = before.analysis.functions[before.analysis.model.tree.functionId];
+  const root = make(rootFunction);
+  const index = new Map<DiffNode, Map<string, DiffNode>>();
+  for (const [run, factor, side] of [
+    [before, a, 'before'],
+    [after, b, 'after'],
+  ] as const) {
+    const stack: [typeof run.analysis.model.tree, DiffNode][] = [[run.analysis.model.tree, root]];
+    while (stack.length > 0) {
+      const [node, target] = stack.pop() as [typeof run.analysis.model.tree, DiffNode];
+      target[side] += node.totalUs * factor;
+      for (const child of node.children) {
+        const f = run.analysis.functions[child.functionId];
+        const { key } = identity(f);
+        let children = index.get(target);
+        if (!children) {
+          children = new Map();
+          index.set(target, children);
+        }
+        let next = children.get(key);
+        if (!next) {
+          next = make(f);
+          children.set(key, next);
+          target.children.push(next);
+        }
+        stack.push([child, next]);
+      }
+    }
+  }
+  const order: DiffNode[] = [];
+  const walk = [root];
+  while (walk.length > 0) {
+    const node = walk.pop() as DiffNode;
+    order.push(node);
+    for (const child of node.children) walk.push(child);
+  }
+  for (const node of order)
+    node.children.sort((x, y) => Math.max(y.before, y.after) - Math.max(x.before, x.after));
+  return root;
+}
+
+export type GateMetric = 'rps' | 'p50' | 'p90' | 'p99' | 'cpu';
+export interface Gate {
+  metric: GateMetric;
+  op: '<' | '<=' | '>' | '>=';
+  value: number;
+  text: string;
+}
+
+/** Parses a gate such as `rps<0.9` (fail when after ÷ before req/s is below 0.9). */
+export function parseGate(text: string): Gate {
+  const match = /^\s*(rps|p50|p90|p99|cpu)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
+  if (!match) {
+    throw new Error(
+      `"${text}" is not a gate: write METRIC OP RATIO, such as rps<0.9 or p99>1.2 (metrics: rps, p50, p90, p99, cpu)`,
+    );
+  }
+  return {
+    metric: match[1] as GateMetric,
+    op: match[2] as Gate['op'],
+    value: Number(match[3]),
+    text: text.trim(),
+  };
+}
+
+/** The gates that fail (their condition holds), with the ratio seen. */
+export function failedGates(
+  comparison: Comparison,
+  gates: Gate[],
+): { gate: Gate; ratio: number | undefined }[] {
+  const ratios: Record<GateMetric, number | undefined> = {
+    rps: comparison.ratios.requestsPerSec,
+    p50: comparison.ratios.latencyP50,
+    p90: comparison.ratios.latencyP90,
+    p99: comparison.ratios.latencyP99,
+    cpu: comparison.ratios.cpuPerRequest,
+  };
+  return gates
+    .map((gate) => ({ gate, ratio: ratios[gate.metric] }))
+    .filter(({ gate, ratio }) => {
+      if (ratio === undefined) return true; // a gate that cannot be checked fails, loudly
+      switch (gate.op) {
+        case '<':
+          return ratio < gate.value;
+        case '<=':
+          return ratio <= gate.value;
+        case '>':
+          return ratio > gate.value;
+        case '>=':
+          return ratio >= gate.value;
+      }
+      return false;
+    });
+}

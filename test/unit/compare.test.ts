@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyze } from '../../src/profile/analyze';
+import { compareRuns, failedGates, parseGate } from '../../src/profile/compare';
+import { parseProfile } from '../../src/profile/cpuprofile';
+
+const APP = '/srv/app.js';
+/** (root) -> handler -> work; `handlerUs` in the handler itself and `workUs` in work, one sample each. */
+function run(
+  handlerUs: number,
+  workUs: number,
+  requests: number,
+  requestsPerSec: number,
+  p50: number,
+) {
+  const profile = parseProfile({
+    nodes: [
+      {
+        id: 1,
+        callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+        children: [2],
+      },
+      {
+        id: 2,
+        callFrame: { functionName: 'handler', url: APP, lineNumber: 4, columnNumber: 0 },
+        children: [3],
+      },
+      {
+        id: 3,
+        callFrame: { functionName: 'work', url: APP, lineNumber: 9, columnNumber: 0 },
+        children: [],
+      },
+    ],
+    startTime: 0,
+    endTime: handlerUs + workUs,
+    samples: [2, 3],
+    timeDeltas: [0, handlerUs],
+  });
+  return {
+    analysis: analyze(profile),
+    load: {
+      requests,
+      requestsPerSec,
+      latencyMs: { p50, p90: p50 * 2, p99: p50 * 3 },
+      errors: 0,
+      non2xx: 0,
+    },
+    metrics: { cpuUserMs: (handlerUs + workUs) / 1000, cpuSystemMs: 0 },
+  };
+}
+
+describe('compareRuns', () => {
+  // Before: 100 requests, work 8000 µs in all (80 µs each). After: 400 requests, work 4000 µs (10 µs each).
+  const before = run(2000, 8000, 100, 50, 40);
+  const after = run(2000, 4000, 400, 200, 10);
+  const comparison = compareRuns(before, after);
+
+  test('ratios are after ÷ before', () => {
+    assert.equal(comparison.ratios.requestsPerSec, 4);
+    assert.equal(comparison.ratios.latencyP50, 0.25);
+    assert.equal(comparison.ratios.latencyP99, 0.25);
+    assert.equal(comparison.ratios.cpuPerRequest, 15 / 100);
+  });
+
+  test('self time is compared per request, biggest change first', () => {
+    assert.equal(comparison.unit, 'us-per-request');
+    const [first, second] = comparison.functions;
+    assert.equal(first.name, 'work');
+    assert.equal(first.before, 80);
+    assert.equal(first.after, 10);
+    assert.equal(second.name, 'handler');
+    assert.equal(second.before, 20);
+    assert.equal(second.after, 5);
+  });
+
+  test('the diff tree carries both runs along each path', () => {
+    const handler = comparison.tree.children.find((c) => c.name === 'handler');
+    assert.ok(handler);
+    assert.equal(handler.before, 100);
+    assert.equal(handler.after, 15);
+    assert.equal(handler.children[0].name, 'work');
+    assert.equal(handler.children[0].after, 10);
+  });
+
+  test('without request counts, runs compare by share of their duration', () => {
+    const lone = compareRuns({ analysis: before.analysis }, { analysis: after.analysis });
+    assert.equal(lone.unit, 'share');
+    const work = lone.functions.find((f) => f.name === 'work');
+    assert.equal(work?.before, 0.8);
+    assert.ok(Math.abs((work?.after ?? 0) - 4000 / 6000) < 1e-12);
+    assert.equal(lone.ratios.requestsPerSec, undefined);
+  });
+});
+
+describe('gates', () => {
+  const comparison = compareRuns(run(1, 1, 10, 100, 10), run(1, 1, 10, 80, 15));
+
+  test('parse and fail when their condition holds', () => {
+    assert.deepEqual(
+      failedGates(comparison, [parseGate('rps<0.9')]).map((f) => f.gate.text),
+      ['rps<0.9'],
+    );
+    assert.deepEqual(failedGates(comparison, [parseGate('rps < 0.7')]), []);
+    assert.deepEqual(
+      failedGates(comparison, [parseGate('p50>=1.5')]).map((f) => f.ratio),
+      [1.5],
+    );
+    assert.deepEqual(failedGates(comparison, [parseGate('p50>1.5')]), []);
+  });
+
+  test('a gate on a figure the runs lack fails', () => {
+    const lone = compareRuns(
+      { analysis: run(1, 1, 1, 1, 1).analysis },
+      { analysis: run(1, 1, 1, 1, 1).analysis },
+    );
+    assert.equal(failedGates(lone, [parseGate('rps<0.9')]).length, 1);
+  });
+
+  test('a malformed gate says how to write one', () => {
+    assert.throws(() => parseGate('speed<1'), /METRIC OP RATIO/);
+    assert.throws(() => parseGate('rps<'), /METRIC OP RATIO/);
+  });
+});
