@@ -51,6 +51,18 @@ const builds = [
   },
 ];
 
+// The webview and report front end: browser code, one script per page.
+builds.push({
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  logLevel: 'info',
+  minify: production,
+  entryPoints: { 'media/report': 'media/report.ts' },
+});
+
 const outdir = 'dist';
 if (watch) {
   for (const b of builds) {

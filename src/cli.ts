@@ -5,6 +5,7 @@
  * Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -18,8 +19,11 @@ import {
 } from './cliFormat';
 import { hotFunctions, hotLines } from './profile/analyze';
 import { compareRuns, failedGates, type Gate, parseGate } from './profile/compare';
+import { renderHtmlReport } from './report/html';
+import { reportData } from './report/reportData';
 import { type LoadedRun, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
+import { writeFileAtomic } from './runner/files';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
 import { type RunRecord, runProfile } from './runner/run';
@@ -80,10 +84,11 @@ Profiles the sample service's four walk-through routes one after another (preset
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
 /fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
 
-const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json]
+const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json] [--html FILE]
 
 Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
-the hot functions and the hot lines, mapped through source maps to the original files.`;
+the hot functions and the hot lines, mapped through source maps to the original files.
+--html FILE also writes a standalone report with the flamegraph (one file, no network).`;
 
 const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json]
 
@@ -291,7 +296,11 @@ async function report(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${REPORT_HELP}\n`);
@@ -300,6 +309,14 @@ async function report(args: string[]): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
   const loaded = loadRun(positionals[0]);
+  if (values.html) {
+    const html = renderHtmlReport(
+      reportData(loaded),
+      fs.readFileSync(bundle('media/report.js'), 'utf8'),
+    );
+    await writeFileAtomic(path.resolve(values.html), html);
+    process.stderr.write(`hotpath: wrote ${displayPath(path.resolve(values.html))}\n`);
+  }
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }, null, 2)}\n`,

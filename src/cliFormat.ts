@@ -54,8 +54,19 @@ export function formatProgress(progress: LoadProgress): string {
 
 /** The load summary and where the run was saved, as a person reads it after a run. */
 export function formatRun(record: RunRecord, folder: string, cwd = process.cwd()): string {
-  const lines: string[] = [];
-  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(11)} ${text}`);
+  return runRows(record, folder, cwd)
+    .map(([label, text]) => (label ? `  ${label.padEnd(11)} ${text}` : `  ${text}`))
+    .join('\n');
+}
+
+/** The summary of a run as label and text pairs (an empty label: a sentence of its own). */
+export function runRows(
+  record: RunRecord,
+  folder: string,
+  cwd = process.cwd(),
+): [string, string][] {
+  const rows: [string, string][] = [];
+  const row = (label: string, text: string) => rows.push([label, text]);
   const load = record.load;
   if (load) {
     row(
@@ -95,13 +106,13 @@ export function formatRun(record: RunRecord, folder: string, cwd = process.cwd()
   }
   if (record.status !== 'done' && record.error) {
     const verb = record.status === 'cancelled' ? 'cancelled' : 'failed';
-    lines.push(`  run ${verb} while ${record.stage.replace('-', ' ')}: ${record.error.message}`);
+    row('', `run ${verb} while ${record.stage.replace('-', ' ')}: ${record.error.message}`);
   }
   const shown = path.relative(cwd, folder);
   const where = shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder;
   const files = record.profile.file !== null ? `run.json, ${record.profile.file}` : 'run.json';
   row('saved', `${where}${path.sep} (${files})`);
-  return lines.join('\n');
+  return rows;
 }
 
 /** What the walk-through's two pairs of runs show, in plain words. */

@@ -1,0 +1,551 @@
+/**
+ * The flamegraph renderer: browser code shared by the VS Code panel and the CLI's HTML report.
+ * Canvas drawing of the compact tree in `FlameData`; flame (root at the bottom) and icicle
+ * layouts; hover tooltip, click to zoom, breadcrumb, search with the share of matching time,
+ * keyboard navigation, theme colours from CSS variables, crisp on HiDPI screens.
+ *
+ * Strings from the profile reach the page only through canvas text and `textContent`.
+ */
+import type { FlameCategory, FlameData, OpenSourceRequest } from '../src/protocol/flame';
+
+export interface FlameOptions {
+  /** Called when the user asks to open a frame's source (double-click, or Enter on a selection's o). */
+  onOpenSource?: (request: OpenSourceRequest) => void;
+  layout?: 'flame' | 'icicle';
+}
+
+export interface FlameView {
+  /** Zooms to a frame; -1 resets. */
+  zoom(frame: number): void;
+  /** Focuses the heaviest frame of a function by name and file (the CodeLens' "show in flamegraph"). */
+  focusFunction(name: string, file?: string): boolean;
+  search(text: string): number;
+  setLayout(layout: 'flame' | 'icicle'): void;
+  /** Frames drawn in the last paint (frames narrower than a pixel are skipped). */
+  readonly drawnFrames: number;
+  dispose(): void;
+}
+
+const FRAME_HEIGHT = 18;
+const FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
+
+/** Theme colours come from CSS variables; these are the fallbacks outside VS Code. */
+const CATEGORY_COLOURS: Record<FlameCategory, [string, string]> = {
+  user: ['--hotpath-flame-user', '#e8743b'],
+  node_modules: ['--hotpath-flame-node-modules', '#c9a227'],
+  node: ['--hotpath-flame-node', '#5aa469'],
+  v8: ['--hotpath-flame-v8', '#8c8c8c'],
+  program: ['--hotpath-flame-program', '#a0a0a0'],
+  idle: ['--hotpath-flame-idle', '#d0d0d0'],
+  gc: ['--hotpath-flame-gc', '#b05fc4'],
+  root: ['--hotpath-flame-root', '#6b7b8c'],
+  hotpath: ['--hotpath-flame-hotpath', '#4a90c2'],
+};
+
+const CATEGORY_LABELS: Record<FlameCategory, string> = {
+  user: 'your code',
+  node_modules: 'package',
+  node: 'Node.js',
+  v8: 'V8',
+  program: 'V8 (program)',
+  idle: 'idle',
+  gc: 'garbage collector',
+  root: 'root',
+  hotpath: 'Hotpath agent',
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function formatAmount(value: number, unit: FlameData['unit']): string {
+  if (unit === 'share') return `${(value * 100).toFixed(1)} %`;
+  const suffix = unit === 'us-per-request' ? ' per request' : '';
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} s${suffix}`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} ms${suffix}`;
+  return `${value.toFixed(0)} µs${suffix}`;
+}
+
+export function mountFlamegraph(
+  container: HTMLElement,
+  data: FlameData,
+  options: FlameOptions = {},
+): FlameView {
+  const { frames, functions } = data;
+  const count = frames.fn.length;
+  const depth = new Int32Array(count);
+  const children: number[][] = Array.from({ length: count }, () => []);
+  for (let i = 1; i < count; i++) {
+    depth[i] = depth[frames.parent[i]] + 1;
+    children[frames.parent[i]].push(i);
+  }
+  const rootTotal = frames.total[0] || 1;
+
+  // DOM: toolbar, canvas, tooltip. Text only through textContent.
+  container.classList.add('hotpath-flame');
+  const toolbar = el('div', 'hotpath-flame-toolbar');
+  const crumbs = el('div', 'hotpath-flame-crumbs');
+  const reset = el('button', 'hotpath-flame-reset', 'Reset zoom');
+  reset.type = 'button';
+  const layoutButton = el('button', 'hotpath-flame-layout');
+  layoutButton.type = 'button';
+  const search = el('input', 'hotpath-flame-search');
+  search.type = 'search';
+  search.placeholder = 'Search functions or files (/)';
+  search.setAttribute('aria-label', 'Search functions or files');
+  const matches = el('span', 'hotpath-flame-matches');
+  matches.setAttribute('aria-live', 'polite');
+  toolbar.append(reset, layoutButton, search, matches);
+  const canvas = el('canvas', 'hotpath-flame-canvas');
+  canvas.tabIndex = 0;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute(
+    'aria-label',
+    `Flamegraph: ${data.title}. Arrow keys move, Enter zooms, Escape resets.`,
+  );
+  const tooltip = el('div', 'hotpath-flame-tooltip');
+  tooltip.setAttribute('role', 'tooltip');
+  tooltip.hidden = true;
+  const status = el('div', 'hotpath-flame-status');
+  status.setAttribute('aria-live', 'polite');
+  container.append(toolbar, crumbs, canvas, status, tooltip);
+
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('no 2D canvas');
+  const ctx = context;
+
+  let layout: 'flame' | 'icicle' = options.layout ?? 'icicle';
+  let zoomed = 0;
+  let selected = -1;
+  let hovered = -1;
+  let matched: Uint8Array | undefined;
+  let drawnFrames = 0;
+  // Hit testing: the rectangles of the last paint.
+  let rectFrame = new Int32Array(0);
+  let rectX = new Float32Array(0);
+  let rectW = new Float32Array(0);
+  let rectDepth = new Int32Array(0);
+  let rectCount = 0;
+  let paintPending = false;
+  const textWidths = new Map<string, number>();
+
+  const colours = (() => {
+    const style = getComputedStyle(container);
+    const read = (name: string, fallback: string) =>
+      style.getPropertyValue(name).trim() || fallback;
+    const byCategory = {} as Record<FlameCategory, string>;
+    for (const [category, [variable, fallback]] of Object.entries(CATEGORY_COLOURS)) {
+      byCategory[category as FlameCategory] = read(variable, fallback);
+    }
+    return {
+      byCategory,
+      text: read('--hotpath-flame-text', '#1e1e1e'),
+      background: read('--hotpath-flame-background', 'transparent'),
+      match: read('--hotpath-flame-match', '#e040fb'),
+      focus: read('--hotpath-flame-focus', '#0066cc'),
+      slower: read('--hotpath-flame-slower', '#d9534f'),
+      faster: read('--hotpath-flame-faster', '#3b7dd8'),
+    };
+  })();
+
+  function measure(text: string): number {
+    let width = textWidths.get(text);
+    if (width === undefined) {
+      width = ctx.measureText(text).width;
+      if (textWidths.size > 20_000) textWidths.clear();
+      textWidths.set(text, width);
+    }
+    return width;
+  }
+
+  function fillFor(frame: number): string {
+    if (data.mode === 'diff' && frames.before) {
+      const before = frames.before[frame];
+      const after = frames.total[frame];
+      const change = (after - before) / Math.max(after, before, 1e-12);
+      if (Math.abs(change) < 0.05) return colours.byCategory.v8;
+      return change > 0 ? colours.slower : colours.faster;
+    }
+    return colours.byCategory[functions.categories[frames.fn[frame]]] ?? colours.byCategory.v8;
+  }
+
+  function labelOf(frame: number): string {
+    return functions.names[frames.fn[frame]] || '(anonymous)';
+  }
+
+  function locationOf(frame: number): string {
+    const fn = frames.fn[frame];
+    const file = functions.files[fn];
+    return file ? `${file}:${functions.lines[fn]}` : CATEGORY_LABELS[functions.categories[fn]];
+  }
+
+  /** Lays out and draws; frames narrower than one pixel are skipped with their subtrees. */
+  function paint(): void {
+    paintPending = false;
+    const width = Math.max(100, container.clientWidth || 800);
+    // Ancestors of the zoomed frame are drawn full width above (or below) it.
+    const ancestors: number[] = [];
+    for (let f = frames.parent[zoomed]; f >= 0; f = frames.parent[f]) ancestors.unshift(f);
+    const zoomTotal = frames.total[zoomed] || 1;
+    const scale = width / zoomTotal;
+
+    const capacity = Math.max(1024, rectFrame.length);
+    if (rectFrame.length < capacity) {
+      rectFrame = new Int32Array(capacity);
+      rectX = new Float32Array(capacity);
+      rectW = new Float32Array(capacity);
+      rectDepth = new Int32Array(capacity);
+    }
+    rectCount = 0;
+    const push = (frame: number, x: number, w: number, d: number) => {
+      if (rectCount === rectFrame.length) {
+        const grow = (a: Int32Array | Float32Array) => {
+          const next = new (a.constructor as Int32ArrayConstructor | Float32ArrayConstructor)(
+            a.length * 2,
+          );
+          next.set(a);
+          return next;
+        };
+        rectFrame = grow(rectFrame) as Int32Array;
+        rectX = grow(rectX) as Float32Array;
+        rectW = grow(rectW) as Float32Array;
+        rectDepth = grow(rectDepth) as Int32Array;
+      }
+      rectFrame[rectCount] = frame;
+      rectX[rectCount] = x;
+      rectW[rectCount] = w;
+      rectDepth[rectCount] = d;
+      rectCount++;
+    };
+    ancestors.forEach((frame, d) => {
+      push(frame, 0, width, d);
+    });
+    let maxDepth = ancestors.length;
+    const stack: [number, number, number][] = [[zoomed, 0, ancestors.length]];
+    while (stack.length > 0) {
+      const [frame, x, d] = stack.pop() as [number, number, number];
+      const w = frames.total[frame] * scale;
+      if (w < 1) continue;
+      push(frame, x, w, d);
+      if (d > maxDepth) maxDepth = d;
+      let offset = x;
+      for (const child of children[frame]) {
+        const cw = frames.total[child] * scale;
+        if (cw >= 1) stack.push([child, offset, d + 1]);
+        offset += cw;
+      }
+    }
+    drawnFrames = rectCount;
+
+    const height = (maxDepth + 1) * FRAME_HEIGHT;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    if (
+      canvas.width !== Math.round(width * ratio) ||
+      canvas.height !== Math.round(height * ratio)
+    ) {
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+    }
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    if (colours.background !== 'transparent') {
+      ctx.fillStyle = colours.background;
+      ctx.fillRect(0, 0, width, height);
+    }
+    ctx.font = FONT;
+    ctx.textBaseline = 'middle';
+    for (let r = 0; r < rectCount; r++) {
+      const frame = rectFrame[r];
+      const x = rectX[r];
+      const w = rectW[r];
+      const y = yOf(rectDepth[r], maxDepth);
+      const isAncestor = r < ancestors.length;
+      ctx.globalAlpha = isAncestor || (matched && !matched[frame]) ? 0.35 : 1;
+      ctx.fillStyle = matched?.[frame] ? colours.match : fillFor(frame);
+      ctx.fillRect(x, y, Math.max(0.5, w - 0.5), FRAME_HEIGHT - 1);
+      if (w > 28) {
+        const label = fitText(labelOf(frame), w - 6);
+        if (label) {
+          ctx.fillStyle = colours.text;
+          ctx.fillText(label, x + 3, y + FRAME_HEIGHT / 2);
+        }
+      }
+      if (frame === selected || frame === hovered) {
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = colours.focus;
+        ctx.lineWidth = frame === selected ? 2 : 1;
+        ctx.strokeRect(x + 0.5, y + 0.5, Math.max(1, w - 1.5), FRAME_HEIGHT - 2);
+      }
+    }
+    ctx.globalAlpha = 1;
+    lastMaxDepth = maxDepth;
+    renderCrumbs(ancestors);
+  }
+  let lastMaxDepth = 0;
+
+  function yOf(d: number, maxDepth: number): number {
+    return layout === 'icicle' ? d * FRAME_HEIGHT : (maxDepth - d) * FRAME_HEIGHT;
+  }
+
+  function fitText(text: string, room: number): string {
+    if (measure(text) <= room) return text;
+    // Binary search on the length that fits with an ellipsis.
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (measure(`${text.slice(0, mid)}…`) <= room) low = mid;
+      else high = mid - 1;
+    }
+    return low > 0 ? `${text.slice(0, low)}…` : '';
+  }
+
+  function renderCrumbs(ancestors: number[]): void {
+    crumbs.replaceChildren();
+    const path = [...ancestors, zoomed];
+    path.forEach((frame, i) => {
+      const crumb = el('button', 'hotpath-flame-crumb', labelOf(frame));
+      crumb.type = 'button';
+      crumb.addEventListener('click', () => view.zoom(frame));
+      if (i > 0) crumbs.append(el('span', 'hotpath-flame-crumb-separator', '›'));
+      crumbs.append(crumb);
+    });
+    reset.disabled = zoomed === 0;
+    layoutButton.textContent = layout === 'icicle' ? 'Flame layout' : 'Icicle layout';
+  }
+
+  function schedulePaint(): void {
+    if (paintPending) return;
+    paintPending = true;
+    requestAnimationFrame(paint);
+  }
+
+  function frameAt(clientX: number, clientY: number): number {
+    const box = canvas.getBoundingClientRect();
+    const x = clientX - box.left;
+    const y = clientY - box.top;
+    for (let r = rectCount - 1; r >= 0; r--) {
+      const top = yOf(rectDepth[r], lastMaxDepth);
+      if (y >= top && y < top + FRAME_HEIGHT && x >= rectX[r] && x < rectX[r] + rectW[r])
+        return rectFrame[r];
+    }
+    return -1;
+  }
+
+  function describe(frame: number): string[] {
+    const self = frames.self[frame];
+    const total = frames.total[frame];
+    const lines = [
+      labelOf(frame),
+      locationOf(frame),
+      `self ${formatAmount(self, data.unit)} (${((self / rootTotal) * 100).toFixed(1)} %)`,
+      `total ${formatAmount(total, data.unit)} (${((total / rootTotal) * 100).toFixed(1)} %)`,
+    ];
+    if (data.mode === 'diff' && frames.before) {
+      lines.push(
+        `before ${formatAmount(frames.before[frame], data.unit)} → after ${formatAmount(total, data.unit)}`,
+      );
+    }
+    return lines;
+  }
+
+  function showTooltip(frame: number, clientX: number, clientY: number): void {
+    tooltip.replaceChildren(
+      ...describe(frame).map((line, i) =>
+        el('div', i === 0 ? 'hotpath-flame-tooltip-name' : '', line),
+      ),
+    );
+    tooltip.hidden = false;
+    const box = container.getBoundingClientRect();
+    const left = Math.min(
+      clientX - box.left + 12,
+      Math.max(0, container.clientWidth - tooltip.offsetWidth - 4),
+    );
+    tooltip.style.left = `${left}px`;
+    tooltip.style.top = `${clientY - box.top + 14}px`;
+  }
+
+  function announce(frame: number): void {
+    status.textContent = frame >= 0 ? describe(frame).join(', ') : '';
+  }
+
+  function openSource(frame: number): void {
+    const fn = frames.fn[frame];
+    const file = functions.files[fn];
+    if (file && options.onOpenSource) options.onOpenSource({ file, line: functions.lines[fn] });
+  }
+
+  const onMove = (event: MouseEvent) => {
+    const frame = frameAt(event.clientX, event.clientY);
+    if (frame !== hovered) {
+      hovered = frame;
+      schedulePaint();
+    }
+    if (frame >= 0) showTooltip(frame, event.clientX, event.clientY);
+    else tooltip.hidden = true;
+  };
+  const onLeave = () => {
+    hovered = -1;
+    tooltip.hidden = true;
+    schedulePaint();
+  };
+  const onClick = (event: MouseEvent) => {
+    const frame = frameAt(event.clientX, event.clientY);
+    if (frame >= 0) {
+      selected = frame;
+      view.zoom(frame);
+      announce(frame);
+    }
+  };
+  const onDoubleClick = (event: MouseEvent) => {
+    const frame = frameAt(event.clientX, event.clientY);
+    if (frame >= 0) openSource(frame);
+  };
+  const onKey = (event: KeyboardEvent) => {
+    const current = selected >= 0 ? selected : zoomed;
+    const parent = frames.parent[current];
+    const siblings = parent >= 0 ? children[parent] : [current];
+    const at = siblings.indexOf(current);
+    const towardRoot = layout === 'icicle' ? 'ArrowUp' : 'ArrowDown';
+    const towardLeaves = layout === 'icicle' ? 'ArrowDown' : 'ArrowUp';
+    let next = -2;
+    switch (event.key) {
+      case towardRoot:
+        next = parent >= 0 ? parent : current;
+        break;
+      case towardLeaves:
+        next = children[current][0] ?? current;
+        break;
+      case 'ArrowLeft':
+        next = siblings[Math.max(0, at - 1)];
+        break;
+      case 'ArrowRight':
+        next = siblings[Math.min(siblings.length - 1, at + 1)];
+        break;
+      case 'Enter':
+        view.zoom(current);
+        break;
+      case 'Escape':
+        view.zoom(0);
+        break;
+      case 'o':
+        openSource(current);
+        break;
+      case '/':
+        search.focus();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (next >= 0) {
+      selected = next;
+      announce(next);
+      schedulePaint();
+    }
+  };
+  const onSearch = () => view.search(search.value);
+  const onSearchKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      search.value = '';
+      view.search('');
+      canvas.focus();
+    }
+  };
+
+  canvas.addEventListener('mousemove', onMove);
+  canvas.addEventListener('mouseleave', onLeave);
+  canvas.addEventListener('click', onClick);
+  canvas.addEventListener('dblclick', onDoubleClick);
+  canvas.addEventListener('keydown', onKey);
+  search.addEventListener('input', onSearch);
+  search.addEventListener('keydown', onSearchKey);
+  reset.addEventListener('click', () => view.zoom(0));
+  layoutButton.addEventListener('click', () =>
+    view.setLayout(layout === 'icicle' ? 'flame' : 'icicle'),
+  );
+  const resize = new ResizeObserver(() => schedulePaint());
+  resize.observe(container);
+
+  const view: FlameView = {
+    zoom(frame) {
+      zoomed = frame >= 0 && frame < count ? frame : 0;
+      schedulePaint();
+    },
+    focusFunction(name, file) {
+      let best = -1;
+      for (let i = 0; i < count; i++) {
+        const fn = frames.fn[i];
+        if (functions.names[fn] !== name || (file !== undefined && functions.files[fn] !== file))
+          continue;
+        if (best < 0 || frames.total[i] > frames.total[best]) best = i;
+      }
+      if (best < 0) return false;
+      selected = best;
+      view.zoom(frames.parent[best] >= 0 ? frames.parent[best] : best);
+      announce(best);
+      return true;
+    },
+    search(text) {
+      const needle = text.trim().toLowerCase();
+      if (!needle) {
+        matched = undefined;
+        matches.textContent = '';
+        schedulePaint();
+        return 0;
+      }
+      const hit = new Uint8Array(functions.names.length);
+      functions.names.forEach((name, fn) => {
+        if (
+          name.toLowerCase().includes(needle) ||
+          functions.files[fn].toLowerCase().includes(needle)
+        )
+          hit[fn] = 1;
+      });
+      matched = new Uint8Array(count);
+      // The share of matching time: frames that match, counted once where a matching frame calls another.
+      let matchedTotal = 0;
+      const covered = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const parent = frames.parent[i];
+        const inside = parent >= 0 && (covered[parent] === 1 || matched[parent] === 1);
+        if (hit[frames.fn[i]]) {
+          matched[i] = 1;
+          if (!inside) matchedTotal += frames.total[i];
+        }
+        covered[i] = inside || matched[i] === 1 ? 1 : 0;
+      }
+      const share = matchedTotal / rootTotal;
+      matches.textContent = `${(share * 100).toFixed(1)} % of the time matches`;
+      schedulePaint();
+      return share;
+    },
+    setLayout(next) {
+      layout = next;
+      schedulePaint();
+    },
+    get drawnFrames() {
+      return drawnFrames;
+    },
+    dispose() {
+      resize.disconnect();
+      canvas.removeEventListener('mousemove', onMove);
+      canvas.removeEventListener('mouseleave', onLeave);
+      canvas.removeEventListener('click', onClick);
+      canvas.removeEventListener('dblclick', onDoubleClick);
+      canvas.removeEventListener('keydown', onKey);
+      container.replaceChildren();
+    },
+  };
+  paint();
+  return view;
+}

@@ -1,0 +1,61 @@
+/**
+ * The flamegraph's data, as the extension host or the CLI hands it to the renderer in
+ * `media/`. Types only: imported by both sides. The tree is compact and pre-aggregated (never
+ * the raw profile): parallel arrays in pre-order, children heaviest first.
+ */
+
+export type FlameCategory =
+  | 'user'
+  | 'node_modules'
+  | 'node'
+  | 'v8'
+  | 'program'
+  | 'idle'
+  | 'gc'
+  | 'root'
+  | 'hotpath';
+
+export interface FlameData {
+  version: 1;
+  title: string;
+  /** 'diff': `before` holds each frame's total in the earlier run, in the same unit. */
+  mode: 'time' | 'diff';
+  /** What `self`, `total` and `before` count: µs, µs per request, or shares of the duration. */
+  unit: 'us' | 'us-per-request' | 'share';
+  /** Per function. */
+  functions: {
+    names: string[];
+    /** Original file (or script URL); empty for V8's own entries. */
+    files: string[];
+    /** 1-based; 0 when unknown. */
+    lines: number[];
+    categories: FlameCategory[];
+  };
+  /** Per frame, in pre-order; frame 0 is the root. */
+  frames: {
+    fn: number[];
+    /** -1 for the root. */
+    parent: number[];
+    self: number[];
+    total: number[];
+    before?: number[];
+  };
+}
+
+/** What the renderer tells its host. */
+export interface OpenSourceRequest {
+  file: string;
+  line: number;
+}
+
+/** The standalone HTML report's content; every string is shown as text, never as HTML. */
+export interface ReportData {
+  title: string;
+  subtitle: string;
+  /** Label and text, such as ["throughput", "963 req/s · …"]. */
+  rows: [string, string][];
+  diagnosis: { verdict: string; summary: string };
+  hotFunctions: { name: string; location: string; self: string; total: string }[];
+  hotLines: { location: string; functionName: string; self: string }[];
+  flame: FlameData;
+}

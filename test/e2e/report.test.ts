@@ -1,0 +1,209 @@
+/**
+ * The HTML report in a real headless Chromium: frames are drawn (pixels, not just a canvas),
+ * hover shows a tooltip, search highlights matches, and hostile names stay text.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { resolveRunOptions } from '../../src/runner/options';
+import { runProfile } from '../../src/runner/run';
+import { launchChromium, testOutput } from '../browser';
+import { tempFolder } from '../helpers';
+
+const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+type FlameWindow = { hotpathFlame?: { drawnFrames: number } };
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const HOSTILE_FILE = '/srv/"><svg onload=alert(3)>/evil.js';
+
+let out: string;
+let browser: Browser;
+before(async () => {
+  out = tempFolder('e2e-report');
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  fs.rmSync(out, { recursive: true, force: true });
+});
+
+function writeReport(target: string, html: string): void {
+  const result = spawnSync(process.execPath, [cli, 'report', target, '--html', html], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+}
+
+/** Opens a report, failing the test on any dialog, page error or network request. */
+async function open(html: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems: string[] = [];
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('request', (request) => {
+    if (!request.url().startsWith('file:')) problems.push(`request: ${request.url()}`);
+  });
+  await page.goto(`file://${html}`);
+  await page.waitForFunction(
+    () => ((window as unknown as FlameWindow).hotpathFlame?.drawnFrames ?? 0) > 0,
+  );
+  return { page, problems };
+}
+
+/** Pixels of the canvas that are not transparent, and how many have a given colour. */
+function canvasPixels(page: Page, colour?: [number, number, number]) {
+  return page.evaluate((rgb) => {
+    const canvas = document.querySelector('canvas') as HTMLCanvasElement;
+    const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    ).data;
+    let painted = 0;
+    let coloured = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) painted++;
+      if (
+        rgb &&
+        data[i + 3] === 255 &&
+        Math.abs(data[i] - rgb[0]) < 3 &&
+        Math.abs(data[i + 1] - rgb[1]) < 3 &&
+        Math.abs(data[i + 2] - rgb[2]) < 3
+      )
+        coloured++;
+    }
+    return { painted, coloured, total: data.length / 4 };
+  }, colour);
+}
+
+describe('HTML report in Chromium', () => {
+  test('a real run: frames drawn, tooltip on hover, search highlights the handler', async () => {
+    const { folder, record } = await runProfile(
+      resolveRunOptions({
+        path: '/cpu',
+        connections: 4,
+        durationSec: 1.5,
+        warmupSec: 0.5,
+        outDir: out,
+      }),
+    );
+    assert.equal(record.status, 'done', record.error?.message);
+    const html = path.join(out, 'cpu.html');
+    writeReport(folder, html);
+    const { page, problems } = await open(html);
+
+    const drawn = await canvasPixels(page);
+    assert.ok(
+      drawn.painted > drawn.total * 0.05,
+      `${drawn.painted} of ${drawn.total} pixels painted`,
+    );
+    const frames = await page.evaluate(
+      () => (window as unknown as FlameWindow).hotpathFlame?.drawnFrames ?? 0,
+    );
+    assert.ok(frames >= 5, `${frames} frames drawn`);
+
+    // Hover the root row (icicle layout: the first row at the top).
+    const box = await page.locator('canvas').boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + 9);
+    const tooltip = page.locator('.hotpath-flame-tooltip');
+    await tooltip.waitFor({ state: 'visible' });
+    assert.match((await tooltip.textContent()) ?? '', /\(root\).*total/);
+
+    await page.fill('.hotpath-flame-search', 'cpu');
+    const matches = (await page.textContent('.hotpath-flame-matches')) ?? '';
+    const share = Number(/([\d.]+) % of the time matches/.exec(matches)?.[1]);
+    assert.ok(share > 30, `the cpu handler matches ${matches}`);
+    await page.waitForTimeout(50);
+    const highlighted = await canvasPixels(page, [0xe0, 0x40, 0xfb]);
+    assert.ok(highlighted.coloured > 100, `${highlighted.coloured} highlighted pixels`);
+
+    assert.match((await page.textContent('#diagnosis')) ?? '', /CPU-bound|garbage collector/);
+    await page.fill('.hotpath-flame-search', '');
+    await page.screenshot({ path: testOutput('report-cpu.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('hostile function names and files render as text and run nothing', async () => {
+    const profile = {
+      nodes: [
+        {
+          id: 1,
+          callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+          children: [2],
+        },
+        {
+          id: 2,
+          callFrame: { functionName: HOSTILE, url: HOSTILE_FILE, lineNumber: 0, columnNumber: 0 },
+          children: [3],
+        },
+        {
+          id: 3,
+          callFrame: {
+            functionName: '</script><script>alert(2)</script>\u202Eevil',
+            url: 'file:///srv/app.js',
+            lineNumber: 4,
+            columnNumber: 0,
+          },
+          children: [],
+        },
+      ],
+      startTime: 0,
+      endTime: 3000,
+      samples: [2, 3, 3],
+      timeDeltas: [0, 1000, 1000],
+    };
+    const file = path.join(out, 'hostile.cpuprofile');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    const html = path.join(out, 'hostile.html');
+    writeReport(file, html);
+    assert.ok(
+      !fs.readFileSync(html, 'utf8').includes(HOSTILE),
+      'the raw name is not in the HTML as markup',
+    );
+    const { page, problems } = await open(html);
+
+    const box = await page.locator('canvas').boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 3, box.y + 18 + 9);
+    const tooltip = page.locator('.hotpath-flame-tooltip');
+    await tooltip.waitFor({ state: 'visible' });
+    const shown = (await tooltip.textContent()) ?? '';
+    assert.ok(shown.includes(HOSTILE), `the tooltip shows the name as text: ${shown}`);
+    assert.ok(shown.includes(HOSTILE_FILE));
+    assert.equal(
+      await page.locator('img, svg, iframe').count(),
+      0,
+      'no element was made from a name',
+    );
+    assert.equal(await page.locator('script').count(), 2, 'only the data and the page script');
+    assert.match((await page.textContent('#functions')) ?? '', /<img src=x onerror=alert\(1\)>/);
+
+    // An inline script injected at run time is blocked by the CSP.
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.body.append(script);
+    });
+    assert.equal(
+      await page.evaluate(() => (window as { injected?: boolean }).injected ?? false),
+      false,
+    );
+    await page.waitForTimeout(100);
+    assert.deepEqual(
+      problems.filter((p) => !p.includes('Content Security Policy')),
+      [],
+    );
+    await page.close();
+  });
+});
