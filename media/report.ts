@@ -45,12 +45,16 @@ text('diagnosis', data.diagnosis.summary);
 table('summary', ['', ''], data.rows);
 table(
   'functions',
-  ['function', 'self', 'total', 'where'],
+  ['function', ...(data.figureTitles ?? ['self', 'total']), 'where'],
   data.hotFunctions.map((f) => [f.name, f.self, f.total, f.location]),
 );
 table(
   'lines',
-  ['line', 'self', 'function'],
+  [
+    'line',
+    data.figureTitles ? `${data.figureTitles[0]} → ${data.figureTitles[1]}` : 'self',
+    'function',
+  ],
   data.hotLines.map((l) => [l.location, l.self, l.functionName]),
 );
 const container = document.getElementById('flamegraph');

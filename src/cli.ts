@@ -20,7 +20,8 @@ import {
 import { hotFunctions, hotLines } from './profile/analyze';
 import { compareRuns, failedGates, type Gate, parseGate } from './profile/compare';
 import { renderHtmlReport } from './report/html';
-import { reportData } from './report/reportData';
+import { comparisonMarkdown, runMarkdown } from './report/markdown';
+import { comparisonReportData, reportData } from './report/reportData';
 import { type LoadedRun, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
@@ -84,18 +85,20 @@ Profiles the sample service's four walk-through routes one after another (preset
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
 /fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
 
-const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json] [--html FILE]
+const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
 
 Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
 the hot functions and the hot lines, mapped through source maps to the original files.
---html FILE also writes a standalone report with the flamegraph (one file, no network).`;
+--html FILE also writes a standalone report with the flamegraph (one file, no network).
+--markdown prints the report for a pull-request comment.`;
 
-const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json]
+const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
 
 Compares two runs (run folders or .cpuprofile files): req/s and latency ratios (after ÷ before),
 CPU per request, and the functions and lines whose self time per request changed most.
 --fail-if "rps<0.9" (or p50, p90, p99, cpu with <, <=, >, >=) exits 1 when the ratio meets it:
-a gate for CI. A gate whose figure the runs lack fails too.`;
+a gate for CI. A gate whose figure the runs lack fails too. --html FILE writes the report with a
+differential flamegraph (widths from the later run; red grew, blue shrank).`;
 
 const SERVE_HELP = `hotpath serve [--port N] [--host H]
 
@@ -300,6 +303,7 @@ async function report(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
       html: { type: 'string' },
+      markdown: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -316,6 +320,10 @@ async function report(args: string[]): Promise<number> {
     );
     await writeFileAtomic(path.resolve(values.html), html);
     process.stderr.write(`hotpath: wrote ${displayPath(path.resolve(values.html))}\n`);
+  }
+  if (values.markdown) {
+    process.stdout.write(`${runMarkdown(loaded)}\n`);
+    return 0;
   }
   if (values.json) {
     process.stdout.write(
@@ -345,6 +353,8 @@ async function compare(args: string[]): Promise<number> {
     options: {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
+      html: { type: 'string' },
       'fail-if': { type: 'string', multiple: true },
     },
   });
@@ -366,18 +376,39 @@ async function compare(args: string[]): Promise<number> {
     { analysis: after.analysis, load: after.record?.load, metrics: after.record?.agent },
   );
   const failed = failedGates(comparison, gates);
-  if (values.json) {
+  const label = (run: LoadedRun) =>
+    run.record
+      ? `${run.record.endpoint.method} ${run.record.endpoint.path} (${path.basename(run.folder)})`
+      : displayPath(run.profileFile);
+  const labels: [string, string] = [label(before), label(after)];
+  if (values.html) {
+    const html = renderHtmlReport(
+      comparisonReportData(comparison, labels),
+      fs.readFileSync(bundle('media/report.js'), 'utf8'),
+    );
+    await writeFileAtomic(path.resolve(values.html), html);
+    process.stderr.write(`hotpath: wrote ${displayPath(path.resolve(values.html))}\n`);
+  }
+  if (values.markdown) {
+    process.stdout.write(
+      `${comparisonMarkdown(
+        comparison,
+        labels,
+        failed.map((f) => f.gate.text),
+      )}\n`,
+    );
+  } else if (values.json) {
     const { tree: _tree, ...rest } = comparison;
     process.stdout.write(
       `${JSON.stringify({ ...rest, functions: rest.functions.slice(0, 20), lines: rest.lines.slice(0, 20), failedGates: failed }, null, 2)}\n`,
     );
   } else {
-    const label = (run: LoadedRun) =>
+    const header = (run: LoadedRun) =>
       run.record
         ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
         : displayPath(run.profileFile);
     process.stdout.write(
-      `${formatComparison(comparison, [label(before), label(after)], [before.record, after.record])}\n`,
+      `${formatComparison(comparison, [header(before), header(after)], [before.record, after.record])}\n`,
     );
     for (const { gate, ratio } of failed) {
       process.stdout.write(

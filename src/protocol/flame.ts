@@ -56,6 +56,8 @@ export interface ReportData {
   rows: [string, string][];
   diagnosis: { verdict: string; summary: string };
   hotFunctions: { name: string; location: string; self: string; total: string }[];
+  /** Column titles of the two figures (default "self" and "total"; a comparison: "before", "after"). */
+  figureTitles?: [string, string];
   hotLines: { location: string; functionName: string; self: string }[];
   flame: FlameData;
 }

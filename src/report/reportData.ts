@@ -1,7 +1,8 @@
 /** A loaded run as the HTML report's content. */
 import { displayPath, runRows } from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
-import { flameData } from '../profile/flame';
+import type { Comparison } from '../profile/compare';
+import { diffFlameData, flameData } from '../profile/flame';
 import type { ReportData } from '../protocol/flame';
 import type { LoadedRun } from '../runFiles';
 
@@ -40,5 +41,61 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         self: share(l.selfUs),
       })),
     flame: flameData(analysis, title),
+  };
+}
+
+/** A comparison as the HTML report's content, with the differential flamegraph. */
+export function comparisonReportData(
+  comparison: Comparison,
+  labels: [string, string],
+  cwd = process.cwd(),
+): ReportData {
+  const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
+  const amount = (v: number) =>
+    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : `${(v / 1000).toFixed(2)} ms`;
+  const faster = comparison.ratios.requestsPerSec;
+  const verdict =
+    faster === undefined
+      ? 'compared'
+      : faster >= 1.05
+        ? 'faster'
+        : faster <= 0.95
+          ? 'slower'
+          : 'about the same';
+  const changes = comparison.functions
+    .filter((c) => c.category !== 'idle' && c.category !== 'root')
+    .slice(0, 15);
+  return {
+    title: `${labels[0]} → ${labels[1]}`,
+    subtitle:
+      'Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.',
+    rows: [
+      ['req/s', x(comparison.ratios.requestsPerSec)],
+      ['latency p50', x(comparison.ratios.latencyP50)],
+      ['latency p99', x(comparison.ratios.latencyP99)],
+      ['CPU/request', x(comparison.ratios.cpuPerRequest)],
+    ],
+    diagnosis: {
+      verdict,
+      summary: changes[0]
+        ? `The biggest change: ${changes[0].name} went from ${amount(changes[0].before)} to ${amount(changes[0].after)}${comparison.unit === 'share' ? ' of the profile' : ' per request'}.`
+        : 'No function changed.',
+    },
+    figureTitles: ['before', 'after'],
+    hotFunctions: changes.map((c) => ({
+      name: c.name,
+      location: c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,
+      self: amount(c.before),
+      total: amount(c.after),
+    })),
+    hotLines: comparison.lines
+      .filter((c) => c.category === 'user')
+      .slice(0, 15)
+      .map((c) => ({
+        location: `${displayPath(c.file, cwd)}:${c.line}`,
+        functionName: c.name,
+        self: `${amount(c.before)} → ${amount(c.after)}`,
+      })),
+    flame: diffFlameData(comparison, `${labels[0]} → ${labels[1]}`),
   };
 }

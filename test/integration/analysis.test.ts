@@ -156,4 +156,32 @@ describe('analysis of the sample service', () => {
     assert.ok(Math.abs(json.ratios.requestsPerSec - expected) < 1e-9);
     assert.equal(compare('--fail-if', 'speed<1').status, 2, 'a gate that is not one is bad usage');
   });
+
+  test('--markdown and --html: a run report for a pull request and a differential report', () => {
+    const line = lineOf('acc += Number(ids[j])', 'async function cpu()');
+    const md = spawnSync(process.execPath, [cli, 'report', runs['/cpu'].folder, '--markdown'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(md.status, 0, md.stderr);
+    assert.match(md.stdout, /^### Hotpath · GET \/cpu — cpu-bound/);
+    assert.match(md.stdout, new RegExp(`\\| src/sampleService/handlers\\.ts:${line} \\|`));
+
+    const html = path.join(out, 'diff.html');
+    const diff = spawnSync(
+      process.execPath,
+      [cli, 'compare', runs['/cpualloc'].folder, runs['/cpu'].folder, '--html', html],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(diff.status, 0, diff.stderr);
+    const page = fs.readFileSync(html, 'utf8');
+    assert.match(page, /Content-Security-Policy/);
+    const data = JSON.parse(
+      /<script type="application\/json" id="hotpath-data">(.*?)<\/script>/s.exec(page)?.[1] ?? '{}',
+    );
+    assert.equal(data.flame.mode, 'diff');
+    assert.equal(data.flame.frames.before.length, data.flame.frames.total.length);
+  });
 });

@@ -1,0 +1,132 @@
+/** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
+import { displayPath, runRows } from '../cliFormat';
+import { hotFunctions, hotLines } from '../profile/analyze';
+import type { Comparison } from '../profile/compare';
+import type { LoadedRun } from '../runFiles';
+
+/** Text that renders as itself in GitHub-flavoured Markdown, inside a table cell too. */
+export function mdText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
+    .replace(/[\r\n]+/g, ' ');
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.map(mdText).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(mdText).join(' | ')} |`),
+  ].join('\n');
+}
+
+export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
+  const { analysis, diagnosis, record } = run;
+  const duration = analysis.model.durationUs || 1;
+  const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
+  const title = record
+    ? `${record.endpoint.method} ${record.endpoint.path}`
+    : displayPath(run.profileFile, cwd);
+  const parts = [
+    `### Hotpath · ${mdText(title)} — ${mdText(diagnosis.verdict)}`,
+    '',
+    `> ${mdText(diagnosis.summary)}`,
+    '',
+  ];
+  if (record)
+    parts.push(
+      table(
+        ['', ''],
+        runRows(record, run.folder, cwd).filter(([label]) => label !== 'saved'),
+      ),
+      '',
+    );
+  const functions = hotFunctions(analysis, 8).filter((f) => f.selfUs / duration >= 0.0005);
+  if (functions.length > 0) {
+    parts.push(
+      '**Hot functions**',
+      '',
+      table(
+        ['function', 'self', 'total', 'where'],
+        functions.map((f) => [
+          f.name,
+          share(f.selfUs),
+          share(f.totalUs),
+          f.original
+            ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
+            : `${f.generated.url}:${f.generated.line}`,
+        ]),
+      ),
+      '',
+    );
+  }
+  const lines = hotLines(analysis, 8).filter((l) => l.selfUs / duration >= 0.0005);
+  if (lines.length > 0) {
+    parts.push(
+      '**Hot lines**',
+      '',
+      table(
+        ['line', 'self', 'function'],
+        lines.map((l) => [
+          `${displayPath(l.file, cwd)}:${l.line}`,
+          share(l.selfUs),
+          analysis.functions[l.functionId]?.name ?? '',
+        ]),
+      ),
+      '',
+    );
+  }
+  return parts.join('\n');
+}
+
+export function comparisonMarkdown(
+  comparison: Comparison,
+  labels: [string, string],
+  failed: string[],
+  cwd = process.cwd(),
+): string {
+  const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
+  const amount = (v: number) =>
+    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : `${(v / 1000).toFixed(2)} ms`;
+  const parts = [
+    `### Hotpath · ${mdText(labels[0])} → ${mdText(labels[1])}`,
+    '',
+    table(
+      ['req/s', 'latency p50', 'latency p90', 'latency p99', 'CPU per request'],
+      [
+        [
+          x(comparison.ratios.requestsPerSec),
+          x(comparison.ratios.latencyP50),
+          x(comparison.ratios.latencyP90),
+          x(comparison.ratios.latencyP99),
+          x(comparison.ratios.cpuPerRequest),
+        ],
+      ],
+    ),
+    '',
+    `Ratios are after ÷ before. ${failed.length > 0 ? `**Gates failed:** ${failed.map(mdText).join(', ')}` : ''}`.trim(),
+    '',
+  ];
+  const changed = comparison.functions
+    .filter((c) => c.category !== 'idle' && c.category !== 'root')
+    .slice(0, 8);
+  if (changed.length > 0) {
+    parts.push(
+      `**Functions that changed most** (${comparison.unit === 'share' ? 'share of the profile' : 'self time per request'})`,
+      '',
+      table(
+        ['function', 'before', 'after', 'where'],
+        changed.map((c) => [
+          c.name,
+          amount(c.before),
+          amount(c.after),
+          c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,
+        ]),
+      ),
+      '',
+    );
+  }
+  return parts.join('\n');
+}
