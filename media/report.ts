@@ -6,6 +6,8 @@ declare global {
   interface Window {
     /** For tests and the curious: the mounted flamegraph. */
     hotpathFlame?: FlameView;
+    /** How long the page took to read its data and to mount and first paint the flamegraph. */
+    hotpathTimings?: { parseMs: number; mountMs: number };
   }
 }
 
@@ -35,8 +37,10 @@ function table(id: string, header: string[], rows: string[][]): void {
   }
 }
 
+const started = performance.now();
 const source = document.getElementById('hotpath-data');
 const data = JSON.parse(source?.textContent ?? '{}') as ReportData;
+const parsed = performance.now();
 document.title = `Hotpath · ${data.title}`;
 text('title', data.title);
 text('subtitle', data.subtitle);
@@ -58,4 +62,8 @@ table(
   data.hotLines.map((l) => [l.location, l.self, l.functionName]),
 );
 const container = document.getElementById('flamegraph');
-if (container) window.hotpathFlame = mountFlamegraph(container, data.flame);
+if (container) {
+  const mounting = performance.now();
+  window.hotpathFlame = mountFlamegraph(container, data.flame);
+  window.hotpathTimings = { parseMs: parsed - started, mountMs: performance.now() - mounting };
+}

@@ -91,32 +91,28 @@ function describe(value: Json): string {
   return typeof value;
 }
 
-function callFrame(raw: Json, field: string): CallFrame {
-  if (!isObject(raw)) throw new ProfileError(field, `must be an object, got ${describe(raw)}`);
-  return {
-    functionName: text(raw.functionName, `${field}.functionName`, ''),
-    url: text(raw.url, `${field}.url`, ''),
-    scriptId: raw.scriptId === undefined ? '0' : String(raw.scriptId),
-    lineNumber: raw.lineNumber === undefined ? -1 : integer(raw.lineNumber, `${field}.lineNumber`),
-    columnNumber:
-      raw.columnNumber === undefined ? -1 : integer(raw.columnNumber, `${field}.columnNumber`),
-  };
-}
+const NO_TICKS: PositionTick[] = [];
 
 function positionTicks(raw: Json, field: string): PositionTick[] {
-  if (raw === undefined) return [];
-  return array(raw, field).map((tick, i) => {
+  if (raw === undefined) return NO_TICKS;
+  const ticks = array(raw, field);
+  for (let i = 0; i < ticks.length; i++) {
+    const tick = ticks[i];
     if (!isObject(tick))
       throw new ProfileError(`${field}[${i}]`, `must be an object, got ${describe(tick)}`);
-    const line = integer(tick.line, `${field}[${i}].line`);
-    const ticks = integer(tick.ticks, `${field}[${i}].ticks`);
-    if (ticks < 0)
-      throw new ProfileError(`${field}[${i}].ticks`, `must not be negative, got ${ticks}`);
-    return { line, ticks };
-  });
+    if (!isInteger(tick.line)) integer(tick.line, `${field}[${i}].line`);
+    if (!isInteger(tick.ticks)) integer(tick.ticks, `${field}[${i}].ticks`);
+    if ((tick.ticks as number) < 0) {
+      throw new ProfileError(`${field}[${i}].ticks`, `must not be negative, got ${tick.ticks}`);
+    }
+  }
+  return ticks as unknown as PositionTick[];
 }
 
-/** Parses JSON text (or an already parsed value) into a checked CpuProfile. */
+/**
+ * Parses JSON text into a checked CpuProfile. An already parsed value is taken over: it is
+ * checked and completed in place, not copied.
+ */
 export function parseProfile(input: string | Json): CpuProfile {
   let raw: Json = input;
   if (typeof input === 'string') {
@@ -135,33 +131,73 @@ export function parseProfile(input: string | Json): CpuProfile {
   return fromFlatFormat(raw);
 }
 
+/**
+ * Node id -> position in `nodes`. Ids are small integers in every profile seen, so a typed array
+ * serves; a Map takes over for sparse ids.
+ */
+export class NodeIndex {
+  readonly #dense: Int32Array | undefined;
+  readonly #sparse: Map<number, number> | undefined;
+
+  constructor(ids: ArrayLike<number>) {
+    let max = 0;
+    let min = 0;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] > max) max = ids[i];
+      if (ids[i] < min) min = ids[i];
+    }
+    if (min >= 0 && max <= 4 * ids.length + 1024) {
+      this.#dense = new Int32Array(max + 1).fill(-1);
+      // The first node of an id wins: a repeat is then found where it repeats.
+      for (let i = 0; i < ids.length; i++) if (this.#dense[ids[i]] < 0) this.#dense[ids[i]] = i;
+    } else {
+      this.#sparse = new Map();
+      for (let i = 0; i < ids.length; i++)
+        if (!this.#sparse.has(ids[i])) this.#sparse.set(ids[i], i);
+    }
+  }
+
+  /** The node's position, or -1. */
+  get(id: number): number {
+    if (this.#dense) return id >= 0 && id < this.#dense.length ? this.#dense[id] : -1;
+    return this.#sparse?.get(id) ?? -1;
+  }
+}
+
+const isInteger = (value: Json): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value);
+
+/**
+ * Checks the modern format in place: the parsed objects become the profile's nodes (missing
+ * optional fields filled in), so a large profile is not copied. Field names are only built for
+ * an error.
+ */
 function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
   const nodesRaw = array(raw.nodes, 'nodes');
   if (nodesRaw.length === 0) throw new ProfileError('nodes', 'must not be empty');
-  const nodes: ProfileNode[] = [];
-  const index = new Map<number, number>();
-  nodesRaw.forEach((node, i) => {
-    const field = `nodes[${i}]`;
-    if (!isObject(node)) throw new ProfileError(field, `must be an object, got ${describe(node)}`);
-    const id = integer(node.id, `${field}.id`);
-    if (index.has(id)) throw new ProfileError(`${field}.id`, `repeats id ${id}`);
-    index.set(id, i);
-    const children = node.children === undefined ? [] : array(node.children, `${field}.children`);
-    nodes.push({
-      id,
-      callFrame: callFrame(node.callFrame, `${field}.callFrame`),
-      children: children.map((child, c) => integer(child, `${field}.children[${c}]`)),
-      positionTicks: positionTicks(node.positionTicks, `${field}.positionTicks`),
-    });
-  });
+  const ids = new Float64Array(nodesRaw.length);
+  for (let i = 0; i < nodesRaw.length; i++) {
+    const node = nodesRaw[i];
+    if (!isObject(node))
+      throw new ProfileError(`nodes[${i}]`, `must be an object, got ${describe(node)}`);
+    ids[i] = integer(node.id, `nodes[${i}].id`);
+  }
+  const index = new NodeIndex(ids);
+  for (let i = 0; i < nodesRaw.length; i++) {
+    if (index.get(ids[i]) !== i) throw new ProfileError(`nodes[${i}].id`, `repeats id ${ids[i]}`);
+    checkNodeInPlace(nodesRaw[i] as Record<string, Json>, i);
+  }
+  const nodes = nodesRaw as unknown as ProfileNode[];
   checkTree(nodes, index);
 
   const samples = raw.samples === undefined ? [] : array(raw.samples, 'samples');
-  const sampleIds = samples.map((s, i) => {
-    const id = integer(s, `samples[${i}]`);
-    if (!index.has(id)) throw new ProfileError(`samples[${i}]`, `names no node (id ${id})`);
-    return id;
-  });
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i];
+    if (!isInteger(id))
+      throw new ProfileError(`samples[${i}]`, `must be a whole number, got ${describe(id)}`);
+    if (index.get(id) < 0) throw new ProfileError(`samples[${i}]`, `names no node (id ${id})`);
+  }
+  const sampleIds = samples as number[];
   const startTime = finite(raw.startTime, 'startTime');
   const endTime = finite(raw.endTime, 'endTime');
   if (endTime < startTime)
@@ -176,7 +212,13 @@ function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
         `has ${rawDeltas.length} entries for ${sampleIds.length} samples (they must match)`,
       );
     }
-    deltas = rawDeltas.map((d, i) => finite(d, `timeDeltas[${i}]`));
+    for (let i = 0; i < rawDeltas.length; i++) {
+      const d = rawDeltas[i];
+      if (typeof d !== 'number' || !Number.isFinite(d)) {
+        throw new ProfileError(`timeDeltas[${i}]`, `must be a finite number, got ${describe(d)}`);
+      }
+    }
+    deltas = rawDeltas as number[];
   } else if (raw.timestamps !== undefined) {
     deltas = deltasFromTimestamps(raw.timestamps, sampleIds.length, startTime);
   } else {
@@ -185,6 +227,33 @@ function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
     deltas = sampleIds.map(() => step);
   }
   return inTimeOrder({ nodes, startTime, endTime, samples: sampleIds, timeDeltas: deltas });
+}
+
+function checkNodeInPlace(node: Record<string, Json>, i: number): void {
+  const frame = node.callFrame;
+  if (!isObject(frame))
+    throw new ProfileError(`nodes[${i}].callFrame`, `must be an object, got ${describe(frame)}`);
+  if (frame.functionName === undefined) frame.functionName = '';
+  else if (typeof frame.functionName !== 'string')
+    text(frame.functionName, `nodes[${i}].callFrame.functionName`);
+  if (frame.url === undefined) frame.url = '';
+  else if (typeof frame.url !== 'string') text(frame.url, `nodes[${i}].callFrame.url`);
+  if (frame.scriptId === undefined) frame.scriptId = '0';
+  else if (typeof frame.scriptId !== 'string') frame.scriptId = String(frame.scriptId);
+  if (frame.lineNumber === undefined) frame.lineNumber = -1;
+  else if (!isInteger(frame.lineNumber))
+    integer(frame.lineNumber, `nodes[${i}].callFrame.lineNumber`);
+  if (frame.columnNumber === undefined) frame.columnNumber = -1;
+  else if (!isInteger(frame.columnNumber))
+    integer(frame.columnNumber, `nodes[${i}].callFrame.columnNumber`);
+  if (node.children === undefined) node.children = [];
+  else {
+    const children = array(node.children, `nodes[${i}].children`);
+    for (let c = 0; c < children.length; c++) {
+      if (!isInteger(children[c])) integer(children[c], `nodes[${i}].children[${c}]`);
+    }
+  }
+  node.positionTicks = positionTicks(node.positionTicks, `nodes[${i}].positionTicks`);
 }
 
 function deltasFromTimestamps(value: Json, count: number, startTime: number): number[] {
@@ -205,12 +274,12 @@ function deltasFromTimestamps(value: Json, count: number, startTime: number): nu
 }
 
 /** Every child id names a node; each node has at most one parent; no cycles; one root. */
-function checkTree(nodes: ProfileNode[], index: Map<number, number>): void {
+function checkTree(nodes: ProfileNode[], index: NodeIndex): void {
   const parent = new Int32Array(nodes.length).fill(-1);
   nodes.forEach((node, i) => {
     node.children.forEach((child, c) => {
       const at = index.get(child);
-      if (at === undefined)
+      if (at < 0)
         throw new ProfileError(`nodes[${i}].children[${c}]`, `names no node (id ${child})`);
       if (at === i)
         throw new ProfileError(`nodes[${i}].children[${c}]`, `makes node ${child} its own child`);
@@ -236,7 +305,7 @@ function checkTree(nodes: ProfileNode[], index: Map<number, number>): void {
     const i = stack.pop() as number;
     seen[i] = 1;
     reached++;
-    for (const child of nodes[i].children) stack.push(index.get(child) as number);
+    for (const child of nodes[i].children) stack.push(index.get(child));
   }
   if (reached !== nodes.length) {
     const first = seen.indexOf(0);

@@ -6,7 +6,7 @@
  * `endTime`. The profile's duration is the sum of those spans, so self times per function, per
  * line (with the categories that have no line) and per category each add up to it exactly.
  */
-import type { CallFrame, CpuProfile } from './cpuprofile';
+import { type CpuProfile, NodeIndex } from './cpuprofile';
 
 export type Category =
   | 'user'
@@ -109,16 +109,9 @@ export function categorize(url: string, name = ''): { category: Category; packag
   return { category: 'user' };
 }
 
-function functionKey(frame: CallFrame): string {
-  return `${frame.url}\u0000${frame.functionName}\u0000${frame.lineNumber}\u0000${frame.columnNumber}`;
-}
-
 export function buildModel(profile: CpuProfile): ProfileModel {
   const { nodes } = profile;
-  const indexOf = new Map<number, number>();
-  nodes.forEach((node, i) => {
-    indexOf.set(node.id, i);
-  });
+  const index = new NodeIndex(nodes.map((node) => node.id));
 
   // Sample spans.
   const selfUs = new Float64Array(nodes.length);
@@ -133,20 +126,27 @@ export function buildModel(profile: CpuProfile): ProfileModel {
   for (let i = 0; i < count; i++) {
     const end = i + 1 < count ? times[i + 1] : Math.max(profile.endTime, times[i]);
     const span = Math.max(0, end - times[i]);
-    selfUs[indexOf.get(profile.samples[i]) as number] += span;
+    selfUs[index.get(profile.samples[i])] += span;
     durationUs += span;
   }
 
   // Functions.
   const functions: FunctionStats[] = [];
   const functionOf = new Int32Array(nodes.length);
-  const byKey = new Map<string, number>();
+  // Keyed by url, then by name and position: the long url is hashed once, never concatenated.
+  const byUrl = new Map<string, Map<string, number>>();
   nodes.forEach((node, i) => {
-    const key = functionKey(node.callFrame);
-    let id = byKey.get(key);
+    const frame = node.callFrame;
+    let inScript = byUrl.get(frame.url);
+    if (!inScript) {
+      inScript = new Map();
+      byUrl.set(frame.url, inScript);
+    }
+    const key = `${frame.functionName}\u0000${frame.lineNumber}:${frame.columnNumber}`;
+    let id = inScript.get(key);
     if (id === undefined) {
       id = functions.length;
-      byKey.set(key, id);
+      inScript.set(key, id);
       const { category, packageName } = categorize(node.callFrame.url, node.callFrame.functionName);
       functions.push({
         id,
@@ -174,7 +174,7 @@ export function buildModel(profile: CpuProfile): ProfileModel {
       const i = stack.pop() as number;
       order.push(i);
       for (const child of nodes[i].children) {
-        const c = indexOf.get(child) as number;
+        const c = index.get(child);
         parent[c] = i;
         stack.push(c);
       }
@@ -183,68 +183,96 @@ export function buildModel(profile: CpuProfile): ProfileModel {
   }
   {
     // A function's total is the sum over its outermost nodes: those with no ancestor of the same function.
+    // The stack holds i to enter node i and ~i (negative) to leave it.
     const onPath = new Int32Array(functions.length);
-    const stack: [number, boolean][] = [[0, false]];
+    const stack = [0];
     while (stack.length > 0) {
-      const [i, leaving] = stack.pop() as [number, boolean];
-      const fn = functionOf[i];
-      if (leaving) {
-        onPath[fn]--;
+      const entry = stack.pop() as number;
+      if (entry < 0) {
+        onPath[functionOf[~entry]]--;
         continue;
       }
-      if (onPath[fn] === 0) functions[fn].totalUs += totalUs[i];
+      const fn = functionOf[entry];
+      if (onPath[fn] === 0) functions[fn].totalUs += totalUs[entry];
       onPath[fn]++;
-      stack.push([i, true]);
-      for (const child of nodes[i].children) stack.push([indexOf.get(child) as number, false]);
+      stack.push(~entry);
+      for (const child of nodes[entry].children) stack.push(index.get(child));
     }
   }
 
   // Lines: each node's self time shared out by its position ticks.
-  const lineMap = new Map<
-    string,
-    { url: string; line: number; selfUs: number; byFunction: Map<number, number> }
-  >();
+  interface LineEntry {
+    url: string;
+    line: number;
+    selfUs: number;
+    /** The function with the most time on the line; others only when a line has several. */
+    functionId: number;
+    byFunction?: Map<number, number>;
+  }
+  const linesByUrl = new Map<string, Map<number, LineEntry>>();
   const addLine = (url: string, line: number, us: number, fn: number) => {
-    const key = `${url}\u0000${line}`;
-    let entry = lineMap.get(key);
+    let byLine = linesByUrl.get(url);
+    if (!byLine) {
+      byLine = new Map();
+      linesByUrl.set(url, byLine);
+    }
+    const entry = byLine.get(line);
     if (!entry) {
-      entry = { url, line, selfUs: 0, byFunction: new Map() };
-      lineMap.set(key, entry);
+      byLine.set(line, { url, line, selfUs: us, functionId: fn });
+      return;
+    }
+    if (entry.functionId !== fn || entry.byFunction) {
+      entry.byFunction ??= new Map([[entry.functionId, entry.selfUs]]);
+      entry.byFunction.set(fn, (entry.byFunction.get(fn) ?? 0) + us);
     }
     entry.selfUs += us;
-    entry.byFunction.set(fn, (entry.byFunction.get(fn) ?? 0) + us);
   };
   const categories = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-  nodes.forEach((node, i) => {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
     const us = selfUs[i];
     const fn = functions[functionOf[i]];
     categories[fn.category] += us;
-    if (us === 0 || node.callFrame.url === '') return;
-    const ticks = node.positionTicks.filter((t) => t.ticks > 0 && t.line > 0);
-    const tickSum = ticks.reduce((sum, t) => sum + t.ticks, 0);
-    if (tickSum === 0) {
-      addLine(node.callFrame.url, Math.max(1, fn.line), us, fn.id);
-      return;
-    }
-    let given = 0;
-    ticks.forEach((t, k) => {
-      // The last share takes the rounding remainder, so that the node's time is kept exactly.
-      const share = k === ticks.length - 1 ? us - given : (us * t.ticks) / tickSum;
-      given += share;
-      addLine(node.callFrame.url, t.line, share, fn.id);
-    });
-  });
-  const lines: LineStats[] = [...lineMap.values()].map((entry) => {
-    let functionId = -1;
-    let most = -1;
-    for (const [fn, us] of entry.byFunction) {
-      if (us > most) {
-        most = us;
-        functionId = fn;
+    if (us === 0 || node.callFrame.url === '') continue;
+    const ticks = node.positionTicks;
+    let tickSum = 0;
+    let last = -1;
+    for (let k = 0; k < ticks.length; k++) {
+      if (ticks[k].ticks > 0 && ticks[k].line > 0) {
+        tickSum += ticks[k].ticks;
+        last = k;
       }
     }
-    return { url: entry.url, line: entry.line, selfUs: entry.selfUs, functionId };
-  });
+    if (tickSum === 0) {
+      addLine(node.callFrame.url, Math.max(1, fn.line), us, fn.id);
+      continue;
+    }
+    let given = 0;
+    for (let k = 0; k <= last; k++) {
+      const t = ticks[k];
+      if (t.ticks <= 0 || t.line <= 0) continue;
+      // The last share takes the rounding remainder, so that the node's time is kept exactly.
+      const share = k === last ? us - given : (us * t.ticks) / tickSum;
+      given += share;
+      addLine(node.callFrame.url, t.line, share, fn.id);
+    }
+  }
+  const lines: LineStats[] = [];
+  for (const byLine of linesByUrl.values()) {
+    for (const entry of byLine.values()) {
+      let functionId = entry.functionId;
+      if (entry.byFunction) {
+        let most = -1;
+        for (const [fn, us] of entry.byFunction) {
+          if (us > most) {
+            most = us;
+            functionId = fn;
+          }
+        }
+      }
+      lines.push({ url: entry.url, line: entry.line, selfUs: entry.selfUs, functionId });
+    }
+  }
 
   return {
     durationUs,
@@ -253,14 +281,14 @@ export function buildModel(profile: CpuProfile): ProfileModel {
     functions,
     lines,
     categories,
-    tree: mergedTree(nodes, indexOf, functionOf, selfUs),
+    tree: mergedTree(nodes, index, functionOf, selfUs),
   };
 }
 
 /** The call tree with siblings of the same function merged (V8 splits them by call line). */
 function mergedTree(
   nodes: CpuProfile['nodes'],
-  indexOf: Map<number, number>,
+  index: NodeIndex,
   functionOf: Int32Array,
   selfUs: Float64Array,
 ): CallTreeNode {
@@ -270,23 +298,32 @@ function mergedTree(
     totalUs: 0,
     children: [],
   };
-  const childIndex = new Map<CallTreeNode, Map<number, CallTreeNode>>();
+  // Most frames have a few children: look them up by scanning, with a Map only for wide ones.
+  const wide = new Map<CallTreeNode, Map<number, CallTreeNode>>();
   const stack: [number, CallTreeNode][] = [[0, root]];
   while (stack.length > 0) {
     const [i, merged] = stack.pop() as [number, CallTreeNode];
     for (const child of nodes[i].children) {
-      const c = indexOf.get(child) as number;
+      const c = index.get(child);
       const fn = functionOf[c];
-      let byFunction = childIndex.get(merged);
-      if (!byFunction) {
-        byFunction = new Map();
-        childIndex.set(merged, byFunction);
+      let target: CallTreeNode | undefined;
+      const byFunction = wide.get(merged);
+      if (byFunction) target = byFunction.get(fn);
+      else {
+        for (const existing of merged.children) {
+          if (existing.functionId === fn) {
+            target = existing;
+            break;
+          }
+        }
       }
-      let target = byFunction.get(fn);
       if (!target) {
         target = { functionId: fn, selfUs: 0, totalUs: 0, children: [] };
-        byFunction.set(fn, target);
         merged.children.push(target);
+        if (byFunction) byFunction.set(fn, target);
+        else if (merged.children.length > 16) {
+          wide.set(merged, new Map(merged.children.map((m) => [m.functionId, m])));
+        }
       }
       target.selfUs += selfUs[c];
       stack.push([c, target]);
