@@ -128,6 +128,22 @@ describe('HTML report in Chromium', () => {
     assert.ok(highlighted.coloured > 100, `${highlighted.coloured} highlighted pixels`);
 
     assert.match((await page.textContent('#diagnosis')) ?? '', /CPU-bound|garbage collector/);
+
+    // Keyboard: into the tree, zoom with Enter, back out with Escape.
+    await page.focus('.hotpath-flame-canvas');
+    await page.keyboard.press('ArrowDown');
+    const announced = (await page.textContent('.hotpath-flame-status')) ?? '';
+    assert.match(announced, /self .*total/, 'the selection is announced');
+    assert.ok(!announced.startsWith('(root)'), `moved off the root: ${announced}`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.hotpath-flame-crumb').length === 2,
+    );
+    assert.equal(await page.isEnabled('.hotpath-flame-reset'), true);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.hotpath-flame-crumb').length === 1,
+    );
     await page.fill('.hotpath-flame-search', '');
     await page.screenshot({ path: testOutput('report-cpu.png'), fullPage: true });
     assert.deepEqual(problems, []);
