@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { type Analysis, analyze } from './profile/analyze';
 import { parseProfile } from './profile/cpuprofile';
 import { type Diagnosis, diagnose } from './profile/diagnosis';
+import { SOURCE_MAPS_FILE } from './runner/agent/protocol';
 import { HotpathError, messageOf } from './runner/errors';
 import { RUN_FILE, type RunRecord } from './runner/run';
 
@@ -61,7 +62,14 @@ export function loadRun(target: string): LoadedRun {
   }
   const text = readTextFile(profileFile);
   if (text === undefined) throw new HotpathError('FILES', `cannot read ${profileFile}`);
-  const analysis = analyze(parseProfile(text), { readFile: readTextFile });
+  const held = readTextFile(path.join(folder, SOURCE_MAPS_FILE));
+  let sourceMaps: Record<string, unknown> | undefined;
+  try {
+    sourceMaps = held === undefined ? undefined : (JSON.parse(held) as Record<string, unknown>);
+  } catch {
+    sourceMaps = undefined; // a broken file of maps: positions stay as generated
+  }
+  const analysis = analyze(parseProfile(text), { readFile: readTextFile, sourceMaps });
   const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent });
   return { folder, profileFile, ...(record ? { record } : {}), analysis, diagnosis };
 }

@@ -43,8 +43,10 @@ export interface Analysis {
 }
 
 export interface AnalyzeOptions {
-  /** How to read scripts and source maps; without it, nothing is mapped. */
+  /** How to read scripts and source maps; without it, only `sourceMaps` are used. */
   readFile?: ReadFile;
+  /** Source maps by script URL that are not on disk (the run's sourcemaps.json). */
+  sourceMaps?: Record<string, unknown>;
 }
 
 /** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */
@@ -52,7 +54,7 @@ export const CODE_CATEGORIES: readonly Category[] = ['user', 'node_modules', 'no
 
 export function analyze(profile: CpuProfile, options: AnalyzeOptions = {}): Analysis {
   const model = buildModel(profile);
-  const mapper = createSourceMapper(options.readFile ?? (() => undefined));
+  const mapper = createSourceMapper(options.readFile ?? (() => undefined), options.sourceMaps);
 
   const functions = model.functions.map((f): AnalyzedFunction => {
     const original = f.url && f.line > 0 ? mapper.position(f.url, f.line, f.column) : undefined;
@@ -73,7 +75,8 @@ export function analyze(profile: CpuProfile, options: AnalyzeOptions = {}): Anal
 
   const byPlace = new Map<string, AnalyzedLine & { byFunction: Map<number, number> }>();
   for (const line of model.lines) {
-    const original = mapper.line(line.url, line.line);
+    // A line the map cannot place exactly (minified code) goes to its function's first line.
+    const original = mapper.line(line.url, line.line) ?? functions[line.functionId]?.original;
     const file = original?.source ?? scriptPath(line.url) ?? line.url;
     const at = original?.line ?? line.line;
     const key = `${file}\u0000${at}`;

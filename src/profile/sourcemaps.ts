@@ -52,7 +52,14 @@ export function scriptPath(url: string): string | undefined {
 
 const MAPPING_URL = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
 
-export function createSourceMapper(readFile: ReadFile): SourceMapper {
+/**
+ * @param held source maps by script URL that were not on disk (Node held them in memory for a
+ *   service run by tsx or ts-node); they are used before the script's own comment.
+ */
+export function createSourceMapper(
+  readFile: ReadFile,
+  held: Record<string, unknown> = {},
+): SourceMapper {
   const maps = new Map<string, TraceMap | null>();
   const notes: string[] = [];
 
@@ -67,6 +74,17 @@ export function createSourceMapper(readFile: ReadFile): SourceMapper {
   function read(url: string): TraceMap | null {
     const file = scriptPath(url);
     if (!file) return null;
+    const inMemory = held[url];
+    if (inMemory !== undefined) {
+      try {
+        return new TraceMap(inMemory as EncodedSourceMap, pathToFileURL(file).href);
+      } catch (error) {
+        notes.push(
+          `${file}: its source map is broken (${error instanceof Error ? error.message : String(error)})`,
+        );
+        return null;
+      }
+    }
     const code = readFile(file);
     if (code === undefined) {
       notes.push(`${file}: not readable, positions stay as generated`);
@@ -144,6 +162,7 @@ export function createSourceMapper(readFile: ReadFile): SourceMapper {
       const map = load(url);
       if (!map || line < 1) return undefined;
       const segments = decodedMappings(map)[line - 1];
+      let found: OriginalPosition | undefined;
       for (const segment of segments ?? []) {
         if (segment.length < 4) continue;
         const [, sourceIndex, originalLine, originalColumn] = segment as [
@@ -153,9 +172,13 @@ export function createSourceMapper(readFile: ReadFile): SourceMapper {
           number,
         ];
         const source = sourcePath(map.resolvedSources[sourceIndex]);
-        if (source) return { source, line: originalLine + 1, column: originalColumn + 1 };
+        if (!source) continue;
+        if (!found) found = { source, line: originalLine + 1, column: originalColumn + 1 };
+        // Minified code (tsx writes a module on one line): a tick's line says nothing exact.
+        else if (found.source !== source || Math.abs(found.line - (originalLine + 1)) > 2)
+          return undefined;
       }
-      return undefined;
+      return found;
     },
   };
 }

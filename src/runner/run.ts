@@ -42,7 +42,13 @@ export interface RunRecord {
   load?: LoadSummary;
   agent?: AgentMetrics;
   profile:
-    | { file: string; bytes: number; samplingIntervalUs: number }
+    | {
+        file: string;
+        bytes: number;
+        samplingIntervalUs: number;
+        /** Scripts whose in-memory source maps were saved to sourcemaps.json (tsx, ts-node). */
+        sourceMaps: number;
+      }
     | { file: null; why: string };
   timings: {
     startedAt: string;
@@ -172,6 +178,7 @@ export async function runProfile(
           file: PROFILE_FILE,
           bytes: stopped.profileBytes,
           samplingIntervalUs: options.samplingIntervalUs,
+          sourceMaps: stopped.sourceMaps,
         };
       }
     }

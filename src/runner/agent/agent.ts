@@ -6,13 +6,16 @@
  * the service: every failure is reported to the runner or dropped.
  */
 import * as inspector from 'node:inspector';
+import { findSourceMap } from 'node:module';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import {
   monitorEventLoopDelay,
   PerformanceObserver,
   constants as perfConstants,
   performance,
 } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../files';
 import {
   AGENT_SOCKET_ENV,
@@ -20,6 +23,7 @@ import {
   type AgentCommand,
   type AgentMessage,
   type AgentMetrics,
+  SOURCE_MAPS_FILE,
   type StartResult,
   type StopResult,
 } from './protocol';
@@ -166,6 +170,7 @@ class Capture {
       throw new Error('the capture window was never opened');
     }
     let profileJson: string | undefined;
+    let sourceMaps: Record<string, unknown> = {};
     if (this.session) {
       const session = this.session;
       const finished = new Promise<unknown>((resolve, reject) => {
@@ -184,7 +189,9 @@ class Capture {
       });
       console.profileEnd(window.title);
       try {
-        profileJson = JSON.stringify(await finished);
+        const profile = await finished;
+        profileJson = JSON.stringify(profile);
+        sourceMaps = heldSourceMaps(profile);
       } finally {
         await post(session, 'Profiler.stop').catch(() => undefined);
         session.disconnect();
@@ -192,11 +199,18 @@ class Capture {
     }
     const metrics = window.close(this.samplingIntervalUs);
     let profileBytes = 0;
+    const mapCount = Object.keys(sourceMaps).length;
     if (profileJson !== undefined && profilePath) {
       await writeFileAtomic(profilePath, profileJson);
       profileBytes = Buffer.byteLength(profileJson);
+      if (mapCount > 0) {
+        await writeFileAtomic(
+          path.join(path.dirname(profilePath), SOURCE_MAPS_FILE),
+          JSON.stringify(sourceMaps),
+        );
+      }
     }
-    return { profileBytes, metrics };
+    return { profileBytes, metrics, sourceMaps: mapCount };
   }
 }
 
@@ -278,6 +292,30 @@ class Window {
       samplingIntervalUs,
     };
   }
+}
+
+/**
+ * The source maps Node holds in memory for the profile's scripts. A service run by tsx or
+ * ts-node (or with --enable-source-maps) was compiled in memory: its maps are nowhere on disk.
+ */
+function heldSourceMaps(profile: unknown): Record<string, unknown> {
+  const maps: Record<string, unknown> = {};
+  const nodes = (profile as { nodes?: { callFrame?: { url?: string } }[] }).nodes ?? [];
+  const seen = new Set<string>();
+  for (const node of nodes) {
+    const url = node.callFrame?.url;
+    if (!url || seen.has(url) || !(url.startsWith('file:') || path.isAbsolute(url))) continue;
+    seen.add(url);
+    try {
+      const map =
+        findSourceMap(url) ??
+        findSourceMap(url.startsWith('file:') ? url : pathToFileURL(url).href);
+      if (map?.payload) maps[url] = map.payload;
+    } catch {
+      /* no map for this script */
+    }
+  }
+  return maps;
 }
 
 function gcKindName(kind: number | undefined): string {

@@ -33,9 +33,17 @@ export interface StartResult {
   startedAt: number;
 }
 
+/** Written beside the profile: the source maps Node holds for the profile's scripts. */
+export const SOURCE_MAPS_FILE = 'sourcemaps.json';
+
 export interface StopResult {
   /** Bytes written to `profilePath`, or 0 when no profile was taken. */
   profileBytes: number;
+  /**
+   * Scripts whose source map Node held in memory (tsx, ts-node, --enable-source-maps), written
+   * to SOURCE_MAPS_FILE beside the profile: their maps are not on disk.
+   */
+  sourceMaps: number;
   metrics: AgentMetrics;
 }
 
