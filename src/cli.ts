@@ -259,6 +259,8 @@ async function demo(args: string[]): Promise<number> {
     });
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (record.status !== 'done') return 1;
+    const loaded = analyseSaved(folder);
+    if (loaded) process.stdout.write(`  diagnosis   ${loaded.diagnosis.summary}\n`);
     runs[route] = record;
   }
   process.stdout.write(`\n${formatLessons(runs)}\n`);

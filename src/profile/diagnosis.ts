@@ -119,8 +119,8 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
       verdict: 'waiting',
       summary:
         `Waiting: the process was idle ${percent(shares.idle)} of the time.${latency} ` +
-        'Requests wait for something other than the CPU: a lock held across an await, or slow I/O. ' +
-        'A CPU profile cannot show what they wait for; look for awaits made while holding a lock.',
+        'Requests wait for something other than the CPU: slow I/O, or a lock held across an await ' +
+        '(then req/s stays flat however many connections you add). A CPU profile cannot show what they wait for.',
       evidence,
     };
   }
