@@ -7,9 +7,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatHeader, formatProgress, formatRun } from './cliFormat';
 import { messageOf } from './runner/errors';
-import { DEFAULTS, PRESETS, resolveRunOptions } from './runner/options';
-import { RUN_FILE, runProfile } from './runner/run';
+import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
+import { type CompletedRun, RUN_FILE, runProfile } from './runner/run';
 import { SAMPLE_ROUTES } from './sampleService/routes';
+
+/** What a caller of "Hotpath: Profile Endpoint" (a CodeLens, a walkthrough button, a test) may answer in advance. */
+export type ProfileRequest = Partial<
+  Pick<RunRequest, 'path' | 'preset' | 'connections' | 'durationSec' | 'warmupSec'>
+>;
 
 /** Owns what lives as long as the extension: the output channel and the run going on. */
 class Hotpath implements vscode.Disposable {
@@ -18,49 +23,69 @@ class Hotpath implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
-  async profileEndpoint(): Promise<void> {
+  /** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
+  async profileEndpoint(request: ProfileRequest = {}): Promise<CompletedRun | undefined> {
     if (this.#running) {
       void vscode.window.showInformationMessage(
         'Hotpath: a run is going already; cancel it or wait for it.',
       );
-      return;
+      return undefined;
     }
-    const route = await vscode.window.showQuickPick(
+    const endpoint = request.path ?? (await this.#pickRoute());
+    if (!endpoint) return undefined;
+    const preset = request.preset ?? (await this.#pickPreset());
+    if (!preset) return undefined;
+    return this.#run({ ...request, path: endpoint, preset });
+  }
+
+  async #pickRoute(): Promise<string | undefined> {
+    const picked = await vscode.window.showQuickPick(
       SAMPLE_ROUTES.filter((r) => r.method === 'GET' && r.path !== '/hello').map((r) => ({
         label: `${r.method} ${r.path}`,
         description: r.what,
-        route: r,
+        path: r.path,
       })),
       { title: 'Hotpath: endpoint of the sample service to profile' },
     );
-    if (!route) return;
-    const preset = await vscode.window.showQuickPick(
+    return picked?.path;
+  }
+
+  async #pickPreset(): Promise<string | undefined> {
+    const picked = await vscode.window.showQuickPick(
       [...PRESETS]
         .sort((a, b) => Number(b.name === DEFAULTS.preset) - Number(a.name === DEFAULTS.preset))
         .map((p) => ({ label: p.name, description: p.description })),
       { title: 'Hotpath: load' },
     );
-    if (!preset) return;
+    return picked?.label;
+  }
 
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const outDir = folder
-      ? path.join(folder, DEFAULTS.outDir)
+  async #run(
+    request: ProfileRequest & { path: string; preset: string },
+  ): Promise<CompletedRun | undefined> {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const outDir = workspace
+      ? path.join(workspace, DEFAULTS.outDir)
       : path.join(this.context.globalStorageUri.fsPath, 'runs');
-    const options = resolveRunOptions(
-      { path: route.route.path, preset: preset.label, outDir },
-      folder,
-    );
+    let options: ReturnType<typeof resolveRunOptions>;
+    try {
+      options = resolveRunOptions({ ...request, outDir }, workspace);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
+      return undefined;
+    }
+    const label = `${options.load.method} ${options.load.path}`;
     const controller = new AbortController();
     const done = Promise.resolve(
       vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Hotpath: ${route.label}`,
+          title: `Hotpath: ${label}`,
           cancellable: true,
         },
-        async (progress, token) => {
+        (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          const result = await runProfile(options, {
+          return runProfile(options, {
             signal: controller.signal,
             onStage: (stage, record) => {
               if (stage === 'starting') this.output.appendLine(formatHeader(record));
@@ -68,29 +93,33 @@ class Hotpath implements vscode.Disposable {
             },
             onProgress: (p) => progress.report({ message: formatProgress(p).trim() }),
           });
-          return result;
         },
       ),
     );
     this.#running = { controller, done };
     try {
-      const { folder: runFolder, record } = await done;
-      this.output.appendLine(formatRun(record, runFolder, folder));
+      const run = await done;
+      const { folder, record } = run;
+      this.output.appendLine(formatRun(record, folder, workspace));
       const open = 'Open run.json';
       const headline =
         record.status === 'done' && record.load
-          ? `${route.label}: ${record.load.requestsPerSec.toFixed(1)} req/s, p99 ${Math.round(record.load.latencyMs.p99)} ms.`
-          : `${route.label}: the run ${record.status === 'cancelled' ? 'was cancelled' : `failed: ${record.error?.message}`}.`;
+          ? `${label}: ${record.load.requestsPerSec.toFixed(1)} req/s, p99 ${Math.round(record.load.latencyMs.p99)} ms.`
+          : `${label}: the run ${record.status === 'cancelled' ? 'was cancelled' : `failed: ${record.error?.message}`}.`;
       const show =
         record.status === 'failed'
           ? vscode.window.showErrorMessage
           : vscode.window.showInformationMessage;
-      const picked = await show(headline, open, 'Show output');
-      if (picked === open)
-        await vscode.window.showTextDocument(vscode.Uri.file(path.join(runFolder, RUN_FILE)));
-      else if (picked) this.output.show(true);
+      // Not awaited: the notification waits for the user; the command does not.
+      void show(headline, open, 'Show output').then((picked) => {
+        if (picked === open)
+          void vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, RUN_FILE)));
+        else if (picked) this.output.show(true);
+      });
+      return run;
     } catch (error) {
       void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
+      return undefined;
     } finally {
       this.#running = undefined;
     }
@@ -118,7 +147,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const owner = hotpath;
   context.subscriptions.push(
     owner,
-    vscode.commands.registerCommand('hotpath.profileEndpoint', () => owner.profileEndpoint()),
+    vscode.commands.registerCommand('hotpath.profileEndpoint', (request?: ProfileRequest) =>
+      owner.profileEndpoint(request),
+    ),
   );
 }
 

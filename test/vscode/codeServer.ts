@@ -1,0 +1,195 @@
+/**
+ * A real VS Code for the extension tests, on machines that cannot download one: code-server's
+ * VS Code server (4.100.3 = VS Code 1.100.3, the newest whose engines accept Node 20), installed
+ * once into `.vscode-test/`, the way @vscode/test-electron caches a downloaded VS Code. The
+ * workbench runs in Debian's headless Chromium; VS Code reports the tests' exit code back.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { launchChromium } from '../browser';
+import { freePort } from '../helpers';
+
+export const CODE_SERVER_VERSION = '4.100.3';
+const root = path.resolve(__dirname, '..', '..');
+const cache = path.join(root, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
+
+/** Installs code-server into the cache when it is not there; returns VS Code's server-main.js. */
+export function ensureCodeServer(): string {
+  const serverMain = path.join(
+    cache,
+    'node_modules',
+    'code-server',
+    'lib',
+    'vscode',
+    'out',
+    'server-main.js',
+  );
+  if (fs.existsSync(serverMain)) return serverMain;
+  fs.mkdirSync(cache, { recursive: true });
+  fs.writeFileSync(
+    path.join(cache, 'package.json'),
+    '{"name":"hotpath-vscode-test","private":true}\n',
+  );
+  // @vscode/ripgrep's postinstall downloads ripgrep; it first looks in its cache folder, where a
+  // tarball of Debian's rg under the expected name satisfies it.
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-rg-'));
+  const rg = execFileSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).trim();
+  if (!rg) throw new Error('ripgrep is missing: apt-get install -y ripgrep (as .ci/run does)');
+  const ripgrepCache = path.join(temp, 'vscode-ripgrep-cache-1.15.11');
+  fs.mkdirSync(ripgrepCache);
+  fs.copyFileSync(rg, path.join(temp, 'rg'));
+  execFileSync('tar', [
+    '-czf',
+    path.join(ripgrepCache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz'),
+    '-C',
+    temp,
+    'rg',
+  ]);
+  execFileSync(
+    'npm',
+    ['install', `code-server@${CODE_SERVER_VERSION}`, '--no-audit', '--no-fund', '--no-save'],
+    {
+      cwd: cache,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        TMPDIR: temp,
+        npm_config_yes: 'true',
+        npm_config_unsafe_perm: 'true',
+        // Node's headers come with Debian's node: node-gyp must not download them.
+        npm_config_nodedir: '/usr',
+      },
+    },
+  );
+  fs.rmSync(temp, { recursive: true, force: true });
+  if (!fs.existsSync(serverMain))
+    throw new Error(`code-server installed, but ${serverMain} is missing`);
+  return serverMain;
+}
+
+export interface ExtensionTestRun {
+  exitCode: number;
+  log: string[];
+}
+
+/**
+ * Runs the extension tests at `testsPath` (a module exporting `run()`) in a real VS Code with
+ * the extension at `extensionPath` and `workspace` open. Ends the server's process tree and the
+ * browser whatever happens.
+ */
+export async function runExtensionTests(options: {
+  extensionPath: string;
+  testsPath: string;
+  workspace: string;
+  timeoutMs: number;
+}): Promise<ExtensionTestRun> {
+  const serverMain = ensureCodeServer();
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-'));
+  const port = await freePort();
+  const log: string[] = [];
+  let server: ChildProcess | undefined;
+  // No workspace-trust prompt (the test workspace is ours), no extension gallery calls.
+  const settings = path.join(data, 'user', 'User', 'settings.json');
+  fs.mkdirSync(path.dirname(settings), { recursive: true });
+  fs.writeFileSync(
+    settings,
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+    }),
+  );
+  const browser = await launchChromium();
+  try {
+    server = spawn(
+      process.execPath,
+      [
+        serverMain,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--without-connection-token',
+        '--accept-server-license-terms',
+        '--enable-smoke-test-driver',
+        '--server-data-dir',
+        path.join(data, 'server'),
+        '--user-data-dir',
+        path.join(data, 'user'),
+        '--extensions-dir',
+        path.join(data, 'extensions'),
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          XDG_CONFIG_HOME: path.join(data, 'config'),
+          XDG_DATA_HOME: path.join(data, 'data'),
+          XDG_CACHE_HOME: path.join(data, 'cache'),
+        },
+      },
+    );
+    const serverOutput: string[] = [];
+    server.stdout?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
+    server.stderr?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
+    await waitForServer(port, 60_000, () => serverOutput.join(''));
+
+    const page = await browser.newPage();
+    let finish!: (code: number) => void;
+    const finished = new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      log.push(
+        `${type}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+      );
+    });
+    const remote = (file: string) => `vscode-remote://127.0.0.1:${port}${file}`;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', remote(options.extensionPath)],
+      ['extensionTestsPath', remote(options.testsPath)],
+    ]);
+    await page.goto(
+      `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(payload)}`,
+    );
+    const timeout = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        log.push(`the tests did not finish within ${options.timeoutMs / 1000} s`);
+        resolve(124);
+      }, options.timeoutMs).unref(),
+    );
+    const exitCode = await Promise.race([finished, timeout]);
+    return { exitCode, log };
+  } finally {
+    await browser.close();
+    if (server?.pid !== undefined) {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+}
+
+async function waitForServer(port: number, timeoutMs: number, output: () => string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/version`);
+      await response.text();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(
+    `VS Code's server did not answer on port ${port} within ${timeoutMs / 1000} s:\n${output()}`,
+  );
+}
