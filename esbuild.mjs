@@ -60,7 +60,7 @@ builds.push({
   sourcemap: !production,
   logLevel: 'info',
   minify: production,
-  entryPoints: { 'media/report': 'media/report.ts' },
+  entryPoints: { 'media/report': 'media/report.ts', 'media/panel': 'media/panel.ts' },
 });
 
 const outdir = 'dist';

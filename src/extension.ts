@@ -6,10 +6,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatHeader, formatProgress, formatRun } from './cliFormat';
+import { hotFunctions } from './profile/analyze';
+import { flameData } from './profile/flame';
+import { loadRun } from './runFiles';
 import { messageOf } from './runner/errors';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, RUN_FILE, runProfile } from './runner/run';
 import { SAMPLE_ROUTES } from './sampleService/routes';
+import { FlamegraphPanel, openSource } from './views/flamegraphPanel';
+import { HotFunctionLenses } from './views/hotFunctionLens';
+import { HotLines } from './views/hotLines';
+import { Results } from './views/results';
 
 /** What a caller of "Hotpath: Profile Endpoint" (a CodeLens, a walkthrough button, a test) may answer in advance. */
 export type ProfileRequest = Partial<
@@ -19,9 +26,35 @@ export type ProfileRequest = Partial<
 /** Owns what lives as long as the extension: the output channel and the run going on. */
 class Hotpath implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Hotpath');
+  readonly results = new Results();
+  readonly lenses = new HotFunctionLenses(this.results);
+  readonly hotLines = new HotLines(this.results);
+  readonly flamegraph: FlamegraphPanel;
   #running: { controller: AbortController; done: Promise<unknown> } | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.flamegraph = new FlamegraphPanel(context.extensionUri);
+  }
+
+  /** Shows a saved run where the code is: its hottest source, lenses, heat and the flamegraph. */
+  async showResults(folder: string): Promise<void> {
+    let run: ReturnType<typeof loadRun>;
+    try {
+      run = loadRun(folder);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
+      return;
+    }
+    this.results.set(run);
+    this.output.appendLine(`  diagnosis   ${run.diagnosis.summary}`);
+    const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
+    if (hottest?.original) await openSource(hottest.original.source, hottest.original.line);
+    this.hotLines.refresh();
+    const title = run.record
+      ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
+      : 'profile';
+    this.flamegraph.show(flameData(run.analysis, title));
+  }
 
   /** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
   async profileEndpoint(request: ProfileRequest = {}): Promise<CompletedRun | undefined> {
@@ -101,6 +134,7 @@ class Hotpath implements vscode.Disposable {
       const run = await done;
       const { folder, record } = run;
       this.output.appendLine(formatRun(record, folder, workspace));
+      if (record.status === 'done' && record.profile.file !== null) await this.showResults(folder);
       const open = 'Open run.json';
       const headline =
         record.status === 'done' && record.load
@@ -136,13 +170,25 @@ class Hotpath implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.flamegraph.dispose();
+    this.hotLines.dispose();
+    this.lenses.dispose();
+    this.results.dispose();
     this.output.dispose();
   }
 }
 
 let hotpath: Hotpath | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension offers other extensions and its tests. */
+export interface HotpathApi {
+  /** The hot-line decorations a document gets now, counted by heat level (coolest first). */
+  hotLineLevels(document: vscode.TextDocument): number[];
+  /** What the last refresh of hot lines drew, by visible editor. */
+  hotLinesDrawn(): { file: string; decorations: number }[];
+}
+
+export function activate(context: vscode.ExtensionContext): HotpathApi {
   hotpath = new Hotpath(context);
   const owner = hotpath;
   context.subscriptions.push(
@@ -150,7 +196,33 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('hotpath.profileEndpoint', (request?: ProfileRequest) =>
       owner.profileEndpoint(request),
     ),
+    vscode.commands.registerCommand(
+      'hotpath.showFlamegraph',
+      (target?: { name: string; file?: string }) => {
+        const run = owner.results.current;
+        if (!run) {
+          void vscode.window.showInformationMessage(
+            'Hotpath: no results yet. Run "Hotpath: Profile Endpoint" first.',
+          );
+          return;
+        }
+        if (!owner.flamegraph.visible) {
+          const title = run.record
+            ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
+            : 'profile';
+          owner.flamegraph.show(flameData(run.analysis, title));
+        }
+        if (target?.name) owner.flamegraph.focus(target.name, target.file);
+      },
+    ),
+    vscode.commands.registerCommand('hotpath.toggleHotLines', () => owner.hotLines.toggle()),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file' }, owner.lenses),
   );
+  return {
+    hotLineLevels: (document) =>
+      owner.hotLines.decorationsFor(document).map((level) => level.length),
+    hotLinesDrawn: () => owner.hotLines.lastRefresh,
+  };
 }
 
 export async function deactivate(): Promise<void> {

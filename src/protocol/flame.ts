@@ -61,3 +61,11 @@ export interface ReportData {
   hotLines: { location: string; functionName: string; self: string }[];
   flame: FlameData;
 }
+
+/** Messages from the extension host to the flamegraph panel. */
+export type ToPanel =
+  | { type: 'show'; data: FlameData }
+  | { type: 'focus'; name: string; file?: string };
+
+/** Messages from the flamegraph panel to the extension host. */
+export type FromPanel = { type: 'ready' } | { type: 'openSource'; file: string; line: number };

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
+import { testOutput } from '../browser';
 import { tempFolder } from '../helpers';
 import { runExtensionTests } from '../vscode/codeServer';
 
@@ -33,6 +34,7 @@ test('extension tests pass in a real VS Code', { timeout: 600_000 }, async () =>
       testsPath: path.join(suite, 'index.js'),
       workspace,
       timeoutMs: 300_000,
+      screenshot: testOutput('vscode-workbench.png'),
     });
     const output = log.join('\n');
     assert.equal(exitCode, 0, `VS Code reported exit code ${exitCode}:\n${output}`);

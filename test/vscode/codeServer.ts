@@ -84,6 +84,8 @@ export async function runExtensionTests(options: {
   testsPath: string;
   workspace: string;
   timeoutMs: number;
+  /** Where to save a screenshot of the workbench as the tests left it. */
+  screenshot?: string;
 }): Promise<ExtensionTestRun> {
   const serverMain = ensureCodeServer();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-'));
@@ -100,6 +102,7 @@ export async function runExtensionTests(options: {
       'extensions.autoCheckUpdates': false,
       'extensions.autoUpdate': false,
       'telemetry.telemetryLevel': 'off',
+      'git.openRepositoryInParentFolders': 'never',
     }),
   );
   const browser = await launchChromium();
@@ -138,7 +141,7 @@ export async function runExtensionTests(options: {
     server.stderr?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
     await waitForServer(port, 60_000, () => serverOutput.join(''));
 
-    const page = await browser.newPage();
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     let finish!: (code: number) => void;
     const finished = new Promise<number>((resolve) => {
       finish = resolve;
@@ -164,6 +167,8 @@ export async function runExtensionTests(options: {
       }, options.timeoutMs).unref(),
     );
     const exitCode = await Promise.race([finished, timeout]);
+    if (options.screenshot)
+      await page.screenshot({ path: options.screenshot }).catch(() => undefined);
     return { exitCode, log };
   } finally {
     await browser.close();

@@ -46,5 +46,45 @@ suite('Hotpath in VS Code', () => {
     const pid = run.record.target.pid;
     assert.ok(pid !== undefined);
     assert.throws(() => process.kill(pid, 0), 'the sample service was stopped');
+
+    // The results are shown where the code is: the handler's .ts source, with lenses over it.
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.ok(
+      editor.document.uri.fsPath.endsWith(path.join('src', 'sampleService', 'handlers.ts')),
+      editor.document.uri.fsPath,
+    );
+    const cpuLine = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('async function cpu()'));
+    assert.ok(cpuLine >= 0);
+    assert.equal(editor.selection.active.line, cpuLine, 'the hottest function is shown');
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      editor.document.uri,
+    )) as vscode.CodeLens[];
+    const lens = lenses.find(
+      (l) => l.range.start.line === cpuLine && l.command?.title.startsWith('🔥'),
+    );
+    assert.ok(
+      lens,
+      `a lens over cpu(): ${lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`).join(' | ')}`,
+    );
+    assert.match(lens.command?.title ?? '', /% self · .*% total · .* ms\/req · GET \/cpu/);
+    const api = vscode.extensions.getExtension(ID)?.exports as {
+      hotLineLevels(d: vscode.TextDocument): number[];
+      hotLinesDrawn(): { file: string; decorations: number }[];
+    };
+    const levels = api.hotLineLevels(editor.document);
+    assert.ok(levels[levels.length - 1] >= 1, `the hottest line has the hottest heat: ${levels}`);
+    const drawn = api.hotLinesDrawn().find((d) => d.file === editor.document.uri.fsPath);
+    assert.ok(
+      drawn && drawn.decorations >= 1,
+      `hot lines drawn in the editor: ${JSON.stringify(api.hotLinesDrawn())}`,
+    );
+    await vscode.commands.executeCommand('hotpath.showFlamegraph', lens.command?.arguments?.[0]);
+    // Leave the workbench showing the results for the harness's screenshot.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
   });
 });

@@ -1,0 +1,46 @@
+/** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
+import * as vscode from 'vscode';
+import type { Results } from './results';
+
+/** Functions under this share of the profile get no lens. */
+const MIN_SHARE = 0.005;
+
+export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  readonly #changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.#changed.event;
+  readonly #subscription: vscode.Disposable;
+
+  constructor(private readonly results: Results) {
+    this.#subscription = results.onDidChange(() => this.#changed.fire());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const run = this.results.current;
+    if (!run) return [];
+    const file = document.uri.fsPath;
+    const duration = run.analysis.model.durationUs || 1;
+    const endpoint = run.record
+      ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
+      : 'profile';
+    const lenses: vscode.CodeLens[] = [];
+    for (const f of run.analysis.functions) {
+      if (f.original?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
+      const line = Math.min(Math.max(0, f.original.line - 1), document.lineCount - 1);
+      const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: `🔥 ${share(f.selfUs)} self · ${share(f.totalUs)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}`,
+          tooltip: `${f.name}: self and total time in the last Hotpath run; click to find it in the flamegraph`,
+          command: 'hotpath.showFlamegraph',
+          arguments: [{ name: f.name, file }],
+        }),
+      );
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.#subscription.dispose();
+    this.#changed.dispose();
+  }
+}

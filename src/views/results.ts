@@ -1,0 +1,31 @@
+/** The run whose results the editor shows: one at a time, replaced by the next. */
+import * as vscode from 'vscode';
+import type { LoadedRun } from '../runFiles';
+
+export class Results implements vscode.Disposable {
+  readonly #changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.#changed.event;
+  #current: LoadedRun | undefined;
+
+  get current(): LoadedRun | undefined {
+    return this.#current;
+  }
+
+  set(run: LoadedRun | undefined): void {
+    this.#current = run;
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasResults', run !== undefined);
+    this.#changed.fire();
+  }
+
+  /** The run's time per request, or per run when it has no request count. */
+  describeTime(us: number): string {
+    const requests = this.#current?.record?.load?.requests;
+    const ms = (value: number) =>
+      value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
+    return requests ? `${ms(us / 1000 / requests)}/req` : ms(us / 1000);
+  }
+
+  dispose(): void {
+    this.#changed.dispose();
+  }
+}
