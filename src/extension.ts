@@ -5,10 +5,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatHeader, formatProgress, formatRun } from './cliFormat';
+import { formatComparison, formatHeader, formatProgress, formatRun } from './cliFormat';
 import { hotFunctions } from './profile/analyze';
-import { flameData } from './profile/flame';
-import { loadRun } from './runFiles';
+import { type Comparison, compareRuns } from './profile/compare';
+import { diffFlameData, flameData } from './profile/flame';
+import { type LoadedRun, loadRun } from './runFiles';
 import { messageOf } from './runner/errors';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, RUN_FILE, runProfile } from './runner/run';
@@ -37,14 +38,16 @@ class Hotpath implements vscode.Disposable {
   }
 
   /** Shows a saved run where the code is: its hottest source, lenses, heat and the flamegraph. */
-  async showResults(folder: string): Promise<void> {
-    let run: ReturnType<typeof loadRun>;
+  async showResults(folder: string): Promise<LoadedRun | undefined> {
+    let run: LoadedRun;
     try {
       run = loadRun(folder);
     } catch (error) {
+      // A bad or truncated profile is a message, never a crash of the extension host.
       void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
-      return;
+      return undefined;
     }
+    if (this.results.current) this.previous = this.results.current;
     this.results.set(run);
     this.output.appendLine(`  diagnosis   ${run.diagnosis.summary}`);
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
@@ -54,6 +57,39 @@ class Hotpath implements vscode.Disposable {
       ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
       : 'profile';
     this.flamegraph.show(flameData(run.analysis, title));
+    return run;
+  }
+
+  /** The run shown before the current one: what "Compare With Previous Run" compares against. */
+  previous: LoadedRun | undefined;
+
+  /** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */
+  comparePrevious(): Comparison | undefined {
+    const before = this.previous;
+    const after = this.results.current;
+    if (!before || !after) {
+      void vscode.window.showInformationMessage(
+        'Hotpath: there is no previous run to compare with yet.',
+      );
+      return undefined;
+    }
+    const comparison = compareRuns(
+      { analysis: before.analysis, load: before.record?.load, metrics: before.record?.agent },
+      { analysis: after.analysis, load: after.record?.load, metrics: after.record?.agent },
+    );
+    const label = (run: LoadedRun) =>
+      run.record
+        ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
+        : path.basename(run.profileFile);
+    const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
+    this.flamegraph.show(diffFlameData(comparison, `${label(before)} → ${label(after)}`));
+    this.output.appendLine(
+      formatComparison(comparison, [label(before), label(after)], [before.record, after.record]),
+    );
+    void vscode.window.showInformationMessage(
+      `Hotpath: ${label(before)} → ${label(after)}: req/s ${x(comparison.ratios.requestsPerSec)}, p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
+    );
+    return comparison;
   }
 
   /** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
@@ -216,6 +252,20 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
       },
     ),
     vscode.commands.registerCommand('hotpath.toggleHotLines', () => owner.hotLines.toggle()),
+    vscode.commands.registerCommand('hotpath.openProfile', async (uri?: vscode.Uri) => {
+      const target =
+        uri ??
+        (
+          await vscode.window.showOpenDialog({
+            title: 'Hotpath: open a .cpuprofile or a run folder',
+            canSelectFolders: true,
+            filters: { 'CPU profiles': ['cpuprofile'] },
+          })
+        )?.[0];
+      return target ? owner.showResults(target.fsPath) : undefined;
+    }),
+    vscode.commands.registerCommand('hotpath.compareWithPrevious', () => owner.comparePrevious()),
+    vscode.commands.registerCommand('hotpath.clearResults', () => owner.results.set(undefined)),
     vscode.languages.registerCodeLensProvider({ scheme: 'file' }, owner.lenses),
   );
   return {

@@ -87,4 +87,61 @@ suite('Hotpath in VS Code', () => {
     // Leave the workbench showing the results for the harness's screenshot.
     await new Promise((resolve) => setTimeout(resolve, 1500));
   });
+
+  test('compares with the previous run, reopens a saved profile, clears results', async () => {
+    const first = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      path: '/cpu',
+      preset: 'quick',
+      connections: 4,
+      durationSec: 1.5,
+      warmupSec: 0.5,
+    })) as { folder: string };
+    await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      path: '/cpualloc',
+      preset: 'quick',
+      connections: 4,
+      durationSec: 1.5,
+      warmupSec: 0.5,
+    });
+    const comparison = (await vscode.commands.executeCommand('hotpath.compareWithPrevious')) as {
+      ratios: { cpuPerRequest?: number };
+      functions: { name: string; before: number; after: number }[];
+    };
+    assert.ok(comparison, 'a comparison');
+    assert.ok(
+      (comparison.ratios.cpuPerRequest ?? 0) > 1.2,
+      `/cpualloc costs more CPU per request: ${comparison.ratios.cpuPerRequest}`,
+    );
+    assert.equal(
+      comparison.functions[0].name === 'cpualloc' || comparison.functions[0].name === 'cpu',
+      true,
+    );
+
+    const opened = (await vscode.commands.executeCommand(
+      'hotpath.openProfile',
+      vscode.Uri.file(path.join(first.folder, 'profile.cpuprofile')),
+    )) as { analysis: unknown } | undefined;
+    assert.ok(opened, 'a lone profile opens');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor && editor.document.uri.fsPath.endsWith('handlers.ts'));
+    const uri = editor.document.uri;
+    const lenses = async () =>
+      (
+        (await vscode.commands.executeCommand(
+          'vscode.executeCodeLensProvider',
+          uri,
+        )) as vscode.CodeLens[]
+      ).filter((l) => l.command?.title.startsWith('🔥'));
+    assert.ok((await lenses()).length > 0, 'lenses for the reopened profile');
+    await vscode.commands.executeCommand('hotpath.clearResults');
+    assert.equal((await lenses()).length, 0, 'no lenses once cleared');
+
+    const broken = path.join(path.dirname(first.folder), 'broken.cpuprofile');
+    fs.writeFileSync(broken, '{"nodes": [');
+    const none = await vscode.commands.executeCommand(
+      'hotpath.openProfile',
+      vscode.Uri.file(broken),
+    );
+    assert.equal(none, undefined, 'a truncated profile is an error message, not a crash');
+  });
 });
