@@ -11,9 +11,10 @@ import { type Comparison, compareRuns } from './profile/compare';
 import { diffFlameData, flameData } from './profile/flame';
 import { type LoadedRun, loadRun } from './runFiles';
 import { messageOf } from './runner/errors';
-import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
+import { PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, RUN_FILE, runProfile } from './runner/run';
 import { SAMPLE_ROUTES } from './sampleService/routes';
+import { Config } from './views/config';
 import { FlamegraphPanel, openSource } from './views/flamegraphPanel';
 import { HotFunctionLenses } from './views/hotFunctionLens';
 import { HotLines } from './views/hotLines';
@@ -27,9 +28,10 @@ export type ProfileRequest = Partial<
 /** Owns what lives as long as the extension: the output channel and the run going on. */
 class Hotpath implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Hotpath');
+  readonly config = new Config();
   readonly results = new Results();
-  readonly lenses = new HotFunctionLenses(this.results);
-  readonly hotLines = new HotLines(this.results);
+  readonly lenses = new HotFunctionLenses(this.results, this.config);
+  readonly hotLines = new HotLines(this.results, this.config);
   readonly flamegraph: FlamegraphPanel;
   #running: { controller: AbortController; done: Promise<unknown> } | undefined;
 
@@ -121,8 +123,15 @@ class Hotpath implements vscode.Disposable {
 
   async #pickPreset(): Promise<string | undefined> {
     const picked = await vscode.window.showQuickPick(
-      [...PRESETS]
-        .sort((a, b) => Number(b.name === DEFAULTS.preset) - Number(a.name === DEFAULTS.preset))
+      [
+        ...this.config.presets,
+        ...PRESETS.filter((p) => !this.config.presets.some((u) => u.name === p.name)),
+      ]
+        .sort(
+          (a, b) =>
+            Number(b.name === this.config.defaultPreset) -
+            Number(a.name === this.config.defaultPreset),
+        )
         .map((p) => ({ label: p.name, description: p.description })),
       { title: 'Hotpath: load' },
     );
@@ -134,11 +143,20 @@ class Hotpath implements vscode.Disposable {
   ): Promise<CompletedRun | undefined> {
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const outDir = workspace
-      ? path.join(workspace, DEFAULTS.outDir)
+      ? path.resolve(workspace, this.config.outputFolder)
       : path.join(this.context.globalStorageUri.fsPath, 'runs');
     let options: ReturnType<typeof resolveRunOptions>;
     try {
-      options = resolveRunOptions({ ...request, outDir }, workspace);
+      options = resolveRunOptions(
+        {
+          samplingIntervalUs: this.config.samplingIntervalUs,
+          ...(this.config.nodePath ? { nodePath: this.config.nodePath } : {}),
+          ...request,
+          outDir,
+        },
+        workspace,
+        this.config.presets,
+      );
     } catch (error) {
       void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
       return undefined;

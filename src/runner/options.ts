@@ -178,25 +178,79 @@ function checkUrl(raw: string, allowRemote: boolean): string {
   return url.origin;
 }
 
-export function findPreset(name: string): LoadPreset {
-  const preset = PRESETS.find((p) => p.name === name);
+/** The preset of that name: the user's own (`extra`, from settings) first, then the built-in ones. */
+export function findPreset(name: string, extra: readonly LoadPreset[] = []): LoadPreset {
+  const all = [...extra, ...PRESETS.filter((p) => !extra.some((e) => e.name === p.name))];
+  const preset = all.find((p) => p.name === name);
   if (!preset)
-    bad('preset', `unknown preset "${name}"; known: ${PRESETS.map((p) => p.name).join(', ')}`);
+    bad('preset', `unknown preset "${name}"; known: ${all.map((p) => p.name).join(', ')}`);
   return preset;
+}
+
+/**
+ * Checks presets that come as data (the extension's settings): each must have a name and
+ * sensible numbers. Throws BAD_OPTION naming the preset and the field.
+ */
+export function checkPresets(value: unknown): LoadPreset[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) bad('presets', 'must be a list of presets');
+  return value.map((raw: unknown, i): LoadPreset => {
+    const where = `presets[${i}]`;
+    if (typeof raw !== 'object' || raw === null)
+      bad(where, 'must be an object with name, connections and durationSec');
+    const p = raw as Record<string, unknown>;
+    if (typeof p.name !== 'string' || p.name.trim() === '') bad(`${where}.name`, 'must be a name');
+    const label = `preset "${p.name}"`;
+    const connections = checkNumber(`${label}: connections`, p.connections as number, {
+      min: 1,
+      max: 10_000,
+      integer: true,
+    });
+    const durationSec = checkNumber(`${label}: durationSec`, p.durationSec as number, {
+      min: 0,
+      max: 3600,
+      exclusiveMin: true,
+    });
+    if (connections === undefined) bad(`${label}: connections`, 'is missing');
+    if (durationSec === undefined) bad(`${label}: durationSec`, 'is missing');
+    const connectionRate = checkNumber(
+      `${label}: connectionRate`,
+      p.connectionRate as number | undefined,
+      {
+        min: 0,
+        max: 1e6,
+        exclusiveMin: true,
+      },
+    );
+    return {
+      name: p.name,
+      description:
+        typeof p.description === 'string'
+          ? p.description
+          : `${connections} connections for ${durationSec} s`,
+      connections,
+      durationSec,
+      ...(connectionRate !== undefined ? { connectionRate } : {}),
+    };
+  });
 }
 
 /**
  * Fills in the defaults and checks every value before any work starts. Throws a
  * `HotpathError` with code BAD_OPTION (or REMOTE_TARGET) that names the option at fault.
  */
-export function resolveRunOptions(request: RunRequest, cwd = process.cwd()): RunOptions {
+export function resolveRunOptions(
+  request: RunRequest,
+  cwd = process.cwd(),
+  presets: readonly LoadPreset[] = [],
+): RunOptions {
   if (typeof request.path !== 'string' || !request.path.startsWith('/')) {
     bad('path', `must start with "/", such as /fast; got ${JSON.stringify(request.path)}`);
   }
   const method = (request.method ?? DEFAULTS.method).toUpperCase();
   if (!METHODS.includes(method))
     bad('method', `must be one of ${METHODS.join(', ')}; got "${request.method}"`);
-  const preset = findPreset(request.preset ?? DEFAULTS.preset);
+  const preset = findPreset(request.preset ?? DEFAULTS.preset, presets);
 
   const connections = checkNumber('connections', request.connections ?? preset.connections, {
     min: 1,

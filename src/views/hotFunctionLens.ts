@@ -1,5 +1,6 @@
 /** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
 import * as vscode from 'vscode';
+import { Config } from './config';
 import type { Results } from './results';
 
 /** Functions under this share of the profile get no lens. */
@@ -10,13 +11,21 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
   readonly onDidChangeCodeLenses = this.#changed.event;
   readonly #subscription: vscode.Disposable;
 
-  constructor(private readonly results: Results) {
-    this.#subscription = results.onDidChange(() => this.#changed.fire());
+  constructor(
+    private readonly results: Results,
+    private readonly config: Config,
+  ) {
+    this.#subscription = vscode.Disposable.from(
+      results.onDidChange(() => this.#changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (Config.affects(event)) this.#changed.fire();
+      }),
+    );
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const run = this.results.current;
-    if (!run) return [];
+    if (!run || !this.config.showCodeLens) return [];
     const file = document.uri.fsPath;
     const duration = run.analysis.model.durationUs || 1;
     const endpoint = run.record

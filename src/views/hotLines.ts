@@ -3,18 +3,21 @@
  * the overview ruler and a hover. Every update sets every level, so stale heat always clears.
  */
 import * as vscode from 'vscode';
+import { Config } from './config';
 import type { Results } from './results';
 
 const LEVELS = 5;
-/** Lines under this share of the profile get no heat. */
-const MIN_SHARE = 0.002;
 
 export class HotLines implements vscode.Disposable {
   readonly #types: vscode.TextEditorDecorationType[];
   readonly #disposables: vscode.Disposable[] = [];
   #enabled = true;
 
-  constructor(private readonly results: Results) {
+  constructor(
+    private readonly results: Results,
+    private readonly config: Config,
+  ) {
+    this.#enabled = config.showHotLines;
     this.#types = Array.from({ length: LEVELS }, (_, i) =>
       vscode.window.createTextEditorDecorationType({
         isWholeLine: true,
@@ -27,6 +30,11 @@ export class HotLines implements vscode.Disposable {
       results.onDidChange(() => this.refresh()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!Config.affects(event)) return;
+        this.#enabled = config.showHotLines;
+        this.refresh();
+      }),
     );
   }
 
@@ -46,7 +54,7 @@ export class HotLines implements vscode.Disposable {
     if (!run || !this.#enabled) return byLevel;
     const duration = run.analysis.model.durationUs || 1;
     const lines = run.analysis.lines.filter(
-      (l) => l.file === document.uri.fsPath && l.selfUs / duration >= MIN_SHARE,
+      (l) => l.file === document.uri.fsPath && l.selfUs / duration >= this.config.hotLineThreshold,
     );
     const hottest = Math.max(...lines.map((l) => l.selfUs), 1);
     for (const l of lines) {

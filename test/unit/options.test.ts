@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HotpathError } from '../../src/runner/errors';
 import {
+  checkPresets,
   DEFAULTS,
   isLoopbackHost,
   PRESETS,
@@ -115,5 +116,47 @@ describe('isLoopbackHost', () => {
     ]) {
       assert.equal(isLoopbackHost(host), false, host);
     }
+  });
+});
+
+describe('presets as data (settings)', () => {
+  test('are checked, with errors that name the preset and the field', () => {
+    assert.deepEqual(checkPresets(undefined), []);
+    assert.deepEqual(checkPresets([{ name: 'tiny', connections: 2, durationSec: 1 }]), [
+      { name: 'tiny', description: '2 connections for 1 s', connections: 2, durationSec: 1 },
+    ]);
+    assert.throws(() => checkPresets('fast'), /presets: must be a list/);
+    assert.throws(
+      () => checkPresets([{ connections: 2, durationSec: 1 }]),
+      /presets\[0\]\.name: must be a name/,
+    );
+    assert.throws(
+      () => checkPresets([{ name: 'x', connections: 0, durationSec: 1 }]),
+      /preset "x": connections: must be at least 1/,
+    );
+    assert.throws(
+      () => checkPresets([{ name: 'x', connections: 2 }]),
+      /preset "x": durationSec: is missing/,
+    );
+  });
+
+  test("a user's preset is found before a built-in one of the same name", () => {
+    const mine = checkPresets([
+      { name: 'quick', connections: 7, durationSec: 2 },
+      { name: 'mine', connections: 3, durationSec: 1 },
+    ]);
+    assert.equal(
+      resolveRunOptions({ path: '/x', preset: 'quick' }, '/w', mine).load.connections,
+      7,
+    );
+    assert.equal(resolveRunOptions({ path: '/x', preset: 'mine' }, '/w', mine).load.connections, 3);
+    assert.equal(
+      resolveRunOptions({ path: '/x', preset: 'walkthrough' }, '/w', mine).load.connections,
+      50,
+    );
+    assert.throws(
+      () => resolveRunOptions({ path: '/x', preset: 'none' }, '/w', mine),
+      /known: quick, mine, walkthrough/,
+    );
   });
 });

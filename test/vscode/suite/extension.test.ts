@@ -133,6 +133,11 @@ suite('Hotpath in VS Code', () => {
         )) as vscode.CodeLens[]
       ).filter((l) => l.command?.title.startsWith('🔥'));
     assert.ok((await lenses()).length > 0, 'lenses for the reopened profile');
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    await settings.update('showCodeLens', false, vscode.ConfigurationTarget.Global);
+    assert.equal((await lenses()).length, 0, 'the showCodeLens setting hides them');
+    await settings.update('showCodeLens', undefined, vscode.ConfigurationTarget.Global);
+    assert.ok((await lenses()).length > 0, 'and brings them back');
     await vscode.commands.executeCommand('hotpath.clearResults');
     assert.equal((await lenses()).length, 0, 'no lenses once cleared');
 
