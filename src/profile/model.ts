@@ -6,19 +6,11 @@
  * `endTime`. The profile's duration is the sum of those spans, so self times per function, per
  * line (with the categories that have no line) and per category each add up to it exactly.
  */
+import type { FlameCategory } from '../protocol/flame';
 import { type CpuProfile, NodeIndex } from './cpuprofile';
 
-export type Category =
-  | 'user'
-  | 'node_modules'
-  | 'node'
-  | 'v8'
-  | 'program'
-  | 'idle'
-  | 'gc'
-  | 'root'
-  /** Hotpath's own agent, inside the profiled process. */
-  | 'hotpath';
+/** Whose code a frame is: the protocol's categories, shared with the flamegraph. */
+export type Category = FlameCategory;
 
 export const CATEGORIES: readonly Category[] = [
   'user',

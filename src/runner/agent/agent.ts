@@ -23,6 +23,7 @@ import {
   type AgentCommand,
   type AgentMessage,
   type AgentMetrics,
+  readLines,
   SOURCE_MAPS_FILE,
   type StartResult,
   type StopResult,
@@ -75,30 +76,24 @@ function install(socketPath: string, token: string): void {
     return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof originalListen;
 
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      let command: AgentCommand;
-      try {
-        command = JSON.parse(line) as AgentCommand;
-      } catch {
-        continue;
-      }
-      handle(command).then(
-        (result) => send({ type: 'reply', id: command.id, ok: true, result }),
-        (error: unknown) =>
-          send({
-            type: 'reply',
-            id: command.id,
-            ok: false,
-            error: error instanceof Error ? error.message : String(error),
-          }),
-      );
+  readLines(socket, (line) => {
+    let command: AgentCommand;
+    try {
+      command = JSON.parse(line) as AgentCommand;
+    } catch {
+      return undefined;
     }
+    handle(command).then(
+      (result) => send({ type: 'reply', id: command.id, ok: true, result }),
+      (error: unknown) =>
+        send({
+          type: 'reply',
+          id: command.id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+    return undefined;
   });
 
   async function handle(command: AgentCommand): Promise<StartResult | StopResult> {

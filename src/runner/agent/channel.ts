@@ -10,6 +10,7 @@ import {
   type AgentCommand,
   type AgentMessage,
   type ListeningAddress,
+  readLines,
   type StartResult,
   type StopResult,
 } from './protocol';
@@ -185,30 +186,22 @@ export class AgentChannel {
   }
 
   #accept(socket: net.Socket): void {
-    socket.setEncoding('utf8');
     socket.on('error', () => {});
     let connection: AgentConnection | undefined;
-    let buffered = '';
     // A peer that does not present the token at once is dropped.
     const hello = setTimeout(() => socket.destroy(), 5000);
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      if (buffered.length > 1 << 20 && !buffered.includes('\n')) socket.destroy();
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
+    // Before the hello, a line is at most a small message: a peer cannot make us buffer much.
+    readLines(
+      socket,
+      (line) => {
         let message: AgentMessage;
         try {
           message = JSON.parse(line) as AgentMessage;
         } catch {
-          socket.destroy();
-          return;
+          return false;
         }
         if (!connection) {
-          if (message.type !== 'hello' || !sameToken(message.token, this.token)) {
-            socket.destroy();
-            return;
-          }
+          if (message.type !== 'hello' || !sameToken(message.token, this.token)) return false;
           clearTimeout(hello);
           connection = new AgentConnection(socket, message.pid, message.node);
           this.agents.push(connection);
@@ -216,8 +209,10 @@ export class AgentChannel {
           connection.receive(message);
         }
         for (const wake of this.#waiters) wake();
-      }
-    });
+        return undefined;
+      },
+      1 << 20,
+    );
     socket.on('close', () => {
       clearTimeout(hello);
       connection?.closed();

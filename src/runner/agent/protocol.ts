@@ -85,3 +85,28 @@ export interface AgentMetrics {
   /** The sampling interval asked for; the achieved one is in the profile's timeDeltas. */
   samplingIntervalUs: number | undefined;
 }
+
+/**
+ * Calls `onLine` with each whole line a socket receives (one JSON message per line). A line
+ * longer than `maxLength` ends the connection; so does `onLine` returning false.
+ */
+export function readLines(
+  socket: import('node:net').Socket,
+  onLine: (line: string) => boolean | undefined,
+  maxLength = 1 << 24,
+): void {
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (onLine(line) === false) {
+        socket.destroy();
+        return;
+      }
+    }
+    if (buffered.length > maxLength) socket.destroy();
+  });
+}
