@@ -105,7 +105,7 @@ function install(socketPath: string, token: string): void {
       }
       case 'begin': {
         if (!capture) throw new Error('no capture is on');
-        return { startedAt: capture.begin() };
+        return { startedAt: await capture.begin() };
       }
       case 'stop': {
         if (!capture) throw new Error('no capture is on');
@@ -143,12 +143,17 @@ class Capture {
   }
 
   /** Opens the measured window; returns when it opened (ms since the epoch). */
-  begin(): number {
+  async begin(): Promise<number> {
     if (this.#window) throw new Error('the window is open already');
     const title = `hotpath-window-${process.pid}-${Date.now()}`;
-    // Metrics first, profile last: the profile's window sits inside the metrics' one.
+    if (this.session) {
+      console.profile(title);
+      // The window's profile keeps the profiler (and its code log) alive: the warm-up's profile
+      // can go, so that only one profile records samples during the window.
+      await post(this.session, 'Profiler.stop');
+    }
+    // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
-    if (this.session) console.profile(title);
     return this.#window.startedAt;
   }
 
@@ -188,7 +193,6 @@ class Capture {
         profileJson = JSON.stringify(profile);
         sourceMaps = heldSourceMaps(profile);
       } finally {
-        await post(session, 'Profiler.stop').catch(() => undefined);
         session.disconnect();
       }
     }
