@@ -19,6 +19,7 @@ import {
 } from './cliFormat';
 import { hotFunctions, hotLines } from './profile/analyze';
 import { compareRuns, failedGates, type Gate, parseGate } from './profile/compare';
+import type { ReportData } from './protocol/flame';
 import { renderHtmlReport } from './report/html';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
 import { comparisonReportData, reportData } from './report/reportData';
@@ -297,6 +298,16 @@ function jsonAnalysis(loaded: LoadedRun) {
   };
 }
 
+/** Writes a standalone HTML report (temp file + rename) and says where. */
+async function writeHtml(file: string, data: ReportData): Promise<void> {
+  const target = path.resolve(file);
+  await writeFileAtomic(
+    target,
+    renderHtmlReport(data, fs.readFileSync(bundle('media/report.js'), 'utf8')),
+  );
+  process.stderr.write(`hotpath: wrote ${displayPath(target)}\n`);
+}
+
 async function report(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -316,12 +327,7 @@ async function report(args: string[]): Promise<number> {
     throw new UsageError('report takes one run folder or .cpuprofile file');
   const loaded = loadRun(positionals[0]);
   if (values.html) {
-    const html = renderHtmlReport(
-      reportData(loaded),
-      fs.readFileSync(bundle('media/report.js'), 'utf8'),
-    );
-    await writeFileAtomic(path.resolve(values.html), html);
-    process.stderr.write(`hotpath: wrote ${displayPath(path.resolve(values.html))}\n`);
+    await writeHtml(values.html, reportData(loaded));
   }
   if (values.markdown) {
     process.stdout.write(`${runMarkdown(loaded)}\n`);
@@ -384,12 +390,7 @@ async function compare(args: string[]): Promise<number> {
       : displayPath(run.profileFile);
   const labels: [string, string] = [label(before), label(after)];
   if (values.html) {
-    const html = renderHtmlReport(
-      comparisonReportData(comparison, labels),
-      fs.readFileSync(bundle('media/report.js'), 'utf8'),
-    );
-    await writeFileAtomic(path.resolve(values.html), html);
-    process.stderr.write(`hotpath: wrote ${displayPath(path.resolve(values.html))}\n`);
+    await writeHtml(values.html, comparisonReportData(comparison, labels));
   }
   if (values.markdown) {
     process.stdout.write(
