@@ -11,7 +11,7 @@ import { type Comparison, compareRuns } from './profile/compare';
 import { diffFlameData, flameData } from './profile/flame';
 import { type LoadedRun, loadRun } from './runFiles';
 import { messageOf } from './runner/errors';
-import { PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
+import { allPresets, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, RUN_FILE, runProfile } from './runner/run';
 import { SAMPLE_ROUTES } from './sampleService/routes';
 import { Config } from './views/config';
@@ -122,17 +122,13 @@ class Hotpath implements vscode.Disposable {
   }
 
   async #pickPreset(): Promise<string | undefined> {
+    // Settings are read (and checked) once per pick.
+    const first = this.config.defaultPreset;
+    const presets = allPresets(this.config.presets).sort(
+      (a, b) => Number(b.name === first) - Number(a.name === first),
+    );
     const picked = await vscode.window.showQuickPick(
-      [
-        ...this.config.presets,
-        ...PRESETS.filter((p) => !this.config.presets.some((u) => u.name === p.name)),
-      ]
-        .sort(
-          (a, b) =>
-            Number(b.name === this.config.defaultPreset) -
-            Number(a.name === this.config.defaultPreset),
-        )
-        .map((p) => ({ label: p.name, description: p.description })),
+      presets.map((p) => ({ label: p.name, description: p.description })),
       { title: 'Hotpath: load' },
     );
     return picked?.label;

@@ -5,7 +5,7 @@
  * compare fairly. Pure.
  */
 import type { Analysis, AnalyzedFunction } from './analyze';
-import type { Category } from './model';
+import { type Category, preOrder } from './model';
 
 export interface ComparedRun {
   analysis: Analysis;
@@ -19,27 +19,24 @@ export interface ComparedRun {
   metrics?: { cpuUserMs: number; cpuSystemMs: number };
 }
 
-export interface Change {
+/** A function or a line, as both runs know it. */
+interface Frame {
   key: string;
   name: string;
   /** Original file (or script) and 1-based line. */
   file: string;
   line: number;
   category: Category;
-  /** Self time per request (µs), or share of the duration for lone profiles. */
+}
+
+/** Self time per request (µs) in each run, or share of the duration for lone profiles. */
+export interface Change extends Frame {
   before: number;
   after: number;
 }
 
-export interface DiffNode {
-  key: string;
-  name: string;
-  file: string;
-  line: number;
-  category: Category;
-  /** Total time per request (µs) or share, in each run. */
-  before: number;
-  after: number;
+/** Total time per request (µs) or share, in each run, along one call path. */
+export interface DiffNode extends Change {
   children: DiffNode[];
 }
 
@@ -78,47 +75,44 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
       ? (run.metrics.cpuUserMs + run.metrics.cpuSystemMs) / run.load.requests
       : undefined;
 
-  const functions = new Map<string, Change>();
-  const add = (run: ComparedRun, factor: number, side: 'before' | 'after') => {
-    for (const f of run.analysis.functions) {
-      if (f.selfUs === 0) continue;
-      const { key, file, line } = identity(f);
-      const change = functions.get(key) ?? {
-        key,
-        name: f.name,
-        file,
-        line,
-        category: f.category,
-        before: 0,
-        after: 0,
-      };
-      change[side] += f.selfUs * factor;
-      functions.set(key, change);
-    }
+  /** Adds `us` to one side of the change of `frame`, creating it at zero. */
+  const accumulate = (
+    changes: Map<string, Change>,
+    frame: Frame,
+    side: 'before' | 'after',
+    us: number,
+  ) => {
+    const change = changes.get(frame.key) ?? { ...frame, before: 0, after: 0 };
+    change[side] += us;
+    changes.set(frame.key, change);
   };
-  add(before, a, 'before');
-  add(after, b, 'after');
-
+  const functions = new Map<string, Change>();
   const lines = new Map<string, Change>();
-  const addLines = (run: ComparedRun, factor: number, side: 'before' | 'after') => {
+  for (const [run, factor, side] of [
+    [before, a, 'before'],
+    [after, b, 'after'],
+  ] as const) {
+    for (const f of run.analysis.functions) {
+      if (f.selfUs > 0)
+        accumulate(
+          functions,
+          { ...identity(f), name: f.name, category: f.category },
+          side,
+          f.selfUs * factor,
+        );
+    }
     for (const l of run.analysis.lines) {
       const f = run.analysis.functions[l.functionId];
-      const key = `${l.file}\u0000${l.line}`;
-      const change = lines.get(key) ?? {
-        key,
+      const frame = {
+        key: `${l.file}\u0000${l.line}`,
         name: f?.name ?? '',
         file: l.file,
         line: l.line,
-        category: f?.category ?? 'user',
-        before: 0,
-        after: 0,
+        category: f?.category ?? ('user' as const),
       };
-      change[side] += l.selfUs * factor;
-      lines.set(key, change);
+      accumulate(lines, frame, side, l.selfUs * factor);
     }
-  };
-  addLines(before, a, 'before');
-  addLines(after, b, 'after');
+  }
 
   const byChange = (x: Change, y: Change) =>
     Math.abs(y.after - y.before) - Math.abs(x.after - x.before);
@@ -181,15 +175,9 @@ function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number)
       }
     }
   }
-  const order: DiffNode[] = [];
-  const walk = [root];
-  while (walk.length > 0) {
-    const node = walk.pop() as DiffNode;
-    order.push(node);
-    for (const child of node.children) walk.push(child);
-  }
-  for (const node of order)
+  for (const node of preOrder(root)) {
     node.children.sort((x, y) => Math.max(y.before, y.after) - Math.max(x.before, x.after));
+  }
   return root;
 }
 

@@ -322,17 +322,23 @@ function mergedTree(
     }
   }
   // Totals bottom-up and heaviest-first children, without recursion.
-  const order: CallTreeNode[] = [];
-  const walk = [root];
-  while (walk.length > 0) {
-    const node = walk.pop() as CallTreeNode;
-    order.push(node);
-    for (const child of node.children) walk.push(child);
-  }
+  const order = preOrder(root);
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k];
     node.totalUs = node.selfUs + node.children.reduce((sum, child) => sum + child.totalUs, 0);
     node.children.sort((a, b) => b.totalUs - a.totalUs);
   }
   return root;
+}
+
+/** The nodes of a tree, each before its children, without recursion (trees may be very deep). */
+export function preOrder<T extends { children: T[] }>(root: T): T[] {
+  const order: T[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as T;
+    order.push(node);
+    for (const child of node.children) stack.push(child);
+  }
+  return order;
 }

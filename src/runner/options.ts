@@ -179,8 +179,14 @@ function checkUrl(raw: string, allowRemote: boolean): string {
 }
 
 /** The preset of that name: the user's own (`extra`, from settings) first, then the built-in ones. */
+/** The user's presets (`extra`, from settings) and the built-in ones they do not replace. */
+export function allPresets(extra: readonly LoadPreset[] = []): LoadPreset[] {
+  return [...extra, ...PRESETS.filter((p) => !extra.some((e) => e.name === p.name))];
+}
+
+/** The preset of that name, the user's own first. */
 export function findPreset(name: string, extra: readonly LoadPreset[] = []): LoadPreset {
-  const all = [...extra, ...PRESETS.filter((p) => !extra.some((e) => e.name === p.name))];
+  const all = allPresets(extra);
   const preset = all.find((p) => p.name === name);
   if (!preset)
     bad('preset', `unknown preset "${name}"; known: ${all.map((p) => p.name).join(', ')}`);
