@@ -1,27 +1,61 @@
-/** The flamegraph panel's page script inside VS Code's webview. */
-import type { FromPanel, ToPanel } from '../src/protocol/flame';
-import { type FlameView, mountFlamegraph } from './flamegraph';
+/**
+ * The page script of Hotpath's webviews (the flamegraph panel and the .cpuprofile editor): the
+ * report, drawn from what the host sends, and kept in the webview's state so that a reload or a
+ * restart shows it again.
+ */
+import type { FromPanel, ReportData, ToPanel } from '../src/protocol/flame';
+import type { FlameView } from './flamegraph';
+import { renderReport } from './reportView';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromPanel): void };
+interface PanelState {
+  report?: ReportData;
+}
+
+declare function acquireVsCodeApi(): {
+  postMessage(message: FromPanel): void;
+  getState(): PanelState | undefined;
+  setState(state: PanelState): void;
+};
 
 const vscode = acquireVsCodeApi();
-const container = document.getElementById('flamegraph') as HTMLElement;
-const title = document.getElementById('title') as HTMLElement;
+const root = document.getElementById('report') as HTMLElement;
 let view: FlameView | undefined;
+
+function show(report: ReportData): void {
+  view?.dispose();
+  view = renderReport(root, report, {
+    onOpenSource: (request) => vscode.postMessage({ type: 'openSource', ...request }),
+  });
+  vscode.setState({ report });
+  vscode.postMessage({
+    type: 'shown',
+    title: report.title,
+    frames: report.flame.frames.fn.length,
+    drawnFrames: view.drawnFrames,
+  });
+}
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const message = event.data;
   switch (message.type) {
     case 'show':
-      view?.dispose();
-      title.textContent = message.data.title;
-      view = mountFlamegraph(container, message.data, {
-        onOpenSource: (request) => vscode.postMessage({ type: 'openSource', ...request }),
-      });
+      show(message.report);
       break;
     case 'focus':
       view?.focusFunction(message.name, message.file);
       break;
+    case 'error': {
+      view?.dispose();
+      view = undefined;
+      const p = document.createElement('p');
+      p.className = 'hotpath-error';
+      p.textContent = message.message;
+      root.replaceChildren(p);
+      break;
+    }
   }
 });
+
+const saved = vscode.getState()?.report;
+if (saved) show(saved);
 vscode.postMessage({ type: 'ready' });

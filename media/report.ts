@@ -1,6 +1,7 @@
 /** The standalone HTML report's page script: fills the page from its JSON and mounts the flamegraph. */
 import type { ReportData } from '../src/protocol/flame';
-import { type FlameView, mountFlamegraph } from './flamegraph';
+import type { FlameView } from './flamegraph';
+import { renderReport } from './reportView';
 
 declare global {
   interface Window {
@@ -11,59 +12,14 @@ declare global {
   }
 }
 
-function text(id: string, value: string): void {
-  const node = document.getElementById(id);
-  if (node) node.textContent = value;
-}
-
-function table(id: string, header: string[], rows: string[][]): void {
-  const node = document.getElementById(id);
-  if (!node) return;
-  const head = document.createElement('tr');
-  for (const h of header) {
-    const th = document.createElement('th');
-    th.textContent = h;
-    head.append(th);
-  }
-  node.append(head);
-  for (const row of rows) {
-    const tr = document.createElement('tr');
-    for (const cell of row) {
-      const td = document.createElement('td');
-      td.textContent = cell;
-      tr.append(td);
-    }
-    node.append(tr);
-  }
-}
-
 const started = performance.now();
 const source = document.getElementById('hotpath-data');
 const data = JSON.parse(source?.textContent ?? '{}') as ReportData;
 const parsed = performance.now();
 document.title = `Hotpath · ${data.title}`;
-text('title', data.title);
-text('subtitle', data.subtitle);
-text('verdict', data.diagnosis.verdict);
-text('diagnosis', data.diagnosis.summary);
-table('summary', ['', ''], data.rows);
-table(
-  'functions',
-  ['function', ...(data.figureTitles ?? ['self', 'total']), 'where'],
-  data.hotFunctions.map((f) => [f.name, f.self, f.total, f.location]),
-);
-table(
-  'lines',
-  [
-    'line',
-    data.figureTitles ? `${data.figureTitles[0]} → ${data.figureTitles[1]}` : 'self',
-    'function',
-  ],
-  data.hotLines.map((l) => [l.location, l.self, l.functionName]),
-);
-const container = document.getElementById('flamegraph');
-if (container) {
+const root = document.getElementById('report');
+if (root) {
   const mounting = performance.now();
-  window.hotpathFlame = mountFlamegraph(container, data.flame);
+  window.hotpathFlame = renderReport(root, data);
   window.hotpathTimings = { parseMs: parsed - started, mountMs: performance.now() - mounting };
 }

@@ -1,69 +1,144 @@
 /**
- * The VS Code side of Hotpath. For now one command, "Hotpath: Profile Endpoint", which runs the
- * engine on the bundled sample service and reports the run; the views (CodeLens, hot lines,
- * flamegraph) come on top of this.
+ * The VS Code side of Hotpath: "Hotpath: Profile Endpoint" and the views that show a run where
+ * the code is (CodeLens, hot lines, the report panel with the flamegraph), the route lenses, the
+ * .cpuprofile editor and the sample service's commands. The engine (`src/runner/`) and the
+ * analysis (`src/profile/`) know nothing of VS Code; this file drives them.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatComparison, formatHeader, formatProgress, formatRun } from './cliFormat';
 import { hotFunctions } from './profile/analyze';
 import { type Comparison, compareRuns } from './profile/compare';
-import { diffFlameData, flameData } from './profile/flame';
+import type { ReportData } from './protocol/flame';
+import { comparisonReportData, reportData } from './report/reportData';
+import { findRoutes, hasParameters } from './routes/scan';
 import { type LoadedRun, loadRun } from './runFiles';
 import { messageOf } from './runner/errors';
-import { allPresets, type RunRequest, resolveRunOptions } from './runner/options';
-import { type CompletedRun, RUN_FILE, runProfile } from './runner/run';
+import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from './runner/options';
+import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from './runner/run';
+import { type RunningService, startSampleService } from './runner/target';
 import { SAMPLE_ROUTES } from './sampleService/routes';
 import { Config } from './views/config';
 import { FlamegraphPanel, openSource } from './views/flamegraphPanel';
 import { HotFunctionLenses } from './views/hotFunctionLens';
 import { HotLines } from './views/hotLines';
+import { ProfileEditorProvider } from './views/profileEditor';
 import { Results } from './views/results';
+import { ROUTE_LANGUAGES, RouteLenses } from './views/routeLens';
+
+/** Where the load goes: a fresh sample service, the user's service command, or a running URL. */
+export type TargetKind = 'sample' | 'service' | 'url';
 
 /** What a caller of "Hotpath: Profile Endpoint" (a CodeLens, a walkthrough button, a test) may answer in advance. */
 export type ProfileRequest = Partial<
-  Pick<RunRequest, 'path' | 'preset' | 'connections' | 'durationSec' | 'warmupSec'>
->;
+  Pick<
+    RunRequest,
+    | 'path'
+    | 'method'
+    | 'body'
+    | 'headers'
+    | 'preset'
+    | 'connections'
+    | 'durationSec'
+    | 'warmupSec'
+    | 'url'
+  >
+> & { target?: TargetKind };
 
-/** Owns what lives as long as the extension: the output channel and the run going on. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Owns what lives as long as the extension: the log, the views, the run and the service going on. */
 class Hotpath implements vscode.Disposable {
-  readonly output = vscode.window.createOutputChannel('Hotpath');
+  readonly output = vscode.window.createOutputChannel('Hotpath', { log: true });
   readonly config = new Config();
   readonly results = new Results();
   readonly lenses = new HotFunctionLenses(this.results, this.config);
   readonly hotLines = new HotLines(this.results, this.config);
   readonly flamegraph: FlamegraphPanel;
-  #running: { controller: AbortController; done: Promise<unknown> } | undefined;
+  readonly profileEditor: ProfileEditorProvider;
+  readonly routeLenses: RouteLenses;
+  readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  #running: { controller: AbortController; done: Promise<unknown>; pids: number[] } | undefined;
+  #service: RunningService | undefined;
+  #lastTarget: TargetKind = 'sample';
+  #lastUrl = 'http://127.0.0.1:3000';
+  /** The last error told to the user (for tests: notifications cannot be read through the API). */
+  lastError: string | undefined;
+  /** The run shown before the current one: what "Compare With Previous Run" compares against. */
+  previous: LoadedRun | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.flamegraph = new FlamegraphPanel(context.extensionUri);
+    this.profileEditor = new ProfileEditorProvider(context.extensionUri, {
+      open: (file) => this.#openProfile(file),
+      reportError: (error) => this.reportError(error),
+    });
+    this.routeLenses = new RouteLenses(this.config, (file) =>
+      file.startsWith(this.sampleSourceFolder + path.sep),
+    );
+    this.status.name = 'Hotpath run';
+    this.status.command = 'hotpath.stopService';
   }
 
-  /** Shows a saved run where the code is: its hottest source, lenses, heat and the flamegraph. */
-  async showResults(folder: string): Promise<LoadedRun | undefined> {
+  get sampleSourceFolder(): string {
+    return path.join(this.context.extensionPath, 'src', 'sampleService');
+  }
+
+  get #workspace(): string | undefined {
+    return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  /** Tells the user in a message with "Show Log", and logs it; never throws. */
+  reportError(error: unknown): void {
+    const message = messageOf(error);
+    this.lastError = message;
+    this.output.error(message);
+    void vscode.window.showErrorMessage(`Hotpath: ${message}`, 'Show Log').then((picked) => {
+      if (picked) this.output.show(true);
+    });
+  }
+
+  /** Shows a saved run where the code is: its hottest source, lenses, heat and the report panel. */
+  async showResults(target: string): Promise<LoadedRun | undefined> {
     let run: LoadedRun;
     try {
-      run = loadRun(folder);
+      run = loadRun(target);
     } catch (error) {
       // A bad or truncated profile is a message, never a crash of the extension host.
-      void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
+      this.reportError(error);
       return undefined;
     }
-    if (this.results.current) this.previous = this.results.current;
-    this.results.set(run);
-    this.output.appendLine(`  diagnosis   ${run.diagnosis.summary}`);
+    this.#apply(run);
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
     if (hottest?.original) await openSource(hottest.original.source, hottest.original.line);
     this.hotLines.refresh();
-    const title = run.record
-      ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
-      : 'profile';
-    this.flamegraph.show(flameData(run.analysis, title));
+    this.flamegraph.show(reportData(run, this.#workspace));
     return run;
   }
 
-  /** The run shown before the current one: what "Compare With Previous Run" compares against. */
-  previous: LoadedRun | undefined;
+  #apply(run: LoadedRun): void {
+    if (this.results.current) this.previous = this.results.current;
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', !!this.previous);
+    this.results.set(run);
+    this.output.info(`diagnosis: ${run.diagnosis.summary}`);
+  }
+
+  /** The .cpuprofile editor's load: a profile inside a run folder is read with its run. */
+  #openProfile(file: string): ReportData {
+    const folder = path.dirname(file);
+    let target = file;
+    try {
+      const record = JSON.parse(fs.readFileSync(path.join(folder, RUN_FILE), 'utf8')) as RunRecord;
+      if (record.profile?.file === path.basename(file)) target = folder;
+    } catch {
+      /* a lone profile */
+    }
+    const run = loadRun(target);
+    this.#apply(run);
+    this.hotLines.refresh();
+    return reportData(run, this.#workspace);
+  }
 
   /** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */
   comparePrevious(): Comparison | undefined {
@@ -83,13 +158,13 @@ class Hotpath implements vscode.Disposable {
       run.record
         ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
         : path.basename(run.profileFile);
+    const labels: [string, string] = [label(before), label(after)];
     const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
-    this.flamegraph.show(diffFlameData(comparison, `${label(before)} → ${label(after)}`));
-    this.output.appendLine(
-      formatComparison(comparison, [label(before), label(after)], [before.record, after.record]),
-    );
+    this.results.setComparison(comparison);
+    this.flamegraph.show(comparisonReportData(comparison, labels, this.#workspace));
+    this.output.appendLine(formatComparison(comparison, labels, [before.record, after.record]));
     void vscode.window.showInformationMessage(
-      `Hotpath: ${label(before)} → ${label(after)}: req/s ${x(comparison.ratios.requestsPerSec)}, p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
+      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${x(comparison.ratios.requestsPerSec)}, p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
     );
     return comparison;
   }
@@ -98,27 +173,216 @@ class Hotpath implements vscode.Disposable {
   async profileEndpoint(request: ProfileRequest = {}): Promise<CompletedRun | undefined> {
     if (this.#running) {
       void vscode.window.showInformationMessage(
-        'Hotpath: a run is going already; cancel it or wait for it.',
+        'Hotpath: a run is going already; cancel it (Hotpath: Stop Service) or wait for it.',
       );
       return undefined;
     }
-    const endpoint = request.path ?? (await this.#pickRoute());
+    const target = request.target
+      ? { kind: request.target, url: request.url }
+      : await this.#pickTarget();
+    if (!target) return undefined;
+    const targetRequest = this.#targetRequest(target.kind, target.url ?? request.url);
+    if (!targetRequest) return undefined;
+    const endpoint = request.path
+      ? { method: (request.method ?? 'GET').toUpperCase(), path: request.path, body: request.body }
+      : await this.#pickEndpoint(target.kind);
     if (!endpoint) return undefined;
+    let endpointPath: string | undefined = endpoint.path;
+    if (hasParameters(endpointPath)) {
+      endpointPath = await vscode.window.showInputBox({
+        title: `Hotpath: ${endpoint.method} ${endpoint.path} needs concrete values`,
+        prompt: 'The path to request, with its parameters filled in',
+        value: endpoint.path,
+        validateInput: (v) =>
+          !v.startsWith('/')
+            ? 'a path starts with /'
+            : hasParameters(v)
+              ? 'fill in :parameters'
+              : undefined,
+      });
+      if (!endpointPath) return undefined;
+    }
+    let body = endpoint.body;
+    if (body === undefined && !request.path && BODY_METHODS.has(endpoint.method)) {
+      body = await vscode.window.showInputBox({
+        title: `Hotpath: body of ${endpoint.method} ${endpointPath}`,
+        prompt:
+          'Sent with every request; JSON gets Content-Type: application/json. Empty: no body.',
+        value: '{}',
+      });
+      if (body === undefined) return undefined;
+    }
     const preset = request.preset ?? (await this.#pickPreset());
     if (!preset) return undefined;
-    return this.#run({ ...request, path: endpoint, preset });
+    const headers = { ...request.headers };
+    if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      try {
+        JSON.parse(body);
+        headers['content-type'] = 'application/json';
+      } catch {
+        /* sent as it is */
+      }
+    }
+    this.#lastTarget = target.kind;
+    return this.#run({
+      ...request,
+      ...targetRequest,
+      method: endpoint.method,
+      path: endpointPath,
+      ...(body ? { body } : {}),
+      headers,
+      preset,
+    });
   }
 
-  async #pickRoute(): Promise<string | undefined> {
-    const picked = await vscode.window.showQuickPick(
-      SAMPLE_ROUTES.filter((r) => r.method === 'GET' && r.path !== '/hello').map((r) => ({
-        label: `${r.method} ${r.path}`,
-        description: r.what,
-        path: r.path,
-      })),
-      { title: 'Hotpath: endpoint of the sample service to profile' },
+  /** The run request's target fields, or undefined (with the reason told) when it cannot run. */
+  #targetRequest(kind: TargetKind, url: string | undefined): Partial<RunRequest> | undefined {
+    if (kind === 'sample') return {};
+    if (kind === 'url') {
+      if (!url) {
+        this.reportError(new Error('a URL target needs the URL of the running service'));
+        return undefined;
+      }
+      return { url };
+    }
+    const service = this.config.service;
+    if (!service) {
+      void vscode.window
+        .showInformationMessage(
+          'Hotpath: set hotpath.service.command (how to start your service) and hotpath.service.url (where it answers) first.',
+          'Open Settings',
+        )
+        .then((picked) => {
+          if (picked)
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'hotpath.service');
+        });
+      return undefined;
+    }
+    if (service.fromWorkspace && !vscode.workspace.isTrusted) {
+      this.reportError(
+        new Error(
+          'this workspace is not trusted, so the service command in its settings is not run. Trust the workspace, or set hotpath.service.command in your user settings.',
+        ),
+      );
+      return undefined;
+    }
+    return {
+      service: service.command,
+      url: service.url,
+      ...(this.#workspace ? { cwd: this.#workspace } : {}),
+    };
+  }
+
+  async #pickTarget(): Promise<{ kind: TargetKind; url?: string } | undefined> {
+    const service = this.config.service;
+    const items: (vscode.QuickPickItem & { target: TargetKind })[] = [
+      {
+        target: 'sample',
+        label: '$(beaker) Sample service',
+        description: 'the bundled Fastify walk-through service, started fresh for the run',
+      },
+      {
+        target: 'service',
+        label: '$(server-process) Your service',
+        description: service
+          ? `${service.command} → ${service.url}`
+          : 'set hotpath.service.command and hotpath.service.url',
+      },
+      {
+        target: 'url',
+        label: '$(globe) A service already running…',
+        description: 'load and latency only: Hotpath profiles the processes it starts',
+      },
+    ];
+    items.sort(
+      (a, b) => Number(b.target === this.#lastTarget) - Number(a.target === this.#lastTarget),
     );
-    return picked?.path;
+    const picked = await vscode.window.showQuickPick(items, { title: 'Hotpath: what to profile' });
+    if (!picked) return undefined;
+    if (picked.target !== 'url') return { kind: picked.target };
+    const url = await vscode.window.showInputBox({
+      title: 'Hotpath: URL of the running service',
+      value: this.#lastUrl,
+      validateInput: (v) => {
+        try {
+          const parsed = new URL(v);
+          return parsed.protocol === 'http:' || parsed.protocol === 'https:'
+            ? undefined
+            : 'an http or https URL';
+        } catch {
+          return 'not a URL';
+        }
+      },
+    });
+    if (!url) return undefined;
+    this.#lastUrl = url;
+    return { kind: 'url', url };
+  }
+
+  async #pickEndpoint(
+    kind: TargetKind,
+  ): Promise<{ method: string; path: string; body?: string } | undefined> {
+    type Item = vscode.QuickPickItem & { method?: string; path?: string; body?: string };
+    const items: Item[] = [];
+    if (kind === 'sample') {
+      for (const r of SAMPLE_ROUTES)
+        if (r.method === 'GET' && r.path !== '/hello')
+          items.push({
+            label: `${r.method} ${r.path}`,
+            description: r.what,
+            method: r.method,
+            path: r.path,
+          });
+    } else {
+      for (const e of this.config.endpoints)
+        items.push({ label: `${e.method} ${e.path}`, description: 'hotpath.endpoints', ...e });
+      const seen = new Set(items.map((i) => i.label));
+      for (const r of await this.#workspaceRoutes()) {
+        const label = `${r.method} ${r.path}`;
+        if (seen.has(label)) continue;
+        seen.add(label);
+        items.push({ label, description: r.where, method: r.method, path: r.path });
+      }
+    }
+    items.push({ label: '$(edit) Another endpoint…', description: 'type a method and path' });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Hotpath: endpoint to profile',
+      matchOnDescription: true,
+    });
+    if (!picked) return undefined;
+    if (picked.path && picked.method)
+      return {
+        method: picked.method,
+        path: picked.path,
+        ...(picked.body ? { body: picked.body } : {}),
+      };
+    const typed = await vscode.window.showInputBox({
+      title: 'Hotpath: endpoint',
+      prompt: 'A path, optionally after a method: /orders, POST /orders',
+      validateInput: (v) => (parseEndpoint(v) ? undefined : 'such as /orders or POST /orders'),
+    });
+    return typed ? parseEndpoint(typed) : undefined;
+  }
+
+  /** Route registrations in the workspace's JS/TS files (a bounded scan, node_modules left out). */
+  async #workspaceRoutes(): Promise<{ method: string; path: string; where: string }[]> {
+    const files = await vscode.workspace.findFiles(
+      '**/*.{js,mjs,cjs,ts,mts,cts}',
+      '{**/node_modules/**,**/dist/**,**/out/**,**/.hotpath/**}',
+      400,
+    );
+    const routes: { method: string; path: string; where: string }[] = [];
+    for (const file of files) {
+      try {
+        const bytes = await vscode.workspace.fs.readFile(file);
+        if (bytes.length > 1_000_000) continue;
+        for (const r of findRoutes(new TextDecoder().decode(bytes)))
+          routes.push({ ...r, where: `${vscode.workspace.asRelativePath(file)}:${r.line + 1}` });
+      } catch {
+        /* unreadable: skipped */
+      }
+    }
+    return routes;
   }
 
   async #pickPreset(): Promise<string | undefined> {
@@ -134,10 +398,8 @@ class Hotpath implements vscode.Disposable {
     return picked?.label;
   }
 
-  async #run(
-    request: ProfileRequest & { path: string; preset: string },
-  ): Promise<CompletedRun | undefined> {
-    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  async #run(request: Omit<RunRequest, 'outDir'>): Promise<CompletedRun | undefined> {
+    const workspace = this.#workspace;
     const outDir = workspace
       ? path.resolve(workspace, this.config.outputFolder)
       : path.join(this.context.globalStorageUri.fsPath, 'runs');
@@ -154,11 +416,16 @@ class Hotpath implements vscode.Disposable {
         this.config.presets,
       );
     } catch (error) {
-      void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
+      this.reportError(error);
       return undefined;
     }
     const label = `${options.load.method} ${options.load.path}`;
     const controller = new AbortController();
+    const pids: number[] = [];
+    this.status.text = `$(sync~spin) Hotpath: ${label}`;
+    this.status.tooltip = 'Hotpath is profiling; click to cancel the run';
+    this.status.show();
+    void vscode.commands.executeCommand('setContext', 'hotpath.running', true);
     const done = Promise.resolve(
       vscode.window.withProgress(
         {
@@ -172,14 +439,21 @@ class Hotpath implements vscode.Disposable {
             signal: controller.signal,
             onStage: (stage, record) => {
               if (stage === 'starting') this.output.appendLine(formatHeader(record));
+              for (const pid of [record.target.pid, record.target.profiledPid])
+                if (pid !== undefined && !pids.includes(pid)) pids.push(pid);
               progress.report({ message: stage.replace('-', ' ') });
+              this.status.text = `$(sync~spin) Hotpath: ${label} · ${stage.replace('-', ' ')}`;
             },
-            onProgress: (p) => progress.report({ message: formatProgress(p).trim() }),
+            onProgress: (p) => {
+              const text = formatProgress(p).trim();
+              progress.report({ message: text });
+              this.status.text = `$(sync~spin) Hotpath: ${label} · ${text}`;
+            },
           });
         },
       ),
     );
-    this.#running = { controller, done };
+    this.#running = { controller, done, pids };
     try {
       const run = await done;
       const { folder, record } = run;
@@ -188,44 +462,117 @@ class Hotpath implements vscode.Disposable {
       const open = 'Open run.json';
       const headline =
         record.status === 'done' && record.load
-          ? `${label}: ${record.load.requestsPerSec.toFixed(1)} req/s, p99 ${Math.round(record.load.latencyMs.p99)} ms.`
-          : `${label}: the run ${record.status === 'cancelled' ? 'was cancelled' : `failed: ${record.error?.message}`}.`;
+          ? `Hotpath: ${label}: ${record.load.requestsPerSec.toFixed(1)} req/s, p99 ${Math.round(record.load.latencyMs.p99)} ms.`
+          : `Hotpath: ${label}: the run ${record.status === 'cancelled' ? 'was cancelled' : `failed: ${record.error?.message}`}.`;
+      if (record.status === 'failed') this.lastError = record.error?.message;
       const show =
         record.status === 'failed'
           ? vscode.window.showErrorMessage
           : vscode.window.showInformationMessage;
       // Not awaited: the notification waits for the user; the command does not.
-      void show(headline, open, 'Show output').then((picked) => {
+      void show(headline, open, 'Show Log').then((picked) => {
         if (picked === open)
           void vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, RUN_FILE)));
         else if (picked) this.output.show(true);
       });
       return run;
     } catch (error) {
-      void vscode.window.showErrorMessage(`Hotpath: ${messageOf(error)}`);
+      this.reportError(error);
       return undefined;
     } finally {
       this.#running = undefined;
+      this.status.hide();
+      void vscode.commands.executeCommand('setContext', 'hotpath.running', false);
     }
   }
 
+  /** The pids of the run going on (its service), for tests of cancel. */
+  get runningPids(): number[] {
+    return [...(this.#running?.pids ?? [])];
+  }
+
   /** Cancels the run going on and waits until its processes have ended. */
-  async stop(): Promise<void> {
+  async stopRun(): Promise<boolean> {
     const running = this.#running;
-    running?.controller.abort();
-    await running?.done.then(
+    if (!running) return false;
+    running.controller.abort();
+    await running.done.then(
       () => undefined,
       () => undefined,
     );
+    return true;
+  }
+
+  async startSampleService(): Promise<string | undefined> {
+    if (!this.#service) {
+      const service = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'Hotpath: starting the sample service' },
+        () =>
+          startSampleService({
+            nodePath: this.config.nodePath ?? process.execPath,
+            readyTimeoutSec: DEFAULTS.readyTimeoutSec,
+          }),
+      );
+      this.#service = service;
+      void service.exited.then(() => {
+        if (this.#service !== service) return;
+        this.#service = undefined;
+        void vscode.commands.executeCommand('setContext', 'hotpath.serviceRunning', false);
+      });
+      void vscode.commands.executeCommand('setContext', 'hotpath.serviceRunning', true);
+      this.output.info(`sample service: ${service.url} (pid ${service.pid})`);
+    }
+    const url = this.#service.url;
+    void vscode.window
+      .showInformationMessage(
+        `Hotpath: the sample service answers at ${url}.`,
+        'Open /hello',
+        'Copy URL',
+      )
+      .then((picked) => {
+        if (picked === 'Copy URL') void vscode.env.clipboard.writeText(url);
+        else if (picked) void vscode.env.openExternal(vscode.Uri.parse(`${url}/hello`));
+      });
+    return url;
+  }
+
+  /** The sample service started by hand, if any: its pid (for tests). */
+  get servicePid(): number | undefined {
+    return this.#service?.pid;
+  }
+
+  /** "Stop Service": cancels the run going on and stops the sample service started by hand. */
+  async stopService(): Promise<void> {
+    const service = this.#service;
+    this.#service = undefined;
+    const [cancelled] = await Promise.all([this.stopRun(), service?.stop()]);
+    if (service) void vscode.commands.executeCommand('setContext', 'hotpath.serviceRunning', false);
+    if (!cancelled && !service)
+      void vscode.window.showInformationMessage('Hotpath: no run or service is going.');
+  }
+
+  async stopAll(): Promise<void> {
+    const service = this.#service;
+    this.#service = undefined;
+    await Promise.all([this.stopRun(), service?.stop()]);
   }
 
   dispose(): void {
     this.flamegraph.dispose();
     this.hotLines.dispose();
     this.lenses.dispose();
+    this.routeLenses.dispose();
     this.results.dispose();
+    this.status.dispose();
     this.output.dispose();
   }
+}
+
+/** "/orders" or "POST /orders". */
+function parseEndpoint(text: string): { method: string; path: string } | undefined {
+  const match = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(text);
+  if (!match) return undefined;
+  return { method: (match[1] ?? 'GET').toUpperCase(), path: match[2] };
 }
 
 let hotpath: Hotpath | undefined;
@@ -236,37 +583,50 @@ export interface HotpathApi {
   hotLineLevels(document: vscode.TextDocument): number[];
   /** What the last refresh of hot lines drew, by visible editor. */
   hotLinesDrawn(): { file: string; decorations: number }[];
+  /** What the report panel last drew, as its page reported it. */
+  panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
+  /** What the .cpuprofile editor of `uri` last drew. */
+  profileEditorShown(uri: vscode.Uri): { title: string; frames: number } | undefined;
+  /** The pids of the processes of the run going on. */
+  runningPids(): number[];
+  /** The pid of the sample service started by "Start Sample Service", if it runs. */
+  servicePid(): number | undefined;
+  /** The last error message shown to the user. */
+  lastError(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): HotpathApi {
   hotpath = new Hotpath(context);
   const owner = hotpath;
+  /** Commands never throw: an error is a message with "Show Log". */
+  const command = <A extends unknown[]>(id: string, run: (...args: A) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: A) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        owner.reportError(error);
+        return undefined;
+      }
+    });
   context.subscriptions.push(
     owner,
-    vscode.commands.registerCommand('hotpath.profileEndpoint', (request?: ProfileRequest) =>
-      owner.profileEndpoint(request),
+    command('hotpath.profileEndpoint', (request?: ProfileRequest) =>
+      owner.profileEndpoint(request ?? {}),
     ),
-    vscode.commands.registerCommand(
-      'hotpath.showFlamegraph',
-      (target?: { name: string; file?: string }) => {
-        const run = owner.results.current;
-        if (!run) {
-          void vscode.window.showInformationMessage(
-            'Hotpath: no results yet. Run "Hotpath: Profile Endpoint" first.',
-          );
-          return;
-        }
-        if (!owner.flamegraph.visible) {
-          const title = run.record
-            ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
-            : 'profile';
-          owner.flamegraph.show(flameData(run.analysis, title));
-        }
-        if (target?.name) owner.flamegraph.focus(target.name, target.file);
-      },
-    ),
-    vscode.commands.registerCommand('hotpath.toggleHotLines', () => owner.hotLines.toggle()),
-    vscode.commands.registerCommand('hotpath.openProfile', async (uri?: vscode.Uri) => {
+    command('hotpath.showFlamegraph', (target?: { name: string; file?: string }) => {
+      const run = owner.results.current;
+      if (!run) {
+        void vscode.window.showInformationMessage(
+          'Hotpath: no results yet. Run "Hotpath: Profile Endpoint" first.',
+        );
+        return;
+      }
+      if (!owner.flamegraph.visible)
+        owner.flamegraph.show(reportData(run, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath));
+      if (target?.name) owner.flamegraph.focus(target.name, target.file);
+    }),
+    command('hotpath.toggleHotLines', () => owner.hotLines.toggle()),
+    command('hotpath.openProfile', async (uri?: vscode.Uri) => {
       const target =
         uri ??
         (
@@ -278,18 +638,44 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
         )?.[0];
       return target ? owner.showResults(target.fsPath) : undefined;
     }),
-    vscode.commands.registerCommand('hotpath.compareWithPrevious', () => owner.comparePrevious()),
-    vscode.commands.registerCommand('hotpath.clearResults', () => owner.results.set(undefined)),
+    command('hotpath.compareWithPrevious', () => owner.comparePrevious()),
+    command('hotpath.clearResults', () => {
+      owner.previous = undefined;
+      void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', false);
+      owner.results.set(undefined);
+    }),
+    command('hotpath.startSampleService', () => owner.startSampleService()),
+    command('hotpath.stopService', () => owner.stopService()),
+    command('hotpath.openSampleSource', async () => {
+      const file = path.join(owner.sampleSourceFolder, 'handlers.ts');
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    }),
     vscode.languages.registerCodeLensProvider({ scheme: 'file' }, owner.lenses),
+    vscode.languages.registerCodeLensProvider(
+      ROUTE_LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      owner.routeLenses,
+    ),
+    vscode.window.registerCustomEditorProvider(
+      ProfileEditorProvider.viewType,
+      owner.profileEditor,
+      {
+        webviewOptions: { retainContextWhenHidden: true },
+      },
+    ),
   );
   return {
     hotLineLevels: (document) =>
       owner.hotLines.decorationsFor(document).map((level) => level.length),
     hotLinesDrawn: () => owner.hotLines.lastRefresh,
+    panelShown: () => owner.flamegraph.shown,
+    profileEditorShown: (uri) => owner.profileEditor.shown(uri),
+    runningPids: () => owner.runningPids,
+    servicePid: () => owner.servicePid,
+    lastError: () => owner.lastError,
   };
 }
 
 export async function deactivate(): Promise<void> {
-  await hotpath?.stop();
+  await hotpath?.stopAll();
   hotpath = undefined;
 }

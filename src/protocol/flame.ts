@@ -62,10 +62,15 @@ export interface ReportData {
   flame: FlameData;
 }
 
-/** Messages from the extension host to the flamegraph panel. */
+/** Messages from the extension host to the flamegraph panel (and the profile editor). */
 export type ToPanel =
-  | { type: 'show'; data: FlameData }
-  | { type: 'focus'; name: string; file?: string };
+  | { type: 'show'; report: ReportData }
+  | { type: 'focus'; name: string; file?: string }
+  | { type: 'error'; message: string };
 
 /** Messages from the flamegraph panel to the extension host. */
-export type FromPanel = { type: 'ready' } | { type: 'openSource'; file: string; line: number };
+export type FromPanel =
+  | { type: 'ready' }
+  /** The panel drew a report: its title and how many frames its flamegraph painted. */
+  | { type: 'shown'; title: string; frames: number; drawnFrames: number }
+  | { type: 'openSource'; file: string; line: number };

@@ -25,6 +25,7 @@ h2 { font-size: 15px; margin: 24px 0 8px; }
 table { border-collapse: collapse; }
 td, th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); }
 th { color: var(--muted); font-weight: 500; }
+td:not(:last-child), th { white-space: nowrap; }
 #summary td:first-child { color: var(--muted); }
 .hotpath-flame { position: relative; --hotpath-flame-text: #1e1e1e; }
 .hotpath-flame-toolbar { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; }
@@ -53,16 +54,7 @@ export function renderHtmlReport(data: ReportData, pageScript: string): string {
 <style nonce="${nonce}">${STYLE}</style>
 </head>
 <body>
-<h1 id="title"></h1>
-<p id="subtitle"></p>
-<p><span id="verdict"></span><span id="diagnosis"></span></p>
-<table id="summary"></table>
-<h2>Flamegraph</h2>
-<div id="flamegraph"></div>
-<h2>Hot functions</h2>
-<table id="functions"></table>
-<h2>Hot lines</h2>
-<table id="lines"></table>
+<main id="report"></main>
 <script type="application/json" id="hotpath-data">${scriptSafeJson(data)}</script>
 <script nonce="${nonce}">${pageScript.replace(/<\/script/gi, '<\\/script')}</script>
 </body>

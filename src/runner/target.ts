@@ -133,6 +133,46 @@ export async function startTarget(
   }
 }
 
+/** The sample service, started to be tried by hand (no agent, no profile): "Start Sample Service". */
+export interface RunningService {
+  url: string;
+  pid: number | undefined;
+  /** Resolves when the process has exited, whoever ended it. */
+  exited: Promise<void>;
+  /** Ends its process group: SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startSampleService(options: {
+  nodePath: string;
+  readyTimeoutSec: number;
+}): Promise<RunningService> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (process.versions.electron && options.nodePath === process.execPath)
+    env.ELECTRON_RUN_AS_NODE = '1';
+  const child = spawn(options.nodePath, [bundle('sampleService.js'), '--port', '0'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const process_ = new TargetProcess(child, 'the sample service');
+  try {
+    const spawned = await process_.spawned;
+    if (!spawned.ok)
+      throw new HotpathError(
+        'TARGET_EXITED',
+        `could not start the sample service: ${spawned.error}`,
+      );
+    const giveUp = Promise.race([process_.exited, delay(options.readyTimeoutSec * 1000)]);
+    const url = await Promise.race([process_.listeningLine, giveUp.then(() => undefined)]);
+    if (url === undefined) throw process_.notReadyError(undefined, options.readyTimeoutSec);
+    return { url, pid: child.pid, exited: process_.exited, stop: () => process_.stop() };
+  } catch (error) {
+    await process_.stop();
+    throw error;
+  }
+}
+
 /** A process Hotpath started: its output tails, its exit, and how to end its tree. */
 class TargetProcess {
   readonly spawned: Promise<{ ok: true } | { ok: false; error: string }>;

@@ -2,6 +2,12 @@
 import * as vscode from 'vscode';
 import { checkPresets, DEFAULTS, type LoadPreset } from '../runner/options';
 
+export interface ConfiguredEndpoint {
+  method: string;
+  path: string;
+  body?: string;
+}
+
 export class Config {
   private get section() {
     return vscode.workspace.getConfiguration('hotpath');
@@ -34,6 +40,41 @@ export class Config {
   /** The `node` for the sample service and the load; empty: the editor's own Node runtime. */
   get nodePath(): string | undefined {
     return this.section.get<string>('nodePath') || undefined;
+  }
+
+  /** The command that starts the user's service, and where it answers; undefined when unset. */
+  get service(): { command: string; url: string; fromWorkspace: boolean } | undefined {
+    const command = this.section.inspect<string>('service.command');
+    const value = this.section.get<string>('service.command')?.trim();
+    if (!value) return undefined;
+    return {
+      command: value,
+      url: this.section.get<string>('service.url') || 'http://127.0.0.1:3000',
+      fromWorkspace:
+        command?.workspaceValue !== undefined || command?.workspaceFolderValue !== undefined,
+    };
+  }
+
+  /** The user's endpoints for the endpoint pick; malformed entries are left out. */
+  get endpoints(): ConfiguredEndpoint[] {
+    const raw = this.section.get<unknown>('endpoints');
+    if (!Array.isArray(raw)) return [];
+    return raw.flatMap((e): ConfiguredEndpoint[] => {
+      if (typeof e !== 'object' || e === null) return [];
+      const { method, path, body } = e as Record<string, unknown>;
+      if (typeof path !== 'string' || !path.startsWith('/')) return [];
+      return [
+        {
+          method: typeof method === 'string' ? method.toUpperCase() : 'GET',
+          path,
+          ...(typeof body === 'string' ? { body } : {}),
+        },
+      ];
+    });
+  }
+
+  get showRouteLens(): boolean {
+    return this.section.get<boolean>('showRouteCodeLens') ?? true;
   }
 
   get showCodeLens(): boolean {

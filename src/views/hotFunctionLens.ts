@@ -31,14 +31,23 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     const endpoint = run.record
       ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
       : 'profile';
+    const changes = new Map(
+      (this.results.comparison?.functions ?? []).map((c) => [`${c.name}\0${c.file}`, c]),
+    );
     const lenses: vscode.CodeLens[] = [];
     for (const f of run.analysis.functions) {
       if (f.original?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
       const line = Math.min(Math.max(0, f.original.line - 1), document.lineCount - 1);
       const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
+      const change = changes.get(`${f.name}\0${file}`);
+      const delta = !change
+        ? ''
+        : change.before > 0
+          ? ` · self ${formatChange(change.after / change.before - 1)} vs previous`
+          : ' · new since previous';
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: `🔥 ${share(f.selfUs)} self · ${share(f.totalUs)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}`,
+          title: `🔥 ${share(f.selfUs)} self · ${share(f.totalUs)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}${delta}`,
           tooltip: `${f.name}: self and total time in the last Hotpath run; click to find it in the flamegraph`,
           command: 'hotpath.showFlamegraph',
           arguments: [{ name: f.name, file }],
@@ -52,4 +61,10 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     this.#subscription.dispose();
     this.#changed.dispose();
   }
+}
+
+/** +12 %, −42 % (a real minus sign). */
+export function formatChange(fraction: number): string {
+  const percent = Math.round(fraction * 100);
+  return percent < 0 ? `−${-percent} %` : `+${percent} %`;
 }

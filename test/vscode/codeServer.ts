@@ -4,7 +4,7 @@
  * once into `.vscode-test/`, the way @vscode/test-electron caches a downloaded VS Code. The
  * workbench runs in Debian's headless Chromium; VS Code reports the tests' exit code back.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -69,6 +69,131 @@ export function ensureCodeServer(): string {
   return serverMain;
 }
 
+/** A running code-server: its port, a workbench URL for a folder, and how to end it. */
+export interface CodeServer {
+  port: number;
+  /** The workbench's URL with `folder` open and an optional payload (extension development, tests). */
+  workbenchUrl(folder: string, payload?: [string, string][]): string;
+  /** `vscode-remote://` URI of a path on this machine, for payloads. */
+  remote(file: string): string;
+  /** Output of the server process so far. */
+  output(): string;
+  /** Ends the server's process group and removes its data folder. */
+  stop(): void;
+}
+
+/**
+ * Starts code-server's VS Code server with a fresh user-data folder: no workspace-trust prompt
+ * (the test workspaces are ours), no gallery calls.
+ */
+export async function startCodeServer(
+  options: {
+    userSettings?: Record<string, unknown>;
+    /** A .vsix to install (`--install-extension`) before the server starts. */
+    install?: string;
+  } = {},
+): Promise<CodeServer> {
+  const serverMain = ensureCodeServer();
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-'));
+  if (options.install) {
+    execFileSync(
+      process.execPath,
+      [
+        serverMain,
+        '--accept-server-license-terms',
+        '--server-data-dir',
+        path.join(data, 'server'),
+        '--user-data-dir',
+        path.join(data, 'user'),
+        '--extensions-dir',
+        codeServerExtensionsDir(data),
+        '--install-extension',
+        options.install,
+      ],
+      { env: serverEnv(data), stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 },
+    );
+  }
+  const port = await freePort();
+  const settings = path.join(data, 'user', 'User', 'settings.json');
+  fs.mkdirSync(path.dirname(settings), { recursive: true });
+  fs.writeFileSync(
+    settings,
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+      'git.openRepositoryInParentFolders': 'never',
+      'workbench.startupEditor': 'none',
+      ...options.userSettings,
+    }),
+  );
+  const args = [
+    serverMain,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--enable-smoke-test-driver',
+    '--server-data-dir',
+    path.join(data, 'server'),
+    '--user-data-dir',
+    path.join(data, 'user'),
+    '--extensions-dir',
+    codeServerExtensionsDir(data),
+  ];
+  const server = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: serverEnv(data),
+  });
+  const serverOutput: string[] = [];
+  server.stdout?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
+  const stop = () => {
+    if (server.pid !== undefined) {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    fs.rmSync(data, { recursive: true, force: true });
+  };
+  const remote = (file: string) => `vscode-remote://127.0.0.1:${port}${file}`;
+  try {
+    await waitForServer(port, 60_000, () => serverOutput.join(''));
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return {
+    port,
+    remote,
+    output: () => serverOutput.join(''),
+    workbenchUrl: (folder, payload) =>
+      `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}${
+        payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''
+      }`,
+    stop,
+  };
+}
+
+function codeServerExtensionsDir(data: string): string {
+  return path.join(data, 'extensions');
+}
+
+function serverEnv(data: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(data, 'config'),
+    XDG_DATA_HOME: path.join(data, 'data'),
+    XDG_CACHE_HOME: path.join(data, 'cache'),
+  };
+}
+
 export interface ExtensionTestRun {
   exitCode: number;
   log: string[];
@@ -87,60 +212,10 @@ export async function runExtensionTests(options: {
   /** Where to save a screenshot of the workbench as the tests left it. */
   screenshot?: string;
 }): Promise<ExtensionTestRun> {
-  const serverMain = ensureCodeServer();
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-'));
-  const port = await freePort();
   const log: string[] = [];
-  let server: ChildProcess | undefined;
-  // No workspace-trust prompt (the test workspace is ours), no extension gallery calls.
-  const settings = path.join(data, 'user', 'User', 'settings.json');
-  fs.mkdirSync(path.dirname(settings), { recursive: true });
-  fs.writeFileSync(
-    settings,
-    JSON.stringify({
-      'security.workspace.trust.enabled': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'telemetry.telemetryLevel': 'off',
-      'git.openRepositoryInParentFolders': 'never',
-    }),
-  );
+  const server = await startCodeServer();
   const browser = await launchChromium();
   try {
-    server = spawn(
-      process.execPath,
-      [
-        serverMain,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--without-connection-token',
-        '--accept-server-license-terms',
-        '--enable-smoke-test-driver',
-        '--server-data-dir',
-        path.join(data, 'server'),
-        '--user-data-dir',
-        path.join(data, 'user'),
-        '--extensions-dir',
-        path.join(data, 'extensions'),
-      ],
-      {
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          XDG_CONFIG_HOME: path.join(data, 'config'),
-          XDG_DATA_HOME: path.join(data, 'data'),
-          XDG_CACHE_HOME: path.join(data, 'cache'),
-        },
-      },
-    );
-    const serverOutput: string[] = [];
-    server.stdout?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
-    await waitForServer(port, 60_000, () => serverOutput.join(''));
-
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     let finish!: (code: number) => void;
     const finished = new Promise<number>((resolve) => {
@@ -152,13 +227,11 @@ export async function runExtensionTests(options: {
         `${type}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
       );
     });
-    const remote = (file: string) => `vscode-remote://127.0.0.1:${port}${file}`;
-    const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remote(options.extensionPath)],
-      ['extensionTestsPath', remote(options.testsPath)],
-    ]);
     await page.goto(
-      `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}&payload=${encodeURIComponent(payload)}`,
+      server.workbenchUrl(options.workspace, [
+        ['extensionDevelopmentPath', server.remote(options.extensionPath)],
+        ['extensionTestsPath', server.remote(options.testsPath)],
+      ]),
     );
     const timeout = new Promise<number>((resolve) =>
       setTimeout(() => {
@@ -172,14 +245,7 @@ export async function runExtensionTests(options: {
     return { exitCode, log };
   } finally {
     await browser.close();
-    if (server?.pid !== undefined) {
-      try {
-        process.kill(-server.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    fs.rmSync(data, { recursive: true, force: true });
+    server.stop();
   }
 }
 

@@ -6,6 +6,48 @@ import * as vscode from 'vscode';
 
 const ID = 'hotpath.hotpath';
 
+interface Api {
+  hotLineLevels(d: vscode.TextDocument): number[];
+  hotLinesDrawn(): { file: string; decorations: number }[];
+  panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
+  profileEditorShown(uri: vscode.Uri): { title: string; frames: number } | undefined;
+  runningPids(): number[];
+  servicePid(): number | undefined;
+  lastError(): string | undefined;
+}
+
+function api(): Api {
+  return vscode.extensions.getExtension(ID)?.exports as Api;
+}
+
+/** Polls `check` until it returns a value (not undefined or false), or fails after `ms`. */
+async function until<T>(what: string, check: () => T | undefined | false, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SHORT = {
+  target: 'sample',
+  preset: 'quick',
+  connections: 4,
+  durationSec: 1.5,
+  warmupSec: 0.5,
+};
+
 suite('Hotpath in VS Code', () => {
   suiteSetup(async () => {
     // Tests start before onStartupFinished: activate explicitly.
@@ -14,18 +56,26 @@ suite('Hotpath in VS Code', () => {
     await extension.activate();
   });
 
-  test('contributes "Hotpath: Profile Endpoint"', async () => {
+  test('contributes its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    assert.ok(commands.includes('hotpath.profileEndpoint'));
+    for (const id of [
+      'profileEndpoint',
+      'startSampleService',
+      'stopService',
+      'openProfile',
+      'compareWithPrevious',
+      'showFlamegraph',
+      'toggleHotLines',
+      'clearResults',
+      'openSampleSource',
+    ])
+      assert.ok(commands.includes(`hotpath.${id}`), id);
   });
 
   test('profiles a sample-service route and saves the run in the workspace', async () => {
     const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
       path: '/cpu',
-      preset: 'quick',
-      connections: 4,
-      durationSec: 1.5,
-      warmupSec: 0.5,
     })) as {
       folder: string;
       record: { status: string; load?: { requests: number }; target: { pid?: number } };
@@ -72,17 +122,19 @@ suite('Hotpath in VS Code', () => {
       `a lens over cpu(): ${lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`).join(' | ')}`,
     );
     assert.match(lens.command?.title ?? '', /% self · .*% total · .* ms\/req · GET \/cpu/);
-    const api = vscode.extensions.getExtension(ID)?.exports as {
-      hotLineLevels(d: vscode.TextDocument): number[];
-      hotLinesDrawn(): { file: string; decorations: number }[];
-    };
-    const levels = api.hotLineLevels(editor.document);
+    const levels = api().hotLineLevels(editor.document);
     assert.ok(levels[levels.length - 1] >= 1, `the hottest line has the hottest heat: ${levels}`);
-    const drawn = api.hotLinesDrawn().find((d) => d.file === editor.document.uri.fsPath);
+    const drawn = api()
+      .hotLinesDrawn()
+      .find((d) => d.file === editor.document.uri.fsPath);
     assert.ok(
       drawn && drawn.decorations >= 1,
-      `hot lines drawn in the editor: ${JSON.stringify(api.hotLinesDrawn())}`,
+      `hot lines drawn in the editor: ${JSON.stringify(api().hotLinesDrawn())}`,
     );
+    // The report panel acknowledged the model: its page drew the run's flamegraph.
+    const shown = await until('the panel to draw', () => api().panelShown());
+    assert.equal(shown.title, 'GET /cpu');
+    assert.ok(shown.frames > 3 && shown.drawnFrames > 3, JSON.stringify(shown));
     await vscode.commands.executeCommand('hotpath.showFlamegraph', lens.command?.arguments?.[0]);
     // Leave the workbench showing the results for the harness's screenshot.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -90,18 +142,12 @@ suite('Hotpath in VS Code', () => {
 
   test('compares with the previous run, reopens a saved profile, clears results', async () => {
     const first = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
       path: '/cpu',
-      preset: 'quick',
-      connections: 4,
-      durationSec: 1.5,
-      warmupSec: 0.5,
     })) as { folder: string };
     await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
       path: '/cpualloc',
-      preset: 'quick',
-      connections: 4,
-      durationSec: 1.5,
-      warmupSec: 0.5,
     });
     const comparison = (await vscode.commands.executeCommand('hotpath.compareWithPrevious')) as {
       ratios: { cpuPerRequest?: number };
@@ -116,6 +162,31 @@ suite('Hotpath in VS Code', () => {
       comparison.functions[0].name === 'cpualloc' || comparison.functions[0].name === 'cpu',
       true,
     );
+    const diff = await until('the panel to draw the comparison', () => {
+      const s = api().panelShown();
+      return s?.title.includes('→') ? s : undefined;
+    });
+    assert.equal(diff.title, 'GET /cpu → GET /cpualloc');
+    const handlers = vscode.window.visibleTextEditors.find((e) =>
+      e.document.uri.fsPath.endsWith('handlers.ts'),
+    );
+    assert.ok(handlers, 'the handlers are shown');
+    const cpuallocLine = handlers.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('async function cpualloc()'));
+    const titles = (
+      (await vscode.commands.executeCommand(
+        'vscode.executeCodeLensProvider',
+        handlers.document.uri,
+      )) as vscode.CodeLens[]
+    )
+      .filter((l) => l.range.start.line === cpuallocLine)
+      .map((l) => l.command?.title ?? '');
+    assert.ok(
+      titles.some((t) => t.startsWith('🔥') && t.endsWith('· new since previous')),
+      `the lens over cpualloc() tells it is new against the /cpu run: ${titles.join(' | ')}`,
+    );
 
     const opened = (await vscode.commands.executeCommand(
       'hotpath.openProfile',
@@ -123,7 +194,8 @@ suite('Hotpath in VS Code', () => {
     )) as { analysis: unknown } | undefined;
     assert.ok(opened, 'a lone profile opens');
     const editor = vscode.window.activeTextEditor;
-    assert.ok(editor && editor.document.uri.fsPath.endsWith('handlers.ts'));
+    assert.ok(editor, 'an editor is open');
+    assert.ok(editor.document.uri.fsPath.endsWith('handlers.ts'), editor.document.uri.fsPath);
     const uri = editor.document.uri;
     const lenses = async () =>
       (
@@ -148,5 +220,103 @@ suite('Hotpath in VS Code', () => {
       vscode.Uri.file(broken),
     );
     assert.equal(none, undefined, 'a truncated profile is an error message, not a crash');
+  });
+
+  test('cancelling a run midway leaves none of its processes', async () => {
+    const running = vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      path: '/cpu',
+      durationSec: 30,
+    }) as Thenable<{ record: { status: string } } | undefined>;
+    const pids = await until('the run to start its service', () => {
+      const p = api().runningPids();
+      return p.length > 0 ? p : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // past the warm-up, into the load
+    await vscode.commands.executeCommand('hotpath.stopService');
+    const run = await running;
+    assert.equal(run?.record.status, 'cancelled');
+    assert.deepEqual(
+      pids.filter(isRunning),
+      [],
+      `processes of the cancelled run left: ${pids.join(', ')}`,
+    );
+    assert.deepEqual(api().runningPids(), []);
+  });
+
+  test('starts and stops the sample service by hand', async () => {
+    const url = (await vscode.commands.executeCommand('hotpath.startSampleService')) as string;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${url}/hello`);
+    assert.deepEqual(await response.json(), { hello: 'world' });
+    const pid = api().servicePid();
+    assert.ok(pid !== undefined && isRunning(pid));
+    await vscode.commands.executeCommand('hotpath.stopService');
+    assert.equal(isRunning(pid), false, 'the service was stopped');
+    assert.equal(api().servicePid(), undefined);
+  });
+
+  test('the .cpuprofile editor shows a profile, and a malformed one is an error, not a crash', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const runs = path.join(workspace, '.hotpath', 'runs');
+    const folder = fs
+      .readdirSync(runs)
+      .map((name) => path.join(runs, name))
+      .find((f) => fs.existsSync(path.join(f, 'profile.cpuprofile')));
+    assert.ok(folder, 'a run of the tests before');
+    const good = vscode.Uri.file(path.join(folder, 'profile.cpuprofile'));
+    await vscode.commands.executeCommand('vscode.openWith', good, 'hotpath.profile');
+    const shown = await until('the profile editor to draw', () => api().profileEditorShown(good));
+    assert.match(shown.title, /^GET \//, 'read with its run');
+    assert.ok(shown.frames > 3);
+
+    const bad = path.join(workspace, 'malformed.cpuprofile');
+    fs.writeFileSync(bad, JSON.stringify({ nodes: [{ id: 1, callFrame: {} }], samples: [7] }));
+    const before = api().lastError();
+    await vscode.commands.executeCommand(
+      'vscode.openWith',
+      vscode.Uri.file(bad),
+      'hotpath.profile',
+    );
+    const error = await until('an error message', () => {
+      const e = api().lastError();
+      return e !== before ? e : undefined;
+    });
+    assert.match(error ?? '', /callFrame|samples|node/, error);
+    // The extension host is still there and answers.
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('hotpath.profileEndpoint'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('"▶ Profile" lenses appear above route registrations in a workspace file', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const file = path.join(workspace, 'server.js');
+    fs.writeFileSync(
+      file,
+      [
+        "const fastify = require('fastify')();",
+        '',
+        "fastify.get('/orders', async () => []);",
+        "fastify.route({ method: 'POST', url: '/orders/:id', handler: async () => ({}) });",
+        "const users = await axios.get('/users');",
+        '',
+      ].join('\n'),
+    );
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      document.uri,
+    )) as vscode.CodeLens[];
+    const routes = lenses
+      .filter((l) => l.command?.title.startsWith('▶'))
+      .map((l) => [l.range.start.line, l.command?.title, l.command?.command]);
+    assert.deepEqual(routes, [
+      [2, '▶ Profile GET /orders', 'hotpath.profileEndpoint'],
+      [3, '▶ Profile POST /orders/:id', 'hotpath.profileEndpoint'],
+    ]);
   });
 });

@@ -1,0 +1,66 @@
+/**
+ * The report's page content, shared by the CLI's HTML report and the VS Code panel: title,
+ * diagnosis, the load summary, the flamegraph and the hot functions and lines. Every string is
+ * set through `textContent`; the flamegraph draws its own on a canvas.
+ */
+import type { OpenSourceRequest, ReportData } from '../src/protocol/flame';
+import { type FlameView, mountFlamegraph } from './flamegraph';
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  id?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (id) node.id = id;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function table(id: string, header: string[] | undefined, rows: string[][]): HTMLTableElement {
+  const node = el('table', id);
+  const all = header ? [header, ...rows] : rows;
+  all.forEach((row, i) => {
+    const tr = document.createElement('tr');
+    for (const cell of row) tr.append(el(header && i === 0 ? 'th' : 'td', undefined, cell));
+    node.append(tr);
+  });
+  return node;
+}
+
+/** Replaces `root`'s content with the report; returns the mounted flamegraph. */
+export function renderReport(
+  root: HTMLElement,
+  data: ReportData,
+  options: { onOpenSource?: (request: OpenSourceRequest) => void } = {},
+): FlameView {
+  root.replaceChildren();
+  const diagnosis = el('p');
+  diagnosis.append(
+    el('span', 'verdict', data.diagnosis.verdict),
+    el('span', 'diagnosis', data.diagnosis.summary),
+  );
+  const flame = el('div', 'flamegraph');
+  const figures = data.figureTitles ?? ['self', 'total'];
+  root.append(
+    el('h1', 'title', data.title),
+    el('p', 'subtitle', data.subtitle),
+    diagnosis,
+    table('summary', undefined, data.rows),
+    el('h2', undefined, 'Flamegraph'),
+    flame,
+    el('h2', undefined, 'Hot functions'),
+    table(
+      'functions',
+      ['function', ...figures, 'where'],
+      data.hotFunctions.map((f) => [f.name, f.self, f.total, f.location]),
+    ),
+    el('h2', undefined, 'Hot lines'),
+    table(
+      'lines',
+      ['line', data.figureTitles ? `${figures[0]} → ${figures[1]}` : 'self', 'function'],
+      data.hotLines.map((l) => [l.location, l.self, l.functionName]),
+    ),
+  );
+  return mountFlamegraph(flame, data.flame, options);
+}

@@ -1,0 +1,106 @@
+/**
+ * Hotpath as a user meets it: the workbench of a real VS Code (code-server) in headless
+ * Chromium, driven by keyboard through playwright-core. F1 → "Hotpath: Profile Endpoint" →
+ * sample service → /cpualloc → quick; then the report panel, a CodeLens with a share in the
+ * editor's DOM, and the flamegraph's canvas with frames drawn. Screenshot:
+ * .test-output/vscode-user-flow.png.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { launchChromium, testOutput } from '../browser';
+import { tempFolder } from '../helpers';
+import { startCodeServer } from '../vscode/codeServer';
+
+const root = path.resolve(__dirname, '..', '..');
+
+/** Picks the quick-input entry that `text` filters to, once the quick input has `title`. */
+async function pick(
+  page: Page,
+  title: RegExp | undefined,
+  text: string,
+  expect: RegExp,
+): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await (title
+    ? widget.locator('.quick-input-title', { hasText: title })
+    : widget.locator('.quick-input-box input')
+  ).waitFor({ timeout: 30_000 });
+  await page.keyboard.type(text);
+  await widget
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: expect })
+    .waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The frame of the webview whose page holds the report, once it has drawn. */
+async function reportFrame(page: Page, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const drawn = await frame
+        .evaluate(() => document.querySelector('#report canvas') !== null)
+        .catch(() => false);
+      if (drawn) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no report webview drew within ${timeoutMs / 1000} s`);
+}
+
+test('a user profiles /cpualloc from the command palette', { timeout: 300_000 }, async () => {
+  const workspace = tempFolder('vscode-user');
+  const server = await startCodeServer();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(
+      server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(root)]]),
+    );
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(2000); // let the extension host come up
+    await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+
+    await page.keyboard.press('F1');
+    await pick(page, undefined, 'Hotpath: Profile Endpoint', /Hotpath: Profile Endpoint/);
+    await pick(page, /what to profile/, 'Sample service', /Sample service/);
+    await pick(page, /endpoint to profile/, '/cpualloc', /GET \/cpualloc/);
+    await pick(page, /Hotpath: load/, 'quick', /quick/);
+
+    // The run takes about 5 s; the report panel opens beside the handler's source.
+    await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 90_000 });
+    const frame = await reportFrame(page, 30_000);
+    assert.match((await frame.textContent('#title')) ?? '', /GET \/cpualloc/);
+    assert.match(
+      (await frame.textContent('#diagnosis')) ?? '',
+      /CPU|garbage/,
+      'the diagnosis is on top',
+    );
+    // Pixels, not just the element: frames of several colours on the canvas.
+    const colours = await frame.evaluate(() => {
+      const canvas = document.querySelector('#report canvas') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      const seen = new Set<string>();
+      for (let i = 0; data && i < data.length; i += 16)
+        if (data[i + 3] > 0) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+      return seen.size;
+    });
+    assert.ok(colours >= 3, `the flamegraph drew frames (${colours} colours on its canvas)`);
+
+    // A CodeLens with a share, over the handler in the editor.
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
+    await lens.first().waitFor({ timeout: 20_000 });
+    assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: testOutput('vscode-user-flow.png') });
+
+    const runs = path.join(workspace, '.hotpath', 'runs');
+    assert.equal(fs.readdirSync(runs).length, 1, 'one run saved in the workspace');
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+});
