@@ -1,10 +1,16 @@
 // Builds every bundle of Hotpath. `node esbuild.mjs` once, `--watch` to rebuild on change,
 // `--production` to minify what ships to the editor (never the sample service: its frames must
 // map back to exact lines).
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+
+// autocannon is bundled (the .vsix carries no node_modules); run.json records its version.
+const autocannonVersion = JSON.parse(
+  fs.readFileSync('node_modules/autocannon/package.json', 'utf8'),
+).version;
 
 /** @type {import('esbuild').BuildOptions} */
 const node = {
@@ -14,31 +20,33 @@ const node = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'info',
+  define: { __AUTOCANNON_VERSION__: JSON.stringify(autocannonVersion) },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  // The CLI and the runner it carries. autocannon stays outside: its worker threads load
-  // their script from autocannon's own folder.
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, minify: production, external: ['autocannon'] },
+  // The CLI and the runner it carries.
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, minify: production },
   // The extension: VS Code provides `vscode`.
   {
     ...node,
     entryPoints: { extension: 'src/extension.ts' },
     minify: production,
-    external: ['vscode', 'autocannon'],
+    external: ['vscode'],
   },
   // Preloaded into the profiled service through NODE_OPTIONS: no dependencies, small.
   { ...node, entryPoints: { agent: 'src/runner/agent/agent.ts' }, minify: production },
-  // The load generator's own process and the per-client hook it hands to autocannon.
+  // The load generator's own process and the per-client hook it hands to autocannon, with
+  // autocannon bundled in. autocannon starts its worker threads from `<its folder>/worker.js`:
+  // bundled, its folder is dist/, so its worker is bundled to dist/worker.js.
   {
     ...node,
     entryPoints: {
       loadWorker: 'src/runner/load/loadWorker.ts',
       loadClient: 'src/runner/load/loadClient.ts',
+      worker: 'node_modules/autocannon/lib/worker.js',
     },
     minify: production,
-    external: ['autocannon'],
   },
   // The sample service: unminified, names kept, with a source map, so that profile positions
   // map back to the exact lines of its .ts handlers.

@@ -583,6 +583,8 @@ export interface HotpathApi {
   hotLineLevels(document: vscode.TextDocument): number[];
   /** What the last refresh of hot lines drew, by visible editor. */
   hotLinesDrawn(): { file: string; decorations: number }[];
+  /** The 0-based lines of a document that get heat now. */
+  hotLineNumbers(document: vscode.TextDocument): number[];
   /** What the report panel last drew, as its page reported it. */
   panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
   /** What the .cpuprofile editor of `uri` last drew. */
@@ -667,6 +669,12 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
     hotLineLevels: (document) =>
       owner.hotLines.decorationsFor(document).map((level) => level.length),
     hotLinesDrawn: () => owner.hotLines.lastRefresh,
+    hotLineNumbers: (document) =>
+      owner.hotLines
+        .decorationsFor(document)
+        .flat()
+        .map((d) => d.range.start.line)
+        .sort((a, b) => a - b),
     panelShown: () => owner.flamegraph.shown,
     profileEditorShown: (uri) => owner.profileEditor.shown(uri),
     runningPids: () => owner.runningPids,

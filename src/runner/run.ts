@@ -230,7 +230,11 @@ function runId(endpointPath: string): string {
   return `${stamp}-${slug}-${randomBytes(2).toString('hex')}`;
 }
 
+/** Set by esbuild in the bundles (which carry autocannon); absent when run from source. */
+declare const __AUTOCANNON_VERSION__: string | undefined;
+
 function autocannonVersion(): string {
+  if (typeof __AUTOCANNON_VERSION__ === 'string') return __AUTOCANNON_VERSION__;
   try {
     const manifest = path.join(packageRoot(), 'node_modules', 'autocannon', 'package.json');
     return JSON.parse(fs.readFileSync(manifest, 'utf8')).version;

@@ -1,17 +1,30 @@
 /**
  * Heat on hot lines: a background scaled by the line's share, its time after the line, a mark in
  * the overview ruler and a hover. Every update sets every level, so stale heat always clears.
+ *
+ * Heat follows edits: a hot line moves with the lines inserted or deleted above it, and loses its
+ * heat once its text is no longer the text it had when the run was shown (the file no longer
+ * matches the profile there).
  */
 import * as vscode from 'vscode';
 import { Config } from './config';
+import { reanchor, shiftLines, type TrackedLine } from './lineShift';
 import type { Results } from './results';
 
 const LEVELS = 5;
+
+/** A hot line of the run in an open document (see lineShift.ts), by its line in the profile. */
+interface Tracked extends TrackedLine {
+  /** The profile's 1-based line. */
+  profileLine: number;
+}
 
 export class HotLines implements vscode.Disposable {
   readonly #types: vscode.TextEditorDecorationType[];
   readonly #disposables: vscode.Disposable[] = [];
   #enabled = true;
+  /** Per open document: its hot lines where they are now. Reset when the results change. */
+  #tracked = new Map<string, Tracked[]>();
 
   constructor(
     private readonly results: Results,
@@ -27,7 +40,28 @@ export class HotLines implements vscode.Disposable {
       }),
     );
     this.#disposables.push(
-      results.onDidChange(() => this.refresh()),
+      results.onDidChange(() => {
+        this.#tracked.clear();
+        this.refresh();
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        const tracked = this.#tracked.get(event.document.uri.fsPath);
+        if (!tracked || event.contentChanges.length === 0) return;
+        // Changes of one event come in the document's order, each against the text before all.
+        const changes = [...event.contentChanges].sort(
+          (a, b) => b.range.start.line - a.range.start.line,
+        );
+        for (const c of changes)
+          shiftLines(tracked, {
+            startLine: c.range.start.line,
+            endLine: c.range.end.line,
+            insertedLines: c.text.split('\n').length - 1,
+          });
+        this.refresh();
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) =>
+        this.#tracked.delete(document.uri.fsPath),
+      ),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -57,8 +91,30 @@ export class HotLines implements vscode.Disposable {
       (l) => l.file === document.uri.fsPath && l.selfUs / duration >= this.config.hotLineThreshold,
     );
     const hottest = Math.max(...lines.map((l) => l.selfUs), 1);
+    const file = document.uri.fsPath;
+    let tracked = this.#tracked.get(file);
+    if (!tracked) {
+      // First sight of the document since the run was shown: its lines are the profile's.
+      tracked = lines
+        .filter((l) => l.line >= 1 && l.line <= document.lineCount)
+        .map((l) => ({
+          profileLine: l.line,
+          line: l.line - 1,
+          home: l.line - 1,
+          text: document.lineAt(l.line - 1).text,
+        }));
+      this.#tracked.set(file, tracked);
+    }
+    const textAt = (line: number) =>
+      line >= 0 && line < document.lineCount ? document.lineAt(line).text : undefined;
+    const now = new Map<number, number>();
+    for (const t of tracked) {
+      reanchor(t, textAt);
+      if (t.line >= 0) now.set(t.profileLine, t.line);
+    }
     for (const l of lines) {
-      if (l.line < 1 || l.line > document.lineCount) continue;
+      const at = now.get(l.line);
+      if (at === undefined) continue;
       const share = l.selfUs / duration;
       const level = Math.min(LEVELS - 1, Math.floor((l.selfUs / hottest) * LEVELS));
       const name = run.analysis.functions[l.functionId]?.name ?? '';
@@ -68,7 +124,7 @@ export class HotLines implements vscode.Disposable {
       );
       byLevel[level].push({
         // The whole line's range: the time is shown after its end.
-        range: document.lineAt(l.line - 1).range,
+        range: document.lineAt(at).range,
         hoverMessage: hover,
         renderOptions: {
           after: {

@@ -205,7 +205,10 @@ export interface ExtensionTestRun {
  * browser whatever happens.
  */
 export async function runExtensionTests(options: {
-  extensionPath: string;
+  /** The extension under development; none when the tests check an installed .vsix. */
+  extensionPath?: string;
+  /** A .vsix to install first. */
+  install?: string;
   testsPath: string;
   workspace: string;
   timeoutMs: number;
@@ -213,7 +216,7 @@ export async function runExtensionTests(options: {
   screenshot?: string;
 }): Promise<ExtensionTestRun> {
   const log: string[] = [];
-  const server = await startCodeServer();
+  const server = await startCodeServer(options.install ? { install: options.install } : {});
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -229,7 +232,9 @@ export async function runExtensionTests(options: {
     });
     await page.goto(
       server.workbenchUrl(options.workspace, [
-        ['extensionDevelopmentPath', server.remote(options.extensionPath)],
+        ...(options.extensionPath
+          ? [['extensionDevelopmentPath', server.remote(options.extensionPath)] as [string, string]]
+          : []),
         ['extensionTestsPath', server.remote(options.testsPath)],
       ]),
     );

@@ -9,6 +9,7 @@ const ID = 'hotpath.hotpath';
 interface Api {
   hotLineLevels(d: vscode.TextDocument): number[];
   hotLinesDrawn(): { file: string; decorations: number }[];
+  hotLineNumbers(d: vscode.TextDocument): number[];
   panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
   profileEditorShown(uri: vscode.Uri): { title: string; frames: number } | undefined;
   runningPids(): number[];
@@ -135,6 +136,20 @@ suite('Hotpath in VS Code', () => {
     const shown = await until('the panel to draw', () => api().panelShown());
     assert.equal(shown.title, 'GET /cpu');
     assert.ok(shown.frames > 3 && shown.drawnFrames > 3, JSON.stringify(shown));
+    // Heat follows edits: two lines inserted above move it down; an edited hot line loses it.
+    const before = api().hotLineNumbers(editor.document);
+    assert.ok(before.length > 0);
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// one\n// two\n'));
+    assert.deepEqual(
+      api().hotLineNumbers(editor.document),
+      before.map((l) => l + 2),
+    );
+    const edited = before[0] + 2;
+    await editor.edit((e) => e.insert(editor.document.lineAt(edited).range.end, ' // edited'));
+    assert.equal(api().hotLineNumbers(editor.document).includes(edited), false);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(editor.document.isDirty, false, 'the sample source is left as it was');
+    assert.deepEqual(api().hotLineNumbers(editor.document), before, 'reverted: heat is back');
     await vscode.commands.executeCommand('hotpath.showFlamegraph', lens.command?.arguments?.[0]);
     // Leave the workbench showing the results for the harness's screenshot.
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -1,10 +1,18 @@
-/** Runs inside VS Code's extension host: the entry that VS Code's test contract calls. */
+/**
+ * Runs inside VS Code's extension host: the entry that VS Code's test contract calls. Runs every
+ * `*.test.js` built next to it (each harness builds its own suite into its own folder).
+ */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', timeout: 120_000, color: false });
-  mocha.addFile(path.join(__dirname, 'extension.test.js'));
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(path.join(__dirname, file));
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) =>
       failures > 0 ? reject(new Error(`${failures} extension tests failed`)) : resolve(),

@@ -1,0 +1,75 @@
+/** The extension as installed from its .vsix (no extension under development in this window). */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const ID = 'hotpath.hotpath';
+
+function filesUnder(folder: string): string[] {
+  return fs
+    .readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)));
+}
+
+suite('Hotpath installed from its .vsix', () => {
+  test('activates from the installed copy and profiles the sample service', async () => {
+    const extension = vscode.extensions.getExtension(ID);
+    assert.ok(extension, `${ID} is installed`);
+    assert.match(
+      extension.extensionPath,
+      /hotpath\.hotpath-\d+\.\d+\.\d+$/,
+      extension.extensionPath,
+    );
+    assert.equal(extension.isActive, false, 'nothing activated it before the test');
+    const started = performance.now();
+    await extension.activate();
+    const activationMs = performance.now() - started;
+    console.log(`hotpath-activation-ms ${activationMs.toFixed(0)}`);
+
+    const files = filesUnder(extension.extensionPath);
+    console.log(`hotpath-installed-files ${files.length}`);
+    const unexpected = files.filter(
+      (f) =>
+        !/^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|\.vsixmanifest)$/i.test(f) &&
+        !/^dist\/[A-Za-z]+\.js$/.test(f) &&
+        f !== 'dist/sampleService.js.map' &&
+        !/^dist\/media\/[a-z]+\.js$/.test(f) &&
+        f !== 'media/icon.png' &&
+        !/^media\/walkthrough\/[a-z]+\.md$/.test(f) &&
+        !/^src\/sampleService\/[A-Za-z]+\.ts$/.test(f),
+    );
+    assert.deepEqual(
+      unexpected,
+      [],
+      'the package holds the bundles, media, sample sources and docs only',
+    );
+    for (const needed of ['dist/extension.js', 'dist/worker.js', 'src/sampleService/handlers.ts'])
+      assert.ok(files.includes(needed), needed);
+
+    const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      target: 'sample',
+      path: '/cpu',
+      preset: 'quick',
+      connections: 4,
+      durationSec: 1.5,
+      warmupSec: 0.5,
+    })) as {
+      record: { status: string; versions: { autocannon: string }; load?: { requests: number } };
+    };
+    assert.equal(run?.record.status, 'done');
+    assert.ok((run.record.load?.requests ?? 0) > 0);
+    assert.match(
+      run.record.versions.autocannon,
+      /^\d+\.\d+\.\d+$/,
+      'autocannon bundled, its version known',
+    );
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(
+      editor?.document.uri.fsPath,
+      path.join(extension.extensionPath, 'src', 'sampleService', 'handlers.ts'),
+      'the shipped .ts source of the handler is shown',
+    );
+  });
+});
