@@ -8,9 +8,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { tempFolder } from '../helpers';
-import { runExtensionTests } from '../vscode/codeServer';
+import { runSuite } from '../vscode/runSuite';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -18,6 +17,7 @@ test('the .vsix installs into VS Code and works from there', { timeout: 600_000 
   const out = tempFolder('vsix');
   const workspace = tempFolder('vsix-workspace');
   const vsix = path.join(out, 'hotpath.vsix');
+  const report = path.join(out, 'packaged.json');
   try {
     execFileSync('npm', ['run', 'package', '--', '--out', vsix], {
       cwd: root,
@@ -27,19 +27,6 @@ test('the .vsix installs into VS Code and works from there', { timeout: 600_000 
     console.log(`vsix size: ${(size / 1024 / 1024).toFixed(2)} MB`);
     assert.ok(size > 100_000 && size < 5_000_000, `a .vsix of ${size} bytes`);
 
-    const suite = path.join(root, '.test-output', 'vscode-packaged-suite');
-    fs.rmSync(suite, { recursive: true, force: true });
-    await esbuild.build({
-      entryPoints: [
-        path.join(root, 'test/vscode/suite/index.ts'),
-        path.join(root, 'test/vscode/suite/packaged.test.ts'),
-      ],
-      outdir: suite,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node18',
-      logLevel: 'warning',
-    });
     // VS Code runs extension tests only in a window with an extension under development: an
     // empty one, so that Hotpath itself comes from the installed .vsix.
     const probe = path.join(out, 'probe');
@@ -53,20 +40,26 @@ test('the .vsix installs into VS Code and works from there', { timeout: 600_000 
         engines: { vscode: '^1.100.0' },
       }),
     );
-    const { exitCode, log } = await runExtensionTests({
-      extensionPath: probe,
-      install: vsix,
-      testsPath: path.join(suite, 'index.js'),
+    const results = await runSuite({
+      name: 'vscode-packaged',
+      tests: ['test/vscode/suite/packaged.test.ts'],
       workspace,
-      timeoutMs: 180_000,
+      extensionPath: probe,
+      codeServer: true,
+      keepExtensions: true,
+      env: {
+        HOTPATH_VSCODE_INSTALL: vsix,
+        HOTPATH_VSCODE_TIMEOUT_MS: '180000',
+        HOTPATH_REPORT_FILE: report,
+      },
     });
-    const output = log.join('\n');
-    assert.equal(exitCode, 0, `VS Code reported exit code ${exitCode}:\n${output}`);
-    assert.equal((output.match(/✔/g) ?? []).length, 1, output);
-    const activation = /hotpath-activation-ms (\d+)/.exec(output)?.[1];
-    const files = /hotpath-installed-files (\d+)/.exec(output)?.[1];
-    assert.ok(activation !== undefined, output);
-    console.log(`activation from the installed .vsix: ${activation} ms; ${files} files installed`);
+    assert.deepEqual(results.failed, []);
+    assert.equal(results.exitCode, 0);
+    assert.equal(results.passed.length, 1);
+    const { activationMs, files } = JSON.parse(fs.readFileSync(report, 'utf8'));
+    console.log(
+      `activation from the installed .vsix: ${activationMs} ms; ${files} files installed`,
+    );
   } finally {
     // The package step left production bundles in dist/: put the development ones back.
     execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });

@@ -2,7 +2,8 @@
  * Hotpath as a user meets it: the workbench of a real VS Code (code-server) in headless
  * Chromium, driven by keyboard through playwright-core. F1 → "Hotpath: Profile Endpoint" →
  * sample service → /cpualloc → quick; then the report panel, a CodeLens with a share in the
- * editor's DOM, and the flamegraph's canvas with frames drawn. Screenshot:
+ * editor's DOM, and the flamegraph's canvas with frames drawn; the panel again after a window
+ * reload. Screenshot:
  * .test-output/vscode-user-flow.png.
  */
 import assert from 'node:assert/strict';
@@ -95,6 +96,22 @@ test('a user profiles /cpualloc from the command palette', { timeout: 300_000 },
     assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
     await page.waitForTimeout(500);
     await page.screenshot({ path: testOutput('vscode-user-flow.png') });
+
+    // The report panel comes back after a window reload, drawn from its saved state.
+    await page.evaluate(() => {
+      (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
+    });
+    await page.keyboard.press('F1');
+    await pick(page, undefined, 'Developer: Reload Window', /Developer: Reload Window/);
+    await page.waitForFunction(
+      () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 60_000 });
+    const restored = await reportFrame(page, 30_000);
+    assert.match((await restored.textContent('#title')) ?? '', /GET \/cpualloc/);
 
     const runs = path.join(workspace, '.hotpath', 'runs');
     assert.equal(fs.readdirSync(runs).length, 1, 'one run saved in the workspace');
