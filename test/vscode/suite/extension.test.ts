@@ -1,6 +1,7 @@
 /** The extension in a real VS Code (code-server's workbench in headless Chromium). */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -266,9 +267,69 @@ suite('Hotpath in VS Code', () => {
     assert.deepEqual(await response.json(), { hello: 'world' });
     const pid = api().servicePid();
     assert.ok(pid !== undefined && isRunning(pid));
+    // A service already running: load and latency, no profile (Hotpath did not start it).
+    const loaded = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      target: 'url',
+      url,
+      path: '/fast',
+    })) as { record: { status: string; load?: { requests: number }; profile: { file: unknown } } };
+    assert.equal(loaded?.record.status, 'done');
+    assert.ok((loaded.record.load?.requests ?? 0) > 0);
+    assert.equal(loaded.record.profile.file, null);
+    assert.ok(isRunning(pid), 'a service Hotpath did not start for the run is left running');
     await vscode.commands.executeCommand('hotpath.stopService');
     assert.equal(isRunning(pid), false, 'the service was stopped');
     assert.equal(api().servicePid(), undefined);
+  });
+
+  test('profiles your own service from hotpath.service.command', async () => {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(address.port));
+      });
+      probe.on('error', reject);
+    });
+    const script = path.join(
+      vscode.extensions.getExtension(ID)?.extensionPath ?? '',
+      'dist',
+      'sampleService.js',
+    );
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    await settings.update(
+      'service.command',
+      `node "${script}" --port ${port}`,
+      vscode.ConfigurationTarget.Workspace,
+    );
+    await settings.update(
+      'service.url',
+      `http://127.0.0.1:${port}`,
+      vscode.ConfigurationTarget.Workspace,
+    );
+    try {
+      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        target: 'service',
+        path: '/cpu',
+      })) as {
+        record: {
+          status: string;
+          target: { kind: string; pid?: number };
+          profile: { file: unknown };
+        };
+      };
+      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      assert.equal(run.record.target.kind, 'command');
+      assert.equal(run.record.profile.file, 'profile.cpuprofile');
+      const pid = run.record.target.pid;
+      assert.ok(pid !== undefined && !isRunning(pid), 'the service command was ended');
+      const editor = vscode.window.activeTextEditor;
+      assert.ok(editor?.document.uri.fsPath.endsWith('handlers.ts'), 'its hottest source is shown');
+    } finally {
+      await settings.update('service.command', undefined, vscode.ConfigurationTarget.Workspace);
+      await settings.update('service.url', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('the .cpuprofile editor shows a profile, and a malformed one is an error, not a crash', async () => {
