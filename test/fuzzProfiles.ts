@@ -128,6 +128,7 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function setPath(target: Json, path: string[], value: Json): void {
+  if (typeof target !== 'object' || target === null) return;
   let at = target as Record<string, Json>;
   for (const key of path.slice(0, -1)) {
     const next = at?.[key];
@@ -141,19 +142,25 @@ function setPath(target: Json, path: string[], value: Json): void {
 
 export function apply(profile: Record<string, Json>, m: Mutation): void {
   const nodes = Array.isArray(profile.nodes) ? (profile.nodes as Record<string, Json>[]) : [];
-  const pickNode = (i: number) => (nodes.length > 0 ? nodes[i % nodes.length] : undefined);
+  const pickNode = (i: number) => {
+    const node = nodes.length > 0 ? nodes[i % nodes.length] : undefined;
+    return typeof node === 'object' && node !== null && !Array.isArray(node) ? node : undefined;
+  };
   switch (m.kind) {
-    case 'set':
+    case 'set': {
+      // A copy: the hostile values are shared constants, and later mutations change what they land in.
+      const value = structuredClone(m.value);
       if (m.at.top === 'node') {
         const node = pickNode(m.at.index);
-        if (node) setPath(node, m.at.field.split('.'), m.value);
+        if (node) setPath(node, m.at.field.split('.'), value);
       } else if (m.at.top === 'samples' || m.at.top === 'timeDeltas') {
         const list = profile[m.at.top];
         if (Array.isArray(list) && list.length > 0 && m.at.index % 2 === 0)
-          list[m.at.index % list.length] = m.value;
-        else profile[m.at.top] = m.value;
-      } else setPath(profile, [m.at.top], m.value);
+          list[m.at.index % list.length] = value;
+        else profile[m.at.top] = value;
+      } else setPath(profile, [m.at.top], value);
       break;
+    }
     case 'cycle': {
       // A child pointing back up (or at itself): the tree becomes a graph.
       const from = pickNode(m.from);

@@ -289,7 +289,8 @@ function checkTree(nodes: ProfileNode[], index: NodeIndex): void {
       parent[at] = i;
     });
   });
-  const roots = [...parent.keys()].filter((i) => parent[i] === -1);
+  const roots: number[] = [];
+  for (let i = 0; i < parent.length; i++) if (parent[i] === -1) roots.push(i);
   if (roots.length !== 1) {
     // With one parent each, a cycle is a group of nodes that no root reaches.
     throw new ProfileError(
@@ -320,7 +321,10 @@ function checkTree(nodes: ProfileNode[], index: NodeIndex): void {
 
 /** V8 can emit a sample out of order (a negative delta): sort by time, as Chrome DevTools does. */
 function inTimeOrder(profile: CpuProfile): CpuProfile {
-  if (profile.timeDeltas.every((d) => d >= 0)) return profile;
+  const deltas = profile.timeDeltas;
+  let ordered = true;
+  for (let i = 0; i < deltas.length && ordered; i++) ordered = deltas[i] >= 0;
+  if (ordered) return profile;
   const times: number[] = [];
   let t = profile.startTime;
   for (const d of profile.timeDeltas) {

@@ -103,49 +103,72 @@ export function categorize(url: string, name = ''): { category: Category; packag
 
 export function buildModel(profile: CpuProfile): ProfileModel {
   const { nodes } = profile;
+  const n = nodes.length;
   const index = new NodeIndex(nodes.map((node) => node.id));
+  // Children as positions, resolved once (compressed rows): every walk below reads these.
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i] + nodes[i].children.length;
+  const childList = new Int32Array(childStart[n]);
+  for (let i = 0, k = 0; i < n; i++) {
+    const children = nodes[i].children;
+    for (let c = 0; c < children.length; c++) childList[k++] = index.get(children[c]);
+  }
 
   // Sample spans.
-  const selfUs = new Float64Array(nodes.length);
+  const selfUs = new Float64Array(n);
   const count = profile.samples.length;
-  let time = profile.startTime;
-  const times = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    time += profile.timeDeltas[i];
-    times[i] = time;
-  }
+  const { samples, timeDeltas } = profile;
   let durationUs = 0;
-  for (let i = 0; i < count; i++) {
-    const end = i + 1 < count ? times[i + 1] : Math.max(profile.endTime, times[i]);
-    const span = Math.max(0, end - times[i]);
-    selfUs[index.get(profile.samples[i])] += span;
-    durationUs += span;
+  let firstTime = profile.startTime;
+  let lastTime = profile.startTime;
+  if (count > 0) {
+    let time = profile.startTime + timeDeltas[0];
+    firstTime = time;
+    for (let i = 0; i < count; i++) {
+      const end = i + 1 < count ? time + timeDeltas[i + 1] : Math.max(profile.endTime, time);
+      const span = Math.max(0, end - time);
+      selfUs[index.get(samples[i])] += span;
+      durationUs += span;
+      lastTime = time;
+      time = end;
+    }
   }
 
-  // Functions.
+  // Functions: keyed by url, then by position, then by name; the long url is hashed once and
+  // nothing is concatenated per node.
   const functions: FunctionStats[] = [];
-  const functionOf = new Int32Array(nodes.length);
-  // Keyed by url, then by name and position: the long url is hashed once, never concatenated.
-  const byUrl = new Map<string, Map<string, number>>();
-  nodes.forEach((node, i) => {
-    const frame = node.callFrame;
+  const functionOf = new Int32Array(n);
+  const byUrl = new Map<string, Map<number, Map<string, number>>>();
+  for (let i = 0; i < n; i++) {
+    const frame = nodes[i].callFrame;
     let inScript = byUrl.get(frame.url);
     if (!inScript) {
       inScript = new Map();
       byUrl.set(frame.url, inScript);
     }
-    const key = `${frame.functionName}\u0000${frame.lineNumber}:${frame.columnNumber}`;
-    let id = inScript.get(key);
-    if (id === undefined) {
+    // One number per (line, column); where two positions share it (columns of 2^22 and more),
+    // the check below tells them apart.
+    const position = frame.lineNumber * 4_194_304 + (frame.columnNumber % 4_194_304);
+    let byName = inScript.get(position);
+    if (!byName) {
+      byName = new Map();
+      inScript.set(position, byName);
+    }
+    let id = byName.get(frame.functionName);
+    if (
+      id === undefined ||
+      functions[id].line !== frame.lineNumber + 1 ||
+      functions[id].column !== frame.columnNumber + 1
+    ) {
       id = functions.length;
-      inScript.set(key, id);
-      const { category, packageName } = categorize(node.callFrame.url, node.callFrame.functionName);
+      byName.set(frame.functionName, id);
+      const { category, packageName } = categorize(frame.url, frame.functionName);
       functions.push({
         id,
-        name: node.callFrame.functionName || '(anonymous)',
-        url: node.callFrame.url,
-        line: node.callFrame.lineNumber + 1,
-        column: node.callFrame.columnNumber + 1,
+        name: frame.functionName || '(anonymous)',
+        url: frame.url,
+        line: frame.lineNumber + 1,
+        column: frame.columnNumber + 1,
         category,
         ...(packageName ? { packageName } : {}),
         selfUs: 0,
@@ -153,43 +176,52 @@ export function buildModel(profile: CpuProfile): ProfileModel {
       });
     }
     functionOf[i] = id;
-    functions[id].selfUs += selfUs[i];
-  });
+  }
+  const fnSelf = new Float64Array(functions.length);
+  for (let i = 0; i < n; i++) fnSelf[functionOf[i]] += selfUs[i];
 
   // Totals per node (post-order) and per function (recursion once), iteratively.
   const totalUs = Float64Array.from(selfUs);
-  const order: number[] = [];
-  const parent = new Int32Array(nodes.length).fill(-1);
+  const order = new Int32Array(n);
+  const parent = new Int32Array(n).fill(-1);
+  const stack = new Int32Array(2 * n + 1);
   {
-    const stack = [0];
-    while (stack.length > 0) {
-      const i = stack.pop() as number;
-      order.push(i);
-      for (const child of nodes[i].children) {
-        const c = index.get(child);
-        parent[c] = i;
-        stack.push(c);
+    let top = 0;
+    let k = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const i = stack[--top];
+      order[k++] = i;
+      for (let c = childStart[i]; c < childStart[i + 1]; c++) {
+        parent[childList[c]] = i;
+        stack[top++] = childList[c];
       }
     }
-    for (let k = order.length - 1; k > 0; k--) totalUs[parent[order[k]]] += totalUs[order[k]];
+    for (let j = n - 1; j > 0; j--) totalUs[parent[order[j]]] += totalUs[order[j]];
   }
+  const fnTotal = new Float64Array(functions.length);
   {
     // A function's total is the sum over its outermost nodes: those with no ancestor of the same function.
     // The stack holds i to enter node i and ~i (negative) to leave it.
     const onPath = new Int32Array(functions.length);
-    const stack = [0];
-    while (stack.length > 0) {
-      const entry = stack.pop() as number;
+    let top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const entry = stack[--top];
       if (entry < 0) {
         onPath[functionOf[~entry]]--;
         continue;
       }
       const fn = functionOf[entry];
-      if (onPath[fn] === 0) functions[fn].totalUs += totalUs[entry];
+      if (onPath[fn] === 0) fnTotal[fn] += totalUs[entry];
       onPath[fn]++;
-      stack.push(~entry);
-      for (const child of nodes[entry].children) stack.push(index.get(child));
+      stack[top++] = ~entry;
+      for (let c = childStart[entry]; c < childStart[entry + 1]; c++) stack[top++] = childList[c];
     }
+  }
+  for (let f = 0; f < functions.length; f++) {
+    functions[f].selfUs = fnSelf[f];
+    functions[f].totalUs = fnTotal[f];
   }
 
   // Lines: each node's self time shared out by its position ticks.
@@ -269,18 +301,18 @@ export function buildModel(profile: CpuProfile): ProfileModel {
   return {
     durationUs,
     sampleCount: count,
-    meanIntervalUs: count > 1 ? (times[count - 1] - times[0]) / (count - 1) : 0,
+    meanIntervalUs: count > 1 ? (lastTime - firstTime) / (count - 1) : 0,
     functions,
     lines,
     categories,
-    tree: mergedTree(nodes, index, functionOf, selfUs),
+    tree: mergedTree(childStart, childList, functionOf, selfUs),
   };
 }
 
 /** The call tree with siblings of the same function merged (V8 splits them by call line). */
 function mergedTree(
-  nodes: CpuProfile['nodes'],
-  index: NodeIndex,
+  childStart: Int32Array,
+  childList: Int32Array,
   functionOf: Int32Array,
   selfUs: Float64Array,
 ): CallTreeNode {
@@ -292,19 +324,22 @@ function mergedTree(
   };
   // Most frames have a few children: look them up by scanning, with a Map only for wide ones.
   const wide = new Map<CallTreeNode, Map<number, CallTreeNode>>();
-  const stack: [number, CallTreeNode][] = [[0, root]];
+  const stack: number[] = [0];
+  const targets: CallTreeNode[] = [root];
   while (stack.length > 0) {
-    const [i, merged] = stack.pop() as [number, CallTreeNode];
-    for (const child of nodes[i].children) {
-      const c = index.get(child);
+    const i = stack.pop() as number;
+    const merged = targets.pop() as CallTreeNode;
+    let byFunction = wide.get(merged);
+    for (let k = childStart[i]; k < childStart[i + 1]; k++) {
+      const c = childList[k];
       const fn = functionOf[c];
       let target: CallTreeNode | undefined;
-      const byFunction = wide.get(merged);
       if (byFunction) target = byFunction.get(fn);
       else {
-        for (const existing of merged.children) {
-          if (existing.functionId === fn) {
-            target = existing;
+        const siblings = merged.children;
+        for (let s = 0; s < siblings.length; s++) {
+          if (siblings[s].functionId === fn) {
+            target = siblings[s];
             break;
           }
         }
@@ -314,19 +349,24 @@ function mergedTree(
         merged.children.push(target);
         if (byFunction) byFunction.set(fn, target);
         else if (merged.children.length > 16) {
-          wide.set(merged, new Map(merged.children.map((m) => [m.functionId, m])));
+          byFunction = new Map(merged.children.map((m) => [m.functionId, m]));
+          wide.set(merged, byFunction);
         }
       }
       target.selfUs += selfUs[c];
-      stack.push([c, target]);
+      stack.push(c);
+      targets.push(target);
     }
   }
   // Totals bottom-up and heaviest-first children, without recursion.
   const order = preOrder(root);
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k];
-    node.totalUs = node.selfUs + node.children.reduce((sum, child) => sum + child.totalUs, 0);
-    node.children.sort((a, b) => b.totalUs - a.totalUs);
+    let total = node.selfUs;
+    const children = node.children;
+    for (let c = 0; c < children.length; c++) total += children[c].totalUs;
+    node.totalUs = total;
+    if (children.length > 1) children.sort((a, b) => b.totalUs - a.totalUs);
   }
   return root;
 }

@@ -26,7 +26,8 @@ const brokenText = fc
     fc.array(mutation, { maxLength: 3 }),
     fc.double({ min: 0, max: 1.2, noNaN: true }),
   )
-  .map(([p, ms, cut]) => {
+  .map(([valid, ms, cut]) => {
+    const p = structuredClone(valid);
     for (const m of ms) apply(p, m);
     const text = JSON.stringify(p);
     return cut >= 1 ? text : text.slice(0, Math.floor(text.length * cut));

@@ -47,7 +47,9 @@ function check(input: Json): void {
 describe('malformed profiles', () => {
   test(`${RUNS} broken profiles, as parsed values: a result or a ProfileError`, () => {
     fc.assert(
-      fc.property(validProfile, fc.array(mutation, { minLength: 1, maxLength: 3 }), (p, ms) => {
+      fc.property(validProfile, fc.array(mutation, { minLength: 1, maxLength: 3 }), (valid, ms) => {
+        // Mutate a copy: fast-check reuses generated values while shrinking.
+        const p = structuredClone(valid);
         for (const m of ms) apply(p, m);
         check(p);
       }),
@@ -61,7 +63,8 @@ describe('malformed profiles', () => {
         validProfile,
         fc.array(mutation, { maxLength: 2 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
-        (p, ms, cut) => {
+        (valid, ms, cut) => {
+          const p = structuredClone(valid);
           for (const m of ms) apply(p, m);
           const text = JSON.stringify(p);
           check(text.slice(0, Math.floor(text.length * cut)));
