@@ -55,6 +55,8 @@ Target:
                            alone: a service already running, load-tested without a profile)
   --allow-remote           allow a URL that is not on this machine's loopback
   --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
+  --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
+                           (a stuck event loop never does; default ${DEFAULTS.agentTimeoutSec})
 
 Load:
   --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
@@ -135,6 +137,7 @@ async function profile(args: string[]): Promise<number> {
       url: { type: 'string' },
       'allow-remote': { type: 'boolean' },
       'ready-timeout': { type: 'string' },
+      'agent-timeout': { type: 'string' },
       preset: { type: 'string' },
       connections: { type: 'string', short: 'c' },
       duration: { type: 'string', short: 'd' },
@@ -165,6 +168,7 @@ async function profile(args: string[]): Promise<number> {
     url: values.url,
     allowRemote: values['allow-remote'],
     readyTimeoutSec: numberOption(values['ready-timeout']),
+    agentTimeoutSec: numberOption(values['agent-timeout']),
     preset: values.preset,
     connections: numberOption(values.connections),
     durationSec: numberOption(values.duration),

@@ -29,6 +29,29 @@ export function childrenOf(ppid: number): number[] {
   return found;
 }
 
+/**
+ * The live processes below `pid` (children, their children…), leaving out tsx's own esbuild
+ * service (started by the test runner, not by Hotpath).
+ */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of childrenOf(queue.pop() as number)) {
+      let command = '';
+      try {
+        command = fs.readFileSync(`/proc/${child}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (/[\\/]esbuild\u0000--service/.test(command)) continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
 /** Waits until `check` holds, for at most `ms`. */
 export async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
   const until = Date.now() + ms;

@@ -30,9 +30,16 @@ export const THRESHOLDS = {
     /** At least this share of the profile in the garbage collector. */
     minShare: 0.03,
   },
+  failing: {
+    /**
+     * At least this share of the answers were errors (non-2xx, or connection errors other than
+     * timeouts; timeouts are latency, and /read under 1,000 users times out by design).
+     */
+    minShare: 0.5,
+  },
 } as const;
 
-export type Verdict = 'waiting' | 'cpu-bound' | 'gc-pressure' | 'mixed';
+export type Verdict = 'failing' | 'waiting' | 'cpu-bound' | 'gc-pressure' | 'mixed';
 
 export interface Evidence {
   what: string;
@@ -53,7 +60,14 @@ export interface Diagnosis {
 
 /** What a diagnosis reads of a run's load summary and agent metrics (structural). */
 export interface RunFigures {
-  load?: { requests: number; latencyMs: { p50: number } };
+  load?: {
+    requests: number;
+    latencyMs: { p50: number };
+    errors?: number;
+    timeouts?: number;
+    non2xx?: number;
+    statusCodes?: Record<string, number>;
+  };
   metrics?: { cpuUserMs: number; cpuSystemMs: number; cpuShare: number };
 }
 
@@ -106,6 +120,34 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const where = lookAt
     ? ` The hottest line of your code is ${baseName(lookAt.file)}:${lookAt.line} in ${lookAt.functionName} (${percent(lookAt.selfShare)} of the time).`
     : '';
+
+  const load = run.load;
+  if (load && load.non2xx !== undefined) {
+    const failedConnections = Math.max(0, (load.errors ?? 0) - (load.timeouts ?? 0));
+    const failed = load.non2xx + failedConnections;
+    const failedShare = failed / Math.max(1, load.requests + failedConnections);
+    evidence.unshift({
+      what: 'error answers (non-2xx, connection errors)',
+      value: failedShare,
+      unit: 'share',
+      threshold: THRESHOLDS.failing.minShare,
+    });
+    if (failed > 0 && failedShare >= THRESHOLDS.failing.minShare) {
+      const codes = Object.entries(load.statusCodes ?? {})
+        .filter(([code]) => !code.startsWith('2'))
+        .sort((a, b) => b[1] - a[1])
+        .map(([code, count]) => `${count} × ${code}`);
+      if (failedConnections > 0) codes.push(`${failedConnections} connection errors`);
+      return {
+        verdict: 'failing',
+        summary:
+          `Failing: ${percent(failedShare)} of the answers were errors (${codes.join(', ')}). ` +
+          "The profile shows the error path, not the endpoint's work: fix the errors first (check the method, path, body and the service's log).",
+        evidence,
+        ...(lookAt ? { lookAt } : {}),
+      };
+    }
+  }
 
   const waiting =
     busy <= THRESHOLDS.waiting.maxBusyShare &&

@@ -46,6 +46,8 @@ export const DEFAULTS = {
   // gave 0.99x wrk's req/s on /hello and two gave 0.85x (npm run bench).
   workers: Math.max(1, Math.min(2, os.availableParallelism() - 1)),
   readyTimeoutSec: 30,
+  // Writing a large profile takes seconds; a service whose event loop is stuck never answers.
+  agentTimeoutSec: 30,
   outDir: path.join('.hotpath', 'runs'),
 } as const;
 
@@ -79,6 +81,8 @@ export interface RunRequest {
   /** The `node` that runs the sample service and the load generator. */
   nodePath?: string;
   readyTimeoutSec?: number;
+  /** How long the runner waits for the agent to answer (start, begin, stop and write the profile). */
+  agentTimeoutSec?: number;
 }
 
 export type TargetSpec =
@@ -112,6 +116,7 @@ export interface RunOptions {
   outDir: string;
   nodePath: string;
   readyTimeoutSec: number;
+  agentTimeoutSec: number;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -314,6 +319,12 @@ export function resolveRunOptions(
     },
   ) as number;
 
+  const agentTimeoutSec = checkNumber(
+    'agent-timeout',
+    request.agentTimeoutSec ?? DEFAULTS.agentTimeoutSec,
+    { min: 0, max: 600, exclusiveMin: true },
+  ) as number;
+
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
@@ -364,6 +375,7 @@ export function resolveRunOptions(
     profile: request.profile ?? true,
     outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
     nodePath: request.nodePath ?? process.execPath,
+    agentTimeoutSec,
     readyTimeoutSec,
   };
 }

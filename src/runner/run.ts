@@ -71,8 +71,6 @@ export interface CompletedRun {
   record: RunRecord;
 }
 
-const AGENT_TIMEOUT_MS = 30_000;
-
 /**
  * One run: target up -> short unmeasured warm-up -> capture on -> load -> capture off ->
  * target down (only if Hotpath started it). The run folder is written first and rewritten at
@@ -140,14 +138,53 @@ export async function runProfile(
     await save();
 
     const agent = target.agent;
+    const started = target;
+    /** The load, stopped at once (and the run failed) if the profiled process goes away. */
+    const loadWhileAlive = async (
+      load: typeof options.load,
+      extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
+    ) => {
+      if (!agent)
+        return runLoad(started.url, load, {
+          ...extra,
+          nodePath: options.nodePath,
+          signal: events.signal,
+        });
+      const controller = new AbortController();
+      const forward = () => controller.abort(events.signal?.reason);
+      if (events.signal?.aborted) forward();
+      events.signal?.addEventListener('abort', forward, { once: true });
+      let lost = false;
+      void agent.gone.then(() => {
+        lost = true;
+        controller.abort();
+      });
+      try {
+        return await runLoad(started.url, load, {
+          ...extra,
+          nodePath: options.nodePath,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (!lost || events.signal?.aborted) throw error;
+        // The exit event may come just after the socket closes.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const how = started.howItEnded();
+        throw new HotpathError(
+          'TARGET_EXITED',
+          `the service process (pid ${agent.pid}) ${how ?? 'went away'} during the load; the load was stopped`,
+        );
+      } finally {
+        events.signal?.removeEventListener('abort', forward);
+      }
+    };
     // The profiler runs through the warm-up (see Capture in the agent); only the window is kept.
-    await agent?.start(options.profile, options.samplingIntervalUs, AGENT_TIMEOUT_MS);
+    await agent?.start(options.profile, options.samplingIntervalUs, options.agentTimeoutSec * 1000);
     if (options.warmupSec > 0) {
       enter('warming-up');
-      const warm = await runLoad(
-        target.url,
+      const warm = await loadWhileAlive(
         { ...options.load, durationSec: options.warmupSec, amount: undefined },
-        { nodePath: options.nodePath, signal: events.signal },
+        {},
       );
       record.warmup = {
         durationSec: warm.durationSec,
@@ -159,18 +196,19 @@ export async function runProfile(
     enter('profiling');
     const profilePath = path.join(folder, PROFILE_FILE);
     const takeProfile = options.profile && agent !== undefined;
-    record.load = await runLoad(target.url, options.load, {
-      nodePath: options.nodePath,
-      signal: events.signal,
+    record.load = await loadWhileAlive(options.load, {
       onProgress: events.onProgress,
       beforeStart: async () => {
         if (!agent) return;
-        const { startedAt } = await agent.begin(AGENT_TIMEOUT_MS);
+        const { startedAt } = await agent.begin(options.agentTimeoutSec * 1000);
         record.timings.captureStartedAt = new Date(startedAt).toISOString();
       },
     });
     if (agent) {
-      const stopped = await agent.stop(takeProfile ? profilePath : undefined, AGENT_TIMEOUT_MS);
+      const stopped = await agent.stop(
+        takeProfile ? profilePath : undefined,
+        options.agentTimeoutSec * 1000,
+      );
       record.timings.captureStoppedAt = new Date().toISOString();
       record.agent = stopped.metrics;
       if (takeProfile) {

@@ -18,6 +18,8 @@ export interface StartedTarget {
   stop(): Promise<void>;
   /** The last lines the process wrote to stderr. */
   stderrTail(): string;
+  /** How the process Hotpath started ended ("was killed by SIGKILL"), once it has. */
+  howItEnded(): string | undefined;
 }
 
 export interface StartTargetOptions {
@@ -45,6 +47,7 @@ export async function startTarget(
       agent: undefined,
       stop: async () => {},
       stderrTail: () => '',
+      howItEnded: () => undefined,
     };
   }
 
@@ -126,6 +129,7 @@ export async function startTarget(
       agent,
       stop: () => process_.stop(),
       stderrTail: () => process_.stderrTail(),
+      howItEnded: () => (process_.hasExited ? process_.how() : undefined),
     };
   } catch (error) {
     await process_.stop();
@@ -243,10 +247,14 @@ class TargetProcess {
     return this.#stderr.join('\n');
   }
 
-  exitError(): HotpathError {
-    const how = this.exitSignal
+  how(): string {
+    return this.exitSignal
       ? `was killed by ${this.exitSignal}`
       : `exited with code ${this.exitCode}`;
+  }
+
+  exitError(): HotpathError {
+    const how = this.how();
     return new HotpathError(
       'TARGET_EXITED',
       `${this.label} ${how} before it was ready${this.#tail()}`,

@@ -22,6 +22,11 @@ export class AgentConnection {
   readonly listening: ListeningAddress[] = [];
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
+  #gone!: () => void;
+  /** Resolves when the agent's connection closes: its process exited or was killed. */
+  readonly gone = new Promise<void>((resolve) => {
+    this.#gone = resolve;
+  });
 
   constructor(
     private readonly socket: net.Socket,
@@ -64,6 +69,7 @@ export class AgentConnection {
 
   /** @internal */
   closed(): void {
+    this.#gone();
     for (const pending of this.#pending.values()) {
       pending.reject(
         new HotpathError(

@@ -1,0 +1,137 @@
+/**
+ * Process faults: the target killed during the load, a target whose answers are all errors, a
+ * target whose event loop is stuck (its agent never answers "stop"), and 50 start/cancel cycles
+ * in a row. Each ends with a clear error or verdict, a run folder that says what happened, and no
+ * process left (by pid and by a scan of this process's children).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { loadRun } from '../../src/runFiles';
+import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
+import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from '../../src/runner/run';
+import { alive, descendantsOf, eventually, fixture, freePort, tempFolder } from '../helpers';
+
+let out: string;
+before(() => {
+  out = tempFolder('faults');
+});
+after(() => {
+  fs.rmSync(out, { recursive: true, force: true });
+});
+
+function run(
+  request: RunRequest,
+  events: Parameters<typeof runProfile>[1] = {},
+): Promise<CompletedRun> {
+  return runProfile(resolveRunOptions({ warmupSec: 0.5, outDir: out, ...request }), events);
+}
+
+function saved(folder: string): RunRecord {
+  return JSON.parse(fs.readFileSync(path.join(folder, RUN_FILE), 'utf8')) as RunRecord;
+}
+
+async function noChildrenLeft(): Promise<void> {
+  assert.ok(
+    await eventually(() => descendantsOf(process.pid).length === 0, 10_000),
+    `processes left: ${descendantsOf(process.pid).join(', ')}`,
+  );
+}
+
+describe('process faults', () => {
+  test('the service killed with SIGKILL during the load: the load stops, the run says so', async () => {
+    const started = Date.now();
+    let pid: number | undefined;
+    const { folder, record } = await run(
+      { path: '/cpu', connections: 4, durationSec: 20 },
+      {
+        onStage: (stage, r) => {
+          if (stage !== 'profiling' || r.target.pid === undefined) return;
+          pid = r.target.pid;
+          setTimeout(() => process.kill(r.target.pid as number, 'SIGKILL'), 1000);
+        },
+      },
+    );
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(pid !== undefined);
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.code, 'TARGET_EXITED');
+    assert.match(
+      record.error?.message ?? '',
+      /was killed by SIGKILL during the load; the load was stopped/,
+    );
+    assert.ok(seconds < 20, `the load stopped early, not after its 20 s (${seconds.toFixed(1)} s)`);
+    assert.equal(saved(folder).status, 'failed', 'run.json says so');
+    assert.equal(saved(folder).profile.file, null);
+    assert.equal(alive(pid), false);
+    await noChildrenLeft();
+  });
+
+  test('a service whose answers are all 500s: the run is diagnosed as failing, not as slow', async () => {
+    const port = await freePort();
+    const { folder, record } = await run({
+      path: '/error',
+      service: `"${process.execPath}" "${fixture('faulty.js')}" ${port}`,
+      url: `http://127.0.0.1:${port}`,
+      connections: 4,
+      durationSec: 1.5,
+    });
+    assert.equal(record.status, 'done', record.error?.message);
+    assert.ok(record.load && record.load.requests > 0);
+    assert.equal(record.load.non2xx, record.load.requests, 'every answer was an error');
+    assert.equal(record.load.statusCodes['500'], record.load.requests);
+    const { diagnosis } = loadRun(folder);
+    assert.equal(diagnosis.verdict, 'failing');
+    assert.match(diagnosis.summary, /100 % of the answers were errors \(\d+ × 500\)/);
+    await noChildrenLeft();
+  });
+
+  test('a stuck event loop: the agent does not answer "stop", the run fails with a timeout and the service is ended', async () => {
+    const port = await freePort();
+    const { folder, record } = await run({
+      path: '/spin',
+      service: `"${process.execPath}" "${fixture('faulty.js')}" ${port}`,
+      url: `http://127.0.0.1:${port}`,
+      connections: 2,
+      durationSec: 2.5,
+      warmupSec: 0,
+      timeoutSec: 1,
+      agentTimeoutSec: 2,
+    });
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.code, 'AGENT');
+    assert.match(record.error?.message ?? '', /did not answer "stop" within 2000 ms/);
+    assert.ok(record.load && record.load.timeouts > 0, 'the load saw the timeouts');
+    assert.equal(saved(folder).status, 'failed');
+    assert.ok(record.target.pid !== undefined && !alive(record.target.pid));
+    await noChildrenLeft();
+  });
+
+  test('50 start/cancel cycles in a row leave no process and no open handle behind', async () => {
+    const cycles = Number(process.env.HOTPATH_CANCEL_CYCLES) || 50;
+    const handlesBefore = process.getActiveResourcesInfo().length;
+    const statuses: Record<string, number> = {};
+    for (let i = 0; i < cycles; i++) {
+      const controller = new AbortController();
+      // Cancel at every stage: while the service starts, during the warm-up and the load.
+      const timer = setTimeout(() => controller.abort(), (i * 97) % 1400);
+      const { record } = await run(
+        { path: '/hello', connections: 2, durationSec: 5 },
+        { signal: controller.signal },
+      );
+      clearTimeout(timer);
+      statuses[record.status] = (statuses[record.status] ?? 0) + 1;
+      assert.equal(record.status, 'cancelled', `cycle ${i}: ${record.error?.message}`);
+      assert.ok(record.target.pid === undefined || !alive(record.target.pid), `cycle ${i}`);
+    }
+    await noChildrenLeft();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const handlesAfter = process.getActiveResourcesInfo().length;
+    assert.ok(
+      handlesAfter <= handlesBefore,
+      `open handles ${handlesBefore} → ${handlesAfter}: ${process.getActiveResourcesInfo().join(', ')}`,
+    );
+    assert.deepEqual(statuses, { cancelled: cycles });
+  });
+});
