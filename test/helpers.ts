@@ -44,7 +44,8 @@ export function descendantsOf(pid: number): number[] {
       } catch {
         continue;
       }
-      if (/[\\/]esbuild\u0000--service/.test(command)) continue;
+      const [program, first] = command.split('\0');
+      if (/[\\/]esbuild$/.test(program) && first?.startsWith('--service')) continue;
       found.push(child);
       queue.push(child);
     }

@@ -25,7 +25,9 @@ h2 { font-size: 15px; margin: 24px 0 8px; }
 table { border-collapse: collapse; }
 td, th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); }
 th { color: var(--muted); font-weight: 500; }
-td:not(:last-child), th { white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+#functions td:first-child, #lines td:last-child { max-width: 36em; }
+th, #functions td:nth-child(2), #functions td:nth-child(3), #lines td:nth-child(2) { white-space: nowrap; }
 #summary td:first-child { color: var(--muted); }
 .hotpath-flame { position: relative; --hotpath-flame-text: #1e1e1e; }
 .hotpath-flame-toolbar { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; }

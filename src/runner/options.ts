@@ -28,6 +28,14 @@ export const PRESETS: readonly LoadPreset[] = [
     connectionRate: 2,
   },
   {
+    name: 'locust-1000',
+    description:
+      '1,000 users, each sending at most one request per second, for 10 s (/read times out: by design)',
+    connections: 1000,
+    durationSec: 10,
+    connectionRate: 1,
+  },
+  {
     name: 'saturate',
     description: '100 connections flat out for 10 s',
     connections: 100,

@@ -5,12 +5,14 @@
  * process left (by pid and by a scan of this process's children).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadRun } from '../../src/runFiles';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from '../../src/runner/run';
+import { startSampleService } from '../../src/runner/target';
 import { alive, descendantsOf, eventually, fixture, freePort, tempFolder } from '../helpers';
 
 let out: string;
@@ -133,5 +135,90 @@ describe('process faults', () => {
       `open handles ${handlesBefore} → ${handlesAfter}: ${process.getActiveResourcesInfo().join(', ')}`,
     );
     assert.deepEqual(statuses, { cancelled: cycles });
+  });
+});
+
+describe('load', () => {
+  test('locust-1000 against /read: timeouts reported as timeouts, and the service answers the next run', async () => {
+    const service = await startSampleService({ nodePath: process.execPath, readyTimeoutSec: 30 });
+    try {
+      const first = await run({
+        url: service.url,
+        path: '/read',
+        preset: 'locust-1000',
+        durationSec: 3,
+        timeoutSec: 2,
+        warmupSec: 0,
+      });
+      assert.equal(first.record.status, 'done', first.record.error?.message);
+      const load = first.record.load;
+      assert.ok(load, 'a load summary');
+      assert.ok(load.timeouts > 0, `/read times out under 1,000 users: ${JSON.stringify(load)}`);
+      assert.equal(load.non2xx, 0, 'a timeout is not an error answer');
+      assert.equal(first.record.options.load.connections, 1000);
+      const next = await run({
+        url: service.url,
+        path: '/fast',
+        connections: 10,
+        durationSec: 1.5,
+        warmupSec: 0,
+      });
+      assert.equal(next.record.status, 'done', next.record.error?.message);
+      assert.ok(next.record.load && next.record.load.requests > 0);
+      assert.equal(next.record.load.timeouts, 0, 'the service answers the next run in time');
+      assert.equal(next.record.load.non2xx, 0);
+    } finally {
+      await service.stop();
+    }
+    await noChildrenLeft();
+  });
+});
+
+describe('files', () => {
+  test('an output folder that cannot be made: a clear error before anything starts', async () => {
+    const blocker = path.join(out, 'a-file');
+    fs.writeFileSync(blocker, 'not a folder');
+    await assert.rejects(
+      runProfile(resolveRunOptions({ path: '/hello', outDir: path.join(blocker, 'runs') })),
+      (error: Error) =>
+        /cannot make the run folder .*a-file[\\/]runs/.test(error.message) &&
+        /ENOTDIR|EEXIST/.test(error.message),
+    );
+    await noChildrenLeft();
+  });
+
+  test('a writer killed in the middle of a run file leaves the previous file whole', async () => {
+    const file = path.join(out, 'run.json');
+    const old = JSON.stringify({ status: 'done', note: 'the previous state' });
+    fs.writeFileSync(file, old);
+    const files = path.resolve(__dirname, '..', '..', 'src', 'runner', 'files.ts');
+    // 300 MB of JSON: long enough to be killed while writing it.
+    const writer = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `require(${JSON.stringify(files)}).writeFileAtomic(${JSON.stringify(file)}, JSON.stringify({ big: 'x'.repeat(300e6) })).then(() => console.log('written'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let printed = '';
+    writer.stdout.on('data', (chunk) => {
+      printed += chunk;
+    });
+    // Kill it once its temp file is being written.
+    const writing = () =>
+      fs.readdirSync(out).some((name) => name.startsWith('.run.json.') && name.endsWith('.tmp'));
+    assert.ok(await eventually(writing, 30_000), 'the writer started writing');
+    writer.kill('SIGKILL');
+    await new Promise((resolve) => writer.on('exit', resolve));
+    const text = fs.readFileSync(file, 'utf8');
+    // Whatever the moment of the kill: the old file or the whole new one, never a part.
+    if (text !== old) {
+      assert.ok(printed.includes('written') || text.length > 300e6, 'the whole new file');
+      assert.equal((JSON.parse(text) as { big: string }).big.length, 300e6);
+    }
+    assert.ok(text === old || text.length > 300e6);
   });
 });
