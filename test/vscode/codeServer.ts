@@ -101,12 +101,7 @@ export async function startCodeServer(
       [
         serverMain,
         '--accept-server-license-terms',
-        '--server-data-dir',
-        path.join(data, 'server'),
-        '--user-data-dir',
-        path.join(data, 'user'),
-        '--extensions-dir',
-        codeServerExtensionsDir(data),
+        ...dataArgs(data),
         '--install-extension',
         options.install,
       ],
@@ -137,12 +132,7 @@ export async function startCodeServer(
     '--without-connection-token',
     '--accept-server-license-terms',
     '--enable-smoke-test-driver',
-    '--server-data-dir',
-    path.join(data, 'server'),
-    '--user-data-dir',
-    path.join(data, 'user'),
-    '--extensions-dir',
-    codeServerExtensionsDir(data),
+    ...dataArgs(data),
   ];
   const server = spawn(process.execPath, args, {
     detached: true,
@@ -181,8 +171,16 @@ export async function startCodeServer(
   };
 }
 
-function codeServerExtensionsDir(data: string): string {
-  return path.join(data, 'extensions');
+/** The server's data, user data and extensions, all in the run's own folder. */
+function dataArgs(data: string): string[] {
+  return [
+    '--server-data-dir',
+    path.join(data, 'server'),
+    '--user-data-dir',
+    path.join(data, 'user'),
+    '--extensions-dir',
+    path.join(data, 'extensions'),
+  ];
 }
 
 function serverEnv(data: string): NodeJS.ProcessEnv {
