@@ -245,6 +245,16 @@ class Hotpath implements vscode.Disposable {
       }
       return { url };
     }
+    // In restricted mode VS Code hides the workspace's value of a restricted setting, so whether
+    // one is set cannot be told: no service command runs at all, whoever set it.
+    if (!vscode.workspace.isTrusted) {
+      this.reportError(
+        new Error(
+          'this workspace is not trusted, so Hotpath runs no service command here (only its sample service, or a URL already running). Trust the workspace to profile your service.',
+        ),
+      );
+      return undefined;
+    }
     const service = this.config.service;
     if (!service) {
       void vscode.window
@@ -256,14 +266,6 @@ class Hotpath implements vscode.Disposable {
           if (picked)
             void vscode.commands.executeCommand('workbench.action.openSettings', 'hotpath.service');
         });
-      return undefined;
-    }
-    if (service.fromWorkspace && !vscode.workspace.isTrusted) {
-      this.reportError(
-        new Error(
-          'this workspace is not trusted, so the service command in its settings is not run. Trust the workspace, or set hotpath.service.command in your user settings.',
-        ),
-      );
       return undefined;
     }
     return {
@@ -284,9 +286,11 @@ class Hotpath implements vscode.Disposable {
       {
         target: 'service',
         label: '$(server-process) Your service',
-        description: service
-          ? `${service.command} → ${service.url}`
-          : 'set hotpath.service.command and hotpath.service.url',
+        description: !vscode.workspace.isTrusted
+          ? 'needs a trusted workspace'
+          : service
+            ? `${service.command} → ${service.url}`
+            : 'set hotpath.service.command and hotpath.service.url',
       },
       {
         target: 'url',

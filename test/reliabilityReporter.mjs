@@ -20,7 +20,8 @@ const AREAS = [
   ['Files', (file, name) => /faults\.test/.test(file) && /folder|writer/.test(name)],
   [
     'Security',
-    (file, name) => /agentChannel/.test(file) || /allowRemote|loopback|bad usage/i.test(name),
+    (file, name) =>
+      /agentChannel/.test(file) || /allowRemote|loopback|bad usage|untrusted/i.test(name),
   ],
   ['Load', (file, name) => /backlog/.test(file) || /locust/i.test(name)],
   ['In the editor', (file) => /e2e[\\/]vscode\.test/.test(file)],

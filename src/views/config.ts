@@ -43,16 +43,10 @@ export class Config {
   }
 
   /** The command that starts the user's service, and where it answers; undefined when unset. */
-  get service(): { command: string; url: string; fromWorkspace: boolean } | undefined {
-    const command = this.section.inspect<string>('service.command');
-    const value = this.section.get<string>('service.command')?.trim();
-    if (!value) return undefined;
-    return {
-      command: value,
-      url: this.section.get<string>('service.url') || 'http://127.0.0.1:3000',
-      fromWorkspace:
-        command?.workspaceValue !== undefined || command?.workspaceFolderValue !== undefined,
-    };
+  get service(): { command: string; url: string } | undefined {
+    const command = this.section.get<string>('service.command')?.trim();
+    if (!command) return undefined;
+    return { command, url: this.section.get<string>('service.url') || 'http://127.0.0.1:3000' };
   }
 
   /** The user's endpoints for the endpoint pick; malformed entries are left out. */

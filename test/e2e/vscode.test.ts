@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { testOutput } from '../browser';
 import { tempFolder } from '../helpers';
@@ -22,6 +23,40 @@ test('extension tests pass in a real VS Code', { timeout: 600_000 }, async () =>
     assert.deepEqual(results.failed, []);
     assert.equal(results.exitCode, 0);
     assert.equal(results.passed.length, 8, results.passed.join('\n'));
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+test('in an untrusted workspace the service command from its settings does not run', {
+  timeout: 600_000,
+}, async () => {
+  const workspace = tempFolder('vscode-untrusted');
+  try {
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    fs.writeFileSync(
+      path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({
+        'hotpath.service.command': `"${process.execPath}" -e "require('fs').writeFileSync('ran.txt', 'x')"`,
+        'hotpath.service.url': 'http://127.0.0.1:9',
+      }),
+    );
+    const results = await runSuite({
+      name: 'vscode-untrusted',
+      tests: ['test/vscode/suite/untrusted.test.ts'],
+      workspace,
+      env: {
+        HOTPATH_VSCODE_SETTINGS: JSON.stringify({
+          'security.workspace.trust.enabled': true,
+          'security.workspace.trust.startupPrompt': 'never',
+          'security.workspace.trust.emptyWindow': false,
+        }),
+      },
+    });
+    assert.deepEqual(results.failed, []);
+    assert.equal(results.exitCode, 0);
+    assert.equal(results.passed.length, 1);
+    assert.equal(fs.existsSync(path.join(workspace, 'ran.txt')), false);
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
   }

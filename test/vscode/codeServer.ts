@@ -207,6 +207,8 @@ export async function runExtensionTests(options: {
   extensionPath?: string;
   /** A .vsix to install first. */
   install?: string;
+  /** User settings on top of the test defaults. */
+  userSettings?: Record<string, unknown>;
   testsPath: string;
   workspace: string;
   timeoutMs: number;
@@ -214,7 +216,10 @@ export async function runExtensionTests(options: {
   screenshot?: string;
 }): Promise<ExtensionTestRun> {
   const log: string[] = [];
-  const server = await startCodeServer(options.install ? { install: options.install } : {});
+  const server = await startCodeServer({
+    ...(options.install ? { install: options.install } : {}),
+    ...(options.userSettings ? { userSettings: options.userSettings } : {}),
+  });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });

@@ -7,7 +7,8 @@
  * exits with the tests' exit code, as VS Code does.
  *
  * Environment: HOTPATH_VSCODE_SCREENSHOT (a PNG of the workbench as the tests left it),
- * HOTPATH_VSCODE_INSTALL (a .vsix to install first), HOTPATH_VSCODE_TIMEOUT_MS.
+ * HOTPATH_VSCODE_INSTALL (a .vsix to install first), HOTPATH_VSCODE_TIMEOUT_MS,
+ * HOTPATH_VSCODE_SETTINGS (JSON: user settings on top of the test defaults).
  */
 require('tsx/cjs');
 const { runExtensionTests } = require('./codeServer.ts');
@@ -25,6 +26,9 @@ async function main() {
   const { exitCode, log } = await runExtensionTests({
     extensionPath: option('extensionDevelopmentPath'),
     install: process.env.HOTPATH_VSCODE_INSTALL || undefined,
+    userSettings: process.env.HOTPATH_VSCODE_SETTINGS
+      ? JSON.parse(process.env.HOTPATH_VSCODE_SETTINGS)
+      : undefined,
     testsPath,
     workspace,
     timeoutMs: Number(process.env.HOTPATH_VSCODE_TIMEOUT_MS) || 300_000,
