@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatComparison, formatHeader, formatProgress, formatRun } from './cliFormat';
-import { hotFunctions } from './profile/analyze';
+import { hotFunctions, sourceOf } from './profile/analyze';
 import { type Comparison, compareRuns } from './profile/compare';
 import type { ReportData } from './protocol/flame';
 import { comparisonReportData, reportData } from './report/reportData';
@@ -111,7 +111,8 @@ class Hotpath implements vscode.Disposable {
     }
     this.#apply(run);
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
-    if (hottest?.original) await openSource(hottest.original.source, hottest.original.line);
+    const where = hottest && sourceOf(hottest);
+    if (where) await openSource(where.source, where.line);
     this.hotLines.refresh();
     this.flamegraph.show(reportData(run, this.#workspace));
     return run;
@@ -589,6 +590,10 @@ export interface HotpathApi {
   hotLinesDrawn(): { file: string; decorations: number }[];
   /** The 0-based lines of a document that get heat now. */
   hotLineNumbers(document: vscode.TextDocument): number[];
+  /** The hovers of a document's hot lines: their markdown and whether it may run or hold HTML. */
+  hotLineHovers(
+    document: vscode.TextDocument,
+  ): { value: string; isTrusted: boolean; supportHtml: boolean }[];
   /** What the report panel last drew, as its page reported it. */
   panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
   /** What the .cpuprofile editor of `uri` last drew. */
@@ -673,6 +678,16 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
     hotLineLevels: (document) =>
       owner.hotLines.decorationsFor(document).map((level) => level.length),
     hotLinesDrawn: () => owner.hotLines.lastRefresh,
+    hotLineHovers: (document) =>
+      owner.hotLines
+        .decorationsFor(document)
+        .flat()
+        .map((d) => d.hoverMessage as vscode.MarkdownString)
+        .map((m) => ({
+          value: m.value,
+          isTrusted: m.isTrusted === true,
+          supportHtml: m.supportHtml === true,
+        })),
     hotLineNumbers: (document) =>
       owner.hotLines
         .decorationsFor(document)

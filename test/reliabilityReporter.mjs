@@ -13,11 +13,11 @@ const AREAS = [
   [
     'Process faults',
     (file, name) =>
-      (/faults\.test/.test(file) && !/locust|folder|writer/.test(name)) ||
+      (/faults\.test/.test(file) && !/locust|folder|writer|disk/.test(name)) ||
       (/engine\.test|cli\.test/.test(file) &&
         /cancel|exits at once|never answers|occupied port|killing/i.test(name)),
   ],
-  ['Files', (file, name) => /faults\.test/.test(file) && /folder|writer/.test(name)],
+  ['Files', (file, name) => /faults\.test/.test(file) && /folder|writer|disk/.test(name)],
   [
     'Security',
     (file, name) =>

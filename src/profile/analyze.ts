@@ -19,6 +19,16 @@ export interface AnalyzedFunction {
   original?: OriginalPosition;
 }
 
+/**
+ * Where a function is on disk: its original source through a source map, else the script
+ * itself when it is a file (plain JavaScript has no map); undefined for V8's own entries.
+ */
+export function sourceOf(f: AnalyzedFunction): { source: string; line: number } | undefined {
+  if (f.original) return { source: f.original.source, line: f.original.line };
+  const file = f.generated.line > 0 ? scriptPath(f.generated.url) : undefined;
+  return file ? { source: file, line: f.generated.line } : undefined;
+}
+
 export interface AnalyzedLine {
   /** The original source file when mapped, else the script's path or URL. */
   file: string;

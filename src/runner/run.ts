@@ -106,8 +106,16 @@ export async function runProfile(
     timings: { startedAt: new Date().toISOString() },
     versions: { hotpath: hotpathVersion(), node: process.version, autocannon: autocannonVersion() },
   };
-  const save = () =>
-    writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  // A run folder that cannot be written (a full disk, a read-only folder) rejects the run with
+  // the reason: there is no folder to look at. What is on disk is never marked done early.
+  const save = async () => {
+    const file = path.join(folder, RUN_FILE);
+    try {
+      await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
+    } catch (error) {
+      throw new HotpathError('FILES', `cannot write ${file}: ${messageOf(error)}`);
+    }
+  };
   const enter = (stage: RunStage) => {
     record.stage = stage;
     events.onStage?.(stage, record);

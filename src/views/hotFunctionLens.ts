@@ -1,5 +1,6 @@
 /** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
 import * as vscode from 'vscode';
+import { sourceOf } from '../profile/analyze';
 import { Config } from './config';
 import type { Results } from './results';
 
@@ -36,10 +37,13 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     );
     const lenses: vscode.CodeLens[] = [];
     for (const f of run.analysis.functions) {
-      if (f.original?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
-      const line = Math.min(Math.max(0, f.original.line - 1), document.lineCount - 1);
+      const where = sourceOf(f);
+      if (where?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
+      const line = Math.min(Math.max(0, where.line - 1), document.lineCount - 1);
       const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
-      const change = changes.get(`${f.name}\0${file}`);
+      // A comparison names a function by its original file, or by its script URL when it has no map.
+      const change =
+        changes.get(`${f.name}\0${file}`) ?? changes.get(`${f.name}\0${f.generated.url}`);
       const delta = !change
         ? ''
         : change.before > 0

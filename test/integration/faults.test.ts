@@ -221,4 +221,47 @@ describe('files', () => {
     }
     assert.ok(text === old || text.length > 300e6);
   });
+
+  test('a full disk (simulated): a clear error, nothing shown as complete, no process left', async () => {
+    // Every write of a file fails as on a full disk, from the n-th on.
+    const original = fs.promises.writeFile;
+    const fullFrom = (n: number) => {
+      let writes = 0;
+      fs.promises.writeFile = (async (...args: Parameters<typeof original>) => {
+        if (++writes >= n)
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+            code: 'ENOSPC',
+          });
+        return original(...args);
+      }) as typeof original;
+    };
+    try {
+      // Full from the start: no run is started at all.
+      fullFrom(1);
+      await assert.rejects(
+        run({ path: '/hello', connections: 2, durationSec: 1 }),
+        /cannot write .*run\.json: ENOSPC: no space left on device/,
+      );
+      await noChildrenLeft();
+      // Full once the service is up: the run stops, the service is ended, and the folder never says done.
+      fullFrom(2);
+      let folder: string | undefined;
+      await assert.rejects(
+        run(
+          { path: '/hello', connections: 2, durationSec: 1 },
+          {
+            onStage: (_stage, record) => {
+              folder ??= path.join(out, record.id);
+            },
+          },
+        ),
+        /cannot write .*run\.json: ENOSPC/,
+      );
+      assert.ok(folder);
+      assert.notEqual(saved(folder).status, 'done', 'what is on disk is not a complete run');
+      await noChildrenLeft();
+    } finally {
+      fs.promises.writeFile = original;
+    }
+  });
 });

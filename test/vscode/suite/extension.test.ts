@@ -11,6 +11,9 @@ interface Api {
   hotLineLevels(d: vscode.TextDocument): number[];
   hotLinesDrawn(): { file: string; decorations: number }[];
   hotLineNumbers(d: vscode.TextDocument): number[];
+  hotLineHovers(
+    d: vscode.TextDocument,
+  ): { value: string; isTrusted: boolean; supportHtml: boolean }[];
   panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
   profileEditorShown(uri: vscode.Uri): { title: string; frames: number } | undefined;
   runningPids(): number[];
@@ -364,6 +367,66 @@ suite('Hotpath in VS Code', () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('hotpath.profileEndpoint'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('hostile function names reach lenses and hovers as text only', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const source = path.join(workspace, 'hostile.js');
+    fs.writeFileSync(source, ['function f() {', '  return 1;', '}', ''].join('\n'));
+    const hostile = '<img src=x onerror=alert(1)>[link](command:hotpath.clearResults)';
+    const profile = {
+      nodes: [
+        {
+          id: 1,
+          callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+          children: [2],
+        },
+        {
+          id: 2,
+          callFrame: {
+            functionName: hostile,
+            url: `file://${source}`,
+            lineNumber: 0,
+            columnNumber: 0,
+          },
+          children: [],
+          positionTicks: [{ line: 2, ticks: 3 }],
+        },
+      ],
+      startTime: 0,
+      endTime: 3000,
+      samples: [2, 2, 2],
+      timeDeltas: [0, 1000, 1000],
+    };
+    const file = path.join(workspace, 'hostile.cpuprofile');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    await vscode.commands.executeCommand('hotpath.openProfile', vscode.Uri.file(file));
+    const document = await vscode.workspace.openTextDocument(source);
+    await vscode.window.showTextDocument(document);
+    const hovers = api().hotLineHovers(document);
+    assert.ok(hovers.length > 0, 'the hot line has a hover');
+    for (const hover of hovers) {
+      assert.equal(hover.isTrusted, false, 'no command links run from a hover');
+      assert.equal(hover.supportHtml, false, 'no HTML in a hover');
+      assert.ok(!hover.value.includes('<img src=x'), `escaped: ${hover.value}`);
+      assert.ok(!hover.value.includes('](command:'), `escaped: ${hover.value}`);
+    }
+    const titles = (
+      (await vscode.commands.executeCommand(
+        'vscode.executeCodeLensProvider',
+        document.uri,
+      )) as vscode.CodeLens[]
+    ).map((l) => l.command?.title ?? '');
+    assert.ok(
+      titles.some((t) => t.startsWith('🔥')),
+      titles.join(' | '),
+    );
+    assert.ok(
+      titles.every((t) => !t.includes('<img')),
+      'lens titles carry no names',
+    );
+    await vscode.commands.executeCommand('hotpath.clearResults');
   });
 
   test('"▶ Profile" lenses appear above route registrations in a workspace file', async () => {
