@@ -69,6 +69,8 @@ builds.push({
   logLevel: 'info',
   minify: production,
   entryPoints: { 'media/report': 'media/report.ts', 'media/panel': 'media/panel.ts' },
+  // uPlot's stylesheet travels inside the script and is adopted as a constructed sheet.
+  loader: { '.css': 'text' },
 });
 
 const outdir = 'dist';

@@ -4,6 +4,7 @@
  * set through `textContent`; the flamegraph draws its own on a canvas.
  */
 import type { OpenSourceRequest, ReportData } from '../src/protocol/flame';
+import { mountLoadChart } from './chart';
 import { type FlameView, mountFlamegraph } from './flamegraph';
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -28,12 +29,16 @@ function table(id: string, header: string[] | undefined, rows: string[][]): HTML
   return node;
 }
 
+let chart: { dispose(): void } | undefined;
+
 /** Replaces `root`'s content with the report; returns the mounted flamegraph. */
 export function renderReport(
   root: HTMLElement,
   data: ReportData,
   options: { onOpenSource?: (request: OpenSourceRequest) => void } = {},
 ): FlameView {
+  chart?.dispose();
+  chart = undefined;
   root.replaceChildren();
   const diagnosis = el('p');
   diagnosis.append(
@@ -47,6 +52,13 @@ export function renderReport(
     el('p', 'subtitle', data.subtitle),
     diagnosis,
     table('summary', undefined, data.rows),
+  );
+  if (data.timeline) {
+    const container = el('div', 'load-chart');
+    root.append(el('h2', undefined, 'Load over time'), container);
+    chart = mountLoadChart(container, data.timeline);
+  }
+  root.append(
     el('h2', undefined, 'Flamegraph'),
     flame,
     el('h2', undefined, 'Hot functions'),

@@ -60,6 +60,15 @@ export interface ReportData {
   figureTitles?: [string, string];
   hotLines: { location: string; functionName: string; self: string }[];
   flame: FlameData;
+  /** The load second by second, for the chart (absent for a lone profile). */
+  timeline?: {
+    /** Seconds since the load began. */
+    t: number[];
+    rps: number[];
+    p50Ms: (number | null)[];
+    p99Ms: (number | null)[];
+    errors: number[];
+  };
 }
 
 /** Messages from the extension host to the flamegraph panel (and the profile editor). */

@@ -41,6 +41,17 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         self: share(l.selfUs),
       })),
     flame: flameData(analysis, title),
+    ...(record?.timeline && record.timeline.length > 0
+      ? {
+          timeline: {
+            t: record.timeline.map((p) => p.t),
+            rps: record.timeline.map((p) => p.rps),
+            p50Ms: record.timeline.map((p) => p.p50Ms),
+            p99Ms: record.timeline.map((p) => p.p99Ms),
+            errors: record.timeline.map((p) => p.errors),
+          },
+        }
+      : {}),
   };
 }
 

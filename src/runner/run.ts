@@ -40,6 +40,8 @@ export interface RunRecord {
   };
   warmup?: { durationSec: number; requests: number; requestsPerSec: number };
   load?: LoadSummary;
+  /** The measured load second by second: for the charts of req/s, latency and errors. */
+  timeline?: TimelinePoint[];
   agent?: AgentMetrics;
   profile:
     | {
@@ -66,6 +68,19 @@ export interface RunEvents {
   onProgress?: ((progress: LoadProgress) => void) | undefined;
 }
 
+/** One second of the measured load. */
+export interface TimelinePoint {
+  /** Seconds since the load began (end of this second). */
+  t: number;
+  /** Responses in this second. */
+  rps: number;
+  /** Latency of this second's responses, ms; null when none came back. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Error answers in this second: non-2xx, connection errors and timeouts. */
+  errors: number;
+}
+
 export interface CompletedRun {
   folder: string;
   record: RunRecord;
@@ -74,8 +89,9 @@ export interface CompletedRun {
 /**
  * One run: target up -> short unmeasured warm-up -> capture on -> load -> capture off ->
  * target down (only if Hotpath started it). The run folder is written first and rewritten at
- * the end, whatever happened; a run that failed or was cancelled says so there. Never rejects
- * for a failure of the run: look at `record.status`.
+ * the end, whatever happened; a run that failed or was cancelled says so there: look at
+ * `record.status`. Rejects (HotpathError 'FILES') only when the run folder cannot be made or
+ * written, after ending what it started.
  */
 export async function runProfile(
   options: RunOptions,
@@ -204,14 +220,28 @@ export async function runProfile(
     enter('profiling');
     const profilePath = path.join(folder, PROFILE_FILE);
     const takeProfile = options.profile && agent !== undefined;
+    const timeline: TimelinePoint[] = [];
+    let failedBefore = 0;
     record.load = await loadWhileAlive(options.load, {
-      onProgress: events.onProgress,
+      onProgress: (progress) => {
+        const failed = progress.errors + progress.non2xx;
+        timeline.push({
+          t: progress.elapsedSec,
+          rps: progress.requestsPerSec,
+          p50Ms: progress.p50Ms ?? null,
+          p99Ms: progress.p99Ms ?? null,
+          errors: failed - failedBefore,
+        });
+        failedBefore = failed;
+        events.onProgress?.(progress);
+      },
       beforeStart: async () => {
         if (!agent) return;
         const { startedAt } = await agent.begin(options.agentTimeoutSec * 1000);
         record.timings.captureStartedAt = new Date(startedAt).toISOString();
       },
     });
+    record.timeline = timeline;
     if (agent) {
       const stopped = await agent.stop(
         takeProfile ? profilePath : undefined,

@@ -61,7 +61,7 @@ async function open(html: string): Promise<{ page: Page; problems: string[] }> {
 /** Pixels of the canvas that are not transparent, and how many have a given colour. */
 function canvasPixels(page: Page, colour?: [number, number, number]) {
   return page.evaluate((rgb) => {
-    const canvas = document.querySelector('canvas') as HTMLCanvasElement;
+    const canvas = document.querySelector('.hotpath-flame-canvas') as HTMLCanvasElement;
     const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
       0,
       0,
@@ -112,7 +112,7 @@ describe('HTML report in Chromium', () => {
     assert.ok(frames >= 5, `${frames} frames drawn`);
 
     // Hover the root row (icicle layout: the first row at the top).
-    const box = await page.locator('canvas').boundingBox();
+    const box = await page.locator('.hotpath-flame-canvas').boundingBox();
     assert.ok(box);
     await page.mouse.move(box.x + box.width / 2, box.y + 9);
     const tooltip = page.locator('.hotpath-flame-tooltip');
@@ -128,6 +128,29 @@ describe('HTML report in Chromium', () => {
     assert.ok(highlighted.coloured > 100, `${highlighted.coloured} highlighted pixels`);
 
     assert.match((await page.textContent('#diagnosis')) ?? '', /CPU-bound|garbage collector/);
+
+    // The load over time: uPlot's canvas with its lines drawn, and a summary for screen readers.
+    const chart = await page.evaluate(() => {
+      const container = document.querySelector('.uplot')?.parentElement;
+      const canvas = document.querySelector('.uplot canvas') as HTMLCanvasElement | null;
+      const data = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; data && i < data.length; i += 4) if (data[i] > 0) painted++;
+      return {
+        label: container?.getAttribute('aria-label') ?? '',
+        painted,
+        legend: document.querySelector('.u-legend')?.textContent ?? '',
+        styled: document.querySelector('.uplot')
+          ? getComputedStyle(document.querySelector('.uplot') as Element).fontFamily
+          : '',
+      };
+    });
+    assert.match(
+      chart.label,
+      /^Load over \d+ s: [\d–]+ req\/s; p50 .* ms; p99 .* ms; no error answers\.$/,
+    );
+    assert.ok(chart.painted > 500, `${chart.painted} chart pixels drawn`);
+    assert.match(chart.legend, /req\/s.*p50 ms.*p99 ms.*errors\/s/s);
 
     // Keyboard: into the tree, zoom with Enter, back out with Escape.
     await page.focus('.hotpath-flame-canvas');
@@ -189,7 +212,7 @@ describe('HTML report in Chromium', () => {
     );
     const { page, problems } = await open(html);
 
-    const box = await page.locator('canvas').boundingBox();
+    const box = await page.locator('.hotpath-flame-canvas').boundingBox();
     assert.ok(box);
     await page.mouse.move(box.x + box.width / 3, box.y + 18 + 9);
     const tooltip = page.locator('.hotpath-flame-tooltip');

@@ -42,7 +42,7 @@ async function reportFrame(page: Page, timeoutMs: number): Promise<Frame> {
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       const drawn = await frame
-        .evaluate(() => document.querySelector('#report canvas') !== null)
+        .evaluate(() => document.querySelector('#report .hotpath-flame-canvas') !== null)
         .catch(() => false);
       if (drawn) return frame;
     }
@@ -81,7 +81,7 @@ test('a user profiles /cpualloc from the command palette', { timeout: 300_000 },
     );
     // Pixels, not just the element: frames of several colours on the canvas.
     const colours = await frame.evaluate(() => {
-      const canvas = document.querySelector('#report canvas') as HTMLCanvasElement;
+      const canvas = document.querySelector('#report .hotpath-flame-canvas') as HTMLCanvasElement;
       const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
       const seen = new Set<string>();
       for (let i = 0; data && i < data.length; i += 16)

@@ -47,6 +47,7 @@ function run(url: string, load: LoadOptions, clientHook: string): void {
         plannedSec: load.amount === undefined ? load.durationSec : undefined,
         requests: totals.requests,
         requestsPerSec: secondResponses,
+        p50Ms: bucketPercentile(second, 50),
         p99Ms: bucketPercentile(second, 99),
         ...{ errors: totals.errors, timeouts: totals.timeouts, non2xx: totals.non2xx },
       },

@@ -12,7 +12,8 @@ export interface LoadProgress {
   requests: number;
   /** Responses in the last second. */
   requestsPerSec: number;
-  /** 99th percentile latency of the last second's responses, in ms (undefined: none). */
+  /** Median and 99th percentile latency of the last second's responses, in ms (undefined: none). */
+  p50Ms: number | undefined;
   p99Ms: number | undefined;
   errors: number;
   timeouts: number;
