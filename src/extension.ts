@@ -204,7 +204,8 @@ class Hotpath implements vscode.Disposable {
       if (!endpointPath) return undefined;
     }
     let body = endpoint.body;
-    if (body === undefined && !request.path && BODY_METHODS.has(endpoint.method)) {
+    // Asked for unless the caller answered it (a route lens for POST /orders does not).
+    if (body === undefined && !('body' in request) && BODY_METHODS.has(endpoint.method)) {
       body = await vscode.window.showInputBox({
         title: `Hotpath: body of ${endpoint.method} ${endpointPath}`,
         prompt:
