@@ -4,25 +4,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { HotpathApi } from '../../../src/extension';
 
 const ID = 'hotpath.hotpath';
 
-interface Api {
-  hotLineLevels(d: vscode.TextDocument): number[];
-  hotLinesDrawn(): { file: string; decorations: number }[];
-  hotLineNumbers(d: vscode.TextDocument): number[];
-  hotLineHovers(
-    d: vscode.TextDocument,
-  ): { value: string; isTrusted: boolean; supportHtml: boolean }[];
-  panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
-  profileEditorShown(uri: vscode.Uri): { title: string; frames: number } | undefined;
-  runningPids(): number[];
-  servicePid(): number | undefined;
-  lastError(): string | undefined;
-}
-
-function api(): Api {
-  return vscode.extensions.getExtension(ID)?.exports as Api;
+/** The API the extension exports for its tests (a type import: nothing of it is bundled here). */
+function api(): HotpathApi {
+  return vscode.extensions.getExtension(ID)?.exports as HotpathApi;
 }
 
 /** Polls `check` until it returns a value (not undefined or false), or fails after `ms`. */
