@@ -91,3 +91,80 @@ export function mountLoadChart(container: HTMLElement, timeline: Timeline): { di
   );
   return { dispose: () => plot.destroy() };
 }
+
+type Histogram = NonNullable<ReportData['histogram']>;
+
+/** "≤ 5 ms", "≤ 1 s", "> 10 s": the label of each bin. */
+export function binLabels(histogram: Histogram): string[] {
+  const ms = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+  return histogram.counts.map((_, i) =>
+    i < histogram.edgesMs.length
+      ? `≤ ${ms(histogram.edgesMs[i])}`
+      : `> ${ms(histogram.edgesMs[histogram.edgesMs.length - 1])}`,
+  );
+}
+
+/** The latency histogram: a bar per bin, labelled, with a text summary for screen readers. */
+export function mountLatencyHistogram(
+  container: HTMLElement,
+  histogram: Histogram,
+): { dispose(): void } {
+  adoptStyle();
+  const labels = binLabels(histogram);
+  // Bins from the first to the last with responses in them.
+  const first = Math.max(
+    0,
+    histogram.counts.findIndex((c) => c > 0),
+  );
+  let last = histogram.counts.length - 1;
+  while (last > first && histogram.counts[last] === 0) last--;
+  const shown = histogram.counts.slice(first, last + 1);
+  const total = histogram.counts.reduce((a, b) => a + b, 0);
+  container.setAttribute('role', 'img');
+  container.setAttribute(
+    'aria-label',
+    `Latency of ${total} responses: ${shown
+      .map((count, i) => `${labels[first + i]}: ${count}`)
+      .join(', ')}.`,
+  );
+  const text = colour(container, 'color', '#888');
+  const axis = {
+    stroke: text,
+    grid: { stroke: 'rgba(128,128,128,0.2)' },
+    ticks: { stroke: 'rgba(128,128,128,0.3)' },
+  };
+  const bars = uPlot.paths.bars?.({ size: [0.8, 60] });
+  const plot = new uPlot(
+    {
+      width: Math.max(320, Math.min(900, container.clientWidth || 600)),
+      height: 180,
+      legend: { show: false },
+      cursor: { show: false },
+      // Bars stand on zero.
+      scales: {
+        x: { time: false, range: [-0.5, shown.length - 0.5] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+      },
+      axes: [
+        {
+          ...axis,
+          splits: () => shown.map((_, i) => i),
+          values: (_u, splits) => splits.map((i) => labels[first + i] ?? ''),
+        },
+        { ...axis, label: 'responses' },
+      ],
+      series: [
+        {},
+        {
+          label: 'responses',
+          stroke: colour(container, '--hotpath-chart-rps', '#4a90c2'),
+          fill: colour(container, '--hotpath-chart-rps', '#4a90c2'),
+          ...(bars ? { paths: bars } : {}),
+        },
+      ],
+    },
+    [shown.map((_, i) => i), shown],
+    container,
+  );
+  return { dispose: () => plot.destroy() };
+}

@@ -4,7 +4,7 @@
  * set through `textContent`; the flamegraph draws its own on a canvas.
  */
 import type { OpenSourceRequest, ReportData } from '../src/protocol/flame';
-import { mountLoadChart } from './chart';
+import { mountLatencyHistogram, mountLoadChart } from './chart';
 import { type FlameView, mountFlamegraph } from './flamegraph';
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -29,7 +29,7 @@ function table(id: string, header: string[] | undefined, rows: string[][]): HTML
   return node;
 }
 
-let chart: { dispose(): void } | undefined;
+let charts: { dispose(): void }[] = [];
 
 /** Replaces `root`'s content with the report; returns the mounted flamegraph. */
 export function renderReport(
@@ -37,8 +37,8 @@ export function renderReport(
   data: ReportData,
   options: { onOpenSource?: (request: OpenSourceRequest) => void } = {},
 ): FlameView {
-  chart?.dispose();
-  chart = undefined;
+  for (const chart of charts) chart.dispose();
+  charts = [];
   root.replaceChildren();
   const diagnosis = el('p');
   diagnosis.append(
@@ -56,11 +56,16 @@ export function renderReport(
   if (data.timeline) {
     const container = el('div', 'load-chart');
     root.append(el('h2', undefined, 'Load over time'), container);
-    chart = mountLoadChart(container, data.timeline);
+    charts.push(mountLoadChart(container, data.timeline));
+  }
+  root.append(el('h2', undefined, 'Flamegraph'), flame);
+  // Below the flamegraph: the distribution behind the summary's percentiles.
+  if (data.histogram?.counts.some((c) => c > 0)) {
+    const container = el('div', 'latency-histogram');
+    root.append(el('h2', undefined, 'Latency of every response'), container);
+    charts.push(mountLatencyHistogram(container, data.histogram));
   }
   root.append(
-    el('h2', undefined, 'Flamegraph'),
-    flame,
     el('h2', undefined, 'Hot functions'),
     table(
       'functions',

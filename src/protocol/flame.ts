@@ -60,6 +60,8 @@ export interface ReportData {
   figureTitles?: [string, string];
   hotLines: { location: string; functionName: string; self: string }[];
   flame: FlameData;
+  /** Every response's latency in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */
+  histogram?: { edgesMs: number[]; counts: number[] };
   /** The load second by second, for the chart (absent for a lone profile). */
   timeline?: {
     /** Seconds since the load began. */

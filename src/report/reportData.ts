@@ -41,6 +41,7 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         self: share(l.selfUs),
       })),
     flame: flameData(analysis, title),
+    ...(record?.load?.latencyHistogram ? { histogram: record.load.latencyHistogram } : {}),
     ...(record?.timeline && record.timeline.length > 0
       ? {
           timeline: {

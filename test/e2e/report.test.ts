@@ -112,6 +112,7 @@ describe('HTML report in Chromium', () => {
     assert.ok(frames >= 5, `${frames} frames drawn`);
 
     // Hover the root row (icicle layout: the first row at the top).
+    await page.locator('.hotpath-flame-canvas').scrollIntoViewIfNeeded();
     const box = await page.locator('.hotpath-flame-canvas').boundingBox();
     assert.ok(box);
     await page.mouse.move(box.x + box.width / 2, box.y + 9);
@@ -151,6 +152,25 @@ describe('HTML report in Chromium', () => {
     );
     assert.ok(chart.painted > 500, `${chart.painted} chart pixels drawn`);
     assert.match(chart.legend, /req\/s.*p50 ms.*p99 ms.*errors\/s/s);
+    // The latency histogram: bars drawn, and every response counted in its summary.
+    const histogram = await page.evaluate(() => {
+      const container = document.getElementById('latency-histogram');
+      const canvas = container?.querySelector('canvas') as HTMLCanvasElement | null;
+      const data = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; data && i < data.length; i += 4) if (data[i] > 0) painted++;
+      return { label: container?.getAttribute('aria-label') ?? '', painted };
+    });
+    // (Responses of the last fraction of a second may miss the histogram: the load's threads
+    // report in batches; the summary's figures are autocannon's own.)
+    const total = Number(/^Latency of (\d+) responses: ≤ /.exec(histogram.label)?.[1]);
+    assert.ok(total > 0 && total <= (record.load?.requests ?? 0), histogram.label);
+    const counted = [...histogram.label.matchAll(/: (\d+)(?=,|\.$)/g)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    assert.equal(counted, total, `every bin is in the summary: ${histogram.label}`);
+    assert.ok(histogram.painted > 200, `${histogram.painted} histogram pixels drawn`);
 
     // Keyboard: into the tree, zoom with Enter, back out with Escape.
     await page.focus('.hotpath-flame-canvas');

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   bucketPercentile,
   bucketUpperMs,
+  coarseHistogram,
   LATENCY_BUCKETS,
   latencyBucket,
 } from '../../src/runner/load/protocol';
@@ -117,4 +118,23 @@ describe('summarize', () => {
     assert.equal(summary.latencyMs.p99, 0);
     assert.equal(summary.startedAt, undefined);
   });
+});
+
+test('the latency histogram folds fine buckets into labelled bins and keeps every response', () => {
+  const fine = new Uint32Array(LATENCY_BUCKETS);
+  for (const ms of [0.05, 0.9, 1, 1.5, 4, 60, 60, 250, 9_000, 20_000]) fine[latencyBucket(ms)]++;
+  const { edgesMs, counts } = coarseHistogram(fine);
+  assert.equal(counts.length, edgesMs.length + 1);
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    10,
+  );
+  const at = (edge: number) => counts[edgesMs.indexOf(edge)];
+  assert.equal(at(1), 2, '0.05 and 0.9 ms (a bucket counts up to its upper edge)');
+  assert.equal(at(2), 2, '1 and 1.5 ms');
+  assert.equal(at(5), 1);
+  assert.equal(at(100), 2);
+  assert.equal(at(500), 1);
+  assert.equal(at(10_000), 1);
+  assert.equal(counts[counts.length - 1], 1, 'above 10 s');
 });

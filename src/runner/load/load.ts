@@ -74,7 +74,7 @@ export async function runLoad(
             break;
           case 'done':
             settle();
-            resolve(summarize(message.result as AutocannonResult, load.method));
+            resolve(summarize(message.result as AutocannonResult, load.method, message.histogram));
             break;
           case 'error':
             settle();

@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import type { LoadOptions } from '../options';
 import {
   bucketPercentile,
+  coarseHistogram,
   type FromLoadProcess,
   LATENCY_BUCKETS,
   PROGRESS_CHANNEL,
@@ -28,6 +29,7 @@ function run(url: string, load: LoadOptions, clientHook: string): void {
   const started = Date.now();
   const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0 };
   let second = new Uint32Array(LATENCY_BUCKETS);
+  const whole = new Uint32Array(LATENCY_BUCKETS);
   let secondResponses = 0;
   const progress = new BroadcastChannel(PROGRESS_CHANNEL);
   progress.onmessage = (event) => {
@@ -37,7 +39,10 @@ function run(url: string, load: LoadOptions, clientHook: string): void {
     totals.timeouts += batch.timeouts;
     totals.non2xx += batch.non2xx;
     secondResponses += batch.responses;
-    for (let i = 0; i < second.length; i++) second[i] += batch.latencies[i];
+    for (let i = 0; i < second.length; i++) {
+      second[i] += batch.latencies[i];
+      whole[i] += batch.latencies[i];
+    }
   };
   const ticker = setInterval(() => {
     void send({
@@ -77,7 +82,7 @@ function run(url: string, load: LoadOptions, clientHook: string): void {
       progress.close();
       const message: FromLoadProcess = error
         ? { type: 'error', message: error instanceof Error ? error.message : String(error) }
-        : { type: 'done', result: { ...result, workers } };
+        : { type: 'done', result: { ...result, workers }, histogram: coarseHistogram(whole) };
       void send(message).then(() => process.exit(0));
     },
   );

@@ -69,5 +69,26 @@ export type ToLoadProcess = { type: 'start'; url: string; load: LoadOptions; cli
 export type FromLoadProcess =
   | { type: 'ready' }
   | { type: 'progress'; progress: LoadProgress }
-  | { type: 'done'; result: unknown }
+  | { type: 'done'; result: unknown; histogram?: LatencyHistogram }
   | { type: 'error'; message: string };
+
+/** Latency of every response of a load, in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */
+export interface LatencyHistogram {
+  edgesMs: number[];
+  counts: number[];
+}
+
+const EDGES_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+
+/** The fine bucket histogram of a load folded into the coarse bins of its report. */
+export function coarseHistogram(fine: Uint32Array): LatencyHistogram {
+  const counts = new Array<number>(EDGES_MS.length + 1).fill(0);
+  let bin = 0;
+  for (let i = 0; i < fine.length; i++) {
+    if (fine[i] === 0) continue;
+    const upper = bucketUpperMs(i);
+    while (bin < EDGES_MS.length && upper > EDGES_MS[bin]) bin++;
+    counts[bin] += fine[i];
+  }
+  return { edgesMs: [...EDGES_MS], counts };
+}

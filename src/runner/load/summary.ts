@@ -1,4 +1,5 @@
 import type { LoadOptions } from '../options';
+import type { LatencyHistogram } from './protocol';
 
 /** What one load test measured, from the client's side. */
 export interface LoadSummary {
@@ -36,6 +37,8 @@ export interface LoadSummary {
   /** Responses whose status is not 2xx. */
   non2xx: number;
   statusCodes: Record<string, number>;
+  /** Every response's latency in coarse bins (absent in runs saved before it was kept). */
+  latencyHistogram?: LatencyHistogram;
 }
 
 /** autocannon splits connections and amounts evenly across workers: keep them whole. */
@@ -79,7 +82,11 @@ const num = (value: unknown): number =>
   typeof value === 'number' && Number.isFinite(value) ? value : 0;
 
 /** Turns autocannon's result into a LoadSummary. Pure. */
-export function summarize(result: AutocannonResult, method: string): LoadSummary {
+export function summarize(
+  result: AutocannonResult,
+  method: string,
+  histogram?: LatencyHistogram,
+): LoadSummary {
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {}))
     statusCodes[code] = num(stat.count);
@@ -118,6 +125,7 @@ export function summarize(result: AutocannonResult, method: string): LoadSummary
     timeouts: num(result.timeouts),
     non2xx: num(result.non2xx),
     statusCodes,
+    ...(histogram ? { latencyHistogram: histogram } : {}),
   };
 }
 
