@@ -1,6 +1,6 @@
 /** How the CLI puts runs into words. Pure: text in, text out. */
 import * as path from 'node:path';
-import { type Analysis, hotFunctions, hotLines } from './profile/analyze';
+import { type Analysis, type AnalyzedFunction, hotFunctions, hotLines } from './profile/analyze';
 import type { Comparison } from './profile/compare';
 import type { Diagnosis } from './profile/diagnosis';
 import type { LoadProgress } from './runner/load/protocol';
@@ -154,6 +154,13 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
+/** Where a function is, for people: its original file:line, else its script's. */
+export function functionLocation(f: AnalyzedFunction, cwd = process.cwd()): string {
+  return f.original
+    ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
+    : `${displayPath(f.generated.url, cwd)}:${f.generated.line}`;
+}
+
 const share = (value: number) => `${(value * 100).toFixed(1)} %`;
 
 /** The diagnosis and the hot functions and lines, each with its original file:line. */
@@ -172,9 +179,7 @@ export function formatAnalysis(
   if (functions.length > 0) {
     lines.push(`  hot functions${' '.repeat(22)}self     total${requests ? '  per response' : ''}`);
     for (const f of functions) {
-      const where = f.original
-        ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
-        : `${displayPath(f.generated.url, cwd)}:${f.generated.line}`;
+      const where = functionLocation(f, cwd);
       const owner = f.packageName ? ` [${f.packageName}]` : f.category === 'node' ? ' [node]' : '';
       lines.push(
         `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perRequest(f.selfUs).padStart(10)}   ${where}`,

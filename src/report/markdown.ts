@@ -1,5 +1,5 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
-import { displayPath, runRows } from '../cliFormat';
+import { displayPath, functionLocation, runRows } from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../runFiles';
@@ -50,14 +50,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       '',
       table(
         ['function', 'self', 'total', 'where'],
-        functions.map((f) => [
-          f.name,
-          share(f.selfUs),
-          share(f.totalUs),
-          f.original
-            ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
-            : `${f.generated.url}:${f.generated.line}`,
-        ]),
+        functions.map((f) => [f.name, share(f.selfUs), share(f.totalUs), functionLocation(f, cwd)]),
       ),
       '',
     );

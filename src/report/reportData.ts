@@ -1,5 +1,5 @@
 /** A loaded run as the HTML report's content. */
-import { displayPath, runRows } from '../cliFormat';
+import { displayPath, functionLocation, runRows } from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData } from '../profile/flame';
@@ -27,9 +27,7 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
       .filter((f) => visible(f.selfUs))
       .map((f) => ({
         name: f.name,
-        location: f.original
-          ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
-          : `${displayPath(f.generated.url, cwd)}:${f.generated.line}`,
+        location: functionLocation(f, cwd),
         self: share(f.selfUs),
         total: share(f.totalUs),
       })),
