@@ -1,11 +1,12 @@
 /**
  * One measurement in a fresh process, so that peak memory is its own:
- *   node --import tsx bench/analysisWorker.ts <json|hotpath|flamebearer> <file>
+ *   node --import tsx bench/analysisWorker.ts <json|hotpath|hotpath-flame|flamebearer> <file>
  * Prints {"ms":…, "peakRssMb":…, "baseRssMb":…} on stdout.
  */
 import * as fs from 'node:fs';
-import { analyze, hotLines } from '../src/profile/analyze';
-import { parseProfile } from '../src/profile/cpuprofile';
+import { hotLines } from '../src/profile/analyze';
+import { flameData } from '../src/profile/flame';
+import { loadRun } from '../src/runFiles';
 
 async function main(): Promise<void> {
   const [method, file] = process.argv.slice(2);
@@ -17,9 +18,12 @@ async function main(): Promise<void> {
   if (method === 'json') {
     const data = JSON.parse(fs.readFileSync(file, 'utf8'));
     check = data.nodes.length;
-  } else if (method === 'hotpath') {
-    const analysis = analyze(parseProfile(fs.readFileSync(file, 'utf8')));
+  } else if (method === 'hotpath' || method === 'hotpath-flame') {
+    // What `hotpath report` does: read, check, model, source maps, diagnosis.
+    const { analysis } = loadRun(file);
     check = analysis.functions.length + hotLines(analysis, 10).length;
+    // And what the panel and the HTML report draw: the merged call tree, serialised.
+    if (method === 'hotpath-flame') check += flameData(analysis, file).frames.fn.length;
   } else if (method === 'flamebearer' && flamebearer) {
     const trace = flamebearer.parseInput(fs.readFileSync(file), file);
     const thread = trace.threads[0];

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Analysis, analyze } from './profile/analyze';
-import { parseProfile } from './profile/cpuprofile';
+import type { PackedProfile } from './profile/cpuprofile';
 import { type Diagnosis, diagnose } from './profile/diagnosis';
+import { readProfile } from './profile/readProfile';
 import { SOURCE_MAPS_FILE } from './runner/agent/protocol';
 import { HotpathError, messageOf } from './runner/errors';
 import { RUN_FILE, type RunRecord } from './runner/run';
@@ -28,6 +29,20 @@ export function readTextFile(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The profile in a file, read as bytes (no string of the whole file, so no 512 MB limit); the
+ * bytes are let go as soon as they are read.
+ */
+function readProfileFile(file: string): PackedProfile {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
+  }
+  return readProfile(bytes);
 }
 
 /** Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the reason. */
@@ -60,8 +75,6 @@ export function loadRun(target: string): LoadedRun {
     }
     profileFile = path.join(target, record.profile.file);
   }
-  const text = readTextFile(profileFile);
-  if (text === undefined) throw new HotpathError('FILES', `cannot read ${profileFile}`);
   const held = readTextFile(path.join(folder, SOURCE_MAPS_FILE));
   let sourceMaps: Record<string, unknown> | undefined;
   try {
@@ -69,7 +82,7 @@ export function loadRun(target: string): LoadedRun {
   } catch {
     sourceMaps = undefined; // a broken file of maps: positions stay as generated
   }
-  const analysis = analyze(parseProfile(text), { readFile: readTextFile, sourceMaps });
+  const analysis = analyze(readProfileFile(profileFile), { readFile: readTextFile, sourceMaps });
   const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent });
   return { folder, profileFile, ...(record ? { record } : {}), analysis, diagnosis };
 }

@@ -2,9 +2,10 @@
  * A profile turned into answers: functions and lines in the original sources, the share of
  * each category, hot lists. Pure but for the `readFile` given for scripts and their maps.
  */
-import type { CpuProfile } from './cpuprofile';
+import type { CpuProfile, PackedProfile } from './cpuprofile';
 import { buildModel, CATEGORIES, type Category, categorize, type ProfileModel } from './model';
 import { createSourceMapper, type OriginalPosition, type ReadFile, scriptPath } from './sourcemaps';
+import { TupleIds } from './tupleIds';
 
 export interface AnalyzedFunction {
   id: number;
@@ -62,7 +63,10 @@ export interface AnalyzeOptions {
 /** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */
 export const CODE_CATEGORIES: readonly Category[] = ['user', 'node_modules', 'node'];
 
-export function analyze(profile: CpuProfile, options: AnalyzeOptions = {}): Analysis {
+export function analyze(
+  profile: CpuProfile | PackedProfile,
+  options: AnalyzeOptions = {},
+): Analysis {
   const model = buildModel(profile);
   const mapper = createSourceMapper(options.readFile ?? (() => undefined), options.sourceMaps);
 
@@ -83,43 +87,61 @@ export function analyze(profile: CpuProfile, options: AnalyzeOptions = {}): Anal
     };
   });
 
-  const byPlace = new Map<string, AnalyzedLine & { byFunction: Map<number, number> }>();
+  // Lines by original file and line; a line's function is the one with most time on it.
+  const files = new Map<string, number>();
+  const places = new TupleIds();
+  const lines: AnalyzedLine[] = [];
+  const byFunction = new Map<number, Map<number, number>>();
+  const pathOf = new Map<string, string>();
   for (const line of model.lines) {
     // A line the map cannot place exactly (minified code) goes to its function's first line.
     const original = mapper.line(line.url, line.line) ?? functions[line.functionId]?.original;
-    const file = original?.source ?? scriptPath(line.url) ?? line.url;
+    let file = original?.source;
+    if (file === undefined) {
+      file = pathOf.get(line.url);
+      if (file === undefined) {
+        file = scriptPath(line.url) ?? line.url;
+        pathOf.set(line.url, file);
+      }
+    }
     const at = original?.line ?? line.line;
-    const key = `${file}\u0000${at}`;
-    let entry = byPlace.get(key);
-    if (!entry) {
-      entry = {
+    let fileId = files.get(file);
+    if (fileId === undefined) {
+      fileId = files.size;
+      files.set(file, fileId);
+    }
+    const id = places.id(fileId, at);
+    if (id === lines.length) {
+      lines.push({
         file,
         line: at,
-        selfUs: 0,
+        selfUs: line.selfUs,
         functionId: line.functionId,
         mapped: original !== undefined,
-        byFunction: new Map(),
-      };
-      byPlace.set(key, entry);
+      });
+      continue;
+    }
+    const entry = lines[id];
+    let shares = byFunction.get(id);
+    if (entry.functionId !== line.functionId || shares) {
+      if (!shares) {
+        shares = new Map([[entry.functionId, entry.selfUs]]);
+        byFunction.set(id, shares);
+      }
+      shares.set(line.functionId, (shares.get(line.functionId) ?? 0) + line.selfUs);
     }
     entry.selfUs += line.selfUs;
-    entry.byFunction.set(
-      line.functionId,
-      (entry.byFunction.get(line.functionId) ?? 0) + line.selfUs,
-    );
   }
-  const lines = [...byPlace.values()]
-    .map(({ byFunction, ...line }) => {
-      let most = -1;
-      for (const [fn, us] of byFunction) {
-        if (us > most) {
-          most = us;
-          line.functionId = fn;
-        }
+  for (const [id, shares] of byFunction) {
+    let most = -1;
+    for (const [fn, us] of shares) {
+      if (us > most) {
+        most = us;
+        lines[id].functionId = fn;
       }
-      return line;
-    })
-    .sort((a, b) => b.selfUs - a.selfUs);
+    }
+  }
+  lines.sort((a, b) => b.selfUs - a.selfUs);
 
   // Categories again, now that source maps may have moved functions (a bundled package's code).
   const categoryUs = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;

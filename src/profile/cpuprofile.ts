@@ -321,25 +321,145 @@ function checkTree(nodes: ProfileNode[], index: NodeIndex): void {
 
 /** V8 can emit a sample out of order (a negative delta): sort by time, as Chrome DevTools does. */
 function inTimeOrder(profile: CpuProfile): CpuProfile {
-  const deltas = profile.timeDeltas;
+  const sorted = timeOrder(profile.timeDeltas, profile.startTime);
+  if (!sorted) return profile;
+  const samples = Array.from(sorted.order, (i) => profile.samples[i]);
+  return { ...profile, samples, timeDeltas: Array.from(sorted.timeDeltas) };
+}
+
+/**
+ * The order of the samples by time, and their deltas in that order, when some delta is
+ * negative; undefined when they are in order already.
+ */
+export function timeOrder(
+  deltas: ArrayLike<number>,
+  startTime: number,
+): { order: Uint32Array; timeDeltas: Float64Array } | undefined {
   let ordered = true;
   for (let i = 0; i < deltas.length && ordered; i++) ordered = deltas[i] >= 0;
-  if (ordered) return profile;
-  const times: number[] = [];
-  let t = profile.startTime;
-  for (const d of profile.timeDeltas) {
-    t += d;
-    times.push(t);
+  if (ordered) return undefined;
+  const times = new Float64Array(deltas.length);
+  let t = startTime;
+  for (let i = 0; i < deltas.length; i++) {
+    t += deltas[i];
+    times[i] = t;
   }
-  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
-  const samples = order.map((i) => profile.samples[i]);
-  let previous = profile.startTime;
-  const timeDeltas = order.map((i) => {
-    const delta = Math.max(0, times[i] - previous);
-    previous = Math.max(previous, times[i]);
-    return delta;
-  });
-  return { ...profile, samples, timeDeltas };
+  const order = new Uint32Array(deltas.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => times[a] - times[b] || a - b);
+  const timeDeltas = new Float64Array(deltas.length);
+  let previous = startTime;
+  for (let k = 0; k < order.length; k++) {
+    const time = times[order[k]];
+    timeDeltas[k] = Math.max(0, time - previous);
+    previous = Math.max(previous, time);
+  }
+  return { order, timeDeltas };
+}
+
+/**
+ * A checked profile in columns: what the model reads. Nodes are addressed by position (the
+ * root at 0), never by id; a large profile is a few typed arrays, not an object per node.
+ */
+export interface PackedProfile {
+  readonly packed: true;
+  /** Microseconds, as in `CpuProfile`. */
+  startTime: number;
+  endTime: number;
+  nodeCount: number;
+  /** Each distinct script URL once; `urlOf[node]` indexes it. `''` is V8's own entries. */
+  urls: string[];
+  urlOf: Int32Array;
+  /** Each distinct function name once; `nameOf[node]` indexes it. */
+  names: string[];
+  nameOf: Int32Array;
+  /** 0-based, as V8 reports them; -1 when unknown. */
+  lineNumber: Float64Array;
+  columnNumber: Float64Array;
+  /** Children of node i: `childList[childStart[i] .. childStart[i + 1])`, as positions. */
+  childStart: Int32Array;
+  childList: Int32Array;
+  /** Position ticks of node i: `tickStart[i] .. tickStart[i + 1]` in `tickLine` (1-based) and `tickCount`. */
+  tickStart: Int32Array;
+  tickLine: Float64Array;
+  tickCount: Float64Array;
+  /** Node positions, one per sample, in time order. */
+  samples: Int32Array;
+  /** Microseconds since the previous sample; never negative. Integers, as V8 writes them, fit in half the memory. */
+  timeDeltas: Int32Array | Float64Array;
+}
+
+export const isPacked = (profile: CpuProfile | PackedProfile): profile is PackedProfile =>
+  'packed' in profile;
+
+/** A checked profile in columns. */
+export function packProfile(profile: CpuProfile): PackedProfile {
+  const { nodes } = profile;
+  const n = nodes.length;
+  const index = new NodeIndex(nodes.map((node) => node.id));
+  const urls: string[] = [];
+  const urlIndex = new Map<string, number>();
+  const urlOf = new Int32Array(n);
+  const names: string[] = [];
+  const nameIndex = new Map<string, number>();
+  const nameOf = new Int32Array(n);
+  const lineNumber = new Float64Array(n);
+  const columnNumber = new Float64Array(n);
+  const childStart = new Int32Array(n + 1);
+  const tickStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const { callFrame, children, positionTicks } = nodes[i];
+    let u = urlIndex.get(callFrame.url);
+    if (u === undefined) {
+      u = urls.length;
+      urls.push(callFrame.url);
+      urlIndex.set(callFrame.url, u);
+    }
+    urlOf[i] = u;
+    let name = nameIndex.get(callFrame.functionName);
+    if (name === undefined) {
+      name = names.length;
+      names.push(callFrame.functionName);
+      nameIndex.set(callFrame.functionName, name);
+    }
+    nameOf[i] = name;
+    lineNumber[i] = callFrame.lineNumber;
+    columnNumber[i] = callFrame.columnNumber;
+    childStart[i + 1] = childStart[i] + children.length;
+    tickStart[i + 1] = tickStart[i] + positionTicks.length;
+  }
+  const childList = new Int32Array(childStart[n]);
+  const tickLine = new Float64Array(tickStart[n]);
+  const tickCount = new Float64Array(tickStart[n]);
+  for (let i = 0; i < n; i++) {
+    const { children, positionTicks } = nodes[i];
+    for (let c = 0; c < children.length; c++) childList[childStart[i] + c] = index.get(children[c]);
+    for (let k = 0; k < positionTicks.length; k++) {
+      tickLine[tickStart[i] + k] = positionTicks[k].line;
+      tickCount[tickStart[i] + k] = positionTicks[k].ticks;
+    }
+  }
+  const samples = new Int32Array(profile.samples.length);
+  for (let i = 0; i < samples.length; i++) samples[i] = index.get(profile.samples[i]);
+  return {
+    packed: true,
+    startTime: profile.startTime,
+    endTime: profile.endTime,
+    nodeCount: n,
+    urls,
+    urlOf,
+    names,
+    nameOf,
+    lineNumber,
+    columnNumber,
+    childStart,
+    childList,
+    tickStart,
+    tickLine,
+    tickCount,
+    samples,
+    timeDeltas: Float64Array.from(profile.timeDeltas),
+  };
 }
 
 /** The old Chrome format: a nested `head` tree, times in seconds, `timestamps` in µs. */

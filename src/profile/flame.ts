@@ -2,7 +2,6 @@
 import type { FlameData } from '../protocol/flame';
 import type { Analysis } from './analyze';
 import type { Comparison, DiffNode } from './compare';
-import type { CallTreeNode } from './model';
 
 export function flameData(analysis: Analysis, title: string): FlameData {
   const names: string[] = [];
@@ -15,18 +14,14 @@ export function flameData(analysis: Analysis, title: string): FlameData {
     lines.push(f.original?.line ?? f.generated.line);
     categories.push(f.category);
   }
-  const frames: FlameData['frames'] = { fn: [], parent: [], self: [], total: [] };
-  const stack: [CallTreeNode, number][] = [[analysis.model.tree, -1]];
-  while (stack.length > 0) {
-    const [node, parent] = stack.pop() as [CallTreeNode, number];
-    const index = frames.fn.length;
-    frames.fn.push(node.functionId);
-    frames.parent.push(parent);
-    frames.self.push(node.selfUs);
-    frames.total.push(node.totalUs);
-    // Pushed in reverse so that the heaviest child comes first in pre-order.
-    for (let c = node.children.length - 1; c >= 0; c--) stack.push([node.children[c], index]);
-  }
+  // The model's frames are in the renderer's order already: pre-order, heaviest child first.
+  const merged = analysis.model.frames;
+  const frames: FlameData['frames'] = {
+    fn: Array.from(merged.fn),
+    parent: Array.from(merged.parent),
+    self: Array.from(merged.self),
+    total: Array.from(merged.total),
+  };
   return {
     version: 1,
     title,

@@ -7,7 +7,8 @@
  * line (with the categories that have no line) and per category each add up to it exactly.
  */
 import type { FlameCategory } from '../protocol/flame';
-import { type CpuProfile, NodeIndex } from './cpuprofile';
+import { type CpuProfile, isPacked, type PackedProfile, packProfile } from './cpuprofile';
+import { TupleIds } from './tupleIds';
 
 /** Whose code a frame is: the protocol's categories, shared with the flamegraph. */
 export type Category = FlameCategory;
@@ -69,8 +70,22 @@ export interface ProfileModel {
   /** Only lines of scripts with a URL; V8's own entries appear in `categories`. */
   lines: LineStats[];
   categories: Record<Category, number>;
-  /** The root's `functionId` is the (root) function. */
-  tree: CallTreeNode;
+  /** The merged call tree, flat; made when first read (only the flamegraph needs it). */
+  readonly frames: MergedFrames;
+  /** The same tree as objects; the root's `functionId` is the (root) function. */
+  readonly tree: CallTreeNode;
+}
+
+/**
+ * The merged call tree as columns: frames in pre-order, each frame's children heaviest first;
+ * frame 0 is the root. What the flamegraph draws, without an object per frame.
+ */
+export interface MergedFrames {
+  fn: Int32Array;
+  /** -1 for the root. */
+  parent: Int32Array;
+  self: Float64Array;
+  total: Float64Array;
 }
 
 const META: Record<string, Category> = {
@@ -101,23 +116,45 @@ export function categorize(url: string, name = ''): { category: Category; packag
   return { category: 'user' };
 }
 
-export function buildModel(profile: CpuProfile): ProfileModel {
-  const { nodes } = profile;
-  const n = nodes.length;
-  const index = new NodeIndex(nodes.map((node) => node.id));
-  // Children as positions, resolved once (compressed rows): every walk below reads these.
-  const childStart = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i] + nodes[i].children.length;
-  const childList = new Int32Array(childStart[n]);
-  for (let i = 0, k = 0; i < n; i++) {
-    const children = nodes[i].children;
-    for (let c = 0; c < children.length; c++) childList[k++] = index.get(children[c]);
-  }
-
-  // Sample spans.
-  const selfUs = new Float64Array(n);
+export function buildModel(input: CpuProfile | PackedProfile): ProfileModel {
+  const profile = isPacked(input) ? input : packProfile(input);
+  // Each step is its own function: a few hot loops each, which V8 optimises one by one.
+  const spans = sampleSpans(profile);
+  const { functions, functionOf } = functionsOf(profile);
+  functionTimes(profile, functions, functionOf, spans.selfUs);
+  const { lines, categories } = linesOf(profile, functions, functionOf, spans.selfUs);
   const count = profile.samples.length;
-  const { samples, timeDeltas } = profile;
+  let frames: MergedFrames | undefined;
+  let tree: CallTreeNode | undefined;
+  return {
+    durationUs: spans.durationUs,
+    sampleCount: count,
+    meanIntervalUs: count > 1 ? (spans.lastTime - spans.firstTime) / (count - 1) : 0,
+    functions,
+    lines,
+    categories,
+    // Only the flamegraph and the comparison read the tree: made on first use, then kept.
+    get frames() {
+      frames ??= mergedFrames(profile, functionOf, functions.length, spans.selfUs);
+      return frames;
+    },
+    get tree() {
+      tree ??= treeOf(this.frames);
+      return tree;
+    },
+  };
+}
+
+/** Self time per node: sample i lasts until sample i+1, the last one until the end. */
+function sampleSpans(profile: PackedProfile): {
+  selfUs: Float64Array;
+  durationUs: number;
+  firstTime: number;
+  lastTime: number;
+} {
+  const selfUs = new Float64Array(profile.nodeCount);
+  const { samples, timeDeltas, endTime } = profile;
+  const count = samples.length;
   let durationUs = 0;
   let firstTime = profile.startTime;
   let lastTime = profile.startTime;
@@ -125,250 +162,297 @@ export function buildModel(profile: CpuProfile): ProfileModel {
     let time = profile.startTime + timeDeltas[0];
     firstTime = time;
     for (let i = 0; i < count; i++) {
-      const end = i + 1 < count ? time + timeDeltas[i + 1] : Math.max(profile.endTime, time);
+      const end = i + 1 < count ? time + timeDeltas[i + 1] : Math.max(endTime, time);
       const span = Math.max(0, end - time);
-      selfUs[index.get(samples[i])] += span;
+      selfUs[samples[i]] += span;
       durationUs += span;
       lastTime = time;
       time = end;
     }
   }
+  return { selfUs, durationUs, firstTime, lastTime };
+}
 
-  // Functions: keyed by url, then by position, then by name; the long url is hashed once and
-  // nothing is concatenated per node.
+/** Functions: one per (script, name, line, column), all numbers by now. */
+function functionsOf(profile: PackedProfile): {
+  functions: FunctionStats[];
+  functionOf: Int32Array;
+} {
+  const n = profile.nodeCount;
+  const { urls, urlOf, names, nameOf, lineNumber, columnNumber } = profile;
   const functions: FunctionStats[] = [];
   const functionOf = new Int32Array(n);
-  const byUrl = new Map<string, Map<number, Map<string, number>>>();
+  const ids = new TupleIds(n);
   for (let i = 0; i < n; i++) {
-    const frame = nodes[i].callFrame;
-    let inScript = byUrl.get(frame.url);
-    if (!inScript) {
-      inScript = new Map();
-      byUrl.set(frame.url, inScript);
-    }
-    // One number per (line, column); where two positions share it (columns of 2^22 and more),
-    // the check below tells them apart.
-    const position = frame.lineNumber * 4_194_304 + (frame.columnNumber % 4_194_304);
-    let byName = inScript.get(position);
-    if (!byName) {
-      byName = new Map();
-      inScript.set(position, byName);
-    }
-    let id = byName.get(frame.functionName);
-    if (
-      id === undefined ||
-      functions[id].line !== frame.lineNumber + 1 ||
-      functions[id].column !== frame.columnNumber + 1
-    ) {
-      id = functions.length;
-      byName.set(frame.functionName, id);
-      const { category, packageName } = categorize(frame.url, frame.functionName);
-      functions.push({
-        id,
-        name: frame.functionName || '(anonymous)',
-        url: frame.url,
-        line: frame.lineNumber + 1,
-        column: frame.columnNumber + 1,
-        category,
-        ...(packageName ? { packageName } : {}),
-        selfUs: 0,
-        totalUs: 0,
-      });
-    }
+    const id = ids.id(urlOf[i], nameOf[i], lineNumber[i], columnNumber[i]);
     functionOf[i] = id;
+    if (id < functions.length) continue;
+    const url = urls[urlOf[i]];
+    const name = names[nameOf[i]];
+    const { category, packageName } = categorize(url, name);
+    functions.push({
+      id,
+      name: name || '(anonymous)',
+      url,
+      line: lineNumber[i] + 1,
+      column: columnNumber[i] + 1,
+      category,
+      ...(packageName ? { packageName } : {}),
+      selfUs: 0,
+      totalUs: 0,
+    });
   }
+  return { functions, functionOf };
+}
+
+/** Self and total time per function; a function's total counts recursion once. */
+function functionTimes(
+  profile: PackedProfile,
+  functions: FunctionStats[],
+  functionOf: Int32Array,
+  selfUs: Float64Array,
+): void {
+  const n = profile.nodeCount;
+  const { childStart, childList } = profile;
   const fnSelf = new Float64Array(functions.length);
   for (let i = 0; i < n; i++) fnSelf[functionOf[i]] += selfUs[i];
 
-  // Totals per node (post-order) and per function (recursion once), iteratively.
+  // Totals per node, children before parents, without recursion (trees may be very deep).
   const totalUs = Float64Array.from(selfUs);
   const order = new Int32Array(n);
   const parent = new Int32Array(n).fill(-1);
   const stack = new Int32Array(2 * n + 1);
-  {
-    let top = 0;
-    let k = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const i = stack[--top];
-      order[k++] = i;
-      for (let c = childStart[i]; c < childStart[i + 1]; c++) {
-        parent[childList[c]] = i;
-        stack[top++] = childList[c];
-      }
+  let top = 0;
+  let k = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const i = stack[--top];
+    order[k++] = i;
+    for (let c = childStart[i]; c < childStart[i + 1]; c++) {
+      parent[childList[c]] = i;
+      stack[top++] = childList[c];
     }
-    for (let j = n - 1; j > 0; j--) totalUs[parent[order[j]]] += totalUs[order[j]];
   }
+  for (let j = n - 1; j > 0; j--) totalUs[parent[order[j]]] += totalUs[order[j]];
+
+  // A function's total is the sum over its outermost nodes: those with no ancestor of the same
+  // function. The stack holds i to enter node i and ~i (negative) to leave it.
   const fnTotal = new Float64Array(functions.length);
-  {
-    // A function's total is the sum over its outermost nodes: those with no ancestor of the same function.
-    // The stack holds i to enter node i and ~i (negative) to leave it.
-    const onPath = new Int32Array(functions.length);
-    let top = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const entry = stack[--top];
-      if (entry < 0) {
-        onPath[functionOf[~entry]]--;
-        continue;
-      }
-      const fn = functionOf[entry];
-      if (onPath[fn] === 0) fnTotal[fn] += totalUs[entry];
-      onPath[fn]++;
-      stack[top++] = ~entry;
-      for (let c = childStart[entry]; c < childStart[entry + 1]; c++) stack[top++] = childList[c];
+  const onPath = new Int32Array(functions.length);
+  top = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const entry = stack[--top];
+    if (entry < 0) {
+      onPath[functionOf[~entry]]--;
+      continue;
     }
+    const fn = functionOf[entry];
+    if (onPath[fn] === 0) fnTotal[fn] += totalUs[entry];
+    onPath[fn]++;
+    stack[top++] = ~entry;
+    for (let c = childStart[entry]; c < childStart[entry + 1]; c++) stack[top++] = childList[c];
   }
   for (let f = 0; f < functions.length; f++) {
     functions[f].selfUs = fnSelf[f];
     functions[f].totalUs = fnTotal[f];
   }
+}
 
-  // Lines: each node's self time shared out by its position ticks.
-  interface LineEntry {
-    url: string;
-    line: number;
-    selfUs: number;
-    /** The function with the most time on the line; others only when a line has several. */
-    functionId: number;
-    byFunction?: Map<number, number>;
-  }
-  const linesByUrl = new Map<string, Map<number, LineEntry>>();
-  const addLine = (url: string, line: number, us: number, fn: number) => {
-    let byLine = linesByUrl.get(url);
-    if (!byLine) {
-      byLine = new Map();
-      linesByUrl.set(url, byLine);
-    }
-    const entry = byLine.get(line);
-    if (!entry) {
-      byLine.set(line, { url, line, selfUs: us, functionId: fn });
+/** Self time per (script, line), from each node's position ticks; and per category. */
+function linesOf(
+  profile: PackedProfile,
+  functions: FunctionStats[],
+  functionOf: Int32Array,
+  selfUs: Float64Array,
+): { lines: LineStats[]; categories: Record<Category, number> } {
+  const { urls, urlOf, tickStart, tickLine, tickCount } = profile;
+  const ids = new TupleIds(1024);
+  const lineUs: number[] = [];
+  /** The function with the most time on the line; `byFunction` only for lines with several. */
+  const lineFunction: number[] = [];
+  const byFunction = new Map<number, Map<number, number>>();
+  const add = (url: number, line: number, us: number, fn: number) => {
+    const id = ids.id(url, line);
+    if (id === lineUs.length) {
+      lineUs.push(us);
+      lineFunction.push(fn);
       return;
     }
-    if (entry.functionId !== fn || entry.byFunction) {
-      entry.byFunction ??= new Map([[entry.functionId, entry.selfUs]]);
-      entry.byFunction.set(fn, (entry.byFunction.get(fn) ?? 0) + us);
+    let shares = byFunction.get(id);
+    if (lineFunction[id] !== fn || shares) {
+      if (!shares) {
+        shares = new Map([[lineFunction[id], lineUs[id]]]);
+        byFunction.set(id, shares);
+      }
+      shares.set(fn, (shares.get(fn) ?? 0) + us);
     }
-    entry.selfUs += us;
+    lineUs[id] += us;
   };
-  const categories = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
+  const categoryUs = new Float64Array(CATEGORIES.length);
+  const categoryOf = functions.map((f) => CATEGORIES.indexOf(f.category));
+  for (let i = 0; i < profile.nodeCount; i++) {
     const us = selfUs[i];
     const fn = functions[functionOf[i]];
-    categories[fn.category] += us;
-    if (us === 0 || node.callFrame.url === '') continue;
-    const ticks = node.positionTicks;
+    categoryUs[categoryOf[fn.id]] += us;
+    if (us === 0 || fn.url === '') continue;
     let tickSum = 0;
     let last = -1;
-    for (let k = 0; k < ticks.length; k++) {
-      if (ticks[k].ticks > 0 && ticks[k].line > 0) {
-        tickSum += ticks[k].ticks;
+    for (let k = tickStart[i]; k < tickStart[i + 1]; k++) {
+      if (tickCount[k] > 0 && tickLine[k] > 0) {
+        tickSum += tickCount[k];
         last = k;
       }
     }
     if (tickSum === 0) {
-      addLine(node.callFrame.url, Math.max(1, fn.line), us, fn.id);
+      add(urlOf[i], Math.max(1, fn.line), us, fn.id);
       continue;
     }
     let given = 0;
-    for (let k = 0; k <= last; k++) {
-      const t = ticks[k];
-      if (t.ticks <= 0 || t.line <= 0) continue;
+    for (let k = tickStart[i]; k <= last; k++) {
+      if (tickCount[k] <= 0 || tickLine[k] <= 0) continue;
       // The last share takes the rounding remainder, so that the node's time is kept exactly.
-      const share = k === last ? us - given : (us * t.ticks) / tickSum;
+      const share = k === last ? us - given : (us * tickCount[k]) / tickSum;
       given += share;
-      addLine(node.callFrame.url, t.line, share, fn.id);
+      add(urlOf[i], tickLine[k], share, fn.id);
     }
   }
-  const lines: LineStats[] = [];
-  for (const byLine of linesByUrl.values()) {
-    for (const entry of byLine.values()) {
-      let functionId = entry.functionId;
-      if (entry.byFunction) {
-        let most = -1;
-        for (const [fn, us] of entry.byFunction) {
-          if (us > most) {
-            most = us;
-            functionId = fn;
-          }
+  const lines: LineStats[] = new Array(lineUs.length);
+  for (let id = 0; id < lineUs.length; id++) {
+    let functionId = lineFunction[id];
+    const shares = byFunction.get(id);
+    if (shares) {
+      let most = -1;
+      for (const [fn, us] of shares) {
+        if (us > most) {
+          most = us;
+          functionId = fn;
         }
       }
-      lines.push({ url: entry.url, line: entry.line, selfUs: entry.selfUs, functionId });
     }
+    lines[id] = {
+      url: urls[ids.part(id, 0)],
+      line: ids.part(id, 1),
+      selfUs: lineUs[id],
+      functionId,
+    };
   }
-
-  return {
-    durationUs,
-    sampleCount: count,
-    meanIntervalUs: count > 1 ? (lastTime - firstTime) / (count - 1) : 0,
-    functions,
-    lines,
-    categories,
-    tree: mergedTree(childStart, childList, functionOf, selfUs),
-  };
+  const categories = Object.fromEntries(CATEGORIES.map((c, i) => [c, categoryUs[i]])) as Record<
+    Category,
+    number
+  >;
+  return { lines, categories };
 }
 
-/** The call tree with siblings of the same function merged (V8 splits them by call line). */
-function mergedTree(
-  childStart: Int32Array,
-  childList: Int32Array,
+/**
+ * The call tree with siblings of the same function merged (V8 splits them by call line). A
+ * merged frame is a (merged parent, function) pair, numbered as first met in a walk from the
+ * root, so parents come before their children; siblings are found by walking a short list, by a
+ * Map for the rare frame with many children. Then totals, children heaviest first, pre-order.
+ */
+function mergedFrames(
+  profile: PackedProfile,
   functionOf: Int32Array,
+  functionCount: number,
   selfUs: Float64Array,
-): CallTreeNode {
-  const root: CallTreeNode = {
-    functionId: functionOf[0],
-    selfUs: selfUs[0],
-    totalUs: 0,
-    children: [],
-  };
-  // Most frames have a few children: look them up by scanning, with a Map only for wide ones.
-  const wide = new Map<CallTreeNode, Map<number, CallTreeNode>>();
-  const stack: number[] = [0];
-  const targets: CallTreeNode[] = [root];
-  while (stack.length > 0) {
-    const i = stack.pop() as number;
-    const merged = targets.pop() as CallTreeNode;
-    let byFunction = wide.get(merged);
+): MergedFrames {
+  const { nodeCount: n, childStart, childList } = profile;
+  // At most one merged frame per node.
+  const fn = new Int32Array(n);
+  const parent = new Int32Array(n);
+  const self = new Float64Array(n);
+  const firstChild = new Int32Array(n).fill(-1);
+  const nextSibling = new Int32Array(n).fill(-1);
+  const childCount = new Int32Array(n);
+  const wide = new Map<number, number>();
+  const mergedOf = new Int32Array(n);
+  fn[0] = functionOf[0];
+  parent[0] = -1;
+  self[0] = selfUs[0];
+  let count = 1;
+  const stack = new Int32Array(n);
+  let top = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const i = stack[--top];
+    const m = mergedOf[i];
     for (let k = childStart[i]; k < childStart[i + 1]; k++) {
       const c = childList[k];
-      const fn = functionOf[c];
-      let target: CallTreeNode | undefined;
-      if (byFunction) target = byFunction.get(fn);
-      else {
-        const siblings = merged.children;
-        for (let s = 0; s < siblings.length; s++) {
-          if (siblings[s].functionId === fn) {
-            target = siblings[s];
-            break;
-          }
-        }
+      const f = functionOf[c];
+      let id = -1;
+      if (childCount[m] > 16) id = wide.get(m * functionCount + f) ?? -1;
+      else
+        for (let s = firstChild[m]; s >= 0 && id < 0; s = nextSibling[s]) if (fn[s] === f) id = s;
+      if (id < 0) {
+        id = count++;
+        fn[id] = f;
+        parent[id] = m;
+        nextSibling[id] = firstChild[m];
+        firstChild[m] = id;
+        if (++childCount[m] === 17) {
+          for (let s = firstChild[m]; s >= 0; s = nextSibling[s])
+            wide.set(m * functionCount + fn[s], s);
+        } else if (childCount[m] > 17) wide.set(m * functionCount + f, id);
       }
-      if (!target) {
-        target = { functionId: fn, selfUs: 0, totalUs: 0, children: [] };
-        merged.children.push(target);
-        if (byFunction) byFunction.set(fn, target);
-        else if (merged.children.length > 16) {
-          byFunction = new Map(merged.children.map((m) => [m.functionId, m]));
-          wide.set(merged, byFunction);
-        }
-      }
-      target.selfUs += selfUs[c];
-      stack.push(c);
-      targets.push(target);
+      self[id] += selfUs[c];
+      mergedOf[c] = id;
+      stack[top++] = c;
     }
   }
-  // Totals bottom-up and heaviest-first children, without recursion.
-  const order = preOrder(root);
-  for (let k = order.length - 1; k >= 0; k--) {
-    const node = order[k];
-    let total = node.selfUs;
-    const children = node.children;
-    for (let c = 0; c < children.length; c++) total += children[c].totalUs;
-    node.totalUs = total;
-    if (children.length > 1) children.sort((a, b) => b.totalUs - a.totalUs);
+  const total = self.slice(0, count);
+  for (let id = count - 1; id > 0; id--) total[parent[id]] += total[id];
+
+  // Children of each frame in a row, heaviest first (the first met first among equals).
+  const start = new Int32Array(count + 1);
+  for (let id = 1; id < count; id++) start[parent[id] + 1]++;
+  for (let id = 0; id < count; id++) start[id + 1] += start[id];
+  const children = new Int32Array(Math.max(0, count - 1));
+  const fill = start.slice(0, count);
+  for (let id = 1; id < count; id++) children[fill[parent[id]]++] = id;
+  for (let id = 0; id < count; id++) {
+    if (start[id + 1] - start[id] > 1) {
+      children.subarray(start[id], start[id + 1]).sort((a, b) => total[b] - total[a] || a - b);
+    }
   }
-  return root;
+
+  // Pre-order.
+  const out: MergedFrames = {
+    fn: new Int32Array(count),
+    parent: new Int32Array(count),
+    self: new Float64Array(count),
+    total: new Float64Array(count),
+  };
+  const position = new Int32Array(count);
+  let k = 0;
+  top = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const id = stack[--top];
+    position[id] = k;
+    out.fn[k] = fn[id];
+    out.parent[k] = id === 0 ? -1 : position[parent[id]];
+    out.self[k] = self[id];
+    out.total[k] = total[id];
+    k++;
+    // Pushed in reverse, so that the heaviest child comes out first.
+    for (let c = start[id + 1] - 1; c >= start[id]; c--) stack[top++] = children[c];
+  }
+  return out;
+}
+
+/** The flat tree as objects: a frame's children are in pre-order, heaviest first already. */
+function treeOf(frames: MergedFrames): CallTreeNode {
+  const nodes: CallTreeNode[] = new Array(frames.fn.length);
+  for (let k = 0; k < nodes.length; k++) {
+    nodes[k] = {
+      functionId: frames.fn[k],
+      selfUs: frames.self[k],
+      totalUs: frames.total[k],
+      children: [],
+    };
+    if (k > 0) nodes[frames.parent[k]].children.push(nodes[k]);
+  }
+  return nodes[0];
 }
 
 /** The nodes of a tree, each before its children, without recursion (trees may be very deep). */
