@@ -24,6 +24,9 @@ export interface LoadedRun {
 }
 
 export function readTextFile(file: string): string | undefined {
+  // A profile from another machine names thousands of scripts that are not here: an existence
+  // check costs far less than the error a failed read builds.
+  if (!fs.existsSync(file)) return undefined;
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
