@@ -49,13 +49,32 @@ const builds = [
     minify: production,
   },
   // The sample service: unminified, names kept, with a source map, so that profile positions
-  // map back to the exact lines of its .ts handlers.
+  // map back to the exact lines of its .ts handlers. async-mutex stays a package of its own
+  // (dist/vendor/async-mutex), required at run time as a service's dependency would be: that
+  // is how the agent finds it and watches its locks.
   {
     ...node,
     entryPoints: { sampleService: 'src/sampleService/main.ts' },
     minify: false,
     keepNames: true,
     sourcesContent: true,
+    plugins: [
+      {
+        name: 'async-mutex-as-a-package',
+        setup(build) {
+          build.onResolve({ filter: /^async-mutex$/ }, () => ({
+            path: './vendor/async-mutex',
+            external: true,
+          }));
+        },
+      },
+    ],
+  },
+  // async-mutex and its helper tslib as one CommonJS package, with its own package.json.
+  {
+    ...node,
+    entryPoints: { 'vendor/async-mutex/index': 'node_modules/async-mutex/lib/index.js' },
+    minify: false,
   },
 ];
 
@@ -74,6 +93,18 @@ builds.push({
 });
 
 const outdir = 'dist';
+// The vendored async-mutex's package.json: its name and version, for the lock report.
+const asyncMutex = JSON.parse(fs.readFileSync('node_modules/async-mutex/package.json', 'utf8'));
+fs.mkdirSync(`${outdir}/vendor/async-mutex`, { recursive: true });
+fs.writeFileSync(
+  `${outdir}/vendor/async-mutex/package.json`,
+  `${JSON.stringify({ name: asyncMutex.name, version: asyncMutex.version, license: asyncMutex.license, main: 'index.js' }, null, 2)}\n`,
+);
+// Their licences travel with them: async-mutex's (MIT) and tslib's (0BSD), which it carries.
+fs.writeFileSync(
+  `${outdir}/vendor/async-mutex/LICENSE`,
+  `${fs.readFileSync('node_modules/async-mutex/LICENSE', 'utf8')}\n---\n\ntslib, bundled in index.js:\n\n${fs.readFileSync('node_modules/tslib/LICENSE.txt', 'utf8')}`,
+);
 if (watch) {
   for (const b of builds) {
     const ctx = await esbuild.context({ ...b, outdir });

@@ -235,7 +235,7 @@ async function profile(args: string[]): Promise<number> {
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (loaded)
       process.stdout.write(
-        `${formatAnalysis(loaded.analysis, loaded.diagnosis, record.load?.requests)}\n`,
+        `${formatAnalysis(loaded.analysis, loaded.diagnosis, record.load?.requests, undefined, loaded.waits)}\n`,
       );
   }
   return record.status === 'done' ? 0 : 1;
@@ -298,6 +298,7 @@ function jsonAnalysis(loaded: LoadedRun) {
       ...l,
       functionName: analysis.functions[l.functionId]?.name,
     })),
+    ...(loaded.waits ? { waits: loaded.waits } : {}),
     notes: analysis.notes,
   };
 }
@@ -353,7 +354,7 @@ async function report(args: string[]): Promise<number> {
     );
   }
   process.stdout.write(
-    `${formatAnalysis(loaded.analysis, loaded.diagnosis, record?.load?.requests)}\n`,
+    `${formatAnalysis(loaded.analysis, loaded.diagnosis, record?.load?.requests, undefined, loaded.waits)}\n`,
   );
   return 0;
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { type Analysis, type AnalyzedFunction, hotFunctions, hotLines } from './profile/analyze';
 import type { Comparison } from './profile/compare';
 import type { Diagnosis } from './profile/diagnosis';
+import type { Waits } from './profile/waits';
 import type { LoadProgress } from './runner/load/protocol';
 import type { RunRecord } from './runner/run';
 
@@ -11,6 +12,12 @@ const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 function ms(value: number): string {
   return value >= 100 ? `${int.format(value)} ms` : `${one.format(value)} ms`;
+}
+
+/** Milliseconds that may be a few microseconds (a lock held an instant). */
+function fineMs(value: number): string {
+  if (value >= 1 || value === 0) return ms(value);
+  return `${value >= 0.1 ? value.toFixed(2) : value.toFixed(3)} ms`;
 }
 
 function bytes(value: number): string {
@@ -169,6 +176,7 @@ export function formatAnalysis(
   diagnosis: Diagnosis,
   requests: number | undefined,
   cwd = process.cwd(),
+  waits?: Waits,
 ): string {
   const duration = analysis.model.durationUs;
   const perRequest = (us: number) => (requests && requests > 0 ? ms(us / 1000 / requests) : '');
@@ -196,8 +204,25 @@ export function formatAnalysis(
       );
     }
   }
+  if (waits) lines.push(...formatWaits(waits, cwd));
   for (const note of analysis.notes.slice(0, 3)) lines.push(`  note        ${note}`);
   return lines.join('\n');
+}
+
+/** The lock waits: per lock and acquire site, heaviest first. */
+export function formatWaits(waits: Waits, cwd = process.cwd()): string[] {
+  const sites = waits.sites.filter((s) => s.asked > 0).slice(0, 5);
+  if (sites.length === 0) return [];
+  const lines = [
+    `  lock waits (${waits.library.name}${waits.library.version ? ` ${waits.library.version}` : ''})      of latency   wait p50   hold p50     per s`,
+  ];
+  for (const s of sites) {
+    const what = `${s.kind} in ${s.site.functionName || '(anonymous)'}`;
+    lines.push(
+      `    ${truncate(what, 30).padEnd(30)} ${share(s.waitShare).padStart(9)} ${fineMs(s.waitMs.p50).padStart(10)} ${fineMs(s.holdMs.p50).padStart(10)} ${s.perSec.toFixed(1).padStart(9)}   ${displayPath(s.site.file, cwd)}:${s.site.line}${s.heldAcrossAwait ? '  held across an await' : ''}`,
+    );
+  }
+  return lines;
 }
 
 function truncate(text: string, width: number): string {

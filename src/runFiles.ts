@@ -9,6 +9,8 @@ import { type Analysis, analyze } from './profile/analyze';
 import type { PackedProfile } from './profile/cpuprofile';
 import { type Diagnosis, diagnose } from './profile/diagnosis';
 import { readProfile } from './profile/readProfile';
+import { createSourceMapper, type ReadFile } from './profile/sourcemaps';
+import { analyzeWaits, type Waits } from './profile/waits';
 import { SOURCE_MAPS_FILE } from './runner/agent/protocol';
 import { HotpathError, messageOf } from './runner/errors';
 import { RUN_FILE, type RunRecord } from './runner/run';
@@ -21,6 +23,8 @@ export interface LoadedRun {
   record?: RunRecord;
   analysis: Analysis;
   diagnosis: Diagnosis;
+  /** Where requests waited for locks; absent when the run has no lock report. */
+  waits?: Waits;
 }
 
 export function readTextFile(file: string): string | undefined {
@@ -86,6 +90,35 @@ export function loadRun(target: string): LoadedRun {
     sourceMaps = undefined; // a broken file of maps: positions stay as generated
   }
   const analysis = analyze(readProfileFile(profileFile), { readFile: readTextFile, sourceMaps });
-  const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent });
-  return { folder, profileFile, ...(record ? { record } : {}), analysis, diagnosis };
+  const waits = record?.locks ? runWaits(record, readTextFile, sourceMaps) : undefined;
+  const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent, waits });
+  return {
+    folder,
+    profileFile,
+    ...(record ? { record } : {}),
+    analysis,
+    diagnosis,
+    ...(waits ? { waits } : {}),
+  };
+}
+
+/** The run's lock waits in the original source, with the run's figures. */
+function runWaits(
+  record: RunRecord,
+  readFile: ReadFile,
+  sourceMaps: Record<string, unknown> | undefined,
+): Waits | undefined {
+  if (!record.locks) return undefined;
+  const load = record.load;
+  const agent = record.agent;
+  return analyzeWaits(
+    record.locks,
+    {
+      durationSec: (agent?.wallMs ?? 0) / 1000,
+      requests: load?.requests ?? 0,
+      meanLatencyMs: load?.latencyMs.mean ?? 0,
+      ...(agent ? { cpuMs: agent.cpuUserMs + agent.cpuSystemMs } : {}),
+    },
+    createSourceMapper(readFile, sourceMaps),
+  );
 }

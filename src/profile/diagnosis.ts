@@ -4,6 +4,7 @@
  * run has them. Pure.
  */
 import type { Analysis } from './analyze';
+import { WAIT_THRESHOLDS, type Waits } from './waits';
 
 /**
  * The thresholds, as data. Chosen from runs of the sample service on a 2-core machine (50 and 4
@@ -69,6 +70,8 @@ export interface RunFigures {
     statusCodes?: Record<string, number>;
   };
   metrics?: { cpuUserMs: number; cpuSystemMs: number; cpuShare: number };
+  /** Where requests waited for locks, when the run watched them. */
+  waits?: Waits | undefined;
 }
 
 export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
@@ -152,6 +155,33 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const waiting =
     busy <= THRESHOLDS.waiting.maxBusyShare &&
     (latencyOverCpu === undefined || latencyOverCpu >= THRESHOLDS.waiting.minLatencyOverCpu);
+  const lock = run.waits?.sites[0];
+  if (waiting && lock && lock.waitShare >= WAIT_THRESHOLDS.diagnosis.minWaitShare) {
+    evidence.push({
+      what: `latency spent waiting for the ${lock.kind} at ${baseName(lock.site.file)}:${lock.site.line}`,
+      value: lock.waitShare,
+      unit: 'share',
+      threshold: WAIT_THRESHOLDS.diagnosis.minWaitShare,
+    });
+    evidence.push({ what: 'lock held (p50)', value: lock.holdMs.p50, unit: 'ms' });
+    const across = lock.heldAcrossAwait
+      ? `, across an await (a request costs ${ms(cpuPerResponseMs ?? 0)} of CPU)`
+      : '';
+    return {
+      verdict: 'waiting',
+      summary:
+        `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for the ${lock.kind} acquired at ` +
+        `${baseName(lock.site.file)}:${lock.site.line} (${ms(lock.waitMs.p50)} p50); each holder keeps it ${ms(lock.holdMs.p50)}${across}. ` +
+        'Hold it only around the shared data, not across the slow call, or let readers share it.',
+      evidence,
+      lookAt: {
+        file: lock.site.file,
+        line: lock.site.line,
+        functionName: lock.site.functionName,
+        selfShare: lock.waitShare,
+      },
+    };
+  }
   if (waiting) {
     const latency =
       latencyOverCpu !== undefined && run.load
@@ -198,7 +228,9 @@ function percent(share: number): string {
 }
 
 function ms(value: number): string {
-  return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
+  return value >= 100
+    ? `${Math.round(value).toLocaleString('en-US')} ms`
+    : `${value.toFixed(1)} ms`;
 }
 
 function baseName(file: string): string {

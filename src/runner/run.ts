@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { LockReport } from '../protocol/locks';
 import { AgentChannel } from './agent/channel';
 import type { AgentMetrics } from './agent/protocol';
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
@@ -43,6 +44,8 @@ export interface RunRecord {
   /** The measured load second by second: for the charts of req/s, latency and errors. */
   timeline?: TimelinePoint[];
   agent?: AgentMetrics;
+  /** Where requests waited for locks (async-mutex) over the window; absent without one. */
+  locks?: LockReport;
   profile:
     | {
         file: string;
@@ -249,6 +252,7 @@ export async function runProfile(
       );
       record.timings.captureStoppedAt = new Date().toISOString();
       record.agent = stopped.metrics;
+      if (stopped.locks) record.locks = stopped.locks;
       if (takeProfile) {
         record.profile = {
           file: PROFILE_FILE,

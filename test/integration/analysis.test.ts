@@ -30,11 +30,11 @@ let out: string;
 const runs: Record<string, LoadedRun> = {};
 before(async () => {
   out = tempFolder('analysis');
-  for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
+  for (const route of ['/read', '/fast', '/cpu', '/cpualloc', '/hello']) {
     const options = resolveRunOptions({
       path: route,
       connections: route === '/read' || route === '/fast' ? 20 : 4,
-      durationSec: 2,
+      durationSec: route === '/hello' ? 1 : 2,
       warmupSec: 0.5,
       outDir: out,
     });
@@ -183,5 +183,59 @@ describe('analysis of the sample service', () => {
     );
     assert.equal(data.flame.mode, 'diff');
     assert.equal(data.flame.frames.before.length, data.flame.frames.total.length);
+  });
+
+  test('where /read waits: the Mutex at the acquire line of its handler, held across the slow call', () => {
+    const { waits, diagnosis } = runs['/read'];
+    assert.ok(waits, 'the run has a lock report');
+    assert.equal(waits.library.name, 'async-mutex');
+    const [top] = waits.sites;
+    const acquire = lineOf('await state.mutex.acquire()', 'async function read(');
+    assert.equal(top.kind, 'Mutex');
+    assert.equal(top.site.file, handlers);
+    assert.equal(top.site.line, acquire);
+    assert.equal(top.site.functionName, 'read');
+    assert.ok(top.holdMs.p50 >= 45 && top.holdMs.p50 <= 70, `hold p50 ${top.holdMs.p50} ms`);
+    assert.ok(top.waitShare > 0.8, `wait share ${top.waitShare}`);
+    assert.ok(top.heldAcrossAwait, 'held across an await');
+    assert.equal(top.created?.file, path.join(root, 'src', 'sampleService', 'app.ts'));
+    assert.equal(diagnosis.verdict, 'waiting');
+    assert.match(diagnosis.summary, new RegExp(`Mutex acquired at handlers\\.ts:${acquire}`));
+    assert.equal(diagnosis.lookAt?.line, acquire);
+    const text = spawnSync(process.execPath, [cli, 'report', runs['/read'].folder], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.match(text.stdout, /lock waits \(async-mutex [\d.]+\)/);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `Mutex in read .* src/sampleService/handlers\\.ts:${acquire}  held across an await`,
+      ),
+    );
+  });
+
+  test("/fast's read side is held an instant, and never across an await", () => {
+    const { waits } = runs['/fast'];
+    assert.ok(waits && waits.sites.length > 0, 'the read side of the lock is seen');
+    for (const site of waits.sites) {
+      assert.ok(site.holdMs.p50 < 5, `hold p50 ${site.holdMs.p50} ms at ${site.site.line}`);
+      assert.equal(site.heldAcrossAwait, false);
+    }
+    assert.ok(
+      waits.sites.some((s) => s.stack.some((frame) => frame.functionName === 'fast')),
+      'the handler is on the acquire stack',
+    );
+    assert.equal(runs['/fast'].diagnosis.summary.includes('Waiting for a lock'), false);
+  });
+
+  test('a route that takes no lock has no lock section', () => {
+    assert.deepEqual(runs['/hello'].waits?.sites ?? [], []);
+    const text = spawnSync(process.execPath, [cli, 'report', runs['/hello'].folder], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(text.status, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /lock waits/);
   });
 });

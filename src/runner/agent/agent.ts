@@ -5,8 +5,10 @@
  * interval, start, stop. It never keeps the process alive and never lets its own trouble reach
  * the service: every failure is reported to the runner or dropped.
  */
+
+import { readFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
-import { findSourceMap } from 'node:module';
+import Module, { findSourceMap } from 'node:module';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
@@ -17,6 +19,7 @@ import {
 } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../files';
+import { isAsyncMutex, type LockReport, LockTracker } from './locks';
 import {
   AGENT_SOCKET_ENV,
   AGENT_TOKEN_ENV,
@@ -33,8 +36,12 @@ const socketPath = process.env[AGENT_SOCKET_ENV];
 const token = process.env[AGENT_TOKEN_ENV];
 if (socketPath && token) install(socketPath, token);
 
+/** Where requests wait for locks: async-mutex, watched from the moment the service loads it. */
+const locks = new LockTracker();
+
 function install(socketPath: string, token: string): void {
   let capture: Capture | undefined;
+  watchRequire();
   const socket = net.createConnection(socketPath);
   socket.unref();
   socket.setNoDelay(true);
@@ -118,6 +125,52 @@ function install(socketPath: string, token: string): void {
 }
 
 /**
+ * Hands the service a watched async-mutex when it requires it (by name: other modules' exports
+ * are never touched). An ES module import of it is not seen: its waits are then simply absent.
+ */
+function watchRequire(): void {
+  // `async-mutex`, `async-mutex/lib/index.js`, or a vendored `./vendor/async-mutex`.
+  const ASYNC_MUTEX_ID = /(^|[\\/])async-mutex([\\/]|$)/;
+  const proto = Module.prototype as unknown as { require: (id: string) => unknown };
+  const original = proto.require;
+  proto.require = function hotpathRequire(this: unknown, id: string) {
+    // biome-ignore lint/complexity/noArguments: passed on exactly as given
+    const exports = original.apply(this, arguments as unknown as [string]);
+    if (ASYNC_MUTEX_ID.test(id) && isAsyncMutex(exports)) {
+      try {
+        return locks.instrument(exports as object, packageVersion(this, id));
+      } catch {
+        return exports;
+      }
+    }
+    return exports;
+  };
+}
+
+/** The version of the package `id` resolves to from `parent`, from its package.json. */
+function packageVersion(parent: unknown, id: string): string | undefined {
+  try {
+    const resolve = (
+      Module as unknown as { _resolveFilename: (id: string, parent: unknown) => string }
+    )._resolveFilename;
+    let dir = path.dirname(resolve(id, parent));
+    for (let i = 0; i < 5; i++) {
+      const file = path.join(dir, 'package.json');
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'async-mutex') return pkg.version;
+      } catch {
+        /* not here: one folder up */
+      }
+      dir = path.dirname(dir);
+    }
+  } catch {
+    /* unknown */
+  }
+  return undefined;
+}
+
+/**
  * One capture. `arm` turns the CPU profiler on, before the warm-up: V8 (11.x, Node 20) does
  * not log code that was optimized while no profiler ran, and samples in such code lose their
  * frames (a warmed-up /cpu handler showed as `runMicrotasks` in about one run in six). `begin`
@@ -154,11 +207,13 @@ class Capture {
     }
     // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
+    locks.start();
     return this.#window.startedAt;
   }
 
   /** Ends the capture and throws its data away. */
   abandon(): void {
+    locks.stop();
     this.#window?.close();
     this.session?.disconnect();
   }
@@ -169,6 +224,7 @@ class Capture {
       this.abandon();
       throw new Error('the capture window was never opened');
     }
+    const lockReport = locks.stop();
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
     if (this.session) {
@@ -191,7 +247,7 @@ class Capture {
       try {
         const profile = await finished;
         profileJson = JSON.stringify(profile);
-        sourceMaps = heldSourceMaps(profile);
+        sourceMaps = heldSourceMaps(profile, lockUrls(lockReport));
       } finally {
         session.disconnect();
       }
@@ -209,7 +265,12 @@ class Capture {
         );
       }
     }
-    return { profileBytes, metrics, sourceMaps: mapCount };
+    return {
+      profileBytes,
+      metrics,
+      sourceMaps: mapCount,
+      ...(lockReport ? { locks: lockReport } : {}),
+    };
   }
 }
 
@@ -297,12 +358,12 @@ class Window {
  * The source maps Node holds in memory for the profile's scripts. A service run by tsx or
  * ts-node (or with --enable-source-maps) was compiled in memory: its maps are nowhere on disk.
  */
-function heldSourceMaps(profile: unknown): Record<string, unknown> {
+function heldSourceMaps(profile: unknown, more: string[] = []): Record<string, unknown> {
   const maps: Record<string, unknown> = {};
   const nodes = (profile as { nodes?: { callFrame?: { url?: string } }[] }).nodes ?? [];
+  const urls = [...nodes.map((node) => node.callFrame?.url), ...more];
   const seen = new Set<string>();
-  for (const node of nodes) {
-    const url = node.callFrame?.url;
+  for (const url of urls) {
     if (!url || seen.has(url) || !(url.startsWith('file:') || path.isAbsolute(url))) continue;
     seen.add(url);
     try {
@@ -315,6 +376,15 @@ function heldSourceMaps(profile: unknown): Record<string, unknown> {
     }
   }
   return maps;
+}
+
+/** The scripts of the lock report's stacks: their maps are saved with the profile's. */
+function lockUrls(report: LockReport | undefined): string[] {
+  if (!report) return [];
+  return [
+    ...report.sites.flatMap((site) => site.stack.map((frame) => frame.url)),
+    ...report.locks.flatMap((lock) => (lock.created ?? []).map((frame) => frame.url)),
+  ];
 }
 
 function gcKindName(kind: number | undefined): string {

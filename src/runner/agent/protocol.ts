@@ -4,6 +4,8 @@
  * once here, used by both sides.
  */
 
+import type { LockReport } from '../../protocol/locks';
+
 /** The environment variables through which the runner hands the channel to the agent. */
 export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
 export const AGENT_TOKEN_ENV = 'HOTPATH_AGENT_TOKEN';
@@ -45,6 +47,8 @@ export interface StopResult {
    */
   sourceMaps: number;
   metrics: AgentMetrics;
+  /** Lock waits and holds over the window; absent when the service never loaded async-mutex. */
+  locks?: LockReport;
 }
 
 /** What the agent measured inside the service over the capture window. */

@@ -1,0 +1,44 @@
+/**
+ * The lock report: what the agent saw of async-mutex's locks over a capture window, kept in
+ * run.json as `locks`. Declared once here; the agent writes it, the analysis reads it.
+ */
+
+/** A frame of a stack as V8 reports it: script URL or path, 1-based line and column. */
+export interface StackFrame {
+  url: string;
+  line: number;
+  column: number;
+  name: string;
+}
+
+/** Milliseconds. */
+export interface TimeSummary {
+  count: number;
+  total: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** One lock and one acquire stack. */
+export interface LockSiteReport {
+  /** Index in `LockReport.locks`. */
+  lock: number;
+  /** The acquire call first, then its callers (the service's frames only, at most four). */
+  stack: StackFrame[];
+  /** Acquisitions asked for here during the window. */
+  asked: number;
+  /** Those rejected (cancelled, timed out) instead of granted. */
+  failed: number;
+  /** From asked to granted, for those granted. */
+  waitMs: TimeSummary;
+  /** From granted to released, for those released. */
+  holdMs: TimeSummary;
+}
+
+export interface LockReport {
+  library: { name: 'async-mutex'; version?: string };
+  locks: { kind: 'Mutex' | 'Semaphore'; created?: StackFrame[] }[];
+  sites: LockSiteReport[];
+}
