@@ -7,7 +7,9 @@
  *    same connections and duration, alternating which goes first;
  * 2. profiling overhead on /cpu at the default sampling interval: req/s and service CPU per
  *    response with the profiler ÷ without (alternating);
- * 3. the walk-through's lesson: /fast ÷ /read req/s with the default preset.
+ * 3. the walk-through's lesson: /fast ÷ /read req/s with the default preset;
+ * 4. what watching the locks costs: /fast (a lock taken on every request) with async-mutex
+ *    watched ÷ unwatched, req/s and service CPU per response, profiled both ways, alternating.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -164,6 +166,43 @@ async function walkthrough(): Promise<void> {
   ]);
 }
 
+async function lockOverhead(): Promise<void> {
+  const seconds = quick ? 3 : 6;
+  const run = async (watchLocks: boolean) => {
+    const { record } = await runProfile(
+      resolveRunOptions({
+        path: '/fast',
+        connections: 200,
+        durationSec: seconds,
+        watchLocks,
+        outDir: out,
+      }),
+    );
+    if (record.status !== 'done') throw new Error(`/fast: ${record.error?.message}`);
+    if (watchLocks !== (record.locks !== undefined))
+      throw new Error('the lock report is not as asked');
+    return record;
+  };
+  const on: RunRecord[] = [];
+  const off: RunRecord[] = [];
+  for (let round = 0; round < 2; round++) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const watch of order) (watch ? on : off).push(await run(watch));
+  }
+  const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
+  const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
+  rows.push([
+    '/fast req/s, locks watched ÷ not (200 connections)',
+    fmt(rps(on) / rps(off), 2),
+    `${fmt(rps(on))} vs ${fmt(rps(off))} req/s`,
+  ]);
+  rows.push([
+    '/fast service CPU per response, locks watched ÷ not',
+    fmt(cpu(on) / cpu(off), 2),
+    `${fmt(cpu(on), 2)} vs ${fmt(cpu(off), 2)} ms`,
+  ]);
+}
+
 async function main(): Promise<void> {
   console.log(
     `Hotpath engine benchmark · node ${process.version} · ${os.cpus().length} cores${quick ? ' · quick' : ''}`,
@@ -172,6 +211,7 @@ async function main(): Promise<void> {
     ['load generator', loadGenerator],
     ['profiling overhead', profilingOverhead],
     ['walk-through', walkthrough],
+    ['locks', lockOverhead],
   ] as const) {
     if (only && !name.startsWith(only)) continue;
     console.log(`  measuring: ${name}…`);

@@ -53,6 +53,30 @@ export function renderReport(
     diagnosis,
     table('summary', undefined, data.rows),
   );
+  let waitFlame: HTMLElement | undefined;
+  if (data.waits) {
+    root.append(
+      el('h2', undefined, `Where requests wait: locks (${data.waits.library})`),
+      table(
+        'waits',
+        ['lock', 'of latency', 'wait p50', 'wait p99', 'hold p50', 'per s', 'where', ''],
+        data.waits.rows.map((w) => [
+          w.lock,
+          w.ofLatency,
+          w.waitP50,
+          w.waitP99,
+          w.holdP50,
+          w.perSec,
+          w.where,
+          w.note,
+        ]),
+      ),
+    );
+    if (data.waits.flame) {
+      waitFlame = el('div', 'wait-flamegraph');
+      root.append(el('h3', undefined, 'Wait time by acquire stack'), waitFlame);
+    }
+  }
   if (data.timeline) {
     const container = el('div', 'load-chart');
     root.append(el('h2', undefined, 'Load over time'), container);
@@ -79,5 +103,7 @@ export function renderReport(
       data.hotLines.map((l) => [l.location, l.self, l.functionName]),
     ),
   );
+  if (waitFlame && data.waits?.flame)
+    charts.push(mountFlamegraph(waitFlame, data.waits.flame, options));
   return mountFlamegraph(flame, data.flame, options);
 }

@@ -76,6 +76,7 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
 Capture and output:
   --sampling-interval US   CPU profile sampling interval in µs (default ${DEFAULTS.samplingIntervalUs})
   --no-profile             measure the load and the service's metrics without a CPU profile
+  --no-locks               leave the service's async-mutex locks unwatched (no lock waits)
   --out DIR                where runs are saved (default ${DEFAULTS.outDir})
   --json                   print the run record as JSON instead of the summary
 
@@ -152,6 +153,7 @@ async function profile(args: string[]): Promise<number> {
       workers: { type: 'string' },
       'sampling-interval': { type: 'string' },
       'no-profile': { type: 'boolean' },
+      'no-locks': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -183,6 +185,7 @@ async function profile(args: string[]): Promise<number> {
     workers: numberOption(values.workers),
     samplingIntervalUs: numberOption(values['sampling-interval']),
     profile: !values['no-profile'],
+    watchLocks: !values['no-locks'],
     outDir: values.out,
   };
   const options = resolveRunOptions(request);

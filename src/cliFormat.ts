@@ -209,17 +209,49 @@ export function formatAnalysis(
   return lines.join('\n');
 }
 
+/** The lock waits as rows of text, heaviest first: for the CLI, the HTML and Markdown reports. */
+export function waitRows(waits: Waits, cwd = process.cwd()): WaitRow[] {
+  return waits.sites
+    .filter((s) => s.asked > 0)
+    .slice(0, 10)
+    .map((s) => ({
+      lock: `${s.kind} in ${s.site.functionName || '(anonymous)'}`,
+      where: `${displayPath(s.site.file, cwd)}:${s.site.line}`,
+      ofLatency: share(s.waitShare),
+      waitP50: fineMs(s.waitMs.p50),
+      waitP99: fineMs(s.waitMs.p99),
+      holdP50: fineMs(s.holdMs.p50),
+      perSec: s.perSec.toFixed(1),
+      note: s.heldAcrossAwait ? 'held across an await' : '',
+    }));
+}
+
+export interface WaitRow {
+  lock: string;
+  where: string;
+  ofLatency: string;
+  waitP50: string;
+  waitP99: string;
+  holdP50: string;
+  perSec: string;
+  note: string;
+}
+
+/** The lock library, as reports name it: "async-mutex 0.5.0". */
+export function waitLibrary(waits: Waits): string {
+  return `${waits.library.name}${waits.library.version ? ` ${waits.library.version}` : ''}`;
+}
+
 /** The lock waits: per lock and acquire site, heaviest first. */
 export function formatWaits(waits: Waits, cwd = process.cwd()): string[] {
-  const sites = waits.sites.filter((s) => s.asked > 0).slice(0, 5);
-  if (sites.length === 0) return [];
+  const rows = waitRows(waits, cwd).slice(0, 5);
+  if (rows.length === 0) return [];
   const lines = [
-    `  lock waits (${waits.library.name}${waits.library.version ? ` ${waits.library.version}` : ''})      of latency   wait p50   hold p50     per s`,
+    `  lock waits (${waitLibrary(waits)})      of latency   wait p50   hold p50     per s`,
   ];
-  for (const s of sites) {
-    const what = `${s.kind} in ${s.site.functionName || '(anonymous)'}`;
+  for (const r of rows) {
     lines.push(
-      `    ${truncate(what, 30).padEnd(30)} ${share(s.waitShare).padStart(9)} ${fineMs(s.waitMs.p50).padStart(10)} ${fineMs(s.holdMs.p50).padStart(10)} ${s.perSec.toFixed(1).padStart(9)}   ${displayPath(s.site.file, cwd)}:${s.site.line}${s.heldAcrossAwait ? '  held across an await' : ''}`,
+      `    ${truncate(r.lock, 30).padEnd(30)} ${r.ofLatency.padStart(9)} ${r.waitP50.padStart(10)} ${r.holdP50.padStart(10)} ${r.perSec.padStart(9)}   ${r.where}${r.note ? `  ${r.note}` : ''}`,
     );
   }
   return lines;

@@ -110,8 +110,10 @@ class Hotpath implements vscode.Disposable {
       return undefined;
     }
     this.#apply(run);
+    // Where to look first: the lock requests wait for, else the hottest function of the code.
+    const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
-    const where = hottest && sourceOf(hottest);
+    const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
     if (where) await openSource(where.source, where.line);
     this.hotLines.refresh();
     this.flamegraph.show(reportData(run, this.#workspace));
@@ -587,8 +589,10 @@ let hotpath: Hotpath | undefined;
 export interface HotpathApi {
   /** The hot-line decorations a document gets now, counted by heat level (coolest first). */
   hotLineLevels(document: vscode.TextDocument): number[];
-  /** What the last refresh of hot lines drew, by visible editor. */
-  hotLinesDrawn(): { file: string; decorations: number }[];
+  /** What the last refresh of hot lines drew, by visible editor (heat and lock-wait marks). */
+  hotLinesDrawn(): { file: string; decorations: number; waits: number }[];
+  /** The 0-based lines of a document that get a lock-wait mark now. */
+  waitLineNumbers(document: vscode.TextDocument): number[];
   /** The 0-based lines of a document that get heat now. */
   hotLineNumbers(document: vscode.TextDocument): number[];
   /** The hovers of a document's hot lines: their markdown and whether it may run or hold HTML. */
@@ -695,6 +699,8 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
         .flat()
         .map((d) => d.range.start.line)
         .sort((a, b) => a - b),
+    waitLineNumbers: (document) =>
+      owner.hotLines.waitDecorationsFor(document).map((d) => d.range.start.line),
     panelShown: () => owner.flamegraph.shown,
     profileEditorShown: (uri) => owner.profileEditor.shown(uri),
     runningPids: () => owner.runningPids,

@@ -1,7 +1,9 @@
 /** From an analysis (or a comparison) to the renderer's compact `FlameData`. Pure. */
-import type { FlameData } from '../protocol/flame';
+import type { FlameCategory, FlameData } from '../protocol/flame';
 import type { Analysis } from './analyze';
 import type { Comparison, DiffNode } from './compare';
+import { categorize } from './model';
+import type { Waits } from './waits';
 
 export function flameData(analysis: Analysis, title: string): FlameData {
   const names: string[] = [];
@@ -75,6 +77,89 @@ export function diffFlameData(comparison: Comparison, title: string): FlameData 
     title,
     mode: 'diff',
     unit: comparison.unit,
+    functions: { names, files, lines, categories },
+    frames,
+  };
+}
+
+/**
+ * Wait time by acquire stack, as a flamegraph (an off-CPU view for locks): the root holds every
+ * wait; below it each stack from its outermost caller down to the acquire call, and under that
+ * the lock waited for. Widths are total wait time in µs.
+ */
+export function waitFlameData(waits: Waits, title: string): FlameData {
+  const names: string[] = ['(all lock waits)'];
+  const files: string[] = [''];
+  const lines: number[] = [0];
+  const categories: FlameData['functions']['categories'] = ['root'];
+  const functionIds = new Map<string, number>();
+  const functionOf = (name: string, file: string, line: number, category: FlameCategory) => {
+    const key = `${name}\0${file}\0${line}`;
+    let id = functionIds.get(key);
+    if (id === undefined) {
+      id = names.length;
+      functionIds.set(key, id);
+      names.push(name);
+      files.push(file);
+      lines.push(line);
+      categories.push(category);
+    }
+    return id;
+  };
+  interface Node {
+    fn: number;
+    total: number;
+    self: number;
+    children: Map<number, Node>;
+  }
+  const root: Node = { fn: 0, total: 0, self: 0, children: new Map() };
+  for (const site of waits.sites) {
+    const us = site.waitMs.total * 1000;
+    if (!(us > 0)) continue;
+    root.total += us;
+    let node = root;
+    const path = [...site.stack]
+      .reverse()
+      .map((p) =>
+        functionOf(p.functionName || '(anonymous)', p.file, p.line, categorize(p.file).category),
+      );
+    path.push(
+      functionOf(
+        `waiting for the ${site.kind}`,
+        site.created?.file ?? '',
+        site.created?.line ?? 0,
+        'idle',
+      ),
+    );
+    for (const fn of path) {
+      let child = node.children.get(fn);
+      if (!child) {
+        child = { fn, total: 0, self: 0, children: new Map() };
+        node.children.set(fn, child);
+      }
+      child.total += us;
+      node = child;
+    }
+    node.self += us;
+  }
+  const frames: FlameData['frames'] = { fn: [], parent: [], self: [], total: [] };
+  const stack: [Node, number][] = [[root, -1]];
+  while (stack.length > 0) {
+    const [node, parent] = stack.pop() as [Node, number];
+    const index = frames.fn.length;
+    frames.fn.push(node.fn);
+    frames.parent.push(parent);
+    frames.self.push(node.self);
+    frames.total.push(node.total);
+    // Heaviest child first in pre-order: pushed lightest first.
+    const children = [...node.children.values()].sort((a, b) => a.total - b.total);
+    for (const child of children) stack.push([child, index]);
+  }
+  return {
+    version: 1,
+    title,
+    mode: 'time',
+    unit: 'us',
     functions: { names, files, lines, categories },
     frames,
   };

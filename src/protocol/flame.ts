@@ -62,6 +62,23 @@ export interface ReportData {
   flame: FlameData;
   /** Every response's latency in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */
   histogram?: { edgesMs: number[]; counts: number[] };
+  /** Where requests waited for locks, when the run watched them and a lock was taken. */
+  waits?: {
+    /** "async-mutex 0.5.0". */
+    library: string;
+    rows: {
+      lock: string;
+      where: string;
+      ofLatency: string;
+      waitP50: string;
+      waitP99: string;
+      holdP50: string;
+      perSec: string;
+      note: string;
+    }[];
+    /** Wait time by acquire stack; only when waits are 1 % of the latency or more somewhere. */
+    flame?: FlameData;
+  };
   /** The load second by second, for the chart (absent for a lone profile). */
   timeline?: {
     /** Seconds since the load began. */

@@ -1,5 +1,5 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
-import { displayPath, functionLocation, runRows } from '../cliFormat';
+import { displayPath, functionLocation, runRows, waitLibrary, waitRows } from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../runFiles';
@@ -43,6 +43,25 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       ),
       '',
     );
+  const waits = run.waits ? waitRows(run.waits, cwd).slice(0, 5) : [];
+  if (run.waits && waits.length > 0) {
+    parts.push(
+      `**Where requests wait** (${mdText(waitLibrary(run.waits))})`,
+      '',
+      table(
+        ['lock', 'of latency', 'wait p50', 'hold p50', 'per s', 'where'],
+        waits.map((w) => [
+          w.note ? `${w.lock} (${w.note})` : w.lock,
+          w.ofLatency,
+          w.waitP50,
+          w.holdP50,
+          w.perSec,
+          w.where,
+        ]),
+      ),
+      '',
+    );
+  }
   const functions = hotFunctions(analysis, 8).filter((f) => f.selfUs / duration >= 0.0005);
   if (functions.length > 0) {
     parts.push(

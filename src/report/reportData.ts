@@ -1,8 +1,8 @@
 /** A loaded run as the HTML report's content. */
-import { displayPath, functionLocation, runRows } from '../cliFormat';
+import { displayPath, functionLocation, runRows, waitLibrary, waitRows } from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
-import { diffFlameData, flameData } from '../profile/flame';
+import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { ReportData } from '../protocol/flame';
 import type { LoadedRun } from '../runFiles';
 
@@ -39,6 +39,18 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         self: share(l.selfUs),
       })),
     flame: flameData(analysis, title),
+    ...(run.waits && waitRows(run.waits, cwd).length > 0
+      ? {
+          waits: {
+            library: waitLibrary(run.waits),
+            rows: waitRows(run.waits, cwd),
+            // A flamegraph of waits that are a rounding error of the latency says nothing.
+            ...(run.waits.sites.some((s) => s.waitShare >= 0.01)
+              ? { flame: waitFlameData(run.waits, `${title}: lock waits`) }
+              : {}),
+          },
+        }
+      : {}),
     ...(record?.load?.latencyHistogram ? { histogram: record.load.latencyHistogram } : {}),
     ...(record?.timeline && record.timeline.length > 0
       ? {

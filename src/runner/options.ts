@@ -79,6 +79,8 @@ export interface RunRequest {
   samplingIntervalUs?: number;
   /** false: measure the load and the service's metrics, but take no CPU profile. */
   profile?: boolean;
+  /** false: leave the service's locks (async-mutex) unwatched; no lock report. */
+  watchLocks?: boolean;
   /** A command that starts the user's service; needs `url`. */
   service?: string;
   /** Where the service answers. Without `service`: a service already running (load only). */
@@ -121,6 +123,7 @@ export interface RunOptions {
   warmupSec: number;
   samplingIntervalUs: number;
   profile: boolean;
+  watchLocks: boolean;
   outDir: string;
   nodePath: string;
   readyTimeoutSec: number;
@@ -381,6 +384,7 @@ export function resolveRunOptions(
     warmupSec,
     samplingIntervalUs,
     profile: request.profile ?? true,
+    watchLocks: request.watchLocks ?? true,
     outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
     nodePath: request.nodePath ?? process.execPath,
     agentTimeoutSec,

@@ -150,6 +150,7 @@ export async function runProfile(
       channel,
       nodePath: options.nodePath,
       readyTimeoutSec: options.readyTimeoutSec,
+      watchLocks: options.watchLocks,
       signal: events.signal,
       onSpawned: (pid) => {
         record.target.pid = pid;

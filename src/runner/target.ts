@@ -26,6 +26,8 @@ export interface StartTargetOptions {
   channel: AgentChannel;
   nodePath: string;
   readyTimeoutSec: number;
+  /** false: the agent leaves the service's locks alone. */
+  watchLocks?: boolean;
   signal: AbortSignal | undefined;
   /** Told the pid as soon as the process runs, before it is ready. */
   onSpawned?: ((pid: number) => void) | undefined;
@@ -53,7 +55,7 @@ export async function startTarget(
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...options.channel.env(bundle('agent.js'), process.env.NODE_OPTIONS),
+    ...options.channel.env(bundle('agent.js'), process.env.NODE_OPTIONS, options.watchLocks),
   };
   // Inside VS Code, process.execPath is Electron: it runs as plain Node only with this set.
   if (

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { sourceOf } from '../profile/analyze';
 import { Config } from './config';
+import { waitTime } from './hotLines';
 import type { Results } from './results';
 
 /** Functions under this share of the profile get no lens. */
@@ -55,6 +56,20 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
           tooltip: `${f.name}: self and total time in the last Hotpath run; click to find it in the flamegraph`,
           command: 'hotpath.showFlamegraph',
           arguments: [{ name: f.name, file }],
+        }),
+      );
+    }
+    for (const site of run.waits?.sites ?? []) {
+      if (site.site.file !== file || site.asked === 0) continue;
+      const line = Math.min(Math.max(0, site.site.line - 1), document.lineCount - 1);
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title:
+            `⏳ waited ${waitTime(site.waitMs.p50)} p50 · held ${waitTime(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)}/s · ` +
+            `${Math.round(site.waitShare * 100)} % of latency · ${endpoint}${site.heldAcrossAwait ? ' · held across an await' : ''}`,
+          tooltip: `Requests waited for this ${site.kind} in the last Hotpath run; click for the report`,
+          command: 'hotpath.showFlamegraph',
+          arguments: [],
         }),
       );
     }

@@ -1,6 +1,8 @@
 /**
  * Heat on hot lines: a background scaled by the line's share, its time after the line, a mark in
  * the overview ruler and a hover. Every update sets every level, so stale heat always clears.
+ * Lines where requests wait for a lock (an acquire call) get a colour of their own, the wait
+ * figures after the line and a mark on the ruler's other side: waiting is not CPU heat.
  *
  * Heat follows edits: a hot line moves with the lines inserted or deleted above it, and loses its
  * heat once its text is no longer the text it had when the run was shown (the file no longer
@@ -21,6 +23,7 @@ interface Tracked extends TrackedLine {
 
 export class HotLines implements vscode.Disposable {
   readonly #types: vscode.TextEditorDecorationType[];
+  readonly #waitType: vscode.TextEditorDecorationType;
   readonly #disposables: vscode.Disposable[] = [];
   #enabled = true;
   /** Per open document: its hot lines where they are now. Reset when the results change. */
@@ -39,6 +42,12 @@ export class HotLines implements vscode.Disposable {
         overviewRulerLane: vscode.OverviewRulerLane.Right,
       }),
     );
+    this.#waitType = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('hotpath.wait'),
+      overviewRulerColor: new vscode.ThemeColor('hotpath.wait'),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+    });
     this.#disposables.push(
       results.onDidChange(() => {
         this.#tracked.clear();
@@ -87,31 +96,9 @@ export class HotLines implements vscode.Disposable {
     const run = this.results.current;
     if (!run || !this.#enabled) return byLevel;
     const duration = run.analysis.model.durationUs || 1;
-    const lines = run.analysis.lines.filter(
-      (l) => l.file === document.uri.fsPath && l.selfUs / duration >= this.config.hotLineThreshold,
-    );
+    const lines = this.#heatLines(document);
     const hottest = Math.max(...lines.map((l) => l.selfUs), 1);
-    const file = document.uri.fsPath;
-    let tracked = this.#tracked.get(file);
-    if (!tracked) {
-      // First sight of the document since the run was shown: its lines are the profile's.
-      tracked = lines
-        .filter((l) => l.line >= 1 && l.line <= document.lineCount)
-        .map((l) => ({
-          profileLine: l.line,
-          line: l.line - 1,
-          home: l.line - 1,
-          text: document.lineAt(l.line - 1).text,
-        }));
-      this.#tracked.set(file, tracked);
-    }
-    const textAt = (line: number) =>
-      line >= 0 && line < document.lineCount ? document.lineAt(line).text : undefined;
-    const now = new Map<number, number>();
-    for (const t of tracked) {
-      reanchor(t, textAt);
-      if (t.line >= 0) now.set(t.profileLine, t.line);
-    }
+    const now = this.#whereNow(document);
     for (const l of lines) {
       const at = now.get(l.line);
       if (at === undefined) continue;
@@ -137,8 +124,82 @@ export class HotLines implements vscode.Disposable {
     return byLevel;
   }
 
+  /** The wait marks an editor gets now: one per lock acquire site in the document. */
+  waitDecorationsFor(document: vscode.TextDocument): vscode.DecorationOptions[] {
+    const run = this.results.current;
+    if (!run?.waits || !this.#enabled) return [];
+    const now = this.#whereNow(document);
+    const marks: vscode.DecorationOptions[] = [];
+    for (const site of this.#waitSites(document)) {
+      const at = now.get(site.site.line);
+      if (at === undefined) continue;
+      const hover = new vscode.MarkdownString();
+      hover.appendText(
+        `Hotpath: requests waited for this ${site.kind} ${waitTime(site.waitMs.p50)} (p50, p99 ${waitTime(site.waitMs.p99)}), ` +
+          `${(site.waitShare * 100).toFixed(1)} % of their latency; each holder kept it ${waitTime(site.holdMs.p50)} (p50)` +
+          `${site.heldAcrossAwait ? ', across an await' : ''}. ${site.asked} acquisitions, ${site.perSec.toFixed(1)}/s.`,
+      );
+      marks.push({
+        range: document.lineAt(at).range,
+        hoverMessage: hover,
+        renderOptions: {
+          after: {
+            contentText: `  ⏳ waited ${waitTime(site.waitMs.p50)} p50 · held ${waitTime(site.holdMs.p50)}${site.heldAcrossAwait ? ' across an await' : ''}`,
+            color: new vscode.ThemeColor('editorCodeLens.foreground'),
+          },
+        },
+      });
+    }
+    return marks;
+  }
+
+  #heatLines(document: vscode.TextDocument) {
+    const run = this.results.current;
+    if (!run) return [];
+    const duration = run.analysis.model.durationUs || 1;
+    return run.analysis.lines.filter(
+      (l) => l.file === document.uri.fsPath && l.selfUs / duration >= this.config.hotLineThreshold,
+    );
+  }
+
+  #waitSites(document: vscode.TextDocument) {
+    return (this.results.current?.waits?.sites ?? []).filter(
+      (s) => s.site.file === document.uri.fsPath && s.asked > 0,
+    );
+  }
+
+  /** The profile's lines of interest in a document (heat and waits), where they are now. */
+  #whereNow(document: vscode.TextDocument): Map<number, number> {
+    const file = document.uri.fsPath;
+    let tracked = this.#tracked.get(file);
+    if (!tracked) {
+      // First sight of the document since the run was shown: its lines are the profile's.
+      const profileLines = new Set([
+        ...this.#heatLines(document).map((l) => l.line),
+        ...this.#waitSites(document).map((s) => s.site.line),
+      ]);
+      tracked = [...profileLines]
+        .filter((line) => line >= 1 && line <= document.lineCount)
+        .map((line) => ({
+          profileLine: line,
+          line: line - 1,
+          home: line - 1,
+          text: document.lineAt(line - 1).text,
+        }));
+      this.#tracked.set(file, tracked);
+    }
+    const textAt = (line: number) =>
+      line >= 0 && line < document.lineCount ? document.lineAt(line).text : undefined;
+    const now = new Map<number, number>();
+    for (const t of tracked) {
+      reanchor(t, textAt);
+      if (t.line >= 0) now.set(t.profileLine, t.line);
+    }
+    return now;
+  }
+
   /** What the last refresh drew, by editor: for the tests. */
-  lastRefresh: { file: string; decorations: number }[] = [];
+  lastRefresh: { file: string; decorations: number; waits: number }[] = [];
 
   refresh(): void {
     this.lastRefresh = [];
@@ -147,9 +208,12 @@ export class HotLines implements vscode.Disposable {
       this.#types.forEach((type, level) => {
         editor.setDecorations(type, byLevel[level]);
       });
+      const waits = this.waitDecorationsFor(editor.document);
+      editor.setDecorations(this.#waitType, waits);
       this.lastRefresh.push({
         file: editor.document.uri.fsPath,
         decorations: byLevel.flat().length,
+        waits: waits.length,
       });
     }
   }
@@ -157,5 +221,14 @@ export class HotLines implements vscode.Disposable {
   dispose(): void {
     for (const d of this.#disposables.splice(0)) d.dispose();
     for (const type of this.#types) type.dispose();
+    this.#waitType.dispose();
   }
+}
+
+/** A wait or hold time: 2.4 s, 50 ms, 0.01 ms. */
+export function waitTime(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 10 || ms === 0) return `${Math.round(ms)} ms`;
+  if (ms >= 1) return `${ms.toFixed(1)} ms`;
+  return `${ms >= 0.1 ? ms.toFixed(2) : ms.toFixed(3)} ms`;
 }

@@ -213,6 +213,32 @@ describe('analysis of the sample service', () => {
         `Mutex in read .* src/sampleService/handlers\\.ts:${acquire}  held across an await`,
       ),
     );
+    // The Markdown and HTML reports carry the same section.
+    const md = spawnSync(process.execPath, [cli, 'report', runs['/read'].folder, '--markdown'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.match(md.stdout, /\*\*Where requests wait\*\* \(async-mutex [\d.]+\)/);
+    assert.match(
+      md.stdout,
+      new RegExp(
+        `\\| Mutex in read \\(held across an await\\) \\|.*\\| src/sampleService/handlers\\.ts:${acquire} \\|`,
+      ),
+    );
+    const html = path.join(out, 'read.html');
+    spawnSync(process.execPath, [cli, 'report', runs['/read'].folder, '--html', html], {
+      encoding: 'utf8',
+    });
+    const data = JSON.parse(
+      /<script type="application\/json" id="hotpath-data">(.*?)<\/script>/s.exec(
+        fs.readFileSync(html, 'utf8'),
+      )?.[1] ?? '{}',
+    );
+    assert.equal(data.waits.rows[0].lock, 'Mutex in read');
+    const names: string[] = data.waits.flame.functions.names;
+    const leaf = data.waits.flame.frames.fn.at(-1);
+    assert.ok(names.includes('read'), 'the handler is in the wait flamegraph');
+    assert.equal(names[leaf], 'waiting for the Mutex');
   });
 
   test("/fast's read side is held an instant, and never across an await", () => {

@@ -166,6 +166,11 @@ describe('async-mutex, watched: the same behaviour', () => {
     assert.deepEqual(order, ['high', 'low'], 'the higher priority first');
     assert.equal(semaphore.getValue(), 2);
     assert.equal(await semaphore.runExclusive((value) => value, 2), 2, 'weight 2 sees the value');
+    assert.throws(
+      () => semaphore.acquire(0),
+      /invalid weight 0: must be positive/,
+      'thrown at once',
+    );
     tracker.stop();
   });
 

@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../files';
 import { isAsyncMutex, type LockReport, LockTracker } from './locks';
 import {
+  AGENT_LOCKS_ENV,
   AGENT_SOCKET_ENV,
   AGENT_TOKEN_ENV,
   type AgentCommand,
@@ -41,7 +42,7 @@ const locks = new LockTracker();
 
 function install(socketPath: string, token: string): void {
   let capture: Capture | undefined;
-  watchRequire();
+  if (process.env[AGENT_LOCKS_ENV] !== '0') watchRequire();
   const socket = net.createConnection(socketPath);
   socket.unref();
   socket.setNoDelay(true);

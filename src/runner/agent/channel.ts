@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HotpathError, throwIfCancelled } from '../errors';
 import {
+  AGENT_LOCKS_ENV,
   AGENT_SOCKET_ENV,
   AGENT_TOKEN_ENV,
   type AgentCommand,
@@ -143,11 +144,16 @@ export class AgentChannel {
   }
 
   /** The variables that make a Node process load the agent and find this channel. */
-  env(agentScript: string, inherited: string | undefined): Record<string, string> {
+  env(
+    agentScript: string,
+    inherited: string | undefined,
+    watchLocks = true,
+  ): Record<string, string> {
     const requireAgent = `--require ${JSON.stringify(agentScript)}`;
     return {
       [AGENT_SOCKET_ENV]: this.socketPath,
       [AGENT_TOKEN_ENV]: this.token,
+      [AGENT_LOCKS_ENV]: watchLocks ? '1' : '0',
       NODE_OPTIONS: inherited ? `${inherited} ${requireAgent}` : requireAgent,
     };
   }

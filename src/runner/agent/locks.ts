@@ -18,6 +18,8 @@ import type { LockReport, LockSiteReport, StackFrame, TimeSummary } from '../../
 export type { LockReport, StackFrame };
 
 type Kind = 'Mutex' | 'Semaphore';
+
+const MAX_SITES = 2_000;
 type AnyFunction = (...args: unknown[]) => unknown;
 
 interface Lock {
@@ -167,7 +169,9 @@ export class LockTracker {
       proto.acquire = function hotpathAcquire(this: object, ...args: unknown[]) {
         if (!tracker.#on || tracker.#depth > 0) return acquire.apply(this, args);
         const taken = tracker.#ask(this, kind);
-        const ticket = tracker.#inside(() => acquire.apply(this, args));
+        const ticket = tracker.#inside(() =>
+          tracker.#failing(taken, () => acquire.apply(this, args)),
+        );
         if (!(ticket instanceof Promise)) return ticket;
         return ticket.then(
           (granted: unknown) => {
@@ -201,7 +205,9 @@ export class LockTracker {
           tracker.#grant(taken);
           return (callback as AnyFunction).apply(this, args);
         };
-        const result = tracker.#inside(() => runExclusive.call(this, run, ...rest));
+        const result = tracker.#inside(() =>
+          tracker.#failing(taken, () => runExclusive.call(this, run, ...rest)),
+        );
         if (!(result instanceof Promise)) return result;
         return result.then(
           (value: unknown) => {
@@ -241,10 +247,22 @@ export class LockTracker {
     }
   }
 
+  /** Calls `call`; a synchronous throw (a bad weight) counts the acquisition as failed. */
+  #failing<T>(taken: Acquisition, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      this.#fail(taken);
+      throw error;
+    }
+  }
+
   #ask(instance: object, kind: Kind): Acquisition {
     const lock = this.#lockOf(instance, kind);
     // Frames: #stack, #ask, the wrapper, then the caller.
-    const stack = this.#stack(3);
+    let stack = this.#stack(3);
+    // Past this many sites (code made on the fly?), a site is its acquire call alone.
+    if (this.#sites.size >= MAX_SITES) stack = stack.slice(0, 1);
     const key = `${lock.id}\n${stack.map((f) => `${f.url}:${f.line}:${f.column}:${f.name}`).join('\n')}`;
     let site = this.#sites.get(key);
     if (!site) {

@@ -9,6 +9,8 @@ import type { LockReport } from '../../protocol/locks';
 /** The environment variables through which the runner hands the channel to the agent. */
 export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
 export const AGENT_TOKEN_ENV = 'HOTPATH_AGENT_TOKEN';
+/** '0': the agent leaves async-mutex alone (no lock report; for measuring what watching costs). */
+export const AGENT_LOCKS_ENV = 'HOTPATH_LOCKS';
 
 export interface ListeningAddress {
   address: string;

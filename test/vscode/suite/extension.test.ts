@@ -446,4 +446,46 @@ suite('Hotpath in VS Code', () => {
       [3, '▶ Profile POST /orders/:id', 'hotpath.profileEndpoint'],
     ]);
   });
+
+  // Last, so that the workbench screenshot the suite leaves shows the lock's lens and wait mark.
+  test('profiling /read points at the lock: a lens and a wait mark on its acquire line', async () => {
+    const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      path: '/read',
+    })) as { record: { status: string } };
+    assert.equal(run.record.status, 'done');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.ok(
+      editor.document.uri.fsPath.endsWith(path.join('src', 'sampleService', 'handlers.ts')),
+    );
+    const acquire = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('await state.mutex.acquire()'));
+    assert.ok(acquire >= 0);
+    assert.equal(editor.selection.active.line, acquire, 'the lock is shown first');
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      editor.document.uri,
+    )) as vscode.CodeLens[];
+    const lens = lenses.find((l) => l.command?.title.startsWith('⏳'));
+    assert.ok(
+      lens,
+      `a wait lens: ${lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`).join(' | ')}`,
+    );
+    assert.equal(lens.range.start.line, acquire, 'on the acquire line');
+    assert.match(
+      lens.command?.title ?? '',
+      /^⏳ waited [\d.]+ m?s p50 · held [\d.]+ ms · [\d.]+\/s · \d+ % of latency · GET \/read · held across an await$/,
+    );
+    assert.deepEqual(api().waitLineNumbers(editor.document), [acquire]);
+    const drawn = api()
+      .hotLinesDrawn()
+      .find((d) => d.file === editor.document.uri.fsPath);
+    assert.equal(drawn?.waits, 1, 'the wait mark is drawn');
+    // A moment for the workbench to paint the lens before the suite's screenshot. (The screenshot
+    // is taken once the extension host has ended, so it shows lenses but no decorations.)
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  });
 });
