@@ -3,18 +3,7 @@
  * stacks, a few hot paths, position ticks, millions of samples. Deterministic (seeded).
  */
 import * as fs from 'node:fs';
-
-function random(seed: number): () => number {
-  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../test/helpers';
 
 export interface BigProfileShape {
   nodes: number;

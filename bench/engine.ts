@@ -199,7 +199,7 @@ async function lockOverhead(): Promise<void> {
   rows.push([
     '/fast service CPU per response, locks watched ÷ not',
     fmt(cpu(on) / cpu(off), 2),
-    `${fmt(cpu(on), 2)} vs ${fmt(cpu(off), 2)} ms`,
+    `${fmt(cpu(on), 3)} vs ${fmt(cpu(off), 3)} ms`,
   ]);
 }
 

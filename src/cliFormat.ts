@@ -4,6 +4,7 @@ import { type Analysis, type AnalyzedFunction, hotFunctions, hotLines } from './
 import type { Comparison } from './profile/compare';
 import type { Diagnosis } from './profile/diagnosis';
 import type { Waits } from './profile/waits';
+import type { WaitRow } from './protocol/flame';
 import type { LoadProgress } from './runner/load/protocol';
 import type { RunRecord } from './runner/run';
 
@@ -224,17 +225,6 @@ export function waitRows(waits: Waits, cwd = process.cwd()): WaitRow[] {
       perSec: s.perSec.toFixed(1),
       note: s.heldAcrossAwait ? 'held across an await' : '',
     }));
-}
-
-export interface WaitRow {
-  lock: string;
-  where: string;
-  ofLatency: string;
-  waitP50: string;
-  waitP99: string;
-  holdP50: string;
-  perSec: string;
-  note: string;
 }
 
 /** The lock library, as reports name it: "async-mutex 0.5.0". */

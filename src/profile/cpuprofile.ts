@@ -392,6 +392,16 @@ export interface PackedProfile {
 export const isPacked = (profile: CpuProfile | PackedProfile): profile is PackedProfile =>
   'packed' in profile;
 
+/** The position of `text` in a list of distinct texts, added when new. */
+function positionIn(list: string[], index: Map<string, number>, text: string): number {
+  let at = index.get(text);
+  if (at === undefined) {
+    at = list.push(text) - 1;
+    index.set(text, at);
+  }
+  return at;
+}
+
 /** A checked profile in columns. */
 export function packProfile(profile: CpuProfile): PackedProfile {
   const { nodes } = profile;
@@ -409,20 +419,8 @@ export function packProfile(profile: CpuProfile): PackedProfile {
   const tickStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     const { callFrame, children, positionTicks } = nodes[i];
-    let u = urlIndex.get(callFrame.url);
-    if (u === undefined) {
-      u = urls.length;
-      urls.push(callFrame.url);
-      urlIndex.set(callFrame.url, u);
-    }
-    urlOf[i] = u;
-    let name = nameIndex.get(callFrame.functionName);
-    if (name === undefined) {
-      name = names.length;
-      names.push(callFrame.functionName);
-      nameIndex.set(callFrame.functionName, name);
-    }
-    nameOf[i] = name;
+    urlOf[i] = positionIn(urls, urlIndex, callFrame.url);
+    nameOf[i] = positionIn(names, nameIndex, callFrame.functionName);
     lineNumber[i] = callFrame.lineNumber;
     columnNumber[i] = callFrame.columnNumber;
     childStart[i + 1] = childStart[i] + children.length;

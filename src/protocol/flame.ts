@@ -66,16 +66,7 @@ export interface ReportData {
   waits?: {
     /** "async-mutex 0.5.0". */
     library: string;
-    rows: {
-      lock: string;
-      where: string;
-      ofLatency: string;
-      waitP50: string;
-      waitP99: string;
-      holdP50: string;
-      perSec: string;
-      note: string;
-    }[];
+    rows: WaitRow[];
     /** Wait time by acquire stack; only when waits are 1 % of the latency or more somewhere. */
     flame?: FlameData;
   };
@@ -88,6 +79,19 @@ export interface ReportData {
     p99Ms: (number | null)[];
     errors: number[];
   };
+}
+
+/** One lock and acquire site, as text: "Mutex in read", "98.7 %", "1,518 ms"… */
+export interface WaitRow {
+  lock: string;
+  where: string;
+  ofLatency: string;
+  waitP50: string;
+  waitP99: string;
+  holdP50: string;
+  perSec: string;
+  /** "held across an await", or empty. */
+  note: string;
 }
 
 /** Messages from the extension host to the flamegraph panel (and the profile editor). */

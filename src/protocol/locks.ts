@@ -11,7 +11,7 @@ export interface StackFrame {
   name: string;
 }
 
-/** Milliseconds. */
+/** Milliseconds. Percentiles of what was measured; count and total of all (see `measuredShare`). */
 export interface TimeSummary {
   count: number;
   total: number;
@@ -35,6 +35,11 @@ export interface LockSiteReport {
   waitMs: TimeSummary;
   /** From granted to released, for those released. */
   holdMs: TimeSummary;
+  /**
+   * The share of the lock's acquisitions that were measured (1: all). A busy lock is sampled:
+   * counts and totals are then estimates scaled up from the sample, percentiles the sample's.
+   */
+  measuredShare?: number;
 }
 
 export interface LockReport {

@@ -218,6 +218,25 @@ describe('async-mutex, watched: the report', () => {
     assert.equal(sourceLine(lock.created[0]), lineOf('// created-here'));
   });
 
+  test('a busy lock is sampled: counts scale back up to every acquisition, per site', async () => {
+    const mutex = new Mutex();
+    tracker.start();
+    for (let i = 0; i < 2000; i++) {
+      const release = i % 4 === 3 ? await mutex.acquire() /* site B */ : await mutex.acquire(); // site A
+      release();
+    }
+    const report = tracker.stop();
+    assert.ok(report);
+    const sites = report.sites;
+    assert.equal(sites.length, 2);
+    const share = sites[0].measuredShare ?? 1;
+    assert.ok(share > 0.1 && share < 0.3, `measured share ${share}`);
+    const asked = sites.map((s) => s.asked).sort((a, b) => a - b);
+    assert.ok(Math.abs(asked[0] + asked[1] - 2000) <= 1, `every acquisition counted: ${asked}`);
+    assert.ok(asked[0] > 300 && asked[0] < 700, `site B about 500: ${asked}`);
+    for (const site of sites) assert.equal(site.holdMs.count, site.asked, 'hold count scaled too');
+  });
+
   test('nothing is counted while no capture is on', async () => {
     const mutex = new Mutex();
     const release = await mutex.acquire();

@@ -13,6 +13,7 @@ import { packProfile, parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel, type ProfileModel } from '../../src/profile/model';
 import { readProfile, scanProfile } from '../../src/profile/readProfile';
 import { apply, type Json, mutation, validProfile } from '../fuzzProfiles';
+import { seededRandom as random } from '../helpers';
 
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -74,17 +75,6 @@ function write(value: Json, pick: () => number, escapeKeys = false): string {
   }
   if (pick() < 0.2) entries.push(['deoptReason', pick() < 0.5 ? '' : [1, { a: null, b: [true] }]]);
   return `{${space()}${entries.map(([k, v]) => `${text(k, escapeKeys)}${space()}:${space()}${write(v, pick, escapeKeys)}`).join(',')}${space()}}`;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Names that test the string handling: quotes, escapes, non-ASCII, an HTML tag. */

@@ -20,6 +20,13 @@ export type { LockReport, StackFrame };
 type Kind = 'Mutex' | 'Semaphore';
 
 const MAX_SITES = 2_000;
+/**
+ * A stack costs 5–10 µs to take. Every acquisition of a lock is measured until it has been asked
+ * for this many times in the window; then one in `SAMPLE_ONE_IN`, chosen at random (so that no
+ * pattern of sites lines up with the sampling), and the counts and totals are scaled back up.
+ */
+const MEASURE_ALL_FIRST = 256;
+const SAMPLE_ONE_IN = 16;
 type AnyFunction = (...args: unknown[]) => unknown;
 
 interface Lock {
@@ -28,6 +35,9 @@ interface Lock {
   created?: StackFrame[];
   /** Holds granted and not released yet, oldest first: a direct `release()` ends the oldest. */
   open: Acquisition[];
+  /** Acquisitions asked for in the window, and those measured. */
+  asked: number;
+  measured: number;
 }
 
 interface Acquisition {
@@ -65,7 +75,11 @@ export class LockTracker {
   /** Starts counting, from nothing. */
   start(): void {
     this.#sites = new Map();
-    for (const lock of this.#lockList) lock.open = [];
+    for (const lock of this.#lockList) {
+      lock.open = [];
+      lock.asked = 0;
+      lock.measured = 0;
+    }
     this.#on = true;
   }
 
@@ -86,13 +100,16 @@ export class LockTracker {
           ...(site.lock.created ? { created: site.lock.created } : {}),
         });
       }
+      // Measured ÷ asked for the lock: 1 unless it was asked for more than MEASURE_ALL_FIRST times.
+      const share = site.lock.asked > 0 ? site.lock.measured / site.lock.asked : 1;
       sites.push({
         lock: index,
         stack: site.stack,
-        asked: site.asked,
-        failed: site.failed,
-        waitMs: summarise(site.waits),
-        holdMs: summarise(site.holds),
+        asked: Math.round(site.asked / share),
+        failed: Math.round(site.failed / share),
+        waitMs: summarise(site.waits, share),
+        holdMs: summarise(site.holds, share),
+        measuredShare: share,
       });
     }
     this.#sites = new Map();
@@ -148,7 +165,7 @@ export class LockTracker {
   #lockOf(instance: object, kind: Kind): Lock {
     let lock = this.#locks.get(instance);
     if (!lock) {
-      lock = { id: this.#lockList.length, kind, open: [] };
+      lock = { id: this.#lockList.length, kind, open: [], asked: 0, measured: 0 };
       this.#locks.set(instance, lock);
       // Only ids and open holds are kept per lock; the WeakMap lets a dropped lock go.
       this.#lockList.push(lock);
@@ -169,6 +186,7 @@ export class LockTracker {
       proto.acquire = function hotpathAcquire(this: object, ...args: unknown[]) {
         if (!tracker.#on || tracker.#depth > 0) return acquire.apply(this, args);
         const taken = tracker.#ask(this, kind);
+        if (!taken) return tracker.#inside(() => acquire.apply(this, args));
         const ticket = tracker.#inside(() =>
           tracker.#failing(taken, () => acquire.apply(this, args)),
         );
@@ -201,6 +219,7 @@ export class LockTracker {
           return runExclusive.call(this, callback, ...rest);
         }
         const taken = tracker.#ask(this, kind);
+        if (!taken) return tracker.#inside(() => runExclusive.call(this, callback, ...rest));
         const run = function (this: unknown, ...args: unknown[]) {
           tracker.#grant(taken);
           return (callback as AnyFunction).apply(this, args);
@@ -257,8 +276,12 @@ export class LockTracker {
     }
   }
 
-  #ask(instance: object, kind: Kind): Acquisition {
+  /** A measured acquisition, or undefined for one left out of the sample. */
+  #ask(instance: object, kind: Kind): Acquisition | undefined {
     const lock = this.#lockOf(instance, kind);
+    lock.asked++;
+    if (lock.asked > MEASURE_ALL_FIRST && Math.random() * SAMPLE_ONE_IN >= 1) return undefined;
+    lock.measured++;
     // Frames: #stack, #ask, the wrapper, then the caller.
     let stack = this.#stack(3);
     // Past this many sites (code made on the fly?), a site is its acquire call alone.
@@ -307,7 +330,7 @@ export class LockTracker {
     const prepare = Error.prepareStackTrace;
     let sites: NodeJS.CallSite[] = [];
     try {
-      Error.stackTraceLimit = skip + 16;
+      Error.stackTraceLimit = skip + 10;
       Error.prepareStackTrace = (_error, callSites) => callSites;
       const holder: { stack?: NodeJS.CallSite[] } = {};
       Error.captureStackTrace(holder);
@@ -332,15 +355,16 @@ export class LockTracker {
   }
 }
 
-function summarise(values: number[]): TimeSummary {
+/** Percentiles of the measured values; count and total scaled up to all (÷ the measured share). */
+function summarise(values: number[], measuredShare = 1): TimeSummary {
   if (values.length === 0) return { count: 0, total: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   const sorted = Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   let total = 0;
   for (const v of sorted) total += v;
   return {
-    count: sorted.length,
-    total,
+    count: Math.round(sorted.length / measuredShare),
+    total: total / measuredShare,
     p50: at(0.5),
     p90: at(0.9),
     p99: at(0.99),
