@@ -28,6 +28,7 @@ test("a tsx service's functions map to its .ts lines through the maps Node held"
       }),
     );
     assert.equal(record.status, 'done', record.error?.message);
+    assert.equal(record.locks, undefined, 'a service without async-mutex has no lock report');
     assert.ok(fs.existsSync(path.join(folder, SOURCE_MAPS_FILE)), 'the in-memory maps were saved');
     const source = fs.readFileSync(fixture('tsServer.ts'), 'utf8').split('\n');
     const declared = source.findIndex((l) => l.includes('function busyTs')) + 1;

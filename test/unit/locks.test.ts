@@ -9,6 +9,8 @@ import { findSourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import * as asyncMutex from 'async-mutex';
+import * as asyncMutex03 from 'async-mutex-0.3';
+import * as asyncMutex04 from 'async-mutex-0.4';
 import { isAsyncMutex, LockTracker, type StackFrame } from '../../src/runner/agent/locks';
 
 const tracker = new LockTracker();
@@ -251,4 +253,63 @@ describe('async-mutex, watched: the report', () => {
     fresh.start();
     assert.equal(fresh.stop(), undefined);
   });
+});
+
+describe('async-mutex 0.3 and 0.4, watched: the same behaviour and the same report', () => {
+  for (const [version, library] of [
+    ['0.3.2', asyncMutex03],
+    ['0.4.1', asyncMutex04],
+  ] as const) {
+    test(`async-mutex ${version}`, async () => {
+      assert.ok(isAsyncMutex(library), 'recognised');
+      const watcher = new LockTracker();
+      const lib = watcher.instrument(library, version);
+      watcher.start();
+      const mutex = new lib.Mutex(); // created-in-versions
+      const order: number[] = [];
+      let inside = 0;
+      await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          const release = await mutex.acquire(); // acquired-in-versions
+          inside++;
+          assert.equal(inside, 1, 'one holder at a time');
+          order.push(i);
+          await sleep(5);
+          inside--;
+          release();
+        }),
+      );
+      assert.deepEqual(order, [0, 1, 2], 'first come, first served');
+      const thrown = new Error('inside');
+      await assert.rejects(
+        mutex.runExclusive(() => {
+          throw thrown;
+        }),
+        (error: unknown) => error === thrown,
+      );
+      assert.equal(mutex.isLocked(), false, 'released on the throw');
+      const held = await mutex.acquire();
+      const waiting = mutex.acquire();
+      mutex.cancel();
+      await assert.rejects(waiting, (error: unknown) => error === lib.E_CANCELED);
+      await assert.rejects(
+        lib.withTimeout(mutex, 10).acquire(),
+        (error: unknown) => error === lib.E_TIMEOUT,
+      );
+      held();
+      const report = watcher.stop();
+      assert.ok(report);
+      assert.equal(report.library.version, version);
+      const site = report.sites.find(
+        (s) => sourceLine(s.stack[0]) === lineOf('// acquired-in-versions'),
+      );
+      assert.ok(site, `the acquire site: ${JSON.stringify(report.sites.map((s) => s.stack[0]))}`);
+      assert.equal(site.asked, 3);
+      assert.equal(site.holdMs.count, 3);
+      assert.ok(site.holdMs.p50 >= 4, `hold p50 ${site.holdMs.p50}`);
+      const created = report.locks[site.lock].created;
+      assert.ok(created);
+      assert.equal(sourceLine(created[0]), lineOf('// created-in-versions'));
+    });
+  }
 });
