@@ -129,10 +129,15 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
   const read = runs['/read']?.load;
   const fast = runs['/fast']?.load;
   if (read && fast && read.requestsPerSec > 0) {
+    // The lock report's measure of it: the hold of the most waited-on site.
+    const site = [...(runs['/read']?.locks?.sites ?? [])].sort(
+      (a, b) => b.waitMs.total - a.waitMs.total,
+    )[0];
+    const held = site ? ` (held ${ms(site.holdMs.p50)} p50, by Hotpath's lock report)` : '';
     lines.push(
       `  /fast served ${one.format(fast.requestsPerSec / read.requestsPerSec)}x the requests per second of /read ` +
         `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}): /read holds its Mutex ` +
-        'across the 50 ms await, so one request at a time gets through, about 1 / 50 ms = 20 req/s whatever the load.',
+        `across the 50 ms await${held}, so one request at a time gets through, about 1 / 50 ms = 20 req/s whatever the load.`,
     );
   }
   const perResponse = (record: RunRecord | undefined) =>

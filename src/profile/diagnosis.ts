@@ -224,7 +224,8 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
 
 function percent(share: number): string {
   const value = share * 100;
-  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} %`;
+  // 99.6 % is not 100 %: whole numbers only where rounding cannot say "all".
+  return `${value >= 10 && value < 99.5 ? Math.round(value) : value >= 99.95 ? '100' : value.toFixed(1)} %`;
 }
 
 function ms(value: number): string {

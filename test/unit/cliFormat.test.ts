@@ -1,0 +1,108 @@
+/** What the CLI prints from a run's figures: the demo's lessons and the lock waits table. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatLessons, formatWaits } from '../../src/cliFormat';
+import type { Waits } from '../../src/profile/waits';
+import type { LockReport } from '../../src/protocol/locks';
+import type { RunRecord } from '../../src/runner/run';
+
+const summary = (p50: number, total: number, count = 10) => ({
+  count,
+  total,
+  p50,
+  p90: p50,
+  p99: p50,
+  max: p50,
+});
+
+const load = (requestsPerSec: number) => ({ requestsPerSec, requests: requestsPerSec * 3 });
+
+describe('the CLI text', () => {
+  test("the demo's lesson quotes the lock report's hold time when the run has one", () => {
+    const locks: LockReport = {
+      library: { name: 'async-mutex', version: '0.5.0' },
+      locks: [{ kind: 'Mutex' }],
+      sites: [
+        {
+          lock: 0,
+          stack: [{ url: '/srv/handlers.js', line: 3, column: 1, name: 'other' }],
+          asked: 5,
+          failed: 0,
+          waitMs: summary(0.01, 0.1),
+          holdMs: summary(0.002, 0.02),
+        },
+        {
+          lock: 0,
+          stack: [{ url: '/srv/handlers.js', line: 9, column: 1, name: 'read' }],
+          asked: 59,
+          failed: 0,
+          waitMs: summary(1500, 90_000),
+          holdMs: summary(50.1, 2900),
+        },
+      ],
+    };
+    const runs = {
+      '/read': { load: load(19.5), locks } as unknown as RunRecord,
+      '/fast': { load: load(962.3) } as unknown as RunRecord,
+    };
+    const text = formatLessons(runs);
+    assert.match(text, /\/fast served 49\.3x the requests per second of \/read/);
+    assert.match(text, /held 50\.1 ms p50, by Hotpath's lock report/, 'the most waited-on site');
+    const without = formatLessons({
+      ...runs,
+      '/read': { load: load(19.5) } as unknown as RunRecord,
+    });
+    assert.doesNotMatch(without, /lock report/);
+  });
+
+  test('the lock waits table: one row per site, microseconds kept, the await marked', () => {
+    const place = (line: number, functionName: string) => ({
+      file: `${process.cwd()}/src/handlers.ts`,
+      line,
+      functionName,
+      mapped: true,
+    });
+    const waits: Waits = {
+      library: { name: 'async-mutex', version: '0.5.0' },
+      sites: [
+        {
+          kind: 'Mutex',
+          site: place(39, 'read'),
+          stack: [place(39, 'read')],
+          asked: 59,
+          failed: 0,
+          waitMs: summary(1518, 90_000),
+          holdMs: summary(50.2, 2900),
+          perSec: 18.9,
+          waitShare: 0.987,
+          heldAcrossAwait: true,
+        },
+        {
+          kind: 'Mutex',
+          site: place(28, 'acquireRead'),
+          stack: [place(28, 'acquireRead')],
+          asked: 0,
+          failed: 0,
+          waitMs: summary(0, 0, 0),
+          holdMs: summary(0, 0, 0),
+          perSec: 0,
+          waitShare: 0,
+          heldAcrossAwait: false,
+        },
+      ],
+    };
+    const lines = formatWaits(waits);
+    assert.equal(lines.length, 2, 'a site never asked for is not a row');
+    assert.match(lines[0], /lock waits \(async-mutex 0\.5\.0\)/);
+    assert.match(
+      lines[1],
+      /Mutex in read\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,
+    );
+    const instant = formatWaits({
+      ...waits,
+      sites: [{ ...waits.sites[0], holdMs: summary(0.0012, 0.1), heldAcrossAwait: false }],
+    });
+    assert.match(instant[1], / 0\.001 ms /, 'a hold of a microsecond is not "0 ms"');
+    assert.deepEqual(formatWaits({ ...waits, sites: [] }), [], 'no sites, no section');
+  });
+});
