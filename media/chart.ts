@@ -4,9 +4,9 @@
  */
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
-import type { ReportData } from '../src/protocol/flame';
+import type { LatencyBins, ReportTimeline } from '../src/protocol/flame';
 
-type Timeline = NonNullable<ReportData['timeline']>;
+type Timeline = ReportTimeline;
 
 let styled = false;
 /** uPlot's stylesheet, adopted once (a constructed sheet: no inline <style> for the CSP to allow). */
@@ -22,6 +22,30 @@ function colour(element: HTMLElement, name: string, fallback: string): string {
   return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
 }
 
+/**
+ * A chart is an image to a screen reader, with what it shows in words, and a stop for the
+ * keyboard (Tab reaches it, and the words are read).
+ */
+function describe(container: HTMLElement, words: string): void {
+  container.setAttribute('role', 'img');
+  container.setAttribute('aria-label', words);
+  container.tabIndex = 0;
+}
+
+/** The page's text colour and the axes in it: every chart follows the theme. */
+function themed(container: HTMLElement): { text: string; axis: uPlot.Axis } {
+  adoptStyle();
+  const text = colour(container, 'color', '#888');
+  return {
+    text,
+    axis: {
+      stroke: text,
+      grid: { stroke: 'rgba(128,128,128,0.2)' },
+      ticks: { stroke: 'rgba(128,128,128,0.3)' },
+    },
+  };
+}
+
 /** A sentence that says what the chart shows. */
 export function describeTimeline(timeline: Timeline): string {
   const range = (values: (number | null)[], unit: string) => {
@@ -33,23 +57,30 @@ export function describeTimeline(timeline: Timeline): string {
   };
   const errors = timeline.errors.reduce((a, b) => a + b, 0);
   const seconds = timeline.t.length > 0 ? Math.round(timeline.t[timeline.t.length - 1]) : 0;
+  const connections = stepsOf(timeline);
   return (
     `Load over ${seconds} s: ${range(timeline.rps, 'req/s')}; ` +
     `p50 ${range(timeline.p50Ms, 'ms')}; p99 ${range(timeline.p99Ms, 'ms')}; ` +
-    `${errors === 0 ? 'no error answers' : `${errors} error answers`}.`
+    `${errors === 0 ? 'no error answers' : `${errors} error answers`}` +
+    `${connections ? `; connections ${connections.join(', ')}` : ''}.`
   );
 }
 
+/** The connection counts a shape stepped through, in order; undefined for a steady load. */
+export function stepsOf(timeline: Timeline): number[] | undefined {
+  const steps: number[] = [];
+  for (const c of timeline.connections ?? []) {
+    if (c === null || c === 0 || steps[steps.length - 1] === c) continue;
+    steps.push(c);
+  }
+  return steps.length > 1 ? steps : undefined;
+}
+
 export function mountLoadChart(container: HTMLElement, timeline: Timeline): { dispose(): void } {
-  adoptStyle();
-  container.setAttribute('role', 'img');
-  container.setAttribute('aria-label', describeTimeline(timeline));
-  const text = colour(container, 'color', '#888');
-  const axis = {
-    stroke: text,
-    grid: { stroke: 'rgba(128,128,128,0.2)' },
-    ticks: { stroke: 'rgba(128,128,128,0.3)' },
-  };
+  const steps = stepsOf(timeline);
+  const stepped = uPlot.paths.stepped?.({ align: 1 });
+  describe(container, describeTimeline(timeline));
+  const { text, axis } = themed(container);
   const plot = new uPlot(
     {
       width: Math.max(320, container.clientWidth || 800),
@@ -59,6 +90,9 @@ export function mountLoadChart(container: HTMLElement, timeline: Timeline): { di
         { ...axis, label: 's' },
         { ...axis, scale: 'rps', label: 'req/s' },
         { ...axis, scale: 'ms', label: 'ms', side: 1, grid: { show: false } },
+        ...(steps
+          ? [{ ...axis, scale: 'conn', label: 'connections', side: 1, grid: { show: false } }]
+          : []),
       ],
       series: [
         { label: 's' },
@@ -84,15 +118,91 @@ export function mountLoadChart(container: HTMLElement, timeline: Timeline): { di
           scale: 'rps',
           stroke: colour(container, '--hotpath-chart-errors', '#d13438'),
         },
+        // A shape's steps: the connections open, drawn as steps on their own axis.
+        ...(steps
+          ? [
+              {
+                label: 'connections',
+                scale: 'conn',
+                stroke: text,
+                dash: [4, 4],
+                ...(stepped ? { paths: stepped } : {}),
+              },
+            ]
+          : []),
       ],
     },
-    [timeline.t, timeline.rps, timeline.p50Ms, timeline.p99Ms, timeline.errors],
+    [
+      timeline.t,
+      timeline.rps,
+      timeline.p50Ms,
+      timeline.p99Ms,
+      timeline.errors,
+      ...(steps ? [timeline.connections ?? []] : []),
+    ] as uPlot.AlignedData,
     container,
   );
   return { dispose: () => plot.destroy() };
 }
 
-type Histogram = NonNullable<ReportData['histogram']>;
+/**
+ * Two loads on the same axes (seconds since each began): req/s and p99 of each, the earlier run
+ * dashed. For a comparison, so that a change is seen, not only read.
+ */
+export function mountComparisonChart(
+  container: HTMLElement,
+  labels: [string, string],
+  timelines: [Timeline, Timeline],
+): { dispose(): void } {
+  describe(
+    container,
+    `Before, ${labels[0]}: ${describeTimeline(timelines[0])} After, ${labels[1]}: ${describeTimeline(timelines[1])}`,
+  );
+  const { axis } = themed(container);
+  const rps = colour(container, '--hotpath-chart-rps', '#4a90c2');
+  const p99 = colour(container, '--hotpath-chart-p99', '#e8743b');
+  const data = uPlot.join([
+    [timelines[0].t, timelines[0].rps, timelines[0].p99Ms],
+    [timelines[1].t, timelines[1].rps, timelines[1].p99Ms],
+  ] as uPlot.AlignedData[]);
+  const plot = new uPlot(
+    {
+      width: Math.max(320, container.clientWidth || 800),
+      height: 200,
+      scales: { x: { time: false }, rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] } },
+      axes: [
+        { ...axis, label: 's since the load began' },
+        { ...axis, scale: 'rps', label: 'req/s' },
+        { ...axis, scale: 'ms', label: 'p99 ms', side: 1, grid: { show: false } },
+      ],
+      series: [
+        { label: 's' },
+        {
+          label: 'req/s before',
+          scale: 'rps',
+          stroke: colour(container, '--hotpath-chart-rps-before', '#8fb3cf'),
+          width: 2,
+          dash: [6, 4],
+          spanGaps: true,
+        },
+        {
+          label: 'p99 before',
+          scale: 'ms',
+          stroke: colour(container, '--hotpath-chart-p99-before', '#e9b08f'),
+          dash: [6, 4],
+          spanGaps: true,
+        },
+        { label: 'req/s after', scale: 'rps', stroke: rps, width: 2, spanGaps: true },
+        { label: 'p99 after', scale: 'ms', stroke: p99, spanGaps: true },
+      ],
+    },
+    data,
+    container,
+  );
+  return { dispose: () => plot.destroy() };
+}
+
+type Histogram = LatencyBins;
 
 /** "≤ 5 ms", "≤ 1 s", "> 10 s": the label of each bin. */
 export function binLabels(histogram: Histogram): string[] {
@@ -109,7 +219,6 @@ export function mountLatencyHistogram(
   container: HTMLElement,
   histogram: Histogram,
 ): { dispose(): void } {
-  adoptStyle();
   const labels = binLabels(histogram);
   // Bins from the first to the last with responses in them.
   const first = Math.max(
@@ -120,19 +229,13 @@ export function mountLatencyHistogram(
   while (last > first && histogram.counts[last] === 0) last--;
   const shown = histogram.counts.slice(first, last + 1);
   const total = histogram.counts.reduce((a, b) => a + b, 0);
-  container.setAttribute('role', 'img');
-  container.setAttribute(
-    'aria-label',
+  describe(
+    container,
     `Latency of ${total} responses: ${shown
       .map((count, i) => `${labels[first + i]}: ${count}`)
       .join(', ')}.`,
   );
-  const text = colour(container, 'color', '#888');
-  const axis = {
-    stroke: text,
-    grid: { stroke: 'rgba(128,128,128,0.2)' },
-    ticks: { stroke: 'rgba(128,128,128,0.3)' },
-  };
+  const { axis } = themed(container);
   const bars = uPlot.paths.bars?.({ size: [0.8, 60] });
   const plot = new uPlot(
     {
@@ -164,6 +267,79 @@ export function mountLatencyHistogram(
       ],
     },
     [shown.map((_, i) => i), shown],
+    container,
+  );
+  return { dispose: () => plot.destroy() };
+}
+
+/**
+ * Two loads' latency side by side, as shares of their responses (runs of different length
+ * compare): the earlier run's bar on the left of each bin.
+ */
+export function mountComparedHistograms(
+  container: HTMLElement,
+  labels: [string, string],
+  histograms: [Histogram, Histogram],
+): { dispose(): void } {
+  const names = binLabels(histograms[0]);
+  const shares = histograms.map((h) => {
+    const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+    return h.counts.map((c) => (100 * c) / total);
+  });
+  const used = (i: number) => shares[0][i] > 0 || shares[1][i] > 0;
+  let first = 0;
+  while (first < names.length - 1 && !used(first)) first++;
+  let last = names.length - 1;
+  while (last > first && !used(last)) last--;
+  const shown = [shares[0].slice(first, last + 1), shares[1].slice(first, last + 1)];
+  const pct = (v: number) => `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} %`;
+  describe(
+    container,
+    `Latency, share of responses per bin, before (${labels[0]}) and after (${labels[1]}): ${shown[0]
+      .map((v, i) => `${names[first + i]}: ${pct(v)} then ${pct(shown[1][i])}`)
+      .join(', ')}.`,
+  );
+  const { axis } = themed(container);
+  const rps = colour(container, '--hotpath-chart-rps', '#4a90c2');
+  const after = colour(container, '--hotpath-chart-p99', '#e8743b');
+  const left = uPlot.paths.bars?.({ size: [0.4, 40], align: -1 });
+  const right = uPlot.paths.bars?.({ size: [0.4, 40], align: 1 });
+  const plot = new uPlot(
+    {
+      width: Math.max(320, Math.min(900, container.clientWidth || 600)),
+      height: 180,
+      cursor: { show: false },
+      scales: {
+        x: { time: false, range: [-0.5, shown[0].length - 0.5] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+      },
+      axes: [
+        {
+          ...axis,
+          splits: () => shown[0].map((_, i) => i),
+          values: (_u, splits) => splits.map((i) => names[first + i] ?? ''),
+        },
+        { ...axis, label: '% of responses' },
+      ],
+      series: [
+        {},
+        {
+          label: `before: ${labels[0]}`,
+          stroke: rps,
+          fill: rps,
+          points: { show: false },
+          ...(left ? { paths: left } : {}),
+        },
+        {
+          label: `after: ${labels[1]}`,
+          stroke: after,
+          fill: after,
+          points: { show: false },
+          ...(right ? { paths: right } : {}),
+        },
+      ],
+    },
+    [shown[0].map((_, i) => i), shown[0], shown[1]],
     container,
   );
   return { dispose: () => plot.destroy() };

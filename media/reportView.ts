@@ -4,7 +4,12 @@
  * set through `textContent`; the flamegraph draws its own on a canvas.
  */
 import type { OpenSourceRequest, ReportData } from '../src/protocol/flame';
-import { mountLatencyHistogram, mountLoadChart } from './chart';
+import {
+  mountComparedHistograms,
+  mountComparisonChart,
+  mountLatencyHistogram,
+  mountLoadChart,
+} from './chart';
 import { type FlameView, mountFlamegraph } from './flamegraph';
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -77,14 +82,24 @@ export function renderReport(
       root.append(el('h3', undefined, 'Wait time by acquire stack'), waitFlame);
     }
   }
-  if (data.timeline) {
+  const [beforeLoad, afterLoad] = data.compared?.timelines ?? [];
+  if (data.compared && beforeLoad && afterLoad) {
+    const container = el('div', 'load-chart');
+    root.append(el('h2', undefined, 'Load over time, before (dashed) and after'), container);
+    charts.push(mountComparisonChart(container, data.compared.labels, [beforeLoad, afterLoad]));
+  } else if (data.timeline) {
     const container = el('div', 'load-chart');
     root.append(el('h2', undefined, 'Load over time'), container);
     charts.push(mountLoadChart(container, data.timeline));
   }
   root.append(el('h2', undefined, 'Flamegraph'), flame);
   // Below the flamegraph: the distribution behind the summary's percentiles.
-  if (data.histogram?.counts.some((c) => c > 0)) {
+  const [beforeBins, afterBins] = data.compared?.histograms ?? [];
+  if (data.compared && beforeBins && afterBins) {
+    const container = el('div', 'latency-histogram');
+    root.append(el('h2', undefined, 'Latency of every response, before and after'), container);
+    charts.push(mountComparedHistograms(container, data.compared.labels, [beforeBins, afterBins]));
+  } else if (data.histogram?.counts.some((c) => c > 0)) {
     const container = el('div', 'latency-histogram');
     root.append(el('h2', undefined, 'Latency of every response'), container);
     charts.push(mountLatencyHistogram(container, data.histogram));

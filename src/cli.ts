@@ -16,14 +16,15 @@ import {
   formatLessons,
   formatProgress,
   formatRun,
+  gateText,
 } from './cliFormat';
 import { hotFunctions, hotLines } from './profile/analyze';
-import { compareRuns, failedGates, type Gate, parseGate } from './profile/compare';
+import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
 import type { ReportData } from './protocol/flame';
 import { renderHtmlReport } from './report/html';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
 import { comparisonReportData, reportData } from './report/reportData';
-import { type LoadedRun, loadRun } from './runFiles';
+import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
@@ -61,7 +62,10 @@ Target:
 Load:
   --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
 ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`).join('\n')}
-  -c, --connections N      concurrent connections (overrides the preset)
+  --shape JSON             a load shape instead of the preset's, as data (kinds and fields below)
+  --repeat N               run the load N times in the capture (not a ramp), so that comparisons
+                           of this run carry a spread; default 1
+  -c, --connections N      concurrent connections (overrides the preset; users for a users shape)
   -d, --duration S         seconds of load (overrides the preset)
   --amount N               stop after N requests instead of after a duration
   --rate R                 at most R requests per second per connection
@@ -72,6 +76,15 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
   --timeout S              seconds before a request counts as timed out (default ${DEFAULTS.timeoutSec})
   --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
   --workers N              autocannon worker threads (default ${DEFAULTS.workers})
+
+Shapes (--shape, and presets in the extension's settings), JSON:
+  {"kind":"constant","connections":50,"durationSec":10,"connectionRate":2}
+  {"kind":"users","users":100,"waitSec":0.1,"spawnRate":20,"durationSec":10}
+      Locust-like: each user sends at most one request every waitSec, spawnRate join a second
+  {"kind":"ramp","from":1,"to":256,"factor":2,"stepSec":2,"minGrowth":0.1,"patience":2,"maxP99Ms":500}
+      steps the connections up until req/s stop rising (patience steps without minGrowth more)
+      or p99 passes maxP99Ms; prints the saturation knee
+  {"kind":"spike","connections":10,"spikeConnections":200,"durationSec":10,"spikeAtSec":4,"spikeSec":2}
 
 Capture and output:
   --sampling-interval US   CPU profile sampling interval in µs (default ${DEFAULTS.samplingIntervalUs})
@@ -97,12 +110,22 @@ the hot functions and the hot lines, mapped through source maps to the original 
 --markdown prints the report for a pull-request comment.`;
 
 const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
+hotpath compare <ramp run> [--steps A,B] [...]
 
 Compares two runs (run folders or .cpuprofile files): req/s and latency ratios (after ÷ before),
 CPU per request, and the functions and lines whose self time per request changed most.
---fail-if "rps<0.9" (or p50, p90, p99, cpu with <, <=, >, >=) exits 1 when the ratio meets it:
-a gate for CI. A gate whose figure the runs lack fails too. --html FILE writes the report with a
-differential flamegraph (widths from the later run; red grew, blue shrank).`;
+Each run's load in 100 ms intervals gives req/s and mean latency a 95 % bootstrap interval and a
+verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
+intervals that take load-to-load variation in. --fail-if "rps<0.9" (or latency, p50, p90, p99,
+cpu with <, <=, >, >=) exits 1 when the ratio meets it: a gate for CI. Where the ratio has an
+interval the gate uses it: it fails only when the whole interval meets the condition, and one
+that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs
+lack fails. --html FILE writes the report with a
+differential flamegraph (widths from the later run; red grew, blue shrank).
+
+Given one ramp run (--preset ramp), compares two of its steps, each with the profile of its own
+seconds: the knee and the step after it unless --steps A,B names them (as numbered in the run's
+"steps" line, from 1).`;
 
 const SERVE_HELP = `hotpath serve [--port N] [--host H]
 
@@ -116,6 +139,23 @@ function numberOption(value: string | undefined): number | undefined {
   const parsed = Number(value);
   // Unparsable text goes on as it is, so that validation names the option and the value.
   return value.trim() !== '' && Number.isFinite(parsed) ? parsed : (value as unknown as number);
+}
+
+/** "4,5": two ramp steps, as printed (1-based), to 0-based indexes. */
+function parseSteps(text: string): [number, number] {
+  const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
+  if (!match) throw new UsageError(`--steps: expected two step numbers such as 4,5; got "${text}"`);
+  return [Number(match[1]) - 1, Number(match[2]) - 1];
+}
+
+function parseShape(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--shape: expected JSON such as '{"kind":"ramp","to":64}', got ${JSON.stringify(text)}`,
+    );
+  }
 }
 
 function parseHeaders(values: string[] | undefined): Record<string, string> {
@@ -140,6 +180,8 @@ async function profile(args: string[]): Promise<number> {
       'ready-timeout': { type: 'string' },
       'agent-timeout': { type: 'string' },
       preset: { type: 'string' },
+      shape: { type: 'string' },
+      repeat: { type: 'string' },
       connections: { type: 'string', short: 'c' },
       duration: { type: 'string', short: 'd' },
       amount: { type: 'string' },
@@ -172,6 +214,8 @@ async function profile(args: string[]): Promise<number> {
     readyTimeoutSec: numberOption(values['ready-timeout']),
     agentTimeoutSec: numberOption(values['agent-timeout']),
     preset: values.preset,
+    shape: values.shape === undefined ? undefined : parseShape(values.shape),
+    repeat: numberOption(values.repeat),
     connections: numberOption(values.connections),
     durationSec: numberOption(values.duration),
     amount: numberOption(values.amount),
@@ -372,33 +416,55 @@ async function compare(args: string[]): Promise<number> {
       markdown: { type: 'boolean' },
       html: { type: 'string' },
       'fail-if': { type: 'string', multiple: true },
+      steps: { type: 'string' },
     },
   });
   if (values.help) {
     process.stdout.write(`${COMPARE_HELP}\n`);
     return 0;
   }
-  if (positionals.length !== 2)
-    throw new UsageError('compare takes two runs: the one before and the one after');
   let gates: Gate[];
   try {
     gates = (values['fail-if'] ?? []).map(parseGate);
   } catch (error) {
     throw new UsageError(`--fail-if: ${messageOf(error)}`);
   }
-  const [before, after] = positionals.map(loadRun);
-  const comparison = compareRuns(
-    { analysis: before.analysis, load: before.record?.load, metrics: before.record?.agent },
-    { analysis: after.analysis, load: after.record?.load, metrics: after.record?.agent },
-  );
-  const failed = failedGates(comparison, gates);
-  const label = (run: LoadedRun) =>
-    run.record
-      ? `${run.record.endpoint.method} ${run.record.endpoint.path} (${path.basename(run.folder)})`
-      : displayPath(run.profileFile);
-  const labels: [string, string] = [label(before), label(after)];
+  let runs: [ComparedRun, ComparedRun];
+  let labels: [string, string];
+  let headers: [string, string];
+  let records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined];
+  if (positionals.length === 1 || values.steps !== undefined) {
+    // One ramp run: two of its steps, each with the profile of its own seconds.
+    if (positionals.length !== 1) throw new UsageError('compare --steps takes one ramp run');
+    const steps = values.steps === undefined ? undefined : parseSteps(values.steps);
+    const [a, b] = loadRampSteps(positionals[0], steps);
+    runs = [a.compared, b.compared];
+    labels = [a.label, b.label];
+    headers = labels;
+  } else {
+    if (positionals.length !== 2)
+      throw new UsageError(
+        'compare takes two runs (the one before and the one after), or one ramp run',
+      );
+    const [before, after] = positionals.map(loadRun);
+    runs = [comparedRun(before), comparedRun(after)];
+    const label = (run: LoadedRun) =>
+      run.record
+        ? `${run.record.endpoint.method} ${run.record.endpoint.path} (${path.basename(run.folder)})`
+        : displayPath(run.profileFile);
+    const header = (run: LoadedRun) =>
+      run.record
+        ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
+        : displayPath(run.profileFile);
+    labels = [label(before), label(after)];
+    headers = [header(before), header(after)];
+    records = [before.record, after.record];
+  }
+  const comparison = compareRuns(...runs);
+  const checked = checkGates(comparison, gates);
+  const failed = checked.filter((r) => r.outcome === 'failed' || r.outcome === 'missing');
   if (values.html) {
-    await writeHtml(values.html, comparisonReportData(comparison, labels));
+    await writeHtml(values.html, comparisonReportData(comparison, labels, process.cwd(), records));
   }
   if (values.markdown) {
     process.stdout.write(
@@ -411,21 +477,11 @@ async function compare(args: string[]): Promise<number> {
   } else if (values.json) {
     const { tree: _tree, ...rest } = comparison;
     process.stdout.write(
-      `${JSON.stringify({ ...rest, functions: rest.functions.slice(0, 20), lines: rest.lines.slice(0, 20), failedGates: failed }, null, 2)}\n`,
+      `${JSON.stringify({ ...rest, functions: rest.functions.slice(0, 20), lines: rest.lines.slice(0, 20), gates: checked, failedGates: failed }, null, 2)}\n`,
     );
   } else {
-    const header = (run: LoadedRun) =>
-      run.record
-        ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
-        : displayPath(run.profileFile);
-    process.stdout.write(
-      `${formatComparison(comparison, [header(before), header(after)], [before.record, after.record])}\n`,
-    );
-    for (const { gate, ratio } of failed) {
-      process.stdout.write(
-        `  gate failed ${gate.text}: ${ratio === undefined ? 'the runs lack that figure' : `the ratio is ${ratio.toFixed(3)}`}\n`,
-      );
-    }
+    process.stdout.write(`${formatComparison(comparison, headers, runs)}\n`);
+    for (const result of checked) process.stdout.write(`  ${gateText(result)}\n`);
   }
   return failed.length > 0 ? 1 : 0;
 }
@@ -502,6 +558,12 @@ async function main(argv: string[]): Promise<number> {
     return usage ? 2 : 1;
   }
 }
+
+// Output piped into `head` and the like: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

@@ -1,12 +1,15 @@
 /** How the CLI puts runs into words. Pure: text in, text out. */
 import * as path from 'node:path';
 import { type Analysis, type AnalyzedFunction, hotFunctions, hotLines } from './profile/analyze';
-import type { Comparison } from './profile/compare';
+import type { ComparedRun, Comparison, GateResult } from './profile/compare';
 import type { Diagnosis } from './profile/diagnosis';
+import { bootstrapRatio, intervalText, samplesOf, verdictText } from './profile/stats';
 import type { Waits } from './profile/waits';
 import type { WaitRow } from './protocol/flame';
 import type { LoadProgress } from './runner/load/protocol';
+import type { LoadSummary } from './runner/load/summary';
 import type { RunRecord } from './runner/run';
+import { describeShape } from './runner/shapes';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -40,13 +43,16 @@ export function describeTarget(record: RunRecord): string {
 
 export function formatHeader(record: RunRecord): string {
   const load = record.options.load;
+  const repeat = (record.options.repeat ?? 1) > 1 ? ` · ${record.options.repeat} loads` : '';
+  if (load.shape)
+    return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${describeShape(load.shape)}${repeat} · preset ${record.preset}`;
   const length =
     load.amount !== undefined
       ? `${int.format(load.amount)} requests`
       : `${one.format(load.durationSec ?? 0)} s`;
   const rate =
     load.connectionRate !== undefined ? ` at ≤ ${one.format(load.connectionRate)} req/s each` : '';
-  return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${load.connections} connections${rate} × ${length} · preset ${record.preset}`;
+  return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${load.connections} connections${rate} × ${length}${repeat} · preset ${record.preset}`;
 }
 
 export function formatProgress(progress: LoadProgress): string {
@@ -58,6 +64,21 @@ export function formatProgress(progress: LoadProgress): string {
     progress.non2xx ? `${int.format(progress.non2xx)} non-2xx` : '',
   ].filter(Boolean);
   return `  ${one.format(progress.elapsedSec)}${of} · ${int.format(progress.requestsPerSec)} req/s · p99 ${p99} · ${int.format(progress.requests)} responses${trouble.length ? ` · ${trouble.join(' · ')}` : ' · no errors'}`;
+}
+
+/** Where a ramp's throughput stopped rising, in words. */
+export function kneeText(ramp: NonNullable<LoadSummary['ramp']>): string {
+  const { knee, steps } = ramp;
+  const last = steps[steps.length - 1];
+  const bound =
+    knee.p99BrokenAt !== undefined
+      ? `; p99 passed the bound at ${int.format(steps[knee.p99BrokenAt].connections)} connections (${ms(steps[knee.p99BrokenAt].p99Ms)})`
+      : '';
+  if (knee.stillRising)
+    return `still rising at ${int.format(knee.connections)} connections (${int.format(knee.requestsPerSec)} req/s, p99 ${ms(knee.p99Ms)}): the knee lies further up`;
+  if (knee.step === 0)
+    return `no growth: ${one.format(knee.requestsPerSec)} req/s at ${int.format(knee.connections)} connection${knee.connections === 1 ? '' : 's'}, and no more at ${int.format(last.connections)} (${one.format(last.requestsPerSec)} req/s, p99 ${ms(last.p99Ms)}): something other than the load's size pins it${bound}`;
+  return `at ${int.format(knee.connections)} connections: ${int.format(knee.requestsPerSec)} req/s (${one.format(knee.growth)}x the first step), p99 ${ms(knee.p99Ms)}; more connections brought no more${bound}`;
 }
 
 /** The load summary and where the run was saved, as a person reads it after a run. */
@@ -86,6 +107,19 @@ export function runRows(
       row(
         'latency',
         `p50 ${ms(load.latencyMs.p50)} · p90 ${ms(load.latencyMs.p90)} · p99 ${ms(load.latencyMs.p99)} · max ${ms(load.latencyMs.max)}`,
+      );
+    }
+    if (load.ramp) {
+      const steps = load.ramp.steps.map(
+        (step) => `${int.format(step.connections)} → ${int.format(step.requestsPerSec)}`,
+      );
+      row('steps', `${steps.join(' · ')} req/s`);
+      row('knee', kneeText(load.ramp));
+    }
+    if (record.repeats && record.repeats.length > 1) {
+      row(
+        'repeats',
+        `${record.repeats.map((r) => int.format(r.requestsPerSec)).join(' · ')} req/s in ${record.repeats.length} loads`,
       );
     }
     const codes = Object.entries(load.statusCodes);
@@ -134,9 +168,11 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
       (a, b) => b.waitMs.total - a.waitMs.total,
     )[0];
     const held = site ? ` (held ${ms(site.holdMs.p50)} p50, by Hotpath's lock report)` : '';
+    const [before, after] = [samplesOf(runs['/read']), samplesOf(runs['/fast'])];
+    const interval = before && after ? bootstrapRatio(before, after, 'requestsPerSec') : undefined;
     lines.push(
       `  /fast served ${one.format(fast.requestsPerSec / read.requestsPerSec)}x the requests per second of /read ` +
-        `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}): /read holds its Mutex ` +
+        `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}${interval ? `; ${intervalText(interval)}` : ''}): /read holds its Mutex ` +
         `across the 50 ms await${held}, so one request at a time gets through, about 1 / 50 ms = 20 req/s whatever the load.`,
     );
   }
@@ -257,10 +293,49 @@ function truncate(text: string, width: number): string {
 }
 
 /** A comparison of two runs as a person reads it: ratios, then what changed most. */
+/**
+ * Whether the change is real, in words: req/s and mean latency with their intervals, or why
+ * there are none.
+ */
+export function comparisonVerdicts(comparison: Comparison): string[] {
+  const spread = comparison.spread;
+  if (!spread)
+    return [
+      'no interval: a run kept no 100 ms samples (saved before Hotpath kept them, or a lone profile), its load was not constant (a ramp, a spike, joining users), or it was too short',
+    ];
+  const verdicts: string[] = [];
+  if (spread.requestsPerSec)
+    verdicts.push(`req/s: ${verdictText(spread.requestsPerSec, 'faster', 'slower')}`);
+  if (spread.latencyMean)
+    verdicts.push(
+      `mean latency: ${verdictText(spread.latencyMean, 'higher (worse)', 'lower (better)')}`,
+    );
+  return verdicts;
+}
+
+/** A checked gate in words: "gate failed rps<0.9: 95 % CI 0.52–0.61x". */
+export function gateText(result: GateResult): string {
+  const seen =
+    result.ratio === undefined
+      ? 'the runs lack that figure'
+      : result.interval
+        ? intervalText(result.interval)
+        : `the ratio is ${result.ratio.toFixed(3)} (no interval for this figure)`;
+  switch (result.outcome) {
+    case 'failed':
+    case 'missing':
+      return `gate failed ${result.gate.text}: ${seen}`;
+    case 'inconclusive':
+      return `gate inconclusive ${result.gate.text}: ${seen} straddles ${result.gate.value}; not a failure (--repeat N narrows the interval)`;
+    case 'passed':
+      return `gate passed ${result.gate.text}: ${seen}`;
+  }
+}
+
 export function formatComparison(
   comparison: Comparison,
   labels: [string, string],
-  figures: [RunRecord | undefined, RunRecord | undefined],
+  figures: [Pick<ComparedRun, 'load'> | undefined, Pick<ComparedRun, 'load'> | undefined],
   cwd = process.cwd(),
 ): string {
   const lines: string[] = [`  before      ${labels[0]}`, `  after       ${labels[1]}`];
@@ -271,6 +346,7 @@ export function formatComparison(
     lines.push(
       `  req/s       ${one.format(a.requestsPerSec)} → ${one.format(b.requestsPerSec)}   ${x(comparison.ratios.requestsPerSec)}`,
     );
+    for (const verdict of comparisonVerdicts(comparison)) lines.push(`  verdict     ${verdict}`);
     for (const p of ['p50', 'p90', 'p99'] as const) {
       const key = `latency${p.toUpperCase()}` as 'latencyP50' | 'latencyP90' | 'latencyP99';
       lines.push(
@@ -285,7 +361,7 @@ export function formatComparison(
     lines.push(`  CPU/request ${x(comparison.ratios.cpuPerRequest)}`);
   }
   const amount = (v: number) =>
-    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : ms(v / 1000);
+    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : fineMs(v / 1000);
   const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v))}`;
   const unit = comparison.unit === 'share' ? 'share of the profile' : 'self time per request';
   const changed = comparison.functions

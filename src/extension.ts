@@ -7,13 +7,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatComparison, formatHeader, formatProgress, formatRun } from './cliFormat';
+import {
+  comparisonVerdicts,
+  formatComparison,
+  formatHeader,
+  formatProgress,
+  formatRun,
+} from './cliFormat';
 import { hotFunctions, sourceOf } from './profile/analyze';
 import { type Comparison, compareRuns } from './profile/compare';
 import type { ReportData } from './protocol/flame';
 import { comparisonReportData, reportData } from './report/reportData';
 import { findRoutes, hasParameters } from './routes/scan';
-import { type LoadedRun, loadRun } from './runFiles';
+import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runFiles';
 import { messageOf } from './runner/errors';
 import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from './runner/run';
@@ -39,6 +45,7 @@ export type ProfileRequest = Partial<
     | 'body'
     | 'headers'
     | 'preset'
+    | 'shape'
     | 'connections'
     | 'durationSec'
     | 'warmupSec'
@@ -123,6 +130,7 @@ class Hotpath implements vscode.Disposable {
   #apply(run: LoadedRun): void {
     if (this.results.current) this.previous = this.results.current;
     void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', !!this.previous);
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', !!run.record?.load?.ramp);
     this.results.set(run);
     this.output.info(`diagnosis: ${run.diagnosis.summary}`);
   }
@@ -143,6 +151,29 @@ class Hotpath implements vscode.Disposable {
     return reportData(run, this.#workspace);
   }
 
+  /**
+   * The current ramp run's knee against the step after it, each step with the profile of its own
+   * seconds: what changed when more connections stopped bringing more throughput.
+   */
+  compareRampSteps(): Comparison | undefined {
+    const run = this.results.current;
+    if (!run?.record?.load?.ramp) {
+      void vscode.window.showInformationMessage(
+        'Hotpath: the current run is not a ramp. Profile an endpoint with the "ramp" preset first.',
+      );
+      return undefined;
+    }
+    const [before, after] = loadRampSteps(run.folder);
+    const comparison = compareRuns(before.compared, after.compared);
+    const labels: [string, string] = [before.label, after.label];
+    this.results.setComparison(comparison);
+    this.flamegraph.show(comparisonReportData(comparison, labels, this.#workspace));
+    this.output.appendLine(formatComparison(comparison, labels, [before.compared, after.compared]));
+    const [verdict] = comparisonVerdicts(comparison);
+    void vscode.window.showInformationMessage(`Hotpath: ${labels[0]} → ${labels[1]}: ${verdict}.`);
+    return comparison;
+  }
+
   /** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */
   comparePrevious(): Comparison | undefined {
     const before = this.previous;
@@ -153,21 +184,21 @@ class Hotpath implements vscode.Disposable {
       );
       return undefined;
     }
-    const comparison = compareRuns(
-      { analysis: before.analysis, load: before.record?.load, metrics: before.record?.agent },
-      { analysis: after.analysis, load: after.record?.load, metrics: after.record?.agent },
-    );
+    const comparison = compareRuns(comparedRun(before), comparedRun(after));
     const label = (run: LoadedRun) =>
       run.record
         ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
         : path.basename(run.profileFile);
     const labels: [string, string] = [label(before), label(after)];
     const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
+    const [verdict] = comparisonVerdicts(comparison);
     this.results.setComparison(comparison);
-    this.flamegraph.show(comparisonReportData(comparison, labels, this.#workspace));
+    this.flamegraph.show(
+      comparisonReportData(comparison, labels, this.#workspace, [before.record, after.record]),
+    );
     this.output.appendLine(formatComparison(comparison, labels, [before.record, after.record]));
     void vscode.window.showInformationMessage(
-      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${x(comparison.ratios.requestsPerSec)}, p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
+      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${x(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
     );
     return comparison;
   }
@@ -416,6 +447,13 @@ class Hotpath implements vscode.Disposable {
       options = resolveRunOptions(
         {
           samplingIntervalUs: this.config.samplingIntervalUs,
+          // A ramp's steps are its repeats: the setting applies to the other shapes.
+          ...(this.config.repeat !== 1 &&
+          allPresets(this.config.presets).find(
+            (p) => p.name === (request.preset ?? DEFAULTS.preset),
+          )?.shape.kind !== 'ramp'
+            ? { repeat: this.config.repeat }
+            : {}),
           ...(this.config.nodePath ? { nodePath: this.config.nodePath } : {}),
           ...request,
           outDir,
@@ -655,9 +693,11 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
       return target ? owner.showResults(target.fsPath) : undefined;
     }),
     command('hotpath.compareWithPrevious', () => owner.comparePrevious()),
+    command('hotpath.compareRampSteps', () => owner.compareRampSteps()),
     command('hotpath.clearResults', () => {
       owner.previous = undefined;
       void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', false);
+      void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', false);
       owner.results.set(undefined);
     }),
     command('hotpath.startSampleService', () => owner.startSampleService()),

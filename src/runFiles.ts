@@ -6,14 +6,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Analysis, analyze } from './profile/analyze';
-import type { PackedProfile } from './profile/cpuprofile';
+import type { ComparedRun } from './profile/compare';
+import { type PackedProfile, sliceProfile } from './profile/cpuprofile';
 import { type Diagnosis, diagnose } from './profile/diagnosis';
 import { readProfile } from './profile/readProfile';
 import { createSourceMapper, type ReadFile } from './profile/sourcemaps';
+import { samplesOf } from './profile/stats';
 import { analyzeWaits, type Waits } from './profile/waits';
+import type { SampleSeries } from './protocol/samples';
 import { SOURCE_MAPS_FILE } from './runner/agent/protocol';
 import { HotpathError, messageOf } from './runner/errors';
 import { RUN_FILE, type RunRecord } from './runner/run';
+import type { RampStep } from './runner/shapes';
 
 export interface LoadedRun {
   /** The run folder, or the profile's folder for a lone profile. */
@@ -53,6 +57,16 @@ function readProfileFile(file: string): PackedProfile {
 }
 
 /** Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the reason. */
+/** The source maps a run saved from the service's memory (tsx, ts-node), if any. */
+function readSourceMaps(folder: string): Record<string, unknown> | undefined {
+  const held = readTextFile(path.join(folder, SOURCE_MAPS_FILE));
+  try {
+    return held === undefined ? undefined : (JSON.parse(held) as Record<string, unknown>);
+  } catch {
+    return undefined; // a broken file of maps: positions stay as generated
+  }
+}
+
 export function loadRun(target: string): LoadedRun {
   let stat: fs.Stats;
   try {
@@ -82,13 +96,7 @@ export function loadRun(target: string): LoadedRun {
     }
     profileFile = path.join(target, record.profile.file);
   }
-  const held = readTextFile(path.join(folder, SOURCE_MAPS_FILE));
-  let sourceMaps: Record<string, unknown> | undefined;
-  try {
-    sourceMaps = held === undefined ? undefined : (JSON.parse(held) as Record<string, unknown>);
-  } catch {
-    sourceMaps = undefined; // a broken file of maps: positions stay as generated
-  }
+  const sourceMaps = readSourceMaps(folder);
   const analysis = analyze(readProfileFile(profileFile), { readFile: readTextFile, sourceMaps });
   const waits = record?.locks ? runWaits(record, readTextFile, sourceMaps) : undefined;
   const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent, waits });
@@ -121,4 +129,105 @@ function runWaits(
     },
     createSourceMapper(readFile, sourceMaps),
   );
+}
+
+/** A saved run as `compareRuns` takes it: the analysis, the load, the metrics and the samples. */
+export function comparedRun(run: LoadedRun): ComparedRun {
+  const record = run.record;
+  const samples = record ? samplesOf(record) : undefined;
+  return {
+    analysis: run.analysis,
+    ...(record?.load ? { load: record.load } : {}),
+    ...(record?.agent ? { metrics: record.agent } : {}),
+    ...(samples ? { samples } : {}),
+  };
+}
+
+/** One step of a ramp run, cut out of its profile, as `compareRuns` takes it. */
+export interface RampStepRun {
+  index: number;
+  step: RampStep;
+  label: string;
+  compared: ComparedRun;
+}
+
+/**
+ * Two steps of a ramp run, each with the profile of its own seconds: by default the knee and the
+ * step after it (the knee's predecessor and the knee when the knee is the last step), so that
+ * the flamegraph shows what changed when more connections stopped bringing more throughput.
+ */
+export function loadRampSteps(
+  target: string,
+  which?: [number, number],
+): [RampStepRun, RampStepRun] {
+  const run = loadRun(target);
+  const record = run.record;
+  const ramp = record?.load?.ramp;
+  if (!record || !ramp)
+    throw new HotpathError('FILES', `${target} is not a ramp run: it has no steps to compare`);
+  const last = ramp.steps.length - 1;
+  if (last < 1) throw new HotpathError('FILES', `the ramp in ${target} stopped after one step`);
+  const knee = ramp.knee.step;
+  const [a, b] = which ?? (knee < last ? [knee, knee + 1] : [knee - 1, knee]);
+  for (const index of [a, b]) {
+    if (!Number.isInteger(index) || index < 0 || index > last)
+      throw new HotpathError(
+        'BAD_OPTION',
+        `steps: the ramp has steps 0 to ${last}; got ${index}`,
+        'steps',
+      );
+  }
+  const loadStart = Date.parse(record.load?.startedAt ?? '');
+  const captureStart = Date.parse(record.timings.captureStartedAt ?? '');
+  if (!Number.isFinite(loadStart) || !Number.isFinite(captureStart))
+    throw new HotpathError('FILES', `the run in ${target} lacks the times that place its steps`);
+  const profile = readProfileFile(run.profileFile);
+  const sourceMaps = readSourceMaps(run.folder);
+  const samples = record.load?.samples;
+  const stepRun = (index: number): RampStepRun => {
+    const step = ramp.steps[index];
+    const fromUs = (loadStart - captureStart + step.startSec * 1000) * 1000;
+    const slice = sliceProfile(profile, fromUs, fromUs + step.durationSec * 1e6);
+    const p90 = step.p90Ms ?? step.p99Ms;
+    return {
+      index,
+      step,
+      label: `${record.endpoint.method} ${record.endpoint.path} step ${index + 1}: ${step.connections} connections${index === knee ? ' (the knee)' : ''}`,
+      compared: {
+        analysis: analyze(slice, { readFile: readTextFile, sourceMaps }),
+        ...(samples ? { samples: [stepSamples(samples, step)] } : {}),
+        load: {
+          requests: step.requests,
+          requestsPerSec: step.requestsPerSec,
+          latencyMs: { p50: step.p50Ms, p90, p99: step.p99Ms },
+          errors: step.errors,
+          non2xx: 0,
+        },
+      },
+    };
+  };
+  return [stepRun(a), stepRun(b)];
+}
+
+/**
+ * The intervals of a ramp's samples that lie within one step, less its first 200 ms (fresh
+ * connections opening), as a closed load of the step's connections.
+ */
+function stepSamples(samples: SampleSeries, step: RampStep): SampleSeries {
+  // The series starts one interval after the load began (the first one is cut).
+  const first = Math.ceil(((step.startSec + 0.2) * 1000) / samples.intervalMs) - 1;
+  const end = Math.floor(((step.startSec + step.durationSec) * 1000) / samples.intervalMs) - 1;
+  const cut = (values: number[] | undefined) => values?.slice(Math.max(0, first), Math.max(0, end));
+  return {
+    intervalMs: samples.intervalMs,
+    responses: cut(samples.responses) ?? [],
+    latencyMs: cut(samples.latencyMs) ?? [],
+    ...(samples.cycles && samples.cycleMs
+      ? {
+          closedConnections: step.connections,
+          cycles: cut(samples.cycles) ?? [],
+          cycleMs: cut(samples.cycleMs) ?? [],
+        }
+      : {}),
+  };
 }

@@ -4,8 +4,11 @@
  * the run's request count (or, for lone profiles, by its duration), so runs of different length
  * compare fairly. Pure.
  */
+
+import type { SampleSeries } from '../protocol/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { type Category, preOrder } from './model';
+import { bootstrapRatio, type RatioInterval } from './stats';
 
 export interface ComparedRun {
   analysis: Analysis;
@@ -17,6 +20,11 @@ export interface ComparedRun {
     non2xx: number;
   };
   metrics?: { cpuUserMs: number; cpuSystemMs: number };
+  /**
+   * The load in short intervals, one series per load of the run; absent when unknown or when
+   * the load was not constant (a ramp's intervals differ by design, not by chance).
+   */
+  samples?: SampleSeries[];
 }
 
 /** A function or a line, as both runs know it. */
@@ -51,6 +59,11 @@ export interface Comparison {
     latencyP99?: number;
     cpuPerRequest?: number;
   };
+  /**
+   * Req/s and mean latency ratios with their confidence intervals, when both runs have samples
+   * enough (see stats.ts).
+   */
+  spread?: { requestsPerSec?: RatioInterval; latencyMean?: RatioInterval };
   functions: Change[];
   lines: Change[];
   tree: DiffNode;
@@ -125,9 +138,23 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
       latencyP99: ratio(after.load?.latencyMs.p99, before.load?.latencyMs.p99),
       cpuPerRequest: ratio(cpu(after), cpu(before)),
     },
+    ...spreadOf(before, after),
     functions: [...functions.values()].sort(byChange),
     lines: [...lines.values()].sort(byChange),
     tree: diffTree(before, a, after, b),
+  };
+}
+
+function spreadOf(before: ComparedRun, after: ComparedRun): Pick<Comparison, 'spread'> {
+  if (!before.samples?.length || !after.samples?.length) return {};
+  const requestsPerSec = bootstrapRatio(before.samples, after.samples, 'requestsPerSec');
+  const latencyMean = bootstrapRatio(before.samples, after.samples, 'latencyMean');
+  if (!requestsPerSec && !latencyMean) return {};
+  return {
+    spread: {
+      ...(requestsPerSec ? { requestsPerSec } : {}),
+      ...(latencyMean ? { latencyMean } : {}),
+    },
   };
 }
 
@@ -181,7 +208,7 @@ function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number)
   return root;
 }
 
-export type GateMetric = 'rps' | 'p50' | 'p90' | 'p99' | 'cpu';
+export type GateMetric = 'rps' | 'latency' | 'p50' | 'p90' | 'p99' | 'cpu';
 export interface Gate {
   metric: GateMetric;
   op: '<' | '<=' | '>' | '>=';
@@ -189,12 +216,16 @@ export interface Gate {
   text: string;
 }
 
+const METRICS = 'rps, latency (the mean), p50, p90, p99, cpu';
+
 /** Parses a gate such as `rps<0.9` (fail when after ÷ before req/s is below 0.9). */
 export function parseGate(text: string): Gate {
-  const match = /^\s*(rps|p50|p90|p99|cpu)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
+  const match = /^\s*(rps|latency|p50|p90|p99|cpu)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*$/.exec(
+    text,
+  );
   if (!match) {
     throw new Error(
-      `"${text}" is not a gate: write METRIC OP RATIO, such as rps<0.9 or p99>1.2 (metrics: rps, p50, p90, p99, cpu)`,
+      `"${text}" is not a gate: write METRIC OP RATIO, such as rps<0.9 or p99>1.2 (metrics: ${METRICS})`,
     );
   }
   return {
@@ -205,32 +236,66 @@ export function parseGate(text: string): Gate {
   };
 }
 
-/** The gates that fail (their condition holds), with the ratio seen. */
-export function failedGates(
-  comparison: Comparison,
-  gates: Gate[],
-): { gate: Gate; ratio: number | undefined }[] {
+/** A gate checked: on the interval when the ratio has one, else on the ratio itself. */
+export interface GateResult {
+  gate: Gate;
+  ratio: number | undefined;
+  interval?: RatioInterval;
+  /**
+   * failed: the condition holds (for the whole interval, when there is one); passed: it does not
+   * hold anywhere in it; inconclusive: the interval straddles the gate's value (not a failure:
+   * run with --repeat for a narrower interval); missing: the runs lack the figure (a failure).
+   */
+  outcome: 'failed' | 'passed' | 'inconclusive' | 'missing';
+}
+
+function holds(op: Gate['op'], ratio: number, value: number): boolean {
+  switch (op) {
+    case '<':
+      return ratio < value;
+    case '<=':
+      return ratio <= value;
+    case '>':
+      return ratio > value;
+    case '>=':
+      return ratio >= value;
+  }
+}
+
+/** Every gate's outcome. CI gates use the interval, not the point estimate, where there is one. */
+export function checkGates(comparison: Comparison, gates: Gate[]): GateResult[] {
   const ratios: Record<GateMetric, number | undefined> = {
     rps: comparison.ratios.requestsPerSec,
+    latency: comparison.spread?.latencyMean?.estimate,
     p50: comparison.ratios.latencyP50,
     p90: comparison.ratios.latencyP90,
     p99: comparison.ratios.latencyP99,
     cpu: comparison.ratios.cpuPerRequest,
   };
-  return gates
-    .map((gate) => ({ gate, ratio: ratios[gate.metric] }))
-    .filter(({ gate, ratio }) => {
-      if (ratio === undefined) return true; // a gate that cannot be checked fails, loudly
-      switch (gate.op) {
-        case '<':
-          return ratio < gate.value;
-        case '<=':
-          return ratio <= gate.value;
-        case '>':
-          return ratio > gate.value;
-        case '>=':
-          return ratio >= gate.value;
-      }
-      return false;
-    });
+  const intervals: Partial<Record<GateMetric, RatioInterval>> = {
+    ...(comparison.spread?.requestsPerSec ? { rps: comparison.spread.requestsPerSec } : {}),
+    ...(comparison.spread?.latencyMean ? { latency: comparison.spread.latencyMean } : {}),
+  };
+  return gates.map((gate): GateResult => {
+    const ratio = ratios[gate.metric];
+    const interval = intervals[gate.metric];
+    if (ratio === undefined) return { gate, ratio, outcome: 'missing' };
+    if (!interval)
+      return { gate, ratio, outcome: holds(gate.op, ratio, gate.value) ? 'failed' : 'passed' };
+    const low = holds(gate.op, interval.low, gate.value);
+    const high = holds(gate.op, interval.high, gate.value);
+    return {
+      gate,
+      ratio,
+      interval,
+      outcome: low && high ? 'failed' : low || high ? 'inconclusive' : 'passed',
+    };
+  });
+}
+
+/** The gates that fail: their condition holds, or the runs lack their figure. */
+export function failedGates(comparison: Comparison, gates: Gate[]): GateResult[] {
+  return checkGates(comparison, gates).filter(
+    (r) => r.outcome === 'failed' || r.outcome === 'missing',
+  );
 }

@@ -498,3 +498,32 @@ function fromHeadFormat(raw: Record<string, Json>): CpuProfile {
     timeDeltas: raw.timeDeltas,
   });
 }
+
+/**
+ * The samples of a profile that fall in [fromUs, toUs), microseconds after its start, as a
+ * profile of their own (the nodes are shared): a ramp's step, cut out of the run's profile.
+ * A sample belongs where it was taken.
+ */
+export function sliceProfile(profile: PackedProfile, fromUs: number, toUs: number): PackedProfile {
+  const start = profile.startTime + fromUs;
+  const end = profile.startTime + toUs;
+  const samples: number[] = [];
+  const deltas: number[] = [];
+  let time = profile.startTime;
+  let previous = start;
+  for (let i = 0; i < profile.samples.length; i++) {
+    time += profile.timeDeltas[i];
+    if (time < start) continue;
+    if (time >= end) break;
+    samples.push(profile.samples[i]);
+    deltas.push(time - previous);
+    previous = time;
+  }
+  return {
+    ...profile,
+    startTime: start,
+    endTime: Math.min(end, profile.endTime),
+    samples: Int32Array.from(samples),
+    timeDeltas: Float64Array.from(deltas),
+  };
+}

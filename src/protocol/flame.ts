@@ -78,8 +78,19 @@ export interface ReportData {
     p50Ms: (number | null)[];
     p99Ms: (number | null)[];
     errors: number[];
+    /** Connections open each second (absent in older runs): a shape's steps. */
+    connections?: (number | null)[];
+  };
+  /** A comparison's two loads, drawn on the same axes: [before, after]. */
+  compared?: {
+    labels: [string, string];
+    timelines: [ReportTimeline | undefined, ReportTimeline | undefined];
+    histograms: [LatencyBins | undefined, LatencyBins | undefined];
   };
 }
+
+export type ReportTimeline = NonNullable<ReportData['timeline']>;
+export type LatencyBins = NonNullable<ReportData['histogram']>;
 
 /** One lock and acquire site, as text: "Mutex in read", "98.7 %", "1,518 ms"… */
 export interface WaitRow {

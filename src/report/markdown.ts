@@ -1,5 +1,12 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
-import { displayPath, functionLocation, runRows, waitLibrary, waitRows } from '../cliFormat';
+import {
+  comparisonVerdicts,
+  displayPath,
+  functionLocation,
+  runRows,
+  waitLibrary,
+  waitRows,
+} from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../runFiles';
@@ -117,6 +124,8 @@ export function comparisonMarkdown(
         ],
       ],
     ),
+    '',
+    ...comparisonVerdicts(comparison).map((v) => `- ${mdText(v)}`),
     '',
     `Ratios are after ÷ before. ${failed.length > 0 ? `**Gates failed:** ${failed.map(mdText).join(', ')}` : ''}`.trim(),
     '',

@@ -1,10 +1,20 @@
 /** A loaded run as the HTML report's content. */
-import { displayPath, functionLocation, runRows, waitLibrary, waitRows } from '../cliFormat';
+import {
+  comparisonVerdicts,
+  displayPath,
+  functionLocation,
+  runRows,
+  waitLibrary,
+  waitRows,
+} from '../cliFormat';
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
-import type { ReportData } from '../protocol/flame';
+import { directionOf } from '../profile/stats';
+import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { LoadedRun } from '../runFiles';
+import type { RunRecord } from '../runner/run';
+import { describeShape } from '../runner/shapes';
 
 export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
   const { analysis, diagnosis, record } = run;
@@ -16,7 +26,11 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
     ? `${record.endpoint.method} ${record.endpoint.path}`
     : displayPath(run.profileFile, cwd);
   const subtitle = record
-    ? `${record.id} · ${record.options.load.connections} connections · preset ${record.preset}`
+    ? `${record.id} · ${
+        record.options.load.shape
+          ? describeShape(record.options.load.shape)
+          : `${record.options.load.connections} connections`
+      } · preset ${record.preset}`
     : `${(duration / 1e6).toFixed(2)} s · ${analysis.model.sampleCount} samples`;
   return {
     title,
@@ -52,16 +66,22 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         }
       : {}),
     ...(record?.load?.latencyHistogram ? { histogram: record.load.latencyHistogram } : {}),
-    ...(record?.timeline && record.timeline.length > 0
-      ? {
-          timeline: {
-            t: record.timeline.map((p) => p.t),
-            rps: record.timeline.map((p) => p.rps),
-            p50Ms: record.timeline.map((p) => p.p50Ms),
-            p99Ms: record.timeline.map((p) => p.p99Ms),
-            errors: record.timeline.map((p) => p.errors),
-          },
-        }
+    ...(record && timelineOf(record) ? { timeline: timelineOf(record) } : {}),
+  };
+}
+
+/** A run's load second by second, in columns for the charts; undefined when it kept none. */
+export function timelineOf(record: RunRecord): ReportTimeline | undefined {
+  const points = record.timeline;
+  if (!points || points.length === 0) return undefined;
+  return {
+    t: points.map((p) => p.t),
+    rps: points.map((p) => p.rps),
+    p50Ms: points.map((p) => p.p50Ms),
+    p99Ms: points.map((p) => p.p99Ms),
+    errors: points.map((p) => p.errors),
+    ...(points.some((p) => p.connections !== undefined)
+      ? { connections: points.map((p) => p.connections ?? null) }
       : {}),
   };
 }
@@ -71,19 +91,31 @@ export function comparisonReportData(
   comparison: Comparison,
   labels: [string, string],
   cwd = process.cwd(),
+  records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined],
 ): ReportData {
+  const timelines = records.map((r) => (r ? timelineOf(r) : undefined)) as [
+    ReportTimeline | undefined,
+    ReportTimeline | undefined,
+  ];
+  const histograms = records.map((r) => r?.load?.latencyHistogram) as [
+    LatencyBins | undefined,
+    LatencyBins | undefined,
+  ];
   const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
   const amount = (v: number) =>
     comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : `${(v / 1000).toFixed(2)} ms`;
   const faster = comparison.ratios.requestsPerSec;
-  const verdict =
-    faster === undefined
+  const interval = comparison.spread?.requestsPerSec;
+  const direction = interval ? directionOf(interval) : undefined;
+  const verdict = direction
+    ? { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
+    : faster === undefined
       ? 'compared'
       : faster >= 1.05
-        ? 'faster'
+        ? 'faster (no interval)'
         : faster <= 0.95
-          ? 'slower'
-          : 'about the same';
+          ? 'slower (no interval)'
+          : 'about the same (no interval)';
   const changes = comparison.functions
     .filter((c) => c.category !== 'idle' && c.category !== 'root')
     .slice(0, 15);
@@ -93,6 +125,7 @@ export function comparisonReportData(
       'Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.',
     rows: [
       ['req/s', x(comparison.ratios.requestsPerSec)],
+      ...comparisonVerdicts(comparison).map((v): [string, string] => ['verdict', v]),
       ['latency p50', x(comparison.ratios.latencyP50)],
       ['latency p99', x(comparison.ratios.latencyP99)],
       ['CPU/request', x(comparison.ratios.cpuPerRequest)],
@@ -104,6 +137,9 @@ export function comparisonReportData(
         : 'No function changed.',
     },
     figureTitles: ['before', 'after'],
+    ...(timelines.some(Boolean) || histograms.some(Boolean)
+      ? { compared: { labels, timelines, histograms } }
+      : {}),
     hotFunctions: changes.map((c) => ({
       name: c.name,
       location: c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,

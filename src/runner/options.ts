@@ -1,46 +1,79 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { bad, checkNumber } from './check';
 import { HotpathError } from './errors';
+import {
+  checkShape,
+  describeShape,
+  type LoadShape,
+  peakConnections,
+  plannedSeconds,
+} from './shapes';
 
-/** A named load, as data. The extension's settings use the same shape. */
+const CONNECTION_RULE = { min: 1, max: 10_000, integer: true };
+const DURATION_RULE = { min: 0, max: 3600, exclusiveMin: true };
+
+/** A named load shape. The extension's settings use the same data (see `checkPresets`). */
 export interface LoadPreset {
   name: string;
   description: string;
-  connections: number;
-  durationSec: number;
-  /** Requests per second per connection: a user who waits 1/rate s between requests. */
-  connectionRate?: number;
+  shape: LoadShape;
 }
 
+const preset = (
+  name: string,
+  shape: LoadShape,
+  description = describeShape(shape),
+): LoadPreset => ({
+  name,
+  description,
+  shape,
+});
+
 export const PRESETS: readonly LoadPreset[] = [
-  {
-    name: 'walkthrough',
-    description: "50 connections for 10 s: the walk-through's /read vs /fast lesson, no timeouts",
-    connections: 50,
-    durationSec: 10,
-  },
-  { name: 'quick', description: '50 connections for 3 s', connections: 50, durationSec: 3 },
-  {
-    name: 'locust-like',
-    description: '200 users, each sending at most one request every 0.5 s, for 10 s',
-    connections: 200,
-    durationSec: 10,
-    connectionRate: 2,
-  },
-  {
-    name: 'locust-1000',
-    description:
-      '1,000 users, each sending at most one request per second, for 10 s (/read times out: by design)',
-    connections: 1000,
-    durationSec: 10,
-    connectionRate: 1,
-  },
-  {
-    name: 'saturate',
-    description: '100 connections flat out for 10 s',
-    connections: 100,
-    durationSec: 10,
-  },
+  preset(
+    'walkthrough',
+    { kind: 'constant', connections: 50, durationSec: 10 },
+    "50 connections for 10 s: the walk-through's /read vs /fast lesson, no timeouts",
+  ),
+  preset('quick', { kind: 'constant', connections: 50, durationSec: 3 }),
+  preset(
+    'locust-like',
+    { kind: 'users', users: 200, waitSec: 0.5, durationSec: 10 },
+    '200 users, each sending at most one request every 0.5 s, for 10 s',
+  ),
+  preset(
+    'locust-1000',
+    { kind: 'users', users: 1000, waitSec: 1, durationSec: 10 },
+    '1,000 users, each sending at most one request per second, for 10 s (/read times out: by design)',
+  ),
+  preset(
+    'users',
+    { kind: 'users', users: 100, waitSec: 0.1, spawnRate: 20, durationSec: 10 },
+    '100 users joining 20 a second, each sending at most one request every 0.1 s, for 10 s',
+  ),
+  preset(
+    'ramp',
+    { kind: 'ramp', from: 1, to: 1024, factor: 2, stepSec: 2, minGrowth: 0.1, patience: 2 },
+    '1 → 1,024 connections, doubling every 2 s, until req/s stop rising: finds the saturation knee',
+  ),
+  preset(
+    'spike',
+    {
+      kind: 'spike',
+      connections: 10,
+      spikeConnections: 200,
+      durationSec: 10,
+      spikeAtSec: 4,
+      spikeSec: 2,
+    },
+    '10 connections for 10 s with 200 more from 4 s to 6 s',
+  ),
+  preset(
+    'saturate',
+    { kind: 'constant', connections: 100, durationSec: 10 },
+    '100 connections flat out for 10 s',
+  ),
 ];
 
 /** Every default of a run, in one place. */
@@ -67,6 +100,10 @@ export interface RunRequest {
   headers?: Record<string, string>;
   body?: string;
   preset?: string;
+  /** A load shape as data (checked like a preset's), instead of the preset's. */
+  shape?: unknown;
+  /** Load the endpoint this many times in the capture, for comparisons with a spread. */
+  repeat?: number;
   connections?: number;
   durationSec?: number;
   /** Stop after this many requests instead of after a duration. */
@@ -113,6 +150,12 @@ export interface LoadOptions {
   overallRate: number | undefined;
   timeoutSec: number;
   workers: number;
+  /**
+   * A shape run as phases (users joining, a ramp, a spike); absent for a constant load, which
+   * the fields above describe. `connections` and `durationSec` are then its peak and planned
+   * length.
+   */
+  shape?: PhasedShape;
 }
 
 /** A request with every default filled in and every value checked. */
@@ -120,6 +163,8 @@ export interface RunOptions {
   target: TargetSpec;
   preset: string;
   load: LoadOptions;
+  /** How many times the load runs in the capture (1 unless asked). */
+  repeat: number;
   warmupSec: number;
   samplingIntervalUs: number;
   profile: boolean;
@@ -131,36 +176,6 @@ export interface RunOptions {
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-
-function bad(option: string, message: string): never {
-  throw new HotpathError('BAD_OPTION', `${option}: ${message}`, option);
-}
-
-function checkNumber(
-  option: string,
-  value: number | undefined,
-  {
-    min,
-    max,
-    integer,
-    exclusiveMin,
-  }: { min: number; max: number; integer?: boolean; exclusiveMin?: boolean },
-): number | undefined {
-  if (value === undefined) return undefined;
-  const what = integer ? 'a whole number' : 'a number';
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    (integer && !Number.isInteger(value))
-  ) {
-    bad(option, `must be ${what}, got ${JSON.stringify(value)}`);
-  }
-  if (exclusiveMin ? value <= min : value < min) {
-    bad(option, `must be ${exclusiveMin ? 'more than' : 'at least'} ${min}, got ${value}`);
-  }
-  if (value > max) bad(option, `must be at most ${max}, got ${value}`);
-  return value;
-}
 
 /** True for addresses of this machine's loopback: localhost, 127.0.0.0/8, ::1. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -194,7 +209,6 @@ function checkUrl(raw: string, allowRemote: boolean): string {
   return url.origin;
 }
 
-/** The preset of that name: the user's own (`extra`, from settings) first, then the built-in ones. */
 /** The user's presets (`extra`, from settings) and the built-in ones they do not replace. */
 export function allPresets(extra: readonly LoadPreset[] = []): LoadPreset[] {
   return [...extra, ...PRESETS.filter((p) => !extra.some((e) => e.name === p.name))];
@@ -210,8 +224,10 @@ export function findPreset(name: string, extra: readonly LoadPreset[] = []): Loa
 }
 
 /**
- * Checks presets that come as data (the extension's settings): each must have a name and
- * sensible numbers. Throws BAD_OPTION naming the preset and the field.
+ * Checks presets that come as data (the extension's settings): each must have a name and a
+ * valid shape, given flat: `{"name": "wide", "kind": "ramp", "to": 128}`; without `kind`, a
+ * constant load (`connections`, `durationSec`, `connectionRate`). Throws BAD_OPTION naming the
+ * preset and the field.
  */
 export function checkPresets(value: unknown): LoadPreset[] {
   if (value === undefined || value === null) return [];
@@ -219,42 +235,64 @@ export function checkPresets(value: unknown): LoadPreset[] {
   return value.map((raw: unknown, i): LoadPreset => {
     const where = `presets[${i}]`;
     if (typeof raw !== 'object' || raw === null)
-      bad(where, 'must be an object with name, connections and durationSec');
-    const p = raw as Record<string, unknown>;
-    if (typeof p.name !== 'string' || p.name.trim() === '') bad(`${where}.name`, 'must be a name');
-    const label = `preset "${p.name}"`;
-    const connections = checkNumber(`${label}: connections`, p.connections as number, {
-      min: 1,
-      max: 10_000,
-      integer: true,
-    });
-    const durationSec = checkNumber(`${label}: durationSec`, p.durationSec as number, {
-      min: 0,
-      max: 3600,
-      exclusiveMin: true,
-    });
-    if (connections === undefined) bad(`${label}: connections`, 'is missing');
-    if (durationSec === undefined) bad(`${label}: durationSec`, 'is missing');
-    const connectionRate = checkNumber(
-      `${label}: connectionRate`,
-      p.connectionRate as number | undefined,
-      {
-        min: 0,
-        max: 1e6,
-        exclusiveMin: true,
-      },
-    );
+      bad(where, 'must be an object with a name and a shape, such as connections and durationSec');
+    const { name, description, ...rest } = raw as Record<string, unknown>;
+    if (typeof name !== 'string' || name.trim() === '') bad(`${where}.name`, 'must be a name');
+    const shape = checkShape(rest, `preset "${name}"`);
     return {
-      name: p.name,
-      description:
-        typeof p.description === 'string'
-          ? p.description
-          : `${connections} connections for ${durationSec} s`,
-      connections,
-      durationSec,
-      ...(connectionRate !== undefined ? { connectionRate } : {}),
+      name,
+      description: typeof description === 'string' ? description : describeShape(shape),
+      shape,
     };
   });
+}
+
+/** A shape other than a constant load: run as phases (see shapes.ts). */
+export type PhasedShape = Exclude<LoadShape, { kind: 'constant' }>;
+
+/**
+ * The shape of a run: the preset's (or `--shape`), with the command line's connections,
+ * duration and rate applied where they mean something. A users shape whose users all join at
+ * once is a constant load at the users' pace, and runs as one.
+ */
+function shapeOf(
+  request: RunRequest,
+  preset: LoadPreset,
+): {
+  constant?: { connections?: number; durationSec?: number; connectionRate?: number };
+  phased?: PhasedShape;
+} {
+  const shape = request.shape !== undefined ? checkShape(request.shape, 'shape') : preset.shape;
+  const from = request.shape !== undefined ? '--shape' : `preset "${preset.name}"`;
+  if (shape.kind === 'constant') return { constant: shape };
+  if (shape.kind === 'users') {
+    const users = request.connections ?? shape.users;
+    const durationSec = request.durationSec ?? shape.durationSec;
+    const waitSec =
+      request.connectionRate !== undefined ? 1 / request.connectionRate : shape.waitSec;
+    if (shape.spawnRate === undefined)
+      return {
+        constant: {
+          connections: users,
+          durationSec,
+          ...(waitSec > 0 ? { connectionRate: 1 / waitSec } : {}),
+        },
+      };
+    const checked = checkShape({ ...shape, users, durationSec, waitSec }, from);
+    return { phased: checked as PhasedShape };
+  }
+  for (const [option, given] of [
+    ['connections', request.connections],
+    ['duration', request.durationSec],
+    ['rate', request.connectionRate],
+  ] as const) {
+    if (given !== undefined)
+      bad(
+        option,
+        `${from} is a ${shape.kind}: its ${option} is part of the shape; give --shape to change it`,
+      );
+  }
+  return { phased: shape };
 }
 
 /**
@@ -273,34 +311,45 @@ export function resolveRunOptions(
   if (!METHODS.includes(method))
     bad('method', `must be one of ${METHODS.join(', ')}; got "${request.method}"`);
   const preset = findPreset(request.preset ?? DEFAULTS.preset, presets);
+  const { constant, phased } = shapeOf(request, preset);
 
-  const connections = checkNumber('connections', request.connections ?? preset.connections, {
-    min: 1,
-    max: 10_000,
-    integer: true,
-  }) as number;
+  const connections = checkNumber(
+    'connections',
+    phased ? peakConnections(phased) : (request.connections ?? constant?.connections),
+    CONNECTION_RULE,
+  ) as number;
   const amount = checkNumber('amount', request.amount, { min: 1, max: 1e9, integer: true });
+  if (amount !== undefined && phased)
+    bad('amount', `a ${phased.kind} runs for its planned time, not for a number of requests`);
   if (amount !== undefined && amount < connections) {
     bad('amount', `must be at least the number of connections (${connections}), got ${amount}`);
   }
-  const durationSec =
-    amount === undefined
-      ? checkNumber('duration', request.durationSec ?? preset.durationSec, {
-          min: 0,
-          max: 3600,
-          exclusiveMin: true,
-        })
-      : checkNumber('duration', request.durationSec, { min: 0, max: 3600, exclusiveMin: true });
-  const connectionRate = checkNumber('rate', request.connectionRate ?? preset.connectionRate, {
-    min: 0,
-    max: 1e6,
-    exclusiveMin: true,
-  });
+  const durationSec = phased
+    ? plannedSeconds(phased)
+    : amount === undefined
+      ? checkNumber('duration', request.durationSec ?? constant?.durationSec, DURATION_RULE)
+      : checkNumber('duration', request.durationSec, DURATION_RULE);
+  const connectionRate = phased
+    ? undefined
+    : checkNumber('rate', request.connectionRate ?? constant?.connectionRate, {
+        min: 0,
+        max: 1e6,
+        exclusiveMin: true,
+      });
   const overallRate = checkNumber('overall-rate', request.overallRate, {
     min: 0,
     max: 1e7,
     exclusiveMin: true,
   });
+  if (overallRate !== undefined && phased)
+    bad('overall-rate', `applies to constant loads, not to a ${phased.kind}`);
+  const repeat = checkNumber('repeat', request.repeat ?? 1, {
+    min: 1,
+    max: 20,
+    integer: true,
+  }) as number;
+  if (repeat > 1 && phased?.kind === 'ramp')
+    bad('repeat', 'a ramp runs once: its steps are its repeats');
   const timeoutSec = checkNumber('timeout', request.timeoutSec ?? DEFAULTS.timeoutSec, {
     min: 0,
     max: 600,
@@ -367,7 +416,7 @@ export function resolveRunOptions(
 
   return {
     target,
-    preset: preset.name,
+    preset: request.shape !== undefined ? 'custom (--shape)' : preset.name,
     load: {
       method,
       path: request.path,
@@ -380,7 +429,9 @@ export function resolveRunOptions(
       overallRate,
       timeoutSec,
       workers,
+      ...(phased ? { shape: phased } : {}),
     },
+    repeat,
     warmupSec,
     samplingIntervalUs,
     profile: request.profile ?? true,

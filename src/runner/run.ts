@@ -6,9 +6,9 @@ import { AgentChannel } from './agent/channel';
 import type { AgentMetrics } from './agent/protocol';
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
 import { writeFileAtomic } from './files';
-import { runLoad } from './load/load';
-import type { LoadProgress } from './load/protocol';
-import type { LoadSummary } from './load/summary';
+import { fineHistogramOf, runLoad } from './load/load';
+import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
+import { type LoadSummary, mergeSummaries } from './load/summary';
 import type { RunOptions } from './options';
 import { hotpathVersion, packageRoot } from './paths';
 import { type StartedTarget, startTarget } from './target';
@@ -41,6 +41,8 @@ export interface RunRecord {
   };
   warmup?: { durationSec: number; requests: number; requestsPerSec: number };
   load?: LoadSummary;
+  /** Each load of a run repeated with --repeat (`load` is them all merged). */
+  repeats?: LoadSummary[];
   /** The measured load second by second: for the charts of req/s, latency and errors. */
   timeline?: TimelinePoint[];
   agent?: AgentMetrics;
@@ -82,6 +84,10 @@ export interface TimelinePoint {
   p99Ms: number | null;
   /** Error answers in this second: non-2xx, connection errors and timeouts. */
   errors: number;
+  /** Connections open at the end of this second (absent in older runs). */
+  connections?: number;
+  /** Which load of a repeated run (0-based); absent when the load ran once. */
+  repeat?: number;
 }
 
 export interface CompletedRun {
@@ -210,10 +216,7 @@ export async function runProfile(
     await agent?.start(options.profile, options.samplingIntervalUs, options.agentTimeoutSec * 1000);
     if (options.warmupSec > 0) {
       enter('warming-up');
-      const warm = await loadWhileAlive(
-        { ...options.load, durationSec: options.warmupSec, amount: undefined },
-        {},
-      );
+      const warm = await loadWhileAlive(warmupLoad(options.load, options.warmupSec), {});
       record.warmup = {
         durationSec: warm.durationSec,
         requests: warm.requests,
@@ -225,26 +228,39 @@ export async function runProfile(
     const profilePath = path.join(folder, PROFILE_FILE);
     const takeProfile = options.profile && agent !== undefined;
     const timeline: TimelinePoint[] = [];
-    let failedBefore = 0;
-    record.load = await loadWhileAlive(options.load, {
-      onProgress: (progress) => {
-        const failed = progress.errors + progress.non2xx;
-        timeline.push({
-          t: progress.elapsedSec,
-          rps: progress.requestsPerSec,
-          p50Ms: progress.p50Ms ?? null,
-          p99Ms: progress.p99Ms ?? null,
-          errors: failed - failedBefore,
-        });
-        failedBefore = failed;
-        events.onProgress?.(progress);
-      },
-      beforeStart: async () => {
-        if (!agent) return;
-        const { startedAt } = await agent.begin(options.agentTimeoutSec * 1000);
-        record.timings.captureStartedAt = new Date(startedAt).toISOString();
-      },
-    });
+    const repeats: LoadSummary[] = [];
+    let offsetSec = 0;
+    for (let repeat = 0; repeat < options.repeat; repeat++) {
+      let failedBefore = 0;
+      const loaded = await loadWhileAlive(options.load, {
+        onProgress: (progress) => {
+          const failed = progress.errors + progress.non2xx;
+          timeline.push({
+            t: Math.round((offsetSec + progress.elapsedSec) * 10) / 10,
+            rps: progress.requestsPerSec,
+            p50Ms: progress.p50Ms ?? null,
+            p99Ms: progress.p99Ms ?? null,
+            errors: failed - failedBefore,
+            connections: progress.connections,
+            ...(options.repeat > 1 ? { repeat } : {}),
+          });
+          failedBefore = failed;
+          events.onProgress?.(progress);
+        },
+        beforeStart:
+          repeat > 0
+            ? undefined
+            : async () => {
+                if (!agent) return;
+                const { startedAt } = await agent.begin(options.agentTimeoutSec * 1000);
+                record.timings.captureStartedAt = new Date(startedAt).toISOString();
+              },
+      });
+      repeats.push(loaded);
+      offsetSec = timeline.length > 0 ? timeline[timeline.length - 1].t : offsetSec;
+    }
+    record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
+    if (repeats.length > 1) record.repeats = repeats;
     record.timeline = timeline;
     if (agent) {
       const stopped = await agent.stop(
@@ -294,6 +310,38 @@ export async function runProfile(
     await save();
   }
   return { folder, record };
+}
+
+/** The warm-up: a constant load of the shape's first connections, for `seconds`. */
+function warmupLoad(load: RunOptions['load'], seconds: number): RunOptions['load'] {
+  const { shape, ...constant } = load;
+  const connections = !shape
+    ? load.connections
+    : shape.kind === 'ramp'
+      ? shape.from
+      : shape.kind === 'users'
+        ? shape.users
+        : shape.connections;
+  const connectionRate =
+    shape?.kind === 'users' && shape.waitSec > 0 ? 1 / shape.waitSec : constant.connectionRate;
+  return { ...constant, connections, connectionRate, durationSec: seconds, amount: undefined };
+}
+
+/** A repeated run's loads as one: one after another, their gaps left out of its duration. */
+function mergeRepeats(repeats: LoadSummary[]): LoadSummary {
+  const fine = new Uint32Array(LATENCY_BUCKETS);
+  for (const repeat of repeats) {
+    const own = fineHistogramOf(repeat);
+    if (own) for (let i = 0; i < fine.length; i++) fine[i] += own[i];
+  }
+  return mergeSummaries(repeats, {
+    durationSec: repeats.reduce((a, r) => a + r.durationSec, 0),
+    startedAt: repeats[0].startedAt,
+    finishedAt: repeats[repeats.length - 1].finishedAt,
+    connections: Math.max(...repeats.map((r) => r.connections)),
+    fine,
+    histogram: coarseHistogram(fine),
+  });
 }
 
 function runId(endpointPath: string): string {

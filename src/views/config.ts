@@ -33,6 +33,11 @@ export class Config {
     return this.section.get<number>('samplingInterval') ?? DEFAULTS.samplingIntervalUs;
   }
 
+  /** Loads per run (1–20): more give comparisons an interval that takes load-to-load variation in. */
+  get repeat(): number {
+    return this.section.get<number>('repeat') ?? 1;
+  }
+
   get outputFolder(): string {
     return this.section.get<string>('outputFolder') || DEFAULTS.outDir;
   }

@@ -8,13 +8,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { analyze } from '../../src/profile/analyze';
+import { compareRuns } from '../../src/profile/compare';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
-import { reportData } from '../../src/report/reportData';
+import type { ReportData } from '../../src/protocol/flame';
+import { comparisonReportData, reportData } from '../../src/report/reportData';
+import { comparedRun, loadRun } from '../../src/runFiles';
+import { resolveRunOptions } from '../../src/runner/options';
+import { runProfile } from '../../src/runner/run';
 import { reportPageHtml } from '../../src/views/reportPage';
 import { launchChromium, testOutput } from '../browser';
+import { tempFolder } from '../helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const ORIGIN = 'http://hotpath.test';
@@ -73,14 +79,8 @@ function hostileReport() {
   );
 }
 
-test('the report panel draws hostile names as text, runs nothing, keeps its layout', async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  const problems: string[] = [];
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+/** The panel's page as the webview serves it, with `extra` HTML before </body>; ready. */
+async function openPanel(page: Page, extra = ''): Promise<void> {
   // The webview's API, as VS Code gives it to the page.
   // (A string: functions compiled by tsx carry helpers the page does not have.)
   await page.addInitScript(`
@@ -94,7 +94,7 @@ test('the report panel draws hostile names as text, runs nothing, keeps its layo
   const html = reportPageHtml({ nonce: 'n0nce', scriptUri: `${ORIGIN}/panel.js` }).replace(
     '</body>',
     // What an attacker would try if a string ever reached the page as HTML.
-    '<script>window.inlineRan = true</script><div id="probe" onclick="window.handlerRan = true"></div></body>',
+    `${extra}</body>`,
   );
   await page.route(`${ORIGIN}/**`, (route) =>
     route.request().url().endsWith('/panel.js')
@@ -109,6 +109,30 @@ test('the report panel draws hostile names as text, runs nothing, keeps its layo
     (window as unknown as { hotpathSent: { type: string }[] }).hotpathSent.some(
       (m) => m.type === 'ready',
     ),
+  );
+}
+
+/** Shows a report in the panel and waits until it says it drew it. */
+async function show(page: Page, report: ReportData): Promise<void> {
+  await page.evaluate((r) => window.postMessage({ type: 'show', report: r }, '*'), report);
+  await page.waitForFunction(() =>
+    (window as unknown as { hotpathSent: { type: string }[] }).hotpathSent.some(
+      (m) => m.type === 'shown',
+    ),
+  );
+}
+
+test('the report panel draws hostile names as text, runs nothing, keeps its layout', async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  const problems: string[] = [];
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await openPanel(
+    page,
+    '<script>window.inlineRan = true</script><div id="probe" onclick="window.handlerRan = true"></div>',
   );
   const report = hostileReport();
   await page.evaluate((r) => window.postMessage({ type: 'show', report: r }, '*'), report);
@@ -142,4 +166,87 @@ test('the report panel draws hostile names as text, runs nothing, keeps its layo
     [],
   );
   await page.close();
+});
+
+/** How many pixels of a chart's canvas are drawn (not transparent). */
+async function inkOf(page: Page, label: string): Promise<number> {
+  return page.evaluate((start) => {
+    const chart = Array.from(document.querySelectorAll('[role=img]')).find((e) =>
+      (e.getAttribute('aria-label') ?? '').startsWith(start),
+    );
+    const canvas = chart?.querySelector('canvas');
+    if (!canvas) return 0;
+    const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    ).data;
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
+    return ink;
+  }, label);
+}
+
+test('the panel charts a ramp with its steps, and a comparison on the same axes', async () => {
+  const out = tempFolder('panel-charts');
+  try {
+    const run = async (request: Parameters<typeof resolveRunOptions>[0]) => {
+      const { folder, record } = await runProfile(
+        resolveRunOptions({ warmupSec: 0.5, outDir: out, ...request }),
+      );
+      assert.equal(record.status, 'done', record.error?.message);
+      return loadRun(folder);
+    };
+    const ramp = await run({
+      path: '/fast',
+      shape: { kind: 'ramp', from: 1, to: 8, factor: 2, stepSec: 1 },
+    });
+    const read = await run({ path: '/read', connections: 20, durationSec: 2 });
+    const fast = await run({ path: '/fast', connections: 20, durationSec: 2 });
+
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await openPanel(page);
+    await show(page, reportData(ramp, root));
+    const labels = await page.$$eval('[role=img]', (els) =>
+      els.map((e) => e.getAttribute('aria-label') ?? ''),
+    );
+    const load = labels.find((l) => l.startsWith('Load over'));
+    assert.ok(load, labels.join('\n'));
+    assert.match(load, /connections 1, 2, 4, 8/, 'the steps are said, and drawn');
+    assert.ok((await inkOf(page, 'Load over')) > 2000, 'the load chart is drawn');
+    assert.ok((await inkOf(page, 'Latency of')) > 500, 'the histogram is drawn');
+    assert.match(
+      (await page.textContent('body')) ?? '',
+      /knee/,
+      "the ramp's knee is in the summary",
+    );
+    await page.screenshot({ path: testOutput('panel-ramp.png'), fullPage: true });
+
+    const comparison = compareRuns(comparedRun(read), comparedRun(fast));
+    await page.evaluate(() => {
+      (window as unknown as { hotpathSent: unknown[] }).hotpathSent = [];
+    });
+    await show(
+      page,
+      comparisonReportData(comparison, ['GET /read', 'GET /fast'], root, [
+        read.record,
+        fast.record,
+      ]),
+    );
+    const text = (await page.textContent('body')) ?? '';
+    assert.match(text, /req\/s: faster, 95 % CI/);
+    assert.ok((await inkOf(page, 'Before, GET /read')) > 2000, 'both loads on one chart');
+    assert.ok(
+      (await inkOf(page, 'Latency, share of responses')) > 500,
+      'both histograms on one chart',
+    );
+    await page.screenshot({ path: testOutput('panel-compare.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });

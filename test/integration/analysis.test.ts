@@ -147,11 +147,18 @@ describe('analysis of the sample service', () => {
       (runs['/read'].record?.load?.requestsPerSec ?? 1);
     assert.ok(ratio >= 10, `/fast ÷ /read = ${ratio}`);
     assert.ok(Math.abs(ratio - expected) / expected < 0.01, `${ratio} printed for ${expected}`);
+    // Whether the change is real: an interval from the runs' 100 ms samples that excludes 1.
+    const verdict = /verdict\s+req\/s: faster, 95 % CI ([\d.]+)–([\d.]+)x/.exec(text.stdout);
+    assert.ok(verdict, text.stdout);
+    assert.ok(Number(verdict[1]) > 1 && Number(verdict[1]) <= ratio * 1.02, verdict[0]);
+    assert.ok(Number(verdict[2]) >= ratio * 0.98, verdict[0]);
 
     assert.equal(compare('--fail-if', 'rps<2').status, 0, 'a gate that holds');
     const failing = compare('--fail-if', 'rps>2', '--fail-if', 'p99<=100');
     assert.equal(failing.status, 1);
-    assert.match(failing.stdout, /gate failed rps>2: the ratio is/);
+    // A gate on a figure with an interval is checked on the interval; p99 has none.
+    assert.match(failing.stdout, /gate failed rps>2: 95 % CI [\d.]+–[\d.]+x/);
+    assert.match(failing.stdout, /gate failed p99<=100: the ratio is [\d.]+ \(no interval/);
     const json = JSON.parse(compare('--json').stdout);
     assert.ok(Math.abs(json.ratios.requestsPerSec - expected) < 1e-9);
     assert.equal(compare('--fail-if', 'speed<1').status, 2, 'a gate that is not one is bad usage');

@@ -29,8 +29,10 @@ describe('resolveRunOptions', () => {
     const preset = PRESETS.find((p) => p.name === DEFAULTS.preset);
     assert.ok(preset);
     assert.equal(options.preset, DEFAULTS.preset);
-    assert.equal(options.load.connections, preset.connections);
-    assert.equal(options.load.durationSec, preset.durationSec);
+    assert.equal(preset.shape.kind, 'constant');
+    assert.equal(options.load.connections, preset.shape.connections);
+    assert.equal(options.load.durationSec, preset.shape.durationSec);
+    assert.equal(options.load.shape, undefined, 'a constant load runs as one autocannon run');
     assert.equal(options.load.method, 'GET');
     assert.equal(options.samplingIntervalUs, DEFAULTS.samplingIntervalUs);
     assert.equal(options.outDir, '/work/.hotpath/runs');
@@ -123,7 +125,11 @@ describe('presets as data (settings)', () => {
   test('are checked, with errors that name the preset and the field', () => {
     assert.deepEqual(checkPresets(undefined), []);
     assert.deepEqual(checkPresets([{ name: 'tiny', connections: 2, durationSec: 1 }]), [
-      { name: 'tiny', description: '2 connections for 1 s', connections: 2, durationSec: 1 },
+      {
+        name: 'tiny',
+        description: '2 connections for 1 s',
+        shape: { kind: 'constant', connections: 2, durationSec: 1 },
+      },
     ]);
     assert.throws(() => checkPresets('fast'), /presets: must be a list/);
     assert.throws(

@@ -2,8 +2,13 @@ import { fork } from 'node:child_process';
 import { HotpathError, throwIfCancelled } from '../errors';
 import type { LoadOptions } from '../options';
 import { bundle } from '../paths';
-import type { FromLoadProcess, LoadProgress, ToLoadProcess } from './protocol';
-import { type AutocannonResult, type LoadSummary, summarize } from './summary';
+import {
+  type FromLoadProcess,
+  LATENCY_BUCKETS,
+  type LoadProgress,
+  type ToLoadProcess,
+} from './protocol';
+import { type AutocannonResult, type LoadSummary, mergeSummaries, summarize } from './summary';
 
 export interface LoadRunOptions {
   /** The `node` that runs the load process. */
@@ -12,6 +17,44 @@ export interface LoadRunOptions {
   onProgress?: ((progress: LoadProgress) => void) | undefined;
   /** Runs once the load process is ready, right before the first request. */
   beforeStart?: (() => Promise<void>) | undefined;
+}
+
+/** The fine latency histogram of each summary runLoad made, for merging repeated loads. */
+const fineHistograms = new WeakMap<LoadSummary, Uint32Array>();
+
+export function fineHistogramOf(summary: LoadSummary): Uint32Array | undefined {
+  return fineHistograms.get(summary);
+}
+
+/** The summary of a load: autocannon's own for one run; the phases merged for a shape. */
+function summarizeLoad(
+  load: LoadOptions,
+  done: Extract<FromLoadProcess, { type: 'done' }>,
+): LoadSummary {
+  const results = done.results as AutocannonResult[];
+  const extra = {
+    samples: done.samples,
+    ...(done.ramp ? { ramp: done.ramp } : {}),
+  };
+  if (results.length === 1 && !load.shape)
+    return { ...summarize(results[0], load.method, done.histogram), ...extra };
+  const fine = new Uint32Array(LATENCY_BUCKETS);
+  for (const [bucket, count] of done.fine) fine[bucket] = count;
+  return {
+    ...mergeSummaries(
+      results.map((r) => summarize(r, load.method)),
+      {
+        durationSec: (done.finishedAt - done.startedAt) / 1000,
+        startedAt: new Date(done.startedAt).toISOString(),
+        finishedAt: new Date(done.finishedAt).toISOString(),
+        connections: load.connections,
+        fine,
+        histogram: done.histogram,
+        samples: done.samples,
+      },
+    ),
+    ...extra,
+  };
 }
 
 /**
@@ -72,10 +115,15 @@ export async function runLoad(
           case 'progress':
             options.onProgress?.(message.progress);
             break;
-          case 'done':
+          case 'done': {
             settle();
-            resolve(summarize(message.result as AutocannonResult, load.method, message.histogram));
+            const summary = summarizeLoad(load, message);
+            const fine = new Uint32Array(LATENCY_BUCKETS);
+            for (const [bucket, count] of message.fine) fine[bucket] = count;
+            fineHistograms.set(summary, fine);
+            resolve(summary);
             break;
+          }
           case 'error':
             settle();
             reject(new HotpathError('LOAD', `the load test failed: ${message.message}`));

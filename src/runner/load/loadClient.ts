@@ -4,7 +4,14 @@
  * own result stays the source of the final figures.
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import { LATENCY_BUCKETS, latencyBucket, PROGRESS_CHANNEL, type ResponseBatch } from './protocol';
+import {
+  LATENCY_BUCKETS,
+  latencyBucket,
+  PROGRESS_CHANNEL,
+  type ResponseBatch,
+  SLOT_FIELDS,
+  slotOf,
+} from './protocol';
 
 interface AutocannonClient {
   emit(event: string | symbol, ...args: unknown[]): boolean;
@@ -26,10 +33,30 @@ function empty(): ResponseBatch {
     errors: 0,
     timeouts: 0,
     latencies: new Uint32Array(LATENCY_BUCKETS),
+    slot0: slotOf(Date.now()),
+    slots: [],
   };
 }
 
+/**
+ * Counts a response in its sample slot (a batch spans two or three of them), with the cycle it
+ * ended: the time since the connection's previous answer, for Little's law (see stats.ts).
+ */
+function countInSlot(latencyMs: number, cycleMs: number | undefined): void {
+  const i = (slotOf(Date.now()) - batch.slot0) * SLOT_FIELDS;
+  if (i < 0) return;
+  while (batch.slots.length <= i) batch.slots.push(0, 0, 0, 0);
+  batch.slots[i]++;
+  batch.slots[i + 1] += latencyMs;
+  if (cycleMs !== undefined) {
+    batch.slots[i + 2]++;
+    batch.slots[i + 3] += cycleMs;
+  }
+}
+
 function setupClient(client: AutocannonClient): void {
+  // When this connection last got an answer (or gave up on one): its cycles, for Little's law.
+  let last: number | undefined;
   // Watch the client's own emit rather than add listeners: autocannon already listens to
   // 'response', and a second listener makes every emit copy the listener array (about 6%
   // fewer requests per second on /hello here).
@@ -44,11 +71,16 @@ function setupClient(client: AutocannonClient): void {
       batch.responses++;
       if ((first as number) < 200 || (first as number) >= 300) batch.non2xx++;
       batch.latencies[latencyBucket(third as number)]++;
+      const now = performance.now();
+      countInSlot(third as number, last === undefined ? undefined : now - last);
+      last = now;
     } else if (event === 'timeout') {
       batch.errors++;
       batch.timeouts++;
+      last = undefined;
     } else if (event === 'connError') {
       batch.errors++;
+      last = undefined;
     }
     // biome-ignore lint/complexity/noArguments: passes every argument on without allocating
     return emit.apply(this, arguments as unknown as Parameters<typeof emit>);

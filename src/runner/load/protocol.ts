@@ -1,5 +1,7 @@
 /** Messages between the runner and its load process (one autocannon run each). */
+import type { SampleSeries } from '../../protocol/samples';
 import type { LoadOptions } from '../options';
+import type { Knee, RampStep } from '../shapes';
 
 export const PROGRESS_CHANNEL = 'hotpath-load-progress';
 
@@ -18,6 +20,8 @@ export interface LoadProgress {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Connections open now (a shape changes them over the load). */
+  connections: number;
 }
 
 /** One batch of responses, from a client hook in one of autocannon's threads. */
@@ -28,7 +32,22 @@ export interface ResponseBatch {
   timeouts: number;
   /** Response counts per latency bucket (see `latencyBucket`). */
   latencies: Uint32Array;
+  /**
+   * Per sample slot (`slotOf`) from slot `slot0` on, SLOT_FIELDS numbers each: responses, their
+   * latency sum (ms), connection cycles ended (a connection's time from one answer to the next)
+   * and their sum (ms).
+   */
+  slot0: number;
+  slots: number[];
 }
+
+export const SLOT_FIELDS = 4;
+
+/** Width of the intervals of a load's sample series, ms. */
+export const SLOT_MS = 100;
+
+/** The sample slot of a wall-clock time (the same in every thread). */
+export const slotOf = (epochMs: number): number => Math.floor(epochMs / SLOT_MS);
 
 /**
  * Latency buckets for live progress: 0.1 ms wide below 100 ms, 1 ms wide up to 10 s, then
@@ -69,7 +88,20 @@ export type ToLoadProcess = { type: 'start'; url: string; load: LoadOptions; cli
 export type FromLoadProcess =
   | { type: 'ready' }
   | { type: 'progress'; progress: LoadProgress }
-  | { type: 'done'; result: unknown; histogram?: LatencyHistogram }
+  | {
+      type: 'done';
+      /** autocannon's result of each phase (one for a constant load). */
+      results: unknown[];
+      histogram: LatencyHistogram;
+      /** The fine latency histogram as [bucket, count] pairs, for merging loads. */
+      fine: [number, number][];
+      samples: SampleSeries;
+      /** Wall clock, ms: when the load began and ended. */
+      startedAt: number;
+      finishedAt: number;
+      /** A ramp's steps and where its throughput stopped rising. */
+      ramp?: { steps: RampStep[]; knee: Knee };
+    }
   | { type: 'error'; message: string };
 
 /** Latency of every response of a load, in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */

@@ -1,5 +1,7 @@
+import type { SampleSeries } from '../../protocol/samples';
 import type { LoadOptions } from '../options';
-import type { LatencyHistogram } from './protocol';
+import type { Knee, RampStep } from '../shapes';
+import { bucketPercentile, type LatencyHistogram } from './protocol';
 
 /** What one load test measured, from the client's side. */
 export interface LoadSummary {
@@ -39,6 +41,10 @@ export interface LoadSummary {
   statusCodes: Record<string, number>;
   /** Every response's latency in coarse bins (absent in runs saved before it was kept). */
   latencyHistogram?: LatencyHistogram;
+  /** The load in 100 ms intervals, for comparisons with a spread (absent in older runs). */
+  samples?: SampleSeries;
+  /** A ramp's steps and its saturation knee. */
+  ramp?: { steps: RampStep[]; knee: Knee };
 }
 
 /** autocannon splits connections and amounts evenly across workers: keep them whole. */
@@ -133,4 +139,85 @@ function isoOf(value: Date | string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** What a merged load knows as a whole, beyond its parts. */
+export interface WholeLoad {
+  durationSec: number;
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+  /** The most connections open at once. */
+  connections: number;
+  /** Every response's latency in fine buckets (see `latencyBucket`). */
+  fine: Uint32Array;
+  histogram: LatencyHistogram;
+  /** The merged load's samples, for its per-second spread. */
+  samples?: SampleSeries | undefined;
+}
+
+/**
+ * Loads run side by side or one after another (a shape's phases, a run's repeats) as one:
+ * counts add up, latency percentiles come from the fine histogram of every response, the mean
+ * and spread from the parts' own, weighted by their responses. Pure.
+ */
+export function mergeSummaries(parts: readonly LoadSummary[], whole: WholeLoad): LoadSummary {
+  const sum = (f: (s: LoadSummary) => number) => parts.reduce((a, s) => a + f(s), 0);
+  const requests = sum((s) => s.requests);
+  const weighted = (f: (s: LoadSummary) => number) =>
+    requests > 0 ? sum((s) => f(s) * s.requests) / requests : 0;
+  const mean = weighted((s) => s.latencyMs.mean);
+  const meanSquare = weighted((s) => s.latencyMs.stddev ** 2 + s.latencyMs.mean ** 2);
+  const statusCodes: Record<string, number> = {};
+  for (const part of parts)
+    for (const [code, count] of Object.entries(part.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  const percentile = (p: number) => bucketPercentile(whole.fine, p) ?? 0;
+  // Responses per whole second, from the samples (phases side by side add up within a second).
+  const seconds: number[] = [];
+  const slotsPerSecond = Math.round(1000 / (whole.samples?.intervalMs ?? 1000));
+  const slots = whole.samples?.responses ?? [];
+  for (let i = 0; i + slotsPerSecond <= slots.length; i += slotsPerSecond)
+    seconds.push(slots.slice(i, i + slotsPerSecond).reduce((a, b) => a + b, 0));
+  return {
+    url: parts[0]?.url ?? '',
+    method: parts[0]?.method ?? 'GET',
+    connections: whole.connections,
+    workers: Math.max(1, ...parts.map((s) => s.workers)),
+    durationSec: whole.durationSec,
+    startedAt: whole.startedAt,
+    finishedAt: whole.finishedAt,
+    requests,
+    sent: sum((s) => s.sent),
+    requestsPerSec: whole.durationSec > 0 ? requests / whole.durationSec : 0,
+    perSecond: {
+      mean: whole.durationSec > 0 ? requests / whole.durationSec : 0,
+      stddev: spread(seconds),
+      min: seconds.length > 0 ? Math.min(...seconds) : 0,
+      max: seconds.length > 0 ? Math.max(...seconds) : 0,
+    },
+    latencyMs: {
+      mean,
+      stddev: Math.sqrt(Math.max(0, meanSquare - mean ** 2)),
+      min: Math.min(...parts.map((s) => s.latencyMs.min)),
+      p50: percentile(50),
+      p90: percentile(90),
+      p99: percentile(99),
+      max: Math.max(...parts.map((s) => s.latencyMs.max)),
+    },
+    throughputBytesPerSec:
+      whole.durationSec > 0
+        ? sum((s) => s.throughputBytesPerSec * s.durationSec) / whole.durationSec
+        : 0,
+    errors: sum((s) => s.errors),
+    timeouts: sum((s) => s.timeouts),
+    non2xx: sum((s) => s.non2xx),
+    statusCodes,
+    latencyHistogram: whole.histogram,
+  };
+}
+
+function spread(values: number[]): number {
+  if (values.length < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
 }

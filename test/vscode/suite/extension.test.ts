@@ -57,6 +57,7 @@ suite('Hotpath in VS Code', () => {
       'stopService',
       'openProfile',
       'compareWithPrevious',
+      'compareRampSteps',
       'showFlamegraph',
       'toggleHotLines',
       'clearResults',
@@ -445,6 +446,33 @@ suite('Hotpath in VS Code', () => {
       [2, '▶ Profile GET /orders', 'hotpath.profileEndpoint'],
       [3, '▶ Profile POST /orders/:id', 'hotpath.profileEndpoint'],
     ]);
+  });
+
+  test('a ramp run: its knee and the step after it, each with its own profile', async () => {
+    const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      target: 'sample',
+      path: '/cpu',
+      preset: 'ramp',
+      shape: { kind: 'ramp', from: 1, to: 4, factor: 2, stepSec: 1 },
+      warmupSec: 0.5,
+    })) as { record: { status: string; load?: { ramp?: { steps: unknown[] } } } };
+    assert.equal(run.record.status, 'done');
+    assert.ok((run.record.load?.ramp?.steps.length ?? 0) >= 2, 'a ramp of steps');
+    const comparison = (await vscode.commands.executeCommand('hotpath.compareRampSteps')) as {
+      functions: { name: string }[];
+    };
+    assert.ok(
+      comparison?.functions.some((f) => f.name === 'cpu'),
+      'the handler in both steps',
+    );
+    const shown = await until('the panel to draw the steps', () => {
+      const s = api().panelShown();
+      return s?.title.includes('step') ? s : undefined;
+    });
+    assert.match(
+      shown.title,
+      /^GET \/cpu step \d: \d connections.* → GET \/cpu step \d: \d connections/,
+    );
   });
 
   // Last, so that the workbench screenshot the suite leaves shows the lock's lens and wait mark.

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Comparison, checkGates, parseGate } from '../../src/profile/compare';
+import {
+  bootstrapRatio,
+  directionOf,
+  type RatioInterval,
+  SPREAD_RULES,
+  verdictText,
+} from '../../src/profile/stats';
+import type { SampleSeries } from '../../src/protocol/samples';
+import { seededRandom } from '../helpers';
+
+/**
+ * A closed load of `connections` whose cycles last `cycleMs` on average, with ±jitter, over
+ * `intervals` 100 ms intervals; responses come in waves when `waves` (all connections at once).
+ */
+function closedLoad(
+  cycleMs: number,
+  { intervals = 30, connections = 20, jitter = 0.05, seed = 1, waves = false } = {},
+): SampleSeries {
+  const random = seededRandom(seed);
+  const series: Required<SampleSeries> = {
+    intervalMs: 100,
+    responses: [],
+    latencyMs: [],
+    closedConnections: connections,
+    cycles: [],
+    cycleMs: [],
+  };
+  let clock = 0;
+  for (let i = 0; i < intervals; i++) {
+    // Waves: every connection answers at the same moments, so an interval holds 1 or 2 of them.
+    const inInterval = waves
+      ? connections * (Math.floor((clock + 100) / cycleMs) - Math.floor(clock / cycleMs))
+      : Math.round((connections * 100) / cycleMs);
+    clock += 100;
+    let sum = 0;
+    for (let r = 0; r < inInterval; r++) sum += cycleMs * (1 + jitter * (2 * random() - 1));
+    series.responses.push(inInterval);
+    series.latencyMs.push(sum);
+    series.cycles.push(inInterval);
+    series.cycleMs.push(sum);
+  }
+  return series;
+}
+
+/** The same load without what Little's law needs: req/s from counted responses. */
+function paced(series: SampleSeries): SampleSeries {
+  return {
+    intervalMs: series.intervalMs,
+    responses: series.responses,
+    latencyMs: series.latencyMs,
+  };
+}
+
+describe('is a change real?', () => {
+  test('a load against itself: no measurable change, the interval around 1', () => {
+    const interval = bootstrapRatio(
+      [closedLoad(50, { seed: 1 })],
+      [closedLoad(50, { seed: 2 })],
+      'requestsPerSec',
+    );
+    assert.ok(interval);
+    assert.ok(interval.low < 1 && interval.high > 1, JSON.stringify(interval));
+    assert.equal(directionOf(interval), 'same');
+    assert.deepEqual(interval.from, ['cycles', 'cycles']);
+    assert.match(verdictText(interval, 'faster', 'slower'), /^no measurable change \(95 % CI/);
+  });
+
+  test('cycles 20 % shorter: faster, with an interval that excludes 1 and holds the truth', () => {
+    const interval = bootstrapRatio(
+      [closedLoad(50, { seed: 3 })],
+      [closedLoad(40, { seed: 4 })],
+      'requestsPerSec',
+    );
+    assert.ok(interval);
+    assert.equal(directionOf(interval), 'up');
+    assert.ok(
+      interval.low > 1 && interval.low < 1.25 && interval.high > 1.25,
+      JSON.stringify(interval),
+    );
+    assert.match(verdictText(interval, 'faster', 'slower'), /^faster, 95 % CI 1\.\d+–1\.\d+x$/);
+    const latency = bootstrapRatio(
+      [closedLoad(50, { seed: 3 })],
+      [closedLoad(40, { seed: 4 })],
+      'latencyMean',
+    );
+    assert.ok(latency && directionOf(latency) === 'down');
+  });
+
+  test('a wave-answering service: narrow from cycles; counted in blocks that hold many waves', () => {
+    const [a, b] = [
+      closedLoad(50, { waves: true, seed: 5 }),
+      closedLoad(50, { waves: true, seed: 6 }),
+    ];
+    const fromCycles = bootstrapRatio([a], [b], 'requestsPerSec') as RatioInterval;
+    assert.ok(fromCycles.high - fromCycles.low < 0.1, JSON.stringify(fromCycles));
+    // Counted per 100 ms, an interval would hold one wave or two; in 500 ms blocks, ten.
+    const fromCounts = bootstrapRatio([paced(a)], [paced(b)], 'requestsPerSec') as RatioInterval;
+    assert.deepEqual(fromCounts.from, ['counts', 'counts']);
+    assert.equal(directionOf(fromCounts), 'same');
+  });
+
+  test('a change within the noise threshold is no measurable change, and says why', () => {
+    const interval = bootstrapRatio(
+      [closedLoad(50, { seed: 7, intervals: 200, jitter: 0.01 })],
+      [closedLoad(48.5, { seed: 8, intervals: 200, jitter: 0.01 })],
+      'requestsPerSec',
+    );
+    assert.ok(interval && interval.low > 1, JSON.stringify(interval));
+    assert.equal(directionOf(interval), 'same');
+    assert.match(verdictText(interval, 'faster', 'slower'), /within the ±5 % noise/);
+  });
+
+  test('too few intervals: no interval rather than a made-up one', () => {
+    assert.equal(
+      bootstrapRatio(
+        [closedLoad(50, { intervals: SPREAD_RULES.minIntervals - 1 })],
+        [closedLoad(50)],
+        'requestsPerSec',
+      ),
+      undefined,
+    );
+  });
+
+  test("Little's law only where each connection finished many cycles; else counted", () => {
+    // 20 connections with 1 s cycles finish two each in 2 s: a window favours the short ones.
+    const slow = closedLoad(1000, { intervals: 20, connections: 20, seed: 15 });
+    const quick = closedLoad(50, { intervals: 20, connections: 20, seed: 16 });
+    const interval = bootstrapRatio([slow], [quick], 'requestsPerSec');
+    assert.ok(interval);
+    assert.deepEqual(interval.from, ['counts', 'cycles']);
+    assert.ok(interval.low < 20 && interval.high > 20, JSON.stringify(interval));
+  });
+
+  test('the loads of a repeated run widen the interval by how much they differ', () => {
+    const steady = [closedLoad(50, { seed: 9 }), closedLoad(50, { seed: 10 })];
+    const drifting = [closedLoad(45, { seed: 9 }), closedLoad(55, { seed: 10 })];
+    const base = [closedLoad(50, { seed: 11 }), closedLoad(50, { seed: 12 })];
+    const narrow = bootstrapRatio(base, steady, 'requestsPerSec') as RatioInterval;
+    const wide = bootstrapRatio(base, drifting, 'requestsPerSec') as RatioInterval;
+    assert.ok(
+      wide.high - wide.low > 2 * (narrow.high - narrow.low),
+      `${JSON.stringify(narrow)} ${JSON.stringify(wide)}`,
+    );
+  });
+
+  test('the same runs give the same interval every time (a seeded resampling)', () => {
+    const args = [[closedLoad(50, { seed: 13 })], [closedLoad(45, { seed: 14 })]] as const;
+    assert.deepEqual(
+      bootstrapRatio(...args, 'requestsPerSec'),
+      bootstrapRatio(...args, 'requestsPerSec'),
+    );
+  });
+});
+
+describe('gates on an interval', () => {
+  const comparison = (low: number, high: number, estimate: number): Comparison => ({
+    unit: 'us-per-request',
+    ratios: { requestsPerSec: estimate, latencyP99: 1.5 },
+    spread: { requestsPerSec: { estimate, low, high, confidence: 0.95 } },
+    functions: [],
+    lines: [],
+    tree: {
+      key: '',
+      name: '(root)',
+      file: '',
+      line: 0,
+      category: 'root',
+      before: 0,
+      after: 0,
+      children: [],
+    },
+  });
+  const outcome = (c: Comparison, gate: string) => checkGates(c, [parseGate(gate)])[0].outcome;
+
+  test('fail only when the whole interval meets the condition; straddling is inconclusive', () => {
+    assert.equal(outcome(comparison(0.7, 0.85, 0.8), 'rps<0.9'), 'failed');
+    assert.equal(outcome(comparison(0.85, 0.95, 0.88), 'rps<0.9'), 'inconclusive');
+    assert.equal(outcome(comparison(0.92, 1.05, 0.98), 'rps<0.9'), 'passed');
+    assert.equal(
+      outcome(comparison(0.92, 1.05, 0.98), 'p99>1.2'),
+      'failed',
+      'no interval: the ratio',
+    );
+    assert.equal(outcome(comparison(0.92, 1.05, 0.98), 'latency>1.2'), 'missing');
+  });
+});
