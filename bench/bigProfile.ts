@@ -43,7 +43,8 @@ export function writeBigProfile(file: string, shape: BigProfileShape): number {
   const children: number[][] = [[]];
   for (let i = 1; i < shape.nodes; i++) {
     let p: number;
-    if (i < 4) p = 0;
+    // The first four are (root)'s own children; the fifth has no other node above it yet.
+    if (i <= 4) p = 0;
     else if (rand() < 0.7 && depth[i - 1] < 140) p = i - 1;
     else p = 4 + pick(i - 4);
     parent[i] = p;

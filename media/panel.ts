@@ -4,12 +4,22 @@
  * restart shows it again.
  */
 import type { FromPanel, ReportData, ToPanel } from '../src/protocol/flame';
+import { plainReport, unpackReport } from '../src/protocol/flameCodec';
 import type { FlameView } from './flamegraph';
 import { renderReport } from './reportView';
 
 interface PanelState {
   report?: ReportData;
+  /** The title of a report too large to keep across a reload. */
+  notKept?: string;
 }
+
+/**
+ * Reports up to this many frames are kept in the webview's state (JSON, saved by VS Code) and
+ * come back after a reload; a larger one is sent again instead (200,000 frames would be several
+ * MB of JSON saved with the window). The sample service's runs have a few hundred frames.
+ */
+const KEEP_FRAMES = 5_000;
 
 declare function acquireVsCodeApi(): {
   postMessage(message: FromPanel): void;
@@ -21,25 +31,33 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('report') as HTMLElement;
 let view: FlameView | undefined;
 
-function show(report: ReportData): void {
+function show(report: ReportData, binary: boolean): void {
   view?.dispose();
   view = renderReport(root, report, {
     onOpenSource: (request) => vscode.postMessage({ type: 'openSource', ...request }),
   });
-  vscode.setState({ report });
+  const frames = report.flame.frames.fn.length;
   vscode.postMessage({
     type: 'shown',
     title: report.title,
-    frames: report.flame.frames.fn.length,
+    frames,
     drawnFrames: view.drawnFrames,
+    binary,
   });
+  vscode.setState(
+    frames <= KEEP_FRAMES ? { report: plainReport(report) } : { notKept: report.title },
+  );
 }
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   const message = event.data;
   switch (message.type) {
     case 'show':
-      show(message.report);
+      show(
+        unpackReport(message.report),
+        message.report.flame.ints instanceof Int32Array &&
+          message.report.flame.floats instanceof Float64Array,
+      );
       break;
     case 'focus':
       view?.focusFunction(message.name, message.file);
@@ -56,6 +74,11 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
   }
 });
 
-const saved = vscode.getState()?.report;
-if (saved) show(saved);
+const state = vscode.getState();
+if (state?.report) show(state.report, false);
+else if (state?.notKept) {
+  const p = document.createElement('p');
+  p.textContent = `${state.notKept}: this report was too large to keep across a reload. Run "Hotpath: Show Flamegraph" or open the profile again.`;
+  root.replaceChildren(p);
+}
 vscode.postMessage({ type: 'ready' });

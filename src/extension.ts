@@ -30,6 +30,7 @@ import { FlamegraphPanel, openSource } from './views/flamegraphPanel';
 import { HotFunctionLenses } from './views/hotFunctionLens';
 import { HotLines } from './views/hotLines';
 import { ProfileEditorProvider } from './views/profileEditor';
+import type { Shown } from './views/reportWebview';
 import { Results } from './views/results';
 import { ROUTE_LANGUAGES, RouteLenses } from './views/routeLens';
 
@@ -638,9 +639,9 @@ export interface HotpathApi {
     document: vscode.TextDocument,
   ): { value: string; isTrusted: boolean; supportHtml: boolean }[];
   /** What the report panel last drew, as its page reported it. */
-  panelShown(): { title: string; frames: number; drawnFrames: number } | undefined;
+  panelShown(): Shown | undefined;
   /** What the .cpuprofile editor of `uri` last drew. */
-  profileEditorShown(uri: vscode.Uri): { title: string; frames: number } | undefined;
+  profileEditorShown(uri: vscode.Uri): Shown | undefined;
   /** The pids of the processes of the run going on. */
   runningPids(): number[];
   /** The pid of the sample service started by "Start Sample Service", if it runs. */

@@ -41,7 +41,7 @@ export function diffFlameData(comparison: Comparison, title: string): FlameData 
   const lines: number[] = [];
   const categories: FlameData['functions']['categories'] = [];
   const ids = new Map<string, number>();
-  const frames: Required<FlameData['frames']> = {
+  const frames: Record<keyof Required<FlameData['frames']>, number[]> = {
     fn: [],
     parent: [],
     self: [],
@@ -142,7 +142,12 @@ export function waitFlameData(waits: Waits, title: string): FlameData {
     }
     node.self += us;
   }
-  const frames: FlameData['frames'] = { fn: [], parent: [], self: [], total: [] };
+  const frames: Record<'fn' | 'parent' | 'self' | 'total', number[]> = {
+    fn: [],
+    parent: [],
+    self: [],
+    total: [],
+  };
   const stack: [Node, number][] = [[root, -1]];
   while (stack.length > 0) {
     const [node, parent] = stack.pop() as [Node, number];

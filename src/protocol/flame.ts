@@ -15,6 +15,8 @@ export type FlameCategory =
   | 'root'
   | 'hotpath';
 
+import type { PackedReport } from './flameCodec';
+
 export interface FlameData {
   version: 1;
   title: string;
@@ -31,16 +33,22 @@ export interface FlameData {
     lines: number[];
     categories: FlameCategory[];
   };
-  /** Per frame, in pre-order; frame 0 is the root. */
+  /**
+   * Per frame, in pre-order; frame 0 is the root. Plain arrays where the report is JSON (the
+   * HTML report), typed arrays where it travels by message (see flameCodec.ts).
+   */
   frames: {
-    fn: number[];
+    fn: Column;
     /** -1 for the root. */
-    parent: number[];
-    self: number[];
-    total: number[];
-    before?: number[];
+    parent: Column;
+    self: Column;
+    total: Column;
+    before?: Column;
   };
 }
+
+/** A column of numbers: an array, or a typed array over a message's buffer. */
+export type Column = ArrayLike<number>;
 
 /** What the renderer tells its host. */
 export interface OpenSourceRequest {
@@ -107,13 +115,17 @@ export interface WaitRow {
 
 /** Messages from the extension host to the flamegraph panel (and the profile editor). */
 export type ToPanel =
-  | { type: 'show'; report: ReportData }
+  /** The report, its flamegraphs packed (flameCodec.ts): the tree travels as binary. */
+  | { type: 'show'; report: PackedReport }
   | { type: 'focus'; name: string; file?: string }
   | { type: 'error'; message: string };
 
 /** Messages from the flamegraph panel to the extension host. */
 export type FromPanel =
   | { type: 'ready' }
-  /** The panel drew a report: its title and how many frames its flamegraph painted. */
-  | { type: 'shown'; title: string; frames: number; drawnFrames: number }
+  /**
+   * The panel drew a report: its title, how many frames its flamegraph holds and painted, and
+   * whether the tree came as typed arrays (binary), as sent.
+   */
+  | { type: 'shown'; title: string; frames: number; drawnFrames: number; binary: boolean }
   | { type: 'openSource'; file: string; line: number };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FromPanel, ReportData, ToPanel } from '../protocol/flame';
+import { packReport } from '../protocol/flameCodec';
 import { reportPageHtml } from './reportPage';
 
 export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -21,6 +22,13 @@ export interface Shown {
   title: string;
   frames: number;
   drawnFrames: number;
+  /** The tree reached the page as typed arrays, not as JSON. */
+  binary: boolean;
+  /** The size of the page's HTML: the same whatever the report (the report comes by message). */
+  htmlBytes: number;
+  /** From the page's creation to its "ready", and from sending the report to "shown", in ms. */
+  readyMs: number;
+  drawMs: number;
 }
 
 /** Drives one webview: its page, the messages queued until the page is ready, its answers. */
@@ -28,6 +36,9 @@ export class ReportWebview implements vscode.Disposable {
   #ready = false;
   #pending: ToPanel[] = [];
   #shown: Shown | undefined;
+  readonly #created = performance.now();
+  #readyAt = 0;
+  #sentAt = 0;
   readonly #disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -39,11 +50,14 @@ export class ReportWebview implements vscode.Disposable {
     const nonce = randomBytes(18).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot(extensionUri), 'panel.js'));
     webview.html = reportPageHtml({ nonce, scriptUri: script.toString() });
+    const htmlBytes = Buffer.byteLength(webview.html);
     webview.onDidReceiveMessage(
       (message: FromPanel) => {
         switch (message.type) {
           case 'ready':
             this.#ready = true;
+            this.#readyAt = performance.now();
+            if (this.#pending.length > 0) this.#sentAt = this.#readyAt;
             for (const pending of this.#pending.splice(0)) void webview.postMessage(pending);
             break;
           case 'shown':
@@ -51,6 +65,10 @@ export class ReportWebview implements vscode.Disposable {
               title: String(message.title),
               frames: Number(message.frames),
               drawnFrames: Number(message.drawnFrames),
+              binary: message.binary === true,
+              htmlBytes,
+              readyMs: this.#readyAt - this.#created,
+              drawMs: performance.now() - this.#sentAt,
             };
             break;
           case 'openSource':
@@ -70,7 +88,9 @@ export class ReportWebview implements vscode.Disposable {
   }
 
   show(report: ReportData): void {
-    this.post({ type: 'show', report });
+    this.#shown = undefined;
+    this.#sentAt = performance.now();
+    this.post({ type: 'show', report: packReport(report) });
   }
 
   post(message: ToPanel): void {

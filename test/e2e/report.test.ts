@@ -128,7 +128,12 @@ describe('HTML report in Chromium', () => {
     const highlighted = await canvasPixels(page, [0xe0, 0x40, 0xfb]);
     assert.ok(highlighted.coloured > 100, `${highlighted.coloured} highlighted pixels`);
 
-    assert.match((await page.textContent('#diagnosis')) ?? '', /CPU-bound|garbage collector/);
+    // The diagnosis is drawn with its evidence (the verdict itself is the analysis tests' to
+    // check: on a busy machine a 1.5 s /cpu run can read "mixed" instead of "CPU-bound").
+    assert.match(
+      (await page.textContent('#diagnosis')) ?? '',
+      /handlers\.ts:\d+ in cpu \(\d+ % of the time\)/,
+    );
 
     // The load over time: uPlot's canvas with its lines drawn, and a summary for screen readers.
     const chart = await page.evaluate(() => {

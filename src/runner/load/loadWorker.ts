@@ -191,13 +191,17 @@ async function run(url: string, load: LoadOptions, clientHook: string): Promise<
     process.exit(0);
   }
   clearInterval(ticker);
-  // The client threads send what they counted every 200 ms: wait for the last of it.
-  await delay(250);
-  progress.close();
   const finishedAt = Date.now();
-  // Whole slots only: the first is cut by the load's start; the last 300 ms may miss a batch
-  // that a client thread had not sent when autocannon ended it.
-  const lastWhole = slotOf(finishedAt - 250 - 300) - firstSlot;
+  // The last batch: taken at once from this thread's client hook (autocannon without worker
+  // threads); worker threads send theirs every 200 ms, and what they held when autocannon ended
+  // them is lost. No long wait here: the capture stops when this process answers, and every
+  // millisecond after the load is idle time in the profile.
+  (require(clientHook) as { flush?: () => void }).flush?.();
+  await delay(10);
+  progress.close();
+  // Whole slots only: the first is cut by the load's start, the last 300 ms may miss a worker
+  // thread's last batch.
+  const lastWhole = slotOf(finishedAt - 300) - firstSlot;
   const field = (k: number, round = false) => {
     const values: number[] = [];
     for (let slot = 1; slot < lastWhole; slot++) {
@@ -227,7 +231,7 @@ async function run(url: string, load: LoadOptions, clientHook: string): Promise<
     fine,
     samples,
     startedAt: started,
-    finishedAt: finishedAt - 250,
+    finishedAt,
     ...(ramp ? { ramp } : {}),
   });
   process.exit(0);

@@ -324,6 +324,63 @@ suite('Hotpath in VS Code', () => {
     }
   });
 
+  /** A profile of `nodes` nodes in deep chains, each sampled ten times, with position ticks. */
+  function writeProfile(file: string, nodes: number): void {
+    const list = Array.from({ length: nodes }, (_, i) => ({
+      id: i + 1,
+      callFrame: {
+        functionName: i === 0 ? '(root)' : `fn${i % 997}`,
+        url: i === 0 ? '' : `file:///srv/app/src/file${i % 61}.js`,
+        lineNumber: i % 400,
+        columnNumber: 0,
+      },
+      children: [] as number[],
+      positionTicks: [{ line: (i % 400) + 1, ticks: 10 }],
+    }));
+    // Parents always come first: mostly the node before (deep stacks), every third one higher up.
+    for (let i = 1; i < nodes; i++)
+      list[i % 3 === 0 ? Math.floor(i / 2) : i - 1].children.push(i + 1);
+    const samples = list.flatMap((n) => Array.from({ length: 10 }, () => n.id));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        nodes: list,
+        startTime: 0,
+        endTime: samples.length * 100,
+        samples,
+        timeDeltas: samples.map(() => 100),
+      }),
+    );
+  }
+
+  test('a large profile opens in the same small page, its tree sent as binary', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const made = fs.mkdtempSync(path.join(workspace, '.hotpath-large-'));
+    try {
+      const small = path.join(made, 'small.cpuprofile');
+      const large = path.join(made, 'large.cpuprofile');
+      writeProfile(small, 500);
+      writeProfile(large, 20_000);
+      const shown = [];
+      for (const file of [small, large]) {
+        const uri = vscode.Uri.file(file);
+        await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
+        shown.push(
+          await until(`${path.basename(file)} to draw`, () => api().profileEditorShown(uri)),
+        );
+      }
+      const [a, b] = shown;
+      assert.ok(b.frames > 10 * a.frames, `${a.frames} frames, then ${b.frames}`);
+      assert.ok(a.binary && b.binary, 'the tree reached the page as typed arrays');
+      assert.equal(a.htmlBytes, b.htmlBytes, 'the page is the same whatever the profile');
+      assert.ok(b.htmlBytes < 4096, `the page's HTML is ${b.htmlBytes} bytes`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    } finally {
+      fs.rmSync(made, { recursive: true, force: true });
+    }
+  });
+
   test('the .cpuprofile editor shows a profile, and a malformed one is an error, not a crash', async () => {
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(workspace);

@@ -1,0 +1,109 @@
+/**
+ * The flamegraph's tree as it travels from the extension host to a webview: its frames in two
+ * typed arrays (VS Code carries typed arrays in webview messages as binary, not as JSON), its
+ * functions as lists of distinct strings. A 200k-frame tree is about 7 MB of numbers instead of
+ * 15 MB of JSON text, and the page takes it without parsing. Shared by the host and the page.
+ */
+import type { FlameData, ReportData } from './flame';
+
+export interface PackedFlame extends Omit<FlameData, 'frames'> {
+  packed: 1;
+  count: number;
+  /** fn, then parent: `count` each. */
+  ints: Int32Array;
+  /** self, total, then before (diff mode): `count` each. */
+  floats: Float64Array;
+}
+
+/** A report whose flamegraphs are packed. */
+export type PackedReport = Omit<ReportData, 'flame' | 'waits'> & {
+  flame: PackedFlame;
+  waits?: Omit<NonNullable<ReportData['waits']>, 'flame'> & { flame?: PackedFlame };
+};
+
+export function packFlame(flame: FlameData): PackedFlame {
+  const { frames, ...rest } = flame;
+  const count = frames.fn.length;
+  const ints = new Int32Array(2 * count);
+  ints.set(frames.fn, 0);
+  ints.set(frames.parent, count);
+  const floats = new Float64Array((frames.before ? 3 : 2) * count);
+  floats.set(frames.self, 0);
+  floats.set(frames.total, count);
+  if (frames.before) floats.set(frames.before, 2 * count);
+  return { ...rest, packed: 1, count, ints, floats };
+}
+
+export function unpackFlame(packed: PackedFlame): FlameData {
+  const { packed: _packed, count, ints, floats, ...rest } = packed;
+  return {
+    ...rest,
+    frames: {
+      fn: ints.subarray(0, count),
+      parent: ints.subarray(count, 2 * count),
+      self: floats.subarray(0, count),
+      total: floats.subarray(count, 2 * count),
+      ...(floats.length >= 3 * count && rest.mode === 'diff'
+        ? { before: floats.subarray(2 * count, 3 * count) }
+        : {}),
+    },
+  };
+}
+
+export function packReport(report: ReportData): PackedReport {
+  const { flame, waits, ...rest } = report;
+  return {
+    ...rest,
+    flame: packFlame(flame),
+    ...(waits
+      ? {
+          waits: {
+            ...waits,
+            ...(waits.flame ? { flame: packFlame(waits.flame) } : {}),
+          },
+        }
+      : {}),
+  } as PackedReport;
+}
+
+export function unpackReport(report: PackedReport | ReportData): ReportData {
+  if (!isPacked(report.flame)) return report as ReportData;
+  const { flame, waits, ...rest } = report as PackedReport;
+  return {
+    ...rest,
+    flame: unpackFlame(flame),
+    ...(waits
+      ? {
+          waits: {
+            ...waits,
+            ...(waits.flame ? { flame: unpackFlame(waits.flame) } : {}),
+          },
+        }
+      : {}),
+  } as ReportData;
+}
+
+function isPacked(flame: FlameData | PackedFlame): flame is PackedFlame {
+  return (flame as PackedFlame).packed === 1;
+}
+
+/** A report as plain JSON (typed arrays as arrays): for the webview's saved state. */
+export function plainReport(report: ReportData): ReportData {
+  const plain = (flame: FlameData): FlameData => ({
+    ...flame,
+    frames: {
+      fn: Array.from(flame.frames.fn),
+      parent: Array.from(flame.frames.parent),
+      self: Array.from(flame.frames.self),
+      total: Array.from(flame.frames.total),
+      ...(flame.frames.before ? { before: Array.from(flame.frames.before) } : {}),
+    },
+  });
+  return {
+    ...report,
+    flame: plain(report.flame),
+    ...(report.waits?.flame
+      ? { waits: { ...report.waits, flame: plain(report.waits.flame) } }
+      : {}),
+  };
+}
