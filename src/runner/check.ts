@@ -12,6 +12,13 @@ export interface NumberRule {
   exclusiveMin?: boolean;
 }
 
+/** Connections (or users) of a load: whole, 1 to 10,000. */
+export const CONNECTIONS_RULE: NumberRule = { min: 1, max: 10_000, integer: true };
+/** A load's length in seconds: more than 0, at most an hour. */
+export const SECONDS_RULE: NumberRule = { min: 0, max: 3600, exclusiveMin: true };
+/** A rate per second (requests per connection, users joining): more than 0. */
+export const RATE_RULE: NumberRule = { min: 0, max: 1e6, exclusiveMin: true };
+
 /** The value if it is a number within the rule, undefined if absent; throws BAD_OPTION otherwise. */
 export function checkNumber(
   option: string,

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bad, checkNumber } from './check';
+import { bad, CONNECTIONS_RULE, checkNumber, RATE_RULE, SECONDS_RULE } from './check';
 import { HotpathError } from './errors';
 import {
   checkShape,
@@ -9,9 +9,6 @@ import {
   peakConnections,
   plannedSeconds,
 } from './shapes';
-
-const CONNECTION_RULE = { min: 1, max: 10_000, integer: true };
-const DURATION_RULE = { min: 0, max: 3600, exclusiveMin: true };
 
 /** A named load shape. The extension's settings use the same data (see `checkPresets`). */
 export interface LoadPreset {
@@ -316,7 +313,7 @@ export function resolveRunOptions(
   const connections = checkNumber(
     'connections',
     phased ? peakConnections(phased) : (request.connections ?? constant?.connections),
-    CONNECTION_RULE,
+    CONNECTIONS_RULE,
   ) as number;
   const amount = checkNumber('amount', request.amount, { min: 1, max: 1e9, integer: true });
   if (amount !== undefined && phased)
@@ -327,15 +324,11 @@ export function resolveRunOptions(
   const durationSec = phased
     ? plannedSeconds(phased)
     : amount === undefined
-      ? checkNumber('duration', request.durationSec ?? constant?.durationSec, DURATION_RULE)
-      : checkNumber('duration', request.durationSec, DURATION_RULE);
+      ? checkNumber('duration', request.durationSec ?? constant?.durationSec, SECONDS_RULE)
+      : checkNumber('duration', request.durationSec, SECONDS_RULE);
   const connectionRate = phased
     ? undefined
-    : checkNumber('rate', request.connectionRate ?? constant?.connectionRate, {
-        min: 0,
-        max: 1e6,
-        exclusiveMin: true,
-      });
+    : checkNumber('rate', request.connectionRate ?? constant?.connectionRate, RATE_RULE);
   const overallRate = checkNumber('overall-rate', request.overallRate, {
     min: 0,
     max: 1e7,

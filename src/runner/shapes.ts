@@ -4,7 +4,14 @@
  * name the field, and turned into phases: autocannon runs of a fixed number of connections, run
  * side by side (users, spike) or one after another (ramp). Pure.
  */
-import { bad, checkNumber, requireNumber } from './check';
+import {
+  bad,
+  CONNECTIONS_RULE,
+  checkNumber,
+  RATE_RULE,
+  requireNumber,
+  SECONDS_RULE,
+} from './check';
 
 /** A fixed number of connections for a duration: autocannon's own model. */
 export interface ConstantShape {
@@ -63,9 +70,7 @@ export const SHAPE_KINDS: readonly ShapeKind[] = ['constant', 'users', 'ramp', '
 
 export const RAMP_DEFAULTS = { from: 1, factor: 2, stepSec: 2, minGrowth: 0.1, patience: 2 };
 
-const MAX_CONNECTIONS = 10_000;
-const CONNECTIONS = { min: 1, max: MAX_CONNECTIONS, integer: true };
-const SECONDS = { min: 0, max: 3600, exclusiveMin: true };
+const MAX_CONNECTIONS = CONNECTIONS_RULE.max;
 
 /**
  * Checks a shape given as data (settings, `--shape`): `kind` (constant when absent) and the fields
@@ -80,28 +85,24 @@ export function checkShape(raw: unknown, label: string): LoadShape {
   switch (kind) {
     case 'constant': {
       const kind = 'constant' as const;
-      const connectionRate = checkNumber(field('connectionRate'), s.connectionRate as number, {
-        min: 0,
-        max: 1e6,
-        exclusiveMin: true,
-      });
+      const connectionRate = checkNumber(
+        field('connectionRate'),
+        s.connectionRate as number,
+        RATE_RULE,
+      );
       return {
         kind,
-        connections: requireNumber(field('connections'), s.connections, CONNECTIONS),
-        durationSec: requireNumber(field('durationSec'), s.durationSec, SECONDS),
+        connections: requireNumber(field('connections'), s.connections, CONNECTIONS_RULE),
+        durationSec: requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE),
         ...(connectionRate !== undefined ? { connectionRate } : {}),
       };
     }
     case 'users': {
       const kind = 'users' as const;
-      const users = requireNumber(field('users'), s.users, CONNECTIONS);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS);
+      const users = requireNumber(field('users'), s.users, CONNECTIONS_RULE);
+      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE);
       const waitSec = requireNumber(field('waitSec'), s.waitSec ?? 0, { min: 0, max: 3600 });
-      const spawnRate = checkNumber(field('spawnRate'), s.spawnRate as number, {
-        min: 0,
-        max: 1e6,
-        exclusiveMin: true,
-      });
+      const spawnRate = checkNumber(field('spawnRate'), s.spawnRate as number, RATE_RULE);
       if (spawnRate !== undefined && users / spawnRate >= durationSec)
         bad(
           field('spawnRate'),
@@ -118,8 +119,8 @@ export function checkShape(raw: unknown, label: string): LoadShape {
     }
     case 'ramp': {
       const kind = 'ramp' as const;
-      const from = requireNumber(field('from'), s.from ?? RAMP_DEFAULTS.from, CONNECTIONS);
-      const to = requireNumber(field('to'), s.to, CONNECTIONS);
+      const from = requireNumber(field('from'), s.from ?? RAMP_DEFAULTS.from, CONNECTIONS_RULE);
+      const to = requireNumber(field('to'), s.to, CONNECTIONS_RULE);
       if (to <= from) bad(field('to'), `must be more than from (${from}), got ${to}`);
       const factor = requireNumber(field('factor'), s.factor ?? RAMP_DEFAULTS.factor, {
         min: 1,
@@ -158,17 +159,17 @@ export function checkShape(raw: unknown, label: string): LoadShape {
     }
     case 'spike': {
       const kind = 'spike' as const;
-      const connections = requireNumber(field('connections'), s.connections, CONNECTIONS);
+      const connections = requireNumber(field('connections'), s.connections, CONNECTIONS_RULE);
       const spikeConnections = requireNumber(
         field('spikeConnections'),
         s.spikeConnections,
-        CONNECTIONS,
+        CONNECTIONS_RULE,
       );
       if (connections + spikeConnections > MAX_CONNECTIONS)
         bad(field('spikeConnections'), `with connections, must be at most ${MAX_CONNECTIONS}`);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS);
+      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE);
       const spikeAtSec = requireNumber(field('spikeAtSec'), s.spikeAtSec, { min: 0, max: 3600 });
-      const spikeSec = requireNumber(field('spikeSec'), s.spikeSec, SECONDS);
+      const spikeSec = requireNumber(field('spikeSec'), s.spikeSec, SECONDS_RULE);
       if (spikeAtSec + spikeSec > durationSec)
         bad(
           field('spikeSec'),
