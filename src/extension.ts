@@ -15,7 +15,7 @@ import {
   formatRun,
 } from './cliFormat';
 import { hotFunctions, sourceOf } from './profile/analyze';
-import { type Comparison, compareRuns } from './profile/compare';
+import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
 import type { ReportData } from './protocol/flame';
 import { comparisonReportData, reportData } from './report/reportData';
 import { findRoutes, hasParameters } from './routes/scan';
@@ -167,12 +167,22 @@ class Hotpath implements vscode.Disposable {
     const [before, after] = loadRampSteps(run.folder);
     const comparison = compareRuns(before.compared, after.compared);
     const labels: [string, string] = [before.label, after.label];
-    this.results.setComparison(comparison);
-    this.flamegraph.show(comparisonReportData(comparison, labels, this.#workspace));
-    this.output.appendLine(formatComparison(comparison, labels, [before.compared, after.compared]));
+    this.#showComparison(comparison, labels, [before.compared, after.compared]);
     const [verdict] = comparisonVerdicts(comparison);
     void vscode.window.showInformationMessage(`Hotpath: ${labels[0]} → ${labels[1]}: ${verdict}.`);
     return comparison;
+  }
+
+  /** A comparison in the panel (diff flamegraph, charts of both loads) and in the log. */
+  #showComparison(
+    comparison: Comparison,
+    labels: [string, string],
+    runs: [ComparedRun | RunRecord | undefined, ComparedRun | RunRecord | undefined],
+    records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined],
+  ): void {
+    this.results.setComparison(comparison);
+    this.flamegraph.show(comparisonReportData(comparison, labels, this.#workspace, records));
+    this.output.appendLine(formatComparison(comparison, labels, runs));
   }
 
   /** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */
@@ -193,11 +203,8 @@ class Hotpath implements vscode.Disposable {
     const labels: [string, string] = [label(before), label(after)];
     const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
     const [verdict] = comparisonVerdicts(comparison);
-    this.results.setComparison(comparison);
-    this.flamegraph.show(
-      comparisonReportData(comparison, labels, this.#workspace, [before.record, after.record]),
-    );
-    this.output.appendLine(formatComparison(comparison, labels, [before.record, after.record]));
+    const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
+    this.#showComparison(comparison, labels, records, records);
     void vscode.window.showInformationMessage(
       `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${x(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
     );

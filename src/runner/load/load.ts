@@ -30,6 +30,7 @@ export function fineHistogramOf(summary: LoadSummary): Uint32Array | undefined {
 function summarizeLoad(
   load: LoadOptions,
   done: Extract<FromLoadProcess, { type: 'done' }>,
+  fine: Uint32Array,
 ): LoadSummary {
   const results = done.results as AutocannonResult[];
   const extra = {
@@ -38,8 +39,6 @@ function summarizeLoad(
   };
   if (results.length === 1 && !load.shape)
     return { ...summarize(results[0], load.method, done.histogram), ...extra };
-  const fine = new Uint32Array(LATENCY_BUCKETS);
-  for (const [bucket, count] of done.fine) fine[bucket] = count;
   return {
     ...mergeSummaries(
       results.map((r) => summarize(r, load.method)),
@@ -117,9 +116,9 @@ export async function runLoad(
             break;
           case 'done': {
             settle();
-            const summary = summarizeLoad(load, message);
             const fine = new Uint32Array(LATENCY_BUCKETS);
             for (const [bucket, count] of message.fine) fine[bucket] = count;
+            const summary = summarizeLoad(load, message, fine);
             fineHistograms.set(summary, fine);
             resolve(summary);
             break;

@@ -17,6 +17,12 @@ interface AutocannonClient {
   emit(event: string | symbol, ...args: unknown[]): boolean;
 }
 
+/**
+ * Wall-clock ms from this thread's monotonic clock: one clock read per response serves both the
+ * connection's cycle and the response's slot (slots are wall-clock, the same in every thread).
+ */
+const epochMs = (now: number): number => performance.timeOrigin + now;
+
 const channel = new BroadcastChannel(PROGRESS_CHANNEL);
 channel.unref();
 let batch = empty();
@@ -36,7 +42,7 @@ function empty(): ResponseBatch {
     errors: 0,
     timeouts: 0,
     latencies: new Uint32Array(LATENCY_BUCKETS),
-    slot0: slotOf(Date.now()),
+    slot0: slotOf(epochMs(performance.now())),
     slots: [],
   };
 }
@@ -45,8 +51,8 @@ function empty(): ResponseBatch {
  * Counts a response in its sample slot (a batch spans two or three of them), with the cycle it
  * ended: the time since the connection's previous answer, for Little's law (see stats.ts).
  */
-function countInSlot(latencyMs: number, cycleMs: number | undefined): void {
-  const i = (slotOf(Date.now()) - batch.slot0) * SLOT_FIELDS;
+function countInSlot(now: number, latencyMs: number, cycleMs: number | undefined): void {
+  const i = (slotOf(epochMs(now)) - batch.slot0) * SLOT_FIELDS;
   if (i < 0) return;
   while (batch.slots.length <= i) batch.slots.push(0, 0, 0, 0);
   batch.slots[i]++;
@@ -75,7 +81,7 @@ function setupClient(client: AutocannonClient): void {
       if ((first as number) < 200 || (first as number) >= 300) batch.non2xx++;
       batch.latencies[latencyBucket(third as number)]++;
       const now = performance.now();
-      countInSlot(third as number, last === undefined ? undefined : now - last);
+      countInSlot(now, third as number, last === undefined ? undefined : now - last);
       last = now;
     } else if (event === 'timeout') {
       batch.errors++;
