@@ -145,9 +145,16 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
   };
 }
 
-function spreadOf(before: ComparedRun, after: ComparedRun): Pick<Comparison, 'spread'> {
+/** The intervals of a comparison's req/s and mean latency, from the loads' samples. */
+export function spreadOf(
+  before: Pick<ComparedRun, 'load' | 'samples'>,
+  after: Pick<ComparedRun, 'load' | 'samples'>,
+): Pick<Comparison, 'spread'> {
   if (!before.samples?.length || !after.samples?.length) return {};
-  const requestsPerSec = bootstrapRatio(before.samples, after.samples, 'requestsPerSec');
+  const requestsPerSec = about(
+    bootstrapRatio(before.samples, after.samples, 'requestsPerSec'),
+    ratio(after.load?.requestsPerSec, before.load?.requestsPerSec),
+  );
   const latencyMean = bootstrapRatio(before.samples, after.samples, 'latencyMean');
   if (!requestsPerSec && !latencyMean) return {};
   return {
@@ -156,6 +163,22 @@ function spreadOf(before: ComparedRun, after: ComparedRun): Pick<Comparison, 'sp
       ...(latencyMean ? { latencyMean } : {}),
     },
   };
+}
+
+/**
+ * The req/s interval about the ratio the comparison prints (the loads' own req/s), keeping the
+ * bootstrap's spread relative to its estimate. The samples leave out each load's first interval
+ * (connections opening), so on a load of a few seconds their ratio can differ from the loads'
+ * by a few per cent, and an interval printed beside a ratio it does not contain reads as a
+ * contradiction.
+ */
+function about(
+  interval: RatioInterval | undefined,
+  printed: number | undefined,
+): RatioInterval | undefined {
+  if (!interval || printed === undefined || !(printed > 0)) return interval;
+  const k = printed / interval.estimate;
+  return { ...interval, estimate: printed, low: interval.low * k, high: interval.high * k };
 }
 
 /** Both call trees merged by the path of function identities, each node with both runs' totals. */
