@@ -27,10 +27,10 @@ const node = {
 const builds = [
   // The CLI and the runner it carries.
   { ...node, entryPoints: { cli: 'src/cli.ts' }, minify: production },
-  // The extension: VS Code provides `vscode`.
+  // The extension: VS Code provides `vscode`. It reads profiles in a worker thread of its own.
   {
     ...node,
-    entryPoints: { extension: 'src/extension.ts' },
+    entryPoints: { extension: 'src/extension.ts', analysisWorker: 'src/analysisWorker.ts' },
     minify: production,
     external: ['vscode'],
   },

@@ -7,7 +7,10 @@
  * longest event-loop block, the largest renderer process's peak RSS, hover / zoom / search
  * times (event handler plus the paint it caused), and the memory left after closing.
  *
- *   node --import tsx bench/editor.ts [--only real,mid,big]
+ *   node --import tsx bench/editor.ts [--only real,mid,big] [--profile-host DIR]
+ *
+ * `--profile-host DIR` keeps a CPU profile of the extension host during each open in DIR (open
+ * them with Hotpath: where the host's time went).
  *
  * Needs `npm run build` first. Writes nothing in the repository; the table goes to stdout.
  */
@@ -26,6 +29,10 @@ import { writeBigProfile } from './bigProfile';
 const root = path.resolve(__dirname, '..');
 const only = process.argv.includes('--only')
   ? new Set(process.argv[process.argv.indexOf('--only') + 1].split(','))
+  : undefined;
+/** `--profile-host DIR`: a CPU profile of the extension host during each open, kept in DIR. */
+const hostProfiles = process.argv.includes('--profile-host')
+  ? path.resolve(process.argv[process.argv.indexOf('--profile-host') + 1])
   : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => bytes / (1 << 20);
@@ -200,6 +207,10 @@ async function main(): Promise<void> {
     });
     // The extension host inherits the server's environment: that is how it finds the control folder.
     process.env.HOTPATH_BENCH_DIR = control;
+    if (hostProfiles) {
+      fs.mkdirSync(hostProfiles, { recursive: true });
+      process.env.HOTPATH_BENCH_HOST_PROFILES = hostProfiles;
+    }
     const server = await startCodeServer();
     const browser = await launchChromium();
     const rows: string[] = [];
@@ -243,7 +254,7 @@ async function main(): Promise<void> {
           values ? `${median(values).toFixed(1)} / ${Math.max(...values).toFixed(1)}` : '–';
         rows.push(
           `| ${name} | ${mb(bytes).toFixed(1)} MB | ${drawn.frames.toLocaleString('en-US')} | ` +
-            `${(drawn.openMs / 1000).toFixed(2)} s (page ready ${(drawn.readyMs / 1000).toFixed(2)} s, report → drawn ${(drawn.drawMs / 1000).toFixed(2)} s) | ${mb(hostMax).toFixed(0)} MB (${(hostMax / bytes).toFixed(1)}x file; ${mb(drawn.rssBeforeBytes).toFixed(0)} before) | ` +
+            `${(drawn.openMs / 1000).toFixed(2)} s (page ready ${(drawn.readyMs / 1000).toFixed(2)} s, report read ${(drawn.reportMs / 1000).toFixed(2)} s, sent → drawn ${(drawn.drawMs / 1000).toFixed(2)} s) | ${mb(hostMax).toFixed(0)} MB (${(hostMax / bytes).toFixed(1)}x file; ${mb(drawn.rssBeforeBytes).toFixed(0)} before) | ` +
             `${drawn.longestBlockMs.toFixed(0)} ms | ${mb(rendererMax).toFixed(0)} MB (${mb(rendererBefore).toFixed(0)} before) | ` +
             `${ms(timings?.hover)} | ${ms(timings?.zoom)} | ${ms(timings?.search)} | ` +
             `${mb(closed.rssAfterCloseBytes).toFixed(0)} MB / ${mb(rendererAfter).toFixed(0)} MB |`,

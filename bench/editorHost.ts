@@ -6,11 +6,14 @@
  * editor and reports the memory left. Talks to the driver through files in $HOTPATH_BENCH_DIR.
  */
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 
 const dir = process.env.HOTPATH_BENCH_DIR as string;
+/** With --profile-host, the driver names a folder: each open's CPU profile of this host goes there. */
+const profiles = process.env.HOTPATH_BENCH_HOST_PROFILES;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(file: string, timeoutMs: number): Promise<void> {
@@ -31,7 +34,9 @@ export async function run(): Promise<void> {
   const api = (await extension.activate()) as {
     profileEditorShown(
       uri: vscode.Uri,
-    ): { title: string; frames: number; readyMs: number; drawMs: number } | undefined;
+    ):
+      | { title: string; frames: number; readyMs: number; reportMs: number; drawMs: number }
+      | undefined;
   };
   await waitFor(path.join(dir, 'go'), 120_000);
   for (let i = 0; i < plan.files.length; i++) {
@@ -40,6 +45,13 @@ export async function run(): Promise<void> {
     const before = process.memoryUsage().rss;
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
+    const session = profiles ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 200 });
+      await session.post('Profiler.start');
+    }
     const started = performance.now();
     await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
     let shown = api.profileEditorShown(uri);
@@ -50,12 +62,19 @@ export async function run(): Promise<void> {
     }
     const openMs = performance.now() - started;
     delay.disable();
+    if (session && profiles) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      const name = path.basename(uri.fsPath, '.cpuprofile');
+      fs.writeFileSync(path.join(profiles, `host-${name}.cpuprofile`), JSON.stringify(profile));
+    }
     fs.writeFileSync(
       path.join(dir, `drawn-${i}.json`),
       JSON.stringify({
         openMs,
         frames: shown.frames,
         readyMs: shown.readyMs,
+        reportMs: shown.reportMs,
         drawMs: shown.drawMs,
         rssBeforeBytes: before,
         longestBlockMs: delay.max / 1e6,

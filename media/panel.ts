@@ -62,23 +62,29 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'focus':
       view?.focusFunction(message.name, message.file);
       break;
-    case 'error': {
-      view?.dispose();
-      view = undefined;
-      const p = document.createElement('p');
-      p.className = 'hotpath-error';
-      p.textContent = message.message;
-      root.replaceChildren(p);
+    case 'reading':
+      say(`Reading ${message.what}…`);
       break;
-    }
+    case 'error':
+      say(message.message, 'hotpath-error');
+      break;
   }
 });
 
-const state = vscode.getState();
-if (state?.report) show(state.report, false);
-else if (state?.notKept) {
+/** A line of text in place of the report. */
+function say(text: string, className?: string): void {
+  view?.dispose();
+  view = undefined;
   const p = document.createElement('p');
-  p.textContent = `${state.notKept}: this report was too large to keep across a reload. Run "Hotpath: Show Flamegraph" or open the profile again.`;
+  if (className) p.className = className;
+  p.textContent = text;
   root.replaceChildren(p);
 }
+
+const state = vscode.getState();
+if (state?.report) show(state.report, false);
+else if (state?.notKept)
+  say(
+    `${state.notKept}: this report was too large to keep across a reload. Run "Hotpath: Show Flamegraph" or open the profile again.`,
+  );
 vscode.postMessage({ type: 'ready' });

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { type AnalysedRun, analyseOffThread } from './analysisThread';
 import {
   comparisonVerdicts,
   formatComparison,
@@ -16,11 +17,11 @@ import {
 } from './cliFormat';
 import { hotFunctions, sourceOf } from './profile/analyze';
 import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
-import type { ReportData } from './protocol/flame';
+import type { PackedReport } from './protocol/flameCodec';
 import { comparisonReportData, reportData } from './report/reportData';
 import { findRoutes, hasParameters } from './routes/scan';
-import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runFiles';
-import { messageOf } from './runner/errors';
+import { comparedRun, type LoadedRun, loadRampSteps } from './runFiles';
+import { HotpathError, isCancelled, messageOf } from './runner/errors';
 import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from './runner/run';
 import { type RunningService, startSampleService } from './runner/target';
@@ -71,6 +72,8 @@ class Hotpath implements vscode.Disposable {
   #service: RunningService | undefined;
   #lastTarget: TargetKind = 'sample';
   #lastUrl = 'http://127.0.0.1:3000';
+  /** Profiles being read in worker threads, each ended on deactivate. */
+  readonly #reads = new Set<AbortController>();
   /** The last error told to the user (for tests: notifications cannot be read through the API). */
   lastError: string | undefined;
   /** The run shown before the current one: what "Compare With Previous Run" compares against. */
@@ -79,7 +82,7 @@ class Hotpath implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.flamegraph = new FlamegraphPanel(context.extensionUri);
     this.profileEditor = new ProfileEditorProvider(context.extensionUri, {
-      open: (file) => this.#openProfile(file),
+      open: (file, signal) => this.#openProfile(file, signal),
       reportError: (error) => this.reportError(error),
     });
     this.routeLenses = new RouteLenses(this.config, (file) =>
@@ -97,6 +100,10 @@ class Hotpath implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   }
 
+  get readsInProgress(): number {
+    return this.#reads.size;
+  }
+
   /** Tells the user in a message with "Show Log", and logs it; never throws. */
   reportError(error: unknown): void {
     const message = messageOf(error);
@@ -109,14 +116,15 @@ class Hotpath implements vscode.Disposable {
 
   /** Shows a saved run where the code is: its hottest source, lenses, heat and the report panel. */
   async showResults(target: string): Promise<LoadedRun | undefined> {
-    let run: LoadedRun;
+    let analysed: AnalysedRun;
     try {
-      run = loadRun(target);
+      analysed = await this.#analyse(target);
     } catch (error) {
       // A bad or truncated profile is a message, never a crash of the extension host.
-      this.reportError(error);
+      if (!isCancelled(error)) this.reportError(error);
       return undefined;
     }
+    const { run, report } = analysed;
     this.#apply(run);
     // Where to look first: the lock requests wait for, else the hottest function of the code.
     const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
@@ -124,8 +132,25 @@ class Hotpath implements vscode.Disposable {
     const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
     if (where) await openSource(where.source, where.line);
     this.hotLines.refresh();
-    this.flamegraph.show(reportData(run, this.#workspace));
+    this.flamegraph.show(report);
     return run;
+  }
+
+  /**
+   * Reads and analyses a run or a profile in a worker thread: a large profile takes seconds to
+   * read, and the extension host (typing, every extension) must not wait for it.
+   */
+  async #analyse(target: string, signal?: AbortSignal): Promise<AnalysedRun> {
+    const read = new AbortController();
+    const abort = () => read.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    this.#reads.add(read);
+    try {
+      return await analyseOffThread({ target, cwd: this.#workspace }, read.signal);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      this.#reads.delete(read);
+    }
   }
 
   #apply(run: LoadedRun): void {
@@ -137,7 +162,7 @@ class Hotpath implements vscode.Disposable {
   }
 
   /** The .cpuprofile editor's load: a profile inside a run folder is read with its run. */
-  #openProfile(file: string): ReportData {
+  async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
     const folder = path.dirname(file);
     let target = file;
     try {
@@ -146,10 +171,12 @@ class Hotpath implements vscode.Disposable {
     } catch {
       /* a lone profile */
     }
-    const run = loadRun(target);
+    const { run, report } = await this.#analyse(target, signal);
+    // Closed while it was read: nothing of it is applied.
+    if (signal.aborted) throw new HotpathError('CANCELLED', 'the editor was closed');
     this.#apply(run);
     this.hotLines.refresh();
-    return reportData(run, this.#workspace);
+    return report;
   }
 
   /**
@@ -606,12 +633,14 @@ class Hotpath implements vscode.Disposable {
   }
 
   async stopAll(): Promise<void> {
+    for (const read of this.#reads) read.abort();
     const service = this.#service;
     this.#service = undefined;
     await Promise.all([this.stopRun(), service?.stop()]);
   }
 
   dispose(): void {
+    for (const read of this.#reads) read.abort();
     this.flamegraph.dispose();
     this.hotLines.dispose();
     this.lenses.dispose();
@@ -655,6 +684,10 @@ export interface HotpathApi {
   servicePid(): number | undefined;
   /** The last error message shown to the user. */
   lastError(): string | undefined;
+  /** How many profiles are being read in worker threads now. */
+  readsInProgress(): number;
+  /** The profile whose results (lenses, hot lines) are applied now. */
+  currentProfile(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): HotpathApi {
@@ -754,6 +787,8 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
     runningPids: () => owner.runningPids,
     servicePid: () => owner.servicePid,
     lastError: () => owner.lastError,
+    readsInProgress: () => owner.readsInProgress,
+    currentProfile: () => owner.results.current?.profileFile,
   };
 }
 

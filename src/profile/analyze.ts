@@ -3,7 +3,16 @@
  * each category, hot lists. Pure but for the `readFile` given for scripts and their maps.
  */
 import type { CpuProfile, PackedProfile } from './cpuprofile';
-import { buildModel, CATEGORIES, type Category, categorize, type ProfileModel } from './model';
+import {
+  buildModel,
+  CATEGORIES,
+  type Category,
+  categorize,
+  type ModelSummary,
+  type PlainSummary,
+  plainSummary,
+  summaryOf,
+} from './model';
 import { createSourceMapper, type OriginalPosition, type ReadFile, scriptPath } from './sourcemaps';
 import { TupleIds } from './tupleIds';
 
@@ -42,8 +51,8 @@ export interface AnalyzedLine {
 }
 
 export interface Analysis {
-  model: ProfileModel;
-  /** Indexed like `model.functions`. */
+  model: ModelSummary;
+  /** Indexed like the model's functions: `frames.fn` and `lines[].functionId` name them. */
   functions: AnalyzedFunction[];
   /** By original file and line, heaviest first. */
   lines: AnalyzedLine[];
@@ -51,6 +60,17 @@ export interface Analysis {
   shares: Record<Category, number>;
   /** What could not be mapped. */
   notes: string[];
+}
+
+/** An analysis as plain data, to cross to another thread (`plainSummary`). */
+export type PlainAnalysis = Omit<Analysis, 'model'> & { model: PlainSummary };
+
+export function plainAnalysis(analysis: Analysis): PlainAnalysis {
+  return { ...analysis, model: plainSummary(analysis.model) };
+}
+
+export function analysisOf(plain: PlainAnalysis): Analysis {
+  return { ...plain, model: summaryOf(plain.model) };
 }
 
 export interface AnalyzeOptions {

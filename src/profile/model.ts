@@ -61,19 +61,49 @@ export interface CallTreeNode {
   children: CallTreeNode[];
 }
 
-export interface ProfileModel {
+/**
+ * A model's figures and its merged tree: what an analysis keeps of it (the analysis has its own
+ * functions and lines, in the original sources).
+ */
+export interface ModelSummary {
   durationUs: number;
   sampleCount: number;
   /** Mean time between samples, from the time deltas (the interval asked for is not what you get). */
   meanIntervalUs: number;
-  functions: FunctionStats[];
-  /** Only lines of scripts with a URL; V8's own entries appear in `categories`. */
-  lines: LineStats[];
   categories: Record<Category, number>;
   /** The merged call tree, flat; made when first read (only the flamegraph needs it). */
   readonly frames: MergedFrames;
   /** The same tree as objects; the root's `functionId` is the (root) function. */
   readonly tree: CallTreeNode;
+}
+
+export interface ProfileModel extends ModelSummary {
+  functions: FunctionStats[];
+  /** Only lines of scripts with a URL; V8's own entries appear in `categories`. */
+  lines: LineStats[];
+}
+
+/**
+ * A summary as plain data, to cross to another thread: no getters (a structured clone would
+ * call them), the tree only as columns, whose buffers can be transferred.
+ */
+export type PlainSummary = Omit<ModelSummary, 'frames' | 'tree'> & { frames: MergedFrames };
+
+export function plainSummary(model: ModelSummary): PlainSummary {
+  const { durationUs, sampleCount, meanIntervalUs, categories, frames } = model;
+  return { durationUs, sampleCount, meanIntervalUs, categories, frames };
+}
+
+/** A plain summary as a model's summary again: the tree of objects made on first use. */
+export function summaryOf(plain: PlainSummary): ModelSummary {
+  let tree: CallTreeNode | undefined;
+  return {
+    ...plain,
+    get tree() {
+      tree ??= treeOf(plain.frames);
+      return tree;
+    },
+  };
 }
 
 /**

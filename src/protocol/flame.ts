@@ -118,6 +118,8 @@ export type ToPanel =
   /** The report, its flamegraphs packed (flameCodec.ts): the tree travels as binary. */
   | { type: 'show'; report: PackedReport }
   | { type: 'focus'; name: string; file?: string }
+  /** What is being read, until its report or its error comes. */
+  | { type: 'reading'; what: string }
   | { type: 'error'; message: string };
 
 /** Messages from the flamegraph panel to the extension host. */

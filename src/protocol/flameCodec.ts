@@ -50,8 +50,10 @@ export function unpackFlame(packed: PackedFlame): FlameData {
   };
 }
 
-export function packReport(report: ReportData): PackedReport {
-  const { flame, waits, ...rest } = report;
+/** The report with its flamegraphs packed; a packed report is returned as it is. */
+export function packReport(report: ReportData | PackedReport): PackedReport {
+  if (isPacked(report.flame)) return report as PackedReport;
+  const { flame, waits, ...rest } = report as ReportData;
   return {
     ...rest,
     flame: packFlame(flame),

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ReportData } from '../protocol/flame';
+import type { PackedReport } from '../protocol/flameCodec';
 import { ReportWebview, type Shown, webviewOptions } from './reportWebview';
 
 export class FlamegraphPanel implements vscode.Disposable {
@@ -25,7 +26,7 @@ export class FlamegraphPanel implements vscode.Disposable {
   }
 
   /** Shows `report`, opening the panel beside the active editor if needed. */
-  show(report: ReportData): void {
+  show(report: ReportData | PackedReport): void {
     const { panel, page } = this.#ensure();
     panel.title = `Hotpath · ${report.title}`;
     page.show(report);

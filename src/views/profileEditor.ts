@@ -3,14 +3,19 @@
  * in the editor itself, and the profile's hot lines and lenses on the sources it maps to. A
  * malformed profile shows its error in the editor and in a message; nothing throws.
  */
+import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import type { ReportData } from '../protocol/flame';
+import type { PackedReport } from '../protocol/flameCodec';
+import { isCancelled } from '../runner/errors';
 import { openSource } from './flamegraphPanel';
 import { ReportWebview, type Shown } from './reportWebview';
 
 export interface ProfileEditorHost {
-  /** Reads, analyses and applies the profile (lenses, hot lines); throws with a clear message. */
-  open(file: string): ReportData;
+  /**
+   * Reads and analyses the profile off the extension host's thread, then applies it (lenses, hot
+   * lines); rejects with a clear message, or as cancelled once `signal` fires.
+   */
+  open(file: string, signal: AbortSignal): Promise<PackedReport>;
   /** Tells the user (a message with "Show Log"). */
   reportError(error: unknown): void;
 }
@@ -34,16 +39,28 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
       void openSource(file, line);
     });
     this.#pages.set(key, page);
+    // Closed before the profile is read: the read stops and nothing is applied.
+    const reading = new AbortController();
     panel.onDidDispose(() => {
+      reading.abort();
       page.dispose();
       if (this.#pages.get(key) === page) this.#pages.delete(key);
     });
-    try {
-      page.show(this.host.open(document.uri.fsPath));
-    } catch (error) {
-      page.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-      this.host.reportError(error);
-    }
+    page.post({ type: 'reading', what: path.basename(document.uri.fsPath) });
+    // The editor opens at once; the report follows when the worker has read the profile.
+    this.host.open(document.uri.fsPath, reading.signal).then(
+      (report) => {
+        if (!reading.signal.aborted) page.show(report);
+      },
+      (error: unknown) => {
+        if (isCancelled(error) || reading.signal.aborted) return;
+        page.post({
+          type: 'error',
+          message: error instanceof Error ? error.message : String(error),
+        });
+        this.host.reportError(error);
+      },
+    );
   }
 
   /** What the editor of `uri` last drew (for tests). */

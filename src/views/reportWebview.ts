@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FromPanel, ReportData, ToPanel } from '../protocol/flame';
-import { packReport } from '../protocol/flameCodec';
+import { type PackedReport, packReport } from '../protocol/flameCodec';
 import { reportPageHtml } from './reportPage';
 
 export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -26,8 +26,12 @@ export interface Shown {
   binary: boolean;
   /** The size of the page's HTML: the same whatever the report (the report comes by message). */
   htmlBytes: number;
-  /** From the page's creation to its "ready", and from sending the report to "shown", in ms. */
+  /**
+   * In ms from the page's creation: to the page's "ready", and to the report being ready to
+   * send (read and analysed); then from sending it (once both are ready) to "shown".
+   */
   readyMs: number;
+  reportMs: number;
   drawMs: number;
 }
 
@@ -38,6 +42,7 @@ export class ReportWebview implements vscode.Disposable {
   #shown: Shown | undefined;
   readonly #created = performance.now();
   #readyAt = 0;
+  #reportAt = 0;
   #sentAt = 0;
   readonly #disposables: vscode.Disposable[] = [];
 
@@ -68,6 +73,7 @@ export class ReportWebview implements vscode.Disposable {
               binary: message.binary === true,
               htmlBytes,
               readyMs: this.#readyAt - this.#created,
+              reportMs: this.#reportAt - this.#created,
               drawMs: performance.now() - this.#sentAt,
             };
             break;
@@ -87,9 +93,9 @@ export class ReportWebview implements vscode.Disposable {
     return this.#shown;
   }
 
-  show(report: ReportData): void {
+  show(report: ReportData | PackedReport): void {
     this.#shown = undefined;
-    this.#sentAt = performance.now();
+    this.#reportAt = this.#sentAt = performance.now();
     this.post({ type: 'show', report: packReport(report) });
   }
 

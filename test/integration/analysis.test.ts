@@ -7,8 +7,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { analyseOffThread } from '../../src/analysisThread';
 import { hotLines } from '../../src/profile/analyze';
+import { packReport } from '../../src/protocol/flameCodec';
+import { reportData } from '../../src/report/reportData';
 import { type LoadedRun, loadRun } from '../../src/runFiles';
+import { HotpathError } from '../../src/runner/errors';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { tempFolder } from '../helpers';
@@ -270,5 +274,62 @@ describe('analysis of the sample service', () => {
     });
     assert.equal(text.status, 0, text.stderr);
     assert.doesNotMatch(text.stdout, /lock waits/);
+  });
+});
+
+/** The threads of this process, from /proc (a worker thread is one of them while it runs). */
+const threads = () => fs.readdirSync('/proc/self/task').length;
+
+describe('runs read in a worker thread, as the extension reads them', () => {
+  test('the same run, diagnosis, lock waits, tree and report as read on this thread', async () => {
+    for (const route of ['/read', '/cpu']) {
+      const here = runs[route];
+      const { run, report } = await analyseOffThread({ target: here.folder, cwd: out });
+      assert.deepEqual(run.record, here.record, route);
+      assert.deepEqual(run.diagnosis, here.diagnosis, route);
+      assert.deepEqual(run.waits, here.waits, route);
+      assert.deepEqual(run.analysis.functions, here.analysis.functions, route);
+      assert.deepEqual(run.analysis.lines, here.analysis.lines, route);
+      assert.deepEqual(run.analysis.shares, here.analysis.shares, route);
+      assert.equal(run.analysis.model.durationUs, here.analysis.model.durationUs, route);
+      assert.deepEqual(run.analysis.model.frames, here.analysis.model.frames, route);
+      // The tree of objects is made again on this side, from the columns.
+      assert.deepEqual(run.analysis.model.tree, here.analysis.model.tree, route);
+      assert.deepEqual(report, packReport(reportData(here, out)), route);
+      assert.ok(report.flame.ints instanceof Int32Array, 'the tree came as typed arrays');
+    }
+  });
+
+  test('a broken profile: the reason, as read on this thread; a cancelled read ends its thread', async () => {
+    const dir = tempFolder('worker');
+    try {
+      const broken = path.join(dir, 'broken.cpuprofile');
+      const text = fs.readFileSync(path.join(runs['/cpu'].folder, 'profile.cpuprofile'), 'utf8');
+      fs.writeFileSync(broken, text.slice(0, text.length / 2));
+      let expected: string | undefined;
+      try {
+        loadRun(broken);
+      } catch (error) {
+        expected = (error as Error).message;
+      }
+      assert.ok(expected, 'a half profile does not load');
+      await assert.rejects(
+        analyseOffThread({ target: broken }),
+        (error: unknown) =>
+          error instanceof HotpathError && error.code === 'FILES' && error.message === expected,
+      );
+
+      const before = threads();
+      const reading = new AbortController();
+      const read = analyseOffThread({ target: runs['/cpu'].folder }, reading.signal);
+      reading.abort();
+      await assert.rejects(
+        read,
+        (error: unknown) => error instanceof HotpathError && error.code === 'CANCELLED',
+      );
+      assert.ok(threads() <= before, `${threads()} threads, ${before} before the read`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

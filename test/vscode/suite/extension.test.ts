@@ -381,6 +381,35 @@ suite('Hotpath in VS Code', () => {
     }
   });
 
+  test('a profile is read in a worker: the host goes on meanwhile, and closing the editor first applies nothing', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const made = fs.mkdtempSync(path.join(workspace, '.hotpath-worker-'));
+    try {
+      const file = path.join(made, 'read.cpuprofile');
+      writeProfile(file, 60_000);
+      const uri = vscode.Uri.file(file);
+      const applied = api().currentProfile();
+      const errors = api().lastError();
+      // The editor is open and the host runs this test while the profile is still being read.
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
+      assert.equal(api().readsInProgress(), 1, 'the read goes on after the editor opened');
+      assert.equal(api().profileEditorShown(uri), undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await until('the read to stop', () => api().readsInProgress() === 0);
+      assert.equal(api().currentProfile(), applied, 'a profile closed unread is not applied');
+      assert.equal(api().lastError(), errors, 'closing is not an error');
+      // Read to the end, it is applied: its lenses and hot lines are the current results.
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
+      const shown = await until('the profile to draw', () => api().profileEditorShown(uri));
+      assert.ok(shown.frames > 1000, `${shown.frames} frames`);
+      assert.equal(api().currentProfile(), file);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    } finally {
+      fs.rmSync(made, { recursive: true, force: true });
+    }
+  });
+
   test('the .cpuprofile editor shows a profile, and a malformed one is an error, not a crash', async () => {
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(workspace);
