@@ -7,8 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalysisRequest, FromAnalysisWorker } from './analysisThread';
-import { plainAnalysis } from './profile/analyze';
-import { packReport } from './protocol/flameCodec';
+import { plainAnalysis, transferables } from './profile/analyze';
+import { packReport, reportBuffers } from './protocol/flameCodec';
 import { reportData } from './report/reportData';
 import { loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
@@ -21,12 +21,9 @@ function answer(request: AnalysisRequest): {
     const run = loadRun(request.target);
     const report = packReport(reportData(run, request.cwd));
     const analysis = plainAnalysis(run.analysis);
-    const { fn, parent, self, total } = analysis.model.frames;
-    const transfer = [fn, parent, self, total, report.flame.ints, report.flame.floats];
-    if (report.waits?.flame) transfer.push(report.waits.flame.ints, report.waits.flame.floats);
     return {
       message: { type: 'done', run: { ...run, analysis }, report },
-      transfer: transfer.map((array) => array.buffer as ArrayBuffer),
+      transfer: [...transferables(analysis), ...reportBuffers(report)],
     };
   } catch (error) {
     return {

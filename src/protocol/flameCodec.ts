@@ -4,16 +4,42 @@
  * functions as lists of distinct strings. A 200k-frame tree is about 7 MB of numbers instead of
  * 15 MB of JSON text, and the page takes it without parsing. Shared by the host and the page.
  */
-import type { FlameData, ReportData } from './flame';
+import type { FlameCategory, FlameData, ReportData } from './flame';
 
-export interface PackedFlame extends Omit<FlameData, 'frames'> {
+export interface PackedFlame extends Omit<FlameData, 'frames' | 'functions'> {
   packed: 1;
   count: number;
   /** fn, then parent: `count` each. */
   ints: Int32Array;
   /** self, total, then before (diff mode): `count` each. */
   floats: Float64Array;
+  /**
+   * The functions as a handful of values, not one per string: VS Code walks every value of a
+   * message (for its buffers), and 200,000 short strings cost it far more than one long one.
+   */
+  functions: {
+    /** Every name, then every file, end to end. */
+    text: string;
+    /** The length of each name, then of each file, in UTF-16 units. */
+    lengths: Int32Array;
+    lines: Int32Array;
+    /** Indexes into CATEGORY_CODES. */
+    categories: Uint8Array;
+  };
 }
+
+/** The categories in a fixed order, for their one-byte codes. */
+const CATEGORY_CODES: readonly FlameCategory[] = [
+  'user',
+  'node_modules',
+  'node',
+  'v8',
+  'program',
+  'idle',
+  'gc',
+  'root',
+  'hotpath',
+];
 
 /** A report whose flamegraphs are packed. */
 export type PackedReport = Omit<ReportData, 'flame' | 'waits'> & {
@@ -22,7 +48,7 @@ export type PackedReport = Omit<ReportData, 'flame' | 'waits'> & {
 };
 
 export function packFlame(flame: FlameData): PackedFlame {
-  const { frames, ...rest } = flame;
+  const { frames, functions, ...rest } = flame;
   const count = frames.fn.length;
   const ints = new Int32Array(2 * count);
   ints.set(frames.fn, 0);
@@ -31,13 +57,38 @@ export function packFlame(flame: FlameData): PackedFlame {
   floats.set(frames.self, 0);
   floats.set(frames.total, count);
   if (frames.before) floats.set(frames.before, 2 * count);
-  return { ...rest, packed: 1, count, ints, floats };
+  const strings = [...functions.names, ...functions.files];
+  return {
+    ...rest,
+    packed: 1,
+    count,
+    ints,
+    floats,
+    functions: {
+      text: strings.join(''),
+      lengths: Int32Array.from(strings, (text) => text.length),
+      lines: Int32Array.from(functions.lines),
+      categories: Uint8Array.from(functions.categories, (c) => CATEGORY_CODES.indexOf(c)),
+    },
+  };
 }
 
 export function unpackFlame(packed: PackedFlame): FlameData {
-  const { packed: _packed, count, ints, floats, ...rest } = packed;
+  const { packed: _packed, count, ints, floats, functions, ...rest } = packed;
+  const n = functions.lines.length;
+  const strings: string[] = new Array(2 * n);
+  for (let i = 0, at = 0; i < 2 * n; i++) {
+    strings[i] = functions.text.slice(at, at + functions.lengths[i]);
+    at += functions.lengths[i];
+  }
   return {
     ...rest,
+    functions: {
+      names: strings.slice(0, n),
+      files: strings.slice(n),
+      lines: Array.from(functions.lines),
+      categories: Array.from(functions.categories, (code) => CATEGORY_CODES[code] ?? 'v8'),
+    },
     frames: {
       fn: ints.subarray(0, count),
       parent: ints.subarray(count, 2 * count),
@@ -50,7 +101,21 @@ export function unpackFlame(packed: PackedFlame): FlameData {
   };
 }
 
-/** The report with its flamegraphs packed; a packed report is returned as it is. */
+/** The buffers of a packed report, to transfer between threads rather than copy. */
+export function reportBuffers(report: PackedReport): ArrayBuffer[] {
+  return [report.flame, report.waits?.flame].flatMap((flame) =>
+    flame
+      ? [
+          flame.ints,
+          flame.floats,
+          flame.functions.lengths,
+          flame.functions.lines,
+          flame.functions.categories,
+        ].map((array) => array.buffer as ArrayBuffer)
+      : [],
+  );
+}
+
 export function packReport(report: ReportData | PackedReport): PackedReport {
   if (isPacked(report.flame)) return report as PackedReport;
   const { flame, waits, ...rest } = report as ReportData;

@@ -50,7 +50,11 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
     // The editor opens at once; the report follows when the worker has read the profile.
     this.host.open(document.uri.fsPath, reading.signal).then(
       (report) => {
-        if (!reading.signal.aborted) page.show(report);
+        // Its own turn of the event loop: taking the analysis in and sending the report are
+        // each tens of ms on a large profile; typing gets in between.
+        setImmediate(() => {
+          if (!reading.signal.aborted) page.show(report);
+        });
       },
       (error: unknown) => {
         if (isCancelled(error) || reading.signal.aborted) return;

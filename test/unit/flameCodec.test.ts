@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { CATEGORIES } from '../../src/profile/model';
 import type { FlameData, ReportData } from '../../src/protocol/flame';
-import { packReport, plainReport, unpackReport } from '../../src/protocol/flameCodec';
+import {
+  packFlame,
+  packReport,
+  plainReport,
+  unpackFlame,
+  unpackReport,
+} from '../../src/protocol/flameCodec';
 
 const flame = (mode: FlameData['mode']): FlameData => ({
   version: 1,
@@ -53,4 +61,31 @@ test('a report that was never packed passes through; the saved state is plain JS
   assert.equal(unpackReport(plain), plain);
   const state = JSON.parse(JSON.stringify(plainReport(unpackReport(packReport(plain)))));
   assert.deepEqual(state, plain);
+});
+
+test('function names and files of any text travel as one string and come back the same', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          name: fc.string({ unit: 'binary' }),
+          file: fc.string({ unit: 'grapheme' }),
+          line: fc.nat(),
+          category: fc.constantFrom(...CATEGORIES),
+        }),
+      ),
+      (functions) => {
+        const data = flame('time');
+        data.functions = {
+          names: functions.map((f) => f.name),
+          files: functions.map((f) => f.file),
+          lines: functions.map((f) => f.line),
+          categories: functions.map((f) => f.category),
+        };
+        const packed = packFlame(data);
+        assert.equal(typeof packed.functions.text, 'string', 'one string, not one per name');
+        assert.deepEqual(unpackFlame(structuredClone(packed)).functions, data.functions);
+      },
+    ),
+  );
 });
