@@ -6,24 +6,14 @@
  * `endTime`. The profile's duration is the sum of those spans, so self times per function, per
  * line (with the categories that have no line) and per category each add up to it exactly.
  */
-import type { FlameCategory } from '../protocol/flame';
+import { FLAME_CATEGORIES, type FlameCategory } from '../protocol/flame';
 import { type CpuProfile, isPacked, type PackedProfile, packProfile } from './cpuprofile';
 import { TupleIds } from './tupleIds';
 
 /** Whose code a frame is: the protocol's categories, shared with the flamegraph. */
 export type Category = FlameCategory;
 
-export const CATEGORIES: readonly Category[] = [
-  'user',
-  'node_modules',
-  'node',
-  'v8',
-  'program',
-  'idle',
-  'gc',
-  'root',
-  'hotpath',
-];
+export const CATEGORIES: readonly Category[] = FLAME_CATEGORIES;
 
 /** A function: one (url, name, line, column). */
 export interface FunctionStats {

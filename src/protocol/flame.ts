@@ -1,19 +1,23 @@
 /**
  * The flamegraph's data, as the extension host or the CLI hands it to the renderer in
- * `media/`. Types only: imported by both sides. The tree is compact and pre-aggregated (never
- * the raw profile): parallel arrays in pre-order, children heaviest first.
+ * `media/`. Types and the list of categories: imported by both sides. The tree is compact and
+ * pre-aggregated (never the raw profile): parallel arrays in pre-order, children heaviest first.
  */
 
-export type FlameCategory =
-  | 'user'
-  | 'node_modules'
-  | 'node'
-  | 'v8'
-  | 'program'
-  | 'idle'
-  | 'gc'
-  | 'root'
-  | 'hotpath';
+/** Whose code a frame is, in a fixed order (a packed report sends each as its index). */
+export const FLAME_CATEGORIES = [
+  'user',
+  'node_modules',
+  'node',
+  'v8',
+  'program',
+  'idle',
+  'gc',
+  'root',
+  'hotpath',
+] as const;
+
+export type FlameCategory = (typeof FLAME_CATEGORIES)[number];
 
 import type { PackedReport } from './flameCodec';
 

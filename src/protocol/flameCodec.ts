@@ -4,7 +4,7 @@
  * functions as lists of distinct strings. A 200k-frame tree is about 7 MB of numbers instead of
  * 15 MB of JSON text, and the page takes it without parsing. Shared by the host and the page.
  */
-import type { FlameCategory, FlameData, ReportData } from './flame';
+import { FLAME_CATEGORIES, type FlameData, type ReportData } from './flame';
 
 export interface PackedFlame extends Omit<FlameData, 'frames' | 'functions'> {
   packed: 1;
@@ -23,23 +23,10 @@ export interface PackedFlame extends Omit<FlameData, 'frames' | 'functions'> {
     /** The length of each name, then of each file, in UTF-16 units. */
     lengths: Int32Array;
     lines: Int32Array;
-    /** Indexes into CATEGORY_CODES. */
+    /** Indexes into FLAME_CATEGORIES. */
     categories: Uint8Array;
   };
 }
-
-/** The categories in a fixed order, for their one-byte codes. */
-const CATEGORY_CODES: readonly FlameCategory[] = [
-  'user',
-  'node_modules',
-  'node',
-  'v8',
-  'program',
-  'idle',
-  'gc',
-  'root',
-  'hotpath',
-];
 
 /** A report whose flamegraphs are packed. */
 export type PackedReport = Omit<ReportData, 'flame' | 'waits'> & {
@@ -68,7 +55,7 @@ export function packFlame(flame: FlameData): PackedFlame {
       text: strings.join(''),
       lengths: Int32Array.from(strings, (text) => text.length),
       lines: Int32Array.from(functions.lines),
-      categories: Uint8Array.from(functions.categories, (c) => CATEGORY_CODES.indexOf(c)),
+      categories: Uint8Array.from(functions.categories, (c) => FLAME_CATEGORIES.indexOf(c)),
     },
   };
 }
@@ -87,7 +74,7 @@ export function unpackFlame(packed: PackedFlame): FlameData {
       names: strings.slice(0, n),
       files: strings.slice(n),
       lines: Array.from(functions.lines),
-      categories: Array.from(functions.categories, (code) => CATEGORY_CODES[code] ?? 'v8'),
+      categories: Array.from(functions.categories, (code) => FLAME_CATEGORIES[code] ?? 'v8'),
     },
     frames: {
       fn: ints.subarray(0, count),

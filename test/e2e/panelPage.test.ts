@@ -168,6 +168,30 @@ test('the report panel draws hostile names as text, runs nothing, keeps its layo
   await page.close();
 });
 
+test('while a profile is read the page says so, its file name as text, then draws the report', async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  await openPanel(page);
+  const name = '<img src=x onerror="window.handlerRan = true">.cpuprofile';
+  await page.evaluate((what) => window.postMessage({ type: 'reading', what }, '*'), name);
+  await page.waitForFunction(() => document.getElementById('report')?.textContent !== '');
+  const reading = await page.evaluate(() => ({
+    text: document.getElementById('report')?.textContent ?? '',
+    images: document.querySelectorAll('#report img').length,
+  }));
+  assert.equal(reading.text, `Reading ${name}…`);
+  assert.equal(reading.images, 0, 'the name made no element');
+  await show(page, hostileReport());
+  const drawn = await page.evaluate(() => ({
+    reading: (document.getElementById('report')?.textContent ?? '').startsWith('Reading'),
+    canvas: document.querySelectorAll('#report canvas').length,
+    handlerRan: (window as { handlerRan?: boolean }).handlerRan ?? false,
+  }));
+  assert.equal(drawn.reading, false, 'the report replaced the words');
+  assert.ok(drawn.canvas > 0, 'the flamegraph is drawn');
+  assert.equal(drawn.handlerRan, false);
+  await page.close();
+});
+
 /** How many pixels of a chart's canvas are drawn (not transparent). */
 async function inkOf(page: Page, label: string): Promise<number> {
   return page.evaluate((start) => {
