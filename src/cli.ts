@@ -58,6 +58,9 @@ Target:
   --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
   --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
                            (a stuck event loop never does; default ${DEFAULTS.agentTimeoutSec})
+  --max-processes N        profile at most N of the service's processes and threads: those that
+                           serve the URL's port (a cluster's workers) and their worker threads
+                           (default ${DEFAULTS.maxProcesses})
 
 Load:
   --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
@@ -75,6 +78,8 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
   -b, --body TEXT          request body
   --timeout S              seconds before a request counts as timed out (default ${DEFAULTS.timeoutSec})
   --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
+  --drain-timeout S        the capture opens once the warm-up's requests have ended in the service;
+                           wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
   --workers N              autocannon worker threads (default ${DEFAULTS.workers})
 
 Shapes (--shape, and presets in the extension's settings), JSON:
@@ -192,6 +197,8 @@ async function profile(args: string[]): Promise<number> {
       body: { type: 'string', short: 'b' },
       timeout: { type: 'string' },
       warmup: { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      'max-processes': { type: 'string' },
       workers: { type: 'string' },
       'sampling-interval': { type: 'string' },
       'no-profile': { type: 'boolean' },
@@ -226,6 +233,8 @@ async function profile(args: string[]): Promise<number> {
     body: values.body,
     timeoutSec: numberOption(values.timeout),
     warmupSec: numberOption(values.warmup),
+    drainTimeoutSec: numberOption(values['drain-timeout']),
+    maxProcesses: numberOption(values['max-processes']),
     workers: numberOption(values.workers),
     samplingIntervalUs: numberOption(values['sampling-interval']),
     profile: !values['no-profile'],

@@ -138,6 +138,34 @@ export function runRows(
         `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)} · GC ${one.format(agent.gc.share * 100)}% of the time`,
     );
   }
+  const processes = record.processes;
+  if (processes && (processes.profiled.length > 1 || processes.skipped.length > 0)) {
+    const unit = (u: { pid: number; threadId: number }) =>
+      u.threadId ? `pid ${u.pid} thread ${u.threadId}` : `pid ${u.pid}`;
+    const profiled = processes.profiled.map(
+      (p) =>
+        `${unit(p)} (${int.format(p.requests)} requests${p.merged ? '' : ', served nothing: left out of the merged profile'})`,
+    );
+    const threads = processes.profiled.filter((p) => p.threadId !== 0).length;
+    const mains = processes.profiled.length - threads;
+    row(
+      'processes',
+      `${mains} serving port ${processes.port} profiled${threads ? `, with ${threads} worker thread${threads === 1 ? '' : 's'}` : ''}: ${profiled.join(' · ')}`,
+    );
+    for (const skipped of processes.skipped.filter((s) => s.why.includes('cluster primary')))
+      row('', `not profiled: ${unit(skipped)} \`${skipped.command}\` ${skipped.why}`);
+    if (processes.overCap > 0)
+      row(
+        '',
+        `${processes.overCap} more not profiled: the cap is ${processes.cap} (--max-processes)`,
+      );
+  }
+  if (record.warmup?.leftInFlight) {
+    row(
+      'warm-up',
+      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (--drain-timeout): their work ran inside the measured window`,
+    );
+  }
   if (record.profile.file !== null) {
     row(
       'profile',

@@ -86,6 +86,11 @@ export const DEFAULTS = {
   readyTimeoutSec: 30,
   // Writing a large profile takes seconds; a service whose event loop is stuck never answers.
   agentTimeoutSec: 30,
+  // The window waits this long at most for the warm-up's requests to end (a lock route at 50
+  // connections left 2.5 s of queued holds).
+  drainTimeoutSec: 10,
+  // Processes and threads profiled in one run (a cluster's workers and their threads).
+  maxProcesses: 8,
   outDir: path.join('.hotpath', 'runs'),
 } as const;
 
@@ -127,6 +132,10 @@ export interface RunRequest {
   readyTimeoutSec?: number;
   /** How long the runner waits for the agent to answer (start, begin, stop and write the profile). */
   agentTimeoutSec?: number;
+  /** How long the window waits at most for the warm-up's requests to end. */
+  drainTimeoutSec?: number;
+  /** How many of the service's processes and threads are profiled at most. */
+  maxProcesses?: number;
 }
 
 export type TargetSpec =
@@ -170,6 +179,8 @@ export interface RunOptions {
   nodePath: string;
   readyTimeoutSec: number;
   agentTimeoutSec: number;
+  drainTimeoutSec: number;
+  maxProcesses: number;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -378,6 +389,17 @@ export function resolveRunOptions(
     { min: 0, max: 600, exclusiveMin: true },
   ) as number;
 
+  const drainTimeoutSec = checkNumber(
+    'drain-timeout',
+    request.drainTimeoutSec ?? DEFAULTS.drainTimeoutSec,
+    { min: 0, max: 600 },
+  ) as number;
+  const maxProcesses = checkNumber('max-processes', request.maxProcesses ?? DEFAULTS.maxProcesses, {
+    min: 1,
+    max: 64,
+    integer: true,
+  }) as number;
+
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
@@ -433,5 +455,7 @@ export function resolveRunOptions(
     nodePath: request.nodePath ?? process.execPath,
     agentTimeoutSec,
     readyTimeoutSec,
+    drainTimeoutSec,
+    maxProcesses,
   };
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { LockReport } from '../protocol/locks';
 import { AgentChannel } from './agent/channel';
 import type { AgentMetrics } from './agent/protocol';
+import { type ProcessesReport, TargetCapture } from './capture';
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
@@ -11,7 +12,7 @@ import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/prot
 import { type LoadSummary, mergeSummaries } from './load/summary';
 import type { RunOptions } from './options';
 import { hotpathVersion, packageRoot } from './paths';
-import { type StartedTarget, startTarget } from './target';
+import { portOf, type StartedTarget, startTarget } from './target';
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 export type RunStage = 'starting' | 'warming-up' | 'profiling' | 'stopping';
@@ -39,7 +40,19 @@ export interface RunRecord {
     profiledPid?: number;
     node?: string;
   };
-  warmup?: { durationSec: number; requests: number; requestsPerSec: number };
+  warmup?: {
+    durationSec: number;
+    requests: number;
+    requestsPerSec: number;
+    /**
+     * The window opened once the warm-up's requests had ended in the service: how long that
+     * took (ms), and how many were still not ended when the wait ran out (0: none).
+     */
+    drainedMs?: number;
+    leftInFlight?: number;
+  };
+  /** The service's processes and threads: which were profiled and why (absent for a URL). */
+  processes?: ProcessesReport;
   load?: LoadSummary;
   /** Each load of a run repeated with --repeat (`load` is them all merged). */
   repeats?: LoadSummary[];
@@ -165,20 +178,27 @@ export async function runProfile(
     record.timings.targetReadyAt = new Date().toISOString();
     record.endpoint.url = new URL(options.load.path, target.url).toString();
     record.target.url = target.url;
+    const started = target;
+    const capture = target.agent
+      ? new TargetCapture(channel, portOf(target.url), {
+          profile: options.profile,
+          samplingIntervalUs: options.samplingIntervalUs,
+          agentTimeoutMs: options.agentTimeoutSec * 1000,
+          cap: options.maxProcesses,
+        })
+      : undefined;
     if (target.agent) {
       record.target.profiledPid = target.agent.pid;
       record.target.node = target.agent.node;
     }
     await save();
 
-    const agent = target.agent;
-    const started = target;
-    /** The load, stopped at once (and the run failed) if the profiled process goes away. */
+    /** The load, stopped at once (and the run failed) if a profiled process goes away. */
     const loadWhileAlive = async (
       load: typeof options.load,
       extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
     ) => {
-      if (!agent)
+      if (!capture)
         return runLoad(started.url, load, {
           ...extra,
           nodePath: options.nodePath,
@@ -188,9 +208,9 @@ export async function runProfile(
       const forward = () => controller.abort(events.signal?.reason);
       if (events.signal?.aborted) forward();
       events.signal?.addEventListener('abort', forward, { once: true });
-      let lost = false;
-      void agent.gone.then(() => {
-        lost = true;
+      let lost: number | undefined;
+      void capture.lost.then((pid) => {
+        lost = pid;
         controller.abort();
       });
       try {
@@ -200,20 +220,24 @@ export async function runProfile(
           signal: controller.signal,
         });
       } catch (error) {
-        if (!lost || events.signal?.aborted) throw error;
+        if (lost === undefined || events.signal?.aborted) throw error;
         // The exit event may come just after the socket closes.
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const how = started.howItEnded();
+        const how = lost === started.pid ? started.howItEnded() : undefined;
         throw new HotpathError(
           'TARGET_EXITED',
-          `the service process (pid ${agent.pid}) ${how ?? 'went away'} during the load; the load was stopped`,
+          `the service process (pid ${lost}) ${how ?? 'went away'} during the load; the load was stopped`,
         );
       } finally {
         events.signal?.removeEventListener('abort', forward);
       }
     };
     // The profiler runs through the warm-up (see Capture in the agent); only the window is kept.
-    await agent?.start(options.profile, options.samplingIntervalUs, options.agentTimeoutSec * 1000);
+    await capture?.arm();
+    if (capture) {
+      const [first] = capture.pids;
+      if (first !== undefined) record.target.profiledPid = first;
+    }
     if (options.warmupSec > 0) {
       enter('warming-up');
       const warm = await loadWhileAlive(warmupLoad(options.load, options.warmupSec), {});
@@ -226,7 +250,7 @@ export async function runProfile(
 
     enter('profiling');
     const profilePath = path.join(folder, PROFILE_FILE);
-    const takeProfile = options.profile && agent !== undefined;
+    const takeProfile = options.profile && capture !== undefined;
     const timeline: TimelinePoint[] = [];
     const repeats: LoadSummary[] = [];
     let offsetSec = 0;
@@ -251,9 +275,13 @@ export async function runProfile(
           repeat > 0
             ? undefined
             : async () => {
-                if (!agent) return;
-                const { startedAt } = await agent.begin(options.agentTimeoutSec * 1000);
-                record.timings.captureStartedAt = new Date(startedAt).toISOString();
+                if (!capture) return;
+                const opened = await capture.begin(options.drainTimeoutSec * 1000);
+                record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
+                if (record.warmup) {
+                  record.warmup.drainedMs = opened.drainedMs;
+                  record.warmup.leftInFlight = opened.leftInFlight;
+                }
               },
       });
       repeats.push(loaded);
@@ -262,13 +290,11 @@ export async function runProfile(
     record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
     if (repeats.length > 1) record.repeats = repeats;
     record.timeline = timeline;
-    if (agent) {
-      const stopped = await agent.stop(
-        takeProfile ? profilePath : undefined,
-        options.agentTimeoutSec * 1000,
-      );
+    if (capture) {
+      const stopped = await capture.stop(takeProfile ? profilePath : undefined);
       record.timings.captureStoppedAt = new Date().toISOString();
       record.agent = stopped.metrics;
+      record.processes = stopped.processes;
       if (stopped.locks) record.locks = stopped.locks;
       if (takeProfile) {
         record.profile = {
@@ -282,7 +308,7 @@ export async function runProfile(
     if (!takeProfile) {
       record.profile = {
         file: null,
-        why: agent
+        why: capture
           ? 'profiling was turned off for this run'
           : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
       };

@@ -300,7 +300,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function portOf(url: string): number {
+export function portOf(url: string): number {
   const parsed = new URL(url);
   if (parsed.port) return Number(parsed.port);
   return parsed.protocol === 'https:' ? 443 : 80;

@@ -6,6 +6,7 @@
  * the service: every failure is reported to the runner or dropped.
  */
 
+import * as diagnostics from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
 import Module, { findSourceMap } from 'node:module';
@@ -18,6 +19,7 @@ import {
   performance,
 } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { writeFileAtomic } from '../files';
 import { isAsyncMutex, type LockReport, LockTracker } from './locks';
 import {
@@ -27,10 +29,11 @@ import {
   type AgentCommand,
   type AgentMessage,
   type AgentMetrics,
+  type BeginResult,
   readLines,
-  SOURCE_MAPS_FILE,
   type StartResult,
   type StopResult,
+  sourceMapsFileOf,
 } from './protocol';
 
 const socketPath = process.env[AGENT_SOCKET_ENV];
@@ -54,11 +57,12 @@ function install(socketPath: string, token: string): void {
     connected = true;
   });
   // The runner owns this process's lifetime: if its channel closes while the process still
-  // runs (the runner crashed or was killed), end the process rather than leave it behind.
+  // runs (the runner crashed or was killed), end the process rather than leave it behind. A
+  // worker thread leaves that to its process's main thread (its socket closes as it exits).
   socket.once('close', () => {
     capture?.abandon();
     capture = undefined;
-    if (!connected) return;
+    if (!connected || !isMainThread) return;
     process.kill(process.pid, 'SIGTERM');
     setTimeout(() => process.exit(1), 5000).unref();
   });
@@ -70,6 +74,7 @@ function install(socketPath: string, token: string): void {
     token,
     pid: process.pid,
     ppid: process.ppid,
+    threadId,
     node: process.version,
     argv: process.argv.slice(0, 4),
   });
@@ -104,7 +109,7 @@ function install(socketPath: string, token: string): void {
     return undefined;
   });
 
-  async function handle(command: AgentCommand): Promise<StartResult | StopResult> {
+  async function handle(command: AgentCommand): Promise<StartResult | BeginResult | StopResult> {
     switch (command.type) {
       case 'start': {
         if (capture) throw new Error('a capture is already on');
@@ -113,7 +118,7 @@ function install(socketPath: string, token: string): void {
       }
       case 'begin': {
         if (!capture) throw new Error('no capture is on');
-        return { startedAt: await capture.begin() };
+        return capture.begin(command.drainMs);
       }
       case 'stop': {
         if (!capture) throw new Error('no capture is on');
@@ -180,6 +185,7 @@ function packageVersion(parent: unknown, id: string): string | undefined {
  */
 class Capture {
   #window: Window | undefined;
+  readonly #requests = new Requests();
 
   private constructor(
     private readonly session: inspector.Session | undefined,
@@ -196,10 +202,21 @@ class Capture {
     return new Capture(session, samplingIntervalUs);
   }
 
-  /** Opens the measured window; returns when it opened (ms since the epoch). */
-  async begin(): Promise<number> {
+  /**
+   * Opens the measured window once the requests that came in since `arm` (the warm-up's) have
+   * ended, or after `drainMs`: a warm-up leaves work queued in the service (requests waiting
+   * for a lock, say) that would otherwise run inside the window and be charged to it.
+   */
+  async begin(drainMs: number): Promise<BeginResult> {
     if (this.#window) throw new Error('the window is open already');
-    const title = `hotpath-window-${process.pid}-${Date.now()}`;
+    const { drainedMs, leftInFlight } = await this.#requests.drain(drainMs);
+    this.#requests.count();
+    const startedAt = await this.#open();
+    return { startedAt, drainedMs, leftInFlight };
+  }
+
+  async #open(): Promise<number> {
+    const title = `hotpath-window-${process.pid}-${threadId}-${Date.now()}`;
     if (this.session) {
       console.profile(title);
       // The window's profile keeps the profiler (and its code log) alive: the warm-up's profile
@@ -214,6 +231,7 @@ class Capture {
 
   /** Ends the capture and throws its data away. */
   abandon(): void {
+    this.#requests.close();
     locks.stop();
     this.#window?.close();
     this.session?.disconnect();
@@ -226,6 +244,7 @@ class Capture {
       throw new Error('the capture window was never opened');
     }
     const lockReport = locks.stop();
+    const requests = this.#requests.close();
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
     if (this.session) {
@@ -260,18 +279,68 @@ class Capture {
       await writeFileAtomic(profilePath, profileJson);
       profileBytes = Buffer.byteLength(profileJson);
       if (mapCount > 0) {
-        await writeFileAtomic(
-          path.join(path.dirname(profilePath), SOURCE_MAPS_FILE),
-          JSON.stringify(sourceMaps),
-        );
+        await writeFileAtomic(sourceMapsFileOf(profilePath), JSON.stringify(sourceMaps));
       }
     }
     return {
       profileBytes,
       metrics,
+      requests,
       sourceMaps: mapCount,
       ...(lockReport ? { locks: lockReport } : {}),
     };
+  }
+}
+
+/**
+ * The HTTP requests this process (or thread) receives, through Node's own diagnostics channels
+ * (http and https servers, whatever framework is on top): which are still in the service's
+ * hands, then how many came in during the window. A request is in the service's hands until
+ * its response is ended: a client that hangs up does not end the work its request started.
+ */
+class Requests {
+  /** Responses not yet ended, while draining matters (from arm to the window). */
+  #live: Set<{ writableEnded: boolean }> | undefined = new Set();
+  #counted = 0;
+  readonly #onStart = (message: unknown) => {
+    const { response } = message as { response: { writableEnded: boolean } };
+    this.#live?.add(response);
+    this.#counted++;
+  };
+  readonly #onFinish = (message: unknown) => {
+    this.#live?.delete((message as { response: { writableEnded: boolean } }).response);
+  };
+
+  constructor() {
+    diagnostics.subscribe('http.server.request.start', this.#onStart);
+    diagnostics.subscribe('http.server.response.finish', this.#onFinish);
+  }
+
+  /** Waits until every response started so far is ended, for at most `ms`. */
+  async drain(ms: number): Promise<{ drainedMs: number; leftInFlight: number }> {
+    const started = Date.now();
+    const live = this.#live ?? new Set();
+    for (;;) {
+      // A response whose client hung up never fires 'finish': it is done once it is ended.
+      for (const response of live) if (response.writableEnded) live.delete(response);
+      if (live.size === 0 || Date.now() - started >= ms)
+        return { drainedMs: Date.now() - started, leftInFlight: live.size };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** From now on only counts requests (the window's). */
+  count(): void {
+    this.#live = undefined;
+    this.#counted = 0;
+  }
+
+  /** Stops listening; returns the requests counted. */
+  close(): number {
+    diagnostics.unsubscribe('http.server.request.start', this.#onStart);
+    diagnostics.unsubscribe('http.server.response.finish', this.#onFinish);
+    this.#live = undefined;
+    return this.#counted;
   }
 }
 
