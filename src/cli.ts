@@ -34,7 +34,7 @@ import { type RunRecord, runProfile } from './runner/run';
 const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 
 Usage:
-  hotpath profile <path> [options]   load-test one endpoint and capture a V8 CPU profile
+  hotpath profile <path> [options] [-- CMD]   load-test one endpoint and capture a V8 CPU profile
   hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
                                      /cpu vs /cpualloc, each profiled, with what they show
   hotpath report <run | .cpuprofile> the diagnosis, hot functions and hot lines of a saved run
@@ -52,8 +52,10 @@ prints the load summary and saves the run to <out>/<run id>/ (run.json, profile.
 
 Target:
   --service CMD            command that starts your Node service (run through the shell)
-  --url URL                where it answers, such as http://127.0.0.1:3000 (needed with --service;
-                           alone: a service already running, load-tested without a profile)
+  -- CMD ARGS…             the same, after the options: hotpath profile / -- node server.js
+  --url URL                where it answers, such as http://127.0.0.1:3000 (with a service: the
+                           one port it listens on, when not given; alone: a service already
+                           running, load-tested without a profile)
   --allow-remote           allow a URL that is not on this machine's loopback
   --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
   --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
@@ -173,9 +175,18 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
   return headers;
 }
 
+/** One argument as the shell reads it back: quoted unless it is plainly safe. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 async function profile(args: string[]): Promise<number> {
+  // `hotpath profile / -- node server.js`: what follows `--` is the service's command, as with
+  // Clinic and 0x; the port it listens on is found when it starts.
+  const terminator = args.indexOf('--');
+  const commandWords = terminator >= 0 ? args.slice(terminator + 1) : [];
   const { values, positionals } = parseArgs({
-    args,
+    args: terminator >= 0 ? args.slice(0, terminator) : args,
     allowPositionals: true,
     options: {
       help: { type: 'boolean', short: 'h' },
@@ -213,9 +224,15 @@ async function profile(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1)
     throw new UsageError('profile takes one endpoint path, such as /fast');
+  if (terminator >= 0 && commandWords.length === 0)
+    throw new UsageError(
+      'profile <path> -- <command>: the command that starts your service is missing',
+    );
+  if (terminator >= 0 && values.service !== undefined)
+    throw new UsageError('give the service either with --service or after --, not both');
   const request: RunRequest = {
     path: positionals[0],
-    service: values.service,
+    service: terminator >= 0 ? commandWords.map(shellWord).join(' ') : values.service,
     url: values.url,
     allowRemote: values['allow-remote'],
     readyTimeoutSec: numberOption(values['ready-timeout']),

@@ -120,7 +120,7 @@ export interface RunRequest {
   profile?: boolean;
   /** false: leave the service's locks (async-mutex) unwatched; no lock report. */
   watchLocks?: boolean;
-  /** A command that starts the user's service; needs `url`. */
+  /** A command that starts the user's service; without `url`, the one port it listens on. */
   service?: string;
   /** Where the service answers. Without `service`: a service already running (load only). */
   url?: string;
@@ -140,7 +140,8 @@ export interface RunRequest {
 
 export type TargetSpec =
   | { kind: 'sample' }
-  | { kind: 'command'; command: string; url: string; cwd: string }
+  /** Without `url`, the one port the service listens on (loopback) is used. */
+  | { kind: 'command'; command: string; url?: string; cwd: string }
   | { kind: 'url'; url: string };
 
 export interface LoadOptions {
@@ -415,12 +416,12 @@ export function resolveRunOptions(
   if (request.service !== undefined) {
     if (typeof request.service !== 'string' || request.service.trim() === '')
       bad('service', 'must be a command');
-    if (request.url === undefined)
-      bad('url', 'is needed with --service: where does the service answer?');
     target = {
       kind: 'command',
       command: request.service,
-      url: checkUrl(request.url, request.allowRemote === true),
+      ...(request.url !== undefined
+        ? { url: checkUrl(request.url, request.allowRemote === true) }
+        : {}),
       cwd: base,
     };
   } else if (request.url !== undefined) {

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AgentChannel, AgentConnection } from './agent/channel';
-import { HotpathError, throwIfCancelled } from './errors';
+import { type ErrorCode, HotpathError, throwIfCancelled } from './errors';
+import { findServicePort, type Listener, noAgent } from './listening';
 import type { TargetSpec } from './options';
 import { bundle } from './paths';
 
@@ -96,34 +97,25 @@ export async function startTarget(
     const giveUp = Promise.race([process_.exited, deadline, aborted(options.signal)]);
 
     let url: string;
+    let agent: AgentConnection | undefined;
     if (spec.kind === 'sample') {
       const line = await Promise.race([process_.listeningLine, giveUp.then(() => undefined)]);
       throwIfCancelled(options.signal);
       if (line === undefined) throw process_.notReadyError(undefined, options.readyTimeoutSec);
       url = line;
+      try {
+        agent = await options.channel.agentListeningOn(portOf(url), options.signal, giveUp);
+      } catch (error) {
+        throwIfCancelled(options.signal);
+        if (process_.hasExited) throw process_.exitError();
+        throw error;
+      }
     } else {
-      url = spec.url;
+      url = await waitForPort(spec.url, options, process_, `\`${spec.command}\``);
+      const port = portOf(url);
+      agent = options.channel.agents.find((a) => a.ports.includes(port));
     }
-
-    const port = portOf(url);
-    let agent: AgentConnection;
-    try {
-      agent = await options.channel.agentListeningOn(port, options.signal, giveUp);
-    } catch (error) {
-      throwIfCancelled(options.signal);
-      if (process_.hasExited) throw process_.exitError();
-      if (await answers(url)) {
-        throw new HotpathError(
-          'TARGET_NOT_OURS',
-          `something answers at ${url}, but not a Node.js process that ${process_.label} started; ` +
-            `is another program using port ${port}? (Hotpath profiles the Node process that listens on the URL's port)`,
-        );
-      }
-      if (error instanceof HotpathError && error.code === 'TARGET_NOT_OURS') {
-        throw process_.notReadyError(url, options.readyTimeoutSec);
-      }
-      throw error;
-    }
+    if (!agent) throw process_.notReadyError(url, options.readyTimeoutSec);
     await waitUntilAnswers(url, options.readyTimeoutSec * 1000, options.signal, process_);
     return {
       url,
@@ -136,6 +128,65 @@ export async function startTarget(
   } catch (error) {
     await process_.stop();
     throw error;
+  }
+}
+
+/**
+ * Waits until the service listens where it can be loaded: the port of `url`, or without one the
+ * single port it opens. Says at once when it will not fit (see findServicePort).
+ */
+async function waitForPort(
+  url: string | undefined,
+  options: StartTargetOptions,
+  process_: TargetProcess,
+  label: string,
+): Promise<string> {
+  const started = Date.now();
+  const deadline = started + options.readyTimeoutSec * 1000;
+  let firstAt: number | undefined;
+  let lastAt = started;
+  let seen = 0;
+  let answersAtUrl = false;
+  let probedAt = 0;
+  for (;;) {
+    throwIfCancelled(options.signal);
+    if (process_.hasExited) throw process_.exitError();
+    const listening: Listener[] = options.channel.agents.flatMap((a) =>
+      a.listening.map((l) => ({ ...l, pid: a.pid })),
+    );
+    const now = Date.now();
+    if (listening.length !== seen) {
+      seen = listening.length;
+      firstAt ??= now;
+      lastAt = now;
+    }
+    // Whether anything answers at the URL matters only while nothing of ours listens on its port.
+    if (url && !listening.some((l) => l.port === portOf(url)) && now - probedAt >= 500) {
+      answersAtUrl = await answers(url, 500);
+      probedAt = Date.now();
+    }
+    const finding = findServicePort(
+      {
+        url,
+        listening,
+        agents: options.channel.agents.length,
+        answersAtUrl,
+        sinceStartMs: now - started,
+        sinceFirstListenMs: firstAt === undefined ? 0 : now - firstAt,
+        quietMs: now - lastAt,
+      },
+      label,
+    );
+    if (finding.kind === 'found') return finding.url;
+    if (finding.kind === 'error') throw process_.errorWithTail(finding.code, finding.message);
+    if (now >= deadline) {
+      if (options.channel.agents.length === 0) {
+        const none = noAgent(label);
+        throw process_.errorWithTail(none.code, none.message);
+      }
+      throw process_.notReadyError(url, options.readyTimeoutSec);
+    }
+    await options.channel.changed(100);
   }
 }
 
@@ -270,6 +321,11 @@ class TargetProcess {
       'TARGET_NOT_READY',
       `${this.label} did not answer${where} within ${timeoutSec} s${this.#tail()}`,
     );
+  }
+
+  /** An error of code `code` with the service's last output. */
+  errorWithTail(code: ErrorCode, message: string): HotpathError {
+    return new HotpathError(code, `${message}${this.#tail()}`);
   }
 
   #tail(): string {

@@ -85,6 +85,9 @@ function install(socketPath: string, token: string): void {
     this.once('listening', () => {
       const address = this.address();
       if (address && typeof address === 'object') send({ type: 'listening', address });
+      // A unix socket or a Windows pipe: said, so that the runner can tell the user at once.
+      else if (typeof address === 'string')
+        send({ type: 'listening', address: { address, port: -1, family: 'unix' } });
     });
     return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof originalListen;

@@ -206,6 +206,20 @@ export class AgentChannel {
     }
   }
 
+  /** Resolves at the next message of any agent (a hello, an address), or after `ms`. */
+  changed(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.#waiters;
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await fs.promises.rm(this.folder, { recursive: true, force: true });
