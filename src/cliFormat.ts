@@ -1,8 +1,15 @@
 /** How the CLI puts runs into words. Pure: text in, text out. */
 import * as path from 'node:path';
-import { type Analysis, type AnalyzedFunction, hotFunctions, hotLines } from './profile/analyze';
+import {
+  type Analysis,
+  type AnalyzedFunction,
+  hotFunctions,
+  hotLines,
+  sourceOf,
+} from './profile/analyze';
 import type { ComparedRun, Comparison, GateResult } from './profile/compare';
 import type { Diagnosis } from './profile/diagnosis';
+import { scriptPath } from './profile/sourcemaps';
 import { bootstrapRatio, intervalText, samplesOf, verdictText } from './profile/stats';
 import type { Waits } from './profile/waits';
 import type { WaitRow } from './protocol/flame';
@@ -235,7 +242,33 @@ export function displayPath(file: string, cwd = process.cwd()): string {
 export function functionLocation(f: AnalyzedFunction, cwd = process.cwd()): string {
   return f.original
     ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
-    : `${displayPath(f.generated.url, cwd)}:${f.generated.line}`;
+    : `${displayPath(scriptPath(f.generated.url) ?? f.generated.url, cwd)}:${f.generated.line}`;
+}
+
+/**
+ * The hot lines to print: true lines, and each function's inlined code as a row of its own
+ * (never as its declaration line), heaviest first.
+ */
+export function hotLineRows(
+  analysis: Analysis,
+  limit: number,
+  cwd = process.cwd(),
+): { name: string; selfUs: number; where: string }[] {
+  const rows = hotLines(analysis, limit).map((l) => ({
+    name: analysis.functions[l.functionId]?.name ?? '',
+    selfUs: l.selfUs,
+    where: `${displayPath(l.file, cwd)}:${l.line}`,
+  }));
+  for (const f of analysis.functions) {
+    if (f.category !== 'user' || !f.inlinedUs) continue;
+    const at = sourceOf(f);
+    rows.push({
+      name: f.name,
+      selfUs: f.inlinedUs,
+      where: `inlined code in ${f.name}${at ? ` (${displayPath(at.source, cwd)})` : ''}`,
+    });
+  }
+  return rows.sort((a, b) => b.selfUs - a.selfUs).slice(0, limit);
 }
 
 const share = (value: number) => `${(value * 100).toFixed(1)} %`;
@@ -264,13 +297,12 @@ export function formatAnalysis(
       );
     }
   }
-  const hot = hotLines(analysis, 5).filter((l) => visible(l.selfUs));
+  const hot = hotLineRows(analysis, 5, cwd).filter((l) => visible(l.selfUs));
   if (hot.length > 0) {
     lines.push(`  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`);
     for (const l of hot) {
-      const name = analysis.functions[l.functionId]?.name ?? '';
       lines.push(
-        `    ${truncate(name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perRequest(l.selfUs).padStart(12)}   ${displayPath(l.file, cwd)}:${l.line}`,
+        `    ${truncate(l.name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perRequest(l.selfUs).padStart(12)}   ${l.where}`,
       );
     }
   }
