@@ -9,21 +9,25 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { hotFunctions, sourceOf } from '../../src/profile/analyze';
 import { loadRun } from '../../src/runFiles';
-import { resolveRunOptions } from '../../src/runner/options';
+import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { type CompletedRun, runProfile } from '../../src/runner/run';
-import { fixture, freePort, tempFolder } from '../helpers';
+import { freePort, tempFolder } from '../helpers';
+import { ZOO } from '../zoo';
 
-async function profileFixture(
-  name: string,
+/** Profiles a zoo service (test/fixtures/zoo/<folder>/server.js) on a free port. */
+async function profileZoo(
+  folder: string,
+  route: string,
   out: string,
-  extra: Parameters<typeof resolveRunOptions>[0] extends infer R ? Partial<R> : never = {},
+  extra: Partial<RunRequest> = {},
 ): Promise<CompletedRun> {
   const port = await freePort();
   const run = await runProfile(
     resolveRunOptions({
-      path: '/work',
-      service: `"${process.execPath}" "${fixture(name)}" ${port}`,
+      path: route,
+      service: `PORT=${port} "${process.execPath}" server.js`,
       url: `http://127.0.0.1:${port}`,
+      cwd: path.join(ZOO, folder),
       connections: 20,
       durationSec: 2,
       warmupSec: 0.5,
@@ -43,7 +47,7 @@ function ppidOf(pid: number): number {
 test('a cluster: both workers are profiled and merged, the primary is named and left out', async () => {
   const out = tempFolder('cluster');
   try {
-    const { folder, record } = await profileFixture('cluster.js', out);
+    const { folder, record } = await profileZoo('cluster', '/primes', out);
     const processes = record.processes;
     assert.ok(processes, 'run.json says which processes were profiled');
     assert.equal(processes.profiled.length, 2, JSON.stringify(processes));
@@ -61,7 +65,7 @@ test('a cluster: both workers are profiled and merged, the primary is named and 
     // both processes is counted.
     const { analysis } = loadRun(folder);
     const names = hotFunctions(analysis, 10).map((f) => f.name);
-    assert.ok(names.includes('hashRoute'), names.join(', '));
+    assert.ok(names.includes('countPrimes'), names.join(', '));
     const perWorker = processes.profiled.map((p) => p.metrics.cpuUserMs + p.metrics.cpuSystemMs);
     const combined = (record.agent?.cpuUserMs ?? 0) + (record.agent?.cpuSystemMs ?? 0);
     assert.ok(Math.abs(combined - (perWorker[0] + perWorker[1])) < 1e-6);
@@ -75,7 +79,7 @@ test('a cluster: both workers are profiled and merged, the primary is named and 
 test("a worker thread's CPU work is profiled with its process and shows by name", async () => {
   const out = tempFolder('worker-thread');
   try {
-    const { folder, record } = await profileFixture('workerThread.js', out);
+    const { folder, record } = await profileZoo('worker-threads', '/digest', out);
     const profiled = record.processes?.profiled ?? [];
     const main = profiled.filter((p) => p.threadId === 0);
     const threads = profiled.filter((p) => p.threadId !== 0);
@@ -83,10 +87,10 @@ test("a worker thread's CPU work is profiled with its process and shows by name"
     assert.equal(threads.length, 1, JSON.stringify(profiled));
     assert.equal(threads[0].pid, main[0].pid);
     const { analysis } = loadRun(folder);
-    const crunch = analysis.functions.find((f) => f.name === 'crunch');
-    assert.ok(crunch, 'the worker thread’s function is in the profile');
-    assert.equal(sourceOf(crunch)?.source, fixture('workerThread.js'));
-    assert.equal(hotFunctions(analysis, 1)[0].name, 'crunch');
+    const chain = analysis.functions.find((f) => f.name === 'hashChain');
+    assert.ok(chain, 'the worker thread’s function is in the profile');
+    assert.equal(sourceOf(chain)?.source, path.join(ZOO, 'worker-threads', 'worker.js'));
+    assert.equal(hotFunctions(analysis, 1, ['user'])[0].name, 'hashChain');
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
@@ -96,8 +100,8 @@ test("the window opens after the warm-up's queued requests have ended", async ()
   const out = tempFolder('drain');
   try {
     // Side by side: a 50-connection warm-up leaves ~50 requests queued on a 50 ms lock.
-    const warmed = await profileFixture('lockedRoute.js', out, { connections: 50, warmupSec: 1 });
-    const cold = await profileFixture('lockedRoute.js', out, { connections: 50, warmupSec: 0 });
+    const warmed = await profileZoo('lock', '/balance', out, { connections: 50, warmupSec: 1 });
+    const cold = await profileZoo('lock', '/balance', out, { connections: 50, warmupSec: 0 });
     const ratio =
       (warmed.record.load?.requestsPerSec ?? 0) / (cold.record.load?.requestsPerSec ?? 1);
     console.log(
@@ -112,7 +116,7 @@ test("the window opens after the warm-up's queued requests have ended", async ()
     assert.ok(site && site.holdMs.p50 < 3 * 50, 'the holds measured are the route’s own 50 ms');
 
     // A wait that runs out says so, and the run goes on.
-    const short = await profileFixture('lockedRoute.js', out, {
+    const short = await profileZoo('lock', '/balance', out, {
       connections: 50,
       warmupSec: 1,
       drainTimeoutSec: 0.1,

@@ -21,14 +21,14 @@ before(() => {
 });
 after(() => fs.rmSync(out, { recursive: true, force: true }));
 
-async function profile(name: string, enableSourceMaps = false) {
+async function profile(name: string) {
   const service = services.find((s) => s.name === name);
   assert.ok(service, name);
   const port = await freePort();
   const { folder, record } = await runProfile(
     resolveRunOptions({
       path: service.route,
-      service: `PORT=${port} ${enableSourceMaps ? service.command.replace(/^("[^"]+"|\S+)/, '$1 --enable-source-maps') : service.command}`,
+      service: `PORT=${port} ${service.command}`,
       url: `http://127.0.0.1:${port}`,
       cwd: service.cwd,
       connections: 4,
@@ -56,36 +56,17 @@ describe('the zoo: TypeScript and built services', { timeout: 100_000 }, () => {
   });
 
   // ts-node hands Node its code with an inline map, which Node keeps only with source maps
-  // enabled; the agent does not enable them (yet), so today the honest answer is the note. With
-  // the map kept (node --enable-source-maps), the line is exact: both are checked.
+  // enabled: the agent enables them when ts-node runs the service, so its lines are exact.
   for (const name of ['ts-node (CJS)', 'ts-node/esm']) {
-    for (const maps of [false, true]) {
-      test(`${name}${maps ? ' with --enable-source-maps' : ''}: the hot function, its exact line or the note`, async () => {
-        const { service, analysis, diagnosis, hottest } = await profile(name, maps);
-        const file = service.hotFile as string;
-        assert.equal(hottest.name, service.hotFunction);
-        assert.equal(sourceOf(hottest)?.source, file);
-        const lines = analysis.lines.filter((l) => l.file === file).map((l) => l.line);
-        if (maps) {
-          assert.equal(lines[0], hotLineOf(file));
-          assert.equal(diagnosis.lookAt?.line, hotLineOf(file));
-        } else {
-          assert.deepEqual(
-            lines,
-            [],
-            'no line of JavaScript compiled in memory passed off as the .ts file’s',
-          );
-          assert.ok(
-            analysis.notes.some((n) =>
-              n.startsWith(
-                `line heat unavailable for ${path.basename(file)}: it was compiled in memory`,
-              ),
-            ),
-            analysis.notes.join('\n'),
-          );
-        }
-      });
-    }
+    test(`${name}: the hot function and its exact .ts line`, async () => {
+      const { service, analysis, diagnosis, hottest } = await profile(name);
+      const file = service.hotFile as string;
+      assert.equal(hottest.name, service.hotFunction);
+      assert.equal(sourceOf(hottest)?.source, file);
+      const lines = analysis.lines.filter((l) => l.file === file).map((l) => l.line);
+      assert.equal(lines[0], hotLineOf(file), `lines of ${path.basename(file)}: ${lines}`);
+      assert.equal(diagnosis.lookAt?.line, hotLineOf(file));
+    });
   }
 
   test('tsx: the hot function by its start column, no line, the note', async () => {

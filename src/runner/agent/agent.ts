@@ -45,6 +45,7 @@ const locks = new LockTracker();
 
 function install(socketPath: string, token: string): void {
   let capture: Capture | undefined;
+  keepTsNodeMaps();
   if (process.env[AGENT_LOCKS_ENV] !== '0') watchRequire();
   const socket = net.createConnection(socketPath);
   socket.unref();
@@ -130,6 +131,22 @@ function install(socketPath: string, token: string): void {
         return current.stop(command.profilePath);
       }
     }
+  }
+}
+
+/**
+ * ts-node hands Node its JavaScript with an inline source map, which Node keeps (for the profile's
+ * lines, through findSourceMap) only with source maps enabled. ts-node maps its stack traces
+ * itself (source-map-support's Error.prepareStackTrace, which takes precedence), so turning Node's
+ * on changes nothing the service shows; it is done only when ts-node runs the service.
+ */
+function keepTsNodeMaps(): void {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? '', process.argv[1] ?? ''];
+  if (!flags.some((flag) => /(^|[\\/\s=])ts-node([\\/]|$)/.test(flag))) return;
+  try {
+    process.setSourceMapsEnabled(true);
+  } catch {
+    /* an older Node: lines stay as generated, with the note */
   }
 }
 
