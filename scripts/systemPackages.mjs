@@ -32,6 +32,11 @@ export const SYSTEM_PACKAGES = [
     probe: { file: '/usr/include/gssapi/gssapi.h' },
   },
   {
+    name: 'openssl',
+    why: 'the HTTPS test makes a self-signed certificate with it',
+    probe: { command: 'openssl' },
+  },
+  {
     name: 'g++',
     why: "code-server's install builds native modules (argon2, kerberos, spdlog, node-pty) with node-gyp",
     probe: { command: 'g++' },

@@ -57,6 +57,7 @@ Target:
                            one port it listens on, when not given; alone: a service already
                            running, load-tested without a profile)
   --allow-remote           allow a URL that is not on this machine's loopback
+  --insecure               load an https URL whose certificate Node does not trust (self-signed)
   --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
   --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
                            (a stuck event loop never does; default ${DEFAULTS.agentTimeoutSec})
@@ -193,6 +194,7 @@ async function profile(args: string[]): Promise<number> {
       service: { type: 'string' },
       url: { type: 'string' },
       'allow-remote': { type: 'boolean' },
+      insecure: { type: 'boolean' },
       'ready-timeout': { type: 'string' },
       'agent-timeout': { type: 'string' },
       preset: { type: 'string' },
@@ -235,6 +237,7 @@ async function profile(args: string[]): Promise<number> {
     service: terminator >= 0 ? commandWords.map(shellWord).join(' ') : values.service,
     url: values.url,
     allowRemote: values['allow-remote'],
+    insecure: values.insecure,
     readyTimeoutSec: numberOption(values['ready-timeout']),
     agentTimeoutSec: numberOption(values['agent-timeout']),
     preset: values.preset,

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'UNIX_SOCKET'
   /** No process of the command loaded the agent (NODE_OPTIONS replaced). */
   | 'NO_AGENT'
+  /** An https target whose certificate Node does not trust, without --insecure. */
+  | 'TLS_UNTRUSTED'
   | 'AGENT'
   | 'LOAD'
   | 'CANCELLED'

@@ -127,6 +127,8 @@ export interface RunRequest {
   cwd?: string;
   outDir?: string;
   allowRemote?: boolean;
+  /** Load an https URL whose certificate Node does not trust (self-signed, on loopback). */
+  insecure?: boolean;
   /** The `node` that runs the sample service and the load generator. */
   nodePath?: string;
   readyTimeoutSec?: number;
@@ -182,6 +184,8 @@ export interface RunOptions {
   agentTimeoutSec: number;
   drainTimeoutSec: number;
   maxProcesses: number;
+  /** An https target's certificate is not checked. */
+  insecure: boolean;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -416,6 +420,12 @@ export function resolveRunOptions(
   if (request.service !== undefined) {
     if (typeof request.service !== 'string' || request.service.trim() === '')
       bad('service', 'must be a command');
+    // `pm2 start` hands the app to PM2's daemon and returns: the app is no process of Hotpath's.
+    if (/(^|[\s;&|/])pm2\s+(start|restart|reload)\b/.test(request.service))
+      bad(
+        'service',
+        "`pm2 start` hands the app to PM2's daemon, outside the processes Hotpath starts and profiles: use `pm2-runtime start …` (PM2 in the foreground), or start the app directly",
+      );
     target = {
       kind: 'command',
       command: request.service,
@@ -458,5 +468,6 @@ export function resolveRunOptions(
     readyTimeoutSec,
     drainTimeoutSec,
     maxProcesses,
+    insecure: request.insecure === true,
   };
 }

@@ -169,6 +169,7 @@ export async function runProfile(
       channel,
       nodePath: options.nodePath,
       readyTimeoutSec: options.readyTimeoutSec,
+      insecure: options.insecure,
       watchLocks: options.watchLocks,
       signal: events.signal,
       onSpawned: (pid) => {

@@ -29,6 +29,8 @@ export interface StartTargetOptions {
   readyTimeoutSec: number;
   /** false: the agent leaves the service's locks alone. */
   watchLocks?: boolean;
+  /** true: an https target's certificate is not checked (self-signed on loopback). */
+  insecure?: boolean;
   signal: AbortSignal | undefined;
   /** Told the pid as soon as the process runs, before it is ready. */
   onSpawned?: ((pid: number) => void) | undefined;
@@ -43,7 +45,13 @@ export async function startTarget(
 ): Promise<StartedTarget> {
   throwIfCancelled(options.signal);
   if (spec.kind === 'url') {
-    await waitUntilAnswers(spec.url, options.readyTimeoutSec * 1000, options.signal, undefined);
+    await waitUntilAnswers(
+      spec.url,
+      options.readyTimeoutSec * 1000,
+      options.signal,
+      undefined,
+      options.insecure,
+    );
     return {
       url: spec.url,
       pid: undefined,
@@ -116,7 +124,13 @@ export async function startTarget(
       agent = options.channel.agents.find((a) => a.ports.includes(port));
     }
     if (!agent) throw process_.notReadyError(url, options.readyTimeoutSec);
-    await waitUntilAnswers(url, options.readyTimeoutSec * 1000, options.signal, process_);
+    await waitUntilAnswers(
+      url,
+      options.readyTimeoutSec * 1000,
+      options.signal,
+      process_,
+      options.insecure,
+    );
     return {
       url,
       pid: child.pid,
@@ -395,17 +409,44 @@ export function answers(url: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/**
+ * Whether an https URL's certificate is one Node trusts; the reason (V8's error code and text)
+ * when not. The load itself never verifies (autocannon does not): this is where it is said.
+ */
+export function untrustedCertificate(url: string, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = https.get(url, { agent: false, timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(undefined);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(error.code ?? '');
+      resolve(tls ? `${error.code}: ${error.message}` : undefined);
+    });
+  });
+}
+
 async function waitUntilAnswers(
   url: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   process_: TargetProcess | undefined,
+  insecure = false,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     throwIfCancelled(signal);
     if (process_?.hasExited) throw process_.exitError();
-    if (await answers(url)) return;
+    if (await answers(url)) {
+      const untrusted = url.startsWith('https:') && !insecure && (await untrustedCertificate(url));
+      if (untrusted)
+        throw new HotpathError(
+          'TLS_UNTRUSTED',
+          `${url} answers with a certificate Node does not trust (${untrusted}); to load it anyway (a self-signed certificate on your own machine), add --insecure`,
+        );
+      return;
+    }
     if (Date.now() >= until) {
       if (process_) throw process_.notReadyError(url, timeoutMs / 1000);
       throw new HotpathError(

@@ -138,3 +138,38 @@ test('a unix socket, another port than --url, a replaced NODE_OPTIONS: each its 
     assert.ok(run.seconds < 30, `${name}: took ${run.seconds} s (the ready timeout is 60 s)`);
   }
 });
+
+test('HTTPS with a self-signed certificate: named, and loaded with --insecure', async () => {
+  const keys = tempFolder('tls');
+  try {
+    const [key, cert] = [path.join(keys, 'key.pem'), path.join(keys, 'cert.pem')];
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+    ]);
+    assert.equal(made.status, 0, `openssl: ${made.stderr}`);
+    const port = await freePort();
+    const service = `TLS_KEY="${key}" TLS_CERT="${cert}" "${process.execPath}" "${fixture('misfits/https.js')}" ${port}`;
+    const url = `https://127.0.0.1:${port}`;
+    const refused = hotpath(['/', ...quick, ...patient, '--service', service, '--url', url]);
+    assert.equal(refused.status, 1, refused.output);
+    assert.match(refused.output, /a certificate Node does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT/);
+    assert.match(refused.output, /add --insecure/);
+    const loaded = hotpath(['/', ...quick, '--service', service, '--url', url, '--insecure']);
+    assert.equal(loaded.status, 0, loaded.output);
+    assert.match(loaded.output, /throughput .* req\/s · [1-9][\d,]* responses .* 0 errors/);
+  } finally {
+    fs.rmSync(keys, { recursive: true, force: true });
+  }
+});

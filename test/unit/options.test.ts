@@ -80,6 +80,9 @@ describe('resolveRunOptions', () => {
 
   test('a target off the loopback needs allowRemote', () => {
     rejects({ path: '/x', url: 'http://10.0.0.5:3000' }, 'url', /--allow-remote/, 'REMOTE_TARGET');
+    rejects({ path: '/x', service: 'npx pm2 start app.js -i 2' }, 'service', /pm2-runtime/);
+    rejects({ path: '/x', service: 'npm i && pm2 start ecosystem.config.js' }, 'service', /daemon/);
+    resolveRunOptions({ path: '/x', service: 'pm2-runtime start app.js -i 2' }, '/srv');
     // A service without a URL: the one port it listens on is found when it starts.
     assert.deepEqual(resolveRunOptions({ path: '/x', service: 'npm start' }, '/srv').target, {
       kind: 'command',
