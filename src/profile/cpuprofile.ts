@@ -202,6 +202,11 @@ function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
   const endTime = finite(raw.endTime, 'endTime');
   if (endTime < startTime)
     throw new ProfileError('endTime', `is before startTime (${endTime} < ${startTime})`);
+  if (!Number.isFinite(endTime - startTime))
+    throw new ProfileError(
+      'endTime',
+      `is too far from startTime to be a duration (${endTime} − ${startTime})`,
+    );
 
   let deltas: number[];
   if (raw.timeDeltas !== undefined) {
@@ -226,6 +231,8 @@ function fromFlatFormat(raw: Record<string, Json>): CpuProfile {
     const step = sampleIds.length > 0 ? (endTime - startTime) / sampleIds.length : 0;
     deltas = sampleIds.map(() => step);
   }
+  if (!finiteTimes(deltas, startTime))
+    throw new ProfileError('timeDeltas', 'add up to a time too large to be a number');
   return inTimeOrder({ nodes, startTime, endTime, samples: sampleIds, timeDeltas: deltas });
 }
 
@@ -317,6 +324,14 @@ function checkTree(nodes: ProfileNode[], index: NodeIndex): void {
     const [root] = nodes.splice(roots[0], 1);
     nodes.unshift(root);
   }
+}
+
+/** Whether every sample's time (startTime plus the deltas so far) is a finite number. */
+export function finiteTimes(deltas: ArrayLike<number>, startTime: number): boolean {
+  let t = startTime;
+  for (let i = 0; i < deltas.length; i++) t += deltas[i];
+  // A sum of finite numbers that overflowed stays infinite (or NaN) to the end.
+  return Number.isFinite(t);
 }
 
 /** V8 can emit a sample out of order (a negative delta): sort by time, as Chrome DevTools does. */

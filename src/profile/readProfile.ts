@@ -9,7 +9,14 @@
  * instead of `timeDeltas`, ids beyond 32 bits) goes to `parseProfile`, which reads it or names
  * what is wrong. So both ways in give the same result or the same `ProfileError`. Pure.
  */
-import { NodeIndex, type PackedProfile, packProfile, parseProfile, timeOrder } from './cpuprofile';
+import {
+  finiteTimes,
+  NodeIndex,
+  type PackedProfile,
+  packProfile,
+  parseProfile,
+  timeOrder,
+} from './cpuprofile';
 
 /** A profile from a file's bytes: scanned when it can be, else parsed and checked. */
 export function readProfile(bytes: Uint8Array): PackedProfile {
@@ -645,7 +652,9 @@ function scan(bytes: Uint8Array): PackedProfile {
 
   // What the checked parser requires.
   const n = ids.length;
-  if (n === 0 || !(seenTop & 1) || !(endTime >= startTime)) giveUp();
+  // The checked parser says what is wrong with these (and a duration that is not finite).
+  if (n === 0 || !(seenTop & 1) || !(endTime >= startTime) || !Number.isFinite(endTime - startTime))
+    giveUp();
   if (deltas.length !== sampleIds.length || (!(seenTop & 16) && sampleIds.length > 0)) giveUp();
   const idList = ids.done();
   const index = new NodeIndex(idList);
@@ -689,6 +698,7 @@ function scan(bytes: Uint8Array): PackedProfile {
     samples[i] = at;
   }
   let timeDeltas: Int32Array | Float64Array = deltas.done();
+  if (!finiteTimes(timeDeltas, startTime)) giveUp();
   const sorted = timeOrder(timeDeltas, startTime);
   if (sorted) {
     const before = samples;

@@ -315,4 +315,27 @@ describe('the byte scanner and the checked parser agree', () => {
     );
     assert.throws(() => readProfile(bytes('{"nodes": [')), /invalid profile: \(file\) is not JSON/);
   });
+
+  // Found by the fuzz test (a seed of one run): each time is finite, their difference is not,
+  // and a function's time came out Infinity.
+  test('a window too long to be a duration is an error naming endTime, both ways', () => {
+    const text = JSON.stringify({ ...small, startTime: -1e308, endTime: 1e308 });
+    assert.throws(
+      () => readProfile(bytes(text)),
+      /invalid profile: endTime is too far from startTime/,
+    );
+    assert.throws(() => parseProfile(JSON.parse(text)), /invalid profile: endTime is too far/);
+  });
+
+  test('deltas that add up past any number are an error naming timeDeltas, both ways', () => {
+    const text = JSON.stringify({
+      ...small,
+      startTime: 0,
+      endTime: 1e308,
+      samples: [1, 2, 2],
+      timeDeltas: [0, 1e308, 1e308],
+    });
+    assert.throws(() => readProfile(bytes(text)), /invalid profile: timeDeltas add up to a time/);
+    assert.throws(() => parseProfile(JSON.parse(text)), /invalid profile: timeDeltas add up/);
+  });
 });
