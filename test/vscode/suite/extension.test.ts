@@ -1,7 +1,9 @@
 /** The extension in a real VS Code (code-server's workbench in headless Chromium). */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HotpathApi } from '../../../src/extension';
@@ -601,5 +603,64 @@ suite('Hotpath in VS Code', () => {
     // A moment for the workbench to paint the lens before the suite's screenshot. (The screenshot
     // is taken once the extension host has ended, so it shows lenses but no decorations.)
     await new Promise((resolve) => setTimeout(resolve, 1500));
+  });
+  test('your own TypeScript service compiled by tsc: heat on the hot line of its .ts file', async () => {
+    // The zoo's TypeScript service (test/fixtures/zoo/ts), compiled with its maps as a user would.
+    const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
+    const zoo = path.join(root, 'test', 'fixtures', 'zoo', 'ts');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-tsc-'));
+    const built = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', zoo, '--outDir', out],
+      { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+    );
+    assert.equal(built.status, 0, `tsc: ${built.stdout}${built.stderr}`);
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(address.port));
+      });
+      probe.on('error', reject);
+    });
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    await settings.update(
+      'service.command',
+      `PORT=${port} node "${path.join(out, 'server.js')}"`,
+      vscode.ConfigurationTarget.Workspace,
+    );
+    await settings.update(
+      'service.url',
+      `http://127.0.0.1:${port}`,
+      vscode.ConfigurationTarget.Workspace,
+    );
+    try {
+      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        target: 'service',
+        path: '/quote',
+      })) as { record: { status: string } };
+      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      const pricing = path.join(zoo, 'pricing.ts');
+      const editor = vscode.window.activeTextEditor;
+      assert.equal(editor?.document.uri.fsPath, pricing, 'the hottest source is the .ts file');
+      const hot = editor.document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('// hot line'));
+      const lines = api().hotLineNumbers(editor.document);
+      assert.ok(
+        lines.includes(hot),
+        `heat on line ${hot + 1} of pricing.ts: ${lines.map((l) => l + 1)}`,
+      );
+      const declared = editor.document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('export function priceBasket'));
+      assert.ok(!lines.includes(declared), 'no heat on the declaration (a tick of inlined code)');
+    } finally {
+      await settings.update('service.command', undefined, vscode.ConfigurationTarget.Workspace);
+      await settings.update('service.url', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
