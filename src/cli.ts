@@ -21,6 +21,7 @@ import {
 import { hotFunctions, hotLines } from './profile/analyze';
 import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
 import type { ReportData } from './protocol/flame';
+import type { RunRecord } from './record/run';
 import { renderHtmlReport } from './report/html';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
 import { comparisonReportData, reportData } from './report/reportData';
@@ -29,7 +30,7 @@ import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
-import { type RunRecord, runProfile } from './runner/run';
+import { runProfile } from './runner/run';
 
 const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 

@@ -6,9 +6,9 @@ import type { Diagnosis } from './profile/diagnosis';
 import { bootstrapRatio, intervalText, samplesOf, verdictText } from './profile/stats';
 import type { Waits } from './profile/waits';
 import type { WaitRow } from './protocol/flame';
+import type { LoadSummary } from './record/load';
+import type { RunRecord } from './record/run';
 import type { LoadProgress } from './runner/load/protocol';
-import type { LoadSummary } from './runner/load/summary';
-import type { RunRecord } from './runner/run';
 import { describeShape } from './runner/shapes';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

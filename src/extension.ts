@@ -18,12 +18,13 @@ import {
 import { hotFunctions, sourceOf } from './profile/analyze';
 import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
 import type { PackedReport } from './protocol/flameCodec';
+import { RUN_FILE, type RunRecord } from './record/run';
 import { comparisonReportData, reportData } from './report/reportData';
 import { findRoutes, hasParameters } from './routes/scan';
 import { comparedRun, type LoadedRun, loadRampSteps } from './runFiles';
 import { HotpathError, isCancelled, messageOf } from './runner/errors';
 import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from './runner/options';
-import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from './runner/run';
+import { type CompletedRun, runProfile } from './runner/run';
 import { type RunningService, startSampleService } from './runner/target';
 import { SAMPLE_ROUTES } from './sampleService/routes';
 import { Config } from './views/config';

@@ -13,11 +13,10 @@ import { readProfile } from './profile/readProfile';
 import { createSourceMapper, type ReadFile } from './profile/sourcemaps';
 import { samplesOf } from './profile/stats';
 import { analyzeWaits, type Waits } from './profile/waits';
-import type { SampleSeries } from './protocol/samples';
-import { SOURCE_MAPS_FILE } from './runner/agent/protocol';
+import type { RampStep } from './record/load';
+import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from './record/run';
+import type { SampleSeries } from './record/samples';
 import { HotpathError, messageOf } from './runner/errors';
-import { RUN_FILE, type RunRecord } from './runner/run';
-import type { RampStep } from './runner/shapes';
 
 export interface LoadedRun {
   /** The run folder, or the profile's folder for a lone profile. */

@@ -12,8 +12,8 @@ import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import { directionOf } from '../profile/stats';
 import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
+import type { RunRecord } from '../record/run';
 import type { LoadedRun } from '../runFiles';
-import type { RunRecord } from '../runner/run';
 import { describeShape } from '../runner/shapes';
 
 export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { TargetSpec } from '../record/run';
 import type { AgentChannel, AgentConnection } from './agent/channel';
 import { HotpathError, throwIfCancelled } from './errors';
-import type { TargetSpec } from './options';
 import { bundle } from './paths';
 
 /** A target that answers: the service Hotpath started (with its agent), or a URL. */

@@ -9,9 +9,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { RUN_FILE, type RunRecord } from '../../src/record/run';
 import { loadRun } from '../../src/runFiles';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
-import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from '../../src/runner/run';
+import { type CompletedRun, runProfile } from '../../src/runner/run';
 import { startSampleService } from '../../src/runner/target';
 import { alive, descendantsOf, eventually, fixture, freePort, tempFolder } from '../helpers';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatLessons, formatWaits } from '../../src/cliFormat';
 import type { Waits } from '../../src/profile/waits';
-import type { LockReport } from '../../src/protocol/locks';
-import type { RunRecord } from '../../src/runner/run';
+import type { LockReport } from '../../src/record/locks';
+import type { RunRecord } from '../../src/record/run';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,

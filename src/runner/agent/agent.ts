@@ -18,6 +18,8 @@ import {
   performance,
 } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import type { AgentMetrics } from '../../record/load';
+import { SOURCE_MAPS_FILE } from '../../record/run';
 import { writeFileAtomic } from '../files';
 import { isAsyncMutex, type LockReport, LockTracker } from './locks';
 import {
@@ -26,9 +28,7 @@ import {
   AGENT_TOKEN_ENV,
   type AgentCommand,
   type AgentMessage,
-  type AgentMetrics,
   readLines,
-  SOURCE_MAPS_FILE,
   type StartResult,
   type StopResult,
 } from './protocol';
