@@ -6,7 +6,8 @@
  *
  * Strings from the profile reach the page only through canvas text and `textContent`.
  */
-import type { FlameCategory, FlameData, OpenSourceRequest } from '../src/protocol/flame';
+import type { FlameCategory, FlameData } from '../src/protocol/flame';
+import type { OpenSourceRequest } from '../src/protocol/webview';
 
 export interface FlameOptions {
   /** Called when the user asks to open a frame's source (double-click, or Enter on a selection's o). */
@@ -128,10 +129,10 @@ export function mountFlamegraph(
   let matched: Uint8Array | undefined;
   let drawnFrames = 0;
   // Hit testing: the rectangles of the last paint.
-  let rectFrame = new Int32Array(0);
-  let rectX = new Float32Array(0);
-  let rectW = new Float32Array(0);
-  let rectDepth = new Int32Array(0);
+  let rectFrame: Int32Array = new Int32Array(0);
+  let rectX: Float32Array = new Float32Array(0);
+  let rectW: Float32Array = new Float32Array(0);
+  let rectDepth: Int32Array = new Int32Array(0);
   let rectCount = 0;
   let paintPending = false;
   const textWidths = new Map<string, number>();

@@ -3,7 +3,8 @@
  * diagnosis, the load summary, the flamegraph and the hot functions and lines. Every string is
  * set through `textContent`; the flamegraph draws its own on a canvas.
  */
-import type { OpenSourceRequest, ReportData } from '../src/protocol/flame';
+import type { ReportData } from '../src/protocol/flame';
+import type { OpenSourceRequest } from '../src/protocol/webview';
 import {
   mountComparedHistograms,
   mountComparisonChart,

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { analysisOf, type PlainAnalysis } from './profile/analyze';
-import type { PackedReport } from './protocol/flameCodec';
+import type { PackedReport } from './protocol/webview';
 import type { LoadedRun } from './runFiles';
 import { type ErrorCode, HotpathError } from './runner/errors';
 import { bundle } from './runner/paths';

@@ -17,7 +17,7 @@ import {
 } from './cliFormat';
 import { hotFunctions, sourceOf } from './profile/analyze';
 import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
-import type { PackedReport } from './protocol/flameCodec';
+import type { PackedReport } from './protocol/webview';
 import { RUN_FILE, type RunRecord } from './record/run';
 import { comparisonReportData, reportData } from './report/reportData';
 import { findRoutes, hasParameters } from './routes/scan';

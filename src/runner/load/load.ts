@@ -128,6 +128,8 @@ export async function runLoad(
             settle();
             reject(new HotpathError('LOAD', `the load test failed: ${message.message}`));
             break;
+          default:
+            message satisfies never;
         }
       });
       child.once('error', (error) => {
