@@ -8,6 +8,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { hotFunctions, hotLines } from './profile/analyze';
+import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
+import type { ReportData } from './protocol/flame';
+import type { RunRecord } from './record/run';
+import { renderHtmlReport } from './report/html';
+import { comparisonMarkdown, runMarkdown } from './report/markdown';
+import { comparisonReportData, reportData } from './report/reportData';
 import {
   displayPath,
   formatAnalysis,
@@ -17,14 +24,7 @@ import {
   formatProgress,
   formatRun,
   gateText,
-} from './cliFormat';
-import { hotFunctions, hotLines } from './profile/analyze';
-import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
-import type { ReportData } from './protocol/flame';
-import type { RunRecord } from './record/run';
-import { renderHtmlReport } from './report/html';
-import { comparisonMarkdown, runMarkdown } from './report/markdown';
-import { comparisonReportData, reportData } from './report/reportData';
+} from './report/text';
 import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';

@@ -8,18 +8,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type AnalysedRun, analyseOffThread } from './analysisThread';
+import { hotFunctions, sourceOf } from './profile/analyze';
+import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
+import type { PackedReport } from './protocol/webview';
+import { RUN_FILE, type RunRecord } from './record/run';
+import { comparisonReportData, reportData } from './report/reportData';
 import {
   comparisonVerdicts,
   formatComparison,
   formatHeader,
   formatProgress,
   formatRun,
-} from './cliFormat';
-import { hotFunctions, sourceOf } from './profile/analyze';
-import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
-import type { PackedReport } from './protocol/webview';
-import { RUN_FILE, type RunRecord } from './record/run';
-import { comparisonReportData, reportData } from './report/reportData';
+  ratio,
+} from './report/text';
 import { findRoutes, hasParameters } from './routes/scan';
 import { comparedRun, type LoadedRun, loadRampSteps } from './runFiles';
 import { HotpathError, isCancelled, messageOf } from './runner/errors';
@@ -229,12 +230,11 @@ class Hotpath implements vscode.Disposable {
         ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
         : path.basename(run.profileFile);
     const labels: [string, string] = [label(before), label(after)];
-    const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
     const [verdict] = comparisonVerdicts(comparison);
     const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
     this.#showComparison(comparison, labels, records, records);
     void vscode.window.showInformationMessage(
-      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${x(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${x(comparison.ratios.latencyP99)}, CPU per request ${x(comparison.ratios.cpuPerRequest)}.`,
+      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}.`,
     );
     return comparison;
   }

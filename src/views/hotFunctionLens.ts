@@ -1,8 +1,8 @@
 /** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
 import * as vscode from 'vscode';
 import { sourceOf } from '../profile/analyze';
+import { change as changeText, fineMs, share } from '../report/text';
 import { Config } from './config';
-import { waitTime } from './hotLines';
 import type { Results } from './results';
 
 /** Functions under this share of the profile get no lens. */
@@ -41,18 +41,17 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       const where = sourceOf(f);
       if (where?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
       const line = Math.min(Math.max(0, where.line - 1), document.lineCount - 1);
-      const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
       // A comparison names a function by its original file, or by its script URL when it has no map.
       const change =
         changes.get(`${f.name}\0${file}`) ?? changes.get(`${f.name}\0${f.generated.url}`);
       const delta = !change
         ? ''
         : change.before > 0
-          ? ` · self ${formatChange(change.after / change.before - 1)} vs previous`
+          ? ` · self ${changeText(change.after / change.before - 1)} vs previous`
           : ' · new since previous';
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: `🔥 ${share(f.selfUs)} self · ${share(f.totalUs)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}${delta}`,
+          title: `🔥 ${share(f.selfUs / duration)} self · ${share(f.totalUs / duration)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}${delta}`,
           tooltip: `${f.name}: self and total time in the last Hotpath run; click to find it in the flamegraph`,
           command: 'hotpath.showFlamegraph',
           arguments: [{ name: f.name, file }],
@@ -65,7 +64,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
           title:
-            `⏳ waited ${waitTime(site.waitMs.p50)} p50 · held ${waitTime(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)}/s · ` +
+            `⏳ waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)}/s · ` +
             `${Math.round(site.waitShare * 100)} % of latency · ${endpoint}${site.heldAcrossAwait ? ' · held across an await' : ''}`,
           tooltip: `Requests waited for this ${site.kind} in the last Hotpath run; click for the report`,
           command: 'hotpath.showFlamegraph',
@@ -80,10 +79,4 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     this.#subscription.dispose();
     this.#changed.dispose();
   }
-}
-
-/** +12 %, −42 % (a real minus sign). */
-export function formatChange(fraction: number): string {
-  const percent = Math.round(fraction * 100);
-  return percent < 0 ? `−${-percent} %` : `+${percent} %`;
 }

@@ -9,6 +9,7 @@
  * matches the profile there).
  */
 import * as vscode from 'vscode';
+import { fineMs, share as shareText } from '../report/text';
 import { Config } from './config';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';
 import type { Results } from './results';
@@ -107,7 +108,7 @@ export class HotLines implements vscode.Disposable {
       const name = run.analysis.functions[l.functionId]?.name ?? '';
       const hover = new vscode.MarkdownString();
       hover.appendText(
-        `Hotpath: ${(share * 100).toFixed(1)} % of the run's time on this line (${this.results.describeTime(l.selfUs)}), in ${name}`,
+        `Hotpath: ${shareText(share)} of the run's time on this line (${this.results.describeTime(l.selfUs)}), in ${name}`,
       );
       byLevel[level].push({
         // The whole line's range: the time is shown after its end.
@@ -115,7 +116,7 @@ export class HotLines implements vscode.Disposable {
         hoverMessage: hover,
         renderOptions: {
           after: {
-            contentText: `  ${this.results.describeTime(l.selfUs)} · ${(share * 100).toFixed(1)} %`,
+            contentText: `  ${this.results.describeTime(l.selfUs)} · ${shareText(share)}`,
             color: new vscode.ThemeColor('editorCodeLens.foreground'),
           },
         },
@@ -135,8 +136,8 @@ export class HotLines implements vscode.Disposable {
       if (at === undefined) continue;
       const hover = new vscode.MarkdownString();
       hover.appendText(
-        `Hotpath: requests waited for this ${site.kind} ${waitTime(site.waitMs.p50)} (p50, p99 ${waitTime(site.waitMs.p99)}), ` +
-          `${(site.waitShare * 100).toFixed(1)} % of their latency; each holder kept it ${waitTime(site.holdMs.p50)} (p50)` +
+        `Hotpath: requests waited for this ${site.kind} ${fineMs(site.waitMs.p50)} (p50, p99 ${fineMs(site.waitMs.p99)}), ` +
+          `${shareText(site.waitShare)} of their latency; each holder kept it ${fineMs(site.holdMs.p50)} (p50)` +
           `${site.heldAcrossAwait ? ', across an await' : ''}. ${site.asked} acquisitions, ${site.perSec.toFixed(1)}/s.`,
       );
       marks.push({
@@ -144,7 +145,7 @@ export class HotLines implements vscode.Disposable {
         hoverMessage: hover,
         renderOptions: {
           after: {
-            contentText: `  ⏳ waited ${waitTime(site.waitMs.p50)} p50 · held ${waitTime(site.holdMs.p50)}${site.heldAcrossAwait ? ' across an await' : ''}`,
+            contentText: `  ⏳ waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)}${site.heldAcrossAwait ? ' across an await' : ''}`,
             color: new vscode.ThemeColor('editorCodeLens.foreground'),
           },
         },
@@ -223,12 +224,4 @@ export class HotLines implements vscode.Disposable {
     for (const type of this.#types) type.dispose();
     this.#waitType.dispose();
   }
-}
-
-/** A wait or hold time: 2.4 s, 50 ms, 0.01 ms. */
-export function waitTime(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 10 || ms === 0) return `${Math.round(ms)} ms`;
-  if (ms >= 1) return `${ms.toFixed(1)} ms`;
-  return `${ms >= 0.1 ? ms.toFixed(2) : ms.toFixed(3)} ms`;
 }
