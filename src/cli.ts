@@ -25,12 +25,12 @@ import {
   formatRun,
   gateText,
 } from './report/text';
-import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runFiles';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
 import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
 import { runProfile } from './runner/run';
+import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runs/runFolder';
 
 const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 

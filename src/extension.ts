@@ -4,10 +4,8 @@
  * .cpuprofile editor and the sample service's commands. The engine (`src/runner/`) and the
  * analysis (`src/profile/`) know nothing of VS Code; this file drives them.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type AnalysedRun, analyseOffThread } from './analysisThread';
 import { hotFunctions, sourceOf } from './profile/analyze';
 import { type ComparedRun, type Comparison, compareRuns } from './profile/compare';
 import type { PackedReport } from './protocol/webview';
@@ -22,11 +20,12 @@ import {
   ratio,
 } from './report/text';
 import { findRoutes, hasParameters } from './routes/scan';
-import { comparedRun, type LoadedRun, loadRampSteps } from './runFiles';
 import { HotpathError, isCancelled, messageOf } from './runner/errors';
 import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from './runner/options';
 import { type CompletedRun, runProfile } from './runner/run';
 import { type RunningService, startSampleService } from './runner/target';
+import { type AnalysedRun, analyseOffThread } from './runs/analysisThread';
+import { comparedRun, type LoadedRun, loadRampSteps, readTargetOf } from './runs/runFolder';
 import { SAMPLE_ROUTES } from './sampleService/routes';
 import { Config } from './views/config';
 import { FlamegraphPanel, openSource } from './views/flamegraphPanel';
@@ -165,15 +164,7 @@ class Hotpath implements vscode.Disposable {
 
   /** The .cpuprofile editor's load: a profile inside a run folder is read with its run. */
   async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
-    const folder = path.dirname(file);
-    let target = file;
-    try {
-      const record = JSON.parse(fs.readFileSync(path.join(folder, RUN_FILE), 'utf8')) as RunRecord;
-      if (record.profile?.file === path.basename(file)) target = folder;
-    } catch {
-      /* a lone profile */
-    }
-    const { run, report } = await this.#analyse(target, signal);
+    const { run, report } = await this.#analyse(readTargetOf(file), signal);
     // Closed while it was read: nothing of it is applied.
     if (signal.aborted) throw new HotpathError('CANCELLED', 'the editor was closed');
     this.#apply(run);

@@ -2,7 +2,7 @@
 
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
-import type { LoadedRun } from '../runFiles';
+import type { LoadedRun } from '../runs/runFolder';
 import {
   amount,
   comparisonVerdicts,

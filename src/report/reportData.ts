@@ -6,8 +6,8 @@ import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import { directionOf } from '../profile/stats';
 import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
-import type { LoadedRun } from '../runFiles';
 import { describeShape } from '../runner/shapes';
+import type { LoadedRun } from '../runs/runFolder';
 import {
   amount,
   comparisonVerdicts,

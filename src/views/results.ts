@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Comparison } from '../profile/compare';
 import { timePerRequest } from '../report/text';
-import type { LoadedRun } from '../runFiles';
+import type { LoadedRun } from '../runs/runFolder';
 
 export class Results implements vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();

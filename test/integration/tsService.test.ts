@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { hotFunctions } from '../../src/profile/analyze';
 import { SOURCE_MAPS_FILE } from '../../src/record/run';
-import { loadRun } from '../../src/runFiles';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
+import { loadRun } from '../../src/runs/runFolder';
 import { fixture, freePort, tempFolder } from '../helpers';
 
 test("a tsx service's functions map to its .ts lines through the maps Node held", async () => {
