@@ -19,6 +19,7 @@ import {
 } from './cli/help';
 import { hotFunctions, hotLines } from './profile/analyze';
 import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
+import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
 import { renderHtmlReport } from './report/html';
@@ -39,7 +40,7 @@ import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
 import { runProfile } from './runner/run';
-import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runs/runFolder';
+import { comparedRun, loadRampSteps, loadRun } from './runs/runFolder';
 
 async function profile(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

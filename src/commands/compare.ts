@@ -2,9 +2,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Comparison, compareRuns } from '../profile/compare';
+import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
 import { comparisonVerdicts, ratio } from '../report/text';
-import { comparedRun, type LoadedRun, loadRampSteps } from '../runs/runFolder';
+import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
 
 /** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */

@@ -2,7 +2,7 @@
 
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
-import type { LoadedRun } from '../runs/runFolder';
+import type { LoadedRun } from '../profile/loadedRun';
 import {
   amount,
   comparisonVerdicts,

@@ -3,11 +3,11 @@
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
+import type { LoadedRun } from '../profile/loadedRun';
 import { directionOf } from '../profile/stats';
 import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
-import type { LoadedRun } from '../runs/runFolder';
 import {
   amount,
   comparisonVerdicts,

@@ -7,10 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Analysis, analyze } from '../profile/analyze';
+import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { type PackedProfile, sliceProfile } from '../profile/cpuprofile';
-import { type Diagnosis, diagnose } from '../profile/diagnosis';
+import { diagnose } from '../profile/diagnosis';
+import type { LoadedRun } from '../profile/loadedRun';
 import { readProfile } from '../profile/readProfile';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
 import { samplesOf } from '../profile/stats';
@@ -19,18 +20,6 @@ import type { RampStep } from '../record/load';
 import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
 import type { SampleSeries } from '../record/samples';
 import { HotpathError, messageOf } from '../runner/errors';
-
-export interface LoadedRun {
-  /** The run folder, or the profile's folder for a lone profile. */
-  folder: string;
-  profileFile: string;
-  /** Absent for a lone .cpuprofile. */
-  record?: RunRecord;
-  analysis: Analysis;
-  diagnosis: Diagnosis;
-  /** Where requests waited for locks; absent when the run has no lock report. */
-  waits?: Waits;
-}
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence

@@ -1,8 +1,8 @@
 /** The run whose results the editor shows: one at a time, replaced by the next. */
 import * as vscode from 'vscode';
 import type { Comparison } from '../profile/compare';
+import type { LoadedRun } from '../profile/loadedRun';
 import { timePerRequest } from '../report/text';
-import type { LoadedRun } from '../runs/runFolder';
 
 export class Results implements vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();
