@@ -192,6 +192,7 @@ export class Ctx implements vscode.Disposable {
     this.lenses.dispose();
     this.routeLenses.dispose();
     this.results.dispose();
+    this.config.dispose();
     this.status.dispose();
     this.output.dispose();
   }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { sourceOf } from '../profile/analyze';
 import { change as changeText, fineMs, share } from '../report/text';
-import { Config } from './config';
+import type { Config } from './config';
 import type { Results } from './results';
 
 /** Functions under this share of the profile get no lens. */
@@ -19,8 +19,8 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
   ) {
     this.#subscription = vscode.Disposable.from(
       results.onDidChange(() => this.#changed.fire()),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (Config.affects(event)) this.#changed.fire();
+      config.onDidChange((change) => {
+        if (change.codeLens) this.#changed.fire();
       }),
     );
   }

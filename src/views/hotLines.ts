@@ -10,7 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { fineMs, share as shareText } from '../report/text';
-import { Config } from './config';
+import type { Config } from './config';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';
 import type { Results } from './results';
 
@@ -74,8 +74,8 @@ export class HotLines implements vscode.Disposable {
       ),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!Config.affects(event)) return;
+      config.onDidChange((change) => {
+        if (!change.hotLines) return;
         this.#enabled = config.showHotLines;
         this.refresh();
       }),
