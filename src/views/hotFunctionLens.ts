@@ -1,6 +1,7 @@
 /** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
 import * as vscode from 'vscode';
-import { sourceOf } from '../profile/analyze';
+import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
+import type { LoadedRun } from '../profile/loadedRun';
 import { change as changeText, fineMs, share } from '../report/text';
 import type { Config } from './config';
 import type { Results } from './results';
@@ -12,13 +13,23 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
   readonly #changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.#changed.event;
   readonly #subscription: vscode.Disposable;
+  /**
+   * The current run's lens-worthy functions by source file, made once per run: a document's
+   * lenses are then one lookup, not a walk over every function of the profile.
+   */
+  #index:
+    | { run: LoadedRun; byFile: Map<string, { f: AnalyzedFunction; line: number }[]> }
+    | undefined;
 
   constructor(
     private readonly results: Results,
     private readonly config: Config,
   ) {
     this.#subscription = vscode.Disposable.from(
-      results.onDidChange(() => this.#changed.fire()),
+      results.onDidChange(() => {
+        this.#index = undefined;
+        this.#changed.fire();
+      }),
       config.onDidChange((change) => {
         if (change.codeLens) this.#changed.fire();
       }),
@@ -37,10 +48,8 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       (this.results.comparison?.functions ?? []).map((c) => [`${c.name}\0${c.file}`, c]),
     );
     const lenses: vscode.CodeLens[] = [];
-    for (const f of run.analysis.functions) {
-      const where = sourceOf(f);
-      if (where?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
-      const line = Math.min(Math.max(0, where.line - 1), document.lineCount - 1);
+    for (const { f, line: sourceLine } of this.#functionsIn(run, file)) {
+      const line = Math.min(Math.max(0, sourceLine - 1), document.lineCount - 1);
       // A comparison names a function by its original file, or by its script URL when it has no map.
       const change =
         changes.get(`${f.name}\0${file}`) ?? changes.get(`${f.name}\0${f.generated.url}`);
@@ -73,6 +82,22 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       );
     }
     return lenses;
+  }
+
+  #functionsIn(run: LoadedRun, file: string): { f: AnalyzedFunction; line: number }[] {
+    if (this.#index?.run !== run) {
+      const duration = run.analysis.model.durationUs || 1;
+      const byFile = new Map<string, { f: AnalyzedFunction; line: number }[]>();
+      for (const f of run.analysis.functions) {
+        const where = sourceOf(f);
+        if (!where || f.totalUs / duration < MIN_SHARE) continue;
+        const entries = byFile.get(where.source) ?? [];
+        entries.push({ f, line: where.line });
+        byFile.set(where.source, entries);
+      }
+      this.#index = { run, byFile };
+    }
+    return this.#index.byFile.get(file) ?? [];
   }
 
   dispose(): void {
