@@ -476,13 +476,16 @@ export function mountFlamegraph(
     }
   };
 
-  canvas.addEventListener('mousemove', onMove);
-  canvas.addEventListener('mouseleave', onLeave);
-  canvas.addEventListener('click', onClick);
-  canvas.addEventListener('dblclick', onDoubleClick);
-  canvas.addEventListener('keydown', onKey);
-  search.addEventListener('input', onSearch);
-  search.addEventListener('keydown', onSearchKey);
+  // One signal ends every listener of the view on dispose.
+  const listening = new AbortController();
+  const { signal } = listening;
+  canvas.addEventListener('mousemove', onMove, { signal });
+  canvas.addEventListener('mouseleave', onLeave, { signal });
+  canvas.addEventListener('click', onClick, { signal });
+  canvas.addEventListener('dblclick', onDoubleClick, { signal });
+  canvas.addEventListener('keydown', onKey, { signal });
+  search.addEventListener('input', onSearch, { signal });
+  search.addEventListener('keydown', onSearchKey, { signal });
   reset.addEventListener('click', () => view.zoom(0));
   layoutButton.addEventListener('click', () =>
     view.setLayout(layout === 'icicle' ? 'flame' : 'icicle'),
@@ -552,11 +555,7 @@ export function mountFlamegraph(
     },
     dispose() {
       resize.disconnect();
-      canvas.removeEventListener('mousemove', onMove);
-      canvas.removeEventListener('mouseleave', onLeave);
-      canvas.removeEventListener('click', onClick);
-      canvas.removeEventListener('dblclick', onDoubleClick);
-      canvas.removeEventListener('keydown', onKey);
+      listening.abort();
       container.replaceChildren();
     },
   };

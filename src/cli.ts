@@ -7,8 +7,14 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { numberOption, parseHeaders, parseShape, parseSteps, UsageError } from './cli/args';
+import {
+  numberOption,
+  parseHeaders,
+  parseShape,
+  parseSteps,
+  readArgs,
+  UsageError,
+} from './cli/args';
 import {
   COMPARE_HELP,
   DEMO_HELP,
@@ -43,10 +49,10 @@ import { runProfile } from './runner/run';
 import { comparedRun, loadRampSteps, loadRun } from './runs/runFolder';
 
 async function profile(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = readArgs(
     args,
-    allowPositionals: true,
-    options: {
+    PROFILE_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       service: { type: 'string' },
       url: { type: 'string' },
@@ -73,11 +79,10 @@ async function profile(args: string[]): Promise<number> {
       out: { type: 'string' },
       json: { type: 'boolean' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${PROFILE_HELP}\n`);
-    return 0;
-  }
+    true,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('profile takes one endpoint path, such as /fast');
   const request: RunRequest = {
@@ -163,18 +168,18 @@ async function profile(args: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = readArgs(
     args,
-    options: {
+    DEMO_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${DEMO_HELP}\n`);
-    return 0;
-  }
+    false,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
     const options = resolveRunOptions({ path: route, preset: values.preset, outDir: values.out });
@@ -235,20 +240,19 @@ async function writeHtml(file: string, data: ReportData): Promise<void> {
 }
 
 async function report(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = readArgs(
     args,
-    allowPositionals: true,
-    options: {
+    REPORT_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
       html: { type: 'string' },
       markdown: { type: 'boolean' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${REPORT_HELP}\n`);
-    return 0;
-  }
+    true,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
   const loaded = loadRun(positionals[0]);
@@ -281,10 +285,10 @@ async function report(args: string[]): Promise<number> {
 }
 
 async function compare(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = readArgs(
     args,
-    allowPositionals: true,
-    options: {
+    COMPARE_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
       markdown: { type: 'boolean' },
@@ -292,11 +296,10 @@ async function compare(args: string[]): Promise<number> {
       'fail-if': { type: 'string', multiple: true },
       steps: { type: 'string' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${COMPARE_HELP}\n`);
-    return 0;
-  }
+    true,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   let gates: Gate[];
   try {
     gates = (values['fail-if'] ?? []).map(parseGate);
@@ -361,18 +364,18 @@ async function compare(args: string[]): Promise<number> {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = readArgs(
     args,
-    options: {
+    SERVE_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${SERVE_HELP}\n`);
-    return 0;
-  }
+    false,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const child = spawn(
     process.execPath,
     [bundle('sampleService.js'), '--port', values.port, '--host', values.host],

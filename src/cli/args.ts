@@ -1,4 +1,5 @@
 /** Reading the CLI's options: values that are not plain strings, and usage errors. */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Bad usage: exit code 2 and the command's help. */
 export class UsageError extends Error {}
@@ -35,4 +36,28 @@ export function parseHeaders(values: string[] | undefined): Record<string, strin
     headers[raw.slice(0, colon).trim()] = raw.slice(colon + 1).trim();
   }
   return headers;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A command's arguments read against its options (`-h`/`--help` among them); undefined when
+ * help was asked for, once it is printed.
+ */
+export function readArgs<const O extends Options, const P extends boolean = false>(
+  args: string[],
+  help: string,
+  options: O,
+  allowPositionals?: P,
+) {
+  const parsed = parseArgs({
+    args,
+    allowPositionals: (allowPositionals ?? false) as P,
+    options,
+  });
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${help}\n`);
+    return undefined;
+  }
+  return parsed;
 }
