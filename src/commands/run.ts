@@ -33,7 +33,7 @@ export class ProfileRun {
           cancellable: true,
         },
         (progress, token) => {
-          token.onCancellationRequested(() => this.#controller.abort());
+          const onCancel = token.onCancellationRequested(() => this.#controller.abort());
           return runProfile(options, {
             signal: this.#controller.signal,
             onStage: (stage, record) => {
@@ -48,7 +48,7 @@ export class ProfileRun {
               progress.report({ message: text });
               status.text = `$(sync~spin) Hotpath: ${label} · ${text}`;
             },
-          });
+          }).finally(() => onCancel.dispose());
         },
       ),
     );
