@@ -26,7 +26,13 @@ const node = {
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   // The CLI and the runner it carries.
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, minify: production },
+  // `npm i -g` links bin.hotpath to it: POSIX needs the shebang.
+  {
+    ...node,
+    entryPoints: { cli: 'src/cli.ts' },
+    minify: production,
+    banner: { js: '#!/usr/bin/env node' },
+  },
   // The extension: VS Code provides `vscode`. It reads profiles in a worker thread of its own.
   {
     ...node,

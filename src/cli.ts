@@ -48,15 +48,25 @@ import { bundle } from './runner/paths';
 import { runProfile } from './runner/run';
 import { comparedRun, loadRampSteps, loadRun } from './runs/runFolder';
 
+/** One argument as the shell reads it back: quoted unless it is plainly safe. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 async function profile(args: string[]): Promise<number> {
+  // `hotpath profile / -- node server.js`: what follows `--` is the service's command, as with
+  // Clinic and 0x; the port it listens on is found when it starts.
+  const terminator = args.indexOf('--');
+  const commandWords = terminator >= 0 ? args.slice(terminator + 1) : [];
   const parsed = readArgs(
-    args,
+    terminator >= 0 ? args.slice(0, terminator) : args,
     PROFILE_HELP,
     {
       help: { type: 'boolean', short: 'h' },
       service: { type: 'string' },
       url: { type: 'string' },
       'allow-remote': { type: 'boolean' },
+      insecure: { type: 'boolean' },
       'ready-timeout': { type: 'string' },
       'agent-timeout': { type: 'string' },
       preset: { type: 'string' },
@@ -72,6 +82,8 @@ async function profile(args: string[]): Promise<number> {
       body: { type: 'string', short: 'b' },
       timeout: { type: 'string' },
       warmup: { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      'max-processes': { type: 'string' },
       workers: { type: 'string' },
       'sampling-interval': { type: 'string' },
       'no-profile': { type: 'boolean' },
@@ -85,11 +97,18 @@ async function profile(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('profile takes one endpoint path, such as /fast');
+  if (terminator >= 0 && commandWords.length === 0)
+    throw new UsageError(
+      'profile <path> -- <command>: the command that starts your service is missing',
+    );
+  if (terminator >= 0 && values.service !== undefined)
+    throw new UsageError('give the service either with --service or after --, not both');
   const request: RunRequest = {
     path: positionals[0],
-    service: values.service,
+    service: terminator >= 0 ? commandWords.map(shellWord).join(' ') : values.service,
     url: values.url,
     allowRemote: values['allow-remote'],
+    insecure: values.insecure,
     readyTimeoutSec: numberOption(values['ready-timeout']),
     agentTimeoutSec: numberOption(values['agent-timeout']),
     preset: values.preset,
@@ -105,6 +124,8 @@ async function profile(args: string[]): Promise<number> {
     body: values.body,
     timeoutSec: numberOption(values.timeout),
     warmupSec: numberOption(values.warmup),
+    drainTimeoutSec: numberOption(values['drain-timeout']),
+    maxProcesses: numberOption(values['max-processes']),
     workers: numberOption(values.workers),
     samplingIntervalUs: numberOption(values['sampling-interval']),
     profile: !values['no-profile'],

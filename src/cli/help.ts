@@ -4,7 +4,7 @@ import { DEFAULTS, PRESETS } from '../runner/options';
 export const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 
 Usage:
-  hotpath profile <path> [options]   load-test one endpoint and capture a V8 CPU profile
+  hotpath profile <path> [options] [-- CMD]   load-test one endpoint and capture a V8 CPU profile
   hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
                                      /cpu vs /cpualloc, each profiled, with what they show
   hotpath report <run | .cpuprofile> the diagnosis, hot functions and hot lines of a saved run
@@ -22,12 +22,18 @@ prints the load summary and saves the run to <out>/<run id>/ (run.json, profile.
 
 Target:
   --service CMD            command that starts your Node service (run through the shell)
-  --url URL                where it answers, such as http://127.0.0.1:3000 (needed with --service;
-                           alone: a service already running, load-tested without a profile)
+  -- CMD ARGS…             the same, after the options: hotpath profile / -- node server.js
+  --url URL                where it answers, such as http://127.0.0.1:3000 (with a service: the
+                           one port it listens on, when not given; alone: a service already
+                           running, load-tested without a profile)
   --allow-remote           allow a URL that is not on this machine's loopback
+  --insecure               load an https URL whose certificate Node does not trust (self-signed)
   --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
   --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
                            (a stuck event loop never does; default ${DEFAULTS.agentTimeoutSec})
+  --max-processes N        profile at most N of the service's processes and threads: those that
+                           serve the URL's port (a cluster's workers) and their worker threads
+                           (default ${DEFAULTS.maxProcesses})
 
 Load:
   --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
@@ -45,6 +51,8 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
   -b, --body TEXT          request body
   --timeout S              seconds before a request counts as timed out (default ${DEFAULTS.timeoutSec})
   --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
+  --drain-timeout S        the capture opens once the warm-up's requests have ended in the service;
+                           wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
   --workers N              autocannon worker threads (default ${DEFAULTS.workers})
 
 Shapes (--shape, and presets in the extension's settings), JSON:

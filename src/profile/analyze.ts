@@ -14,7 +14,13 @@ import {
   summaryOf,
 } from './model';
 import type { PackedProfile } from './packedProfile';
-import { createSourceMapper, type OriginalPosition, type ReadFile, scriptPath } from './sourcemaps';
+import {
+  createSourceMapper,
+  type OriginalPosition,
+  type ReadFile,
+  type SourceMapper,
+  scriptPath,
+} from './sourcemaps';
 import { TupleIds } from './tupleIds';
 
 export interface AnalyzedFunction {
@@ -28,6 +34,17 @@ export interface AnalyzedFunction {
   generated: { url: string; line: number; column: number };
   /** Where it is in the original source, through the script's source map. */
   original?: OriginalPosition;
+  /**
+   * Self time V8 charged to lines that are not the function's own: beyond its script, or on its
+   * declaration line. That is code V8 inlined into it (another function's lines, read against
+   * this script), never the declaration line's work. Absent when none.
+   */
+  inlinedUs?: number;
+  /**
+   * Self time on lines that cannot be named: the script runs as one line (tsx) or is a minified
+   * build. The function is known, its lines are not; `notes` says why. Absent when none.
+   */
+  unplacedUs?: number;
 }
 
 /**
@@ -75,7 +92,7 @@ export interface PlainAnalysis {
   notes: string[];
   /** Every name, URL, source and package, once. */
   strings: string[];
-  /** Per function, FUNCTION_INTS numbers (string indexes, -1 for none), and self, total. */
+  /** Per function, FUNCTION_INTS numbers (string indexes, -1 for none), and FUNCTION_US times. */
   functionInts: Int32Array;
   functionUs: Float64Array;
   /** Per line: file (string index), line, function, mapped (0/1); and self. */
@@ -85,6 +102,8 @@ export interface PlainAnalysis {
 
 // name, category, package, url, line, column, then the original's source, line, column, name.
 const FUNCTION_INTS = 10;
+// self, total, inlined, unplaced.
+const FUNCTION_US = 4;
 const LINE_INTS = 4;
 
 export function plainAnalysis(analysis: Analysis): PlainAnalysis {
@@ -101,7 +120,7 @@ export function plainAnalysis(analysis: Analysis): PlainAnalysis {
   };
   const { functions, lines } = analysis;
   const functionInts = new Int32Array(functions.length * FUNCTION_INTS);
-  const functionUs = new Float64Array(functions.length * 2);
+  const functionUs = new Float64Array(functions.length * FUNCTION_US);
   functions.forEach((f, i) => {
     const o = f.original;
     functionInts.set(
@@ -119,8 +138,7 @@ export function plainAnalysis(analysis: Analysis): PlainAnalysis {
       ],
       i * FUNCTION_INTS,
     );
-    functionUs[2 * i] = f.selfUs;
-    functionUs[2 * i + 1] = f.totalUs;
+    functionUs.set([f.selfUs, f.totalUs, f.inlinedUs ?? 0, f.unplacedUs ?? 0], i * FUNCTION_US);
   });
   const lineInts = new Int32Array(lines.length * LINE_INTS);
   const lineUs = new Float64Array(lines.length);
@@ -142,7 +160,7 @@ export function plainAnalysis(analysis: Analysis): PlainAnalysis {
 
 export function analysisOf(plain: PlainAnalysis): Analysis {
   const { strings, functionInts: fi, functionUs: fu, lineInts: li, lineUs: lu } = plain;
-  const functions: AnalyzedFunction[] = new Array(fu.length / 2);
+  const functions: AnalyzedFunction[] = new Array(fu.length / FUNCTION_US);
   for (let i = 0; i < functions.length; i++) {
     const k = i * FUNCTION_INTS;
     const generated = { url: strings[fi[k + 3]], line: fi[k + 4], column: fi[k + 5] };
@@ -154,22 +172,24 @@ export function analysisOf(plain: PlainAnalysis): Analysis {
             name: strings[fi[k]],
             category: CATEGORIES[fi[k + 1]],
             packageName: strings[fi[k + 2]],
-            selfUs: fu[2 * i],
-            totalUs: fu[2 * i + 1],
+            selfUs: fu[i * FUNCTION_US],
+            totalUs: fu[i * FUNCTION_US + 1],
             generated,
           }
         : {
             id: i,
             name: strings[fi[k]],
             category: CATEGORIES[fi[k + 1]],
-            selfUs: fu[2 * i],
-            totalUs: fu[2 * i + 1],
+            selfUs: fu[i * FUNCTION_US],
+            totalUs: fu[i * FUNCTION_US + 1],
             generated,
           };
     if (fi[k + 6] >= 0) {
       f.original = { source: strings[fi[k + 6]], line: fi[k + 7], column: fi[k + 8] };
       if (fi[k + 9] >= 0) f.original.name = strings[fi[k + 9]];
     }
+    if (fu[i * FUNCTION_US + 2] > 0) f.inlinedUs = fu[i * FUNCTION_US + 2];
+    if (fu[i * FUNCTION_US + 3] > 0) f.unplacedUs = fu[i * FUNCTION_US + 3];
     functions[i] = f;
   }
   const lines: AnalyzedLine[] = new Array(lu.length);
@@ -231,7 +251,7 @@ export function analyze(
       : { category: f.category, packageName: f.packageName };
     return {
       id: f.id,
-      name: f.name,
+      name: originalName(f.name, original),
       category,
       ...(packageName ? { packageName } : {}),
       selfUs: f.selfUs,
@@ -247,9 +267,24 @@ export function analyze(
   const lines: AnalyzedLine[] = [];
   const byFunction = new Map<number, Map<number, number>>();
   const pathOf = new Map<string, string>();
+  const lineless = new Map<string, LinelessScript>();
   for (const line of model.lines) {
-    // A line the map cannot place exactly (minified code) goes to its function's first line.
-    const original = mapper.line(line.url, line.line) ?? functions[line.functionId]?.original;
+    const fn = functions[line.functionId];
+    const placed = placeLine(mapper, line.url, line.line, fn);
+    if (placed.kind !== 'line') {
+      if (fn) {
+        if (placed.kind === 'inlined') fn.inlinedUs = (fn.inlinedUs ?? 0) + line.selfUs;
+        else fn.unplacedUs = (fn.unplacedUs ?? 0) + line.selfUs;
+      }
+      if (placed.kind !== 'inlined' && fn?.category === 'user' && !lineless.has(line.url))
+        lineless.set(line.url, {
+          why: placed.kind,
+          // A build is one script of many sources: name the script; a loader's file is the source.
+          file: placed.kind === 'build' ? line.url : (fn.original?.source ?? line.url),
+        });
+      continue;
+    }
+    const original = placed.position;
     let file = original?.source;
     if (file === undefined) {
       file = pathOf.get(line.url);
@@ -304,7 +339,70 @@ export function analyze(
     CATEGORIES.map((c) => [c, model.durationUs > 0 ? categoryUs[c] / model.durationUs : 0]),
   ) as Record<Category, number>;
 
-  return { model, functions, lines, shares, notes: mapper.notes };
+  const notes = [...[...lineless.values()].map(linelessNote), ...mapper.notes];
+  return { model, functions, lines, shares, notes };
+}
+
+/** Where a tick's line goes: an original line, the function's inlined code, or no line. */
+type Placed =
+  | { kind: 'line'; position: OriginalPosition | undefined }
+  | { kind: 'inlined' }
+  | { kind: LinelessScript['why'] };
+
+function placeLine(
+  mapper: SourceMapper,
+  url: string,
+  line: number,
+  fn: AnalyzedFunction | undefined,
+): Placed {
+  if (line === 0) return { kind: 'no-ticks' };
+  const generated = mapper.line(url, line);
+  if (generated.kind === 'spread') return { kind: generated.how };
+  // A TypeScript file that V8 ran with no map kept: its lines are of JavaScript compiled in
+  // memory (ts-node without source maps enabled), not of the file's.
+  if (generated.kind === 'none' && !mapper.hasMap(url) && isTypeScript(url))
+    return { kind: 'unmapped-ts' };
+  const count = mapper.lineCount(url);
+  if (fn && (line === fn.generated.line || (count !== undefined && line > count)))
+    return { kind: 'inlined' };
+  return { kind: 'line', position: generated.kind === 'line' ? generated.position : undefined };
+}
+
+interface LinelessScript {
+  why: 'loader' | 'build' | 'unmapped-ts' | 'no-ticks';
+  file: string;
+}
+
+/** The note that says why a script's functions have no hot lines. */
+function linelessNote({ why, file }: LinelessScript): string {
+  const name = scriptPath(file) ?? file;
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  switch (why) {
+    case 'loader':
+      return `line heat unavailable for ${base}: tsx runs this file as one line (it minifies whitespace), so only its functions are timed`;
+    case 'build':
+      return `line heat unavailable for ${base}: a minified build puts many lines on one; line heat needs an unminified build (functions are timed)`;
+    case 'unmapped-ts':
+      return `line heat unavailable for ${base}: it was compiled in memory and Node kept no source map for it (run it with node --enable-source-maps), so its lines are not the file's`;
+    case 'no-ticks':
+      return `line heat unavailable for ${base}: the profile has no line ticks for it (only functions are timed)`;
+  }
+}
+
+const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
+
+function isTypeScript(url: string): boolean {
+  return TYPESCRIPT.test(url.split('?')[0]);
+}
+
+/**
+ * The original name of a function of a minified build: the map's name at its start (esbuild
+ * and terser record names only for identifiers they renamed). V8's own name otherwise, and for
+ * anonymous functions, whose start has no name of their own.
+ */
+function originalName(name: string, original: OriginalPosition | undefined): string {
+  if (!original?.name || name === '' || name === '(anonymous)') return name;
+  return original.name;
 }
 
 /** The functions with the most self time, of the given categories. */

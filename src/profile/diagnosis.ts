@@ -3,7 +3,7 @@
  * pressure? From the profile's analysis, plus the load summary and the agent's metrics when the
  * run has them. Pure.
  */
-import type { Analysis } from './analyze';
+import { type Analysis, sourceOf } from './analyze';
 import { WAIT_THRESHOLDS, type Waits } from './waits';
 
 /**
@@ -55,8 +55,17 @@ export interface Diagnosis {
   /** One or two sentences in plain words. */
   summary: string;
   evidence: Evidence[];
-  /** Where to look first, in the original source. */
-  lookAt?: { file: string; line: number; functionName: string; selfShare: number };
+  /**
+   * Where to look first, in the original source: the hottest line, or, with `functionOnly`, the
+   * start of the hottest function when its lines cannot be named (tsx, a minified build).
+   */
+  lookAt?: {
+    file: string;
+    line: number;
+    functionName: string;
+    selfShare: number;
+    functionOnly?: true;
+  };
 }
 
 /** What a diagnosis reads of a run's load summary and agent metrics (structural). */
@@ -111,18 +120,37 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const hottestLine = analysis.lines.find(
     (l) => analysis.functions[l.functionId]?.category === 'user',
   );
-  const lookAt =
-    hottestLine && model.durationUs > 0
-      ? {
-          file: hottestLine.file,
-          line: hottestLine.line,
-          functionName: analysis.functions[hottestLine.functionId].name,
-          selfShare: hottestLine.selfUs / model.durationUs,
-        }
-      : undefined;
-  const where = lookAt
-    ? ` The hottest line of your code is ${baseName(lookAt.file)}:${lookAt.line} in ${lookAt.functionName} (${percent(lookAt.selfShare)} of the time).`
-    : '';
+  // A function whose time has no line (tsx, a minified build) is named as a function.
+  let lineless: { f: Analysis['functions'][number]; us: number } | undefined;
+  for (const f of analysis.functions) {
+    const us = f.unplacedUs ?? 0;
+    if (f.category === 'user' && us > (lineless?.us ?? 0)) lineless = { f, us };
+  }
+  const start = lineless && sourceOf(lineless.f);
+  const lookAt: Diagnosis['lookAt'] =
+    model.durationUs <= 0
+      ? undefined
+      : lineless && start && (!hottestLine || lineless.us > hottestLine.selfUs)
+        ? {
+            file: start.source,
+            line: start.line,
+            functionName: lineless.f.name,
+            selfShare: lineless.f.selfUs / model.durationUs,
+            functionOnly: true,
+          }
+        : hottestLine
+          ? {
+              file: hottestLine.file,
+              line: hottestLine.line,
+              functionName: analysis.functions[hottestLine.functionId].name,
+              selfShare: hottestLine.selfUs / model.durationUs,
+            }
+          : undefined;
+  const where = !lookAt
+    ? ''
+    : lookAt.functionOnly
+      ? ` The hottest function of your code is ${lookAt.functionName} at ${baseName(lookAt.file)}:${lookAt.line} (${percent(lookAt.selfShare)} of the time); its lines cannot be told apart (see the note).`
+      : ` The hottest line of your code is ${baseName(lookAt.file)}:${lookAt.line} in ${lookAt.functionName} (${percent(lookAt.selfShare)} of the time).`;
 
   const load = run.load;
   if (load && load.non2xx !== undefined) {

@@ -33,13 +33,13 @@ export interface FunctionStats {
   totalUs: number;
 }
 
-/** Self time of one line of one script. */
+/** Self time of one function on one line of one script. */
 export interface LineStats {
   url: string;
-  /** 1-based. */
+  /** 1-based; 0 for time of a function the profile gives no line ticks for. */
   line: number;
   selfUs: number;
-  /** The function the time was sampled in (most time, when several share the line). */
+  /** The function the time was sampled in. */
   functionId: number;
 }
 
@@ -288,27 +288,14 @@ function linesOf(
   selfUs: Float64Array,
 ): { lines: LineStats[]; categories: Record<Category, number> } {
   const { urls, urlOf, tickStart, tickLine, tickCount } = profile;
+  // Per line and function: two functions on one generated line (a minified build, a file tsx
+  // runs as one line) keep their own time, for the analysis to tell them apart.
   const ids = new TupleIds(1024);
   const lineUs: number[] = [];
-  /** The function with the most time on the line; `byFunction` only for lines with several. */
-  const lineFunction: number[] = [];
-  const byFunction = new Map<number, Map<number, number>>();
   const add = (url: number, line: number, us: number, fn: number) => {
-    const id = ids.id(url, line);
-    if (id === lineUs.length) {
-      lineUs.push(us);
-      lineFunction.push(fn);
-      return;
-    }
-    let shares = byFunction.get(id);
-    if (lineFunction[id] !== fn || shares) {
-      if (!shares) {
-        shares = new Map([[lineFunction[id], lineUs[id]]]);
-        byFunction.set(id, shares);
-      }
-      shares.set(fn, (shares.get(fn) ?? 0) + us);
-    }
-    lineUs[id] += us;
+    const id = ids.id(url, line, fn);
+    if (id === lineUs.length) lineUs.push(us);
+    else lineUs[id] += us;
   };
   const categoryUs = new Float64Array(CATEGORIES.length);
   const categoryOf = functions.map((f) => CATEGORIES.indexOf(f.category));
@@ -326,7 +313,8 @@ function linesOf(
       }
     }
     if (tickSum === 0) {
-      add(urlOf[i], Math.max(1, fn.line), us, fn.id);
+      // No line ticks (an old profile): the function's, on no line (0), never its declaration.
+      add(urlOf[i], 0, us, fn.id);
       continue;
     }
     let given = 0;
@@ -340,22 +328,11 @@ function linesOf(
   }
   const lines: LineStats[] = new Array(lineUs.length);
   for (let id = 0; id < lineUs.length; id++) {
-    let functionId = lineFunction[id];
-    const shares = byFunction.get(id);
-    if (shares) {
-      let most = -1;
-      for (const [fn, us] of shares) {
-        if (us > most) {
-          most = us;
-          functionId = fn;
-        }
-      }
-    }
     lines[id] = {
       url: urls[ids.part(id, 0)],
       line: ids.part(id, 1),
       selfUs: lineUs[id],
-      functionId,
+      functionId: ids.part(id, 2),
     };
   }
   const categories = Object.fromEntries(CATEGORIES.map((c, i) => [c, categoryUs[i]])) as Record<

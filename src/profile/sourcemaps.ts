@@ -26,14 +26,39 @@ export interface OriginalPosition {
 /** Reads a file as text, or returns undefined when it cannot. */
 export type ReadFile = (file: string) => string | undefined;
 
+/**
+ * Where a generated line's ticks belong. Position ticks carry no column, so a line is only
+ * placed when its mappings keep to one original line (unminified output does).
+ * - `line`: one original line;
+ * - `spread`: the generated line holds several original lines (tsx writes a module on one
+ *   line; a minified build writes many): no line can be named, only the function;
+ * - `none`: the script has no source map (plain JavaScript: its lines are the original's) or
+ *   no mapping on that line.
+ */
+export type GeneratedLine =
+  | { kind: 'line'; position: OriginalPosition }
+  | { kind: 'spread'; how: SpreadHow }
+  | { kind: 'none' };
+
+/**
+ * Why a script's lines spread: a map held in memory is a loader's (tsx minifies whitespace), a
+ * map on disk is a build's (a minified bundle).
+ */
+export type SpreadHow = 'loader' | 'build';
+
 export interface SourceMapper {
-  /** The original of a 1-based line and column of a script (a function's start). */
-  position(url: string, line: number, column: number): OriginalPosition | undefined;
   /**
-   * The original of a whole generated line (position ticks carry no column): the first mapping
-   * on that line. Unminified bundles keep each generated line to one original line.
+   * The original of a 1-based line and column of a script (a function's start): the mapping at
+   * or before it. With a minified build's map, `name` is the original name of the identifier
+   * there (V8's function column points at the parameter list's `(`, just after the name).
    */
-  line(url: string, line: number): OriginalPosition | undefined;
+  position(url: string, line: number, column: number): OriginalPosition | undefined;
+  /** The original of a whole generated line (position ticks carry no column). */
+  line(url: string, line: number): GeneratedLine;
+  /** Whether the script has a source map (held in memory or named by its file). */
+  hasMap(url: string): boolean;
+  /** How many lines the script has, when its map or its file says; undefined when unknown. */
+  lineCount(url: string): number | undefined;
   /** What could not be mapped, once per script. */
   readonly notes: string[];
 }
@@ -62,6 +87,8 @@ export function createSourceMapper(
 ): SourceMapper {
   const maps = new Map<string, TraceMap | null>();
   const notes: string[] = [];
+  const inMemoryMaps = new Set<string>();
+  const counts = new Map<string, number | undefined>();
 
   function load(url: string): TraceMap | null {
     const cached = maps.get(url);
@@ -77,6 +104,7 @@ export function createSourceMapper(
     const inMemory = held[url];
     if (inMemory !== undefined) {
       try {
+        inMemoryMaps.add(url);
         return new TraceMap(inMemory as EncodedSourceMap, pathToFileURL(file).href);
       } catch (error) {
         notes.push(
@@ -86,6 +114,7 @@ export function createSourceMapper(
       }
     }
     const code = readFile(file);
+    counts.set(url, code === undefined ? undefined : lineCountOf(code));
     if (code === undefined) {
       notes.push(`${file}: not readable, positions stay as generated`);
       return null;
@@ -160,7 +189,7 @@ export function createSourceMapper(
     },
     line(url, line) {
       const map = load(url);
-      if (!map || line < 1) return undefined;
+      if (!map || line < 1) return { kind: 'none' };
       const segments = decodedMappings(map)[line - 1];
       let found: OriginalPosition | undefined;
       for (const segment of segments ?? []) {
@@ -174,11 +203,30 @@ export function createSourceMapper(
         const source = sourcePath(map.resolvedSources[sourceIndex]);
         if (!source) continue;
         if (!found) found = { source, line: originalLine + 1, column: originalColumn + 1 };
-        // Minified code (tsx writes a module on one line): a tick's line says nothing exact.
+        // A statement may wrap over a line or two of the original; more is minified code.
         else if (found.source !== source || Math.abs(found.line - (originalLine + 1)) > 2)
-          return undefined;
+          return { kind: 'spread', how: inMemoryMaps.has(url) ? 'loader' : 'build' };
       }
-      return found;
+      return found ? { kind: 'line', position: found } : { kind: 'none' };
+    },
+    hasMap(url) {
+      return load(url) !== null;
+    },
+    lineCount(url) {
+      const map = load(url);
+      // A map has an entry per generated line up to its last mapping: a floor, as good as exact
+      // for the question asked ("is this line beyond the script?") only when there is no file.
+      if (counts.has(url)) return counts.get(url);
+      if (!map) return undefined;
+      const count = decodedMappings(map).length;
+      counts.set(url, count);
+      return count;
     },
   };
+}
+
+function lineCountOf(code: string): number {
+  let count = 1;
+  for (let at = code.indexOf('\n'); at >= 0; at = code.indexOf('\n', at + 1)) count++;
+  return count;
 }

@@ -38,7 +38,19 @@ export interface RunRecord {
     profiledPid?: number;
     node?: string;
   };
-  warmup?: { durationSec: number; requests: number; requestsPerSec: number };
+  warmup?: {
+    durationSec: number;
+    requests: number;
+    requestsPerSec: number;
+    /**
+     * The window opened once the warm-up's requests had ended in the service: how long that
+     * took (ms), and how many were still not ended when the wait ran out (0: none).
+     */
+    drainedMs?: number;
+    leftInFlight?: number;
+  };
+  /** The service's processes and threads: which were profiled and why (absent for a URL). */
+  processes?: ProcessesReport;
   load?: LoadSummary;
   /** Each load of a run repeated with --repeat (`load` is them all merged). */
   repeats?: LoadSummary[];
@@ -66,6 +78,34 @@ export interface RunRecord {
   versions: { hotpath: string; node: string; autocannon: string };
 }
 
+/** One profiled process or thread, as run.json keeps it. */
+export interface ProfiledUnit {
+  pid: number;
+  /** 0: the process's main thread. */
+  threadId: number;
+  /** How it was started (its first arguments), to tell processes apart. */
+  command: string;
+  /** Its own profile, relative to the run folder (only when there are several). */
+  file?: string;
+  /** HTTP requests it received during the window. */
+  requests: number;
+  /** Whether its profile is in the merged one: a process that served nothing is left out. */
+  merged: boolean;
+  metrics: AgentMetrics;
+}
+
+/** What run.json says of the target's processes. */
+export interface ProcessesReport {
+  /** The port whose serving processes were profiled. */
+  port: number;
+  profiled: ProfiledUnit[];
+  /** The target's other Node processes and threads, and why each was not profiled. */
+  skipped: { pid: number; threadId: number; command: string; why: string }[];
+  /** How many more would have been profiled without the cap (`--max-processes`). */
+  overCap: number;
+  cap: number;
+}
+
 /** One second of the measured load. */
 export interface TimelinePoint {
   /** Seconds since the load began (end of this second). */
@@ -85,7 +125,8 @@ export interface TimelinePoint {
 
 export type TargetSpec =
   | { kind: 'sample' }
-  | { kind: 'command'; command: string; url: string; cwd: string }
+  /** Without `url`, the one port the service listens on (loopback) is used. */
+  | { kind: 'command'; command: string; url?: string; cwd: string }
   | { kind: 'url'; url: string };
 
 export interface LoadOptions {
@@ -124,6 +165,10 @@ export interface RunOptions {
   nodePath: string;
   readyTimeoutSec: number;
   agentTimeoutSec: number;
+  drainTimeoutSec: number;
+  maxProcesses: number;
+  /** An https target's certificate is not checked. */
+  insecure: boolean;
 }
 
 /** A shape other than a constant load: run as phases (see src/runner/shapes.ts). */

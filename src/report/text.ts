@@ -4,9 +4,16 @@
  * Pure: data in, text out.
  */
 import * as path from 'node:path';
-import { type Analysis, type AnalyzedFunction, hotFunctions, hotLines } from '../profile/analyze';
+import {
+  type Analysis,
+  type AnalyzedFunction,
+  hotFunctions,
+  hotLines,
+  sourceOf,
+} from '../profile/analyze';
 import type { ComparedRun, Comparison, GateResult } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
+import { scriptPath } from '../profile/sourcemaps';
 import { bootstrapRatio, intervalText, samplesOf, verdictText } from '../profile/stats';
 import type { Waits } from '../profile/waits';
 import type { WaitRow } from '../protocol/flame';
@@ -169,6 +176,34 @@ export function runRows(
         `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)} · GC ${one.format(agent.gc.share * 100)}% of the time`,
     );
   }
+  const processes = record.processes;
+  if (processes && (processes.profiled.length > 1 || processes.skipped.length > 0)) {
+    const unit = (u: { pid: number; threadId: number }) =>
+      u.threadId ? `pid ${u.pid} thread ${u.threadId}` : `pid ${u.pid}`;
+    const profiled = processes.profiled.map(
+      (p) =>
+        `${unit(p)} (${int.format(p.requests)} requests${p.merged ? '' : ', served nothing: left out of the merged profile'})`,
+    );
+    const threads = processes.profiled.filter((p) => p.threadId !== 0).length;
+    const mains = processes.profiled.length - threads;
+    row(
+      'processes',
+      `${mains} serving port ${processes.port} profiled${threads ? `, with ${threads} worker thread${threads === 1 ? '' : 's'}` : ''}: ${profiled.join(' · ')}`,
+    );
+    for (const skipped of processes.skipped.filter((s) => s.why.includes('cluster primary')))
+      row('', `not profiled: ${unit(skipped)} \`${skipped.command}\` ${skipped.why}`);
+    if (processes.overCap > 0)
+      row(
+        '',
+        `${processes.overCap} more not profiled: the cap is ${processes.cap} (--max-processes)`,
+      );
+  }
+  if (record.warmup?.leftInFlight) {
+    row(
+      'warm-up',
+      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (--drain-timeout): their work ran inside the measured window`,
+    );
+  }
   if (record.profile.file !== null) {
     row(
       'profile',
@@ -238,7 +273,33 @@ export function displayPath(file: string, cwd = process.cwd()): string {
 export function functionLocation(f: AnalyzedFunction, cwd = process.cwd()): string {
   return f.original
     ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
-    : `${displayPath(f.generated.url, cwd)}:${f.generated.line}`;
+    : `${displayPath(scriptPath(f.generated.url) ?? f.generated.url, cwd)}:${f.generated.line}`;
+}
+
+/**
+ * The hot lines to print: true lines, and each function's inlined code as a row of its own
+ * (never as its declaration line), heaviest first.
+ */
+export function hotLineRows(
+  analysis: Analysis,
+  limit: number,
+  cwd = process.cwd(),
+): { name: string; selfUs: number; where: string }[] {
+  const rows = hotLines(analysis, limit).map((l) => ({
+    name: analysis.functions[l.functionId]?.name ?? '',
+    selfUs: l.selfUs,
+    where: `${displayPath(l.file, cwd)}:${l.line}`,
+  }));
+  for (const f of analysis.functions) {
+    if (f.category !== 'user' || !f.inlinedUs) continue;
+    const at = sourceOf(f);
+    rows.push({
+      name: f.name,
+      selfUs: f.inlinedUs,
+      where: `inlined code in ${f.name}${at ? ` (${displayPath(at.source, cwd)})` : ''}`,
+    });
+  }
+  return rows.sort((a, b) => b.selfUs - a.selfUs).slice(0, limit);
 }
 
 /** The diagnosis and the hot functions and lines, each with its original file:line. */
@@ -265,13 +326,12 @@ export function formatAnalysis(
       );
     }
   }
-  const hot = hotLines(analysis, 5).filter((l) => visible(l.selfUs));
+  const hot = hotLineRows(analysis, 5, cwd).filter((l) => visible(l.selfUs));
   if (hot.length > 0) {
     lines.push(`  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`);
     for (const l of hot) {
-      const name = analysis.functions[l.functionId]?.name ?? '';
       lines.push(
-        `    ${truncate(name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perRequest(l.selfUs).padStart(12)}   ${displayPath(l.file, cwd)}:${l.line}`,
+        `    ${truncate(l.name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perRequest(l.selfUs).padStart(12)}   ${l.where}`,
       );
     }
   }

@@ -5,6 +5,18 @@ export type ErrorCode =
   | 'TARGET_EXITED'
   | 'TARGET_NOT_READY'
   | 'TARGET_NOT_OURS'
+  /** The service listens where Hotpath cannot load it: IPv6 only, not on loopback. */
+  | 'LISTEN_ADDRESS'
+  /** It listens on another port than --url's. */
+  | 'WRONG_PORT'
+  /** Without --url, it listens on several ports. */
+  | 'SEVERAL_PORTS'
+  /** It listens on a unix socket only. */
+  | 'UNIX_SOCKET'
+  /** No process of the command loaded the agent (NODE_OPTIONS replaced). */
+  | 'NO_AGENT'
+  /** An https target whose certificate Node does not trust, without --insecure. */
+  | 'TLS_UNTRUSTED'
   | 'AGENT'
   | 'LOAD'
   | 'CANCELLED'

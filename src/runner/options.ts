@@ -82,6 +82,11 @@ export const DEFAULTS = {
   readyTimeoutSec: 30,
   // Writing a large profile takes seconds; a service whose event loop is stuck never answers.
   agentTimeoutSec: 30,
+  // The window waits this long at most for the warm-up's requests to end (a lock route at 50
+  // connections left 2.5 s of queued holds).
+  drainTimeoutSec: 10,
+  // Processes and threads profiled in one run (a cluster's workers and their threads).
+  maxProcesses: 8,
   outDir: path.join('.hotpath', 'runs'),
 } as const;
 
@@ -111,18 +116,24 @@ export interface RunRequest {
   profile?: boolean;
   /** false: leave the service's locks (async-mutex) unwatched; no lock report. */
   watchLocks?: boolean;
-  /** A command that starts the user's service; needs `url`. */
+  /** A command that starts the user's service; without `url`, the one port it listens on. */
   service?: string;
   /** Where the service answers. Without `service`: a service already running (load only). */
   url?: string;
   cwd?: string;
   outDir?: string;
   allowRemote?: boolean;
+  /** Load an https URL whose certificate Node does not trust (self-signed, on loopback). */
+  insecure?: boolean;
   /** The `node` that runs the sample service and the load generator. */
   nodePath?: string;
   readyTimeoutSec?: number;
   /** How long the runner waits for the agent to answer (start, begin, stop and write the profile). */
   agentTimeoutSec?: number;
+  /** How long the window waits at most for the warm-up's requests to end. */
+  drainTimeoutSec?: number;
+  /** How many of the service's processes and threads are profiled at most. */
+  maxProcesses?: number;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -328,6 +339,17 @@ export function resolveRunOptions(
     { min: 0, max: 600, exclusiveMin: true },
   ) as number;
 
+  const drainTimeoutSec = checkNumber(
+    'drain-timeout',
+    request.drainTimeoutSec ?? DEFAULTS.drainTimeoutSec,
+    { min: 0, max: 600 },
+  ) as number;
+  const maxProcesses = checkNumber('max-processes', request.maxProcesses ?? DEFAULTS.maxProcesses, {
+    min: 1,
+    max: 64,
+    integer: true,
+  }) as number;
+
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
@@ -343,12 +365,18 @@ export function resolveRunOptions(
   if (request.service !== undefined) {
     if (typeof request.service !== 'string' || request.service.trim() === '')
       bad('service', 'must be a command');
-    if (request.url === undefined)
-      bad('url', 'is needed with --service: where does the service answer?');
+    // `pm2 start` hands the app to PM2's daemon and returns: the app is no process of Hotpath's.
+    if (/(^|[\s;&|/])pm2\s+(start|restart|reload)\b/.test(request.service))
+      bad(
+        'service',
+        "`pm2 start` hands the app to PM2's daemon, outside the processes Hotpath starts and profiles: use `pm2-runtime start …` (PM2 in the foreground), or start the app directly",
+      );
     target = {
       kind: 'command',
       command: request.service,
-      url: checkUrl(request.url, request.allowRemote === true),
+      ...(request.url !== undefined
+        ? { url: checkUrl(request.url, request.allowRemote === true) }
+        : {}),
       cwd: base,
     };
   } else if (request.url !== undefined) {
@@ -383,5 +411,8 @@ export function resolveRunOptions(
     nodePath: request.nodePath ?? process.execPath,
     agentTimeoutSec,
     readyTimeoutSec,
+    drainTimeoutSec,
+    maxProcesses,
+    insecure: request.insecure === true,
   };
 }

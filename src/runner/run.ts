@@ -11,13 +11,14 @@ import {
   type TimelinePoint,
 } from '../record/run';
 import { AgentChannel } from './agent/channel';
+import { TargetCapture } from './capture';
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
 import { mergeSummaries } from './load/summary';
 import { hotpathVersion, packageRoot } from './paths';
-import { type StartedTarget, startTarget } from './target';
+import { portOf, type StartedTarget, startTarget } from './target';
 
 export interface RunEvents {
   signal?: AbortSignal | undefined;
@@ -91,6 +92,7 @@ export async function runProfile(
       channel,
       nodePath: options.nodePath,
       readyTimeoutSec: options.readyTimeoutSec,
+      insecure: options.insecure,
       watchLocks: options.watchLocks,
       signal: events.signal,
       onSpawned: (pid) => {
@@ -100,20 +102,27 @@ export async function runProfile(
     record.timings.targetReadyAt = new Date().toISOString();
     record.endpoint.url = new URL(options.load.path, target.url).toString();
     record.target.url = target.url;
+    const started = target;
+    const capture = target.agent
+      ? new TargetCapture(channel, portOf(target.url), {
+          profile: options.profile,
+          samplingIntervalUs: options.samplingIntervalUs,
+          agentTimeoutMs: options.agentTimeoutSec * 1000,
+          cap: options.maxProcesses,
+        })
+      : undefined;
     if (target.agent) {
       record.target.profiledPid = target.agent.pid;
       record.target.node = target.agent.node;
     }
     await save();
 
-    const agent = target.agent;
-    const started = target;
-    /** The load, stopped at once (and the run failed) if the profiled process goes away. */
+    /** The load, stopped at once (and the run failed) if a profiled process goes away. */
     const loadWhileAlive = async (
       load: typeof options.load,
       extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
     ) => {
-      if (!agent)
+      if (!capture)
         return runLoad(started.url, load, {
           ...extra,
           nodePath: options.nodePath,
@@ -123,9 +132,9 @@ export async function runProfile(
       const forward = () => controller.abort(events.signal?.reason);
       if (events.signal?.aborted) forward();
       events.signal?.addEventListener('abort', forward, { once: true });
-      let lost = false;
-      void agent.gone.then(() => {
-        lost = true;
+      let lost: number | undefined;
+      void capture.lost.then((pid) => {
+        lost = pid;
         controller.abort();
       });
       try {
@@ -135,20 +144,24 @@ export async function runProfile(
           signal: controller.signal,
         });
       } catch (error) {
-        if (!lost || events.signal?.aborted) throw error;
+        if (lost === undefined || events.signal?.aborted) throw error;
         // The exit event may come just after the socket closes.
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const how = started.howItEnded();
+        const how = lost === started.pid ? started.howItEnded() : undefined;
         throw new HotpathError(
           'TARGET_EXITED',
-          `the service process (pid ${agent.pid}) ${how ?? 'went away'} during the load; the load was stopped`,
+          `the service process (pid ${lost}) ${how ?? 'went away'} during the load; the load was stopped`,
         );
       } finally {
         events.signal?.removeEventListener('abort', forward);
       }
     };
     // The profiler runs through the warm-up (see Capture in the agent); only the window is kept.
-    await agent?.start(options.profile, options.samplingIntervalUs, options.agentTimeoutSec * 1000);
+    await capture?.arm();
+    if (capture) {
+      const [first] = capture.pids;
+      if (first !== undefined) record.target.profiledPid = first;
+    }
     if (options.warmupSec > 0) {
       enter('warming-up');
       const warm = await loadWhileAlive(warmupLoad(options.load, options.warmupSec), {});
@@ -161,7 +174,7 @@ export async function runProfile(
 
     enter('profiling');
     const profilePath = path.join(folder, PROFILE_FILE);
-    const takeProfile = options.profile && agent !== undefined;
+    const takeProfile = options.profile && capture !== undefined;
     const timeline: TimelinePoint[] = [];
     const repeats: LoadSummary[] = [];
     let offsetSec = 0;
@@ -186,9 +199,13 @@ export async function runProfile(
           repeat > 0
             ? undefined
             : async () => {
-                if (!agent) return;
-                const { startedAt } = await agent.begin(options.agentTimeoutSec * 1000);
-                record.timings.captureStartedAt = new Date(startedAt).toISOString();
+                if (!capture) return;
+                const opened = await capture.begin(options.drainTimeoutSec * 1000);
+                record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
+                if (record.warmup) {
+                  record.warmup.drainedMs = opened.drainedMs;
+                  record.warmup.leftInFlight = opened.leftInFlight;
+                }
               },
       });
       repeats.push(loaded);
@@ -197,13 +214,11 @@ export async function runProfile(
     record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
     if (repeats.length > 1) record.repeats = repeats;
     record.timeline = timeline;
-    if (agent) {
-      const stopped = await agent.stop(
-        takeProfile ? profilePath : undefined,
-        options.agentTimeoutSec * 1000,
-      );
+    if (capture) {
+      const stopped = await capture.stop(takeProfile ? profilePath : undefined);
       record.timings.captureStoppedAt = new Date().toISOString();
       record.agent = stopped.metrics;
+      record.processes = stopped.processes;
       if (stopped.locks) record.locks = stopped.locks;
       if (takeProfile) {
         record.profile = {
@@ -217,7 +232,7 @@ export async function runProfile(
     if (!takeProfile) {
       record.profile = {
         file: null,
-        why: agent
+        why: capture
           ? 'profiling was turned off for this run'
           : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
       };

@@ -3,7 +3,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TargetSpec } from '../record/run';
 import type { AgentChannel, AgentConnection } from './agent/channel';
-import { HotpathError, throwIfCancelled } from './errors';
+import { type ErrorCode, HotpathError, throwIfCancelled } from './errors';
+import { findServicePort, type Listener, noAgent } from './listening';
 import { bundle } from './paths';
 
 /** A target that answers: the service Hotpath started (with its agent), or a URL. */
@@ -28,6 +29,8 @@ export interface StartTargetOptions {
   readyTimeoutSec: number;
   /** false: the agent leaves the service's locks alone. */
   watchLocks?: boolean;
+  /** true: an https target's certificate is not checked (self-signed on loopback). */
+  insecure?: boolean;
   signal: AbortSignal | undefined;
   /** Told the pid as soon as the process runs, before it is ready. */
   onSpawned?: ((pid: number) => void) | undefined;
@@ -42,7 +45,13 @@ export async function startTarget(
 ): Promise<StartedTarget> {
   throwIfCancelled(options.signal);
   if (spec.kind === 'url') {
-    await waitUntilAnswers(spec.url, options.readyTimeoutSec * 1000, options.signal, undefined);
+    await waitUntilAnswers(
+      spec.url,
+      options.readyTimeoutSec * 1000,
+      options.signal,
+      undefined,
+      options.insecure,
+    );
     return {
       url: spec.url,
       pid: undefined,
@@ -96,35 +105,32 @@ export async function startTarget(
     const giveUp = Promise.race([process_.exited, deadline, aborted(options.signal)]);
 
     let url: string;
+    let agent: AgentConnection | undefined;
     if (spec.kind === 'sample') {
       const line = await Promise.race([process_.listeningLine, giveUp.then(() => undefined)]);
       throwIfCancelled(options.signal);
       if (line === undefined) throw process_.notReadyError(undefined, options.readyTimeoutSec);
       url = line;
+      try {
+        agent = await options.channel.agentListeningOn(portOf(url), options.signal, giveUp);
+      } catch (error) {
+        throwIfCancelled(options.signal);
+        if (process_.hasExited) throw process_.exitError();
+        throw error;
+      }
     } else {
-      url = spec.url;
+      url = await waitForPort(spec.url, options, process_, `\`${spec.command}\``);
+      const port = portOf(url);
+      agent = options.channel.agents.find((a) => a.ports.includes(port));
     }
-
-    const port = portOf(url);
-    let agent: AgentConnection;
-    try {
-      agent = await options.channel.agentListeningOn(port, options.signal, giveUp);
-    } catch (error) {
-      throwIfCancelled(options.signal);
-      if (process_.hasExited) throw process_.exitError();
-      if (await answers(url)) {
-        throw new HotpathError(
-          'TARGET_NOT_OURS',
-          `something answers at ${url}, but not a Node.js process that ${process_.label} started; ` +
-            `is another program using port ${port}? (Hotpath profiles the Node process that listens on the URL's port)`,
-        );
-      }
-      if (error instanceof HotpathError && error.code === 'TARGET_NOT_OURS') {
-        throw process_.notReadyError(url, options.readyTimeoutSec);
-      }
-      throw error;
-    }
-    await waitUntilAnswers(url, options.readyTimeoutSec * 1000, options.signal, process_);
+    if (!agent) throw process_.notReadyError(url, options.readyTimeoutSec);
+    await waitUntilAnswers(
+      url,
+      options.readyTimeoutSec * 1000,
+      options.signal,
+      process_,
+      options.insecure,
+    );
     return {
       url,
       pid: child.pid,
@@ -136,6 +142,65 @@ export async function startTarget(
   } catch (error) {
     await process_.stop();
     throw error;
+  }
+}
+
+/**
+ * Waits until the service listens where it can be loaded: the port of `url`, or without one the
+ * single port it opens. Says at once when it will not fit (see findServicePort).
+ */
+async function waitForPort(
+  url: string | undefined,
+  options: StartTargetOptions,
+  process_: TargetProcess,
+  label: string,
+): Promise<string> {
+  const started = Date.now();
+  const deadline = started + options.readyTimeoutSec * 1000;
+  let firstAt: number | undefined;
+  let lastAt = started;
+  let seen = 0;
+  let answersAtUrl = false;
+  let probedAt = 0;
+  for (;;) {
+    throwIfCancelled(options.signal);
+    if (process_.hasExited) throw process_.exitError();
+    const listening: Listener[] = options.channel.agents.flatMap((a) =>
+      a.listening.map((l) => ({ ...l, pid: a.pid })),
+    );
+    const now = Date.now();
+    if (listening.length !== seen) {
+      seen = listening.length;
+      firstAt ??= now;
+      lastAt = now;
+    }
+    // Whether anything answers at the URL matters only while nothing of ours listens on its port.
+    if (url && !listening.some((l) => l.port === portOf(url)) && now - probedAt >= 500) {
+      answersAtUrl = await answers(url, 500);
+      probedAt = Date.now();
+    }
+    const finding = findServicePort(
+      {
+        url,
+        listening,
+        agents: options.channel.agents.length,
+        answersAtUrl,
+        sinceStartMs: now - started,
+        sinceFirstListenMs: firstAt === undefined ? 0 : now - firstAt,
+        quietMs: now - lastAt,
+      },
+      label,
+    );
+    if (finding.kind === 'found') return finding.url;
+    if (finding.kind === 'error') throw process_.errorWithTail(finding.code, finding.message);
+    if (now >= deadline) {
+      if (options.channel.agents.length === 0) {
+        const none = noAgent(label);
+        throw process_.errorWithTail(none.code, none.message);
+      }
+      throw process_.notReadyError(url, options.readyTimeoutSec);
+    }
+    await options.channel.changed(100);
   }
 }
 
@@ -272,6 +337,11 @@ class TargetProcess {
     );
   }
 
+  /** An error of code `code` with the service's last output. */
+  errorWithTail(code: ErrorCode, message: string): HotpathError {
+    return new HotpathError(code, `${message}${this.#tail()}`);
+  }
+
   #tail(): string {
     const tail = this.stderrTail().trim();
     return tail ? `; its last output:\n${tail}` : '; it printed nothing';
@@ -300,7 +370,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function portOf(url: string): number {
+export function portOf(url: string): number {
   const parsed = new URL(url);
   if (parsed.port) return Number(parsed.port);
   return parsed.protocol === 'https:' ? 443 : 80;
@@ -339,17 +409,44 @@ export function answers(url: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/**
+ * Whether an https URL's certificate is one Node trusts; the reason (V8's error code and text)
+ * when not. The load itself never verifies (autocannon does not): this is where it is said.
+ */
+export function untrustedCertificate(url: string, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = https.get(url, { agent: false, timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(undefined);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(error.code ?? '');
+      resolve(tls ? `${error.code}: ${error.message}` : undefined);
+    });
+  });
+}
+
 async function waitUntilAnswers(
   url: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   process_: TargetProcess | undefined,
+  insecure = false,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     throwIfCancelled(signal);
     if (process_?.hasExited) throw process_.exitError();
-    if (await answers(url)) return;
+    if (await answers(url)) {
+      const untrusted = url.startsWith('https:') && !insecure && (await untrustedCertificate(url));
+      if (untrusted)
+        throw new HotpathError(
+          'TLS_UNTRUSTED',
+          `${url} answers with a certificate Node does not trust (${untrusted}); to load it anyway (a self-signed certificate on your own machine), add --insecure`,
+        );
+      return;
+    }
     if (Date.now() >= until) {
       if (process_) throw process_.notReadyError(url, timeoutMs / 1000);
       throw new HotpathError(

@@ -75,12 +75,20 @@ describe('resolveRunOptions', () => {
     rejects({ path: '/x', headers: { ok: 'a\r\nInjected: 1' } }, 'header', /one line/);
     rejects({ path: '/x', url: 'not a url' }, 'url', /is not a URL/);
     rejects({ path: '/x', url: 'ftp://127.0.0.1/' }, 'url', /http:\/\/ or https:\/\//);
-    rejects({ path: '/x', service: 'npm start' }, 'url', /needed with --service/);
     rejects({ path: '/x', warmupSec: -1 }, 'warmup', /at least 0/);
   });
 
   test('a target off the loopback needs allowRemote', () => {
     rejects({ path: '/x', url: 'http://10.0.0.5:3000' }, 'url', /--allow-remote/, 'REMOTE_TARGET');
+    rejects({ path: '/x', service: 'npx pm2 start app.js -i 2' }, 'service', /pm2-runtime/);
+    rejects({ path: '/x', service: 'npm i && pm2 start ecosystem.config.js' }, 'service', /daemon/);
+    resolveRunOptions({ path: '/x', service: 'pm2-runtime start app.js -i 2' }, '/srv');
+    // A service without a URL: the one port it listens on is found when it starts.
+    assert.deepEqual(resolveRunOptions({ path: '/x', service: 'npm start' }, '/srv').target, {
+      kind: 'command',
+      command: 'npm start',
+      cwd: '/srv',
+    });
     rejects({ path: '/x', url: 'http://example.com' }, 'url', /--allow-remote/, 'REMOTE_TARGET');
     const options = resolveRunOptions(
       { path: '/x', url: 'http://10.0.0.5:3000', allowRemote: true },

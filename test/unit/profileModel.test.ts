@@ -89,12 +89,20 @@ describe('buildModel on hand-built profiles', () => {
     assert.equal(fn(model, '(root)').totalUs, 150);
   });
 
-  test('lines take their share of position ticks; a node without ticks goes to its first line', () => {
+  test('lines take their share of position ticks; a node without ticks has no line (0)', () => {
     const line = (n: number) => model.lines.find((l) => l.url === APP && l.line === n)?.selfUs;
     assert.equal(line(21), 10);
     assert.equal(line(22), 20);
-    assert.equal(line(30), 30, 'b, no ticks: its declaration line (lineNumber 29 is 0-based)');
-    assert.equal(line(10), 40);
+    const noLine = model.lines.filter((l) => l.line === 0);
+    assert.deepEqual(
+      noLine.map((l) => [model.functions[l.functionId].name, l.selfUs]).sort(),
+      [
+        ['b', 30],
+        ['main', 40],
+      ],
+      'b and main, no ticks: no line, never their declaration line',
+    );
+    assert.equal(line(30), undefined, 'not the declaration line of b (lineNumber 29 is 0-based)');
     assert.equal(fn(model, 'a').line, 20, 'lines are shown 1-based');
   });
 

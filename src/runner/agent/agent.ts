@@ -5,7 +5,7 @@
  * interval, start, stop. It never keeps the process alive and never lets its own trouble reach
  * the service: every failure is reported to the runner or dropped.
  */
-
+import * as diagnostics from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
 import Module, { findSourceMap } from 'node:module';
@@ -18,8 +18,8 @@ import {
   performance,
 } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { isMainThread, threadId } from 'node:worker_threads';
 import type { AgentMetrics } from '../../record/load';
-import { SOURCE_MAPS_FILE } from '../../record/run';
 import { writeFileAtomic } from '../files';
 import { isAsyncMutex, type LockReport, LockTracker } from './locks';
 import {
@@ -28,9 +28,11 @@ import {
   AGENT_TOKEN_ENV,
   type AgentCommand,
   type AgentMessage,
+  type BeginResult,
   readLines,
   type StartResult,
   type StopResult,
+  sourceMapsFileOf,
 } from './protocol';
 
 const socketPath = process.env[AGENT_SOCKET_ENV];
@@ -42,6 +44,7 @@ const locks = new LockTracker();
 
 function install(socketPath: string, token: string): void {
   let capture: Capture | undefined;
+  keepTsNodeMaps();
   if (process.env[AGENT_LOCKS_ENV] !== '0') watchRequire();
   const socket = net.createConnection(socketPath);
   socket.unref();
@@ -54,11 +57,12 @@ function install(socketPath: string, token: string): void {
     connected = true;
   });
   // The runner owns this process's lifetime: if its channel closes while the process still
-  // runs (the runner crashed or was killed), end the process rather than leave it behind.
+  // runs (the runner crashed or was killed), end the process rather than leave it behind. A
+  // worker thread leaves that to its process's main thread (its socket closes as it exits).
   socket.once('close', () => {
     capture?.abandon();
     capture = undefined;
-    if (!connected) return;
+    if (!connected || !isMainThread) return;
     process.kill(process.pid, 'SIGTERM');
     setTimeout(() => process.exit(1), 5000).unref();
   });
@@ -70,6 +74,7 @@ function install(socketPath: string, token: string): void {
     token,
     pid: process.pid,
     ppid: process.ppid,
+    threadId,
     node: process.version,
     argv: process.argv.slice(0, 4),
   });
@@ -80,6 +85,9 @@ function install(socketPath: string, token: string): void {
     this.once('listening', () => {
       const address = this.address();
       if (address && typeof address === 'object') send({ type: 'listening', address });
+      // A unix socket or a Windows pipe: said, so that the runner can tell the user at once.
+      else if (typeof address === 'string')
+        send({ type: 'listening', address: { address, port: -1, family: 'unix' } });
     });
     return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof originalListen;
@@ -104,7 +112,7 @@ function install(socketPath: string, token: string): void {
     return undefined;
   });
 
-  async function handle(command: AgentCommand): Promise<StartResult | StopResult> {
+  async function handle(command: AgentCommand): Promise<StartResult | BeginResult | StopResult> {
     switch (command.type) {
       case 'start': {
         if (capture) throw new Error('a capture is already on');
@@ -113,7 +121,7 @@ function install(socketPath: string, token: string): void {
       }
       case 'begin': {
         if (!capture) throw new Error('no capture is on');
-        return { startedAt: await capture.begin() };
+        return capture.begin(command.drainMs);
       }
       case 'stop': {
         if (!capture) throw new Error('no capture is on');
@@ -122,6 +130,22 @@ function install(socketPath: string, token: string): void {
         return current.stop(command.profilePath);
       }
     }
+  }
+}
+
+/**
+ * ts-node hands Node its JavaScript with an inline source map, which Node keeps (for the profile's
+ * lines, through findSourceMap) only with source maps enabled. ts-node maps its stack traces
+ * itself (source-map-support's Error.prepareStackTrace, which takes precedence), so turning Node's
+ * on changes nothing the service shows; it is done only when ts-node runs the service.
+ */
+function keepTsNodeMaps(): void {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? '', process.argv[1] ?? ''];
+  if (!flags.some((flag) => /(^|[\\/\s=])ts-node([\\/]|$)/.test(flag))) return;
+  try {
+    process.setSourceMapsEnabled(true);
+  } catch {
+    /* an older Node: lines stay as generated, with the note */
   }
 }
 
@@ -180,6 +204,7 @@ function packageVersion(parent: unknown, id: string): string | undefined {
  */
 class Capture {
   #window: Window | undefined;
+  readonly #requests = new Requests();
 
   private constructor(
     private readonly session: inspector.Session | undefined,
@@ -196,10 +221,21 @@ class Capture {
     return new Capture(session, samplingIntervalUs);
   }
 
-  /** Opens the measured window; returns when it opened (ms since the epoch). */
-  async begin(): Promise<number> {
+  /**
+   * Opens the measured window once the requests that came in since `arm` (the warm-up's) have
+   * ended, or after `drainMs`: a warm-up leaves work queued in the service (requests waiting
+   * for a lock, say) that would otherwise run inside the window and be charged to it.
+   */
+  async begin(drainMs: number): Promise<BeginResult> {
     if (this.#window) throw new Error('the window is open already');
-    const title = `hotpath-window-${process.pid}-${Date.now()}`;
+    const { drainedMs, leftInFlight } = await this.#requests.drain(drainMs);
+    this.#requests.count();
+    const startedAt = await this.#open();
+    return { startedAt, drainedMs, leftInFlight };
+  }
+
+  async #open(): Promise<number> {
+    const title = `hotpath-window-${process.pid}-${threadId}-${Date.now()}`;
     if (this.session) {
       console.profile(title);
       // The window's profile keeps the profiler (and its code log) alive: the warm-up's profile
@@ -214,6 +250,7 @@ class Capture {
 
   /** Ends the capture and throws its data away. */
   abandon(): void {
+    this.#requests.close();
     locks.stop();
     this.#window?.close();
     this.session?.disconnect();
@@ -226,6 +263,7 @@ class Capture {
       throw new Error('the capture window was never opened');
     }
     const lockReport = locks.stop();
+    const requests = this.#requests.close();
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
     if (this.session) {
@@ -260,18 +298,68 @@ class Capture {
       await writeFileAtomic(profilePath, profileJson);
       profileBytes = Buffer.byteLength(profileJson);
       if (mapCount > 0) {
-        await writeFileAtomic(
-          path.join(path.dirname(profilePath), SOURCE_MAPS_FILE),
-          JSON.stringify(sourceMaps),
-        );
+        await writeFileAtomic(sourceMapsFileOf(profilePath), JSON.stringify(sourceMaps));
       }
     }
     return {
       profileBytes,
       metrics,
+      requests,
       sourceMaps: mapCount,
       ...(lockReport ? { locks: lockReport } : {}),
     };
+  }
+}
+
+/**
+ * The HTTP requests this process (or thread) receives, through Node's own diagnostics channels
+ * (http and https servers, whatever framework is on top): which are still in the service's
+ * hands, then how many came in during the window. A request is in the service's hands until
+ * its response is ended: a client that hangs up does not end the work its request started.
+ */
+class Requests {
+  /** Responses not yet ended, while draining matters (from arm to the window). */
+  #live: Set<{ writableEnded: boolean }> | undefined = new Set();
+  #counted = 0;
+  readonly #onStart = (message: unknown) => {
+    const { response } = message as { response: { writableEnded: boolean } };
+    this.#live?.add(response);
+    this.#counted++;
+  };
+  readonly #onFinish = (message: unknown) => {
+    this.#live?.delete((message as { response: { writableEnded: boolean } }).response);
+  };
+
+  constructor() {
+    diagnostics.subscribe('http.server.request.start', this.#onStart);
+    diagnostics.subscribe('http.server.response.finish', this.#onFinish);
+  }
+
+  /** Waits until every response started so far is ended, for at most `ms`. */
+  async drain(ms: number): Promise<{ drainedMs: number; leftInFlight: number }> {
+    const started = Date.now();
+    const live = this.#live ?? new Set();
+    for (;;) {
+      // A response whose client hung up never fires 'finish': it is done once it is ended.
+      for (const response of live) if (response.writableEnded) live.delete(response);
+      if (live.size === 0 || Date.now() - started >= ms)
+        return { drainedMs: Date.now() - started, leftInFlight: live.size };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** From now on only counts requests (the window's). */
+  count(): void {
+    this.#live = undefined;
+    this.#counted = 0;
+  }
+
+  /** Stops listening; returns the requests counted. */
+  close(): number {
+    diagnostics.unsubscribe('http.server.request.start', this.#onStart);
+    diagnostics.unsubscribe('http.server.response.finish', this.#onFinish);
+    this.#live = undefined;
+    return this.#counted;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   AGENT_TOKEN_ENV,
   type AgentCommand,
   type AgentMessage,
+  type BeginResult,
   type ListeningAddress,
   readLines,
   type StartResult,
@@ -18,7 +19,7 @@ import {
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-/** One agent, in one process of the target. */
+/** One agent, in one process of the target (or in one worker thread of such a process). */
 export class AgentConnection {
   readonly listening: ListeningAddress[] = [];
   #nextId = 1;
@@ -33,7 +34,17 @@ export class AgentConnection {
     private readonly socket: net.Socket,
     readonly pid: number,
     readonly node: string,
+    readonly ppid = 0,
+    /** 0 for a process's main thread, else the worker thread's id. */
+    readonly threadId = 0,
+    /** Its first arguments (`node server.js`), joined: to tell processes apart. */
+    readonly command = '',
   ) {}
+
+  /** The ports its servers listen on. */
+  get ports(): number[] {
+    return this.listening.map((l) => l.port);
+  }
 
   /** Arms the capture: the profiler runs from now on, through the warm-up; nothing is kept until `begin`. */
   start(profile: boolean, samplingIntervalUs: number, timeoutMs: number): Promise<StartResult> {
@@ -43,9 +54,12 @@ export class AgentConnection {
     ) as Promise<StartResult>;
   }
 
-  /** Opens the measured window. */
-  begin(timeoutMs: number): Promise<StartResult> {
-    return this.#request({ type: 'begin', id: 0 }, timeoutMs) as Promise<StartResult>;
+  /** Opens the measured window once the warm-up's requests have ended (at most `drainMs`). */
+  begin(drainMs: number, timeoutMs: number): Promise<BeginResult> {
+    return this.#request(
+      { type: 'begin', id: 0, drainMs },
+      drainMs + timeoutMs,
+    ) as Promise<BeginResult>;
   }
 
   /** Ends the capture; the agent writes the profile to `profilePath` (temp file + rename). */
@@ -192,6 +206,20 @@ export class AgentChannel {
     }
   }
 
+  /** Resolves at the next message of any agent (a hello, an address), or after `ms`. */
+  changed(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.#waiters;
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await fs.promises.rm(this.folder, { recursive: true, force: true });
@@ -215,7 +243,15 @@ export class AgentChannel {
         if (!connection) {
           if (message.type !== 'hello' || !sameToken(message.token, this.token)) return false;
           clearTimeout(hello);
-          connection = new AgentConnection(socket, message.pid, message.node);
+          connection = new AgentConnection(
+            socket,
+            message.pid,
+            message.node,
+            message.ppid,
+            // An agent of an older Hotpath sends no threadId.
+            typeof message.threadId === 'number' ? message.threadId : 0,
+            Array.isArray(message.argv) ? commandOf(message.argv) : '',
+          );
           this.agents.push(connection);
         } else {
           connection.receive(message);
@@ -230,6 +266,15 @@ export class AgentChannel {
       connection?.closed();
     });
   }
+}
+
+/** `node /path/to/server.js --flag` as `node server.js --flag`: short enough for a summary line. */
+function commandOf(argv: unknown[]): string {
+  return argv
+    .filter((a): a is string => typeof a === 'string')
+    .map((a, i) => (i < 2 ? path.basename(a) : a))
+    .join(' ')
+    .slice(0, 200);
 }
 
 function sameToken(given: unknown, expected: string): boolean {

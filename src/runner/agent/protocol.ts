@@ -4,8 +4,10 @@
  * once here, used by both sides.
  */
 
+import * as path from 'node:path';
 import type { AgentMetrics } from '../../record/load';
 import type { LockReport } from '../../record/locks';
+import { SOURCE_MAPS_FILE } from '../../record/run';
 
 /** The environment variables through which the runner hands the channel to the agent. */
 export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
@@ -21,21 +23,54 @@ export interface ListeningAddress {
 
 /** Agent -> runner. */
 export type AgentMessage =
-  | { type: 'hello'; token: string; pid: number; ppid: number; node: string; argv: string[] }
+  | {
+      type: 'hello';
+      token: string;
+      pid: number;
+      ppid: number;
+      /** 0 in a process's main thread; a worker thread's `threadId` otherwise. */
+      threadId: number;
+      node: string;
+      argv: string[];
+    }
   | { type: 'listening'; address: ListeningAddress }
-  | { type: 'reply'; id: number; ok: true; result: StartResult | StopResult }
+  | { type: 'reply'; id: number; ok: true; result: StartResult | BeginResult | StopResult }
   | { type: 'reply'; id: number; ok: false; error: string };
 
 /** Runner -> agent. */
 export type AgentCommand =
   /** Arms the capture (the profiler runs from here, through the warm-up). */
   | { type: 'start'; id: number; profile: boolean; samplingIntervalUs: number }
-  /** Opens the measured window: the profile and the metrics that will be kept. */
-  | { type: 'begin'; id: number }
+  /**
+   * Opens the measured window: the profile and the metrics that will be kept, once the HTTP
+   * requests that came in since `start` (the warm-up's) have ended, or after `drainMs`.
+   */
+  | { type: 'begin'; id: number; drainMs: number }
   | { type: 'stop'; id: number; profilePath: string | undefined };
 
 export interface StartResult {
   startedAt: number;
+}
+
+export interface BeginResult extends StartResult {
+  /** How long the window waited for the warm-up's requests to end, ms. */
+  drainedMs: number;
+  /** Warm-up requests still not ended when the wait ran out (0: all ended). */
+  leftInFlight: number;
+}
+
+/**
+ * Where an agent writes the maps of the profile it writes: `sourcemaps.json` beside the run's
+ * `profile.cpuprofile`; `profile.<pid>.sourcemaps.json` beside one process's own profile (the
+ * runner merges those into `sourcemaps.json`).
+ */
+export function sourceMapsFileOf(profilePath: string): string {
+  const name = path.basename(profilePath);
+  const own =
+    name === 'profile.cpuprofile'
+      ? SOURCE_MAPS_FILE
+      : name.replace(/\.cpuprofile$/, '.sourcemaps.json');
+  return path.join(path.dirname(profilePath), own);
 }
 
 export interface StopResult {
@@ -46,6 +81,8 @@ export interface StopResult {
    * to SOURCE_MAPS_FILE beside the profile: their maps are not on disk.
    */
   sourceMaps: number;
+  /** HTTP requests this process (thread) received during the window. */
+  requests: number;
   metrics: AgentMetrics;
   /** Lock waits and holds over the window; absent when the service never loaded async-mutex. */
   locks?: LockReport;

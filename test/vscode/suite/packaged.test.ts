@@ -37,9 +37,10 @@ suite('Hotpath installed from its .vsix', () => {
       (f) =>
         !/^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|\.vsixmanifest)$/i.test(f) &&
         !/^dist\/[A-Za-z]+\.js$/.test(f) &&
-        f !== 'dist/sampleService.js.map' &&
+        // The maps of the code that runs inside the profiled service: its frames are mapped.
+        !/^dist\/(sampleService|agent)\.js\.map$/.test(f) &&
         // async-mutex, required by the sample service as a package of its own.
-        !/^dist\/vendor\/async-mutex\/(index\.js|package\.json|LICENSE)$/.test(f) &&
+        !/^dist\/vendor\/async-mutex\/(index\.js(\.map)?|package\.json|LICENSE)$/.test(f) &&
         !/^dist\/media\/[a-z]+\.js$/.test(f) &&
         f !== 'media/icon.png' &&
         !/^media\/walkthrough\/[a-z]+\.md$/.test(f) &&

@@ -1,0 +1,211 @@
+/**
+ * The capture across the target's processes and threads: the ones that serve the URL's port
+ * (a cluster's workers, not its primary) and their worker threads, each profiled by its own
+ * agent, the window opened in all of them once the warm-up's requests have ended, and their
+ * profiles kept one by one and merged into the run's `profile.cpuprofile`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AgentMetrics } from '../record/load';
+import type { LockReport } from '../record/locks';
+import { type ProcessesReport, type ProfiledUnit, SOURCE_MAPS_FILE } from '../record/run';
+import type { AgentChannel, AgentConnection } from './agent/channel';
+import { type StopResult, sourceMapsFileOf } from './agent/protocol';
+import { writeFileAtomic } from './files';
+import { mergeProfiles, type RawProfile } from './mergeProfiles';
+import { type Choice, chooseProfiled, combineLocks, combineMetrics } from './processes';
+
+export interface CaptureResult {
+  processes: ProcessesReport;
+  metrics: AgentMetrics;
+  locks?: LockReport;
+  profileBytes: number;
+  sourceMaps: number;
+}
+
+export class TargetCapture {
+  #armed: AgentConnection[] = [];
+  #choice: Choice<AgentConnection> | undefined;
+  #lost!: (pid: number) => void;
+  /** Resolves with the pid of a profiled process that went away (exited, killed). */
+  readonly lost = new Promise<number>((resolve) => {
+    this.#lost = resolve;
+  });
+
+  constructor(
+    private readonly channel: AgentChannel,
+    readonly port: number,
+    private readonly options: {
+      profile: boolean;
+      samplingIntervalUs: number;
+      agentTimeoutMs: number;
+      cap: number;
+    },
+  ) {}
+
+  /** The main processes profiled so far. */
+  get pids(): number[] {
+    return this.#armed.filter((a) => a.threadId === 0).map((a) => a.pid);
+  }
+
+  /**
+   * Turns the profiler on in every serving process and thread known now (before the warm-up),
+   * after waiting briefly for a cluster's other workers to listen too.
+   */
+  async arm(): Promise<void> {
+    await this.#settle();
+    await this.#armNew();
+  }
+
+  /**
+   * Opens the window in every serving process and thread, arming those that came up during the
+   * warm-up (a pool's threads start on its first task). Returns when the last opened, how long
+   * the wait for the warm-up's requests took and how many were left.
+   */
+  async begin(
+    drainMs: number,
+  ): Promise<{ startedAt: number; drainedMs: number; leftInFlight: number }> {
+    await this.#armNew();
+    const opened = await Promise.all(
+      this.#armed.map((agent) => agent.begin(drainMs, this.options.agentTimeoutMs)),
+    );
+    return {
+      startedAt: Math.max(...opened.map((o) => o.startedAt)),
+      drainedMs: Math.max(...opened.map((o) => o.drainedMs)),
+      leftInFlight: opened.reduce((sum, o) => sum + o.leftInFlight, 0),
+    };
+  }
+
+  /**
+   * Ends the capture everywhere. One unit: its profile is `profilePath`. Several: each writes
+   * its own beside it (`profile.<pid>[-t<thread>].cpuprofile`), and `profilePath` gets the merge
+   * of those that served requests (or all, when none did).
+   */
+  async stop(profilePath: string | undefined): Promise<CaptureResult> {
+    const armed = this.#armed;
+    const several = armed.length > 1;
+    const fileOf = (agent: AgentConnection) =>
+      several
+        ? `profile.${agent.pid}${agent.threadId ? `-t${agent.threadId}` : ''}.cpuprofile`
+        : path.basename(profilePath ?? 'profile.cpuprofile');
+    const folder = profilePath ? path.dirname(profilePath) : undefined;
+    const stopped = await Promise.all(
+      armed.map(async (agent) => {
+        const own = folder && profilePath ? path.join(folder, fileOf(agent)) : undefined;
+        try {
+          return await agent.stop(own, this.options.agentTimeoutMs);
+        } catch (error) {
+          // A worker thread may have ended with its pool: its part is lost, not the run.
+          if (agent.threadId !== 0) return undefined;
+          throw error;
+        }
+      }),
+    );
+    const servedByPid = new Map<number, number>();
+    armed.forEach((agent, i) => {
+      if (agent.threadId === 0) servedByPid.set(agent.pid, stopped[i]?.requests ?? 0);
+    });
+    const anyServed = [...servedByPid.values()].some((n) => n > 0);
+    const profiled: ProfiledUnit[] = [];
+    const kept: { agent: AgentConnection; result: StopResult }[] = [];
+    armed.forEach((agent, i) => {
+      const result = stopped[i];
+      if (!result) return;
+      // A thread goes with its process; a process that served nothing is not the service.
+      const merged = !anyServed || (servedByPid.get(agent.pid) ?? 0) > 0;
+      profiled.push({
+        pid: agent.pid,
+        threadId: agent.threadId,
+        command: agent.command,
+        ...(several && profilePath ? { file: fileOf(agent) } : {}),
+        requests: result.requests,
+        merged,
+        metrics: result.metrics,
+      });
+      if (merged) kept.push({ agent, result });
+    });
+
+    let profileBytes = kept.reduce((sum, k) => sum + k.result.profileBytes, 0);
+    if (several && profilePath && this.options.profile) {
+      const profiles = await Promise.all(
+        kept
+          .filter((k) => k.result.profileBytes > 0)
+          .map(
+            async (k) =>
+              JSON.parse(
+                await fs.promises.readFile(path.join(folder as string, fileOf(k.agent)), 'utf8'),
+              ) as RawProfile,
+          ),
+      );
+      if (profiles.length > 0) {
+        const json = JSON.stringify(mergeProfiles(profiles));
+        await writeFileAtomic(profilePath, json);
+        profileBytes = Buffer.byteLength(json);
+      }
+      // The maps Node held in memory (tsx, ts-node), from every process: one file for the run.
+      const maps: Record<string, unknown> = {};
+      for (const k of kept) {
+        if (k.result.sourceMaps === 0) continue;
+        const own = sourceMapsFileOf(path.join(folder as string, fileOf(k.agent)));
+        Object.assign(maps, JSON.parse(await fs.promises.readFile(own, 'utf8')));
+      }
+      if (Object.keys(maps).length > 0)
+        await writeFileAtomic(path.join(folder as string, SOURCE_MAPS_FILE), JSON.stringify(maps));
+    }
+    const mains = kept.filter((k) => k.agent.threadId === 0);
+    const choice = this.#choice;
+    return {
+      processes: {
+        port: this.port,
+        profiled,
+        skipped: (choice?.skipped ?? []).map(({ unit, why }) => ({
+          pid: unit.pid,
+          threadId: unit.threadId,
+          command: unit.command,
+          why,
+        })),
+        overCap: choice?.overCap ?? 0,
+        cap: this.options.cap,
+      },
+      metrics: combineMetrics((mains.length > 0 ? mains : kept).map((k) => k.result.metrics)),
+      locks: combineLocks(kept.map((k) => k.result.locks)),
+      profileBytes,
+      sourceMaps: Math.max(0, ...kept.map((k) => k.result.sourceMaps)),
+    };
+  }
+
+  async #armNew(): Promise<void> {
+    this.#choice = chooseProfiled(this.channel.agents, this.port, this.options.cap);
+    const fresh = this.#choice.profiled.filter((agent) => !this.#armed.includes(agent));
+    await Promise.all(
+      fresh.map((agent) =>
+        agent.start(
+          this.options.profile,
+          this.options.samplingIntervalUs,
+          this.options.agentTimeoutMs,
+        ),
+      ),
+    );
+    for (const agent of fresh) {
+      this.#armed.push(agent);
+      if (agent.threadId === 0) void agent.gone.then(() => this.#lost(agent.pid));
+    }
+  }
+
+  /** Waits until no more processes start listening on the port for a moment (at most 1 s). */
+  async #settle(): Promise<void> {
+    const count = () =>
+      this.channel.agents.filter((a) => a.threadId === 0 && a.ports.includes(this.port)).length;
+    const until = Date.now() + 1000;
+    let seen = count();
+    let quietSince = Date.now();
+    while (Date.now() < until && Date.now() - quietSince < 250) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const now = count();
+      if (now !== seen) {
+        seen = now;
+        quietSince = Date.now();
+      }
+    }
+  }
+}
