@@ -36,7 +36,7 @@ const builds = [
   // The extension: VS Code provides `vscode`. It reads profiles in a worker thread of its own.
   {
     ...node,
-    entryPoints: { extension: 'src/extension.ts', analysisWorker: 'src/analysisWorker.ts' },
+    entryPoints: { extension: 'src/extension.ts', analysisWorker: 'src/runs/analysisWorker.ts' },
     minify: production,
     external: ['vscode'],
   },

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { hotLines } from '../src/profile/analyze';
 import { flameData } from '../src/profile/flame';
-import { loadRun } from '../src/runFiles';
+import { loadRun } from '../src/runs/runFolder';
 
 async function main(): Promise<void> {
   const [method, file] = process.argv.slice(2);

@@ -15,10 +15,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { RunRecord } from '../src/record/run';
 import { runLoad } from '../src/runner/load/load';
 import { DEFAULTS, resolveRunOptions } from '../src/runner/options';
 import { bundle } from '../src/runner/paths';
-import { type RunRecord, runProfile } from '../src/runner/run';
+import { runProfile } from '../src/runner/run';
 
 const quick = process.argv.includes('--quick');
 // `--only load` (or `profiling`, `walk`) measures one part.

@@ -6,7 +6,8 @@
  *
  * Strings from the profile reach the page only through canvas text and `textContent`.
  */
-import type { FlameCategory, FlameData, OpenSourceRequest } from '../src/protocol/flame';
+import type { FlameCategory, FlameData } from '../src/protocol/flame';
+import type { OpenSourceRequest } from '../src/protocol/webview';
 
 export interface FlameOptions {
   /** Called when the user asks to open a frame's source (double-click, or Enter on a selection's o). */
@@ -128,10 +129,10 @@ export function mountFlamegraph(
   let matched: Uint8Array | undefined;
   let drawnFrames = 0;
   // Hit testing: the rectangles of the last paint.
-  let rectFrame = new Int32Array(0);
-  let rectX = new Float32Array(0);
-  let rectW = new Float32Array(0);
-  let rectDepth = new Int32Array(0);
+  let rectFrame: Int32Array = new Int32Array(0);
+  let rectX: Float32Array = new Float32Array(0);
+  let rectW: Float32Array = new Float32Array(0);
+  let rectDepth: Int32Array = new Int32Array(0);
   let rectCount = 0;
   let paintPending = false;
   const textWidths = new Map<string, number>();
@@ -475,13 +476,16 @@ export function mountFlamegraph(
     }
   };
 
-  canvas.addEventListener('mousemove', onMove);
-  canvas.addEventListener('mouseleave', onLeave);
-  canvas.addEventListener('click', onClick);
-  canvas.addEventListener('dblclick', onDoubleClick);
-  canvas.addEventListener('keydown', onKey);
-  search.addEventListener('input', onSearch);
-  search.addEventListener('keydown', onSearchKey);
+  // One signal ends every listener of the view on dispose.
+  const listening = new AbortController();
+  const { signal } = listening;
+  canvas.addEventListener('mousemove', onMove, { signal });
+  canvas.addEventListener('mouseleave', onLeave, { signal });
+  canvas.addEventListener('click', onClick, { signal });
+  canvas.addEventListener('dblclick', onDoubleClick, { signal });
+  canvas.addEventListener('keydown', onKey, { signal });
+  search.addEventListener('input', onSearch, { signal });
+  search.addEventListener('keydown', onSearchKey, { signal });
   reset.addEventListener('click', () => view.zoom(0));
   layoutButton.addEventListener('click', () =>
     view.setLayout(layout === 'icicle' ? 'flame' : 'icicle'),
@@ -551,11 +555,7 @@ export function mountFlamegraph(
     },
     dispose() {
       resize.disconnect();
-      canvas.removeEventListener('mousemove', onMove);
-      canvas.removeEventListener('mouseleave', onLeave);
-      canvas.removeEventListener('click', onClick);
-      canvas.removeEventListener('dblclick', onDoubleClick);
-      canvas.removeEventListener('keydown', onKey);
+      listening.abort();
       container.replaceChildren();
     },
   };

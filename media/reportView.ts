@@ -3,7 +3,8 @@
  * diagnosis, the load summary, the flamegraph and the hot functions and lines. Every string is
  * set through `textContent`; the flamegraph draws its own on a canvas.
  */
-import type { OpenSourceRequest, ReportData } from '../src/protocol/flame';
+import type { ReportData } from '../src/protocol/flame';
+import type { OpenSourceRequest } from '../src/protocol/webview';
 import {
   mountComparedHistograms,
   mountComparisonChart,
@@ -82,26 +83,30 @@ export function renderReport(
       root.append(el('h3', undefined, 'Wait time by acquire stack'), waitFlame);
     }
   }
+  /** A chart's section: its heading and the element it is drawn in. */
+  const chartSection = (className: string, title: string) => {
+    const container = el('div', className);
+    root.append(el('h2', undefined, title), container);
+    return container;
+  };
   const [beforeLoad, afterLoad] = data.compared?.timelines ?? [];
   if (data.compared && beforeLoad && afterLoad) {
-    const container = el('div', 'load-chart');
-    root.append(el('h2', undefined, 'Load over time, before (dashed) and after'), container);
+    const container = chartSection('load-chart', 'Load over time, before (dashed) and after');
     charts.push(mountComparisonChart(container, data.compared.labels, [beforeLoad, afterLoad]));
   } else if (data.timeline) {
-    const container = el('div', 'load-chart');
-    root.append(el('h2', undefined, 'Load over time'), container);
-    charts.push(mountLoadChart(container, data.timeline));
+    charts.push(mountLoadChart(chartSection('load-chart', 'Load over time'), data.timeline));
   }
   root.append(el('h2', undefined, 'Flamegraph'), flame);
   // Below the flamegraph: the distribution behind the summary's percentiles.
   const [beforeBins, afterBins] = data.compared?.histograms ?? [];
   if (data.compared && beforeBins && afterBins) {
-    const container = el('div', 'latency-histogram');
-    root.append(el('h2', undefined, 'Latency of every response, before and after'), container);
+    const container = chartSection(
+      'latency-histogram',
+      'Latency of every response, before and after',
+    );
     charts.push(mountComparedHistograms(container, data.compared.labels, [beforeBins, afterBins]));
   } else if (data.histogram?.counts.some((c) => c > 0)) {
-    const container = el('div', 'latency-histogram');
-    root.append(el('h2', undefined, 'Latency of every response'), container);
+    const container = chartSection('latency-histogram', 'Latency of every response');
     charts.push(mountLatencyHistogram(container, data.histogram));
   }
   root.append(

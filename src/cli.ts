@@ -7,7 +7,30 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  numberOption,
+  parseHeaders,
+  parseShape,
+  parseSteps,
+  readArgs,
+  UsageError,
+} from './cli/args';
+import {
+  COMPARE_HELP,
+  DEMO_HELP,
+  MAIN_HELP,
+  PROFILE_HELP,
+  REPORT_HELP,
+  SERVE_HELP,
+} from './cli/help';
+import { hotFunctions, hotLines } from './profile/analyze';
+import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
+import type { LoadedRun } from './profile/loadedRun';
+import type { ReportData } from './protocol/flame';
+import type { RunRecord } from './record/run';
+import { renderHtmlReport } from './report/html';
+import { comparisonMarkdown, runMarkdown } from './report/markdown';
+import { comparisonReportData, reportData } from './report/reportData';
 import {
   displayPath,
   formatAnalysis,
@@ -17,164 +40,13 @@ import {
   formatProgress,
   formatRun,
   gateText,
-} from './cliFormat';
-import { hotFunctions, hotLines } from './profile/analyze';
-import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
-import type { ReportData } from './protocol/flame';
-import { renderHtmlReport } from './report/html';
-import { comparisonMarkdown, runMarkdown } from './report/markdown';
-import { comparisonReportData, reportData } from './report/reportData';
-import { comparedRun, type LoadedRun, loadRampSteps, loadRun } from './runFiles';
+} from './report/text';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
-import { DEFAULTS, PRESETS, type RunRequest, resolveRunOptions } from './runner/options';
+import { type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
-import { type RunRecord, runProfile } from './runner/run';
-
-const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
-
-Usage:
-  hotpath profile <path> [options] [-- CMD]   load-test one endpoint and capture a V8 CPU profile
-  hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
-                                     /cpu vs /cpualloc, each profiled, with what they show
-  hotpath report <run | .cpuprofile> the diagnosis, hot functions and hot lines of a saved run
-  hotpath compare <before> <after>   what changed between two runs; --fail-if gates for CI
-  hotpath serve [--port N]           run the bundled sample service for you to poke with curl
-  hotpath <command> --help           options of a command
-
-Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.`;
-
-const PROFILE_HELP = `hotpath profile <path> [options]
-
-Starts the service (the bundled sample service unless --service is given), warms it up,
-load-tests <path> with autocannon while a V8 CPU profile is taken inside the service, then
-prints the load summary and saves the run to <out>/<run id>/ (run.json, profile.cpuprofile).
-
-Target:
-  --service CMD            command that starts your Node service (run through the shell)
-  -- CMD ARGS…             the same, after the options: hotpath profile / -- node server.js
-  --url URL                where it answers, such as http://127.0.0.1:3000 (with a service: the
-                           one port it listens on, when not given; alone: a service already
-                           running, load-tested without a profile)
-  --allow-remote           allow a URL that is not on this machine's loopback
-  --insecure               load an https URL whose certificate Node does not trust (self-signed)
-  --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
-  --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
-                           (a stuck event loop never does; default ${DEFAULTS.agentTimeoutSec})
-  --max-processes N        profile at most N of the service's processes and threads: those that
-                           serve the URL's port (a cluster's workers) and their worker threads
-                           (default ${DEFAULTS.maxProcesses})
-
-Load:
-  --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
-${PRESETS.map((p) => `                             ${p.name}: ${p.description}`).join('\n')}
-  --shape JSON             a load shape instead of the preset's, as data (kinds and fields below)
-  --repeat N               run the load N times in the capture (not a ramp), so that comparisons
-                           of this run carry a spread; default 1
-  -c, --connections N      concurrent connections (overrides the preset; users for a users shape)
-  -d, --duration S         seconds of load (overrides the preset)
-  --amount N               stop after N requests instead of after a duration
-  --rate R                 at most R requests per second per connection
-  --overall-rate R         at most R requests per second in all
-  -m, --method M           HTTP method (default GET)
-  -H, --header "K: V"      request header (repeatable)
-  -b, --body TEXT          request body
-  --timeout S              seconds before a request counts as timed out (default ${DEFAULTS.timeoutSec})
-  --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
-  --drain-timeout S        the capture opens once the warm-up's requests have ended in the service;
-                           wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
-  --workers N              autocannon worker threads (default ${DEFAULTS.workers})
-
-Shapes (--shape, and presets in the extension's settings), JSON:
-  {"kind":"constant","connections":50,"durationSec":10,"connectionRate":2}
-  {"kind":"users","users":100,"waitSec":0.1,"spawnRate":20,"durationSec":10}
-      Locust-like: each user sends at most one request every waitSec, spawnRate join a second
-  {"kind":"ramp","from":1,"to":256,"factor":2,"stepSec":2,"minGrowth":0.1,"patience":2,"maxP99Ms":500}
-      steps the connections up until req/s stop rising (patience steps without minGrowth more)
-      or p99 passes maxP99Ms; prints the saturation knee
-  {"kind":"spike","connections":10,"spikeConnections":200,"durationSec":10,"spikeAtSec":4,"spikeSec":2}
-
-Capture and output:
-  --sampling-interval US   CPU profile sampling interval in µs (default ${DEFAULTS.samplingIntervalUs})
-  --no-profile             measure the load and the service's metrics without a CPU profile
-  --no-locks               leave the service's async-mutex locks unwatched (no lock waits)
-  --out DIR                where runs are saved (default ${DEFAULTS.outDir})
-  --json                   print the run record as JSON instead of the summary
-
-Example:
-  hotpath profile /read --preset quick && hotpath profile /fast --preset quick`;
-
-const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR]
-
-Profiles the sample service's four walk-through routes one after another (preset quick unless
-given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
-/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
-
-const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
-
-Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
-the hot functions and the hot lines, mapped through source maps to the original files.
---html FILE also writes a standalone report with the flamegraph (one file, no network).
---markdown prints the report for a pull-request comment.`;
-
-const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
-hotpath compare <ramp run> [--steps A,B] [...]
-
-Compares two runs (run folders or .cpuprofile files): req/s and latency ratios (after ÷ before),
-CPU per request, and the functions and lines whose self time per request changed most.
-Each run's load in 100 ms intervals gives req/s and mean latency a 95 % bootstrap interval and a
-verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
-intervals that take load-to-load variation in. --fail-if "rps<0.9" (or latency, p50, p90, p99,
-cpu with <, <=, >, >=) exits 1 when the ratio meets it: a gate for CI. Where the ratio has an
-interval the gate uses it: it fails only when the whole interval meets the condition, and one
-that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs
-lack fails. --html FILE writes the report with a
-differential flamegraph (widths from the later run; red grew, blue shrank).
-
-Given one ramp run (--preset ramp), compares two of its steps, each with the profile of its own
-seconds: the knee and the step after it unless --steps A,B names them (as numbered in the run's
-"steps" line, from 1).`;
-
-const SERVE_HELP = `hotpath serve [--port N] [--host H]
-
-Runs the bundled sample service (routes /read, /fast, /cpu, /cpualloc, /clients, /hello)
-until Ctrl+C. --port 0 (the default 8080 otherwise) picks any free port.`;
-
-class UsageError extends Error {}
-
-function numberOption(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  // Unparsable text goes on as it is, so that validation names the option and the value.
-  return value.trim() !== '' && Number.isFinite(parsed) ? parsed : (value as unknown as number);
-}
-
-/** "4,5": two ramp steps, as printed (1-based), to 0-based indexes. */
-function parseSteps(text: string): [number, number] {
-  const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
-  if (!match) throw new UsageError(`--steps: expected two step numbers such as 4,5; got "${text}"`);
-  return [Number(match[1]) - 1, Number(match[2]) - 1];
-}
-
-function parseShape(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `--shape: expected JSON such as '{"kind":"ramp","to":64}', got ${JSON.stringify(text)}`,
-    );
-  }
-}
-
-function parseHeaders(values: string[] | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const raw of values ?? []) {
-    const colon = raw.indexOf(':');
-    if (colon <= 0) throw new UsageError(`--header: expected "Name: value", got "${raw}"`);
-    headers[raw.slice(0, colon).trim()] = raw.slice(colon + 1).trim();
-  }
-  return headers;
-}
+import { runProfile } from './runner/run';
+import { comparedRun, loadRampSteps, loadRun } from './runs/runFolder';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
 function shellWord(word: string): string {
@@ -186,10 +58,10 @@ async function profile(args: string[]): Promise<number> {
   // Clinic and 0x; the port it listens on is found when it starts.
   const terminator = args.indexOf('--');
   const commandWords = terminator >= 0 ? args.slice(terminator + 1) : [];
-  const { values, positionals } = parseArgs({
-    args: terminator >= 0 ? args.slice(0, terminator) : args,
-    allowPositionals: true,
-    options: {
+  const parsed = readArgs(
+    terminator >= 0 ? args.slice(0, terminator) : args,
+    PROFILE_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       service: { type: 'string' },
       url: { type: 'string' },
@@ -219,11 +91,10 @@ async function profile(args: string[]): Promise<number> {
       out: { type: 'string' },
       json: { type: 'boolean' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${PROFILE_HELP}\n`);
-    return 0;
-  }
+    true,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('profile takes one endpoint path, such as /fast');
   if (terminator >= 0 && commandWords.length === 0)
@@ -318,18 +189,18 @@ async function profile(args: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = readArgs(
     args,
-    options: {
+    DEMO_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${DEMO_HELP}\n`);
-    return 0;
-  }
+    false,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
     const options = resolveRunOptions({ path: route, preset: values.preset, outDir: values.out });
@@ -390,20 +261,19 @@ async function writeHtml(file: string, data: ReportData): Promise<void> {
 }
 
 async function report(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = readArgs(
     args,
-    allowPositionals: true,
-    options: {
+    REPORT_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
       html: { type: 'string' },
       markdown: { type: 'boolean' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${REPORT_HELP}\n`);
-    return 0;
-  }
+    true,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
   const loaded = loadRun(positionals[0]);
@@ -436,10 +306,10 @@ async function report(args: string[]): Promise<number> {
 }
 
 async function compare(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const parsed = readArgs(
     args,
-    allowPositionals: true,
-    options: {
+    COMPARE_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
       markdown: { type: 'boolean' },
@@ -447,11 +317,10 @@ async function compare(args: string[]): Promise<number> {
       'fail-if': { type: 'string', multiple: true },
       steps: { type: 'string' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${COMPARE_HELP}\n`);
-    return 0;
-  }
+    true,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   let gates: Gate[];
   try {
     gates = (values['fail-if'] ?? []).map(parseGate);
@@ -516,18 +385,18 @@ async function compare(args: string[]): Promise<number> {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const parsed = readArgs(
     args,
-    options: {
+    SERVE_HELP,
+    {
       help: { type: 'boolean', short: 'h' },
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${SERVE_HELP}\n`);
-    return 0;
-  }
+    false,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const child = spawn(
     process.execPath,
     [bundle('sampleService.js'), '--port', values.port, '--host', values.host],

@@ -2,7 +2,7 @@
  * A profile turned into answers: functions and lines in the original sources, the share of
  * each category, hot lists. Pure but for the `readFile` given for scripts and their maps.
  */
-import type { CpuProfile, PackedProfile } from './cpuprofile';
+import type { CpuProfile } from './cpuprofile';
 import {
   buildModel,
   CATEGORIES,
@@ -13,6 +13,7 @@ import {
   plainSummary,
   summaryOf,
 } from './model';
+import type { PackedProfile } from './packedProfile';
 import {
   createSourceMapper,
   type OriginalPosition,

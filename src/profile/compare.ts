@@ -5,7 +5,7 @@
  * compare fairly. Pure.
  */
 
-import type { SampleSeries } from '../protocol/samples';
+import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { type Category, preOrder } from './model';
 import { bootstrapRatio, type RatioInterval } from './stats';

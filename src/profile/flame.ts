@@ -24,14 +24,7 @@ export function flameData(analysis: Analysis, title: string): FlameData {
     self: Array.from(merged.self),
     total: Array.from(merged.total),
   };
-  return {
-    version: 1,
-    title,
-    mode: 'time',
-    unit: 'us',
-    functions: { names, files, lines, categories },
-    frames,
-  };
+  return flame(title, 'time', 'us', { names, files, lines, categories }, frames);
 }
 
 /** The differential tree of a comparison: widths are the later run's, colours the change. */
@@ -72,14 +65,7 @@ export function diffFlameData(comparison: Comparison, title: string): FlameData 
         stack.push([node.children[c], index]);
     }
   }
-  return {
-    version: 1,
-    title,
-    mode: 'diff',
-    unit: comparison.unit,
-    functions: { names, files, lines, categories },
-    frames,
-  };
+  return flame(title, 'diff', comparison.unit, { names, files, lines, categories }, frames);
 }
 
 /**
@@ -160,12 +146,16 @@ export function waitFlameData(waits: Waits, title: string): FlameData {
     const children = [...node.children.values()].sort((a, b) => a.total - b.total);
     for (const child of children) stack.push([child, index]);
   }
-  return {
-    version: 1,
-    title,
-    mode: 'time',
-    unit: 'us',
-    functions: { names, files, lines, categories },
-    frames,
-  };
+  return flame(title, 'time', 'us', { names, files, lines, categories }, frames);
+}
+
+/** One shape for every flamegraph Hotpath draws. */
+function flame(
+  title: string,
+  mode: FlameData['mode'],
+  unit: FlameData['unit'],
+  functions: FlameData['functions'],
+  frames: FlameData['frames'],
+): FlameData {
+  return { version: 1, title, mode, unit, functions, frames };
 }

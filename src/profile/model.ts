@@ -7,7 +7,8 @@
  * line (with the categories that have no line) and per category each add up to it exactly.
  */
 import { FLAME_CATEGORIES, type FlameCategory } from '../protocol/flame';
-import { type CpuProfile, isPacked, type PackedProfile, packProfile } from './cpuprofile';
+import type { CpuProfile } from './cpuprofile';
+import { isPacked, type PackedProfile, packProfile } from './packedProfile';
 import { TupleIds } from './tupleIds';
 
 /** Whose code a frame is: the protocol's categories, shared with the flamegraph. */

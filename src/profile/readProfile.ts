@@ -9,14 +9,8 @@
  * instead of `timeDeltas`, ids beyond 32 bits) goes to `parseProfile`, which reads it or names
  * what is wrong. So both ways in give the same result or the same `ProfileError`. Pure.
  */
-import {
-  finiteTimes,
-  NodeIndex,
-  type PackedProfile,
-  packProfile,
-  parseProfile,
-  timeOrder,
-} from './cpuprofile';
+import { finiteTimes, NodeIndex, parseProfile, timeOrder } from './cpuprofile';
+import { type PackedProfile, packProfile } from './packedProfile';
 
 /** A profile from a file's bytes: scanned when it can be, else parsed and checked. */
 export function readProfile(bytes: Uint8Array): PackedProfile {

@@ -17,7 +17,7 @@
  * cycles in a 2 s load); a side with fewer, and paced loads (a rate per connection, users,
  * shapes), count responses. Each side uses what its load allows.
  */
-import type { SampleSeries } from '../protocol/samples';
+import type { SampleSeries } from '../record/samples';
 
 /**
  * The rules, as data. `noise`: a significant change smaller than this is reported as no

@@ -4,7 +4,7 @@
  * spent waiting there, and whether the lock is held across an await. Pure but for the source
  * mapper it is given.
  */
-import type { LockReport, StackFrame, TimeSummary } from '../protocol/locks';
+import type { LockReport, StackFrame, TimeSummary } from '../record/locks';
 import type { SourceMapper } from './sourcemaps';
 import { scriptPath } from './sourcemaps';
 

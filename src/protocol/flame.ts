@@ -1,6 +1,7 @@
 /**
- * The flamegraph's data, as the extension host or the CLI hands it to the renderer in
- * `media/`. Types and the list of categories: imported by both sides. The tree is compact and
+ * The flamegraph's data and the report's content, as the extension host or the CLI hands them to
+ * the renderer in `media/`. Types and the list of categories: imported by both sides; the
+ * messages that carry them to a webview are in webview.ts. The tree is compact and
  * pre-aggregated (never the raw profile): parallel arrays in pre-order, children heaviest first.
  */
 
@@ -18,8 +19,6 @@ export const FLAME_CATEGORIES = [
 ] as const;
 
 export type FlameCategory = (typeof FLAME_CATEGORIES)[number];
-
-import type { PackedReport } from './flameCodec';
 
 export interface FlameData {
   version: 1;
@@ -53,12 +52,6 @@ export interface FlameData {
 
 /** A column of numbers: an array, or a typed array over a message's buffer. */
 export type Column = ArrayLike<number>;
-
-/** What the renderer tells its host. */
-export interface OpenSourceRequest {
-  file: string;
-  line: number;
-}
 
 /** The standalone HTML report's content; every string is shown as text, never as HTML. */
 export interface ReportData {
@@ -116,22 +109,3 @@ export interface WaitRow {
   /** "held across an await", or empty. */
   note: string;
 }
-
-/** Messages from the extension host to the flamegraph panel (and the profile editor). */
-export type ToPanel =
-  /** The report, its flamegraphs packed (flameCodec.ts): the tree travels as binary. */
-  | { type: 'show'; report: PackedReport }
-  | { type: 'focus'; name: string; file?: string }
-  /** What is being read, until its report or its error comes. */
-  | { type: 'reading'; what: string }
-  | { type: 'error'; message: string };
-
-/** Messages from the flamegraph panel to the extension host. */
-export type FromPanel =
-  | { type: 'ready' }
-  /**
-   * The panel drew a report: its title, how many frames its flamegraph holds and painted, and
-   * whether the tree came as typed arrays (binary), as sent.
-   */
-  | { type: 'shown'; title: string; frames: number; drawnFrames: number; binary: boolean }
-  | { type: 'openSource'; file: string; line: number };

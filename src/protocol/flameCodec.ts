@@ -5,34 +5,7 @@
  * 15 MB of JSON text, and the page takes it without parsing. Shared by the host and the page.
  */
 import { FLAME_CATEGORIES, type FlameData, type ReportData } from './flame';
-
-export interface PackedFlame extends Omit<FlameData, 'frames' | 'functions'> {
-  packed: 1;
-  count: number;
-  /** fn, then parent: `count` each. */
-  ints: Int32Array;
-  /** self, total, then before (diff mode): `count` each. */
-  floats: Float64Array;
-  /**
-   * The functions as a handful of values, not one per string: VS Code walks every value of a
-   * message (for its buffers), and 200,000 short strings cost it far more than one long one.
-   */
-  functions: {
-    /** Every name, then every file, end to end. */
-    text: string;
-    /** The length of each name, then of each file, in UTF-16 units. */
-    lengths: Int32Array;
-    lines: Int32Array;
-    /** Indexes into FLAME_CATEGORIES. */
-    categories: Uint8Array;
-  };
-}
-
-/** A report whose flamegraphs are packed. */
-export type PackedReport = Omit<ReportData, 'flame' | 'waits'> & {
-  flame: PackedFlame;
-  waits?: Omit<NonNullable<ReportData['waits']>, 'flame'> & { flame?: PackedFlame };
-};
+import type { PackedFlame, PackedReport } from './webview';
 
 export function packFlame(flame: FlameData): PackedFlame {
   const { frames, functions, ...rest } = flame;

@@ -1,15 +1,19 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
+
+import { hotFunctions, hotLines } from '../profile/analyze';
+import type { Comparison } from '../profile/compare';
+import type { LoadedRun } from '../profile/loadedRun';
 import {
+  amount,
   comparisonVerdicts,
   displayPath,
   functionLocation,
+  ratio,
   runRows,
+  share,
   waitLibrary,
   waitRows,
-} from '../cliFormat';
-import { hotFunctions, hotLines } from '../profile/analyze';
-import type { Comparison } from '../profile/compare';
-import type { LoadedRun } from '../runFiles';
+} from './text';
 
 /** Text that renders as itself in GitHub-flavoured Markdown, inside a table cell too. */
 export function mdText(text: string): string {
@@ -32,7 +36,6 @@ function table(header: string[], rows: string[][]): string {
 export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
   const { analysis, diagnosis, record } = run;
   const duration = analysis.model.durationUs || 1;
-  const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
   const title = record
     ? `${record.endpoint.method} ${record.endpoint.path}`
     : displayPath(run.profileFile, cwd);
@@ -76,7 +79,12 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       '',
       table(
         ['function', 'self', 'total', 'where'],
-        functions.map((f) => [f.name, share(f.selfUs), share(f.totalUs), functionLocation(f, cwd)]),
+        functions.map((f) => [
+          f.name,
+          share(f.selfUs / duration),
+          share(f.totalUs / duration),
+          functionLocation(f, cwd),
+        ]),
       ),
       '',
     );
@@ -90,7 +98,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
         ['line', 'self', 'function'],
         lines.map((l) => [
           `${displayPath(l.file, cwd)}:${l.line}`,
-          share(l.selfUs),
+          share(l.selfUs / duration),
           analysis.functions[l.functionId]?.name ?? '',
         ]),
       ),
@@ -106,9 +114,6 @@ export function comparisonMarkdown(
   failed: string[],
   cwd = process.cwd(),
 ): string {
-  const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
-  const amount = (v: number) =>
-    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : `${(v / 1000).toFixed(2)} ms`;
   const parts = [
     `### Hotpath · ${mdText(labels[0])} → ${mdText(labels[1])}`,
     '',
@@ -116,11 +121,11 @@ export function comparisonMarkdown(
       ['req/s', 'latency p50', 'latency p90', 'latency p99', 'CPU per request'],
       [
         [
-          x(comparison.ratios.requestsPerSec),
-          x(comparison.ratios.latencyP50),
-          x(comparison.ratios.latencyP90),
-          x(comparison.ratios.latencyP99),
-          x(comparison.ratios.cpuPerRequest),
+          ratio(comparison.ratios.requestsPerSec),
+          ratio(comparison.ratios.latencyP50),
+          ratio(comparison.ratios.latencyP90),
+          ratio(comparison.ratios.latencyP99),
+          ratio(comparison.ratios.cpuPerRequest),
         ],
       ],
     ),
@@ -141,8 +146,8 @@ export function comparisonMarkdown(
         ['function', 'before', 'after', 'where'],
         changed.map((c) => [
           c.name,
-          amount(c.before),
-          amount(c.after),
+          amount(c.before, comparison.unit),
+          amount(c.after, comparison.unit),
           c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,
         ]),
       ),

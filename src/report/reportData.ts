@@ -1,25 +1,28 @@
 /** A loaded run as the HTML report's content. */
-import {
-  comparisonVerdicts,
-  displayPath,
-  functionLocation,
-  runRows,
-  waitLibrary,
-  waitRows,
-} from '../cliFormat';
+
 import { hotFunctions, hotLines } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
+import type { LoadedRun } from '../profile/loadedRun';
 import { directionOf } from '../profile/stats';
 import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
-import type { LoadedRun } from '../runFiles';
-import type { RunRecord } from '../runner/run';
+import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
+import {
+  amount,
+  comparisonVerdicts,
+  displayPath,
+  functionLocation,
+  ratio,
+  runRows,
+  share,
+  waitLibrary,
+  waitRows,
+} from './text';
 
 export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
   const { analysis, diagnosis, record } = run;
   const duration = analysis.model.durationUs || 1;
-  const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
   // Rows that would read 0.0 % say nothing.
   const visible = (us: number) => us / duration >= 0.0005;
   const title = record
@@ -42,15 +45,15 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
       .map((f) => ({
         name: f.name,
         location: functionLocation(f, cwd),
-        self: share(f.selfUs),
-        total: share(f.totalUs),
+        self: share(f.selfUs / duration),
+        total: share(f.totalUs / duration),
       })),
     hotLines: hotLines(analysis, 15)
       .filter((l) => visible(l.selfUs))
       .map((l) => ({
         location: `${displayPath(l.file, cwd)}:${l.line}`,
         functionName: analysis.functions[l.functionId]?.name ?? '',
-        self: share(l.selfUs),
+        self: share(l.selfUs / duration),
       })),
     flame: flameData(analysis, title),
     ...(run.waits && waitRows(run.waits, cwd).length > 0
@@ -101,9 +104,6 @@ export function comparisonReportData(
     LatencyBins | undefined,
     LatencyBins | undefined,
   ];
-  const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}x`);
-  const amount = (v: number) =>
-    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : `${(v / 1000).toFixed(2)} ms`;
   const faster = comparison.ratios.requestsPerSec;
   const interval = comparison.spread?.requestsPerSec;
   const direction = interval ? directionOf(interval) : undefined;
@@ -124,16 +124,16 @@ export function comparisonReportData(
     subtitle:
       'Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.',
     rows: [
-      ['req/s', x(comparison.ratios.requestsPerSec)],
+      ['req/s', ratio(comparison.ratios.requestsPerSec)],
       ...comparisonVerdicts(comparison).map((v): [string, string] => ['verdict', v]),
-      ['latency p50', x(comparison.ratios.latencyP50)],
-      ['latency p99', x(comparison.ratios.latencyP99)],
-      ['CPU/request', x(comparison.ratios.cpuPerRequest)],
+      ['latency p50', ratio(comparison.ratios.latencyP50)],
+      ['latency p99', ratio(comparison.ratios.latencyP99)],
+      ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
     ],
     diagnosis: {
       verdict,
       summary: changes[0]
-        ? `The biggest change: ${changes[0].name} went from ${amount(changes[0].before)} to ${amount(changes[0].after)}${comparison.unit === 'share' ? ' of the profile' : ' per request'}.`
+        ? `The biggest change: ${changes[0].name} went from ${amount(changes[0].before, comparison.unit)} to ${amount(changes[0].after, comparison.unit)}${comparison.unit === 'share' ? ' of the profile' : ' per request'}.`
         : 'No function changed.',
     },
     figureTitles: ['before', 'after'],
@@ -143,8 +143,8 @@ export function comparisonReportData(
     hotFunctions: changes.map((c) => ({
       name: c.name,
       location: c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,
-      self: amount(c.before),
-      total: amount(c.after),
+      self: amount(c.before, comparison.unit),
+      total: amount(c.after, comparison.unit),
     })),
     hotLines: comparison.lines
       .filter((c) => c.category === 'user')
@@ -152,7 +152,7 @@ export function comparisonReportData(
       .map((c) => ({
         location: `${displayPath(c.file, cwd)}:${c.line}`,
         functionName: c.name,
-        self: `${amount(c.before)} → ${amount(c.after)}`,
+        self: `${amount(c.before, comparison.unit)} → ${amount(c.after, comparison.unit)}`,
       })),
     flame: diffFlameData(comparison, `${labels[0]} → ${labels[1]}`),
   };

@@ -6,45 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LockReport } from '../protocol/locks';
+import type { AgentMetrics } from '../record/load';
+import type { LockReport } from '../record/locks';
+import { type ProcessesReport, type ProfiledUnit, SOURCE_MAPS_FILE } from '../record/run';
 import type { AgentChannel, AgentConnection } from './agent/channel';
-import {
-  type AgentMetrics,
-  SOURCE_MAPS_FILE,
-  type StopResult,
-  sourceMapsFileOf,
-} from './agent/protocol';
+import { type StopResult, sourceMapsFileOf } from './agent/protocol';
 import { writeFileAtomic } from './files';
 import { mergeProfiles, type RawProfile } from './mergeProfiles';
 import { type Choice, chooseProfiled, combineLocks, combineMetrics } from './processes';
-
-/** One profiled process or thread, as run.json keeps it. */
-export interface ProfiledUnit {
-  pid: number;
-  /** 0: the process's main thread. */
-  threadId: number;
-  /** How it was started (its first arguments), to tell processes apart. */
-  command: string;
-  /** Its own profile, relative to the run folder (only when there are several). */
-  file?: string;
-  /** HTTP requests it received during the window. */
-  requests: number;
-  /** Whether its profile is in the merged one: a process that served nothing is left out. */
-  merged: boolean;
-  metrics: AgentMetrics;
-}
-
-/** What run.json says of the target's processes. */
-export interface ProcessesReport {
-  /** The port whose serving processes were profiled. */
-  port: number;
-  profiled: ProfiledUnit[];
-  /** The target's other Node processes and threads, and why each was not profiled. */
-  skipped: { pid: number; threadId: number; command: string; why: string }[];
-  /** How many more would have been profiled without the cap (`--max-processes`). */
-  overCap: number;
-  cap: number;
-}
 
 export interface CaptureResult {
   processes: ProcessesReport;

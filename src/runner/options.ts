@@ -1,14 +1,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { LoadShape } from '../record/load';
+import type { PhasedShape, RunOptions, TargetSpec } from '../record/run';
 import { bad, CONNECTIONS_RULE, checkNumber, RATE_RULE, SECONDS_RULE } from './check';
 import { HotpathError } from './errors';
-import {
-  checkShape,
-  describeShape,
-  type LoadShape,
-  peakConnections,
-  plannedSeconds,
-} from './shapes';
+import { checkShape, describeShape, peakConnections, plannedSeconds } from './shapes';
 
 /** A named load shape. The extension's settings use the same data (see `checkPresets`). */
 export interface LoadPreset {
@@ -140,54 +136,6 @@ export interface RunRequest {
   maxProcesses?: number;
 }
 
-export type TargetSpec =
-  | { kind: 'sample' }
-  /** Without `url`, the one port the service listens on (loopback) is used. */
-  | { kind: 'command'; command: string; url?: string; cwd: string }
-  | { kind: 'url'; url: string };
-
-export interface LoadOptions {
-  /** Full URL of the endpoint. Filled in once the target is up (the sample's port is chosen then). */
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-  connections: number;
-  durationSec: number | undefined;
-  amount: number | undefined;
-  connectionRate: number | undefined;
-  overallRate: number | undefined;
-  timeoutSec: number;
-  workers: number;
-  /**
-   * A shape run as phases (users joining, a ramp, a spike); absent for a constant load, which
-   * the fields above describe. `connections` and `durationSec` are then its peak and planned
-   * length.
-   */
-  shape?: PhasedShape;
-}
-
-/** A request with every default filled in and every value checked. */
-export interface RunOptions {
-  target: TargetSpec;
-  preset: string;
-  load: LoadOptions;
-  /** How many times the load runs in the capture (1 unless asked). */
-  repeat: number;
-  warmupSec: number;
-  samplingIntervalUs: number;
-  profile: boolean;
-  watchLocks: boolean;
-  outDir: string;
-  nodePath: string;
-  readyTimeoutSec: number;
-  agentTimeoutSec: number;
-  drainTimeoutSec: number;
-  maxProcesses: number;
-  /** An https target's certificate is not checked. */
-  insecure: boolean;
-}
-
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 /** True for addresses of this machine's loopback: localhost, 127.0.0.0/8, ::1. */
@@ -259,9 +207,6 @@ export function checkPresets(value: unknown): LoadPreset[] {
     };
   });
 }
-
-/** A shape other than a constant load: run as phases (see shapes.ts). */
-export type PhasedShape = Exclude<LoadShape, { kind: 'constant' }>;
 
 /**
  * The shape of a run: the preset's (or `--shape`), with the command line's connections,

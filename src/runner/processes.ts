@@ -3,8 +3,9 @@
  * starts carries the agent (npm, a wrapper, a cluster's primary and workers, worker threads):
  * the ones that serve the URL's port do the work. Pure over what the agents reported.
  */
-import type { LockReport } from '../protocol/locks';
-import type { AgentMetrics } from './agent/protocol';
+
+import type { AgentMetrics } from '../record/load';
+import type { LockReport } from '../record/locks';
 
 /** What the runner knows of one agent: its process, its thread, what it listens on. */
 export interface Unit {

@@ -1,106 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LockReport } from '../protocol/locks';
+import type { LoadSummary } from '../record/load';
+import type { RunOptions } from '../record/run';
+import {
+  PROFILE_FILE,
+  RUN_FILE,
+  type RunRecord,
+  type RunStage,
+  type TimelinePoint,
+} from '../record/run';
 import { AgentChannel } from './agent/channel';
-import type { AgentMetrics } from './agent/protocol';
-import { type ProcessesReport, TargetCapture } from './capture';
+import { TargetCapture } from './capture';
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
-import { type LoadSummary, mergeSummaries } from './load/summary';
-import type { RunOptions } from './options';
+import { mergeSummaries } from './load/summary';
 import { hotpathVersion, packageRoot } from './paths';
 import { portOf, type StartedTarget, startTarget } from './target';
-
-export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
-export type RunStage = 'starting' | 'warming-up' | 'profiling' | 'stopping';
-
-export const PROFILE_FILE = 'profile.cpuprofile';
-export const RUN_FILE = 'run.json';
-
-/** Everything a run folder's `run.json` says. */
-export interface RunRecord {
-  schema: 1;
-  id: string;
-  status: RunStatus;
-  /** The last stage reached: where a failed or cancelled run stopped. */
-  stage: RunStage;
-  error?: { code: string; message: string; serviceOutput?: string };
-  endpoint: { method: string; path: string; url?: string };
-  preset: string;
-  options: Omit<RunOptions, 'nodePath'>;
-  target: {
-    kind: RunOptions['target']['kind'];
-    command?: string;
-    url?: string;
-    /** The process Hotpath started, and the one that served the URL and was profiled. */
-    pid?: number;
-    profiledPid?: number;
-    node?: string;
-  };
-  warmup?: {
-    durationSec: number;
-    requests: number;
-    requestsPerSec: number;
-    /**
-     * The window opened once the warm-up's requests had ended in the service: how long that
-     * took (ms), and how many were still not ended when the wait ran out (0: none).
-     */
-    drainedMs?: number;
-    leftInFlight?: number;
-  };
-  /** The service's processes and threads: which were profiled and why (absent for a URL). */
-  processes?: ProcessesReport;
-  load?: LoadSummary;
-  /** Each load of a run repeated with --repeat (`load` is them all merged). */
-  repeats?: LoadSummary[];
-  /** The measured load second by second: for the charts of req/s, latency and errors. */
-  timeline?: TimelinePoint[];
-  agent?: AgentMetrics;
-  /** Where requests waited for locks (async-mutex) over the window; absent without one. */
-  locks?: LockReport;
-  profile:
-    | {
-        file: string;
-        bytes: number;
-        samplingIntervalUs: number;
-        /** Scripts whose in-memory source maps were saved to sourcemaps.json (tsx, ts-node). */
-        sourceMaps: number;
-      }
-    | { file: null; why: string };
-  timings: {
-    startedAt: string;
-    targetReadyAt?: string;
-    captureStartedAt?: string;
-    captureStoppedAt?: string;
-    endedAt?: string;
-  };
-  versions: { hotpath: string; node: string; autocannon: string };
-}
 
 export interface RunEvents {
   signal?: AbortSignal | undefined;
   onStage?: ((stage: RunStage, record: RunRecord) => void) | undefined;
   onProgress?: ((progress: LoadProgress) => void) | undefined;
-}
-
-/** One second of the measured load. */
-export interface TimelinePoint {
-  /** Seconds since the load began (end of this second). */
-  t: number;
-  /** Responses in this second. */
-  rps: number;
-  /** Latency of this second's responses, ms; null when none came back. */
-  p50Ms: number | null;
-  p99Ms: number | null;
-  /** Error answers in this second: non-2xx, connection errors and timeouts. */
-  errors: number;
-  /** Connections open at the end of this second (absent in older runs). */
-  connections?: number;
-  /** Which load of a repeated run (0-based); absent when the load ran once. */
-  repeat?: number;
 }
 
 export interface CompletedRun {

@@ -4,6 +4,8 @@
  * name the field, and turned into phases: autocannon runs of a fixed number of connections, run
  * side by side (users, spike) or one after another (ramp). Pure.
  */
+
+import type { Knee, LoadShape, RampShape, RampStep, ShapeKind } from '../record/load';
 import {
   bad,
   CONNECTIONS_RULE,
@@ -13,59 +15,6 @@ import {
   SECONDS_RULE,
 } from './check';
 
-/** A fixed number of connections for a duration: autocannon's own model. */
-export interface ConstantShape {
-  kind: 'constant';
-  connections: number;
-  durationSec: number;
-  /** At most this many requests per second per connection. */
-  connectionRate?: number;
-}
-
-/**
- * Locust's model: `users` users, each sending a request and then at most one every `waitSec`
- * seconds (Locust's `constant_pacing`), joining at `spawnRate` users per second.
- */
-export interface UsersShape {
-  kind: 'users';
-  users: number;
-  /** Seconds from one request of a user to its next (0: flat out). */
-  waitSec: number;
-  /** Users joining per second; absent: all at once. */
-  spawnRate?: number;
-  durationSec: number;
-}
-
-/**
- * Concurrency stepped up (from, from × factor, …, to), `stepSec` each, until throughput stops
- * rising (`patience` steps in a row without `minGrowth` more req/s than the best so far) or p99
- * latency goes above `maxP99Ms`.
- */
-export interface RampShape {
-  kind: 'ramp';
-  from: number;
-  to: number;
-  factor: number;
-  stepSec: number;
-  /** Growth that counts as growth: 0.1 = 10 % more req/s than the best step so far. */
-  minGrowth: number;
-  /** Steps in a row without growth before the ramp stops. */
-  patience: number;
-  maxP99Ms?: number;
-}
-
-/** A base load with a burst of `spikeConnections` more from `spikeAtSec` for `spikeSec`. */
-export interface SpikeShape {
-  kind: 'spike';
-  connections: number;
-  spikeConnections: number;
-  durationSec: number;
-  spikeAtSec: number;
-  spikeSec: number;
-}
-
-export type LoadShape = ConstantShape | UsersShape | RampShape | SpikeShape;
-export type ShapeKind = LoadShape['kind'];
 export const SHAPE_KINDS: readonly ShapeKind[] = ['constant', 'users', 'ramp', 'spike'];
 
 export const RAMP_DEFAULTS = { from: 1, factor: 2, stepSec: 2, minGrowth: 0.1, patience: 2 };
@@ -287,36 +236,6 @@ export function peakConnections(shape: LoadShape): number {
 /** The longest the shape can last, in seconds (a ramp may stop sooner). */
 export function plannedSeconds(shape: LoadShape): number {
   return shape.kind === 'ramp' ? rampSteps(shape).length * shape.stepSec : shape.durationSec;
-}
-
-/** What one step of a ramp measured. */
-export interface RampStep {
-  connections: number;
-  /** Seconds since the load began, and how long the step lasted. */
-  startSec: number;
-  durationSec: number;
-  requests: number;
-  requestsPerSec: number;
-  p50Ms: number;
-  /** Absent in runs saved before it was kept. */
-  p90Ms?: number;
-  p99Ms: number;
-  errors: number;
-}
-
-/** Where more connections stopped bringing more throughput. */
-export interface Knee {
-  /** Index of the knee's step: the last step with `minGrowth` more req/s than every step before. */
-  step: number;
-  connections: number;
-  requestsPerSec: number;
-  p99Ms: number;
-  /** The knee's req/s ÷ the first step's. */
-  growth: number;
-  /** true when the last step still grew: the knee lies beyond the ramp's `to`. */
-  stillRising: boolean;
-  /** The first step whose p99 went above the ramp's bound, if one did. */
-  p99BrokenAt?: number;
 }
 
 /** The knee of a ramp's steps (at least one). Pure. */

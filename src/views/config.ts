@@ -1,4 +1,4 @@
-/** The `hotpath` settings, read through one typed object. */
+/** The `hotpath` settings. */
 import * as vscode from 'vscode';
 import { checkPresets, DEFAULTS, type LoadPreset } from '../runner/options';
 
@@ -8,7 +8,30 @@ export interface ConfiguredEndpoint {
   body?: string;
 }
 
-export class Config {
+/** What a change of the settings asks to be redrawn; the rest is read when next used. */
+export interface ConfigChange {
+  hotLines: boolean;
+  codeLens: boolean;
+  routeLens: boolean;
+}
+
+/**
+ * The settings, read through one typed object, and the one handler of their changes: it tells
+ * each view only the changes that concern it.
+ */
+export class Config implements vscode.Disposable {
+  readonly #changed = new vscode.EventEmitter<ConfigChange>();
+  readonly onDidChange = this.#changed.event;
+  readonly #subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+    const affects = (setting: string) => event.affectsConfiguration(`hotpath.${setting}`);
+    const change: ConfigChange = {
+      hotLines: affects('showHotLines') || affects('hotLineThreshold'),
+      codeLens: affects('showCodeLens'),
+      routeLens: affects('showRouteCodeLens'),
+    };
+    if (change.hotLines || change.codeLens || change.routeLens) this.#changed.fire(change);
+  });
+
   private get section() {
     return vscode.workspace.getConfiguration('hotpath');
   }
@@ -89,7 +112,8 @@ export class Config {
     return this.section.get<number>('hotLineThreshold') ?? 0.002;
   }
 
-  static affects(event: vscode.ConfigurationChangeEvent): boolean {
-    return event.affectsConfiguration('hotpath');
+  dispose(): void {
+    this.#subscription.dispose();
+    this.#changed.dispose();
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ReportData } from '../protocol/flame';
-import type { PackedReport } from '../protocol/flameCodec';
+import type { PackedReport } from '../protocol/webview';
 import { ReportWebview, type Shown, webviewOptions } from './reportWebview';
 
 export class FlamegraphPanel implements vscode.Disposable {

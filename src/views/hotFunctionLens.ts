@@ -1,8 +1,9 @@
 /** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
 import * as vscode from 'vscode';
-import { sourceOf } from '../profile/analyze';
-import { Config } from './config';
-import { waitTime } from './hotLines';
+import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
+import type { LoadedRun } from '../profile/loadedRun';
+import { change as changeText, fineMs, share } from '../report/text';
+import type { Config } from './config';
 import type { Results } from './results';
 
 /** Functions under this share of the profile get no lens. */
@@ -12,15 +13,25 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
   readonly #changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.#changed.event;
   readonly #subscription: vscode.Disposable;
+  /**
+   * The current run's lens-worthy functions by source file, made once per run: a document's
+   * lenses are then one lookup, not a walk over every function of the profile.
+   */
+  #index:
+    | { run: LoadedRun; byFile: Map<string, { f: AnalyzedFunction; line: number }[]> }
+    | undefined;
 
   constructor(
     private readonly results: Results,
     private readonly config: Config,
   ) {
     this.#subscription = vscode.Disposable.from(
-      results.onDidChange(() => this.#changed.fire()),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (Config.affects(event)) this.#changed.fire();
+      results.onDidChange(() => {
+        this.#index = undefined;
+        this.#changed.fire();
+      }),
+      config.onDidChange((change) => {
+        if (change.codeLens) this.#changed.fire();
       }),
     );
   }
@@ -37,22 +48,19 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       (this.results.comparison?.functions ?? []).map((c) => [`${c.name}\0${c.file}`, c]),
     );
     const lenses: vscode.CodeLens[] = [];
-    for (const f of run.analysis.functions) {
-      const where = sourceOf(f);
-      if (where?.source !== file || f.totalUs / duration < MIN_SHARE) continue;
-      const line = Math.min(Math.max(0, where.line - 1), document.lineCount - 1);
-      const share = (us: number) => `${((us / duration) * 100).toFixed(1)} %`;
+    for (const { f, line: sourceLine } of this.#functionsIn(run, file)) {
+      const line = Math.min(Math.max(0, sourceLine - 1), document.lineCount - 1);
       // A comparison names a function by its original file, or by its script URL when it has no map.
       const change =
         changes.get(`${f.name}\0${file}`) ?? changes.get(`${f.name}\0${f.generated.url}`);
       const delta = !change
         ? ''
         : change.before > 0
-          ? ` · self ${formatChange(change.after / change.before - 1)} vs previous`
+          ? ` · self ${changeText(change.after / change.before - 1)} vs previous`
           : ' · new since previous';
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: `🔥 ${share(f.selfUs)} self · ${share(f.totalUs)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}${delta}`,
+          title: `🔥 ${share(f.selfUs / duration)} self · ${share(f.totalUs / duration)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}${delta}`,
           tooltip: `${f.name}: self and total time in the last Hotpath run; click to find it in the flamegraph`,
           command: 'hotpath.showFlamegraph',
           arguments: [{ name: f.name, file }],
@@ -65,7 +73,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
           title:
-            `⏳ waited ${waitTime(site.waitMs.p50)} p50 · held ${waitTime(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)}/s · ` +
+            `⏳ waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)}/s · ` +
             `${Math.round(site.waitShare * 100)} % of latency · ${endpoint}${site.heldAcrossAwait ? ' · held across an await' : ''}`,
           tooltip: `Requests waited for this ${site.kind} in the last Hotpath run; click for the report`,
           command: 'hotpath.showFlamegraph',
@@ -76,14 +84,24 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     return lenses;
   }
 
+  #functionsIn(run: LoadedRun, file: string): { f: AnalyzedFunction; line: number }[] {
+    if (this.#index?.run !== run) {
+      const duration = run.analysis.model.durationUs || 1;
+      const byFile = new Map<string, { f: AnalyzedFunction; line: number }[]>();
+      for (const f of run.analysis.functions) {
+        const where = sourceOf(f);
+        if (!where || f.totalUs / duration < MIN_SHARE) continue;
+        const entries = byFile.get(where.source) ?? [];
+        entries.push({ f, line: where.line });
+        byFile.set(where.source, entries);
+      }
+      this.#index = { run, byFile };
+    }
+    return this.#index.byFile.get(file) ?? [];
+  }
+
   dispose(): void {
     this.#subscription.dispose();
     this.#changed.dispose();
   }
-}
-
-/** +12 %, −42 % (a real minus sign). */
-export function formatChange(fraction: number): string {
-  const percent = Math.round(fraction * 100);
-  return percent < 0 ? `−${-percent} %` : `+${percent} %`;
 }

@@ -9,11 +9,15 @@
  * matches the profile there).
  */
 import * as vscode from 'vscode';
-import { Config } from './config';
+import { fineMs, share as shareText } from '../report/text';
+import type { Config } from './config';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';
 import type { Results } from './results';
 
 const LEVELS = 5;
+
+/** Edits and editor switches come in bursts (typing): heat is redrawn once they pause. */
+const REDRAW_DELAY_MS = 50;
 
 /** A hot line of the run in an open document (see lineShift.ts), by its line in the profile. */
 interface Tracked extends TrackedLine {
@@ -28,6 +32,11 @@ export class HotLines implements vscode.Disposable {
   #enabled = true;
   /** Per open document: its hot lines where they are now. Reset when the results change. */
   #tracked = new Map<string, Tracked[]>();
+  /** Documents (fsPath) to redraw once edits pause; `all` for every visible editor. */
+  #pending: Set<string> | 'all' = new Set();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the last drawing drew, by document. */
+  readonly #drawn = new Map<string, { file: string; decorations: number; waits: number }>();
 
   constructor(
     private readonly results: Results,
@@ -60,21 +69,24 @@ export class HotLines implements vscode.Disposable {
         const changes = [...event.contentChanges].sort(
           (a, b) => b.range.start.line - a.range.start.line,
         );
+        // The lines move at once (what is asked of them is right at every moment); the drawing
+        // waits for a pause and touches only the editors of this document.
         for (const c of changes)
           shiftLines(tracked, {
             startLine: c.range.start.line,
             endLine: c.range.end.line,
             insertedLines: c.text.split('\n').length - 1,
           });
-        this.refresh();
+        this.#redrawSoon(event.document.uri.fsPath);
       }),
-      vscode.workspace.onDidCloseTextDocument((document) =>
-        this.#tracked.delete(document.uri.fsPath),
-      ),
-      vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
-      vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!Config.affects(event)) return;
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        this.#tracked.delete(document.uri.fsPath);
+        this.#drawn.delete(document.uri.fsPath);
+      }),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.#redrawSoon('all')),
+      vscode.window.onDidChangeActiveTextEditor(() => this.#redrawSoon('all')),
+      config.onDidChange((change) => {
+        if (!change.hotLines) return;
         this.#enabled = config.showHotLines;
         this.refresh();
       }),
@@ -107,7 +119,7 @@ export class HotLines implements vscode.Disposable {
       const name = run.analysis.functions[l.functionId]?.name ?? '';
       const hover = new vscode.MarkdownString();
       hover.appendText(
-        `Hotpath: ${(share * 100).toFixed(1)} % of the run's time on this line (${this.results.describeTime(l.selfUs)}), in ${name}`,
+        `Hotpath: ${shareText(share)} of the run's time on this line (${this.results.describeTime(l.selfUs)}), in ${name}`,
       );
       byLevel[level].push({
         // The whole line's range: the time is shown after its end.
@@ -115,7 +127,7 @@ export class HotLines implements vscode.Disposable {
         hoverMessage: hover,
         renderOptions: {
           after: {
-            contentText: `  ${this.results.describeTime(l.selfUs)} · ${(share * 100).toFixed(1)} %`,
+            contentText: `  ${this.results.describeTime(l.selfUs)} · ${shareText(share)}`,
             color: new vscode.ThemeColor('editorCodeLens.foreground'),
           },
         },
@@ -135,8 +147,8 @@ export class HotLines implements vscode.Disposable {
       if (at === undefined) continue;
       const hover = new vscode.MarkdownString();
       hover.appendText(
-        `Hotpath: requests waited for this ${site.kind} ${waitTime(site.waitMs.p50)} (p50, p99 ${waitTime(site.waitMs.p99)}), ` +
-          `${(site.waitShare * 100).toFixed(1)} % of their latency; each holder kept it ${waitTime(site.holdMs.p50)} (p50)` +
+        `Hotpath: requests waited for this ${site.kind} ${fineMs(site.waitMs.p50)} (p50, p99 ${fineMs(site.waitMs.p99)}), ` +
+          `${shareText(site.waitShare)} of their latency; each holder kept it ${fineMs(site.holdMs.p50)} (p50)` +
           `${site.heldAcrossAwait ? ', across an await' : ''}. ${site.asked} acquisitions, ${site.perSec.toFixed(1)}/s.`,
       );
       marks.push({
@@ -144,7 +156,7 @@ export class HotLines implements vscode.Disposable {
         hoverMessage: hover,
         renderOptions: {
           after: {
-            contentText: `  ⏳ waited ${waitTime(site.waitMs.p50)} p50 · held ${waitTime(site.holdMs.p50)}${site.heldAcrossAwait ? ' across an await' : ''}`,
+            contentText: `  ⏳ waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)}${site.heldAcrossAwait ? ' across an await' : ''}`,
             color: new vscode.ThemeColor('editorCodeLens.foreground'),
           },
         },
@@ -198,37 +210,52 @@ export class HotLines implements vscode.Disposable {
     return now;
   }
 
-  /** What the last refresh drew, by editor: for the tests. */
-  lastRefresh: { file: string; decorations: number; waits: number }[] = [];
+  /** What was last drawn in each visible editor: for the tests. */
+  get lastRefresh(): { file: string; decorations: number; waits: number }[] {
+    return vscode.window.visibleTextEditors.flatMap((editor) => {
+      const drawn = this.#drawn.get(editor.document.uri.fsPath);
+      return drawn ? [drawn] : [];
+    });
+  }
 
+  /** Redraws every visible editor now (new results, a toggle, a setting). */
   refresh(): void {
-    this.lastRefresh = [];
+    this.#draw('all');
+  }
+
+  /** Redraws the visible editors of `file` (or all) once the burst of events pauses. */
+  #redrawSoon(file: string | 'all'): void {
+    if (file === 'all') this.#pending = 'all';
+    else if (this.#pending !== 'all') this.#pending.add(file);
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const pending = this.#pending;
+      this.#pending = new Set();
+      this.#draw(pending);
+    }, REDRAW_DELAY_MS);
+  }
+
+  /** Every decoration type set on each visible editor of `files`, empty ones too: stale heat clears. */
+  #draw(files: ReadonlySet<string> | 'all'): void {
     for (const editor of vscode.window.visibleTextEditors) {
+      const file = editor.document.uri.fsPath;
+      if (files !== 'all' && !files.has(file)) continue;
       const byLevel = this.decorationsFor(editor.document);
       this.#types.forEach((type, level) => {
         editor.setDecorations(type, byLevel[level]);
       });
       const waits = this.waitDecorationsFor(editor.document);
       editor.setDecorations(this.#waitType, waits);
-      this.lastRefresh.push({
-        file: editor.document.uri.fsPath,
-        decorations: byLevel.flat().length,
-        waits: waits.length,
-      });
+      this.#drawn.set(file, { file, decorations: byLevel.flat().length, waits: waits.length });
     }
   }
 
   dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     for (const d of this.#disposables.splice(0)) d.dispose();
     for (const type of this.#types) type.dispose();
     this.#waitType.dispose();
   }
-}
-
-/** A wait or hold time: 2.4 s, 50 ms, 0.01 ms. */
-export function waitTime(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 10 || ms === 0) return `${Math.round(ms)} ms`;
-  if (ms >= 1) return `${ms.toFixed(1)} ms`;
-  return `${ms >= 0.1 ? ms.toFixed(2) : ms.toFixed(3)} ms`;
 }

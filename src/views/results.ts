@@ -1,7 +1,8 @@
 /** The run whose results the editor shows: one at a time, replaced by the next. */
 import * as vscode from 'vscode';
 import type { Comparison } from '../profile/compare';
-import type { LoadedRun } from '../runFiles';
+import type { LoadedRun } from '../profile/loadedRun';
+import { timePerRequest } from '../report/text';
 
 export class Results implements vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();
@@ -32,10 +33,7 @@ export class Results implements vscode.Disposable {
 
   /** The run's time per request, or per run when it has no request count. */
   describeTime(us: number): string {
-    const requests = this.#current?.record?.load?.requests;
-    const ms = (value: number) =>
-      value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
-    return requests ? `${ms(us / 1000 / requests)}/req` : ms(us / 1000);
+    return timePerRequest(us, this.#current?.record?.load?.requests);
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 /** "▶ Profile endpoint" above route registrations in JavaScript and TypeScript files. */
 import * as vscode from 'vscode';
 import { findRoutes } from '../routes/scan';
-import { Config } from './config';
+import type { Config } from './config';
 
 /** Files larger than this are not scanned (bundles, generated code). */
 const MAX_SCAN_CHARS = 1_000_000;
@@ -18,8 +18,8 @@ export class RouteLenses implements vscode.CodeLensProvider, vscode.Disposable {
     /** Whether a file belongs to the bundled sample service (its routes run there, no target pick). */
     private readonly isSampleSource: (file: string) => boolean,
   ) {
-    this.#subscription = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (Config.affects(event)) this.#changed.fire();
+    this.#subscription = config.onDidChange((change) => {
+      if (change.routeLens) this.#changed.fire();
     });
   }
 

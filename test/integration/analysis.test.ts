@@ -7,14 +7,15 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { analyseOffThread } from '../../src/analysisThread';
 import { hotLines } from '../../src/profile/analyze';
+import type { LoadedRun } from '../../src/profile/loadedRun';
 import { packReport } from '../../src/protocol/flameCodec';
 import { reportData } from '../../src/report/reportData';
-import { type LoadedRun, loadRun } from '../../src/runFiles';
 import { HotpathError } from '../../src/runner/errors';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
+import { analyseOffThread } from '../../src/runs/analysisThread';
+import { loadRun } from '../../src/runs/runFolder';
 import { tempFolder } from '../helpers';
 
 const root = path.resolve(__dirname, '..', '..');

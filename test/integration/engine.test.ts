@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { PROFILE_FILE, RUN_FILE } from '../../src/record/run';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
-import { type CompletedRun, PROFILE_FILE, RUN_FILE, runProfile } from '../../src/runner/run';
+import { type CompletedRun, runProfile } from '../../src/runner/run';
 import { alive, childrenOf, eventually, fixture, freePort, tempFolder } from '../helpers';
 
 let out: string;

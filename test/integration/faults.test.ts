@@ -9,10 +9,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadRun } from '../../src/runFiles';
+import { RUN_FILE, type RunRecord } from '../../src/record/run';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
-import { type CompletedRun, RUN_FILE, type RunRecord, runProfile } from '../../src/runner/run';
+import { type CompletedRun, runProfile } from '../../src/runner/run';
 import { startSampleService } from '../../src/runner/target';
+import { loadRun } from '../../src/runs/runFolder';
 import { alive, descendantsOf, eventually, fixture, freePort, tempFolder } from '../helpers';
 
 let out: string;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { analyze, hotFunctions } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
-import { readTextFile } from '../../src/runFiles';
+import { readTextFile } from '../../src/runs/runFolder';
 import { tempFolder } from '../helpers';
 
 test('a node --cpu-prof profile is read, and its hot function found', () => {

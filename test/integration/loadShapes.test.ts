@@ -16,10 +16,11 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spreadOf } from '../../src/profile/compare';
 import { bootstrapRatio, directionOf, samplesOf, verdictText } from '../../src/profile/stats';
-import { loadRampSteps } from '../../src/runFiles';
+import type { RunRecord } from '../../src/record/run';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
-import { type RunRecord, runProfile } from '../../src/runner/run';
+import { runProfile } from '../../src/runner/run';
 import { type RunningService, startSampleService } from '../../src/runner/target';
+import { loadRampSteps } from '../../src/runs/runFolder';
 import { tempFolder } from '../helpers';
 
 const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { hotFunctions } from '../../src/profile/analyze';
-import { loadRun } from '../../src/runFiles';
-import { SOURCE_MAPS_FILE } from '../../src/runner/agent/protocol';
+import { SOURCE_MAPS_FILE } from '../../src/record/run';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
+import { loadRun } from '../../src/runs/runFolder';
 import { fixture, freePort, tempFolder } from '../helpers';
 
 test("a tsx service's functions map to their .ts declarations through the maps Node held; its lines, run as one, are a note", async () => {

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hotFunctions, sourceOf } from '../../src/profile/analyze';
-import { loadRun } from '../../src/runFiles';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
+import { loadRun } from '../../src/runs/runFolder';
 import { freePort, tempFolder } from '../helpers';
 import { buildZoo, hotLineOf, type ZooService, zooServices } from '../zoo';
 

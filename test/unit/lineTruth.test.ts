@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type TransformOptions, transformSync } from 'esbuild';
-import { hotLineRows } from '../../src/cliFormat';
 import { type Analysis, analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
+import { hotLineRows } from '../../src/report/text';
 import { tempFolder } from '../helpers';
 
 const SOURCE = `// Text helpers.

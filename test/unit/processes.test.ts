@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel } from '../../src/profile/model';
-import type { AgentMetrics } from '../../src/runner/agent/protocol';
+import type { AgentMetrics } from '../../src/record/load';
 import { mergeProfiles, type RawProfile } from '../../src/runner/mergeProfiles';
 import {
   chooseProfiled,

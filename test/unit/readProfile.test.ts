@@ -9,8 +9,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { packProfile, parseProfile } from '../../src/profile/cpuprofile';
+import { parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel, type ProfileModel } from '../../src/profile/model';
+import { packProfile } from '../../src/profile/packedProfile';
 import { readProfile, scanProfile } from '../../src/profile/readProfile';
 import { apply, type Json, mutation, validProfile } from '../fuzzProfiles';
 import { seededRandom as random } from '../helpers';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildApp } from '../../src/sampleService/app';
+import { SAMPLE_ROUTES } from '../../src/sampleService/routes';
 
 // The ids 878934, 223821 and 126722 add up to 1,229,477.
 const IDS_SUM = 878934 + 223821 + 126722;
@@ -61,6 +62,28 @@ describe('sample service', () => {
     assert.deepEqual((await app.inject('/fast')).json(), { total: IDS_SUM + 112233 });
     const invalid = await app.inject({ method: 'POST', url: '/clients/x', payload: { topics: 1 } });
     assert.equal(invalid.statusCode, 400);
+    await app.close();
+  });
+
+  test('SAMPLE_ROUTES (what the extension offers) is exactly the routes the service registers', async () => {
+    const app = buildApp();
+    await app.ready();
+    // Fastify's own listing, a tree of path segments: "├── /cpu (GET, HEAD)", "│   └── alloc (…)".
+    const registered: string[] = [];
+    const prefixes: string[] = [];
+    for (const row of app.printRoutes({ commonPrefix: false }).split('\n')) {
+      const match = /^((?:│ {3}| {4})*)[├└]── (\S+)(?: \(([^)]+)\))?$/.exec(row);
+      if (!match) continue;
+      const depth = match[1].length / 4;
+      prefixes[depth] = (prefixes[depth - 1] ?? '') + match[2];
+      for (const method of match[3]?.split(', ') ?? [])
+        if (method !== 'HEAD') registered.push(`${method} ${prefixes[depth]}`); // HEAD: Fastify's, with each GET
+    }
+    assert.ok(registered.length >= 5, `the listing was read: ${registered}`);
+    assert.deepEqual(
+      [...registered].sort(),
+      SAMPLE_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
     await app.close();
   });
 

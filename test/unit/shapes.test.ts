@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { RampShape, RampStep } from '../../src/record/load';
 import { checkPresets, PRESETS, resolveRunOptions } from '../../src/runner/options';
 import {
   checkShape,
   concurrentPhases,
   describeShape,
   findKnee,
-  type RampShape,
-  type RampStep,
   rampDone,
   rampSteps,
 } from '../../src/runner/shapes';

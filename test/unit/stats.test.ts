@@ -8,7 +8,7 @@ import {
   SPREAD_RULES,
   verdictText,
 } from '../../src/profile/stats';
-import type { SampleSeries } from '../../src/protocol/samples';
+import type { SampleSeries } from '../../src/record/samples';
 import { seededRandom } from '../helpers';
 
 /**

@@ -5,7 +5,6 @@
  * interval, start, stop. It never keeps the process alive and never lets its own trouble reach
  * the service: every failure is reported to the runner or dropped.
  */
-
 import * as diagnostics from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
@@ -20,6 +19,7 @@ import {
 } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, threadId } from 'node:worker_threads';
+import type { AgentMetrics } from '../../record/load';
 import { writeFileAtomic } from '../files';
 import { isAsyncMutex, type LockReport, LockTracker } from './locks';
 import {
@@ -28,7 +28,6 @@ import {
   AGENT_TOKEN_ENV,
   type AgentCommand,
   type AgentMessage,
-  type AgentMetrics,
   type BeginResult,
   readLines,
   type StartResult,

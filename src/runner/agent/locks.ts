@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import type { LockReport, LockSiteReport, StackFrame, TimeSummary } from '../../protocol/locks';
+import type { LockReport, LockSiteReport, StackFrame, TimeSummary } from '../../record/locks';
 
 export type { LockReport, StackFrame };
 

@@ -5,7 +5,9 @@
  */
 
 import * as path from 'node:path';
-import type { LockReport } from '../../protocol/locks';
+import type { AgentMetrics } from '../../record/load';
+import type { LockReport } from '../../record/locks';
+import { SOURCE_MAPS_FILE } from '../../record/run';
 
 /** The environment variables through which the runner hands the channel to the agent. */
 export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
@@ -57,9 +59,6 @@ export interface BeginResult extends StartResult {
   leftInFlight: number;
 }
 
-/** Written beside the profile: the source maps Node holds for the profile's scripts. */
-export const SOURCE_MAPS_FILE = 'sourcemaps.json';
-
 /**
  * Where an agent writes the maps of the profile it writes: `sourcemaps.json` beside the run's
  * `profile.cpuprofile`; `profile.<pid>.sourcemaps.json` beside one process's own profile (the
@@ -87,45 +86,6 @@ export interface StopResult {
   metrics: AgentMetrics;
   /** Lock waits and holds over the window; absent when the service never loaded async-mutex. */
   locks?: LockReport;
-}
-
-/** What the agent measured inside the service over the capture window. */
-export interface AgentMetrics {
-  wallMs: number;
-  /** CPU time of the whole service process over the window. */
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  /** CPU time ÷ wall time: 1 is one core busy all the time. */
-  cpuShare: number;
-  /**
-   * Share of the window the event loop was busy, 0..1 (`performance.eventLoopUtilization`).
-   * The sampling profiler inflates it (on /read: 2% without a profile, about 60% at 1 ms
-   * sampling): tell waiting from working by `cpuShare` and the profile's idle share.
-   */
-  eventLoopUtilization: number;
-  /** Event-loop delay percentiles (`monitorEventLoopDelay`, 10 ms resolution). */
-  eventLoopDelayMs: {
-    min: number;
-    mean: number;
-    p50: number;
-    p90: number;
-    p99: number;
-    max: number;
-  };
-  gc: {
-    count: number;
-    totalMs: number;
-    share: number;
-    byKind: Record<string, { count: number; totalMs: number }>;
-  };
-  heap: {
-    startUsedBytes: number;
-    endUsedBytes: number;
-    peakUsedBytes: number;
-    peakRssBytes: number;
-  };
-  /** The sampling interval asked for; the achieved one is in the profile's timeDeltas. */
-  samplingIntervalUs: number | undefined;
 }
 
 /**

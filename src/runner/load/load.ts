@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
+import type { LoadSummary } from '../../record/load';
+import type { LoadOptions } from '../../record/run';
 import { HotpathError, throwIfCancelled } from '../errors';
-import type { LoadOptions } from '../options';
 import { bundle } from '../paths';
 import {
   type FromLoadProcess,
@@ -8,7 +9,7 @@ import {
   type LoadProgress,
   type ToLoadProcess,
 } from './protocol';
-import { type AutocannonResult, type LoadSummary, mergeSummaries, summarize } from './summary';
+import { type AutocannonResult, mergeSummaries, summarize } from './summary';
 
 export interface LoadRunOptions {
   /** The `node` that runs the load process. */
@@ -127,6 +128,8 @@ export async function runLoad(
             settle();
             reject(new HotpathError('LOAD', `the load test failed: ${message.message}`));
             break;
+          default:
+            message satisfies never;
         }
       });
       child.once('error', (error) => {

@@ -6,17 +6,10 @@
 
 import { BroadcastChannel } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import type { SampleSeries } from '../../protocol/samples';
-import type { LoadOptions } from '../options';
-import {
-  concurrentPhases,
-  findKnee,
-  type Knee,
-  plannedSeconds,
-  type RampStep,
-  rampDone,
-  rampSteps,
-} from '../shapes';
+import type { Knee, RampStep } from '../../record/load';
+import type { LoadOptions } from '../../record/run';
+import type { SampleSeries } from '../../record/samples';
+import { concurrentPhases, findKnee, plannedSeconds, rampDone, rampSteps } from '../shapes';
 import {
   bucketPercentile,
   coarseHistogram,

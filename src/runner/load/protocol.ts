@@ -1,7 +1,8 @@
 /** Messages between the runner and its load process (one autocannon run each). */
-import type { SampleSeries } from '../../protocol/samples';
-import type { LoadOptions } from '../options';
-import type { Knee, RampStep } from '../shapes';
+
+import type { Knee, LatencyHistogram, RampStep } from '../../record/load';
+import type { LoadOptions } from '../../record/run';
+import type { SampleSeries } from '../../record/samples';
 
 export const PROGRESS_CHANNEL = 'hotpath-load-progress';
 
@@ -103,12 +104,6 @@ export type FromLoadProcess =
       ramp?: { steps: RampStep[]; knee: Knee };
     }
   | { type: 'error'; message: string };
-
-/** Latency of every response of a load, in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */
-export interface LatencyHistogram {
-  edgesMs: number[];
-  counts: number[];
-}
 
 const EDGES_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
 

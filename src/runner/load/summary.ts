@@ -1,51 +1,7 @@
-import type { SampleSeries } from '../../protocol/samples';
-import type { LoadOptions } from '../options';
-import type { Knee, RampStep } from '../shapes';
-import { bucketPercentile, type LatencyHistogram } from './protocol';
-
-/** What one load test measured, from the client's side. */
-export interface LoadSummary {
-  url: string;
-  method: string;
-  connections: number;
-  /** autocannon worker threads used. */
-  workers: number;
-  durationSec: number;
-  /** When the first request went out and the last response came back (ISO 8601). */
-  startedAt: string | undefined;
-  finishedAt: string | undefined;
-  /** Responses received (any status). */
-  requests: number;
-  /** Requests sent, answered or not. */
-  sent: number;
-  /** Responses per second over the whole load. */
-  requestsPerSec: number;
-  /** Spread of the per-second response counts. */
-  perSecond: { mean: number; stddev: number; min: number; max: number };
-  /** Latency of every response (2xx and others), in ms. */
-  latencyMs: {
-    mean: number;
-    stddev: number;
-    min: number;
-    p50: number;
-    p90: number;
-    p99: number;
-    max: number;
-  };
-  throughputBytesPerSec: number;
-  /** Connection errors and timeouts. */
-  errors: number;
-  timeouts: number;
-  /** Responses whose status is not 2xx. */
-  non2xx: number;
-  statusCodes: Record<string, number>;
-  /** Every response's latency in coarse bins (absent in runs saved before it was kept). */
-  latencyHistogram?: LatencyHistogram;
-  /** The load in 100 ms intervals, for comparisons with a spread (absent in older runs). */
-  samples?: SampleSeries;
-  /** A ramp's steps and its saturation knee. */
-  ramp?: { steps: RampStep[]; knee: Knee };
-}
+import type { LatencyHistogram, LoadSummary } from '../../record/load';
+import type { LoadOptions } from '../../record/run';
+import type { SampleSeries } from '../../record/samples';
+import { bucketPercentile } from './protocol';
 
 /** autocannon splits connections and amounts evenly across workers: keep them whole. */
 export function workerCount(load: LoadOptions): number {

@@ -593,7 +593,7 @@ suite('Hotpath in VS Code', () => {
     assert.equal(lens.range.start.line, acquire, 'on the acquire line');
     assert.match(
       lens.command?.title ?? '',
-      /^⏳ waited [\d.]+ m?s p50 · held [\d.]+ ms · [\d.]+\/s · \d+ % of latency · GET \/read · held across an await$/,
+      /^⏳ waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+\/s · \d+ % of latency · GET \/read · held across an await$/,
     );
     assert.deepEqual(api().waitLineNumbers(editor.document), [acquire]);
     const drawn = api()

@@ -1,35 +1,25 @@
 /**
- * Reading saved runs back: a run folder (run.json + profile.cpuprofile) or a lone
- * .cpuprofile, analysed and diagnosed. The file I/O around the pure `src/profile/` core, shared
- * by the CLI and the extension.
+ * The run folder's one owner: reading saved runs back, a run folder (run.json +
+ * profile.cpuprofile) or a lone .cpuprofile, analysed and diagnosed. The file I/O around the pure
+ * `src/profile/` core, shared by the CLI and the extension (which reads through
+ * `analysisThread.ts`, off its own thread). The runner writes the folder; its schema is
+ * `src/record/`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Analysis, analyze } from './profile/analyze';
-import type { ComparedRun } from './profile/compare';
-import { type PackedProfile, sliceProfile } from './profile/cpuprofile';
-import { type Diagnosis, diagnose } from './profile/diagnosis';
-import { readProfile } from './profile/readProfile';
-import { createSourceMapper, type ReadFile } from './profile/sourcemaps';
-import { samplesOf } from './profile/stats';
-import { analyzeWaits, type Waits } from './profile/waits';
-import type { SampleSeries } from './protocol/samples';
-import { SOURCE_MAPS_FILE } from './runner/agent/protocol';
-import { HotpathError, messageOf } from './runner/errors';
-import { RUN_FILE, type RunRecord } from './runner/run';
-import type { RampStep } from './runner/shapes';
-
-export interface LoadedRun {
-  /** The run folder, or the profile's folder for a lone profile. */
-  folder: string;
-  profileFile: string;
-  /** Absent for a lone .cpuprofile. */
-  record?: RunRecord;
-  analysis: Analysis;
-  diagnosis: Diagnosis;
-  /** Where requests waited for locks; absent when the run has no lock report. */
-  waits?: Waits;
-}
+import { analyze } from '../profile/analyze';
+import type { ComparedRun } from '../profile/compare';
+import { diagnose } from '../profile/diagnosis';
+import type { LoadedRun } from '../profile/loadedRun';
+import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
+import { readProfile } from '../profile/readProfile';
+import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
+import { samplesOf } from '../profile/stats';
+import { analyzeWaits, type Waits } from '../profile/waits';
+import type { RampStep } from '../record/load';
+import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
+import type { SampleSeries } from '../record/samples';
+import { HotpathError, messageOf } from '../runner/errors';
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence
@@ -65,6 +55,21 @@ function readSourceMaps(folder: string): Record<string, unknown> | undefined {
   } catch {
     return undefined; // a broken file of maps: positions stay as generated
   }
+}
+
+/**
+ * What to read for a .cpuprofile file: its run folder when the file is that run's profile (so
+ * that the run's load and lock report come with it), else the lone profile.
+ */
+export function readTargetOf(profileFile: string): string {
+  const folder = path.dirname(profileFile);
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(folder, RUN_FILE), 'utf8')) as RunRecord;
+    if (record.profile?.file === path.basename(profileFile)) return folder;
+  } catch {
+    /* a lone profile */
+  }
+  return profileFile;
 }
 
 export function loadRun(target: string): LoadedRun {

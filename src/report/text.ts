@@ -1,4 +1,8 @@
-/** How the CLI puts runs into words. Pure: text in, text out. */
+/**
+ * A run in words: every number, share, ratio, time and path as Hotpath prints it, for the CLI,
+ * the HTML and Markdown reports and the editor alike (one home, so they never drift apart).
+ * Pure: data in, text out.
+ */
 import * as path from 'node:path';
 import {
   type Analysis,
@@ -6,29 +10,56 @@ import {
   hotFunctions,
   hotLines,
   sourceOf,
-} from './profile/analyze';
-import type { ComparedRun, Comparison, GateResult } from './profile/compare';
-import type { Diagnosis } from './profile/diagnosis';
-import { scriptPath } from './profile/sourcemaps';
-import { bootstrapRatio, intervalText, samplesOf, verdictText } from './profile/stats';
-import type { Waits } from './profile/waits';
-import type { WaitRow } from './protocol/flame';
-import type { LoadProgress } from './runner/load/protocol';
-import type { LoadSummary } from './runner/load/summary';
-import type { RunRecord } from './runner/run';
-import { describeShape } from './runner/shapes';
+} from '../profile/analyze';
+import type { ComparedRun, Comparison, GateResult } from '../profile/compare';
+import type { Diagnosis } from '../profile/diagnosis';
+import { scriptPath } from '../profile/sourcemaps';
+import { bootstrapRatio, intervalText, samplesOf, verdictText } from '../profile/stats';
+import type { Waits } from '../profile/waits';
+import type { WaitRow } from '../protocol/flame';
+import type { LoadSummary } from '../record/load';
+import type { RunRecord } from '../record/run';
+import type { LoadProgress } from '../runner/load/protocol';
+import { describeShape } from '../runner/shapes';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
-function ms(value: number): string {
+/** Milliseconds: "1,518 ms", "50.2 ms". */
+export function ms(value: number): string {
   return value >= 100 ? `${int.format(value)} ms` : `${one.format(value)} ms`;
 }
 
-/** Milliseconds that may be a few microseconds (a lock held an instant). */
-function fineMs(value: number): string {
+/** Milliseconds that may be a few microseconds (a lock held an instant, a wait): "0.012 ms". */
+export function fineMs(value: number): string {
   if (value >= 1 || value === 0) return ms(value);
   return `${value >= 0.1 ? value.toFixed(2) : value.toFixed(3)} ms`;
+}
+
+/** A share of a whole (0..1) as a percentage: "12.3 %". */
+export function share(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
+/** A ratio of two figures (after ÷ before): "0.52x", "49.3x"; "–" when there is none. */
+export function ratio(value: number | undefined): string {
+  return value === undefined ? '–' : `${value >= 10 ? one.format(value) : value.toFixed(2)}x`;
+}
+
+/** A relative change, whole per cent: "+12 %", "−40 %". */
+export function change(fraction: number): string {
+  const percent = Math.round(fraction * 100);
+  return percent < 0 ? `−${-percent} %` : `+${percent} %`;
+}
+
+/** An amount of a comparison: a share of the profile, or µs (per request) as milliseconds. */
+export function amount(value: number, unit: Comparison['unit']): string {
+  return unit === 'share' ? share(value) : fineMs(value / 1000);
+}
+
+/** A time per request when the run counted its requests, else for the whole run: "16.2 ms/req". */
+export function timePerRequest(us: number, requests: number | undefined): string {
+  return requests ? `${ms(us / 1000 / requests)}/req` : ms(us / 1000);
 }
 
 function bytes(value: number): string {
@@ -271,8 +302,6 @@ export function hotLineRows(
   return rows.sort((a, b) => b.selfUs - a.selfUs).slice(0, limit);
 }
 
-const share = (value: number) => `${(value * 100).toFixed(1)} %`;
-
 /** The diagnosis and the hot functions and lines, each with its original file:line. */
 export function formatAnalysis(
   analysis: Analysis,
@@ -399,18 +428,16 @@ export function formatComparison(
   cwd = process.cwd(),
 ): string {
   const lines: string[] = [`  before      ${labels[0]}`, `  after       ${labels[1]}`];
-  const x = (value: number | undefined) =>
-    value === undefined ? '–' : `${value >= 10 ? one.format(value) : value.toFixed(2)}x`;
   const [a, b] = figures.map((r) => r?.load);
   if (a && b) {
     lines.push(
-      `  req/s       ${one.format(a.requestsPerSec)} → ${one.format(b.requestsPerSec)}   ${x(comparison.ratios.requestsPerSec)}`,
+      `  req/s       ${one.format(a.requestsPerSec)} → ${one.format(b.requestsPerSec)}   ${ratio(comparison.ratios.requestsPerSec)}`,
     );
     for (const verdict of comparisonVerdicts(comparison)) lines.push(`  verdict     ${verdict}`);
     for (const p of ['p50', 'p90', 'p99'] as const) {
       const key = `latency${p.toUpperCase()}` as 'latencyP50' | 'latencyP90' | 'latencyP99';
       lines.push(
-        `  latency ${p} ${ms(a.latencyMs[p])} → ${ms(b.latencyMs[p])}   ${x(comparison.ratios[key])}`,
+        `  latency ${p} ${ms(a.latencyMs[p])} → ${ms(b.latencyMs[p])}   ${ratio(comparison.ratios[key])}`,
       );
     }
     lines.push(
@@ -418,29 +445,22 @@ export function formatComparison(
     );
   }
   if (comparison.ratios.cpuPerRequest !== undefined) {
-    lines.push(`  CPU/request ${x(comparison.ratios.cpuPerRequest)}`);
+    lines.push(`  CPU/request ${ratio(comparison.ratios.cpuPerRequest)}`);
   }
-  const amount = (v: number) =>
-    comparison.unit === 'share' ? `${(v * 100).toFixed(1)} %` : fineMs(v / 1000);
-  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v))}`;
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v), comparison.unit)}`;
   const unit = comparison.unit === 'share' ? 'share of the profile' : 'self time per request';
-  const changed = comparison.functions
-    .filter((c) => c.category !== 'idle' && c.category !== 'root')
-    .slice(0, 5);
-  if (changed.length > 0) {
-    lines.push(`  functions that changed most (${unit})`);
-    for (const c of changed) {
+  const changes = [
+    [
+      'functions',
+      comparison.functions.filter((c) => c.category !== 'idle' && c.category !== 'root'),
+    ],
+    ['lines', comparison.lines.filter((c) => c.category === 'user')],
+  ] as const;
+  for (const [what, all] of changes) {
+    if (all.length > 0) lines.push(`  ${what} that changed most (${unit})`);
+    for (const c of all.slice(0, 5)) {
       lines.push(
-        `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amount(c.before)} → ${amount(c.after)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
-      );
-    }
-  }
-  const changedLines = comparison.lines.filter((c) => c.category === 'user').slice(0, 5);
-  if (changedLines.length > 0) {
-    lines.push(`  lines that changed most (${unit})`);
-    for (const c of changedLines) {
-      lines.push(
-        `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amount(c.before)} → ${amount(c.after)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
+        `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amount(c.before, comparison.unit)} → ${amount(c.after, comparison.unit)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
       );
     }
   }

@@ -6,12 +6,12 @@
  * profile's memory goes with it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { plainAnalysis, transferables } from '../profile/analyze';
+import { packReport, reportBuffers } from '../protocol/flameCodec';
+import { reportData } from '../report/reportData';
+import { HotpathError, messageOf } from '../runner/errors';
 import type { AnalysisRequest, FromAnalysisWorker } from './analysisThread';
-import { plainAnalysis, transferables } from './profile/analyze';
-import { packReport, reportBuffers } from './protocol/flameCodec';
-import { reportData } from './report/reportData';
-import { loadRun } from './runFiles';
-import { HotpathError, messageOf } from './runner/errors';
+import { loadRun } from './runFolder';
 
 function answer(request: AnalysisRequest): {
   message: FromAnalysisWorker;

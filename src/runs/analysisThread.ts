@@ -4,11 +4,11 @@
  * worker is ended when the answer comes, when the caller gives up (`signal`) and on error.
  */
 import { Worker } from 'node:worker_threads';
-import { analysisOf, type PlainAnalysis } from './profile/analyze';
-import type { PackedReport } from './protocol/flameCodec';
-import type { LoadedRun } from './runFiles';
-import { type ErrorCode, HotpathError } from './runner/errors';
-import { bundle } from './runner/paths';
+import { analysisOf, type PlainAnalysis } from '../profile/analyze';
+import type { LoadedRun } from '../profile/loadedRun';
+import type { PackedReport } from '../protocol/webview';
+import { type ErrorCode, HotpathError } from '../runner/errors';
+import { bundle } from '../runner/paths';
 
 export interface AnalysisRequest {
   /** A run folder or a .cpuprofile file, as `loadRun` takes it. */

@@ -1,0 +1,63 @@
+/** Reading the CLI's options: values that are not plain strings, and usage errors. */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** Bad usage: exit code 2 and the command's help. */
+export class UsageError extends Error {}
+
+export function numberOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  // Unparsable text goes on as it is, so that validation names the option and the value.
+  return value.trim() !== '' && Number.isFinite(parsed) ? parsed : (value as unknown as number);
+}
+
+/** "4,5": two ramp steps, as printed (1-based), to 0-based indexes. */
+export function parseSteps(text: string): [number, number] {
+  const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
+  if (!match) throw new UsageError(`--steps: expected two step numbers such as 4,5; got "${text}"`);
+  return [Number(match[1]) - 1, Number(match[2]) - 1];
+}
+
+export function parseShape(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--shape: expected JSON such as '{"kind":"ramp","to":64}', got ${JSON.stringify(text)}`,
+    );
+  }
+}
+
+export function parseHeaders(values: string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const raw of values ?? []) {
+    const colon = raw.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header: expected "Name: value", got "${raw}"`);
+    headers[raw.slice(0, colon).trim()] = raw.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A command's arguments read against its options (`-h`/`--help` among them); undefined when
+ * help was asked for, once it is printed.
+ */
+export function readArgs<const O extends Options, const P extends boolean = false>(
+  args: string[],
+  help: string,
+  options: O,
+  allowPositionals?: P,
+) {
+  const parsed = parseArgs({
+    args,
+    allowPositionals: (allowPositionals ?? false) as P,
+    options,
+  });
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${help}\n`);
+    return undefined;
+  }
+  return parsed;
+}

@@ -1,0 +1,111 @@
+/** The CLI's help texts, one per command. */
+import { DEFAULTS, PRESETS } from '../runner/options';
+
+export const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
+
+Usage:
+  hotpath profile <path> [options] [-- CMD]   load-test one endpoint and capture a V8 CPU profile
+  hotpath demo [--preset NAME]       the walk-through on the sample service: /read vs /fast,
+                                     /cpu vs /cpualloc, each profiled, with what they show
+  hotpath report <run | .cpuprofile> the diagnosis, hot functions and hot lines of a saved run
+  hotpath compare <before> <after>   what changed between two runs; --fail-if gates for CI
+  hotpath serve [--port N]           run the bundled sample service for you to poke with curl
+  hotpath <command> --help           options of a command
+
+Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.`;
+
+export const PROFILE_HELP = `hotpath profile <path> [options]
+
+Starts the service (the bundled sample service unless --service is given), warms it up,
+load-tests <path> with autocannon while a V8 CPU profile is taken inside the service, then
+prints the load summary and saves the run to <out>/<run id>/ (run.json, profile.cpuprofile).
+
+Target:
+  --service CMD            command that starts your Node service (run through the shell)
+  -- CMD ARGS…             the same, after the options: hotpath profile / -- node server.js
+  --url URL                where it answers, such as http://127.0.0.1:3000 (with a service: the
+                           one port it listens on, when not given; alone: a service already
+                           running, load-tested without a profile)
+  --allow-remote           allow a URL that is not on this machine's loopback
+  --insecure               load an https URL whose certificate Node does not trust (self-signed)
+  --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
+  --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent
+                           (a stuck event loop never does; default ${DEFAULTS.agentTimeoutSec})
+  --max-processes N        profile at most N of the service's processes and threads: those that
+                           serve the URL's port (a cluster's workers) and their worker threads
+                           (default ${DEFAULTS.maxProcesses})
+
+Load:
+  --preset NAME            ${PRESETS.map((p) => p.name).join(' | ')} (default ${DEFAULTS.preset})
+${PRESETS.map((p) => `                             ${p.name}: ${p.description}`).join('\n')}
+  --shape JSON             a load shape instead of the preset's, as data (kinds and fields below)
+  --repeat N               run the load N times in the capture (not a ramp), so that comparisons
+                           of this run carry a spread; default 1
+  -c, --connections N      concurrent connections (overrides the preset; users for a users shape)
+  -d, --duration S         seconds of load (overrides the preset)
+  --amount N               stop after N requests instead of after a duration
+  --rate R                 at most R requests per second per connection
+  --overall-rate R         at most R requests per second in all
+  -m, --method M           HTTP method (default GET)
+  -H, --header "K: V"      request header (repeatable)
+  -b, --body TEXT          request body
+  --timeout S              seconds before a request counts as timed out (default ${DEFAULTS.timeoutSec})
+  --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
+  --drain-timeout S        the capture opens once the warm-up's requests have ended in the service;
+                           wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
+  --workers N              autocannon worker threads (default ${DEFAULTS.workers})
+
+Shapes (--shape, and presets in the extension's settings), JSON:
+  {"kind":"constant","connections":50,"durationSec":10,"connectionRate":2}
+  {"kind":"users","users":100,"waitSec":0.1,"spawnRate":20,"durationSec":10}
+      Locust-like: each user sends at most one request every waitSec, spawnRate join a second
+  {"kind":"ramp","from":1,"to":256,"factor":2,"stepSec":2,"minGrowth":0.1,"patience":2,"maxP99Ms":500}
+      steps the connections up until req/s stop rising (patience steps without minGrowth more)
+      or p99 passes maxP99Ms; prints the saturation knee
+  {"kind":"spike","connections":10,"spikeConnections":200,"durationSec":10,"spikeAtSec":4,"spikeSec":2}
+
+Capture and output:
+  --sampling-interval US   CPU profile sampling interval in µs (default ${DEFAULTS.samplingIntervalUs})
+  --no-profile             measure the load and the service's metrics without a CPU profile
+  --no-locks               leave the service's async-mutex locks unwatched (no lock waits)
+  --out DIR                where runs are saved (default ${DEFAULTS.outDir})
+  --json                   print the run record as JSON instead of the summary
+
+Example:
+  hotpath profile /read --preset quick && hotpath profile /fast --preset quick`;
+
+export const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR]
+
+Profiles the sample service's four walk-through routes one after another (preset quick unless
+given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
+/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
+
+export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
+
+Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
+the hot functions and the hot lines, mapped through source maps to the original files.
+--html FILE also writes a standalone report with the flamegraph (one file, no network).
+--markdown prints the report for a pull-request comment.`;
+
+export const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
+hotpath compare <ramp run> [--steps A,B] [...]
+
+Compares two runs (run folders or .cpuprofile files): req/s and latency ratios (after ÷ before),
+CPU per request, and the functions and lines whose self time per request changed most.
+Each run's load in 100 ms intervals gives req/s and mean latency a 95 % bootstrap interval and a
+verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
+intervals that take load-to-load variation in. --fail-if "rps<0.9" (or latency, p50, p90, p99,
+cpu with <, <=, >, >=) exits 1 when the ratio meets it: a gate for CI. Where the ratio has an
+interval the gate uses it: it fails only when the whole interval meets the condition, and one
+that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs
+lack fails. --html FILE writes the report with a
+differential flamegraph (widths from the later run; red grew, blue shrank).
+
+Given one ramp run (--preset ramp), compares two of its steps, each with the profile of its own
+seconds: the knee and the step after it unless --steps A,B names them (as numbered in the run's
+"steps" line, from 1).`;
+
+export const SERVE_HELP = `hotpath serve [--port N] [--host H]
+
+Runs the bundled sample service (routes /read, /fast, /cpu, /cpualloc, /clients, /hello)
+until Ctrl+C. --port 0 (the default 8080 otherwise) picks any free port.`;

@@ -1,0 +1,199 @@
+/**
+ * The extension's one context object: what lives as long as the extension (the log, the settings,
+ * the views, the sample service started by hand) and the services every command needs (errors
+ * told to the user, results shown where the code is). It owns those lifetimes and is itself
+ * disposable. A running profile has a lifetime of its own (`ProfileRun`, run.ts); the context
+ * only holds the one going on.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { hotFunctions, sourceOf } from '../profile/analyze';
+import type { ComparedRun, Comparison } from '../profile/compare';
+import type { LoadedRun } from '../profile/loadedRun';
+import type { PackedReport } from '../protocol/webview';
+import type { RunRecord } from '../record/run';
+import { comparisonReportData } from '../report/reportData';
+import { formatComparison } from '../report/text';
+import { HotpathError, isCancelled, messageOf } from '../runner/errors';
+import type { RunningService } from '../runner/target';
+import { type AnalysedRun, analyseOffThread } from '../runs/analysisThread';
+import { readTargetOf } from '../runs/runFolder';
+import { Config } from '../views/config';
+import { FlamegraphPanel, openSource } from '../views/flamegraphPanel';
+import { HotFunctionLenses } from '../views/hotFunctionLens';
+import { HotLines } from '../views/hotLines';
+import { ProfileEditorProvider } from '../views/profileEditor';
+import { Results } from '../views/results';
+import { RouteLenses } from '../views/routeLens';
+import type { ProfileRun } from './run';
+
+/** Where the load goes: a fresh sample service, the user's service command, or a running URL. */
+export type TargetKind = 'sample' | 'service' | 'url';
+
+/** A command's body: what `vscode.commands.registerCommand` runs. */
+export type Cmd = (...args: never[]) => unknown;
+
+export class Ctx implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('Hotpath', { log: true });
+  readonly config = new Config();
+  readonly results = new Results();
+  readonly lenses = new HotFunctionLenses(this.results, this.config);
+  readonly hotLines = new HotLines(this.results, this.config);
+  readonly flamegraph: FlamegraphPanel;
+  readonly profileEditor: ProfileEditorProvider;
+  readonly routeLenses: RouteLenses;
+  readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  /** The profile being taken now, if any: one at a time. */
+  running: ProfileRun | undefined;
+  /** The sample service started by "Start Sample Service", if it runs. */
+  service: RunningService | undefined;
+  /** The last answers of the target pick, offered first next time. */
+  lastTarget: TargetKind = 'sample';
+  lastUrl = 'http://127.0.0.1:3000';
+  /** Profiles being read in worker threads, each ended on deactivate. */
+  readonly #reads = new Set<AbortController>();
+  /** The last error told to the user (for tests: notifications cannot be read through the API). */
+  lastError: string | undefined;
+  /** The run shown before the current one: what "Compare With Previous Run" compares against. */
+  previous: LoadedRun | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.flamegraph = new FlamegraphPanel(extension.extensionUri);
+    this.profileEditor = new ProfileEditorProvider(extension.extensionUri, {
+      open: (file, signal) => this.#openProfile(file, signal),
+      reportError: (error) => this.reportError(error),
+    });
+    this.routeLenses = new RouteLenses(this.config, (file) =>
+      file.startsWith(this.sampleSourceFolder + path.sep),
+    );
+    this.status.name = 'Hotpath run';
+    this.status.command = 'hotpath.stopService';
+  }
+
+  get sampleSourceFolder(): string {
+    return path.join(this.extension.extensionPath, 'src', 'sampleService');
+  }
+
+  get workspace(): string | undefined {
+    return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  get readsInProgress(): number {
+    return this.#reads.size;
+  }
+
+  /** Tells the user in a message with "Show Log", and logs it; never throws. */
+  reportError(error: unknown): void {
+    const message = messageOf(error);
+    this.lastError = message;
+    this.output.error(message);
+    void vscode.window.showErrorMessage(`Hotpath: ${message}`, 'Show Log').then((picked) => {
+      if (picked) this.output.show(true);
+    });
+  }
+
+  /** Shows a saved run where the code is: its hottest source, lenses, heat and the report panel. */
+  async showResults(target: string): Promise<LoadedRun | undefined> {
+    let analysed: AnalysedRun;
+    try {
+      analysed = await this.#analyse(target);
+    } catch (error) {
+      // A bad or truncated profile is a message, never a crash of the extension host.
+      if (!isCancelled(error)) this.reportError(error);
+      return undefined;
+    }
+    const { run, report } = analysed;
+    this.#apply(run);
+    // Where to look first: the lock requests wait for, else the hottest function of the code.
+    const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
+    const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
+    const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
+    if (where) await openSource(where.source, where.line);
+    this.hotLines.refresh();
+    this.flamegraph.show(report);
+    return run;
+  }
+
+  /** A comparison in the panel (diff flamegraph, charts of both loads) and in the log. */
+  showComparison(
+    comparison: Comparison,
+    labels: [string, string],
+    runs: [ComparedRun | RunRecord | undefined, ComparedRun | RunRecord | undefined],
+    records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined],
+  ): void {
+    this.results.setComparison(comparison);
+    this.flamegraph.show(comparisonReportData(comparison, labels, this.workspace, records));
+    this.output.appendLine(formatComparison(comparison, labels, runs));
+  }
+
+  /** Forgets the results shown (lenses, heat, the previous run). */
+  clearResults(): void {
+    this.previous = undefined;
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', false);
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', false);
+    this.results.set(undefined);
+  }
+
+  /**
+   * Reads and analyses a run or a profile in a worker thread: a large profile takes seconds to
+   * read, and the extension host (typing, every extension) must not wait for it.
+   */
+  async #analyse(target: string, signal?: AbortSignal): Promise<AnalysedRun> {
+    const read = new AbortController();
+    const abort = () => read.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    this.#reads.add(read);
+    try {
+      return await analyseOffThread({ target, cwd: this.workspace }, read.signal);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      this.#reads.delete(read);
+    }
+  }
+
+  #apply(run: LoadedRun): void {
+    if (this.results.current) this.previous = this.results.current;
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', !!this.previous);
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', !!run.record?.load?.ramp);
+    this.results.set(run);
+    this.output.info(`diagnosis: ${run.diagnosis.summary}`);
+  }
+
+  /** The .cpuprofile editor's load: a profile inside a run folder is read with its run. */
+  async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
+    const { run, report } = await this.#analyse(readTargetOf(file), signal);
+    // Closed while it was read: nothing of it is applied.
+    if (signal.aborted) throw new HotpathError('CANCELLED', 'the editor was closed');
+    this.#apply(run);
+    this.hotLines.refresh();
+    return report;
+  }
+
+  /** Cancels the run going on and waits until its processes have ended; false when none ran. */
+  async stopRun(): Promise<boolean> {
+    const running = this.running;
+    if (!running) return false;
+    await running.cancel();
+    return true;
+  }
+
+  /** On deactivate: every read, the run going on and the sample service, ended. */
+  async stopAll(): Promise<void> {
+    for (const read of this.#reads) read.abort();
+    const service = this.service;
+    this.service = undefined;
+    await Promise.all([this.stopRun(), service?.stop()]);
+  }
+
+  dispose(): void {
+    for (const read of this.#reads) read.abort();
+    this.flamegraph.dispose();
+    this.hotLines.dispose();
+    this.lenses.dispose();
+    this.routeLenses.dispose();
+    this.results.dispose();
+    this.config.dispose();
+    this.status.dispose();
+    this.output.dispose();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The picks of "Hotpath: Profile Endpoint": what to profile (target), which endpoint, which load.
+ * Each resolves with the answer, or undefined when the user walked away.
+ */
+import * as vscode from 'vscode';
+import { findRoutes } from '../routes/scan';
+import { allPresets, type RunRequest } from '../runner/options';
+import { SAMPLE_ROUTES } from '../sampleService/routes';
+import type { Ctx, TargetKind } from './context';
+
+export interface PickedEndpoint {
+  method: string;
+  path: string;
+  body?: string;
+}
+
+export async function pickTarget(
+  ctx: Ctx,
+): Promise<{ kind: TargetKind; url?: string } | undefined> {
+  const service = ctx.config.service;
+  const items: (vscode.QuickPickItem & { target: TargetKind })[] = [
+    {
+      target: 'sample',
+      label: '$(beaker) Sample service',
+      description: 'the bundled Fastify walk-through service, started fresh for the run',
+    },
+    {
+      target: 'service',
+      label: '$(server-process) Your service',
+      description: !vscode.workspace.isTrusted
+        ? 'needs a trusted workspace'
+        : service
+          ? `${service.command} → ${service.url}`
+          : 'set hotpath.service.command and hotpath.service.url',
+    },
+    {
+      target: 'url',
+      label: '$(globe) A service already running…',
+      description: 'load and latency only: Hotpath profiles the processes it starts',
+    },
+  ];
+  items.sort((a, b) => Number(b.target === ctx.lastTarget) - Number(a.target === ctx.lastTarget));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Hotpath: what to profile' });
+  if (!picked) return undefined;
+  if (picked.target !== 'url') return { kind: picked.target };
+  const url = await vscode.window.showInputBox({
+    title: 'Hotpath: URL of the running service',
+    value: ctx.lastUrl,
+    validateInput: (v) => {
+      try {
+        const parsed = new URL(v);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:'
+          ? undefined
+          : 'an http or https URL';
+      } catch {
+        return 'not a URL';
+      }
+    },
+  });
+  if (!url) return undefined;
+  ctx.lastUrl = url;
+  return { kind: 'url', url };
+}
+
+/** The run request's target fields, or undefined (with the reason told) when it cannot run. */
+export function targetRequest(
+  ctx: Ctx,
+  kind: TargetKind,
+  url: string | undefined,
+): Partial<RunRequest> | undefined {
+  if (kind === 'sample') return {};
+  if (kind === 'url') {
+    if (!url) {
+      ctx.reportError(new Error('a URL target needs the URL of the running service'));
+      return undefined;
+    }
+    return { url };
+  }
+  // In restricted mode VS Code hides the workspace's value of a restricted setting, so whether
+  // one is set cannot be told: no service command runs at all, whoever set it.
+  if (!vscode.workspace.isTrusted) {
+    ctx.reportError(
+      new Error(
+        'this workspace is not trusted, so Hotpath runs no service command here (only its sample service, or a URL already running). Trust the workspace to profile your service.',
+      ),
+    );
+    return undefined;
+  }
+  const service = ctx.config.service;
+  if (!service) {
+    void vscode.window
+      .showInformationMessage(
+        'Hotpath: set hotpath.service.command (how to start your service) and hotpath.service.url (where it answers) first.',
+        'Open Settings',
+      )
+      .then((picked) => {
+        if (picked)
+          void vscode.commands.executeCommand('workbench.action.openSettings', 'hotpath.service');
+      });
+    return undefined;
+  }
+  const workspace = ctx.workspace;
+  return { service: service.command, url: service.url, ...(workspace ? { cwd: workspace } : {}) };
+}
+
+export async function pickEndpoint(
+  ctx: Ctx,
+  kind: TargetKind,
+): Promise<PickedEndpoint | undefined> {
+  type Item = vscode.QuickPickItem & { method?: string; path?: string; body?: string };
+  const items: Item[] = [];
+  if (kind === 'sample') {
+    for (const r of SAMPLE_ROUTES)
+      if (r.method === 'GET' && r.path !== '/hello')
+        items.push({
+          label: `${r.method} ${r.path}`,
+          description: r.what,
+          method: r.method,
+          path: r.path,
+        });
+  } else {
+    for (const e of ctx.config.endpoints)
+      items.push({ label: `${e.method} ${e.path}`, description: 'hotpath.endpoints', ...e });
+    const seen = new Set(items.map((i) => i.label));
+    for (const r of await workspaceRoutes()) {
+      const label = `${r.method} ${r.path}`;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      items.push({ label, description: r.where, method: r.method, path: r.path });
+    }
+  }
+  items.push({ label: '$(edit) Another endpoint…', description: 'type a method and path' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Hotpath: endpoint to profile',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  if (picked.path && picked.method)
+    return {
+      method: picked.method,
+      path: picked.path,
+      ...(picked.body ? { body: picked.body } : {}),
+    };
+  const typed = await vscode.window.showInputBox({
+    title: 'Hotpath: endpoint',
+    prompt: 'A path, optionally after a method: /orders, POST /orders',
+    validateInput: (v) => (parseEndpoint(v) ? undefined : 'such as /orders or POST /orders'),
+  });
+  return typed ? parseEndpoint(typed) : undefined;
+}
+
+/** Route registrations in the workspace's JS/TS files (a bounded scan, node_modules left out). */
+async function workspaceRoutes(): Promise<{ method: string; path: string; where: string }[]> {
+  const files = await vscode.workspace.findFiles(
+    '**/*.{js,mjs,cjs,ts,mts,cts}',
+    '{**/node_modules/**,**/dist/**,**/out/**,**/.hotpath/**}',
+    400,
+  );
+  const routes: { method: string; path: string; where: string }[] = [];
+  for (const file of files) {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(file);
+      if (bytes.length > 1_000_000) continue;
+      for (const r of findRoutes(new TextDecoder().decode(bytes)))
+        routes.push({ ...r, where: `${vscode.workspace.asRelativePath(file)}:${r.line + 1}` });
+    } catch {
+      /* unreadable: skipped */
+    }
+  }
+  return routes;
+}
+
+export async function pickPreset(ctx: Ctx): Promise<string | undefined> {
+  // Settings are read (and checked) once per pick.
+  const first = ctx.config.defaultPreset;
+  const presets = allPresets(ctx.config.presets).sort(
+    (a, b) => Number(b.name === first) - Number(a.name === first),
+  );
+  const picked = await vscode.window.showQuickPick(
+    presets.map((p) => ({ label: p.name, description: p.description })),
+    { title: 'Hotpath: load' },
+  );
+  return picked?.label;
+}
+
+/** "/orders" or "POST /orders". */
+function parseEndpoint(text: string): { method: string; path: string } | undefined {
+  const match = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(text);
+  if (!match) return undefined;
+  return { method: (match[1] ?? 'GET').toUpperCase(), path: match[2] };
+}

@@ -1,0 +1,166 @@
+/**
+ * "Hotpath: Profile Endpoint": target, endpoint, body and load picked (or given by the caller: a
+ * CodeLens, a walkthrough button, a test), the run taken with progress and Cancel, then its
+ * results shown where the code is.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RUN_FILE } from '../record/run';
+import { formatRun } from '../report/text';
+import { hasParameters } from '../routes/scan';
+import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from '../runner/options';
+import type { CompletedRun } from '../runner/run';
+import type { Ctx, TargetKind } from './context';
+import { pickEndpoint, pickPreset, pickTarget, targetRequest } from './pickers';
+import { ProfileRun } from './run';
+
+/** What a caller of "Hotpath: Profile Endpoint" may answer in advance. */
+export type ProfileRequest = Partial<
+  Pick<
+    RunRequest,
+    | 'path'
+    | 'method'
+    | 'body'
+    | 'headers'
+    | 'preset'
+    | 'shape'
+    | 'connections'
+    | 'durationSec'
+    | 'warmupSec'
+    | 'url'
+  >
+> & { target?: TargetKind };
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function profileEndpoint(ctx: Ctx) {
+  return (request?: ProfileRequest) => profile(ctx, request ?? {});
+}
+
+/** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
+async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun | undefined> {
+  if (ctx.running) {
+    void vscode.window.showInformationMessage(
+      'Hotpath: a run is going already; cancel it (Hotpath: Stop Service) or wait for it.',
+    );
+    return undefined;
+  }
+  const target = request.target
+    ? { kind: request.target, url: request.url }
+    : await pickTarget(ctx);
+  if (!target) return undefined;
+  const fromTarget = targetRequest(ctx, target.kind, target.url ?? request.url);
+  if (!fromTarget) return undefined;
+  const endpoint = request.path
+    ? { method: (request.method ?? 'GET').toUpperCase(), path: request.path, body: request.body }
+    : await pickEndpoint(ctx, target.kind);
+  if (!endpoint) return undefined;
+  let endpointPath: string | undefined = endpoint.path;
+  if (hasParameters(endpointPath)) {
+    endpointPath = await vscode.window.showInputBox({
+      title: `Hotpath: ${endpoint.method} ${endpoint.path} needs concrete values`,
+      prompt: 'The path to request, with its parameters filled in',
+      value: endpoint.path,
+      validateInput: (v) =>
+        !v.startsWith('/')
+          ? 'a path starts with /'
+          : hasParameters(v)
+            ? 'fill in :parameters'
+            : undefined,
+    });
+    if (!endpointPath) return undefined;
+  }
+  let body = endpoint.body;
+  // Asked for unless the caller answered it (a route lens for POST /orders does not).
+  if (body === undefined && !('body' in request) && BODY_METHODS.has(endpoint.method)) {
+    body = await vscode.window.showInputBox({
+      title: `Hotpath: body of ${endpoint.method} ${endpointPath}`,
+      prompt: 'Sent with every request; JSON gets Content-Type: application/json. Empty: no body.',
+      value: '{}',
+    });
+    if (body === undefined) return undefined;
+  }
+  const preset = request.preset ?? (await pickPreset(ctx));
+  if (!preset) return undefined;
+  const headers = { ...request.headers };
+  if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    try {
+      JSON.parse(body);
+      headers['content-type'] = 'application/json';
+    } catch {
+      /* sent as it is */
+    }
+  }
+  ctx.lastTarget = target.kind;
+  return run(ctx, {
+    ...request,
+    ...fromTarget,
+    method: endpoint.method,
+    path: endpointPath,
+    ...(body ? { body } : {}),
+    headers,
+    preset,
+  });
+}
+
+async function run(
+  ctx: Ctx,
+  request: Omit<RunRequest, 'outDir'>,
+): Promise<CompletedRun | undefined> {
+  const { config, workspace } = ctx;
+  const outDir = workspace
+    ? path.resolve(workspace, config.outputFolder)
+    : path.join(ctx.extension.globalStorageUri.fsPath, 'runs');
+  let options: ReturnType<typeof resolveRunOptions>;
+  try {
+    options = resolveRunOptions(
+      {
+        samplingIntervalUs: config.samplingIntervalUs,
+        // A ramp's steps are its repeats: the setting applies to the other shapes.
+        ...(config.repeat !== 1 &&
+        allPresets(config.presets).find((p) => p.name === (request.preset ?? DEFAULTS.preset))
+          ?.shape.kind !== 'ramp'
+          ? { repeat: config.repeat }
+          : {}),
+        ...(config.nodePath ? { nodePath: config.nodePath } : {}),
+        ...request,
+        outDir,
+      },
+      workspace,
+      config.presets,
+    );
+  } catch (error) {
+    ctx.reportError(error);
+    return undefined;
+  }
+  const label = `${options.load.method} ${options.load.path}`;
+  const running = new ProfileRun(ctx, options, label);
+  try {
+    const completed = await running.done;
+    const { folder, record } = completed;
+    ctx.output.appendLine(formatRun(record, folder, workspace));
+    if (record.status === 'done' && record.profile.file !== null) await ctx.showResults(folder);
+    const open = 'Open run.json';
+    const headline =
+      record.status === 'done' && record.load
+        ? `Hotpath: ${label}: ${record.load.requestsPerSec.toFixed(1)} req/s, p99 ${Math.round(record.load.latencyMs.p99)} ms.`
+        : `Hotpath: ${label}: the run ${record.status === 'cancelled' ? 'was cancelled' : `failed: ${record.error?.message}`}.`;
+    if (record.status === 'failed') ctx.lastError = record.error?.message;
+    const show =
+      record.status === 'failed'
+        ? vscode.window.showErrorMessage
+        : vscode.window.showInformationMessage;
+    // Not awaited: the notification waits for the user; the command does not.
+    void show(headline, open, 'Show Log').then((picked) => {
+      if (picked === open)
+        void vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, RUN_FILE)));
+      else if (picked) ctx.output.show(true);
+    });
+    return completed;
+  } catch (error) {
+    ctx.reportError(error);
+    return undefined;
+  } finally {
+    running.end();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What the extension offers other extensions and its tests: read-only views of its state that
+ * the VS Code API does not show (decorations drawn, what a webview drew, pids, the last error).
+ */
+import type * as vscode from 'vscode';
+import type { Shown } from '../views/reportWebview';
+import type { Ctx } from './context';
+
+export interface HotpathApi {
+  /** The hot-line decorations a document gets now, counted by heat level (coolest first). */
+  hotLineLevels(document: vscode.TextDocument): number[];
+  /** What the last refresh of hot lines drew, by visible editor (heat and lock-wait marks). */
+  hotLinesDrawn(): { file: string; decorations: number; waits: number }[];
+  /** The 0-based lines of a document that get a lock-wait mark now. */
+  waitLineNumbers(document: vscode.TextDocument): number[];
+  /** The 0-based lines of a document that get heat now. */
+  hotLineNumbers(document: vscode.TextDocument): number[];
+  /** The hovers of a document's hot lines: their markdown and whether it may run or hold HTML. */
+  hotLineHovers(
+    document: vscode.TextDocument,
+  ): { value: string; isTrusted: boolean; supportHtml: boolean }[];
+  /** What the report panel last drew, as its page reported it. */
+  panelShown(): Shown | undefined;
+  /** What the .cpuprofile editor of `uri` last drew. */
+  profileEditorShown(uri: vscode.Uri): Shown | undefined;
+  /** The pids of the processes of the run going on. */
+  runningPids(): number[];
+  /** The pid of the sample service started by "Start Sample Service", if it runs. */
+  servicePid(): number | undefined;
+  /** The last error message shown to the user. */
+  lastError(): string | undefined;
+  /** How many profiles are being read in worker threads now. */
+  readsInProgress(): number;
+  /** The profile whose results (lenses, hot lines) are applied now. */
+  currentProfile(): string | undefined;
+}
+
+export function testApi(ctx: Ctx): HotpathApi {
+  return {
+    hotLineLevels: (document) => ctx.hotLines.decorationsFor(document).map((level) => level.length),
+    hotLinesDrawn: () => ctx.hotLines.lastRefresh,
+    hotLineHovers: (document) =>
+      ctx.hotLines
+        .decorationsFor(document)
+        .flat()
+        .map((d) => d.hoverMessage as vscode.MarkdownString)
+        .map((m) => ({
+          value: m.value,
+          isTrusted: m.isTrusted === true,
+          supportHtml: m.supportHtml === true,
+        })),
+    hotLineNumbers: (document) =>
+      ctx.hotLines
+        .decorationsFor(document)
+        .flat()
+        .map((d) => d.range.start.line)
+        .sort((a, b) => a - b),
+    waitLineNumbers: (document) =>
+      ctx.hotLines.waitDecorationsFor(document).map((d) => d.range.start.line),
+    panelShown: () => ctx.flamegraph.shown,
+    profileEditorShown: (uri) => ctx.profileEditor.shown(uri),
+    runningPids: () => ctx.running?.pids ?? [],
+    servicePid: () => ctx.service?.pid,
+    lastError: () => ctx.lastError,
+    readsInProgress: () => ctx.readsInProgress,
+    currentProfile: () => ctx.results.current?.profileFile,
+  };
+}

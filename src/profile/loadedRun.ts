@@ -1,0 +1,21 @@
+/**
+ * A saved run as read back (see src/runs/): its record, the analysis of its profile, the diagnosis
+ * and the lock waits. Types only; what the reports and the views take.
+ */
+import type { RunRecord } from '../record/run';
+import type { Analysis } from './analyze';
+import type { Diagnosis } from './diagnosis';
+import type { Waits } from './waits';
+
+/** A run folder or a lone .cpuprofile, analysed. */
+export interface LoadedRun {
+  /** The run folder, or the profile's folder for a lone profile. */
+  folder: string;
+  profileFile: string;
+  /** Absent for a lone .cpuprofile. */
+  record?: RunRecord;
+  analysis: Analysis;
+  diagnosis: Diagnosis;
+  /** Where requests waited for locks; absent when the run has no lock report. */
+  waits?: Waits;
+}

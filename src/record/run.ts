@@ -1,0 +1,175 @@
+/**
+ * The run record: what a run folder holds and what its `run.json` says. Types and file names
+ * only, importing nothing but the record's own files: the runner writes it, the run folder
+ * (`src/runs/`), the analysis and the views read it, and none of them must reach above its floor
+ * to do so.
+ */
+import type { AgentMetrics, LoadShape, LoadSummary } from './load';
+import type { LockReport } from './locks';
+
+export const PROFILE_FILE = 'profile.cpuprofile';
+
+export const RUN_FILE = 'run.json';
+
+/** Written beside the profile: the source maps Node holds for the profile's scripts. */
+export const SOURCE_MAPS_FILE = 'sourcemaps.json';
+
+export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+
+export type RunStage = 'starting' | 'warming-up' | 'profiling' | 'stopping';
+
+/** Everything a run folder's `run.json` says. */
+export interface RunRecord {
+  schema: 1;
+  id: string;
+  status: RunStatus;
+  /** The last stage reached: where a failed or cancelled run stopped. */
+  stage: RunStage;
+  error?: { code: string; message: string; serviceOutput?: string };
+  endpoint: { method: string; path: string; url?: string };
+  preset: string;
+  options: Omit<RunOptions, 'nodePath'>;
+  target: {
+    kind: RunOptions['target']['kind'];
+    command?: string;
+    url?: string;
+    /** The process Hotpath started, and the one that served the URL and was profiled. */
+    pid?: number;
+    profiledPid?: number;
+    node?: string;
+  };
+  warmup?: {
+    durationSec: number;
+    requests: number;
+    requestsPerSec: number;
+    /**
+     * The window opened once the warm-up's requests had ended in the service: how long that
+     * took (ms), and how many were still not ended when the wait ran out (0: none).
+     */
+    drainedMs?: number;
+    leftInFlight?: number;
+  };
+  /** The service's processes and threads: which were profiled and why (absent for a URL). */
+  processes?: ProcessesReport;
+  load?: LoadSummary;
+  /** Each load of a run repeated with --repeat (`load` is them all merged). */
+  repeats?: LoadSummary[];
+  /** The measured load second by second: for the charts of req/s, latency and errors. */
+  timeline?: TimelinePoint[];
+  agent?: AgentMetrics;
+  /** Where requests waited for locks (async-mutex) over the window; absent without one. */
+  locks?: LockReport;
+  profile:
+    | {
+        file: string;
+        bytes: number;
+        samplingIntervalUs: number;
+        /** Scripts whose in-memory source maps were saved to sourcemaps.json (tsx, ts-node). */
+        sourceMaps: number;
+      }
+    | { file: null; why: string };
+  timings: {
+    startedAt: string;
+    targetReadyAt?: string;
+    captureStartedAt?: string;
+    captureStoppedAt?: string;
+    endedAt?: string;
+  };
+  versions: { hotpath: string; node: string; autocannon: string };
+}
+
+/** One profiled process or thread, as run.json keeps it. */
+export interface ProfiledUnit {
+  pid: number;
+  /** 0: the process's main thread. */
+  threadId: number;
+  /** How it was started (its first arguments), to tell processes apart. */
+  command: string;
+  /** Its own profile, relative to the run folder (only when there are several). */
+  file?: string;
+  /** HTTP requests it received during the window. */
+  requests: number;
+  /** Whether its profile is in the merged one: a process that served nothing is left out. */
+  merged: boolean;
+  metrics: AgentMetrics;
+}
+
+/** What run.json says of the target's processes. */
+export interface ProcessesReport {
+  /** The port whose serving processes were profiled. */
+  port: number;
+  profiled: ProfiledUnit[];
+  /** The target's other Node processes and threads, and why each was not profiled. */
+  skipped: { pid: number; threadId: number; command: string; why: string }[];
+  /** How many more would have been profiled without the cap (`--max-processes`). */
+  overCap: number;
+  cap: number;
+}
+
+/** One second of the measured load. */
+export interface TimelinePoint {
+  /** Seconds since the load began (end of this second). */
+  t: number;
+  /** Responses in this second. */
+  rps: number;
+  /** Latency of this second's responses, ms; null when none came back. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Error answers in this second: non-2xx, connection errors and timeouts. */
+  errors: number;
+  /** Connections open at the end of this second (absent in older runs). */
+  connections?: number;
+  /** Which load of a repeated run (0-based); absent when the load ran once. */
+  repeat?: number;
+}
+
+export type TargetSpec =
+  | { kind: 'sample' }
+  /** Without `url`, the one port the service listens on (loopback) is used. */
+  | { kind: 'command'; command: string; url?: string; cwd: string }
+  | { kind: 'url'; url: string };
+
+export interface LoadOptions {
+  /** Full URL of the endpoint. Filled in once the target is up (the sample's port is chosen then). */
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  connections: number;
+  durationSec: number | undefined;
+  amount: number | undefined;
+  connectionRate: number | undefined;
+  overallRate: number | undefined;
+  timeoutSec: number;
+  workers: number;
+  /**
+   * A shape run as phases (users joining, a ramp, a spike); absent for a constant load, which
+   * the fields above describe. `connections` and `durationSec` are then its peak and planned
+   * length.
+   */
+  shape?: PhasedShape;
+}
+
+/** A request with every default filled in and every value checked. */
+export interface RunOptions {
+  target: TargetSpec;
+  preset: string;
+  load: LoadOptions;
+  /** How many times the load runs in the capture (1 unless asked). */
+  repeat: number;
+  warmupSec: number;
+  samplingIntervalUs: number;
+  profile: boolean;
+  watchLocks: boolean;
+  outDir: string;
+  nodePath: string;
+  readyTimeoutSec: number;
+  agentTimeoutSec: number;
+  drainTimeoutSec: number;
+  maxProcesses: number;
+  /** An https target's certificate is not checked. */
+  insecure: boolean;
+}
+
+/** A shape other than a constant load: run as phases (see src/runner/shapes.ts). */
+export type PhasedShape = Exclude<LoadShape, { kind: 'constant' }>;

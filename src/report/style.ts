@@ -1,0 +1,62 @@
+/**
+ * The report's one stylesheet, for the standalone HTML report and the editor's webviews alike:
+ * one layout, themed by a handful of variables (the system's light or dark colours in the HTML
+ * report, VS Code's theme colours in a webview). No import: the page builders of both use it.
+ */
+
+const LAYOUT = `
+body { margin: 0; padding: var(--hp-page-padding); font: var(--hp-font); background: var(--hp-bg); color: var(--hp-fg); }
+h1 { font-size: 1.4em; margin: 4px 0 2px; }
+h2 { font-size: 1.1em; margin: 20px 0 8px; }
+#subtitle { color: var(--hp-muted); margin: 0 0 12px; }
+#verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; background: var(--hp-badge-bg); color: var(--hp-badge-fg); font-weight: 600; text-transform: uppercase; font-size: .8em; margin-right: 8px; }
+table { border-collapse: collapse; }
+td, th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; border-bottom: 1px solid var(--hp-line); }
+th { color: var(--hp-muted); font-weight: 500; }
+td { overflow-wrap: anywhere; }
+#functions td:first-child, #lines td:last-child { max-width: 36em; }
+th, #functions td:nth-child(2), #functions td:nth-child(3), #lines td:nth-child(2) { white-space: nowrap; }
+#summary td:first-child { color: var(--hp-muted); }
+.hotpath-error { color: var(--hp-error); white-space: pre-wrap; }
+.hotpath-flame { position: relative; --hotpath-flame-text: var(--hp-flame-text); --hotpath-flame-focus: var(--hp-focus); }
+.hotpath-flame-toolbar { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; }
+.hotpath-flame-toolbar button { background: var(--hp-button-bg); color: var(--hp-button-fg); border: 0; padding: 3px 8px; cursor: pointer; }
+.hotpath-flame-search { min-width: 240px; background: var(--hp-input-bg); color: var(--hp-input-fg); border: 1px solid var(--hp-input-border); padding: 3px 6px; }
+.hotpath-flame-matches { color: var(--hp-muted); }
+.hotpath-flame-crumbs { min-height: 20px; margin-bottom: 4px; }
+.hotpath-flame-crumb { border: 0; background: none; color: var(--hp-link); cursor: pointer; padding: 0 2px; text-decoration: underline; }
+.hotpath-flame-crumb-separator { color: var(--hp-muted); padding: 0 2px; }
+.hotpath-flame-canvas { display: block; outline: none; }
+.hotpath-flame-canvas:focus-visible { outline: 1px solid var(--hp-focus); }
+.hotpath-flame-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.hotpath-flame-tooltip { position: absolute; z-index: 2; pointer-events: none; max-width: 520px; padding: 6px 8px; border-radius: 4px; background: var(--hp-tooltip-bg); color: var(--hp-tooltip-fg); border: 1px solid var(--hp-tooltip-border); box-shadow: 0 2px 8px rgba(0,0,0,.3); overflow-wrap: anywhere; }
+.hotpath-flame-tooltip-name { font-weight: 600; }
+`;
+
+const THEMES = {
+  /** The standalone HTML report: light or dark with the system. */
+  standalone: `
+:root { color-scheme: light dark; --hp-page-padding: 24px; --hp-font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
+  --hp-bg: #ffffff; --hp-fg: #1e1e1e; --hp-muted: #616161; --hp-line: #e0e0e0; --hp-error: #c72e0f;
+  --hp-badge-bg: #e8743b; --hp-badge-fg: #fff; --hp-link: inherit; --hp-focus: #0066cc; --hp-flame-text: #1e1e1e;
+  --hp-button-bg: #e0e0e0; --hp-button-fg: #1e1e1e; --hp-input-bg: #ffffff; --hp-input-fg: #1e1e1e; --hp-input-border: #c0c0c0;
+  --hp-tooltip-bg: #252526; --hp-tooltip-fg: #f0f0f0; --hp-tooltip-border: transparent; }
+@media (prefers-color-scheme: dark) { :root { --hp-bg: #1e1e1e; --hp-fg: #d4d4d4; --hp-muted: #a0a0a0; --hp-line: #3c3c3c;
+  --hp-error: #f48771; --hp-button-bg: #3c3c3c; --hp-button-fg: #d4d4d4; --hp-input-bg: #252526; --hp-input-fg: #d4d4d4; --hp-input-border: #555555; } }
+`,
+  /** A webview of the editor: VS Code's theme colours and font. */
+  editor: `
+:root { --hp-page-padding: 8px 12px; --hp-font: var(--vscode-font-size) var(--vscode-font-family);
+  --hp-bg: transparent; --hp-fg: var(--vscode-foreground); --hp-muted: var(--vscode-descriptionForeground); --hp-line: var(--vscode-widget-border, transparent);
+  --hp-error: var(--vscode-errorForeground); --hp-badge-bg: var(--vscode-badge-background); --hp-badge-fg: var(--vscode-badge-foreground);
+  --hp-link: var(--vscode-textLink-foreground); --hp-focus: var(--vscode-focusBorder); --hp-flame-text: var(--vscode-editor-background);
+  --hp-button-bg: var(--vscode-button-secondaryBackground); --hp-button-fg: var(--vscode-button-secondaryForeground);
+  --hp-input-bg: var(--vscode-input-background); --hp-input-fg: var(--vscode-input-foreground); --hp-input-border: var(--vscode-input-border, transparent);
+  --hp-tooltip-bg: var(--vscode-editorHoverWidget-background); --hp-tooltip-fg: var(--vscode-editorHoverWidget-foreground); --hp-tooltip-border: var(--vscode-editorHoverWidget-border); }
+`,
+} as const;
+
+/** The stylesheet of a report page, for where it is shown. */
+export function reportStyle(theme: keyof typeof THEMES): string {
+  return THEMES[theme] + LAYOUT;
+}
