@@ -169,6 +169,8 @@ export interface RunOptions {
   maxProcesses: number;
   /** An https target's certificate is not checked. */
   insecure: boolean;
+  /** Load a path even when every request of the warm-up failed (to measure an error path). */
+  allowErrors: boolean;
 }
 
 /** A shape other than a constant load: run as phases (see src/runner/shapes.ts). */

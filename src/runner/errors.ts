@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'UNIX_SOCKET'
   /** No process of the command loaded the agent (NODE_OPTIONS replaced). */
   | 'NO_AGENT'
+  /** Every request of the warm-up failed (404, 500, refused), without --allow-errors. */
+  | 'WARMUP_ERRORS'
   /** An https target whose certificate Node does not trust, without --insecure. */
   | 'TLS_UNTRUSTED'
   | 'AGENT'

@@ -125,6 +125,8 @@ export interface RunRequest {
   allowRemote?: boolean;
   /** Load an https URL whose certificate Node does not trust (self-signed, on loopback). */
   insecure?: boolean;
+  /** Load the path even when every request of the warm-up failed. */
+  allowErrors?: boolean;
   /** The `node` that runs the sample service and the load generator. */
   nodePath?: string;
   readyTimeoutSec?: number;
@@ -414,5 +416,6 @@ export function resolveRunOptions(
     drainTimeoutSec,
     maxProcesses,
     insecure: request.insecure === true,
+    allowErrors: request.allowErrors === true,
   };
 }

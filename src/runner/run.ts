@@ -170,6 +170,9 @@ export async function runProfile(
         requests: warm.requests,
         requestsPerSec: warm.requestsPerSec,
       };
+      // A load of a path that only answers errors measures the error path: say so before it runs.
+      const failed = warmupFailure(warm, record.endpoint.url ?? started.url);
+      if (failed && !options.allowErrors) throw new HotpathError('WARMUP_ERRORS', failed);
     }
 
     enter('profiling');
@@ -260,6 +263,23 @@ export async function runProfile(
     await save();
   }
   return { folder, record };
+}
+
+/** What is wrong with a warm-up none of whose requests got a 2xx answer; undefined when some did. */
+export function warmupFailure(warm: LoadSummary, url: string): string | undefined {
+  const answered = warm.requests - warm.non2xx;
+  if (answered > 0 || warm.requests + warm.errors + warm.timeouts === 0) return undefined;
+  const what = [
+    ...Object.entries(warm.statusCodes)
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, count]) => `${code} × ${count}`),
+    ...(warm.errors > warm.timeouts ? [`connection errors × ${warm.errors - warm.timeouts}`] : []),
+    ...(warm.timeouts > 0 ? [`timeouts × ${warm.timeouts}`] : []),
+  ];
+  return (
+    `every request of the warm-up to ${url} failed (${what.join(', ')}), so the load would measure ` +
+    'only the error path; check the path, method and body, or add --allow-errors to measure it anyway'
+  );
 }
 
 /** The warm-up: a constant load of the shape's first connections, for `seconds`. */

@@ -253,6 +253,7 @@ class TargetProcess {
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   readonly #stderr: string[] = [];
+  #thrown: string[] | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(
@@ -306,12 +307,21 @@ class TargetProcess {
   }
 
   #keep(line: string): void {
-    this.#stderr.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+    const kept = line.length > 500 ? `${line.slice(0, 500)}…` : line;
+    // Node reports an uncaught exception with `<file>:<line>`, the source line, a ^ and the
+    // error, then a stack that can push all of that out of the last 20 lines: kept apart.
+    if (/^(\/|file:|[A-Za-z]:\\|node:)\S*:\d+$/.test(line)) this.#thrown = [kept];
+    else if (this.#thrown && this.#thrown.length < 5) this.#thrown.push(kept);
+    this.#stderr.push(kept);
     if (this.#stderr.length > 20) this.#stderr.shift();
   }
 
+  /** The last lines the service wrote, after the report of the exception it threw, if any. */
   stderrTail(): string {
-    return this.#stderr.join('\n');
+    const thrown = this.#thrown ?? [];
+    // Shown apart only when the tail no longer begins with it.
+    const apart = thrown.length > 0 && !this.#stderr.includes(thrown[0]);
+    return [...(apart ? [...thrown, '…'] : []), ...this.#stderr].join('\n');
   }
 
   how(): string {

@@ -135,8 +135,23 @@ describe('runner on the sample service', () => {
     assert.ok(share > 0.5, `the cpualloc handler has ${Math.round(share * 100)}% of the samples`);
   });
 
-  test('an unknown route is reported as non-2xx, not as success', async () => {
-    const { record } = await run({ path: '/no-such-route', connections: 2, durationSec: 1 });
+  test('an unknown route stops before the load, naming the status; measured only when asked', async () => {
+    const stopped = await run({ path: '/no-such-route', connections: 2, durationSec: 1 });
+    assert.equal(stopped.record.status, 'failed');
+    assert.equal(stopped.record.stage, 'warming-up', 'stopped before the load');
+    assert.equal(stopped.record.error?.code, 'WARMUP_ERRORS');
+    assert.match(
+      stopped.record.error?.message ?? '',
+      /every request of the warm-up to http:\/\/127\.0\.0\.1:\d+\/no-such-route failed \(404 × \d+\)/,
+    );
+    assert.equal(stopped.record.load, undefined);
+
+    const { record } = await run({
+      path: '/no-such-route',
+      connections: 2,
+      durationSec: 1,
+      allowErrors: true,
+    });
     assert.equal(record.status, 'done');
     const load = record.load;
     assert.ok(load && load.requests > 0);

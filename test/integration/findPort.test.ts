@@ -173,3 +173,30 @@ test('HTTPS with a self-signed certificate: named, and loaded with --insecure', 
     fs.rmSync(keys, { recursive: true, force: true });
   }
 });
+
+test('a path whose warm-up answers only errors: exit 1 before the load, with the status', () => {
+  const run = hotpath(['/no-such-route', '--duration', '1', '--warmup', '0.5', '-c', '2']);
+  assert.equal(run.status, 1, run.output);
+  assert.match(
+    run.output,
+    /run failed while warming up: every request of the warm-up to .*\/no-such-route failed \(404 × \d+\)/,
+  );
+  assert.match(run.output, /--allow-errors/);
+  assert.doesNotMatch(run.output, /load and CPU profile on/, 'the load never started');
+});
+
+test("a crash on start shows the service's own thrown line and source line", async () => {
+  const port = await freePort();
+  const run = hotpath([
+    '/',
+    ...quick,
+    '--service',
+    `"${process.execPath}" "${fixture('crashOnStart.mjs')}"`,
+    '--url',
+    `http://127.0.0.1:${port}`,
+  ]);
+  assert.equal(run.status, 1, run.output);
+  assert.match(run.output, /crashOnStart\.mjs:5\n/, 'the file and line it threw at');
+  assert.match(run.output, /if \(depth === 0\) throw new Error\('DATABASE_URL is not set'\);/);
+  assert.match(run.output, /Error: DATABASE_URL is not set/);
+});
