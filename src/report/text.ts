@@ -25,16 +25,16 @@ import { describeShape } from '../runner/shapes';
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
-/** Milliseconds: "1,518 ms", "50.2 ms". */
+/** Milliseconds: "1,518 ms", "50.2 ms"; under one, microseconds ("420 µs", "4.2 µs"), never "0 ms". */
 export function ms(value: number): string {
-  return value >= 100 ? `${int.format(value)} ms` : `${one.format(value)} ms`;
+  if (value >= 100) return `${int.format(value)} ms`;
+  if (value >= 1 || value <= 0) return `${one.format(value)} ms`;
+  const us = value * 1000;
+  return us >= 10 ? `${int.format(us)} µs` : `${one.format(us)} µs`;
 }
 
-/** Milliseconds that may be a few microseconds (a lock held an instant, a wait): "0.012 ms". */
-export function fineMs(value: number): string {
-  if (value >= 1 || value === 0) return ms(value);
-  return `${value >= 0.1 ? value.toFixed(2) : value.toFixed(3)} ms`;
-}
+/** Milliseconds that may be a few microseconds (a lock held an instant): the same as `ms`. */
+export const fineMs = ms;
 
 /** A share of a whole (0..1) as a percentage: "12.3 %". */
 export function share(fraction: number): string {

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
-import { formatLessons, formatWaits } from '../../src/report/text';
+import { formatLessons, formatWaits, ms } from '../../src/report/text';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,
@@ -102,7 +102,16 @@ describe('the CLI text', () => {
       ...waits,
       sites: [{ ...waits.sites[0], holdMs: summary(0.0012, 0.1), heldAcrossAwait: false }],
     });
-    assert.match(instant[1], / 0\.001 ms /, 'a hold of a microsecond is not "0 ms"');
+    assert.match(instant[1], / 1\.2 µs /, 'a hold of a microsecond is in µs, not "0 ms"');
     assert.deepEqual(formatWaits({ ...waits, sites: [] }), [], 'no sites, no section');
   });
+});
+
+test('amounts under a millisecond print in µs, never as 0 ms', () => {
+  assert.equal(ms(0.42), '420 µs');
+  assert.equal(ms(0.0042), '4.2 µs');
+  assert.equal(ms(0), '0 ms');
+  assert.equal(ms(1), '1 ms');
+  assert.equal(ms(50.24), '50.2 ms');
+  assert.equal(ms(1518), '1,518 ms');
 });
