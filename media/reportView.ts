@@ -109,6 +109,15 @@ export function renderReport(
     const container = chartSection('latency-histogram', 'Latency of every response');
     charts.push(mountLatencyHistogram(container, data.histogram));
   }
+  if (data.breakdown && data.breakdown.length > 0)
+    root.append(
+      el('h2', undefined, 'Where the time went'),
+      table(
+        'breakdown',
+        ['what', 'of the window', 'heaviest'],
+        data.breakdown.map((b) => [b.label, b.share, b.detail]),
+      ),
+    );
   root.append(
     el('h2', undefined, 'Hot functions'),
     table(

@@ -79,6 +79,15 @@ export function zooServices(built: { tsc: string; bundle: string }): ZooService[
       lines: true,
     },
     {
+      name: 'fastify (schema)',
+      cwd: at('fastify'),
+      command: `${node} server.js`,
+      route: '/orders',
+      hotFunction: 'listOrders',
+      hotFile: path.join(at('fastify'), 'server.js'),
+      lines: true,
+    },
+    {
       name: 'koa',
       cwd: at('koa'),
       command: `${node} server.js`,

@@ -61,6 +61,11 @@ export interface ReportData {
   rows: [string, string][];
   diagnosis: { verdict: string; summary: string };
   hotFunctions: { name: string; location: string; self: string; total: string }[];
+  /**
+   * Where all of the window went, row by row (your code, each package, Node, native, generated
+   * code, GC, idle, Hotpath's agent, unattributed): the rows add up to the whole.
+   */
+  breakdown?: { label: string; share: string; detail: string }[];
   /** Column titles of the two figures (default "self" and "total"; a comparison: "before", "after"). */
   figureTitles?: [string, string];
   hotLines: { location: string; functionName: string; self: string }[];

@@ -1,10 +1,12 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
 
 import { hotFunctions, hotLines } from '../profile/analyze';
+import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import {
   amount,
+  breakdownRows,
   comparisonVerdicts,
   displayPath,
   functionLocation,
@@ -72,6 +74,17 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       '',
     );
   }
+  const spent = breakdownRows(breakdown(analysis));
+  if (spent.length > 0)
+    parts.push(
+      '**Where the time went**',
+      '',
+      table(
+        ['what', 'of the window', 'heaviest'],
+        spent.map((b) => [b.label, b.share, b.detail]),
+      ),
+      '',
+    );
   const functions = hotFunctions(analysis, 8).filter((f) => f.selfUs / duration >= 0.0005);
   if (functions.length > 0) {
     parts.push(

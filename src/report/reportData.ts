@@ -1,6 +1,7 @@
 /** A loaded run as the HTML report's content. */
 
 import { hotFunctions, hotLines } from '../profile/analyze';
+import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
@@ -10,6 +11,7 @@ import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
 import {
   amount,
+  breakdownRows,
   comparisonVerdicts,
   displayPath,
   functionLocation,
@@ -48,6 +50,7 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         self: share(f.selfUs / duration),
         total: share(f.totalUs / duration),
       })),
+    breakdown: breakdownRows(breakdown(analysis)),
     hotLines: hotLines(analysis, 15)
       .filter((l) => visible(l.selfUs))
       .map((l) => ({

@@ -11,6 +11,7 @@ import {
   hotLines,
   sourceOf,
 } from '../profile/analyze';
+import { type BreakdownRow, breakdown } from '../profile/breakdown';
 import type { ComparedRun, Comparison, GateResult } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
 import { scriptPath } from '../profile/sourcemaps';
@@ -302,6 +303,51 @@ export function hotLineRows(
   return rows.sort((a, b) => b.selfUs - a.selfUs).slice(0, limit);
 }
 
+/** A breakdown row in words: what it is, its share, and the heaviest names in it. */
+export interface BreakdownText {
+  label: string;
+  share: string;
+  detail: string;
+}
+
+/**
+ * The breakdown as rows of text, every row kept so that they add up to the whole window (a
+ * row under 0.05 % reads 0.0 % but is there): for the CLI, the Markdown and HTML reports.
+ */
+export function breakdownRows(rows: readonly BreakdownRow[]): BreakdownText[] {
+  const label = (row: BreakdownRow): string => {
+    switch (row.kind) {
+      case 'user':
+        return 'your code';
+      case 'package':
+        return `${row.owner} (package)`;
+      case 'node':
+        return "Node's JavaScript";
+      case 'native':
+        return 'native code and V8 built-ins';
+      case 'generated':
+        return `generated code, run by ${row.owner}`;
+      case 'gc':
+        return 'garbage collector';
+      case 'idle':
+        return 'idle';
+      case 'hotpath':
+        return "Hotpath's agent";
+      case 'unattributed':
+        return 'unattributed (V8: program)';
+      default: {
+        const never: never = row.kind;
+        return never;
+      }
+    }
+  };
+  const named = (row: BreakdownRow) =>
+    row.kind === 'gc' || row.kind === 'idle' || row.kind === 'unattributed'
+      ? ''
+      : row.names.map((n) => `${n.name} ${share(n.share)}`).join(', ');
+  return rows.map((row) => ({ label: label(row), share: share(row.share), detail: named(row) }));
+}
+
 /** The diagnosis and the hot functions and lines, each with its original file:line. */
 export function formatAnalysis(
   analysis: Analysis,
@@ -325,6 +371,12 @@ export function formatAnalysis(
         `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perRequest(f.selfUs).padStart(10)}   ${where}`,
       );
     }
+  }
+  const spent = breakdownRows(breakdown(analysis));
+  if (spent.length > 0) {
+    lines.push(`  time went to${' '.repeat(23)}self  of the window`);
+    for (const row of spent)
+      lines.push(`    ${row.label.padEnd(30)} ${row.share.padStart(7)}  ${row.detail}`);
   }
   const hot = hotLineRows(analysis, 5, cwd).filter((l) => visible(l.selfUs));
   if (hot.length > 0) {

@@ -104,7 +104,13 @@ export function loadRun(target: string): LoadedRun {
   const sourceMaps = readSourceMaps(folder);
   const analysis = analyze(readProfileFile(profileFile), { readFile: readTextFile, sourceMaps });
   const waits = record?.locks ? runWaits(record, readTextFile, sourceMaps) : undefined;
-  const diagnosis = diagnose(analysis, { load: record?.load, metrics: record?.agent, waits });
+  const diagnosis = diagnose(analysis, {
+    load: record?.load,
+    metrics: record?.agent,
+    waits,
+    processes: record?.processes?.profiled.filter((p) => p.threadId === 0 && p.merged).length,
+    ramp: record?.load?.ramp?.knee,
+  });
   return {
     folder,
     profileFile,

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hotFunctions, sourceOf } from '../../src/profile/analyze';
+import { breakdown } from '../../src/profile/breakdown';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { loadRun } from '../../src/runs/runFolder';
@@ -109,6 +110,34 @@ describe('the zoo: TypeScript and built services', { timeout: 100_000 }, () => {
         ),
       ),
       analysis.notes.join('\n'),
+    );
+  });
+
+  test('Fastify with a response schema: the breakdown accounts for all of the window, writev and the generated serializers named', async () => {
+    const { analysis } = await profile('fastify (schema)');
+    const rows = breakdown(analysis);
+    const total = rows.reduce((sum, r) => sum + r.share, 0);
+    assert.ok(Math.abs(total - 1) < 1e-6, `the rows add up to ${total}`);
+    const unattributed = rows.find((r) => r.kind === 'unattributed')?.share ?? 0;
+    assert.ok(unattributed <= 0.02, `unattributed ${unattributed}`);
+    const native = rows.find((r) => r.kind === 'native');
+    assert.ok(
+      native?.names.some((n) => n.name === 'writev'),
+      `writev among the natives: ${JSON.stringify(native?.names)}`,
+    );
+    const generated = rows.find((r) => r.kind === 'generated');
+    assert.ok(
+      generated && generated.share > 0.01,
+      JSON.stringify(rows.map((r) => [r.kind, r.owner, r.share])),
+    );
+    assert.match(
+      generated.names[0].name,
+      /^anonymous\d+$/,
+      'fast-json-stringify’s compiled serializers',
+    );
+    assert.ok(
+      !rows.some((r) => r.kind === 'hotpath' && r.share > 0.02),
+      'Hotpath’s agent stays small',
     );
   });
 });

@@ -1,0 +1,125 @@
+/**
+ * Where every microsecond of the window went: the profile's self time, all of it, grouped the
+ * way a user asks about it. Your code; each dependency package; Node's own JavaScript; native
+ * code and V8's built-ins, named (`writev`, `JSON.stringify`, or the JavaScript function that
+ * called an unnamed native); generated code (`eval`, `new Function`: a serializer compiled from a
+ * schema), charged to the nearest package or code of yours that called it; the garbage
+ * collector; idle; Hotpath's own agent; and what V8 could not attribute. Pure.
+ */
+import type { Analysis, AnalyzedFunction } from './analyze';
+
+export type BreakdownKind =
+  | 'user'
+  | 'package'
+  | 'node'
+  | 'native'
+  | 'generated'
+  | 'gc'
+  | 'idle'
+  | 'hotpath'
+  | 'unattributed';
+
+export interface BreakdownRow {
+  kind: BreakdownKind;
+  /** The package's name for 'package'; for 'generated', who called it ('your code', a package). */
+  owner?: string;
+  us: number;
+  /** Of the profile's duration, 0..1. */
+  share: number;
+  /** The heaviest names within the row (natives, generated functions, a package's functions). */
+  names: { name: string; us: number; share: number }[];
+}
+
+const NAMES_KEPT = 3;
+
+export function breakdown(analysis: Analysis): BreakdownRow[] {
+  const { frames, durationUs } = analysis.model;
+  const rows = new Map<string, { row: BreakdownRow; names: Map<string, number> }>();
+  const add = (kind: BreakdownKind, owner: string | undefined, name: string, us: number) => {
+    const key = `${kind}\u0000${owner ?? ''}`;
+    let entry = rows.get(key);
+    if (!entry) {
+      const row: BreakdownRow = { kind, us: 0, share: 0, names: [] };
+      if (owner !== undefined) row.owner = owner;
+      entry = { row, names: new Map() };
+      rows.set(key, entry);
+    }
+    entry.row.us += us;
+    entry.names.set(name, (entry.names.get(name) ?? 0) + us);
+  };
+  const fnOf = (frame: number): AnalyzedFunction | undefined =>
+    analysis.functions[frames.fn[frame]];
+  for (let i = 0; i < frames.fn.length; i++) {
+    const us = frames.self[i];
+    if (!(us > 0)) continue;
+    const f = fnOf(i);
+    if (!f) {
+      add('unattributed', undefined, '(unknown)', us);
+      continue;
+    }
+    switch (f.category) {
+      case 'user':
+        add('user', undefined, f.name, us);
+        break;
+      case 'node_modules':
+        add('package', f.packageName ?? 'node_modules', f.name, us);
+        break;
+      case 'node':
+        add('node', undefined, f.name, us);
+        break;
+      case 'gc':
+        add('gc', undefined, f.name, us);
+        break;
+      case 'idle':
+        add('idle', undefined, f.name, us);
+        break;
+      case 'hotpath':
+        add('hotpath', undefined, f.name, us);
+        break;
+      case 'program':
+      case 'root':
+        add('unattributed', undefined, f.name, us);
+        break;
+      case 'v8': {
+        // A script without a URL but with a position is code compiled at run time.
+        if (f.generated.line > 0) {
+          add('generated', callerOf(i), f.name || '(anonymous)', us);
+        } else {
+          const unnamed = !f.name || f.name === '(anonymous)';
+          add('native', undefined, unnamed ? `native code in ${nearestNamed(i)}` : f.name, us);
+        }
+        break;
+      }
+    }
+  }
+
+  function callerOf(frame: number): string {
+    for (let p = frames.parent[frame]; p >= 0; p = frames.parent[p]) {
+      const f = fnOf(p);
+      if (!f) continue;
+      if (f.category === 'user') return 'your code';
+      if (f.category === 'node_modules') return f.packageName ?? 'node_modules';
+      if (f.category === 'node') return 'Node';
+    }
+    return 'unknown';
+  }
+
+  function nearestNamed(frame: number): string {
+    for (let p = frames.parent[frame]; p >= 0; p = frames.parent[p]) {
+      const name = fnOf(p)?.name;
+      if (name && !name.startsWith('(')) return name;
+      if (name === '(anonymous)') return 'an anonymous function';
+    }
+    return 'an unnamed caller';
+  }
+
+  const result = [...rows.values()].map(({ row, names }) => ({
+    ...row,
+    share: durationUs > 0 ? row.us / durationUs : 0,
+    names: [...names]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, NAMES_KEPT)
+      .map(([name, us]) => ({ name, us, share: durationUs > 0 ? us / durationUs : 0 })),
+  }));
+  return result.sort((a, b) => b.us - a.us);
+}

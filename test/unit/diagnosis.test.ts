@@ -1,0 +1,281 @@
+/**
+ * diagnose() on hand-built runs: one case per verdict and per threshold boundary, a saturated
+ * framework service (CPU-bound, not GC), a crypto loop (the function that calls the hashing is
+ * named), a worker thread's CPU (not "waiting"), and waits the locks do not explain.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyze } from '../../src/profile/analyze';
+import { breakdown } from '../../src/profile/breakdown';
+import { parseProfile } from '../../src/profile/cpuprofile';
+import { diagnose, type RunFigures, THRESHOLDS } from '../../src/profile/diagnosis';
+import type { Waits } from '../../src/profile/waits';
+
+type Stack = [frames: string[], us: number];
+
+/**
+ * A profile from stacks and their self times. A frame is `name` (V8's own: `(idle)`,
+ * `(garbage collector)`, a native like `writev`), `name@url:line` (a script), or
+ * `name@:line` (code generated at run time: no URL, a position).
+ */
+function profileOf(stacks: Stack[]): ReturnType<typeof parseProfile> {
+  const nodes = [
+    {
+      id: 1,
+      callFrame: frame('(root)'),
+      children: [] as number[],
+      positionTicks: [] as { line: number; ticks: number }[],
+    },
+  ];
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  for (const [frames, us] of stacks) {
+    let parent = nodes[0];
+    for (const name of frames) {
+      let child = parent.children.map((id) => nodes[id - 1]).find((n) => n.callFrame.key === name);
+      if (!child) {
+        child = { id: nodes.length + 1, callFrame: frame(name), children: [], positionTicks: [] };
+        nodes.push(child);
+        parent.children.push(child.id);
+      }
+      parent = child;
+    }
+    const line = parent.callFrame.lineNumber + 1;
+    // One sample per 100 µs, the last sample's own time given by endTime.
+    for (let t = 0; t < us; t += 100) {
+      samples.push(parent.id);
+      timeDeltas.push(samples.length === 1 ? 0 : 100);
+      if (line > 0) parent.positionTicks.push({ line: line + 1, ticks: 1 });
+    }
+  }
+  const total = samples.length * 100;
+  return parseProfile({
+    nodes: nodes.map(({ callFrame: { key: _key, ...callFrame }, positionTicks, ...n }) => ({
+      ...n,
+      callFrame,
+      positionTicks: merge(positionTicks),
+    })),
+    startTime: 0,
+    endTime: total,
+    samples,
+    timeDeltas,
+  });
+}
+
+function merge(ticks: { line: number; ticks: number }[]) {
+  const by = new Map<number, number>();
+  for (const t of ticks) by.set(t.line, (by.get(t.line) ?? 0) + t.ticks);
+  return [...by].map(([line, n]) => ({ line, ticks: n }));
+}
+
+function frame(key: string) {
+  const at = key.indexOf('@');
+  if (at < 0)
+    return { key, functionName: key, scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
+  const [url, line] = [
+    key.slice(at + 1, key.lastIndexOf(':')),
+    Number(key.slice(key.lastIndexOf(':') + 1)),
+  ];
+  return {
+    key,
+    functionName: key.slice(0, at),
+    scriptId: '1',
+    url,
+    lineNumber: line - 1,
+    columnNumber: 0,
+  };
+}
+
+const APP = 'file:///srv/app/server.js';
+const EXPRESS = 'file:///srv/app/node_modules/express/lib/router/layer.js';
+const load = (p50: number, requests = 1000) => ({
+  requests,
+  latencyMs: { p50 },
+  errors: 0,
+  timeouts: 0,
+  non2xx: 0,
+  statusCodes: { '200': requests },
+});
+const metrics = (cpuShare: number, cpuMs: number) => ({
+  cpuUserMs: cpuMs,
+  cpuSystemMs: 0,
+  cpuShare,
+});
+
+function run(stacks: Stack[], figures: RunFigures = {}) {
+  const analysis = analyze(profileOf(stacks));
+  return { analysis, diagnosis: diagnose(analysis, figures) };
+}
+
+describe('diagnose', () => {
+  test('a saturated framework service with 6 % GC is CPU-bound, and says where the CPU went', () => {
+    const { diagnosis } = run(
+      [
+        [['handle@' + EXPRESS + ':10', 'route@' + APP + ':20', 'tally@' + APP + ':30'], 50_000],
+        [['handle@' + EXPRESS + ':10'], 20_000],
+        [['handle@' + EXPRESS + ':10', 'writev'], 15_000],
+        [['(garbage collector)'], 6_000],
+        [['(idle)'], 5_000],
+      ],
+      { load: load(12), metrics: metrics(0.97, 1000) },
+    );
+    assert.equal(diagnosis.verdict, 'cpu-bound', diagnosis.summary);
+    assert.match(
+      diagnosis.summary,
+      /It went to your code 52 %, express 21 %, native code \(writev\) 16 %/,
+    );
+    assert.match(diagnosis.summary, /Most of your code's time is in tally \(server\.js:30\)/);
+    assert.match(diagnosis.summary, /garbage collector took 6\.\d % of the busy time/);
+    assert.equal(diagnosis.lookAt?.functionName, 'tally');
+  });
+
+  test('GC pressure needs GC to be a large share of the busy time', () => {
+    const stacks = (gc: number): Stack[] => [
+      [['work@' + APP + ':5'], 100_000 - gc],
+      [['(garbage collector)'], gc],
+    ];
+    const below = run(stacks(14_000), { metrics: metrics(1, 1000) });
+    const at = run(stacks(15_000), { metrics: metrics(1, 1000) });
+    assert.equal(below.diagnosis.verdict, 'cpu-bound');
+    assert.equal(at.diagnosis.verdict, 'gc-pressure', at.diagnosis.summary);
+    assert.equal(THRESHOLDS.gc.minShareOfBusy, 0.15);
+  });
+
+  test('a crypto loop: the function that calls the hashing is named, with what it calls', () => {
+    const { diagnosis } = run(
+      [
+        [
+          ['route@' + APP + ':40', 'churn@' + APP + ':12', 'Hash@node:internal/crypto/hash:88'],
+          30_000,
+        ],
+        [
+          ['route@' + APP + ':40', 'churn@' + APP + ':12', 'digest@node:internal/crypto/hash:150'],
+          27_000,
+        ],
+        [['route@' + APP + ':40', 'churn@' + APP + ':12'], 1_000],
+        [['route@' + APP + ':40', 'scramble@' + APP + ':24'], 1_300],
+        [['(idle)'], 2_000],
+      ],
+      { load: load(20), metrics: metrics(0.95, 900) },
+    );
+    assert.match(
+      diagnosis.summary,
+      /Most of your code's time is in churn \(server\.js:12\): 9\d % of the window with what it calls/,
+    );
+    assert.doesNotMatch(diagnosis.summary, /hottest line/, 'no 1.6 % line is "the hottest line"');
+    assert.equal(diagnosis.lookAt?.functionName, 'churn');
+  });
+
+  test('a line is named only from 5 % of the window', () => {
+    const stacks = (us: number): Stack[] => [
+      [['hot@' + APP + ':10'], us],
+      [['(idle)'], 100_000 - us],
+    ];
+    // A cluster of 20 at one core each: CPU-bound, with a focus to name.
+    const figures = { metrics: metrics(20, 1000), processes: 20 };
+    assert.doesNotMatch(run(stacks(4_900), figures).diagnosis.summary, /hottest line/);
+    assert.match(
+      run(stacks(5_000), figures).diagnosis.summary,
+      /its hottest line is server\.js:11 \(5\.0 %\)/,
+    );
+  });
+
+  test('waiting: idle, latency far above the CPU per response; the boundary at 50 % busy', () => {
+    const stacks = (busyUs: number): Stack[] => [
+      [['handler@' + APP + ':7'], busyUs],
+      [['(idle)'], 100_000 - busyUs],
+    ];
+    const figures = { load: load(200, 100), metrics: metrics(0.1, 300) }; // 3 ms CPU, 200 ms p50
+    assert.equal(run(stacks(50_000), figures).diagnosis.verdict, 'waiting');
+    assert.equal(run(stacks(50_100), figures).diagnosis.verdict, 'mixed');
+    const quick = { load: load(14, 100), metrics: metrics(0.1, 300) }; // 14 ms ÷ 3 ms < 5
+    assert.equal(run(stacks(10_000), quick).diagnosis.verdict, 'mixed');
+  });
+
+  test('a worker thread at a full core while the main thread idles is CPU-bound, not waiting', () => {
+    const { diagnosis } = run(
+      [
+        [['crunch@file:///srv/app/worker.js:3'], 47_000],
+        [['(idle)'], 53_000],
+      ],
+      { load: load(230, 400), metrics: metrics(1.1, 1700), processes: 1 },
+    );
+    assert.equal(diagnosis.verdict, 'cpu-bound', diagnosis.summary);
+    assert.match(diagnosis.summary, /the service used 110 % of a core/);
+  });
+
+  test('a cluster: CPU is judged per process', () => {
+    const stacks: Stack[] = [
+      [['count@' + APP + ':9'], 60_000],
+      [['(idle)'], 40_000],
+    ];
+    const figures = { load: load(10), metrics: metrics(1.7, 3400) };
+    assert.equal(run(stacks, { ...figures, processes: 2 }).diagnosis.verdict, 'cpu-bound');
+    assert.equal(run(stacks, { ...figures, processes: 3 }).diagnosis.verdict, 'mixed');
+  });
+
+  test('waits no lock explains, and what a ramp says of them', () => {
+    const stacks: Stack[] = [
+      [['handler@' + APP + ':7'], 2_000],
+      [['(idle)'], 98_000],
+    ];
+    const waits: Waits = {
+      library: { name: 'async-mutex', version: '0.5.0' },
+      sites: [
+        {
+          kind: 'Mutex',
+          site: { file: '/srv/app/server.js', line: 15, functionName: 'handler', mapped: true },
+          stack: [],
+          asked: 10,
+          failed: 0,
+          waitMs: { count: 10, total: 1, p50: 0.1, p90: 0.1, p99: 0.1, max: 0.1 },
+          holdMs: { count: 10, total: 1, p50: 0.1, p90: 0.1, p99: 0.1, max: 0.1 },
+          perSec: 5,
+          waitShare: 0.01,
+          heldAcrossAwait: false,
+        },
+      ],
+    };
+    const figures = { load: load(100, 100), metrics: metrics(0.02, 200) };
+    const unexplained = run(stacks, { ...figures, waits }).diagnosis;
+    assert.equal(unexplained.verdict, 'waiting');
+    assert.match(
+      unexplained.summary,
+      /No lock explains it: the most waited-on, the Mutex at server\.js:15, takes 1\.0 % of the latency/,
+    );
+    const growing = run(stacks, { ...figures, ramp: { growth: 8, stillRising: true } }).diagnosis;
+    assert.match(growing.summary, /each request waits on its own \(slow I\/O or a timer\)/);
+    const flat = run(stacks, { ...figures, ramp: { growth: 1.1, stillRising: false } }).diagnosis;
+    assert.match(flat.summary, /requests queue for something shared/);
+  });
+
+  test('failing: most answers errors, whatever the profile', () => {
+    const { diagnosis } = run([[['handler@' + APP + ':7'], 10_000]], {
+      load: { ...load(5, 100), non2xx: 100, statusCodes: { '404': 100 } },
+    });
+    assert.equal(diagnosis.verdict, 'failing');
+  });
+});
+
+test('the breakdown accounts for the whole window and names generated code by its caller', () => {
+  const { analysis } = run([
+    [['reply@file:///srv/app/node_modules/fastify/lib/reply.js:10', 'anonymous0@:160'], 20_000],
+    [['reply@file:///srv/app/node_modules/fastify/lib/reply.js:10', 'writev'], 16_000],
+    [['byteLength@node:buffer:769', ''], 18_000],
+    [['route@' + APP + ':3'], 2_000],
+    [['(program)'], 1_000],
+    [['(idle)'], 43_000],
+  ]);
+  const rows = breakdown(analysis);
+  const total = rows.reduce((sum, r) => sum + r.share, 0);
+  assert.ok(Math.abs(total - 1) < 1e-9, `the rows add up to ${total}`);
+  const generated = rows.find((r) => r.kind === 'generated');
+  assert.equal(generated?.owner, 'fastify');
+  assert.equal(generated?.names[0].name, 'anonymous0');
+  const native = rows.find((r) => r.kind === 'native');
+  assert.deepEqual(
+    native?.names.map((n) => n.name),
+    ['native code in byteLength', 'writev'],
+  );
+  assert.equal(rows.find((r) => r.kind === 'unattributed')?.share, 0.01);
+});
