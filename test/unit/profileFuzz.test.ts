@@ -16,8 +16,11 @@ import { diffFlameData, flameData } from '../../src/profile/flame';
 import { apply, type Json, mutation, validProfile } from '../fuzzProfiles';
 
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
-/** A case that takes longer than this is a failure (a hang, or a blow-up in size). */
-const CASE_MS = 2_000;
+/**
+ * A case that takes longer than this is a hang or a blow-up in size: a guard, not a speed limit
+ * (cases take milliseconds; a busy machine must not fail them). Speed is bench/'s concern.
+ */
+const CASE_MS = 60_000;
 
 /** Everything a profile goes through on its way to the user; returns what it made. */
 function throughEverything(input: Json): string {
