@@ -27,12 +27,25 @@ const AREAS = [
   ['In the editor', (file) => /e2e[\\/]vscode\.test/.test(file)],
 ];
 
+/** A skip's or todo's reason, as node:test gives it (`true` when none was given). */
+const reason = (why) => (typeof why === 'string' && why !== '' ? why : 'no reason given');
+
 export default async function* reliability(source) {
   const rows = AREAS.map(() => []);
+  /** Every test of the run that was skipped or left as todo, in any file: none goes unsaid. */
+  const skipped = [];
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const { name, file = '', details } = event.data;
-    if (details?.type === 'suite' || event.data.skip) continue;
+    if (details?.type === 'suite') continue;
+    if (event.data.skip !== undefined || event.data.todo !== undefined) {
+      skipped.push({
+        name,
+        file: path.relative(process.cwd(), file),
+        why: `${event.data.todo !== undefined ? 'todo' : 'skipped'}: ${reason(event.data.skip ?? event.data.todo)}`,
+      });
+      continue;
+    }
     const area = AREAS.findIndex(([, belongs]) => belongs(file, name));
     if (area < 0) continue;
     rows[area].push({
@@ -49,7 +62,11 @@ export default async function* reliability(source) {
   out +=
     'test: what was tried, and whether what must hold held. The fuzz counts are `HOTPATH_FUZZ_RUNS`\n';
   out += '(default 10,000); the start/cancel cycles are `HOTPATH_CANCEL_CYCLES` (default 50).\n\n';
-  out += `**${held} of ${all.length} held.**\n\n`;
+  out += `**${held} of ${all.length} held.**`;
+  out +=
+    skipped.length === 0
+      ? ' No test of the run was skipped.\n\n'
+      : ` **${skipped.length} test${skipped.length === 1 ? ' was' : 's were'} skipped** (listed at the end).\n\n`;
   AREAS.forEach(([area], i) => {
     if (rows[i].length === 0) return;
     out += `## ${area}\n\n| what was tried | held | test |\n| --- | --- | --- |\n`;
@@ -57,5 +74,13 @@ export default async function* reliability(source) {
       out += `| ${r.name.replaceAll('|', '\\|')} | ${r.held ? 'yes' : '**no**'} | \`${r.file}\` |\n`;
     out += '\n';
   });
+  if (skipped.length > 0) {
+    out +=
+      '## Skipped\n\nTests of the run, in any area, that did not run, with the reason given.\n\n';
+    out += '| test | why | file |\n| --- | --- | --- |\n';
+    for (const r of skipped)
+      out += `| ${r.name.replaceAll('|', '\\|')} | ${r.why.replaceAll('|', '\\|')} | \`${r.file}\` |\n`;
+    out += '\n';
+  }
   yield out;
 }

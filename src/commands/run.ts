@@ -4,7 +4,7 @@
  * and its results are done, whatever happened; the context only points at it meanwhile.
  */
 import * as vscode from 'vscode';
-import type { RunOptions } from '../record/run';
+import type { RunOptions, RunStage } from '../record/run';
 import { formatHeader, formatProgress } from '../report/text';
 import { type CompletedRun, runProfile } from '../runner/run';
 import type { Ctx } from './context';
@@ -12,6 +12,7 @@ import type { Ctx } from './context';
 export class ProfileRun {
   readonly #controller = new AbortController();
   readonly #pids: number[] = [];
+  #stage: RunStage | undefined;
   readonly done: Promise<CompletedRun>;
 
   /** Starts `options`' run, shown as `label`; the context holds it until it ends. */
@@ -37,6 +38,7 @@ export class ProfileRun {
           return runProfile(options, {
             signal: this.#controller.signal,
             onStage: (stage, record) => {
+              this.#stage = stage;
               if (stage === 'starting') ctx.output.appendLine(formatHeader(record));
               for (const pid of [record.target.pid, record.target.profiledPid])
                 if (pid !== undefined && !this.#pids.includes(pid)) this.#pids.push(pid);
@@ -58,6 +60,11 @@ export class ProfileRun {
   /** The pids of the run's processes (its service), for tests of cancel. */
   get pids(): number[] {
     return [...this.#pids];
+  }
+
+  /** The stage the run has reached, for tests that act in the middle of one. */
+  get stage(): RunStage | undefined {
+    return this.#stage;
   }
 
   /** Cancels the run and waits until its processes have ended. */

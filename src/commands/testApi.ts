@@ -25,6 +25,8 @@ export interface HotpathApi {
   profileEditorShown(uri: vscode.Uri): Shown | undefined;
   /** The pids of the processes of the run going on. */
   runningPids(): number[];
+  /** The stage of the run going on ('warming-up', 'profiling'…), if one is. */
+  runningStage(): string | undefined;
   /** The pid of the sample service started by "Start Sample Service", if it runs. */
   servicePid(): number | undefined;
   /** The last error message shown to the user. */
@@ -60,6 +62,7 @@ export function testApi(ctx: Ctx): HotpathApi {
     panelShown: () => ctx.flamegraph.shown,
     profileEditorShown: (uri) => ctx.profileEditor.shown(uri),
     runningPids: () => ctx.running?.pids ?? [],
+    runningStage: () => ctx.running?.stage,
     servicePid: () => ctx.service?.pid,
     lastError: () => ctx.lastError,
     readsInProgress: () => ctx.readsInProgress,

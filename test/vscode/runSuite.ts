@@ -3,6 +3,7 @@
  * a downloaded VS Code when HOTPATH_VSCODE=download (a machine with internet and a display), else
  * in code-server through our launcher (launcher.cjs), which takes VS Code's place.
  */
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
@@ -11,10 +12,35 @@ import { tempFolder } from '../helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 
+/** What a suite's Mocha said, by full test title. */
 export interface SuiteResults {
+  /** Mocha's own count of the tests it was to run. */
+  total: number;
+  /** Every test Mocha loaded, run or not. */
+  planned: string[];
   passed: string[];
   failed: string[];
+  /** Skipped (`test.skip`, `this.skip()`). */
+  pending: string[];
   exitCode: number;
+}
+
+/**
+ * Fails unless every test the suite planned ran and passed: none failed, none was skipped, none
+ * went missing (a file that did not load, a hook that stopped its suite), each named. The count
+ * is Mocha's, never one written into a test.
+ */
+export function assertEveryTestPassed(results: SuiteResults): void {
+  assert.deepEqual(results.failed, [], 'failed');
+  assert.deepEqual(results.pending, [], 'skipped');
+  assert.ok(results.total > 0, 'the suite planned no test');
+  assert.equal(results.planned.length, results.total, "Mocha's total and its planned tests");
+  assert.deepEqual(
+    results.planned.filter((t) => !results.passed.includes(t)),
+    [],
+    'planned but did not pass',
+  );
+  assert.equal(results.exitCode, 0);
 }
 
 /** Builds `index.ts` and the given test files into their own folder and runs them. */
@@ -65,7 +91,14 @@ export async function runSuite(options: {
     >;
     return { ...results, exitCode };
   } catch {
-    return { passed: [], failed: ['(the suite reported no results)'], exitCode: exitCode || 1 };
+    return {
+      total: 0,
+      planned: [],
+      passed: [],
+      failed: ['(the suite reported no results)'],
+      pending: [],
+      exitCode: exitCode || 1,
+    };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
