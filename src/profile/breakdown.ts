@@ -7,6 +7,7 @@
  * collector; idle; Hotpath's own agent; and what V8 could not attribute. Pure.
  */
 import type { Analysis, AnalyzedFunction } from './analyze';
+import type { Category } from './model';
 
 export type BreakdownKind =
   | 'user'
@@ -31,6 +32,17 @@ export interface BreakdownRow {
 }
 
 const NAMES_KEPT = 3;
+
+/** The row of each category's time, but for packages and V8's (told apart by their frames). */
+const KIND_OF: Record<Exclude<Category, 'node_modules' | 'v8'>, BreakdownKind> = {
+  user: 'user',
+  node: 'node',
+  gc: 'gc',
+  idle: 'idle',
+  hotpath: 'hotpath',
+  program: 'unattributed',
+  root: 'unattributed',
+};
 
 export function breakdown(analysis: Analysis): BreakdownRow[] {
   const { frames, durationUs } = analysis.model;
@@ -57,39 +69,16 @@ export function breakdown(analysis: Analysis): BreakdownRow[] {
       add('unattributed', undefined, '(unknown)', us);
       continue;
     }
-    switch (f.category) {
-      case 'user':
-        add('user', undefined, f.name, us);
-        break;
-      case 'node_modules':
-        add('package', f.packageName ?? 'node_modules', f.name, us);
-        break;
-      case 'node':
-        add('node', undefined, f.name, us);
-        break;
-      case 'gc':
-        add('gc', undefined, f.name, us);
-        break;
-      case 'idle':
-        add('idle', undefined, f.name, us);
-        break;
-      case 'hotpath':
-        add('hotpath', undefined, f.name, us);
-        break;
-      case 'program':
-      case 'root':
-        add('unattributed', undefined, f.name, us);
-        break;
-      case 'v8': {
-        // A script without a URL but with a position is code compiled at run time.
-        if (f.generated.line > 0) {
-          add('generated', callerOf(i), f.name || '(anonymous)', us);
-        } else {
-          const unnamed = !f.name || f.name === '(anonymous)';
-          add('native', undefined, unnamed ? `native code in ${nearestNamed(i)}` : f.name, us);
-        }
-        break;
-      }
+    if (f.category === 'node_modules') {
+      add('package', f.packageName ?? 'node_modules', f.name, us);
+    } else if (f.category !== 'v8') {
+      add(KIND_OF[f.category], undefined, f.name, us);
+    } else if (f.generated.line > 0) {
+      // A script without a URL but with a position is code compiled at run time.
+      add('generated', callerOf(i), f.name || '(anonymous)', us);
+    } else {
+      const unnamed = !f.name || f.name === '(anonymous)';
+      add('native', undefined, unnamed ? `native code in ${nearestNamed(i)}` : f.name, us);
     }
   }
 

@@ -17,6 +17,11 @@ import {
   waitRows,
 } from './text';
 
+/** A titled table, or nothing when it has no rows. */
+function section(title: string, headers: string[], rows: string[][]): string[] {
+  return rows.length > 0 ? [`**${title}**`, '', table(headers, rows), ''] : [];
+}
+
 /** Text that renders as itself in GitHub-flavoured Markdown, inside a table cell too. */
 export function mdText(text: string): string {
   return text
@@ -74,50 +79,36 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       '',
     );
   }
-  const spent = breakdownRows(breakdown(analysis));
-  if (spent.length > 0)
-    parts.push(
-      '**Where the time went**',
-      '',
-      table(
-        ['what', 'of the window', 'heaviest'],
-        spent.map((b) => [b.label, b.share, b.detail]),
-      ),
-      '',
-    );
-  const functions = hotFunctions(analysis, 8).filter((f) => f.selfUs / duration >= 0.0005);
-  if (functions.length > 0) {
-    parts.push(
-      '**Hot functions**',
-      '',
-      table(
-        ['function', 'self', 'total', 'where'],
-        functions.map((f) => [
+  parts.push(
+    ...section(
+      'Where the time went',
+      ['what', 'of the window', 'heaviest'],
+      breakdownRows(breakdown(analysis)).map((b) => [b.label, b.share, b.detail]),
+    ),
+    ...section(
+      'Hot functions',
+      ['function', 'self', 'total', 'where'],
+      hotFunctions(analysis, 8)
+        .filter((f) => f.selfUs / duration >= 0.0005)
+        .map((f) => [
           f.name,
           share(f.selfUs / duration),
           share(f.totalUs / duration),
           functionLocation(f, cwd),
         ]),
-      ),
-      '',
-    );
-  }
-  const lines = hotLines(analysis, 8).filter((l) => l.selfUs / duration >= 0.0005);
-  if (lines.length > 0) {
-    parts.push(
-      '**Hot lines**',
-      '',
-      table(
-        ['line', 'self', 'function'],
-        lines.map((l) => [
+    ),
+    ...section(
+      'Hot lines',
+      ['line', 'self', 'function'],
+      hotLines(analysis, 8)
+        .filter((l) => l.selfUs / duration >= 0.0005)
+        .map((l) => [
           `${displayPath(l.file, cwd)}:${l.line}`,
           share(l.selfUs / duration),
           analysis.functions[l.functionId]?.name ?? '',
         ]),
-      ),
-      '',
-    );
-  }
+    ),
+  );
   return parts.join('\n');
 }
 

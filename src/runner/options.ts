@@ -172,6 +172,20 @@ function checkUrl(raw: string, allowRemote: boolean): string {
   return url.origin;
 }
 
+/** A wait in seconds: at most 10 minutes, and more than 0 when `positive`. */
+function waitSeconds(
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  positive = true,
+): number {
+  return checkNumber(option, value ?? fallback, {
+    min: 0,
+    max: 600,
+    exclusiveMin: positive,
+  }) as number;
+}
+
 /** The user's presets (`extra`, from settings) and the built-in ones they do not replace. */
 export function allPresets(extra: readonly LoadPreset[] = []): LoadPreset[] {
   return [...extra, ...PRESETS.filter((p) => !extra.some((e) => e.name === p.name))];
@@ -306,11 +320,7 @@ export function resolveRunOptions(
   }) as number;
   if (repeat > 1 && phased?.kind === 'ramp')
     bad('repeat', 'a ramp runs once: its steps are its repeats');
-  const timeoutSec = checkNumber('timeout', request.timeoutSec ?? DEFAULTS.timeoutSec, {
-    min: 0,
-    max: 600,
-    exclusiveMin: true,
-  }) as number;
+  const timeoutSec = waitSeconds('timeout', request.timeoutSec, DEFAULTS.timeoutSec);
   const warmupSec = checkNumber('warmup', request.warmupSec ?? DEFAULTS.warmupSec, {
     min: 0,
     max: 60,
@@ -325,27 +335,23 @@ export function resolveRunOptions(
     request.samplingIntervalUs ?? DEFAULTS.samplingIntervalUs,
     { min: 10, max: 1_000_000, integer: true },
   ) as number;
-  const readyTimeoutSec = checkNumber(
+  const readyTimeoutSec = waitSeconds(
     'ready-timeout',
-    request.readyTimeoutSec ?? DEFAULTS.readyTimeoutSec,
-    {
-      min: 0,
-      max: 600,
-      exclusiveMin: true,
-    },
-  ) as number;
-
-  const agentTimeoutSec = checkNumber(
+    request.readyTimeoutSec,
+    DEFAULTS.readyTimeoutSec,
+  );
+  const agentTimeoutSec = waitSeconds(
     'agent-timeout',
-    request.agentTimeoutSec ?? DEFAULTS.agentTimeoutSec,
-    { min: 0, max: 600, exclusiveMin: true },
-  ) as number;
-
-  const drainTimeoutSec = checkNumber(
+    request.agentTimeoutSec,
+    DEFAULTS.agentTimeoutSec,
+  );
+  // 0: open the window at once, whatever the warm-up left in the service.
+  const drainTimeoutSec = waitSeconds(
     'drain-timeout',
-    request.drainTimeoutSec ?? DEFAULTS.drainTimeoutSec,
-    { min: 0, max: 600 },
-  ) as number;
+    request.drainTimeoutSec,
+    DEFAULTS.drainTimeoutSec,
+    false,
+  );
   const maxProcesses = checkNumber('max-processes', request.maxProcesses ?? DEFAULTS.maxProcesses, {
     min: 1,
     max: 64,
