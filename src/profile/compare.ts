@@ -75,6 +75,53 @@ function identity(f: AnalyzedFunction): { key: string; file: string; line: numbe
   return { key: `${f.name}\u0000${file}\u0000${line}`, file, line };
 }
 
+function frameOf(f: AnalyzedFunction): Frame {
+  return { ...identity(f), name: f.name, category: f.category };
+}
+
+/** Node's own JavaScript and V8's built-ins: code V8 may show one run as either. */
+const RUNTIME: ReadonlySet<Category> = new Set<Category>(['node', 'v8']);
+
+/**
+ * Each function of both runs under the frame its rows are keyed by. One function of the runtime
+ * can be a V8 built-in (no script, no line) in one run and Node's JavaScript (node:internal/…,
+ * a line) in the other, as V8 compiled or inlined it differently: `Hash [v8]` and `Hash [node]`.
+ * Its file and line then differ, so they cannot key its row; when, among the runtime's
+ * functions, a name has exactly one frame seen only before and one seen only after, the two are
+ * one function, keyed as the one with a file. Names with more than one such frame (two
+ * different `write`s of Node's) stay apart: which is which cannot be told.
+ */
+function framesOf(before: Analysis, after: Analysis): (f: AnalyzedFunction) => Frame {
+  const seen = (analysis: Analysis) => {
+    const byName = new Map<string, Map<string, Frame>>();
+    for (const f of analysis.functions) {
+      if (!RUNTIME.has(f.category)) continue;
+      const frame = frameOf(f);
+      const frames = byName.get(f.name) ?? new Map<string, Frame>();
+      frames.set(frame.key, frame);
+      byName.set(f.name, frames);
+    }
+    return byName;
+  };
+  const [was, is] = [seen(before), seen(after)];
+  const alias = new Map<string, Frame>();
+  for (const [name, then] of was) {
+    const now = is.get(name);
+    if (!now) continue;
+    const onlyThen = [...then.values()].filter((f) => !now.has(f.key));
+    const onlyNow = [...now.values()].filter((f) => !then.has(f.key));
+    if (onlyThen.length !== 1 || onlyNow.length !== 1) continue;
+    const [x, y] = [onlyThen[0], onlyNow[0]];
+    const kept = x.file || !y.file ? x : y;
+    alias.set(x.key, kept);
+    alias.set(y.key, kept);
+  }
+  return (f) => {
+    const frame = frameOf(f);
+    return alias.get(frame.key) ?? frame;
+  };
+}
+
 const ratio = (after: number | undefined, before: number | undefined) =>
   after !== undefined && before !== undefined && before > 0 ? after / before : undefined;
 
@@ -99,6 +146,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     change[side] += us;
     changes.set(frame.key, change);
   };
+  const frame = framesOf(before.analysis, after.analysis);
   const functions = new Map<string, Change>();
   const lines = new Map<string, Change>();
   for (const [run, factor, side] of [
@@ -106,13 +154,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     [after, b, 'after'],
   ] as const) {
     for (const f of run.analysis.functions) {
-      if (f.selfUs > 0)
-        accumulate(
-          functions,
-          { ...identity(f), name: f.name, category: f.category },
-          side,
-          f.selfUs * factor,
-        );
+      if (f.selfUs > 0) accumulate(functions, frame(f), side, f.selfUs * factor);
     }
     for (const l of run.analysis.lines) {
       const f = run.analysis.functions[l.functionId];
@@ -141,7 +183,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     ...spreadOf(before, after),
     functions: [...functions.values()].sort(byChange),
     lines: [...lines.values()].sort(byChange),
-    tree: diffTree(before, a, after, b),
+    tree: diffTree(before, a, after, b, frame),
   };
 }
 
@@ -182,20 +224,19 @@ function about(
 }
 
 /** Both call trees merged by the path of function identities, each node with both runs' totals. */
-function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number): DiffNode {
-  const make = (f: AnalyzedFunction): DiffNode => {
-    const { key, file, line } = identity(f);
-    return {
-      key,
-      name: f.name,
-      file,
-      line,
-      category: f.category,
-      before: 0,
-      after: 0,
-      children: [],
-    };
-  };
+function diffTree(
+  before: ComparedRun,
+  a: number,
+  after: ComparedRun,
+  b: number,
+  frame: (f: AnalyzedFunction) => Frame,
+): DiffNode {
+  const make = (f: AnalyzedFunction): DiffNode => ({
+    ...frame(f),
+    before: 0,
+    after: 0,
+    children: [],
+  });
   const rootFunction = before.analysis.functions[before.analysis.model.tree.functionId];
   const root = make(rootFunction);
   const index = new Map<DiffNode, Map<string, DiffNode>>();
@@ -209,7 +250,7 @@ function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number)
       target[side] += node.totalUs * factor;
       for (const child of node.children) {
         const f = run.analysis.functions[child.functionId];
-        const { key } = identity(f);
+        const { key } = frame(f);
         let children = index.get(target);
         if (!children) {
           children = new Map();

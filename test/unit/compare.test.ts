@@ -92,6 +92,87 @@ describe('compareRuns', () => {
   });
 });
 
+/** (root) -> handler -> each of `calls` (a call frame and its µs, one sample each), 10 requests. */
+function runCalling(calls: [{ functionName: string; url: string; lineNumber: number }, number][]) {
+  const nodes = [
+    {
+      id: 1,
+      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+      children: [2],
+    },
+    {
+      id: 2,
+      callFrame: { functionName: 'handler', url: APP, lineNumber: 4, columnNumber: 0 },
+      children: calls.map((_, i) => 3 + i),
+    },
+    ...calls.map(([frame], i) => ({
+      id: 3 + i,
+      callFrame: { ...frame, columnNumber: frame.lineNumber < 0 ? -1 : 0 },
+      children: [],
+    })),
+  ];
+  const us = calls.map(([, t]) => t);
+  const profile = parseProfile({
+    nodes,
+    startTime: 0,
+    endTime: us.reduce((x, y) => x + y, 0),
+    samples: calls.map((_, i) => 3 + i),
+    timeDeltas: [0, ...us.slice(0, -1)],
+  });
+  const load = {
+    requests: 10,
+    requestsPerSec: 10,
+    latencyMs: { p50: 1, p90: 1, p99: 1 },
+    errors: 0,
+    non2xx: 0,
+  };
+  return { analysis: analyze(profile), load };
+}
+
+describe('one function, two labels', () => {
+  const asBuiltin = { functionName: 'Hash', url: '', lineNumber: -1 };
+  const asNode = { functionName: 'Hash', url: 'node:internal/crypto/hash', lineNumber: 69 };
+
+  test('Hash as a V8 built-in in one run and as Node JavaScript in the other is one row', () => {
+    const before = runCalling([[asBuiltin, 5000]]);
+    const after = runCalling([[asNode, 2000]]);
+    assert.equal(before.analysis.functions.find((f) => f.name === 'Hash')?.category, 'v8');
+    assert.equal(after.analysis.functions.find((f) => f.name === 'Hash')?.category, 'node');
+    const comparison = compareRuns(before, after);
+    const rows = comparison.functions.filter((f) => f.name === 'Hash');
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.deepEqual(
+      { ...rows[0], key: undefined },
+      {
+        key: undefined,
+        name: 'Hash',
+        file: 'node:internal/crypto/hash',
+        line: 70,
+        category: 'node',
+        before: 500,
+        after: 200,
+      },
+    );
+    // And one node of the differential flamegraph, both runs' time in it.
+    const handler = comparison.tree.children.find((c) => c.name === 'handler');
+    const hashes = handler?.children.filter((c) => c.name === 'Hash') ?? [];
+    assert.equal(hashes.length, 1);
+    assert.equal(hashes[0].before, 500);
+    assert.equal(hashes[0].after, 200);
+  });
+
+  test('two different runtime functions of one name seen on one side stay apart', () => {
+    const write = (url: string, lineNumber: number) => ({ functionName: 'write', url, lineNumber });
+    const before = runCalling([
+      [write('node:internal/streams/writable', 10), 3000],
+      [write('node:net', 20), 1000],
+    ]);
+    const after = runCalling([[write('', -1), 2000]]);
+    const rows = compareRuns(before, after).functions.filter((f) => f.name === 'write');
+    assert.equal(rows.length, 3, 'which write the built-in is cannot be told');
+  });
+});
+
 describe('gates', () => {
   const comparison = compareRuns(run(1, 1, 10, 100, 10), run(1, 1, 10, 80, 15));
 
