@@ -8,7 +8,7 @@
 import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { type Category, preOrder } from './model';
-import { bootstrapRatio, type RatioInterval } from './stats';
+import { type RatioInterval, ratioInterval } from './stats';
 
 export interface ComparedRun {
   analysis: Analysis;
@@ -194,10 +194,10 @@ export function spreadOf(
 ): Pick<Comparison, 'spread'> {
   if (!before.samples?.length || !after.samples?.length) return {};
   const requestsPerSec = about(
-    bootstrapRatio(before.samples, after.samples, 'requestsPerSec'),
+    ratioInterval(before.samples, after.samples, 'requestsPerSec'),
     ratio(after.load?.requestsPerSec, before.load?.requestsPerSec),
   );
-  const latencyMean = bootstrapRatio(before.samples, after.samples, 'latencyMean');
+  const latencyMean = ratioInterval(before.samples, after.samples, 'latencyMean');
   if (!requestsPerSec && !latencyMean) return {};
   return {
     spread: {
@@ -209,7 +209,7 @@ export function spreadOf(
 
 /**
  * The req/s interval about the ratio the comparison prints (the loads' own req/s), keeping the
- * bootstrap's spread relative to its estimate. The samples leave out each load's first interval
+ * interval's spread relative to its estimate. The samples leave out each load's first interval
  * (connections opening), so on a load of a few seconds their ratio can differ from the loads'
  * by a few per cent, and an interval printed beside a ratio it does not contain reads as a
  * contradiction.

@@ -14,7 +14,7 @@ import {
 import type { ComparedRun, Comparison, GateResult } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
 import { scriptPath } from '../profile/sourcemaps';
-import { bootstrapRatio, intervalText, samplesOf, verdictText } from '../profile/stats';
+import { intervalText, ratioInterval, samplesOf, verdictText } from '../profile/stats';
 import type { Waits } from '../profile/waits';
 import type { WaitRow } from '../protocol/flame';
 import type { LoadSummary } from '../record/load';
@@ -235,7 +235,7 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
     )[0];
     const held = site ? ` (held ${ms(site.holdMs.p50)} p50, by Hotpath's lock report)` : '';
     const [before, after] = [samplesOf(runs['/read']), samplesOf(runs['/fast'])];
-    const interval = before && after ? bootstrapRatio(before, after, 'requestsPerSec') : undefined;
+    const interval = before && after ? ratioInterval(before, after, 'requestsPerSec') : undefined;
     lines.push(
       `  /fast served ${one.format(fast.requestsPerSec / read.requestsPerSec)}x the requests per second of /read ` +
         `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}${interval ? `; ${intervalText(interval)}` : ''}): /read holds its Mutex ` +
