@@ -9,6 +9,7 @@ import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { type Category, preOrder } from './model';
 import { type RatioInterval, ratioInterval } from './stats';
+import type { LockSite, Waits } from './waits';
 
 export interface ComparedRun {
   analysis: Analysis;
@@ -25,6 +26,25 @@ export interface ComparedRun {
    * the load was not constant (a ramp's intervals differ by design, not by chance).
    */
   samples?: SampleSeries[];
+  /** Where requests waited for locks; absent when the run has no lock report. */
+  waits?: Waits;
+}
+
+/** One lock's wait at one acquire site, in one run. */
+export interface LockWait {
+  waitP50Ms: number;
+  /** The site's waits ÷ the latency of the window's responses (0..1). */
+  waitShare: number;
+}
+
+/** A lock site (matched by its acquire call's file and line) in both runs; absent: no waits there. */
+export interface LockChange {
+  kind: LockSite['kind'];
+  file: string;
+  line: number;
+  functionName: string;
+  before?: LockWait;
+  after?: LockWait;
 }
 
 /** A function or a line, as both runs know it. */
@@ -67,6 +87,37 @@ export interface Comparison {
   functions: Change[];
   lines: Change[];
   tree: DiffNode;
+  /** Lock sites of either run, most waited-on (in either) first; empty when neither has a report. */
+  locks: LockChange[];
+}
+
+/** The lock sites of both runs, matched by acquire site. */
+export function lockChanges(before: Waits | undefined, after: Waits | undefined): LockChange[] {
+  const changes = new Map<string, LockChange>();
+  for (const [waits, side] of [
+    [before, 'before'],
+    [after, 'after'],
+  ] as const) {
+    for (const s of waits?.sites ?? []) {
+      if (s.asked === 0) continue;
+      const key = `${s.kind}\u0000${s.site.file}\u0000${s.site.line}`;
+      const change: LockChange = changes.get(key) ?? {
+        kind: s.kind,
+        file: s.site.file,
+        line: s.site.line,
+        functionName: s.site.functionName,
+      };
+      const seen = change[side];
+      // Two stacks through one acquire call: their waits add up; the p50 of the busier.
+      change[side] = {
+        waitP50Ms: seen && seen.waitShare > s.waitShare ? seen.waitP50Ms : s.waitMs.p50,
+        waitShare: Math.min(1, (seen?.waitShare ?? 0) + s.waitShare),
+      };
+      changes.set(key, change);
+    }
+  }
+  const most = (c: LockChange) => Math.max(c.before?.waitShare ?? 0, c.after?.waitShare ?? 0);
+  return [...changes.values()].sort((x, y) => most(y) - most(x));
 }
 
 function identity(f: AnalyzedFunction): { key: string; file: string; line: number } {
@@ -184,6 +235,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     functions: [...functions.values()].sort(byChange),
     lines: [...lines.values()].sort(byChange),
     tree: diffTree(before, a, after, b, frame),
+    locks: lockChanges(before.waits, after.waits),
   };
 }
 

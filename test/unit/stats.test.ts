@@ -243,6 +243,7 @@ describe('gates on an interval', () => {
     spread: { requestsPerSec: { estimate, low, high, confidence: 0.95 } },
     functions: [],
     lines: [],
+    locks: [],
     tree: {
       key: '',
       name: '(root)',
