@@ -80,4 +80,13 @@ export function tempFolder(name: string): string {
 export const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 
 /** A seeded random number generator (mulberry32): the same seed, the same numbers in [0, 1). */
-export { seededRandom } from '../src/profile/stats';
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -94,9 +94,10 @@ hotpath compare <ramp run> [--steps A,B] [...]
 
 Compares two runs (run folders or .cpuprofile files): req/s and latency ratios (after ÷ before),
 CPU per request, and the functions and lines whose self time per request changed most.
-Each run's load in 100 ms intervals gives req/s and mean latency a 95 % bootstrap interval and a
+Each run's load in 100 ms intervals gives req/s and mean latency a 95 % interval (from the
+spread of each load's thirds, plus the few per cent two runs of the same code differ by) and a
 verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
-intervals that take load-to-load variation in. --fail-if "rps<0.9" (or latency, p50, p90, p99,
+narrower intervals. --fail-if "rps<0.9" (or latency, p50, p90, p99,
 cpu with <, <=, >, >=) exits 1 when the ratio meets it: a gate for CI. Where the ratio has an
 interval the gate uses it: it fails only when the whole interval meets the condition, and one
 that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs

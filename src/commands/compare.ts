@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { type Comparison, compareRuns } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
-import { comparisonVerdicts, ratio } from '../report/text';
+import { comparisonVerdicts, lockChangeTexts, ratio } from '../report/text';
 import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
 
@@ -28,8 +28,9 @@ export function compareWithPrevious(ctx: Ctx) {
     const [verdict] = comparisonVerdicts(comparison);
     const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
     ctx.showComparison(comparison, labels, records, records);
+    const [lock] = lockChangeTexts(comparison, undefined, 1);
     void vscode.window.showInformationMessage(
-      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}.`,
+      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}${lock ? `; lock ${lock}` : ''}.`,
     );
     return comparison;
   };

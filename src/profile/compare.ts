@@ -8,7 +8,8 @@
 import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { type Category, preOrder } from './model';
-import { bootstrapRatio, type RatioInterval } from './stats';
+import { type RatioInterval, ratioInterval } from './stats';
+import type { LockSite, Waits } from './waits';
 
 export interface ComparedRun {
   analysis: Analysis;
@@ -25,6 +26,25 @@ export interface ComparedRun {
    * the load was not constant (a ramp's intervals differ by design, not by chance).
    */
   samples?: SampleSeries[];
+  /** Where requests waited for locks; absent when the run has no lock report. */
+  waits?: Waits;
+}
+
+/** One lock's wait at one acquire site, in one run. */
+export interface LockWait {
+  waitP50Ms: number;
+  /** The site's waits ÷ the latency of the window's responses (0..1). */
+  waitShare: number;
+}
+
+/** A lock site (matched by its acquire call's file and line) in both runs; absent: no waits there. */
+export interface LockChange {
+  kind: LockSite['kind'];
+  file: string;
+  line: number;
+  functionName: string;
+  before?: LockWait;
+  after?: LockWait;
 }
 
 /** A function or a line, as both runs know it. */
@@ -67,12 +87,90 @@ export interface Comparison {
   functions: Change[];
   lines: Change[];
   tree: DiffNode;
+  /** Lock sites of either run, most waited-on (in either) first; empty when neither has a report. */
+  locks: LockChange[];
+}
+
+/** The lock sites of both runs, matched by acquire site. */
+export function lockChanges(before: Waits | undefined, after: Waits | undefined): LockChange[] {
+  const changes = new Map<string, LockChange>();
+  for (const [waits, side] of [
+    [before, 'before'],
+    [after, 'after'],
+  ] as const) {
+    for (const s of waits?.sites ?? []) {
+      if (s.asked === 0) continue;
+      const key = `${s.kind}\u0000${s.site.file}\u0000${s.site.line}`;
+      const change: LockChange = changes.get(key) ?? {
+        kind: s.kind,
+        file: s.site.file,
+        line: s.site.line,
+        functionName: s.site.functionName,
+      };
+      const seen = change[side];
+      // Two stacks through one acquire call: their waits add up; the p50 of the busier.
+      change[side] = {
+        waitP50Ms: seen && seen.waitShare > s.waitShare ? seen.waitP50Ms : s.waitMs.p50,
+        waitShare: Math.min(1, (seen?.waitShare ?? 0) + s.waitShare),
+      };
+      changes.set(key, change);
+    }
+  }
+  const most = (c: LockChange) => Math.max(c.before?.waitShare ?? 0, c.after?.waitShare ?? 0);
+  return [...changes.values()].sort((x, y) => most(y) - most(x));
 }
 
 function identity(f: AnalyzedFunction): { key: string; file: string; line: number } {
   const file = f.original?.source ?? f.generated.url;
   const line = f.original?.line ?? f.generated.line;
   return { key: `${f.name}\u0000${file}\u0000${line}`, file, line };
+}
+
+function frameOf(f: AnalyzedFunction): Frame {
+  return { ...identity(f), name: f.name, category: f.category };
+}
+
+/** Node's own JavaScript and V8's built-ins: code V8 may show one run as either. */
+const RUNTIME: ReadonlySet<Category> = new Set<Category>(['node', 'v8']);
+
+/**
+ * Each function of both runs under the frame its rows are keyed by. One function of the runtime
+ * can be a V8 built-in (no script, no line) in one run and Node's JavaScript (node:internal/…,
+ * a line) in the other, as V8 compiled or inlined it differently: `Hash [v8]` and `Hash [node]`.
+ * Its file and line then differ, so they cannot key its row; when, among the runtime's
+ * functions, a name has exactly one frame seen only before and one seen only after, the two are
+ * one function, keyed as the one with a file. Names with more than one such frame (two
+ * different `write`s of Node's) stay apart: which is which cannot be told.
+ */
+function framesOf(before: Analysis, after: Analysis): (f: AnalyzedFunction) => Frame {
+  const seen = (analysis: Analysis) => {
+    const byName = new Map<string, Map<string, Frame>>();
+    for (const f of analysis.functions) {
+      if (!RUNTIME.has(f.category)) continue;
+      const frame = frameOf(f);
+      const frames = byName.get(f.name) ?? new Map<string, Frame>();
+      frames.set(frame.key, frame);
+      byName.set(f.name, frames);
+    }
+    return byName;
+  };
+  const [was, is] = [seen(before), seen(after)];
+  const alias = new Map<string, Frame>();
+  for (const [name, then] of was) {
+    const now = is.get(name);
+    if (!now) continue;
+    const onlyThen = [...then.values()].filter((f) => !now.has(f.key));
+    const onlyNow = [...now.values()].filter((f) => !then.has(f.key));
+    if (onlyThen.length !== 1 || onlyNow.length !== 1) continue;
+    const [x, y] = [onlyThen[0], onlyNow[0]];
+    const kept = x.file || !y.file ? x : y;
+    alias.set(x.key, kept);
+    alias.set(y.key, kept);
+  }
+  return (f) => {
+    const frame = frameOf(f);
+    return alias.get(frame.key) ?? frame;
+  };
 }
 
 const ratio = (after: number | undefined, before: number | undefined) =>
@@ -99,6 +197,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     change[side] += us;
     changes.set(frame.key, change);
   };
+  const frame = framesOf(before.analysis, after.analysis);
   const functions = new Map<string, Change>();
   const lines = new Map<string, Change>();
   for (const [run, factor, side] of [
@@ -106,13 +205,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     [after, b, 'after'],
   ] as const) {
     for (const f of run.analysis.functions) {
-      if (f.selfUs > 0)
-        accumulate(
-          functions,
-          { ...identity(f), name: f.name, category: f.category },
-          side,
-          f.selfUs * factor,
-        );
+      if (f.selfUs > 0) accumulate(functions, frame(f), side, f.selfUs * factor);
     }
     for (const l of run.analysis.lines) {
       const f = run.analysis.functions[l.functionId];
@@ -141,7 +234,8 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     ...spreadOf(before, after),
     functions: [...functions.values()].sort(byChange),
     lines: [...lines.values()].sort(byChange),
-    tree: diffTree(before, a, after, b),
+    tree: diffTree(before, a, after, b, frame),
+    locks: lockChanges(before.waits, after.waits),
   };
 }
 
@@ -152,10 +246,10 @@ export function spreadOf(
 ): Pick<Comparison, 'spread'> {
   if (!before.samples?.length || !after.samples?.length) return {};
   const requestsPerSec = about(
-    bootstrapRatio(before.samples, after.samples, 'requestsPerSec'),
+    ratioInterval(before.samples, after.samples, 'requestsPerSec'),
     ratio(after.load?.requestsPerSec, before.load?.requestsPerSec),
   );
-  const latencyMean = bootstrapRatio(before.samples, after.samples, 'latencyMean');
+  const latencyMean = ratioInterval(before.samples, after.samples, 'latencyMean');
   if (!requestsPerSec && !latencyMean) return {};
   return {
     spread: {
@@ -167,7 +261,7 @@ export function spreadOf(
 
 /**
  * The req/s interval about the ratio the comparison prints (the loads' own req/s), keeping the
- * bootstrap's spread relative to its estimate. The samples leave out each load's first interval
+ * interval's spread relative to its estimate. The samples leave out each load's first interval
  * (connections opening), so on a load of a few seconds their ratio can differ from the loads'
  * by a few per cent, and an interval printed beside a ratio it does not contain reads as a
  * contradiction.
@@ -182,20 +276,19 @@ function about(
 }
 
 /** Both call trees merged by the path of function identities, each node with both runs' totals. */
-function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number): DiffNode {
-  const make = (f: AnalyzedFunction): DiffNode => {
-    const { key, file, line } = identity(f);
-    return {
-      key,
-      name: f.name,
-      file,
-      line,
-      category: f.category,
-      before: 0,
-      after: 0,
-      children: [],
-    };
-  };
+function diffTree(
+  before: ComparedRun,
+  a: number,
+  after: ComparedRun,
+  b: number,
+  frame: (f: AnalyzedFunction) => Frame,
+): DiffNode {
+  const make = (f: AnalyzedFunction): DiffNode => ({
+    ...frame(f),
+    before: 0,
+    after: 0,
+    children: [],
+  });
   const rootFunction = before.analysis.functions[before.analysis.model.tree.functionId];
   const root = make(rootFunction);
   const index = new Map<DiffNode, Map<string, DiffNode>>();
@@ -209,7 +302,7 @@ function diffTree(before: ComparedRun, a: number, after: ComparedRun, b: number)
       target[side] += node.totalUs * factor;
       for (const child of node.children) {
         const f = run.analysis.functions[child.functionId];
-        const { key } = identity(f);
+        const { key } = frame(f);
         let children = index.get(target);
         if (!children) {
           children = new Map();

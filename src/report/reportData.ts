@@ -15,6 +15,7 @@ import {
   comparisonVerdicts,
   displayPath,
   functionLocation,
+  lockChangeTexts,
   ratio,
   runRows,
   share,
@@ -132,6 +133,7 @@ export function comparisonReportData(
       ['latency p50', ratio(comparison.ratios.latencyP50)],
       ['latency p99', ratio(comparison.ratios.latencyP99)],
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
+      ...lockChangeTexts(comparison, cwd).map((l): [string, string] => ['lock', l]),
     ],
     diagnosis: {
       verdict,

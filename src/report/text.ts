@@ -15,7 +15,7 @@ import { type BreakdownRow, breakdown } from '../profile/breakdown';
 import type { ComparedRun, Comparison, GateResult } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
 import { scriptPath } from '../profile/sourcemaps';
-import { bootstrapRatio, intervalText, samplesOf, verdictText } from '../profile/stats';
+import { intervalText, ratioInterval, samplesOf, verdictText } from '../profile/stats';
 import type { Waits } from '../profile/waits';
 import type { WaitRow } from '../protocol/flame';
 import type { LoadSummary } from '../record/load';
@@ -236,7 +236,7 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
     )[0];
     const held = site ? ` (held ${ms(site.holdMs.p50)} p50, by Hotpath's lock report)` : '';
     const [before, after] = [samplesOf(runs['/read']), samplesOf(runs['/fast'])];
-    const interval = before && after ? bootstrapRatio(before, after, 'requestsPerSec') : undefined;
+    const interval = before && after ? ratioInterval(before, after, 'requestsPerSec') : undefined;
     lines.push(
       `  /fast served ${one.format(fast.requestsPerSec / read.requestsPerSec)}x the requests per second of /read ` +
         `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}${interval ? `; ${intervalText(interval)}` : ''}): /read holds its Mutex ` +
@@ -454,6 +454,19 @@ export function comparisonVerdicts(comparison: Comparison): string[] {
   return verdicts;
 }
 
+/**
+ * What happened to each lock site between the runs, most waited-on first: "Mutex at
+ * handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency".
+ */
+export function lockChangeTexts(comparison: Comparison, cwd = process.cwd(), limit = 5): string[] {
+  const percent = (fraction: number) => `${Math.round(fraction * 100)} %`;
+  return comparison.locks.slice(0, limit).map((c) => {
+    const wait = (side?: { waitP50Ms: number }) => (side ? ms(side.waitP50Ms) : 'none');
+    const ofLatency = (side?: { waitShare: number }) => percent(side?.waitShare ?? 0);
+    return `${c.kind} at ${displayPath(c.file, cwd)}:${c.line}: wait p50 ${wait(c.before)} → ${wait(c.after)}; ${ofLatency(c.before)} → ${ofLatency(c.after)} of latency`;
+  });
+}
+
 /** A checked gate in words: "gate failed rps<0.9: 95 % CI 0.52–0.61x". */
 export function gateText(result: GateResult): string {
   const seen =
@@ -499,6 +512,7 @@ export function formatComparison(
   if (comparison.ratios.cpuPerRequest !== undefined) {
     lines.push(`  CPU/request ${ratio(comparison.ratios.cpuPerRequest)}`);
   }
+  for (const text of lockChangeTexts(comparison, cwd)) lines.push(`  lock        ${text}`);
   const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v), comparison.unit)}`;
   const unit = comparison.unit === 'share' ? 'share of the profile' : 'self time per request';
   const changes = [

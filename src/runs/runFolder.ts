@@ -151,6 +151,7 @@ export function comparedRun(run: LoadedRun): ComparedRun {
     ...(record?.load ? { load: record.load } : {}),
     ...(record?.agent ? { metrics: record.agent } : {}),
     ...(samples ? { samples } : {}),
+    ...(run.waits ? { waits: run.waits } : {}),
   };
 }
 

@@ -173,6 +173,20 @@ describe('analysis of the sample service', () => {
     assert.ok(Number(verdict[1]) > 1 && Number(verdict[1]) <= ratio * 1.02, verdict[0]);
     assert.ok(Number(verdict[2]) >= ratio * 0.98, verdict[0]);
 
+    // The lock fix in words: /read's Mutex waited most of the latency; /fast never takes it.
+    const mutexLine = lineOf('await state.mutex.acquire()', 'async function read(');
+    const lock = new RegExp(
+      `lock\\s+Mutex at src/sampleService/handlers\\.ts:${mutexLine}: wait p50 ([\\d,.]+ (?:ms|µs)) → none; (\\d+) % → 0 % of latency`,
+    ).exec(text.stdout);
+    assert.ok(lock, text.stdout);
+    assert.ok(Number(lock[2]) >= 50, `${lock[2]} % of /read's latency waiting`);
+    assert.match(
+      compare('--markdown').stdout,
+      new RegExp(
+        `- lock Mutex at src/sampleService/handlers\\.ts:${mutexLine}: wait p50 .* → none`,
+      ),
+    );
+
     assert.equal(compare('--fail-if', 'rps<2').status, 0, 'a gate that holds');
     const failing = compare('--fail-if', 'rps>2', '--fail-if', 'p99<=100');
     assert.equal(failing.status, 1);

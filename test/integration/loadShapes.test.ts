@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spreadOf } from '../../src/profile/compare';
-import { bootstrapRatio, directionOf, samplesOf, verdictText } from '../../src/profile/stats';
+import { directionOf, ratioInterval, samplesOf, verdictText } from '../../src/profile/stats';
 import type { RunRecord } from '../../src/record/run';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
@@ -187,7 +187,7 @@ describe('comparisons say whether a change is real', () => {
     const before = samplesOf(read);
     const afterSamples = samplesOf(fast);
     assert.ok(before && afterSamples?.length === 2);
-    const interval = bootstrapRatio(before, afterSamples, 'requestsPerSec');
+    const interval = ratioInterval(before, afterSamples, 'requestsPerSec');
     assert.ok(interval);
     assert.equal(directionOf(interval), 'up', verdictText(interval, 'faster', 'slower'));
     assert.ok(interval.low > 1, `${interval.low}`);

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { analyze } from '../../src/profile/analyze';
 import { compareRuns, failedGates, parseGate } from '../../src/profile/compare';
 import { parseProfile } from '../../src/profile/cpuprofile';
+import type { LockSite, Waits } from '../../src/profile/waits';
+import { formatComparison, lockChangeTexts } from '../../src/report/text';
 
 const APP = '/srv/app.js';
 /** (root) -> handler -> work; `handlerUs` in the handler itself and `workUs` in work, one sample each. */
@@ -89,6 +91,161 @@ describe('compareRuns', () => {
     assert.equal(work?.before, 0.8);
     assert.ok(Math.abs((work?.after ?? 0) - 4000 / 6000) < 1e-12);
     assert.equal(lone.ratios.requestsPerSec, undefined);
+  });
+});
+
+/** (root) -> handler -> each of `calls` (a call frame and its µs, one sample each), 10 requests. */
+function runCalling(calls: [{ functionName: string; url: string; lineNumber: number }, number][]) {
+  const nodes = [
+    {
+      id: 1,
+      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+      children: [2],
+    },
+    {
+      id: 2,
+      callFrame: { functionName: 'handler', url: APP, lineNumber: 4, columnNumber: 0 },
+      children: calls.map((_, i) => 3 + i),
+    },
+    ...calls.map(([frame], i) => ({
+      id: 3 + i,
+      callFrame: { ...frame, columnNumber: frame.lineNumber < 0 ? -1 : 0 },
+      children: [],
+    })),
+  ];
+  const us = calls.map(([, t]) => t);
+  const profile = parseProfile({
+    nodes,
+    startTime: 0,
+    endTime: us.reduce((x, y) => x + y, 0),
+    samples: calls.map((_, i) => 3 + i),
+    timeDeltas: [0, ...us.slice(0, -1)],
+  });
+  const load = {
+    requests: 10,
+    requestsPerSec: 10,
+    latencyMs: { p50: 1, p90: 1, p99: 1 },
+    errors: 0,
+    non2xx: 0,
+  };
+  return { analysis: analyze(profile), load };
+}
+
+describe('one function, two labels', () => {
+  const asBuiltin = { functionName: 'Hash', url: '', lineNumber: -1 };
+  const asNode = { functionName: 'Hash', url: 'node:internal/crypto/hash', lineNumber: 69 };
+
+  test('Hash as a V8 built-in in one run and as Node JavaScript in the other is one row', () => {
+    const before = runCalling([[asBuiltin, 5000]]);
+    const after = runCalling([[asNode, 2000]]);
+    assert.equal(before.analysis.functions.find((f) => f.name === 'Hash')?.category, 'v8');
+    assert.equal(after.analysis.functions.find((f) => f.name === 'Hash')?.category, 'node');
+    const comparison = compareRuns(before, after);
+    const rows = comparison.functions.filter((f) => f.name === 'Hash');
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.deepEqual(
+      { ...rows[0], key: undefined },
+      {
+        key: undefined,
+        name: 'Hash',
+        file: 'node:internal/crypto/hash',
+        line: 70,
+        category: 'node',
+        before: 500,
+        after: 200,
+      },
+    );
+    // And one node of the differential flamegraph, both runs' time in it.
+    const handler = comparison.tree.children.find((c) => c.name === 'handler');
+    const hashes = handler?.children.filter((c) => c.name === 'Hash') ?? [];
+    assert.equal(hashes.length, 1);
+    assert.equal(hashes[0].before, 500);
+    assert.equal(hashes[0].after, 200);
+  });
+
+  test('two different runtime functions of one name seen on one side stay apart', () => {
+    const write = (url: string, lineNumber: number) => ({ functionName: 'write', url, lineNumber });
+    const before = runCalling([
+      [write('node:internal/streams/writable', 10), 3000],
+      [write('node:net', 20), 1000],
+    ]);
+    const after = runCalling([[write('', -1), 2000]]);
+    const rows = compareRuns(before, after).functions.filter((f) => f.name === 'write');
+    assert.equal(rows.length, 3, 'which write the built-in is cannot be told');
+  });
+});
+
+describe('lock changes', () => {
+  const summary = (p50: number, total: number) => ({
+    count: 100,
+    total,
+    p50,
+    p90: p50,
+    p99: p50,
+    max: p50,
+  });
+  const site = (
+    kind: LockSite['kind'],
+    line: number,
+    waitP50: number,
+    waitShare: number,
+  ): LockSite => {
+    const place = { file: '/srv/handlers.ts', line, functionName: 'read', mapped: true };
+    return {
+      kind,
+      site: place,
+      stack: [place],
+      asked: 100,
+      failed: 0,
+      waitMs: summary(waitP50, waitP50 * 100),
+      holdMs: summary(50, 5000),
+      perSec: 20,
+      waitShare,
+      heldAcrossAwait: kind === 'Mutex',
+    };
+  };
+  const waits = (...sites: LockSite[]): Waits => ({
+    library: { name: 'async-mutex', version: '0.5.0' },
+    sites,
+  });
+
+  test('a lock fixed: its wait before → none after, per acquire site, most waited-on first', () => {
+    const before = {
+      ...run(2000, 8000, 100, 20, 1500),
+      waits: waits(site('Mutex', 39, 1518, 0.99)),
+    };
+    const after = {
+      ...run(2000, 4000, 400, 400, 50),
+      waits: waits(site('Semaphore', 51, 0.004, 0.001), site('Mutex', 39, 0, 0)),
+    };
+    after.waits.sites[1].asked = 0; // the old site, never reached: no waits there
+    const comparison = compareRuns(before, after);
+    assert.equal(comparison.locks.length, 2);
+    assert.deepEqual(comparison.locks[0], {
+      kind: 'Mutex',
+      file: '/srv/handlers.ts',
+      line: 39,
+      functionName: 'read',
+      before: { waitP50Ms: 1518, waitShare: 0.99 },
+    });
+    assert.deepEqual(lockChangeTexts(comparison, '/srv'), [
+      'Mutex at handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency',
+      'Semaphore at handlers.ts:51: wait p50 none → 4 µs; 0 % → 0 % of latency',
+    ]);
+    const text = formatComparison(comparison, ['a', 'b'], [before, after], '/srv');
+    assert.match(
+      text,
+      /\n {2}lock {8}Mutex at handlers\.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency/,
+    );
+  });
+
+  test('the same site in both runs is one row; no lock report on either side, no rows', () => {
+    const before = { ...run(1, 1, 10, 10, 10), waits: waits(site('Mutex', 39, 900, 0.8)) };
+    const after = { ...run(1, 1, 10, 10, 10), waits: waits(site('Mutex', 39, 20, 0.1)) };
+    assert.deepEqual(lockChangeTexts(compareRuns(before, after), '/srv'), [
+      'Mutex at handlers.ts:39: wait p50 900 ms → 20 ms; 80 % → 10 % of latency',
+    ]);
+    assert.deepEqual(compareRuns(run(1, 1, 10, 10, 10), run(1, 1, 10, 10, 10)).locks, []);
   });
 });
 
