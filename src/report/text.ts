@@ -314,6 +314,8 @@ export interface BreakdownText {
  * The breakdown as rows of text, every row kept so that they add up to the whole window (a
  * row under 0.05 % reads 0.0 % but is there): for the CLI, the Markdown and HTML reports.
  */
+const SMALL_ROW = 0.005;
+
 export function breakdownRows(rows: readonly BreakdownRow[]): BreakdownText[] {
   const label = (row: BreakdownRow): string => {
     switch (row.kind) {
@@ -345,7 +347,25 @@ export function breakdownRows(rows: readonly BreakdownRow[]): BreakdownText[] {
     row.kind === 'gc' || row.kind === 'idle' || row.kind === 'unattributed'
       ? ''
       : row.names.map((n) => `${n.name} ${share(n.share)}`).join(', ');
-  return rows.map((row) => ({ label: label(row), share: share(row.share), detail: named(row) }));
+  // Rows under half a per cent go to one row of their own, so that the rows still add up.
+  const shown = rows.filter((row) => row.share >= SMALL_ROW);
+  const rest = rows.filter((row) => row.share < SMALL_ROW);
+  const restShare = rest.reduce((sum, row) => sum + row.share, 0);
+  return [
+    ...shown.map((row) => ({ label: label(row), share: share(row.share), detail: named(row) })),
+    ...(rest.length > 0
+      ? [
+          {
+            label: `${rest.length} more, each under ${share(SMALL_ROW)}`,
+            share: share(restShare),
+            detail: rest
+              .slice(0, 4)
+              .map((row) => label(row))
+              .join(', '),
+          },
+        ]
+      : []),
+  ];
 }
 
 /** The diagnosis and the hot functions and lines, each with its original file:line. */
@@ -376,7 +396,9 @@ export function formatAnalysis(
   if (spent.length > 0) {
     lines.push(`  time went to${' '.repeat(23)}self  of the window`);
     for (const row of spent)
-      lines.push(`    ${row.label.padEnd(30)} ${row.share.padStart(7)}  ${row.detail}`);
+      lines.push(
+        `    ${truncate(row.label, 30).padEnd(30)} ${row.share.padStart(7)}  ${row.detail}`,
+      );
   }
   const hot = hotLineRows(analysis, 5, cwd).filter((l) => visible(l.selfUs));
   if (hot.length > 0) {
