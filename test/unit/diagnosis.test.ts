@@ -111,9 +111,9 @@ describe('diagnose', () => {
   test('a saturated framework service with 6 % GC is CPU-bound, and says where the CPU went', () => {
     const { diagnosis } = run(
       [
-        [['handle@' + EXPRESS + ':10', 'route@' + APP + ':20', 'tally@' + APP + ':30'], 50_000],
-        [['handle@' + EXPRESS + ':10'], 20_000],
-        [['handle@' + EXPRESS + ':10', 'writev'], 15_000],
+        [[`handle@${EXPRESS}:10`, `route@${APP}:20`, `tally@${APP}:30`], 50_000],
+        [[`handle@${EXPRESS}:10`], 20_000],
+        [[`handle@${EXPRESS}:10`, 'writev'], 15_000],
         [['(garbage collector)'], 6_000],
         [['(idle)'], 5_000],
       ],
@@ -131,7 +131,7 @@ describe('diagnose', () => {
 
   test('GC pressure needs GC to be a large share of the busy time', () => {
     const stacks = (gc: number): Stack[] => [
-      [['work@' + APP + ':5'], 100_000 - gc],
+      [[`work@${APP}:5`], 100_000 - gc],
       [['(garbage collector)'], gc],
     ];
     const below = run(stacks(14_000), { metrics: metrics(1, 1000) });
@@ -144,16 +144,10 @@ describe('diagnose', () => {
   test('a crypto loop: the function that calls the hashing is named, with what it calls', () => {
     const { diagnosis } = run(
       [
-        [
-          ['route@' + APP + ':40', 'churn@' + APP + ':12', 'Hash@node:internal/crypto/hash:88'],
-          30_000,
-        ],
-        [
-          ['route@' + APP + ':40', 'churn@' + APP + ':12', 'digest@node:internal/crypto/hash:150'],
-          27_000,
-        ],
-        [['route@' + APP + ':40', 'churn@' + APP + ':12'], 1_000],
-        [['route@' + APP + ':40', 'scramble@' + APP + ':24'], 1_300],
+        [[`route@${APP}:40`, `churn@${APP}:12`, 'Hash@node:internal/crypto/hash:88'], 30_000],
+        [[`route@${APP}:40`, `churn@${APP}:12`, 'digest@node:internal/crypto/hash:150'], 27_000],
+        [[`route@${APP}:40`, `churn@${APP}:12`], 1_000],
+        [[`route@${APP}:40`, `scramble@${APP}:24`], 1_300],
         [['(idle)'], 2_000],
       ],
       { load: load(20), metrics: metrics(0.95, 900) },
@@ -168,7 +162,7 @@ describe('diagnose', () => {
 
   test('a line is named only from 5 % of the window', () => {
     const stacks = (us: number): Stack[] => [
-      [['hot@' + APP + ':10'], us],
+      [[`hot@${APP}:10`], us],
       [['(idle)'], 100_000 - us],
     ];
     // A cluster of 20 at one core each: CPU-bound, with a focus to name.
@@ -182,7 +176,7 @@ describe('diagnose', () => {
 
   test('waiting: idle, latency far above the CPU per response; the boundary at 50 % busy', () => {
     const stacks = (busyUs: number): Stack[] => [
-      [['handler@' + APP + ':7'], busyUs],
+      [[`handler@${APP}:7`], busyUs],
       [['(idle)'], 100_000 - busyUs],
     ];
     const figures = { load: load(200, 100), metrics: metrics(0.1, 300) }; // 3 ms CPU, 200 ms p50
@@ -206,7 +200,7 @@ describe('diagnose', () => {
 
   test('a cluster: CPU is judged per process', () => {
     const stacks: Stack[] = [
-      [['count@' + APP + ':9'], 60_000],
+      [[`count@${APP}:9`], 60_000],
       [['(idle)'], 40_000],
     ];
     const figures = { load: load(10), metrics: metrics(1.7, 3400) };
@@ -216,7 +210,7 @@ describe('diagnose', () => {
 
   test('waits no lock explains, and what a ramp says of them', () => {
     const stacks: Stack[] = [
-      [['handler@' + APP + ':7'], 2_000],
+      [[`handler@${APP}:7`], 2_000],
       [['(idle)'], 98_000],
     ];
     const waits: Waits = {
@@ -250,7 +244,7 @@ describe('diagnose', () => {
   });
 
   test('failing: most answers errors, whatever the profile', () => {
-    const { diagnosis } = run([[['handler@' + APP + ':7'], 10_000]], {
+    const { diagnosis } = run([[[`handler@${APP}:7`], 10_000]], {
       load: { ...load(5, 100), non2xx: 100, statusCodes: { '404': 100 } },
     });
     assert.equal(diagnosis.verdict, 'failing');
@@ -262,7 +256,7 @@ test('the breakdown accounts for the whole window and names generated code by it
     [['reply@file:///srv/app/node_modules/fastify/lib/reply.js:10', 'anonymous0@:160'], 20_000],
     [['reply@file:///srv/app/node_modules/fastify/lib/reply.js:10', 'writev'], 16_000],
     [['byteLength@node:buffer:769', ''], 18_000],
-    [['route@' + APP + ':3'], 2_000],
+    [[`route@${APP}:3`], 2_000],
     [['(program)'], 1_000],
     [['(idle)'], 43_000],
   ]);
