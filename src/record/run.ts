@@ -89,8 +89,12 @@ export interface ProfiledUnit {
   file?: string;
   /** HTTP requests it received during the window. */
   requests: number;
-  /** Whether its profile is in the merged one: a process that served nothing is left out. */
+  /**
+   * Whether its profile is in the merged one: a process that served nothing is left out, and so
+   * is a worker thread that was idle through the window (`idle`: a loader's hooks thread).
+   */
   merged: boolean;
+  idle?: true;
   metrics: AgentMetrics;
 }
 

@@ -183,7 +183,7 @@ export function runRows(
       u.threadId ? `pid ${u.pid} thread ${u.threadId}` : `pid ${u.pid}`;
     const profiled = processes.profiled.map(
       (p) =>
-        `${unit(p)} (${int.format(p.requests)} requests${p.merged ? '' : ', served nothing: left out of the merged profile'})`,
+        `${unit(p)} (${p.idle ? 'idle in the window: left out of the merged profile' : `${int.format(p.requests)} requests${p.merged ? '' : ', served nothing: left out of the merged profile'}`})`,
     );
     const threads = processes.profiled.filter((p) => p.threadId !== 0).length;
     const mains = processes.profiled.length - threads;

@@ -12,7 +12,7 @@ import { type ProcessesReport, type ProfiledUnit, SOURCE_MAPS_FILE } from '../re
 import type { AgentChannel, AgentConnection } from './agent/channel';
 import { type StopResult, sourceMapsFileOf } from './agent/protocol';
 import { writeFileAtomic } from './files';
-import { mergeProfiles, type RawProfile } from './mergeProfiles';
+import { busyShare, mergeProfiles, type RawProfile } from './mergeProfiles';
 import { type Choice, chooseProfiled, combineLocks, combineMetrics } from './processes';
 
 export interface CaptureResult {
@@ -22,6 +22,9 @@ export interface CaptureResult {
   profileBytes: number;
   sourceMaps: number;
 }
+
+/** A worker thread busy less than this share of the window did none of the service's work. */
+const IDLE_THREAD = 0.02;
 
 export class TargetCapture {
   #armed: AgentConnection[] = [];
@@ -106,13 +109,29 @@ export class TargetCapture {
       if (agent.threadId === 0) servedByPid.set(agent.pid, stopped[i]?.requests ?? 0);
     });
     const anyServed = [...servedByPid.values()].some((n) => n > 0);
+    const merging = several && profilePath !== undefined && this.options.profile;
+    const profiles = merging
+      ? await Promise.all(
+          armed.map(async (agent, i) =>
+            stopped[i]?.profileBytes
+              ? (JSON.parse(
+                  await fs.promises.readFile(path.join(folder as string, fileOf(agent)), 'utf8'),
+                ) as RawProfile)
+              : undefined,
+          ),
+        )
+      : [];
     const profiled: ProfiledUnit[] = [];
-    const kept: { agent: AgentConnection; result: StopResult }[] = [];
+    const kept: { agent: AgentConnection; result: StopResult; profile?: RawProfile }[] = [];
     armed.forEach((agent, i) => {
       const result = stopped[i];
       if (!result) return;
-      // A thread goes with its process; a process that served nothing is not the service.
-      const merged = !anyServed || (servedByPid.get(agent.pid) ?? 0) > 0;
+      // A thread goes with its process; a process that served nothing is not the service; a
+      // thread that did nothing in the window (a loader's hooks thread under tsx) is not its work.
+      const profile = profiles[i];
+      const idle =
+        agent.threadId !== 0 && profile !== undefined && busyShare(profile) < IDLE_THREAD;
+      const merged = (!anyServed || (servedByPid.get(agent.pid) ?? 0) > 0) && !idle;
       profiled.push({
         pid: agent.pid,
         threadId: agent.threadId,
@@ -120,26 +139,18 @@ export class TargetCapture {
         ...(several && profilePath ? { file: fileOf(agent) } : {}),
         requests: result.requests,
         merged,
+        ...(idle ? { idle: true as const } : {}),
         metrics: result.metrics,
       });
-      if (merged) kept.push({ agent, result });
+      if (merged) kept.push({ agent, result, ...(profile ? { profile } : {}) });
     });
 
     let profileBytes = kept.reduce((sum, k) => sum + k.result.profileBytes, 0);
-    if (several && profilePath && this.options.profile) {
-      const profiles = await Promise.all(
-        kept
-          .filter((k) => k.result.profileBytes > 0)
-          .map(
-            async (k) =>
-              JSON.parse(
-                await fs.promises.readFile(path.join(folder as string, fileOf(k.agent)), 'utf8'),
-              ) as RawProfile,
-          ),
-      );
-      if (profiles.length > 0) {
-        const json = JSON.stringify(mergeProfiles(profiles));
-        await writeFileAtomic(profilePath, json);
+    if (merging) {
+      const toMerge = kept.flatMap((k) => (k.profile ? [k.profile] : []));
+      if (toMerge.length > 0) {
+        const json = JSON.stringify(mergeProfiles(toMerge));
+        await writeFileAtomic(profilePath as string, json);
         profileBytes = Buffer.byteLength(json);
       }
       // The maps Node held in memory (tsx, ts-node), from every process: one file for the run.

@@ -105,3 +105,20 @@ export function mergeProfiles(profiles: readonly RawProfile[]): RawProfile {
 function frameKey(frame: CallFrame): string {
   return `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}`;
 }
+
+/** The share of a profile's sampled time not spent `(idle)`. */
+export function busyShare(profile: RawProfile): number {
+  const idle = new Set(
+    profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
+  );
+  const samples = profile.samples ?? [];
+  let total = 0;
+  let busy = 0;
+  for (let i = 0; i < samples.length; i++) {
+    // Sample i lasts until sample i+1, the last until endTime.
+    const next = i + 1 < samples.length ? (profile.timeDeltas?.[i + 1] ?? 0) : 0;
+    total += next;
+    if (!idle.has(samples[i])) busy += next;
+  }
+  return total > 0 ? busy / total : 0;
+}

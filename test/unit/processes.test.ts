@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel } from '../../src/profile/model';
 import type { AgentMetrics } from '../../src/record/load';
-import { mergeProfiles, type RawProfile } from '../../src/runner/mergeProfiles';
+import { busyShare, mergeProfiles, type RawProfile } from '../../src/runner/mergeProfiles';
 import {
   chooseProfiled,
   combineLocks,
@@ -210,3 +210,20 @@ function frame(functionName: string, lineNumber = -1) {
     columnNumber: 0,
   };
 }
+
+test("a profile's busy share: the time not spent (idle), each sample until the next", () => {
+  const idleThenWork: RawProfile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)'), children: [2, 3] },
+      { id: 2, callFrame: frame('(idle)'), children: [] },
+      { id: 3, callFrame: frame('work', 4), children: [] },
+    ],
+    startTime: 0,
+    endTime: 100,
+    samples: [2, 2, 2, 3, 2],
+    timeDeltas: [0, 10, 10, 10, 10],
+  };
+  // Spans: idle 10, idle 10, idle 10, work 10, idle (last: none counted).
+  assert.equal(busyShare(idleThenWork), 0.25);
+  assert.equal(busyShare({ ...idleThenWork, samples: [], timeDeltas: [] }), 0);
+});
