@@ -21,6 +21,7 @@ import type { WaitRow } from '../protocol/flame';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
 import type { LoadProgress } from '../runner/load/protocol';
+import { packageRoot } from '../runner/paths';
 import { describeShape } from '../runner/shapes';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -264,10 +265,34 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
 }
 
 /** A file as a person reads it: relative to the current folder when inside it. */
-export function displayPath(file: string, cwd = process.cwd()): string {
+export function displayPath(
+  file: string,
+  cwd = process.cwd(),
+  hotpathRoot = hotpathRootOrNone(),
+): string {
   if (!path.isAbsolute(file)) return file;
-  const relative = path.relative(cwd, file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  const inside = (root: string) => {
+    const relative = path.relative(root, file);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+      ? relative
+      : undefined;
+  };
+  const here = inside(cwd);
+  if (here) return here;
+  // A dependency, wherever its project is: from its node_modules folder on.
+  const modules = file.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+  if (modules >= 0) return file.slice(modules + 1);
+  // Hotpath's own files (the sample service's sources) from where Hotpath is installed.
+  const own = hotpathRoot && inside(hotpathRoot);
+  return own ? path.join('hotpath', own) : file;
+}
+
+function hotpathRootOrNone(): string | undefined {
+  try {
+    return packageRoot();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a function is, for people: its original file:line, else its script's. */

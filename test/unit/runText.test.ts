@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
-import { formatLessons, formatWaits, ms } from '../../src/report/text';
+import { displayPath, formatLessons, formatWaits, ms } from '../../src/report/text';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,
@@ -114,4 +114,22 @@ test('amounts under a millisecond print in µs, never as 0 ms', () => {
   assert.equal(ms(1), '1 ms');
   assert.equal(ms(50.24), '50.2 ms');
   assert.equal(ms(1518), '1,518 ms');
+});
+
+test('paths print one way: relative inside the folder, node_modules/<pkg>/… for dependencies, hotpath/… for its own files', () => {
+  assert.equal(displayPath('/srv/app/src/server.ts', '/srv/app', '/opt/hotpath'), 'src/server.ts');
+  assert.equal(
+    displayPath('/home/u/other/node_modules/fastify/lib/reply.js', '/srv/app', '/opt/hotpath'),
+    'node_modules/fastify/lib/reply.js',
+  );
+  assert.equal(
+    displayPath(
+      '/root/.vscode-server/extensions/hotpath-0.1.0/src/sampleService/handlers.ts',
+      '/srv/app',
+      '/root/.vscode-server/extensions/hotpath-0.1.0',
+    ),
+    'hotpath/src/sampleService/handlers.ts',
+  );
+  assert.equal(displayPath('/elsewhere/x.js', '/srv/app', '/opt/hotpath'), '/elsewhere/x.js');
+  assert.equal(displayPath('node:internal/timers', '/srv/app'), 'node:internal/timers');
 });
