@@ -35,6 +35,28 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** A free port on loopback, for a service the test starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(address.port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+/** Sets hotpath.service.command and .url for the workspace; returns what clears them again. */
+async function useService(command: string, url: string): Promise<() => Promise<void>> {
+  const settings = vscode.workspace.getConfiguration('hotpath');
+  await settings.update('service.command', command, vscode.ConfigurationTarget.Workspace);
+  await settings.update('service.url', url, vscode.ConfigurationTarget.Workspace);
+  return async () => {
+    await settings.update('service.command', undefined, vscode.ConfigurationTarget.Workspace);
+    await settings.update('service.url', undefined, vscode.ConfigurationTarget.Workspace);
+  };
+}
+
 const SHORT = {
   target: 'sample',
   preset: 'quick',
@@ -283,28 +305,15 @@ suite('Hotpath in VS Code', () => {
   });
 
   test('profiles your own service from hotpath.service.command', async () => {
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(address.port));
-      });
-      probe.on('error', reject);
-    });
+    const port = await freePort();
     const script = path.join(
       vscode.extensions.getExtension(ID)?.extensionPath ?? '',
       'dist',
       'sampleService.js',
     );
-    const settings = vscode.workspace.getConfiguration('hotpath');
-    await settings.update(
-      'service.command',
+    const clearService = await useService(
       `node "${script}" --port ${port}`,
-      vscode.ConfigurationTarget.Workspace,
-    );
-    await settings.update(
-      'service.url',
       `http://127.0.0.1:${port}`,
-      vscode.ConfigurationTarget.Workspace,
     );
     try {
       const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
@@ -326,8 +335,7 @@ suite('Hotpath in VS Code', () => {
       const editor = vscode.window.activeTextEditor;
       assert.ok(editor?.document.uri.fsPath.endsWith('handlers.ts'), 'its hottest source is shown');
     } finally {
-      await settings.update('service.command', undefined, vscode.ConfigurationTarget.Workspace);
-      await settings.update('service.url', undefined, vscode.ConfigurationTarget.Workspace);
+      await clearService();
     }
   });
 
@@ -620,23 +628,10 @@ suite('Hotpath in VS Code', () => {
       { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
     );
     assert.equal(built.status, 0, `tsc: ${built.stdout}${built.stderr}`);
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(address.port));
-      });
-      probe.on('error', reject);
-    });
-    const settings = vscode.workspace.getConfiguration('hotpath');
-    await settings.update(
-      'service.command',
+    const port = await freePort();
+    const clearService = await useService(
       `PORT=${port} node "${path.join(out, 'server.js')}"`,
-      vscode.ConfigurationTarget.Workspace,
-    );
-    await settings.update(
-      'service.url',
       `http://127.0.0.1:${port}`,
-      vscode.ConfigurationTarget.Workspace,
     );
     try {
       const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
@@ -663,8 +658,7 @@ suite('Hotpath in VS Code', () => {
         .findIndex((l) => l.includes('export function priceBasket'));
       assert.ok(!lines.includes(declared), 'no heat on the declaration (a tick of inlined code)');
     } finally {
-      await settings.update('service.command', undefined, vscode.ConfigurationTarget.Workspace);
-      await settings.update('service.url', undefined, vscode.ConfigurationTarget.Workspace);
+      await clearService();
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
