@@ -4,7 +4,8 @@
  * code and V8's built-ins, named (`writev`, `JSON.stringify`, or the JavaScript function that
  * called an unnamed native); generated code (`eval`, `new Function`: a serializer compiled from a
  * schema), charged to the nearest package or code of yours that called it; the garbage
- * collector; idle; Hotpath's own agent; and what V8 could not attribute. Pure.
+ * collector; idle; Hotpath's own agent, with the Node and native work it calls (capturing a
+ * lock's stack is the agent's cost, not Node's); and what V8 could not attribute. Pure.
  */
 import type { Analysis, AnalyzedFunction } from './analyze';
 import type { Category } from './model';
@@ -61,6 +62,19 @@ export function breakdown(analysis: Analysis): BreakdownRow[] {
   };
   const fnOf = (frame: number): AnalyzedFunction | undefined =>
     analysis.functions[frames.fn[frame]];
+  // Whether the nearest caller of a frame that is code of someone's (yours, a package's, the
+  // agent's) is Hotpath's agent: frames are in pre-order, so a parent is seen before its children.
+  const forAgent = new Uint8Array(frames.fn.length);
+  for (let i = 0; i < frames.fn.length; i++) {
+    const category = fnOf(i)?.category;
+    const parent = frames.parent[i];
+    forAgent[i] =
+      category === 'hotpath'
+        ? 1
+        : category === 'user' || category === 'node_modules' || parent < 0
+          ? 0
+          : forAgent[parent];
+  }
   for (let i = 0; i < frames.fn.length; i++) {
     const us = frames.self[i];
     if (!(us > 0)) continue;
@@ -69,7 +83,9 @@ export function breakdown(analysis: Analysis): BreakdownRow[] {
       add('unattributed', undefined, '(unknown)', us);
       continue;
     }
-    if (f.category === 'node_modules') {
+    if (forAgent[i] && (f.category === 'node' || f.category === 'v8')) {
+      add('hotpath', undefined, f.name || '(anonymous)', us);
+    } else if (f.category === 'node_modules') {
       add('package', f.packageName ?? 'node_modules', f.name, us);
     } else if (f.category !== 'v8') {
       add(KIND_OF[f.category], undefined, f.name, us);

@@ -57,6 +57,9 @@ interface Frame {
   category: Category;
 }
 
+/** What the changed functions and lines leave out: not code, or Hotpath's own. */
+const NOT_A_CHANGE: ReadonlySet<Category> = new Set(['hotpath', 'idle', 'root']);
+
 /** Self time per request (µs) in each run, or share of the duration for lone profiles. */
 export interface Change extends Frame {
   before: number;
@@ -84,8 +87,14 @@ export interface Comparison {
    * enough (see stats.ts).
    */
   spread?: { requestsPerSec?: RatioInterval; latencyMean?: RatioInterval };
+  /**
+   * Code whose self time changed, most first: the user's, packages', Node's and V8's. Hotpath's
+   * agent is left out (its cost is in the breakdown, never a change of the user's), and so are
+   * idle and the root, which are not code.
+   */
   functions: Change[];
   lines: Change[];
+  /** The whole call tree, the agent and idle included: the diff flamegraph draws every frame. */
   tree: DiffNode;
   /** Lock sites of either run, most waited-on (in either) first; empty when neither has a report. */
   locks: LockChange[];
@@ -205,10 +214,12 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     [after, b, 'after'],
   ] as const) {
     for (const f of run.analysis.functions) {
-      if (f.selfUs > 0) accumulate(functions, frame(f), side, f.selfUs * factor);
+      if (f.selfUs > 0 && !NOT_A_CHANGE.has(f.category))
+        accumulate(functions, frame(f), side, f.selfUs * factor);
     }
     for (const l of run.analysis.lines) {
       const f = run.analysis.functions[l.functionId];
+      if (f && NOT_A_CHANGE.has(f.category)) continue;
       const frame = {
         key: `${l.file}\u0000${l.line}`,
         name: f?.name ?? '',

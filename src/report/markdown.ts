@@ -141,9 +141,7 @@ export function comparisonMarkdown(
     `Ratios are after ÷ before. ${failed.length > 0 ? `**Gates failed:** ${failed.map(mdText).join(', ')}` : ''}`.trim(),
     '',
   ];
-  const changed = comparison.functions
-    .filter((c) => c.category !== 'idle' && c.category !== 'root')
-    .slice(0, 8);
+  const changed = comparison.functions.slice(0, 8);
   if (changed.length > 0) {
     parts.push(
       `**Functions that changed most** (${comparison.unit === 'share' ? 'share of the profile' : 'self time per request'})`,

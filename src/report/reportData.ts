@@ -120,9 +120,7 @@ export function comparisonReportData(
         : faster <= 0.95
           ? 'slower (no interval)'
           : 'about the same (no interval)';
-  const changes = comparison.functions
-    .filter((c) => c.category !== 'idle' && c.category !== 'root')
-    .slice(0, 15);
+  const changes = comparison.functions.slice(0, 15);
   return {
     title: `${labels[0]} → ${labels[1]}`,
     subtitle:

@@ -563,10 +563,7 @@ export function formatComparison(
   const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v), comparison.unit)}`;
   const unit = comparison.unit === 'share' ? 'share of the profile' : 'self time per request';
   const changes = [
-    [
-      'functions',
-      comparison.functions.filter((c) => c.category !== 'idle' && c.category !== 'root'),
-    ],
+    ['functions', comparison.functions],
     ['lines', comparison.lines.filter((c) => c.category === 'user')],
   ] as const;
   for (const [what, all] of changes) {

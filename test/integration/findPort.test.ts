@@ -200,3 +200,26 @@ test("a crash on start shows the service's own thrown line and source line", asy
   assert.match(run.output, /if \(depth === 0\) throw new Error\('DATABASE_URL is not set'\);/);
   assert.match(run.output, /Error: DATABASE_URL is not set/);
 });
+
+test("a module that throws while it is required: the user's frames, none of Hotpath's", async () => {
+  const port = await freePort();
+  const run = hotpath([
+    '/',
+    ...quick,
+    '--service',
+    `"${process.execPath}" "${fixture('crashOnRequire/server.cjs')}"`,
+    '--url',
+    `http://127.0.0.1:${port}`,
+  ]);
+  assert.equal(run.status, 1, run.output);
+  assert.match(
+    run.output,
+    /config\.cjs:2\nif \(!process\.env\.DATABASE_URL\) throw/,
+    "Node's marker stays",
+  );
+  assert.match(run.output, /Error: DATABASE_URL is not set/);
+  assert.match(run.output, /at Object\.<anonymous> \(.*config\.cjs:2:/, 'where it threw');
+  assert.match(run.output, /server\.cjs:3:/, 'the require that loaded it');
+  assert.match(run.output, /at require \(node:internal/, "Node's require frames stay");
+  assert.doesNotMatch(run.output, /hotpathRequire|agent\.js/, run.output);
+});

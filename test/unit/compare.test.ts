@@ -14,6 +14,7 @@ function run(
   requests: number,
   requestsPerSec: number,
   p50: number,
+  workUrl = APP,
 ) {
   const profile = parseProfile({
     nodes: [
@@ -29,7 +30,7 @@ function run(
       },
       {
         id: 3,
-        callFrame: { functionName: 'work', url: APP, lineNumber: 9, columnNumber: 0 },
+        callFrame: { functionName: 'work', url: workUrl, lineNumber: 9, columnNumber: 0 },
         children: [],
       },
     ],
@@ -130,6 +131,29 @@ function runCalling(calls: [{ functionName: string; url: string; lineNumber: num
   };
   return { analysis: analyze(profile), load };
 }
+
+test("Hotpath's agent is never a change of the user's: not in functions or lines, still in the tree", () => {
+  const agent = '/ext/hotpath/dist/agent.js';
+  // The agent's work per request shrinks 8x, the user's handler stays: the handler's is the only row.
+  const comparison = compareRuns(
+    run(2000, 8000, 100, 50, 40, agent),
+    run(4000, 2000, 200, 100, 20, agent),
+  );
+  assert.deepEqual(
+    comparison.functions.map((c) => c.name),
+    ['handler'],
+  );
+  assert.ok(comparison.lines.every((c) => c.file !== agent));
+  const names = (n: { name: string; children: { name: string }[] }): string[] => [
+    n.name,
+    ...n.children.flatMap((c) => names(c as typeof n)),
+  ];
+  assert.ok(names(comparison.tree).includes('work'), 'the diff flamegraph still draws it');
+  assert.doesNotMatch(
+    formatComparison(comparison, ['before', 'after'], [undefined, undefined]),
+    /work/,
+  );
+});
 
 describe('one function, two labels', () => {
   const asBuiltin = { functionName: 'Hash', url: '', lineNumber: -1 };

@@ -273,3 +273,42 @@ test('the breakdown accounts for the whole window and names generated code by it
   );
   assert.equal(rows.find((r) => r.kind === 'unattributed')?.share, 0.01);
 });
+
+test("the agent's own frames, and the Node and native work they call, are the agent's row", () => {
+  const AGENT = 'file:///ext/hotpath/dist/agent.js';
+  const { analysis } = run([
+    // The lock watcher capturing a stack: Node's internals and a native, called by the agent.
+    [
+      [
+        `acquire@${AGENT}:3`,
+        'prepareStackTraceCallback@node:internal/errors:90',
+        'captureStackTrace',
+      ],
+      3_000,
+    ],
+    [[`acquire@${AGENT}:3`], 1_000],
+    // The agent's wrapper calling the package, which calls the user's code: theirs, not the agent's.
+    [
+      [
+        `acquire@${AGENT}:3`,
+        'runExclusive@file:///srv/app/node_modules/async-mutex/index.js:5',
+        `route@${APP}:3`,
+      ],
+      4_000,
+    ],
+    [[`route@${APP}:3`, 'writev'], 2_000],
+  ]);
+  const rows = breakdown(analysis);
+  const agent = rows.find((r) => r.kind === 'hotpath');
+  assert.equal(agent?.us, 4_000);
+  assert.deepEqual(
+    agent?.names.map((n) => n.name),
+    ['captureStackTrace', 'acquire'],
+  );
+  assert.equal(rows.find((r) => r.kind === 'user')?.us, 4_000);
+  assert.equal(rows.find((r) => r.kind === 'native')?.us, 2_000, 'writev called by the user');
+  assert.equal(
+    rows.find((r) => r.kind === 'node'),
+    undefined,
+  );
+});

@@ -158,6 +158,7 @@ function watchRequire(): void {
   const ASYNC_MUTEX_ID = /(^|[\\/])async-mutex([\\/]|$)/;
   const proto = Module.prototype as unknown as { require: (id: string) => unknown };
   const original = proto.require;
+  keepOwnFrameOutOfCrashes();
   proto.require = function hotpathRequire(this: unknown, id: string) {
     // biome-ignore lint/complexity/noArguments: passed on exactly as given
     const exports = original.apply(this, arguments as unknown as [string]);
@@ -170,6 +171,28 @@ function watchRequire(): void {
     }
     return exports;
   };
+}
+
+/**
+ * A module that throws while it loads (or is not found) throws through the require hook, so a
+ * service that crashes on start would print `Module.hotpathRequire` of Hotpath's bundle between
+ * its own frames. Just before Node prints an uncaught exception, that line is taken out of its
+ * stack. (Catching and rethrowing in the hook would move Node's `^` marker to the rethrow; V8
+ * has no way to keep a frame out of the traces a service logs itself.)
+ */
+function keepOwnFrameOutOfCrashes(): void {
+  process.on('uncaughtExceptionMonitor', (error) => {
+    try {
+      if (error instanceof Error && typeof error.stack === 'string') {
+        error.stack = error.stack
+          .split('\n')
+          .filter((line) => !/^\s+at (\S+\.)?hotpathRequire\b/.test(line))
+          .join('\n');
+      }
+    } catch {
+      /* a frozen error, or a getter-only stack: left as it is */
+    }
+  });
 }
 
 /** The version of the package `id` resolves to from `parent`, from its package.json. */
