@@ -204,6 +204,7 @@ async function demo(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
+  const gcShares: Record<string, number> = {};
   for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
     const options = resolveRunOptions({ path: route, preset: values.preset, outDir: values.out });
     const { folder, record } = await runProfile(options, {
@@ -216,8 +217,9 @@ async function demo(args: string[]): Promise<number> {
     const loaded = analyseSaved(folder);
     if (loaded) process.stdout.write(`  diagnosis   ${loaded.diagnosis.summary}\n`);
     runs[route] = record;
+    if (loaded) gcShares[route] = loaded.analysis.shares.gc;
   }
-  process.stdout.write(`\n${formatLessons(runs)}\n`);
+  process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
   return 0;
 }
 

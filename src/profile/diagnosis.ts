@@ -3,6 +3,8 @@
  * pressure? From the profile's analysis, plus the load summary and the agent's metrics when the
  * run has them. Pure.
  */
+
+import type { MachineUse } from '../record/run';
 import { type Analysis, sourceOf } from './analyze';
 import { breakdown } from './breakdown';
 import { WAIT_THRESHOLDS, type Waits } from './waits';
@@ -28,6 +30,12 @@ export const THRESHOLDS = {
     /** At least this share of the profile busy… */
     minBusyShare: 0.8,
     /**
+     * …or, busy less than that, latency p50 at most this many times the CPU per response: each
+     * response takes about its own CPU time, so the work itself is the latency and the idle time
+     * was the load not keeping the service full (4 connections on one core read 2–4x saturated).
+     */
+    maxLatencyOverCpu: 2,
+    /**
      * …or at least this much of a core per profiled process (process CPU, all threads): a
      * service whose worker thread is saturated while its main thread idles is CPU-bound too.
      */
@@ -36,16 +44,25 @@ export const THRESHOLDS = {
   gc: {
     /**
      * GC pressure: at least this share of the busy time in the garbage collector. Saturated
-     * framework services (Express, Fastify, Koa on the zoo) spend 3–8 % of it there: that is the
-     * cost of any JavaScript, not the problem to look at first.
+     * framework services (Express, Koa on the zoo) spend 3–8 % of it there, Fastify with a
+     * response schema and a catalog builder 8–16 %, a hashing loop in a worker 20–26 %: the cost
+     * of the JavaScript they run, told as a note of the CPU-bound verdict. A third of the busy
+     * time is where collecting is the single biggest thing the CPU does.
      */
-    minShareOfBusy: 0.15,
+    minShareOfBusy: 0.3,
     /** A CPU-bound verdict mentions GC from this share of the busy time. */
     noteShareOfBusy: 0.05,
   },
   lines: {
     /** A line is named as "the hottest line" only from this share of the window. */
     minShare: 0.05,
+  },
+  machine: {
+    /**
+     * Other programs held at least this much of the machine's CPU (cores) during the window:
+     * the service ran slower than on a quiet machine, and the diagnosis says so.
+     */
+    minOtherCores: 0.5,
   },
   failing: {
     /**
@@ -101,6 +118,8 @@ export interface RunFigures {
   waits?: Waits | undefined;
   /** A ramp's knee: whether req/s still grew with connections. */
   ramp?: { growth: number; stillRising?: boolean } | undefined;
+  /** The machine over the window, when the runner measured it. */
+  machine?: MachineUse | undefined;
 }
 
 export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
@@ -178,6 +197,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     }
   }
 
+  const machine = machineNote(run, evidence);
   const saturated =
     busy >= THRESHOLDS.cpuBound.minBusyShare ||
     (coresPerProcess !== undefined && coresPerProcess >= THRESHOLDS.cpuBound.minCoresPerProcess);
@@ -185,6 +205,11 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     !saturated &&
     busy <= THRESHOLDS.waiting.maxBusyShare &&
     (latencyOverCpu === undefined || latencyOverCpu >= THRESHOLDS.waiting.minLatencyOverCpu);
+  // Not full, but each response took about its own CPU time: no wait in it, the load was light.
+  const workIsTheLatency =
+    !saturated &&
+    latencyOverCpu !== undefined &&
+    latencyOverCpu <= THRESHOLDS.cpuBound.maxLatencyOverCpu;
   const lock = run.waits?.sites[0];
   if (waiting && lock && lock.waitShare >= WAIT_THRESHOLDS.diagnosis.minWaitShare) {
     evidence.push({
@@ -202,7 +227,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
       summary:
         `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for the ${lock.kind} acquired at ` +
         `${baseName(lock.site.file)}:${lock.site.line} (${ms(lock.waitMs.p50)} p50); each holder keeps it ${ms(lock.holdMs.p50)}${across}. ` +
-        'Hold it only around the shared data, not across the slow call, or let readers share it.',
+        `Hold it only around the shared data, not across the slow call, or let readers share it.${machine}`,
       evidence,
       lookAt: {
         file: lock.site.file,
@@ -233,7 +258,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
       summary:
         `Waiting: the process was idle ${percent(shares.idle)} of the time.${latency} ` +
         `Requests wait for something other than the CPU: slow I/O, a pool, or a lock held across an await.${locks}${ramp} ` +
-        'A CPU profile cannot show what they wait for.',
+        `A CPU profile cannot show what they wait for.${machine}`,
       evidence,
     };
   }
@@ -241,27 +266,41 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     coresPerProcess !== undefined
       ? `${percent(coresPerProcess)} of a core${processes > 1 ? ` per process (${processes} processes)` : ''}`
       : undefined;
+  // One GC figure everywhere: the profile's, of the window (the breakdown's row), and of the busy time.
+  const gc = `the garbage collector took ${percent(gcShare)} of the window (${percent(gcOfBusy)} of the busy time)`;
   if (saturated && gcOfBusy >= THRESHOLDS.gc.minShareOfBusy) {
     return {
       verdict: 'gc-pressure',
       summary:
-        `Allocation and GC pressure: the garbage collector took ${percent(gcOfBusy)} of the busy time${cpu ? ` (CPU ${cpu})` : ''}.` +
-        `${where} Look for copies and temporary objects made on every turn of a hot loop.`,
+        `Allocation and GC pressure: ${gc}${cpu ? `; process CPU ${cpu}` : ''}.` +
+        `${where} Look for copies and temporary objects made on every turn of a hot loop.${machine}`,
       evidence,
       ...(lookAt ? { lookAt } : {}),
     };
   }
   const spent = busyRows(analysis);
+  const gcNote =
+    gcOfBusy >= THRESHOLDS.gc.noteShareOfBusy ? ` ${capital(gc)}: allocation adds to it.` : '';
   if (saturated) {
-    const gcNote =
-      gcOfBusy >= THRESHOLDS.gc.noteShareOfBusy
-        ? ` The garbage collector took ${percent(gcOfBusy)} of the busy time: allocation adds to it.`
-        : '';
     return {
       verdict: 'cpu-bound',
       summary:
-        `CPU-bound: ${cpu ? `the service used ${cpu}; ` : ''}the profile was busy ${percent(busy)} of the time. ` +
-        `It went to ${spent}.${where}${gcNote}`,
+        `CPU-bound: ${cpu ? `process CPU ${cpu}; ` : ''}the profile was busy ${percent(busy)} of the window. ` +
+        `It went to ${spent}.${where}${gcNote}${machine}`,
+      evidence,
+      ...(lookAt ? { lookAt } : {}),
+    };
+  }
+  if (workIsTheLatency && run.load && cpuPerResponseMs !== undefined) {
+    const idle = machine
+      ? 'the machine was short of CPU (below)'
+      : 'the load did not keep it busy (more connections would)';
+    return {
+      verdict: 'cpu-bound',
+      summary:
+        `CPU-bound: a response takes ${ms(run.load.latencyMs.p50)} (p50) and costs ${ms(cpuPerResponseMs)} of CPU: its time is the work itself. ` +
+        `The profile was idle ${percent(shares.idle)} of the window: ${idle}. ` +
+        `The busy time went to ${spent}.${where}${gcNote}${machine}`,
       evidence,
       ...(lookAt ? { lookAt } : {}),
     };
@@ -269,12 +308,42 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   return {
     verdict: 'mixed',
     summary:
-      `Mixed: busy ${percent(busy)} of the time${cpu ? `, CPU ${cpu}` : ''}, idle the rest: neither waiting nor the CPU alone explains the latency. ` +
+      `Mixed: busy ${percent(busy)} of the window${cpu ? `, process CPU ${cpu}` : ''}, idle the rest: neither waiting nor the CPU alone explains the latency. ` +
       `The busy time went to ${spent}.${where} ` +
-      'Try a ramp (--preset ramp): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.',
+      `Try a ramp (--preset ramp): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.${machine}`,
     evidence,
     ...(lookAt ? { lookAt } : {}),
   };
+}
+
+/**
+ * A sentence when the machine was short of CPU over the window (other programs held at least
+ * half a core, or every core was busy): what ran, so the user reads the figures for what they are.
+ */
+function machineNote(run: RunFigures, evidence: Evidence[]): string {
+  const machine = run.machine;
+  if (!machine) return '';
+  const serviceCores = run.metrics?.cpuShare ?? 0;
+  const busyCores = machine.busyShare * machine.cores;
+  const others = Math.max(0, busyCores - serviceCores - machine.loadGeneratorCores);
+  evidence.push({ what: 'machine busy (all cores)', value: machine.busyShare, unit: 'share' });
+  evidence.push({
+    what: 'other programs’ CPU (cores)',
+    value: others,
+    unit: 'x',
+    threshold: THRESHOLDS.machine.minOtherCores,
+  });
+  if (others < THRESHOLDS.machine.minOtherCores && machine.busyShare < 0.95) return '';
+  const cores = (n: number) => n.toFixed(1);
+  return (
+    ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window ` +
+    `(the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores), ` +
+    'so the service ran slower than on a quiet machine: compare runs made alike.'
+  );
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The busy time's three biggest parts, in words: "your code 41 %, fastify 12 %, native 9 %". */
@@ -331,9 +400,22 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
   if (!start) return undefined;
   const share = own[best] / durationUs;
   const calls = own[best] > f.selfUs * 1.05 ? ' with what it calls' : '';
-  const line = analysis.lines.find((l) => l.functionId === best);
+  const ownLine = analysis.lines.find((l) => l.functionId === best);
+  // Its hottest line, or that of a function of yours it calls: V8 inlines a small function into
+  // its caller, whose self time then holds the callee's lines (an Express handler and the
+  // function it calls).
+  const calledByBest = new Set<number>();
+  const under = new Uint8Array(frames.fn.length);
+  for (let i = 0; i < frames.fn.length; i++) {
+    const parent = frames.parent[i];
+    under[i] = frames.fn[i] === best || (parent >= 0 && under[parent]) ? 1 : 0;
+    if (under[i]) calledByBest.add(frames.fn[i]);
+  }
+  const line = analysis.lines.find(
+    (l) => calledByBest.has(l.functionId) && analysis.functions[l.functionId]?.category === 'user',
+  );
   const at = `${baseName(start.source)}:${start.line}`;
-  if ((f.unplacedUs ?? 0) > (line?.selfUs ?? 0)) {
+  if ((f.unplacedUs ?? 0) > (ownLine?.selfUs ?? 0)) {
     return {
       words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; its lines cannot be told apart (see the note).`,
       lookAt: {
@@ -346,12 +428,14 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
     };
   }
   if (line && line.selfUs / durationUs >= THRESHOLDS.lines.minShare) {
+    const lineFn = analysis.functions[line.functionId];
+    const inOther = line.functionId !== best && lineFn ? ` in ${lineFn.name}, which it calls` : '';
     return {
-      words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; its hottest line is ${baseName(line.file)}:${line.line} (${percent(line.selfUs / durationUs)}).`,
+      words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; its hottest line is ${baseName(line.file)}:${line.line}${inOther} (${percent(line.selfUs / durationUs)}).`,
       lookAt: {
         file: line.file,
         line: line.line,
-        functionName: f.name,
+        functionName: lineFn?.name ?? f.name,
         selfShare: line.selfUs / durationUs,
       },
     };

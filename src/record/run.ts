@@ -18,6 +18,16 @@ export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
 export type RunStage = 'starting' | 'warming-up' | 'profiling' | 'stopping';
 
+/** The machine over the window. */
+export interface MachineUse {
+  /** Its logical cores. */
+  cores: number;
+  /** How busy its cores were, all of them together, 0..1 (from the kernel's per-core times). */
+  busyShare: number;
+  /** CPU of Hotpath's own process (the load generator and its workers), in cores. */
+  loadGeneratorCores: number;
+}
+
 /** Everything a run folder's `run.json` says. */
 export interface RunRecord {
   schema: 1;
@@ -57,6 +67,8 @@ export interface RunRecord {
   /** The measured load second by second: for the charts of req/s, latency and errors. */
   timeline?: TimelinePoint[];
   agent?: AgentMetrics;
+  /** The machine over the window: how busy its cores were, and Hotpath's own share of them. */
+  machine?: MachineUse;
   /** Where requests waited for locks (async-mutex) over the window; absent without one. */
   locks?: LockReport;
   profile:

@@ -172,10 +172,11 @@ export function runRows(
     const cpuMs = agent.cpuUserMs + agent.cpuSystemMs;
     const perRequest =
       load && load.requests > 0 ? ` (${ms(cpuMs / load.requests)} per response)` : '';
+    // The process's CPU, all threads (the profile's busy share and GC are the diagnosis's figures).
     row(
       'service',
-      `CPU ${int.format(agent.cpuShare * 100)}% of a core${perRequest} · ` +
-        `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)} · GC ${one.format(agent.gc.share * 100)}% of the time`,
+      `process CPU ${int.format(agent.cpuShare * 100)} % of a core${perRequest} · ` +
+        `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)}`,
     );
   }
   const processes = record.processes;
@@ -226,7 +227,11 @@ export function runRows(
 }
 
 /** What the walk-through's two pairs of runs show, in plain words. */
-export function formatLessons(runs: Record<string, RunRecord>): string {
+export function formatLessons(
+  runs: Record<string, RunRecord>,
+  /** Each run's garbage collector share of the window, from its profile (the breakdown's figure). */
+  gcShares: Record<string, number> = {},
+): string {
   const lines: string[] = ['What the runs show:'];
   const read = runs['/read']?.load;
   const fast = runs['/fast']?.load;
@@ -251,10 +256,14 @@ export function formatLessons(runs: Record<string, RunRecord>): string {
   const cpu = perResponse(runs['/cpu']);
   const alloc = perResponse(runs['/cpualloc']);
   if (cpu !== undefined && alloc !== undefined && cpu > 0) {
-    const gc = (route: string) => one.format((runs[route]?.agent?.gc.share ?? 0) * 100);
+    const [gcAlloc, gcCpu] = [gcShares['/cpualloc'], gcShares['/cpu']];
+    const gc =
+      gcAlloc !== undefined && gcCpu !== undefined
+        ? `; the garbage collector ${share(gcAlloc)} of the window against ${share(gcCpu)}`
+        : '';
     lines.push(
-      `  /cpualloc cost ${one.format(alloc / cpu)}x the service CPU per response of /cpu ` +
-        `(${ms(alloc)} against ${ms(cpu)}; GC ${gc('/cpualloc')}% of the time against ${gc('/cpu')}%): ` +
+      `  /cpualloc cost ${one.format(alloc / cpu)}x the process CPU per response of /cpu ` +
+        `(${ms(alloc)} against ${ms(cpu)}${gc}): ` +
         'the same loop, plus a needless copy of the ids on every turn.',
     );
   }

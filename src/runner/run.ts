@@ -17,6 +17,7 @@ import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
 import { mergeSummaries } from './load/summary';
+import { type MachineMark, machineUse, markMachine } from './machine';
 import { hotpathVersion, packageRoot } from './paths';
 import { portOf, type StartedTarget, startTarget } from './target';
 
@@ -181,6 +182,7 @@ export async function runProfile(
     const timeline: TimelinePoint[] = [];
     const repeats: LoadSummary[] = [];
     let offsetSec = 0;
+    let machineAtStart: MachineMark | undefined;
     for (let repeat = 0; repeat < options.repeat; repeat++) {
       let failedBefore = 0;
       const loaded = await loadWhileAlive(options.load, {
@@ -204,6 +206,7 @@ export async function runProfile(
             : async () => {
                 if (!capture) return;
                 const opened = await capture.begin(options.drainTimeoutSec * 1000);
+                machineAtStart = markMachine();
                 record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
                 if (record.warmup) {
                   record.warmup.drainedMs = opened.drainedMs;
@@ -218,8 +221,11 @@ export async function runProfile(
     if (repeats.length > 1) record.repeats = repeats;
     record.timeline = timeline;
     if (capture) {
+      const atEnd = markMachine();
       const stopped = await capture.stop(takeProfile ? profilePath : undefined);
       record.timings.captureStoppedAt = new Date().toISOString();
+      const machine = machineAtStart && machineUse(machineAtStart, atEnd);
+      if (machine) record.machine = machine;
       record.agent = stopped.metrics;
       record.processes = stopped.processes;
       if (stopped.locks) record.locks = stopped.locks;

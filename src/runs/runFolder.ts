@@ -110,6 +110,7 @@ export function loadRun(target: string): LoadedRun {
     waits,
     processes: record?.processes?.profiled.filter((p) => p.threadId === 0 && p.merged).length,
     ramp: record?.load?.ramp?.knee,
+    machine: record?.machine,
   });
   return {
     folder,

@@ -55,6 +55,19 @@ describe('the CLI text', () => {
     assert.doesNotMatch(without, /lock report/);
   });
 
+  test("the /cpualloc lesson: process CPU per response, and the profile's GC share (the breakdown's)", () => {
+    const cpuRun = (cpuMs: number) =>
+      ({ load: load(100), agent: { cpuUserMs: cpuMs, cpuSystemMs: 0 } }) as unknown as RunRecord;
+    const text = formatLessons(
+      { '/cpu': cpuRun(100), '/cpualloc': cpuRun(210) },
+      { '/cpu': 0.001, '/cpualloc': 0.058 },
+    );
+    assert.match(
+      text,
+      /\/cpualloc cost 2\.1x the process CPU per response of \/cpu \(.* against .*; the garbage collector 5\.8 % of the window against 0\.1 %\)/,
+    );
+  });
+
   test('the lock waits table: one row per site, microseconds kept, the await marked', () => {
     const place = (line: number, functionName: string) => ({
       file: `${process.cwd()}/src/handlers.ts`,
