@@ -11,6 +11,8 @@ export interface LoadSummary {
   connections: number;
   /** autocannon worker threads used. */
   workers: number;
+  /** CPU time of the load process (autocannon and its threads) over the load, ms. */
+  generatorCpuMs?: number;
   durationSec: number;
   /** When the first request went out and the last response came back (ISO 8601). */
   startedAt: string | undefined;

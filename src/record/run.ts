@@ -24,7 +24,7 @@ export interface MachineUse {
   cores: number;
   /** How busy its cores were, all of them together, 0..1 (from the kernel's per-core times). */
   busyShare: number;
-  /** CPU of Hotpath's own process (the load generator and its workers), in cores. */
+  /** CPU of Hotpath's own processes (the runner, and the load process with its threads), in cores. */
   loadGeneratorCores: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The machine during the window: how busy its cores were, and how much of that was Hotpath's own
- * process (the load generator). What is left, minus the service's CPU, is other programs: a
+ * processes (the runner, and the load process it forks). What is left, minus the service's CPU, is other programs: a
  * build, a browser, another test. A profile taken while they held the CPU is slower than the
  * service is, and the diagnosis says so.
  */
@@ -28,8 +28,15 @@ export function markMachine(): MachineMark {
   return { atMs: performance.now(), busyMs, idleMs, ownUs: own.user + own.system };
 }
 
-/** From two marks; undefined when the interval is too short to say (or the counters did not move). */
-export function machineUse(start: MachineMark, end: MachineMark): MachineUse | undefined {
+/**
+ * From two marks and the CPU time of the load process over the same window (it runs apart);
+ * undefined when the interval is too short to say (or the counters did not move).
+ */
+export function machineUse(
+  start: MachineMark,
+  end: MachineMark,
+  loadProcessMs = 0,
+): MachineUse | undefined {
   const wallMs = end.atMs - start.atMs;
   const busy = end.busyMs - start.busyMs;
   const total = busy + (end.idleMs - start.idleMs);
@@ -37,6 +44,6 @@ export function machineUse(start: MachineMark, end: MachineMark): MachineUse | u
   return {
     cores: os.cpus().length,
     busyShare: Math.min(1, Math.max(0, busy / total)),
-    loadGeneratorCores: (end.ownUs - start.ownUs) / 1000 / wallMs,
+    loadGeneratorCores: ((end.ownUs - start.ownUs) / 1000 + loadProcessMs) / wallMs,
   };
 }

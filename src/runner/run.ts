@@ -224,7 +224,8 @@ export async function runProfile(
       const atEnd = markMachine();
       const stopped = await capture.stop(takeProfile ? profilePath : undefined);
       record.timings.captureStoppedAt = new Date().toISOString();
-      const machine = machineAtStart && machineUse(machineAtStart, atEnd);
+      const generatorMs = repeats.reduce((sum, r) => sum + (r.generatorCpuMs ?? 0), 0);
+      const machine = machineAtStart && machineUse(machineAtStart, atEnd, generatorMs);
       if (machine) record.machine = machine;
       record.agent = stopped.metrics;
       record.processes = stopped.processes;

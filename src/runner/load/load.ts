@@ -36,6 +36,7 @@ function summarizeLoad(
   const results = done.results as AutocannonResult[];
   const extra = {
     samples: done.samples,
+    generatorCpuMs: done.cpuMs,
     ...(done.ramp ? { ramp: done.ramp } : {}),
   };
   if (results.length === 1 && !load.shape)

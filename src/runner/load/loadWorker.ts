@@ -43,6 +43,7 @@ interface PhaseRun {
 
 async function run(url: string, load: LoadOptions, clientHook: string): Promise<void> {
   const started = Date.now();
+  const cpuAtStart = process.cpuUsage();
   const totals = { requests: 0, errors: 0, timeouts: 0, non2xx: 0 };
   let second = new Uint32Array(LATENCY_BUCKETS);
   const whole = new Uint32Array(LATENCY_BUCKETS);
@@ -185,6 +186,7 @@ async function run(url: string, load: LoadOptions, clientHook: string): Promise<
   }
   clearInterval(ticker);
   const finishedAt = Date.now();
+  const cpu = process.cpuUsage(cpuAtStart);
   // The last batch: taken at once from this thread's client hook (autocannon without worker
   // threads); worker threads send theirs every 200 ms, and what they held when autocannon ended
   // them is lost. No long wait here: the capture stops when this process answers, and every
@@ -224,6 +226,7 @@ async function run(url: string, load: LoadOptions, clientHook: string): Promise<
     fine,
     samples,
     startedAt: started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     finishedAt,
     ...(ramp ? { ramp } : {}),
   });

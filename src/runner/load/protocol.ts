@@ -100,6 +100,8 @@ export type FromLoadProcess =
       /** Wall clock, ms: when the load began and ended. */
       startedAt: number;
       finishedAt: number;
+      /** CPU time of the load process (autocannon and its threads) over the load, ms. */
+      cpuMs: number;
       /** A ramp's steps and where its throughput stopped rising. */
       ramp?: { steps: RampStep[]; knee: Knee };
     }
