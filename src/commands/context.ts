@@ -58,10 +58,11 @@ export class Ctx implements vscode.Disposable {
   previous: LoadedRun | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.flamegraph = new FlamegraphPanel(extension.extensionUri);
+    this.flamegraph = new FlamegraphPanel(extension.extensionUri, (m) => this.output.warn(m));
     this.profileEditor = new ProfileEditorProvider(extension.extensionUri, {
       open: (file, signal) => this.#openProfile(file, signal),
       reportError: (error) => this.reportError(error),
+      log: (message) => this.output.warn(message),
     });
     this.routeLenses = new RouteLenses(this.config, (file) =>
       file.startsWith(this.sampleSourceFolder + path.sep),
@@ -108,7 +109,8 @@ export class Ctx implements vscode.Disposable {
     const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
     const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
-    if (where) await openSource(where.source, where.line);
+    if (where && !(await openSource(where.source, where.line)))
+      this.flamegraph.cannotOpen(where.source);
     this.hotLines.refresh();
     this.flamegraph.show(report);
     return run;

@@ -13,7 +13,13 @@ export class FlamegraphPanel implements vscode.Disposable {
   #panel: { panel: vscode.WebviewPanel; page: ReportWebview } | undefined;
   readonly #disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  /** A source that could not be opened before the report it belongs to was shown. */
+  #unopened: string | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: (message: string) => void = () => {},
+  ) {
     this.#disposables.push(
       vscode.window.registerWebviewPanelSerializer(FlamegraphPanel.viewType, {
         // The page restores its own report from its state; the host only adopts the panel.
@@ -30,6 +36,19 @@ export class FlamegraphPanel implements vscode.Disposable {
     const { panel, page } = this.#ensure();
     panel.title = `Hotpath · ${report.title}`;
     page.show(report);
+    // A new report clears the last one's line, or says what of it could not be opened.
+    const unopened = this.#unopened;
+    this.#unopened = undefined;
+    if (unopened) page.cannotOpen(unopened);
+    else page.post({ type: 'notice', message: '' });
+  }
+
+  /**
+   * Says in the panel (with the next report shown) and once in the log that `file`, the source of
+   * the report about to be shown, cannot be opened: no notification.
+   */
+  cannotOpen(file: string): void {
+    this.#unopened = file;
   }
 
   focus(name: string, file?: string): void {
@@ -59,9 +78,7 @@ export class FlamegraphPanel implements vscode.Disposable {
   }
 
   #adopt(panel: vscode.WebviewPanel): { panel: vscode.WebviewPanel; page: ReportWebview } {
-    const page = new ReportWebview(panel.webview, this.extensionUri, (file, line) => {
-      void openSource(file, line);
-    });
+    const page = new ReportWebview(panel.webview, this.extensionUri, openSource, this.log);
     panel.onDidDispose(() => {
       page.dispose();
       if (this.#panel?.panel === panel) this.#panel = undefined;
@@ -76,8 +93,11 @@ export class FlamegraphPanel implements vscode.Disposable {
   }
 }
 
-/** Opens a file at a 1-based line, if it is a file that exists. */
-export async function openSource(file: string, line: number): Promise<void> {
+/**
+ * Opens a file at a 1-based line, if it is a file that exists; false when it cannot (the caller
+ * says so quietly: a profile from another machine names files that are not here).
+ */
+export async function openSource(file: string, line: number): Promise<boolean> {
   try {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const at = new vscode.Position(Math.max(0, line - 1), 0);
@@ -85,7 +105,8 @@ export async function openSource(file: string, line: number): Promise<void> {
       viewColumn: vscode.ViewColumn.One,
       selection: new vscode.Range(at, at),
     });
+    return true;
   } catch {
-    void vscode.window.showWarningMessage(`Hotpath: cannot open ${file}`);
+    return false;
   }
 }
