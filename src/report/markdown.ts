@@ -5,6 +5,7 @@ import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import {
+  ACQUIRED_PER_SEC_NOTE,
   amount,
   breakdownRows,
   comparisonVerdicts,
@@ -67,7 +68,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       `**Where requests wait** (${mdText(waitLibrary(run.waits))})`,
       '',
       table(
-        ['lock', 'of latency', 'wait p50', 'hold p50', 'per s', 'where'],
+        ['lock', 'of latency', 'wait p50', 'hold p50', 'acquired/s', 'where'],
         waits.map((w) => [
           w.note ? `${w.lock} (${w.note})` : w.lock,
           w.ofLatency,
@@ -77,6 +78,8 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
           w.where,
         ]),
       ),
+      '',
+      `_${mdText(ACQUIRED_PER_SEC_NOTE)}_`,
       '',
     );
   }

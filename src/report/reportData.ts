@@ -5,11 +5,13 @@ import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
+import { scriptPath } from '../profile/sourcemaps';
 import { directionOf } from '../profile/stats';
-import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
+import type { FlameData, LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
 import {
+  ACQUIRED_PER_SEC_NOTE,
   amount,
   breakdownRows,
   comparisonVerdicts,
@@ -59,15 +61,16 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         functionName: analysis.functions[l.functionId]?.name ?? '',
         self: share(l.selfUs / duration),
       })),
-    flame: flameData(analysis, title),
+    flame: shownFiles(flameData(analysis, title), cwd),
     ...(run.waits && waitRows(run.waits, cwd).length > 0
       ? {
           waits: {
             library: waitLibrary(run.waits),
             rows: waitRows(run.waits, cwd),
+            note: ACQUIRED_PER_SEC_NOTE,
             // A flamegraph of waits that are a rounding error of the latency says nothing.
             ...(run.waits.sites.some((s) => s.waitShare >= 0.01)
-              ? { flame: waitFlameData(run.waits, `${title}: lock waits`) }
+              ? { flame: shownFiles(waitFlameData(run.waits, `${title}: lock waits`), cwd) }
               : {}),
           },
         }
@@ -75,6 +78,15 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
     ...(record?.load?.latencyHistogram ? { histogram: record.load.latencyHistogram } : {}),
     ...(record && timelineOf(record) ? { timeline: timelineOf(record) } : {}),
   };
+}
+
+/** A flamegraph whose files the page shows as people read them (never Hotpath's install path). */
+function shownFiles(flame: FlameData, cwd: string): FlameData {
+  const shown = flame.functions.files.map((file) => {
+    const local = scriptPath(file);
+    return local ? displayPath(local, cwd) : file;
+  });
+  return { ...flame, functions: { ...flame.functions, shown } };
 }
 
 /** A run's load second by second, in columns for the charts; undefined when it kept none. */
@@ -157,6 +169,6 @@ export function comparisonReportData(
         functionName: c.name,
         self: `${amount(c.before, comparison.unit)} → ${amount(c.after, comparison.unit)}`,
       })),
-    flame: diffFlameData(comparison, `${labels[0]} → ${labels[1]}`),
+    flame: shownFiles(diffFlameData(comparison, `${labels[0]} → ${labels[1]}`), cwd),
   };
 }
