@@ -58,7 +58,7 @@ export class Ctx implements vscode.Disposable {
   previous: LoadedRun | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.flamegraph = new FlamegraphPanel(extension.extensionUri, (m) => this.output.warn(m));
+    this.flamegraph = new FlamegraphPanel(extension.extensionUri);
     this.profileEditor = new ProfileEditorProvider(extension.extensionUri, {
       open: (file, signal) => this.#openProfile(file, signal),
       reportError: (error) => this.reportError(error),
@@ -67,6 +67,7 @@ export class Ctx implements vscode.Disposable {
     this.routeLenses = new RouteLenses(this.config, (file) =>
       file.startsWith(this.sampleSourceFolder + path.sep),
     );
+    this.flamegraph.log = (message) => this.output.warn(message);
     this.status.name = 'Hotpath run';
     this.status.command = 'hotpath.stopService';
   }

@@ -13,13 +13,7 @@ export class FlamegraphPanel implements vscode.Disposable {
   #panel: { panel: vscode.WebviewPanel; page: ReportWebview } | undefined;
   readonly #disposables: vscode.Disposable[] = [];
 
-  /** A source that could not be opened before the report it belongs to was shown. */
-  #unopened: string | undefined;
-
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: (message: string) => void = () => {},
-  ) {
+  constructor(private readonly extensionUri: vscode.Uri) {
     this.#disposables.push(
       vscode.window.registerWebviewPanelSerializer(FlamegraphPanel.viewType, {
         // The page restores its own report from its state; the host only adopts the panel.
@@ -36,19 +30,6 @@ export class FlamegraphPanel implements vscode.Disposable {
     const { panel, page } = this.#ensure();
     panel.title = `Hotpath · ${report.title}`;
     page.show(report);
-    // A new report clears the last one's line, or says what of it could not be opened.
-    const unopened = this.#unopened;
-    this.#unopened = undefined;
-    if (unopened) page.cannotOpen(unopened);
-    else page.post({ type: 'notice', message: '' });
-  }
-
-  /**
-   * Says in the panel (with the next report shown) and once in the log that `file`, the source of
-   * the report about to be shown, cannot be opened: no notification.
-   */
-  cannotOpen(file: string): void {
-    this.#unopened = file;
   }
 
   focus(name: string, file?: string): void {
@@ -77,8 +58,26 @@ export class FlamegraphPanel implements vscode.Disposable {
     return this.#adopt(panel);
   }
 
+  /** Where the panel says, once, what it could not open (the Hotpath log). */
+  log: (message: string) => void = () => {};
+  /** A source that could not be opened before there was a panel to say so. */
+  #unopened: string | undefined;
+
+  /**
+   * Says, above the next report shown and once in the log, that `file` (the source of that
+   * report's run) cannot be opened: no notification.
+   */
+  cannotOpen(file: string): void {
+    if (this.#panel) this.#panel.page.cannotOpenWithNext(file);
+    else this.#unopened = file;
+  }
+
   #adopt(panel: vscode.WebviewPanel): { panel: vscode.WebviewPanel; page: ReportWebview } {
-    const page = new ReportWebview(panel.webview, this.extensionUri, openSource, this.log);
+    const page = new ReportWebview(panel.webview, this.extensionUri, openSource, (message) =>
+      this.log(message),
+    );
+    if (this.#unopened) page.cannotOpenWithNext(this.#unopened);
+    this.#unopened = undefined;
     panel.onDidDispose(() => {
       page.dispose();
       if (this.#panel?.panel === panel) this.#panel = undefined;

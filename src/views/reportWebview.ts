@@ -61,6 +61,8 @@ export class ReportWebview implements vscode.Disposable {
   readonly #disposables: vscode.Disposable[] = [];
   /** Files already said to be unreadable, in the log: each once. */
   readonly #told = new Set<string>();
+  /** A source to say cannot be opened, with the next report shown. */
+  #unopened: string | undefined;
 
   constructor(
     readonly webview: vscode.Webview,
@@ -122,6 +124,16 @@ export class ReportWebview implements vscode.Disposable {
     this.#shown = undefined;
     this.#reportAt = this.#sentAt = performance.now();
     this.post({ type: 'show', report: packReport(report) });
+    // A new report clears the last one's line, or says what of its run could not be opened.
+    const unopened = this.#unopened;
+    this.#unopened = undefined;
+    if (unopened) this.cannotOpen(unopened);
+    else this.post({ type: 'notice', message: '' });
+  }
+
+  /** Says, with the next report shown, that `file` cannot be opened. */
+  cannotOpenWithNext(file: string): void {
+    this.#unopened = file;
   }
 
   /** Says, above the report and once in the log, that `file` cannot be opened. */
