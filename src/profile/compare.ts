@@ -7,6 +7,7 @@
 
 import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
+import { agentWork } from './breakdown';
 import { type Category, preOrder } from './model';
 import { type RatioInterval, ratioInterval } from './stats';
 import type { LockSite, Waits } from './waits';
@@ -213,10 +214,16 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     [before, a, 'before'],
     [after, b, 'after'],
   ] as const) {
-    for (const f of run.analysis.functions) {
-      if (f.selfUs > 0 && !NOT_A_CHANGE.has(f.category))
-        accumulate(functions, frame(f), side, f.selfUs * factor);
-    }
+    // Self time by function, frame by frame, leaving out the agent's work (its frames and what
+    // they call: the stack captures of its lock watcher, its metrics).
+    const { frames: tree } = run.analysis.model;
+    const forAgent = agentWork(run.analysis);
+    const selfUs = new Float64Array(run.analysis.functions.length);
+    for (let i = 0; i < tree.fn.length; i++) if (!forAgent[i]) selfUs[tree.fn[i]] += tree.self[i];
+    run.analysis.functions.forEach((f, id) => {
+      if (selfUs[id] > 0 && !NOT_A_CHANGE.has(f.category))
+        accumulate(functions, frame(f), side, selfUs[id] * factor);
+    });
     for (const l of run.analysis.lines) {
       const f = run.analysis.functions[l.functionId];
       if (f && NOT_A_CHANGE.has(f.category)) continue;
