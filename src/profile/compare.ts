@@ -41,6 +41,8 @@ export interface LockWait {
 /** A lock site (matched by its acquire call's file and line) in both runs; absent: no waits there. */
 export interface LockChange {
   kind: LockSite['kind'];
+  /** The lock as a user knows it (see LockSite.name). */
+  name: string;
   file: string;
   line: number;
   functionName: string;
@@ -113,6 +115,7 @@ export function lockChanges(before: Waits | undefined, after: Waits | undefined)
       const key = `${s.kind}\u0000${s.site.file}\u0000${s.site.line}`;
       const change: LockChange = changes.get(key) ?? {
         kind: s.kind,
+        name: s.name,
         file: s.site.file,
         line: s.site.line,
         functionName: s.site.functionName,

@@ -213,7 +213,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const lock = run.waits?.sites[0];
   if (waiting && lock && lock.waitShare >= WAIT_THRESHOLDS.diagnosis.minWaitShare) {
     evidence.push({
-      what: `latency spent waiting for the ${lock.kind} at ${baseName(lock.site.file)}:${lock.site.line}`,
+      what: `latency spent waiting for ${lock.name}, acquired at ${baseName(lock.site.file)}:${lock.site.line}`,
       value: lock.waitShare,
       unit: 'share',
       threshold: WAIT_THRESHOLDS.diagnosis.minWaitShare,
@@ -225,7 +225,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     return {
       verdict: 'waiting',
       summary:
-        `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for the ${lock.kind} acquired at ` +
+        `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for ${lock.name} (a ${lock.kind}) acquired at ` +
         `${baseName(lock.site.file)}:${lock.site.line} (${ms(lock.waitMs.p50)} p50); each holder keeps it ${ms(lock.holdMs.p50)}${across}. ` +
         `Hold it only around the shared data, not across the slow call, or let readers share it.${machine}`,
       evidence,
@@ -245,7 +245,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     // What the run knows of the wait beyond the CPU profile: the locks it watched, a ramp.
     const locks = run.waits
       ? lock
-        ? ` No lock explains it: the most waited-on, the ${lock.kind} at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
+        ? ` No lock explains it: the most waited-on, ${lock.name} (a ${lock.kind}) acquired at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
         : ' No lock explains it: the async-mutex locks watched were never waited for.'
       : '';
     const ramp = !run.ramp

@@ -454,7 +454,7 @@ export function waitRows(waits: Waits, cwd = process.cwd()): WaitRow[] {
     .filter((s) => s.asked > 0)
     .slice(0, 10)
     .map((s) => ({
-      lock: `${s.kind} in ${s.site.functionName || '(anonymous)'}`,
+      lock: s.name,
       where: `${displayPath(s.site.file, cwd)}:${s.site.line}`,
       ofLatency: share(s.waitShare),
       waitP50: fineMs(s.waitMs.p50),
@@ -519,7 +519,7 @@ export function lockChangeTexts(comparison: Comparison, cwd = process.cwd(), lim
   return comparison.locks.slice(0, limit).map((c) => {
     const wait = (side?: { waitP50Ms: number }) => (side ? ms(side.waitP50Ms) : 'none');
     const ofLatency = (side?: { waitShare: number }) => percent(side?.waitShare ?? 0);
-    return `${c.kind} at ${displayPath(c.file, cwd)}:${c.line}: wait p50 ${wait(c.before)} → ${wait(c.after)}; ${ofLatency(c.before)} → ${ofLatency(c.after)} of latency`;
+    return `${c.name}, acquired at ${displayPath(c.file, cwd)}:${c.line}: wait p50 ${wait(c.before)} → ${wait(c.after)}; ${ofLatency(c.before)} → ${ofLatency(c.after)} of latency`;
   });
 }
 
@@ -562,7 +562,7 @@ export function comparisonHeadline(
       w ? `${ms(w.waitP50Ms)} p50 (${Math.round(w.waitShare * 100)} % of the latency)` : 'none';
     causes.push({
       ms: Math.abs(after - before),
-      text: `the wait for the ${c.kind} at ${displayPath(c.file, cwd)}:${c.line} went from ${side(c.before)} to ${side(c.after)}`,
+      text: `the wait for ${c.name} (a ${c.kind}, acquired at ${displayPath(c.file, cwd)}:${c.line}) went from ${side(c.before)} to ${side(c.after)}`,
       file: c.file,
       line: c.line,
     });

@@ -224,6 +224,7 @@ describe('lock changes', () => {
     const place = { file: '/srv/handlers.ts', line, functionName: 'read', mapped: true };
     return {
       kind,
+      name: `${kind === 'Mutex' ? 'mutex' : 'pool'} · handlers.ts:12`,
       site: place,
       stack: [place],
       asked: 100,
@@ -254,19 +255,20 @@ describe('lock changes', () => {
     assert.equal(comparison.locks.length, 2);
     assert.deepEqual(comparison.locks[0], {
       kind: 'Mutex',
+      name: 'mutex · handlers.ts:12',
       file: '/srv/handlers.ts',
       line: 39,
       functionName: 'read',
       before: { waitP50Ms: 1518, waitShare: 0.99 },
     });
     assert.deepEqual(lockChangeTexts(comparison, '/srv'), [
-      'Mutex at handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency',
-      'Semaphore at handlers.ts:51: wait p50 none → 4 µs; 0 % → 0 % of latency',
+      'mutex · handlers.ts:12, acquired at handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency',
+      'pool · handlers.ts:12, acquired at handlers.ts:51: wait p50 none → 4 µs; 0 % → 0 % of latency',
     ]);
     const text = formatComparison(comparison, ['a', 'b'], [before, after], '/srv');
     assert.match(
       text,
-      /\n {2}lock {8}Mutex at handlers\.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency/,
+      /\n {2}lock {8}mutex · handlers\.ts:12, acquired at handlers\.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency/,
     );
   });
 
@@ -274,7 +276,7 @@ describe('lock changes', () => {
     const before = { ...run(1, 1, 10, 10, 10), waits: waits(site('Mutex', 39, 900, 0.8)) };
     const after = { ...run(1, 1, 10, 10, 10), waits: waits(site('Mutex', 39, 20, 0.1)) };
     assert.deepEqual(lockChangeTexts(compareRuns(before, after), '/srv'), [
-      'Mutex at handlers.ts:39: wait p50 900 ms → 20 ms; 80 % → 10 % of latency',
+      'mutex · handlers.ts:12, acquired at handlers.ts:39: wait p50 900 ms → 20 ms; 80 % → 10 % of latency',
     ]);
     assert.deepEqual(compareRuns(run(1, 1, 10, 10, 10), run(1, 1, 10, 10, 10)).locks, []);
   });
@@ -287,6 +289,7 @@ describe('the headline', () => {
       sites: [
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: { file: '/srv/handlers.ts', line: 39, functionName: 'read', mapped: true },
           stack: [],
           asked: 100,
@@ -312,7 +315,7 @@ describe('the headline', () => {
     const headline = comparisonHeadline(compareRuns(before, after), '/srv');
     assert.match(
       headline.text,
-      /The biggest change in your code: the wait for the Mutex at handlers\.ts:39 went from 1,518 ms p50 \(99 % of the latency\) to none\./,
+      /The biggest change in your code: the wait for mutex · handlers\.ts:12 \(a Mutex, acquired at handlers\.ts:39\) went from 1,518 ms p50 \(99 % of the latency\) to none\./,
     );
     assert.deepEqual([headline.file, headline.line], ['/srv/handlers.ts', 39]);
   });

@@ -284,6 +284,7 @@ describe('diagnose', () => {
       sites: [
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: { file: '/srv/app/server.js', line: 15, functionName: 'handler', mapped: true },
           stack: [],
           asked: 10,
@@ -301,7 +302,7 @@ describe('diagnose', () => {
     assert.equal(unexplained.verdict, 'waiting');
     assert.match(
       unexplained.summary,
-      /No lock explains it: the most waited-on, the Mutex at server\.js:15, takes 1\.0 % of the latency/,
+      /No lock explains it: the most waited-on, mutex · handlers\.ts:12 \(a Mutex\) acquired at server\.js:15, takes 1\.0 % of the latency/,
     );
     const growing = run(stacks, { ...figures, ramp: { growth: 8, stillRising: true } }).diagnosis;
     assert.match(growing.summary, /each request waits on its own \(slow I\/O or a timer\)/);

@@ -80,6 +80,7 @@ describe('the CLI text', () => {
       sites: [
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: place(39, 'read'),
           stack: [place(39, 'read')],
           asked: 59,
@@ -92,6 +93,7 @@ describe('the CLI text', () => {
         },
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: place(28, 'acquireRead'),
           stack: [place(28, 'acquireRead')],
           asked: 0,
@@ -109,7 +111,7 @@ describe('the CLI text', () => {
     assert.match(lines[0], /lock waits \(async-mutex 0\.5\.0\)/);
     assert.match(
       lines[1],
-      /Mutex in read\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,
+      /mutex · handlers\.ts:12\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,
     );
     const instant = formatWaits({
       ...waits,
