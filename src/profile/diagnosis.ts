@@ -63,6 +63,8 @@ export const THRESHOLDS = {
      * the service ran slower than on a quiet machine, and the diagnosis says so.
      */
     minOtherCores: 0.5,
+    /** …or every core was this busy: the service and Hotpath's load shared what there was. */
+    minBusyShare: 0.95,
   },
   failing: {
     /**
@@ -333,13 +335,15 @@ function machineNote(run: RunFigures, evidence: Evidence[]): string {
     unit: 'x',
     threshold: THRESHOLDS.machine.minOtherCores,
   });
-  if (others < THRESHOLDS.machine.minOtherCores && machine.busyShare < 0.95) return '';
+  const othersBusy = others >= THRESHOLDS.machine.minOtherCores;
+  if (!othersBusy && machine.busyShare < THRESHOLDS.machine.minBusyShare) return '';
   const cores = (n: number) => n.toFixed(1);
-  return (
-    ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window ` +
-    `(the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores), ` +
-    'so the service ran slower than on a quiet machine: compare runs made alike.'
-  );
+  const who = `the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores`;
+  return othersBusy
+    ? ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}), ` +
+        'so the service ran slower than on a quiet machine: compare runs made alike.'
+    : ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}): ` +
+        'the service shared them with the load generator, so it could not go faster here.';
 }
 
 function capital(text: string): string {

@@ -262,6 +262,12 @@ describe('diagnose', () => {
     assert.doesNotMatch(others(0.3975), /short of CPU/);
     assert.match(others(0.4), /short of CPU/);
     assert.doesNotMatch(run(stacks, figures).diagnosis.summary, /short of CPU/);
+    // Every core busy with the service and Hotpath's own load: said as such, not as others.
+    const shared = run(stacks, {
+      ...figures,
+      machine: { cores: 2, busyShare: 0.97, loadGeneratorCores: 1.2 },
+    }).diagnosis.summary;
+    assert.match(shared, /other programs 0\.0 cores\): the service shared them with the load generator/);
   });
 
   test('a cluster: CPU is judged per process', () => {
