@@ -267,7 +267,10 @@ describe('diagnose', () => {
       ...figures,
       machine: { cores: 2, busyShare: 0.97, loadGeneratorCores: 1.2 },
     }).diagnosis.summary;
-    assert.match(shared, /other programs 0\.0 cores\): the service shared them with the load generator/);
+    assert.match(
+      shared,
+      /other programs 0\.0 cores\): the service shared them with the load generator/,
+    );
   });
 
   test('a cluster: CPU is judged per process', () => {
