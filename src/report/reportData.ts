@@ -5,7 +5,7 @@ import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
-import { directionOf } from '../profile/stats';
+import { directionOf, tooWide } from '../profile/stats';
 import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
@@ -114,7 +114,9 @@ export function comparisonReportData(
   const interval = comparison.spread?.requestsPerSec;
   const direction = interval ? directionOf(interval) : undefined;
   const verdict = direction
-    ? { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
+    ? direction === 'same' && interval && tooWide(interval)
+      ? 'too noisy to tell'
+      : { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
     : faster === undefined
       ? 'compared'
       : faster >= 1.05

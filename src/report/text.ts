@@ -15,12 +15,20 @@ import { type BreakdownRow, breakdown } from '../profile/breakdown';
 import type { ComparedRun, Comparison, GateResult } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
 import { scriptPath } from '../profile/sourcemaps';
-import { directionOf, intervalText, ratioInterval, samplesOf, verdictText } from '../profile/stats';
+import {
+  directionOf,
+  intervalText,
+  ratioInterval,
+  samplesOf,
+  tooWide,
+  verdictText,
+} from '../profile/stats';
 import type { Waits } from '../profile/waits';
 import type { WaitRow } from '../protocol/flame';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
 import type { LoadProgress } from '../runner/load/protocol';
+import { PRESETS } from '../runner/options';
 import { packageRoot } from '../runner/paths';
 import { describeShape } from '../runner/shapes';
 
@@ -92,7 +100,15 @@ export function formatHeader(record: RunRecord): string {
       : `${one.format(load.durationSec ?? 0)} s`;
   const rate =
     load.connectionRate !== undefined ? ` at ≤ ${one.format(load.connectionRate)} req/s each` : '';
-  return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${load.connections} connections${rate} × ${length}${repeat} · preset ${record.preset}`;
+  // A built-in preset whose connections or length were given on their own: not the preset's load.
+  const shape = PRESETS.find((p) => p.name === record.preset)?.shape;
+  const overridden =
+    shape?.kind === 'constant' &&
+    (shape.connections !== load.connections ||
+      (load.amount === undefined && shape.durationSec !== load.durationSec))
+      ? ` (its ${shape.connections} × ${one.format(shape.durationSec)} s overridden)`
+      : '';
+  return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${load.connections} connections${rate} × ${length}${repeat} · preset ${record.preset}${overridden}`;
 }
 
 export function formatProgress(progress: LoadProgress): string {
@@ -548,7 +564,9 @@ export function comparisonHeadline(
       ? `Faster: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`
       : direction === 'down'
         ? `Slower: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`
-        : `No measurable change in req/s (${intervalText(rps)})`
+        : tooWide(rps)
+          ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with --repeat N)`
+          : `No measurable change in req/s (${intervalText(rps)})`
     : comparison.ratios.requestsPerSec !== undefined
       ? `req/s ${ratio(comparison.ratios.requestsPerSec)} (no interval)`
       : undefined;

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
-import { displayPath, formatLessons, formatWaits, ms } from '../../src/report/text';
+import { displayPath, formatHeader, formatLessons, formatWaits, ms } from '../../src/report/text';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,
@@ -53,6 +53,29 @@ describe('the CLI text', () => {
       '/read': { load: load(19.5) } as unknown as RunRecord,
     });
     assert.doesNotMatch(without, /lock report/);
+  });
+
+  test("the header names a preset's load as overridden when --connections or --duration changed it", () => {
+    const header = (connections: number, durationSec: number, preset = 'walkthrough') =>
+      formatHeader({
+        endpoint: { method: 'GET', path: '/read' },
+        target: { kind: 'sample' },
+        preset,
+        options: { load: { connections, durationSec } },
+      } as unknown as RunRecord);
+    assert.equal(
+      header(50, 10),
+      'GET /read · sample service · 50 connections × 10 s · preset walkthrough',
+    );
+    assert.equal(
+      header(20, 3),
+      'GET /read · sample service · 20 connections × 3 s · preset walkthrough (its 50 × 10 s overridden)',
+    );
+    assert.doesNotMatch(
+      header(20, 3, 'mine'),
+      /overridden/,
+      'a preset of the user’s: not known here',
+    );
   });
 
   test("the /cpualloc lesson: process CPU per response, and the profile's GC share (the breakdown's)", () => {

@@ -339,3 +339,14 @@ describe('gates on an interval', () => {
     assert.equal(outcome(comparison(0.92, 1.05, 0.98), 'latency>1.2'), 'missing');
   });
 });
+
+test('an interval too wide to say anything is "too noisy to tell", not "no measurable change"', () => {
+  const interval = (low: number, high: number) => ({ estimate: 1, low, high, confidence: 0.95 });
+  assert.match(verdictText(interval(0.9, 1.1), 'faster', 'slower'), /^no measurable change/);
+  assert.match(verdictText(interval(0.5, 1.99), 'faster', 'slower'), /^no measurable change/);
+  assert.match(
+    verdictText(interval(0.0001, 1127055), 'faster', 'slower'),
+    /^too noisy to tell \(95 % CI 0\.00–1127055x\): run longer, or with --repeat N$/,
+  );
+  assert.match(verdictText(interval(0.4, 2.5), 'faster', 'slower'), /^too noisy to tell/);
+});
