@@ -40,6 +40,7 @@ import {
   formatProgress,
   formatRun,
   gateText,
+  runLabel,
 } from './report/text';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
@@ -350,10 +351,7 @@ async function compare(args: string[]): Promise<number> {
       );
     const [before, after] = positionals.map(loadRun);
     runs = [comparedRun(before), comparedRun(after)];
-    const label = (run: LoadedRun) =>
-      run.record
-        ? `${run.record.endpoint.method} ${run.record.endpoint.path} (${path.basename(run.folder)})`
-        : displayPath(run.profileFile);
+    const label = (run: LoadedRun) => runLabel(run);
     const header = (run: LoadedRun) =>
       run.record
         ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
@@ -374,6 +372,8 @@ async function compare(args: string[]): Promise<number> {
         comparison,
         labels,
         failed.map((f) => f.gate.text),
+        process.cwd(),
+        records[0] ? records : undefined,
       )}\n`,
     );
   } else if (values.json) {
@@ -382,7 +382,9 @@ async function compare(args: string[]): Promise<number> {
       `${JSON.stringify({ ...rest, functions: rest.functions.slice(0, 20), lines: rest.lines.slice(0, 20), gates: checked, failedGates: failed }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`${formatComparison(comparison, headers, runs)}\n`);
+    process.stdout.write(
+      `${formatComparison(comparison, headers, runs, process.cwd(), records[0] ? records : undefined)}\n`,
+    );
     for (const result of checked) process.stdout.write(`  ${gateText(result)}\n`);
   }
   return failed.length > 0 ? 1 : 0;

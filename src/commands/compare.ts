@@ -1,10 +1,8 @@
 /** "Compare With Previous Run" and "Compare Ramp Steps Around the Knee". */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Comparison, compareRuns } from '../profile/compare';
-import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
-import { comparisonVerdicts, lockChangeTexts, ratio } from '../report/text';
+import { comparisonHeadline, comparisonVerdicts, runLabel } from '../report/text';
 import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
 
@@ -20,17 +18,11 @@ export function compareWithPrevious(ctx: Ctx) {
       return undefined;
     }
     const comparison = compareRuns(comparedRun(before), comparedRun(after));
-    const label = (run: LoadedRun) =>
-      run.record
-        ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
-        : path.basename(run.profileFile);
-    const labels: [string, string] = [label(before), label(after)];
-    const [verdict] = comparisonVerdicts(comparison);
+    const labels: [string, string] = [runLabel(before), runLabel(after)];
     const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
     ctx.showComparison(comparison, labels, records, records);
-    const [lock] = lockChangeTexts(comparison, undefined, 1);
     void vscode.window.showInformationMessage(
-      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}${lock ? `; lock ${lock}` : ''}.`,
+      `Hotpath: ${labels[0]} → ${labels[1]}: ${comparisonHeadline(comparison, ctx.workspace).text}`,
     );
     return comparison;
   };

@@ -5,6 +5,7 @@
  * disposable. A running profile has a lifetime of its own (`ProfileRun`, run.ts); the context
  * only holds the one going on.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hotFunctions, sourceOf } from '../profile/analyze';
@@ -13,7 +14,7 @@ import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
 import type { RunRecord } from '../record/run';
 import { comparisonReportData } from '../report/reportData';
-import { formatComparison } from '../report/text';
+import { comparisonHeadline, formatComparison } from '../report/text';
 import { HotpathError, isCancelled, messageOf } from '../runner/errors';
 import type { RunningService } from '../runner/target';
 import { type AnalysedRun, analyseOffThread } from '../runs/analysisThread';
@@ -126,7 +127,23 @@ export class Ctx implements vscode.Disposable {
   ): void {
     this.results.setComparison(comparison);
     this.flamegraph.show(comparisonReportData(comparison, labels, this.workspace, records));
-    this.output.appendLine(formatComparison(comparison, labels, runs));
+    this.output.appendLine(
+      formatComparison(comparison, labels, runs, this.workspace, records[0] ? records : undefined),
+    );
+    // The code whose change the headline names, opened beside the report at its line.
+    const { file, line } = comparisonHeadline(comparison, this.workspace);
+    if (file && line && fs.existsSync(file)) {
+      const at = new vscode.Position(Math.max(0, line - 1), 0);
+      void vscode.window
+        .showTextDocument(vscode.Uri.file(file), {
+          viewColumn: vscode.ViewColumn.One,
+          preserveFocus: true,
+          selection: new vscode.Range(at, at),
+        })
+        .then(undefined, (error: unknown) =>
+          this.output.appendLine(`Hotpath: could not open ${file}: ${String(error)}`),
+        );
+    }
   }
 
   /** Forgets the results shown (lenses, heat, the previous run). */

@@ -45,6 +45,27 @@ const KIND_OF: Record<Exclude<Category, 'node_modules' | 'v8'>, BreakdownKind> =
   root: 'unattributed',
 };
 
+/**
+ * Which frames of the merged tree are Hotpath's agent at work: its own, and the Node and native
+ * frames it calls (the nearest caller that is someone's code, yours, a package's or the
+ * agent's, is the agent). Frames are in pre-order, so a parent is seen before its children.
+ */
+export function agentWork(analysis: Analysis): Uint8Array {
+  const { frames } = analysis.model;
+  const forAgent = new Uint8Array(frames.fn.length);
+  for (let i = 0; i < frames.fn.length; i++) {
+    const category = analysis.functions[frames.fn[i]]?.category;
+    const parent = frames.parent[i];
+    forAgent[i] =
+      category === 'hotpath'
+        ? 1
+        : category === 'user' || category === 'node_modules' || parent < 0
+          ? 0
+          : forAgent[parent];
+  }
+  return forAgent;
+}
+
 export function breakdown(analysis: Analysis): BreakdownRow[] {
   const { frames, durationUs } = analysis.model;
   const rows = new Map<string, { row: BreakdownRow; names: Map<string, number> }>();
@@ -62,19 +83,7 @@ export function breakdown(analysis: Analysis): BreakdownRow[] {
   };
   const fnOf = (frame: number): AnalyzedFunction | undefined =>
     analysis.functions[frames.fn[frame]];
-  // Whether the nearest caller of a frame that is code of someone's (yours, a package's, the
-  // agent's) is Hotpath's agent: frames are in pre-order, so a parent is seen before its children.
-  const forAgent = new Uint8Array(frames.fn.length);
-  for (let i = 0; i < frames.fn.length; i++) {
-    const category = fnOf(i)?.category;
-    const parent = frames.parent[i];
-    forAgent[i] =
-      category === 'hotpath'
-        ? 1
-        : category === 'user' || category === 'node_modules' || parent < 0
-          ? 0
-          : forAgent[parent];
-  }
+  const forAgent = agentWork(analysis);
   for (let i = 0; i < frames.fn.length; i++) {
     const us = frames.self[i];
     if (!(us > 0)) continue;

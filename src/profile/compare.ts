@@ -7,6 +7,7 @@
 
 import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
+import { agentWork } from './breakdown';
 import { type Category, preOrder } from './model';
 import { type RatioInterval, ratioInterval } from './stats';
 import type { LockSite, Waits } from './waits';
@@ -40,6 +41,8 @@ export interface LockWait {
 /** A lock site (matched by its acquire call's file and line) in both runs; absent: no waits there. */
 export interface LockChange {
   kind: LockSite['kind'];
+  /** The lock as a user knows it (see LockSite.name). */
+  name: string;
   file: string;
   line: number;
   functionName: string;
@@ -112,6 +115,7 @@ export function lockChanges(before: Waits | undefined, after: Waits | undefined)
       const key = `${s.kind}\u0000${s.site.file}\u0000${s.site.line}`;
       const change: LockChange = changes.get(key) ?? {
         kind: s.kind,
+        name: s.name,
         file: s.site.file,
         line: s.site.line,
         functionName: s.site.functionName,
@@ -213,10 +217,16 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     [before, a, 'before'],
     [after, b, 'after'],
   ] as const) {
-    for (const f of run.analysis.functions) {
-      if (f.selfUs > 0 && !NOT_A_CHANGE.has(f.category))
-        accumulate(functions, frame(f), side, f.selfUs * factor);
-    }
+    // Self time by function, frame by frame, leaving out the agent's work (its frames and what
+    // they call: the stack captures of its lock watcher, its metrics).
+    const { frames: tree } = run.analysis.model;
+    const forAgent = agentWork(run.analysis);
+    const selfUs = new Float64Array(run.analysis.functions.length);
+    for (let i = 0; i < tree.fn.length; i++) if (!forAgent[i]) selfUs[tree.fn[i]] += tree.self[i];
+    run.analysis.functions.forEach((f, id) => {
+      if (selfUs[id] > 0 && !NOT_A_CHANGE.has(f.category))
+        accumulate(functions, frame(f), side, selfUs[id] * factor);
+    });
     for (const l of run.analysis.lines) {
       const f = run.analysis.functions[l.functionId];
       if (f && NOT_A_CHANGE.has(f.category)) continue;

@@ -63,6 +63,8 @@ export const THRESHOLDS = {
      * the service ran slower than on a quiet machine, and the diagnosis says so.
      */
     minOtherCores: 0.5,
+    /** …or every core was this busy: the service and Hotpath's load shared what there was. */
+    minBusyShare: 0.95,
   },
   failing: {
     /**
@@ -213,7 +215,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const lock = run.waits?.sites[0];
   if (waiting && lock && lock.waitShare >= WAIT_THRESHOLDS.diagnosis.minWaitShare) {
     evidence.push({
-      what: `latency spent waiting for the ${lock.kind} at ${baseName(lock.site.file)}:${lock.site.line}`,
+      what: `latency spent waiting for ${lock.name}, acquired at ${baseName(lock.site.file)}:${lock.site.line}`,
       value: lock.waitShare,
       unit: 'share',
       threshold: WAIT_THRESHOLDS.diagnosis.minWaitShare,
@@ -225,7 +227,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     return {
       verdict: 'waiting',
       summary:
-        `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for the ${lock.kind} acquired at ` +
+        `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for ${lock.name} (a ${lock.kind}) acquired at ` +
         `${baseName(lock.site.file)}:${lock.site.line} (${ms(lock.waitMs.p50)} p50); each holder keeps it ${ms(lock.holdMs.p50)}${across}. ` +
         `Hold it only around the shared data, not across the slow call, or let readers share it.${machine}`,
       evidence,
@@ -245,7 +247,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     // What the run knows of the wait beyond the CPU profile: the locks it watched, a ramp.
     const locks = run.waits
       ? lock
-        ? ` No lock explains it: the most waited-on, the ${lock.kind} at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
+        ? ` No lock explains it: the most waited-on, ${lock.name} (a ${lock.kind}) acquired at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
         : ' No lock explains it: the async-mutex locks watched were never waited for.'
       : '';
     const ramp = !run.ramp
@@ -333,13 +335,15 @@ function machineNote(run: RunFigures, evidence: Evidence[]): string {
     unit: 'x',
     threshold: THRESHOLDS.machine.minOtherCores,
   });
-  if (others < THRESHOLDS.machine.minOtherCores && machine.busyShare < 0.95) return '';
+  const othersBusy = others >= THRESHOLDS.machine.minOtherCores;
+  if (!othersBusy && machine.busyShare < THRESHOLDS.machine.minBusyShare) return '';
   const cores = (n: number) => n.toFixed(1);
-  return (
-    ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window ` +
-    `(the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores), ` +
-    'so the service ran slower than on a quiet machine: compare runs made alike.'
-  );
+  const who = `the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores`;
+  return othersBusy
+    ? ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}), ` +
+        'so the service ran slower than on a quiet machine: compare runs made alike.'
+    : ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}): ` +
+        'the service shared them with the load generator, so it could not go faster here.';
 }
 
 function capital(text: string): string {

@@ -111,7 +111,7 @@ export function waitFlameData(waits: Waits, title: string): FlameData {
       );
     path.push(
       functionOf(
-        `waiting for the ${site.kind}`,
+        `waiting for ${site.name}`,
         site.created?.file ?? '',
         site.created?.line ?? 0,
         'idle',

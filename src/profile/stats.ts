@@ -39,6 +39,12 @@ import type { SampleSeries } from '../record/samples';
 export const SPREAD_RULES = {
   confidence: 0.95,
   noise: 0.05,
+  /**
+   * An interval that excludes no change but spans more than this factor (high ÷ low) says
+   * nothing either way: "too noisy to tell", not "no measurable change" (two 1 s loads of a
+   * busy machine gave 0.00–1,127,055x).
+   */
+  maxWidth: 4,
   minIntervals: 5,
   /** Little's law needs this many cycles per connection in each load (see above). */
   minCyclesPerConnection: 10,
@@ -240,6 +246,11 @@ export function ratioInterval(
   };
 }
 
+/** Whether an interval is too wide to call a change, or its absence (see SPREAD_RULES.maxWidth). */
+export function tooWide(interval: RatioInterval): boolean {
+  return !(interval.low > 0) || interval.high / interval.low > SPREAD_RULES.maxWidth;
+}
+
 /** 'up' or 'down' when the interval excludes 1 and the change is beyond the noise; else 'same'. */
 export type Direction = 'up' | 'down' | 'same';
 
@@ -267,6 +278,8 @@ export function verdictText(interval: RatioInterval, up: string, down: string): 
   const direction = directionOf(interval);
   if (direction === 'up') return `${up}, ${intervalText(interval)}`;
   if (direction === 'down') return `${down}, ${intervalText(interval)}`;
+  if (tooWide(interval))
+    return `too noisy to tell (${intervalText(interval)}): run longer, or with --repeat N`;
   const significant = interval.low > 1 || interval.high < 1;
   return significant
     ? `no measurable change: ${x(interval.estimate)}x is within the ±${SPREAD_RULES.noise * 100} % noise of a load test (${intervalText(interval)})`

@@ -36,6 +36,11 @@ export interface Place {
 
 export interface LockSite {
   kind: 'Mutex' | 'Semaphore';
+  /**
+   * The lock as a user knows it: the variable or property it was created into and where
+   * ("mutex · server.ts:6", "#turnstile · rwlock.ts:18"), else its kind and where, else its kind.
+   */
+  name: string;
   /** Where the lock was created, when known. */
   created?: Place;
   /** The acquire call. */
@@ -74,6 +79,8 @@ export function analyzeWaits(
   report: LockReport,
   figures: WaitFigures,
   mapper: SourceMapper,
+  /** The text of a source file, to name a lock by the variable it was created into. */
+  readSource: (file: string) => string | undefined = () => undefined,
 ): Waits {
   const place = (frame: StackFrame): Place => {
     const original = mapper.position(frame.url, frame.line, frame.column);
@@ -100,11 +107,13 @@ export function analyzeWaits(
     .map((s): LockSite => {
       const lock = report.locks[s.lock];
       const stack = s.stack.map(place);
-      const created = lock?.created?.[0];
+      const created = lock?.created?.[0] ? place(lock.created[0]) : undefined;
+      const kind = lock?.kind ?? 'Mutex';
       const { minHoldMs, minHoldOverCpu } = WAIT_THRESHOLDS.heldAcrossAwait;
       return {
-        kind: lock?.kind ?? 'Mutex',
-        ...(created ? { created: place(created) } : {}),
+        kind,
+        name: lockName(kind, created, readSource),
+        ...(created ? { created } : {}),
         site: stack[0],
         stack,
         asked: s.asked,
@@ -121,4 +130,30 @@ export function analyzeWaits(
     })
     .sort((a, b) => b.waitMs.total - a.waitMs.total);
   return { library: report.library, sites };
+}
+
+/**
+ * A lock's name from the line that created it: the variable, property or field the `new` went
+ * into (`const mutex = new Mutex()`, `mutex: new Mutex()`, `this.#turnstile = new Mutex()`),
+ * with the file and line; its kind where the line says no name or cannot be read.
+ */
+export function lockName(
+  kind: LockSite['kind'],
+  created: Place | undefined,
+  readSource: (file: string) => string | undefined,
+): string {
+  if (!created) return kind;
+  const where = `${baseName(created.file)}:${created.line}`;
+  let text: string | undefined;
+  try {
+    text = readSource(created.file)?.split('\n')[created.line - 1];
+  } catch {
+    text = undefined;
+  }
+  const name = text && /([#\w$]+)\s*(?::\s*[\w$<>[\], ]+)?\s*[:=]\s*new\b/.exec(text)?.[1];
+  return `${name && name !== 'new' ? name : kind} · ${where}`;
+}
+
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }

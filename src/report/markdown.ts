@@ -4,15 +4,18 @@ import { hotFunctions, hotLines } from '../profile/analyze';
 import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
+import type { RunRecord } from '../record/run';
 import {
   ACQUIRED_PER_SEC_NOTE,
-  amount,
+  amountOrNone,
   breakdownRows,
+  comparisonHeadline,
   comparisonVerdicts,
   displayPath,
   functionLocation,
   lockChangeTexts,
   ratio,
+  runDifferences,
   runRows,
   share,
   waitLibrary,
@@ -116,15 +119,23 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
   return parts.join('\n');
 }
 
+function capitalFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export function comparisonMarkdown(
   comparison: Comparison,
   labels: [string, string],
   failed: string[],
   cwd = process.cwd(),
+  records?: [RunRecord | undefined, RunRecord | undefined],
 ): string {
   const parts = [
     `### Hotpath · ${mdText(labels[0])} → ${mdText(labels[1])}`,
     '',
+    `**${mdText(comparisonHeadline(comparison, cwd).text)}**`,
+    '',
+    ...(records ? [mdText(capitalFirst(runDifferences(...records))), ''] : []),
     table(
       ['req/s', 'latency p50', 'latency p90', 'latency p99', 'CPU per request'],
       [
@@ -153,8 +164,8 @@ export function comparisonMarkdown(
         ['function', 'before', 'after', 'where'],
         changed.map((c) => [
           c.name,
-          amount(c.before, comparison.unit),
-          amount(c.after, comparison.unit),
+          amountOrNone(c.before, comparison.unit),
+          amountOrNone(c.after, comparison.unit),
           c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,
         ]),
       ),

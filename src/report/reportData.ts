@@ -6,19 +6,21 @@ import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
 import { scriptPath } from '../profile/sourcemaps';
-import { directionOf } from '../profile/stats';
+import { directionOf, tooWide } from '../profile/stats';
 import type { FlameData, LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
 import {
   ACQUIRED_PER_SEC_NOTE,
-  amount,
+  amountOrNone,
   breakdownRows,
+  comparisonHeadline,
   comparisonVerdicts,
   displayPath,
   functionLocation,
   lockChangeTexts,
   ratio,
+  runDifferences,
   runRows,
   share,
   waitLibrary,
@@ -124,7 +126,9 @@ export function comparisonReportData(
   const interval = comparison.spread?.requestsPerSec;
   const direction = interval ? directionOf(interval) : undefined;
   const verdict = direction
-    ? { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
+    ? direction === 'same' && interval && tooWide(interval)
+      ? 'too noisy to tell'
+      : { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
     : faster === undefined
       ? 'compared'
       : faster >= 1.05
@@ -135,8 +139,7 @@ export function comparisonReportData(
   const changes = comparison.functions.slice(0, 15);
   return {
     title: `${labels[0]} → ${labels[1]}`,
-    subtitle:
-      'Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.',
+    subtitle: `${records[0] && records[1] ? `${runDifferences(...records)}. ` : ''}Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.`,
     rows: [
       ['req/s', ratio(comparison.ratios.requestsPerSec)],
       ...comparisonVerdicts(comparison).map((v): [string, string] => ['verdict', v]),
@@ -145,12 +148,7 @@ export function comparisonReportData(
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
       ...lockChangeTexts(comparison, cwd).map((l): [string, string] => ['lock', l]),
     ],
-    diagnosis: {
-      verdict,
-      summary: changes[0]
-        ? `The biggest change: ${changes[0].name} went from ${amount(changes[0].before, comparison.unit)} to ${amount(changes[0].after, comparison.unit)}${comparison.unit === 'share' ? ' of the profile' : ' per request'}.`
-        : 'No function changed.',
-    },
+    diagnosis: { verdict, summary: comparisonHeadline(comparison, cwd).text },
     figureTitles: ['before', 'after'],
     ...(timelines.some(Boolean) || histograms.some(Boolean)
       ? { compared: { labels, timelines, histograms } }
@@ -158,8 +156,8 @@ export function comparisonReportData(
     hotFunctions: changes.map((c) => ({
       name: c.name,
       location: c.file ? `${displayPath(c.file, cwd)}:${c.line}` : c.category,
-      self: amount(c.before, comparison.unit),
-      total: amount(c.after, comparison.unit),
+      self: amountOrNone(c.before, comparison.unit),
+      total: amountOrNone(c.after, comparison.unit),
     })),
     hotLines: comparison.lines
       .filter((c) => c.category === 'user')
@@ -167,7 +165,7 @@ export function comparisonReportData(
       .map((c) => ({
         location: `${displayPath(c.file, cwd)}:${c.line}`,
         functionName: c.name,
-        self: `${amount(c.before, comparison.unit)} → ${amount(c.after, comparison.unit)}`,
+        self: `${amountOrNone(c.before, comparison.unit)} → ${amountOrNone(c.after, comparison.unit)}`,
       })),
     flame: shownFiles(diffFlameData(comparison, `${labels[0]} → ${labels[1]}`), cwd),
   };

@@ -140,6 +140,7 @@ function runWaits(
       ...(agent ? { cpuMs: agent.cpuUserMs + agent.cpuSystemMs } : {}),
     },
     createSourceMapper(readFile, sourceMaps),
+    readFile,
   );
 }
 

@@ -157,7 +157,7 @@ export class HotLines implements vscode.Disposable {
       if (at === undefined) continue;
       const hover = new vscode.MarkdownString();
       hover.appendText(
-        `Hotpath: requests waited for this ${site.kind} ${fineMs(site.waitMs.p50)} (p50, p99 ${fineMs(site.waitMs.p99)}), ` +
+        `Hotpath: requests waited for ${site.name} (a ${site.kind}) ${fineMs(site.waitMs.p50)} (p50, p99 ${fineMs(site.waitMs.p99)}), ` +
           `${shareText(site.waitShare)} of their latency; each holder kept it ${fineMs(site.holdMs.p50)} (p50)` +
           `${site.heldAcrossAwait ? ', across an await' : ''}. granted ${site.waitMs.count} times, ${site.perSec.toFixed(1)} a second of the profiled window (every acquire call, not requests).`,
       );

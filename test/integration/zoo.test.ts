@@ -152,6 +152,27 @@ describe('the zoo: every service', { timeout: 240_000 }, () => {
   }
 });
 
+describe("the zoo: a user's lock", { timeout: 60_000 }, () => {
+  test('named as the code names it, held across the await, in the verdict', async () => {
+    const { service, waits, diagnosis } = await profile('lock (no 499)');
+    const file = path.join(service.cwd, 'server.js');
+    const source = fs.readFileSync(file, 'utf8').split('\n');
+    const created = source.findIndex((l) => l.includes('const mutex = new Mutex()')) + 1;
+    const acquired = source.findIndex((l) => l.includes('await mutex.acquire()')) + 1;
+    const top = waits?.sites[0];
+    assert.ok(top, 'a lock report');
+    assert.equal(top.name, `mutex · server.js:${created}`);
+    assert.deepEqual([top.site.file, top.site.line], [file, acquired]);
+    assert.ok(top.heldAcrossAwait, `held ${top.holdMs.p50} ms p50: across the await`);
+    assert.match(
+      diagnosis.summary,
+      new RegExp(
+        `waiting for mutex · server\\.js:${created} \\(a Mutex\\) acquired at server\\.js:${acquired} .*across an await`,
+      ),
+    );
+  });
+});
+
 describe('the zoo: TypeScript and built services', { timeout: 100_000 }, () => {
   test('tsc: the hot function and its exact .ts line', async () => {
     const { service, analysis, diagnosis, hottest } = await profile('tsc');

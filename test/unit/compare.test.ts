@@ -4,7 +4,14 @@ import { analyze } from '../../src/profile/analyze';
 import { compareRuns, failedGates, parseGate } from '../../src/profile/compare';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import type { LockSite, Waits } from '../../src/profile/waits';
-import { formatComparison, lockChangeTexts } from '../../src/report/text';
+import type { RunRecord } from '../../src/record/run';
+import {
+  comparisonHeadline,
+  formatComparison,
+  lockChangeTexts,
+  runDifferences,
+  runLabel,
+} from '../../src/report/text';
 
 const APP = '/srv/app.js';
 /** (root) -> handler -> work; `handlerUs` in the handler itself and `workUs` in work, one sample each. */
@@ -217,6 +224,7 @@ describe('lock changes', () => {
     const place = { file: '/srv/handlers.ts', line, functionName: 'read', mapped: true };
     return {
       kind,
+      name: `${kind === 'Mutex' ? 'mutex' : 'pool'} · handlers.ts:12`,
       site: place,
       stack: [place],
       asked: 100,
@@ -247,19 +255,20 @@ describe('lock changes', () => {
     assert.equal(comparison.locks.length, 2);
     assert.deepEqual(comparison.locks[0], {
       kind: 'Mutex',
+      name: 'mutex · handlers.ts:12',
       file: '/srv/handlers.ts',
       line: 39,
       functionName: 'read',
       before: { waitP50Ms: 1518, waitShare: 0.99 },
     });
     assert.deepEqual(lockChangeTexts(comparison, '/srv'), [
-      'Mutex at handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency',
-      'Semaphore at handlers.ts:51: wait p50 none → 4 µs; 0 % → 0 % of latency',
+      'mutex · handlers.ts:12, acquired at handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency',
+      'pool · handlers.ts:12, acquired at handlers.ts:51: wait p50 none → 4 µs; 0 % → 0 % of latency',
     ]);
     const text = formatComparison(comparison, ['a', 'b'], [before, after], '/srv');
     assert.match(
       text,
-      /\n {2}lock {8}Mutex at handlers\.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency/,
+      /\n {2}lock {8}mutex · handlers\.ts:12, acquired at handlers\.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency/,
     );
   });
 
@@ -267,9 +276,103 @@ describe('lock changes', () => {
     const before = { ...run(1, 1, 10, 10, 10), waits: waits(site('Mutex', 39, 900, 0.8)) };
     const after = { ...run(1, 1, 10, 10, 10), waits: waits(site('Mutex', 39, 20, 0.1)) };
     assert.deepEqual(lockChangeTexts(compareRuns(before, after), '/srv'), [
-      'Mutex at handlers.ts:39: wait p50 900 ms → 20 ms; 80 % → 10 % of latency',
+      'mutex · handlers.ts:12, acquired at handlers.ts:39: wait p50 900 ms → 20 ms; 80 % → 10 % of latency',
     ]);
     assert.deepEqual(compareRuns(run(1, 1, 10, 10, 10), run(1, 1, 10, 10, 10)).locks, []);
+  });
+});
+
+describe('the headline', () => {
+  test('a lock fix leads with the lock wait, not a function', () => {
+    const lockSite = (waitP50: number, waitShare: number): Waits => ({
+      library: { name: 'async-mutex', version: '0.5.0' },
+      sites: [
+        {
+          kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
+          site: { file: '/srv/handlers.ts', line: 39, functionName: 'read', mapped: true },
+          stack: [],
+          asked: 100,
+          failed: 0,
+          waitMs: {
+            count: 100,
+            total: waitP50 * 100,
+            p50: waitP50,
+            p90: waitP50,
+            p99: waitP50,
+            max: waitP50,
+          },
+          holdMs: { count: 100, total: 5000, p50: 50, p90: 50, p99: 50, max: 50 },
+          perSec: 20,
+          waitShare,
+          heldAcrossAwait: true,
+        },
+      ],
+    });
+    // The handler's own time per request halves too (0.2 ms less): the lock's 1.5 s is the change.
+    const before = { ...run(40_000, 8000, 100, 20, 1500), waits: lockSite(1518, 0.99) };
+    const after = run(20_000, 4000, 100, 400, 50);
+    const headline = comparisonHeadline(compareRuns(before, after), '/srv');
+    assert.match(
+      headline.text,
+      /The biggest change in your code: the wait for mutex · handlers\.ts:12 \(a Mutex, acquired at handlers\.ts:39\) went from 1,518 ms p50 \(99 % of the latency\) to none\./,
+    );
+    assert.deepEqual([headline.file, headline.line], ['/srv/handlers.ts', 39]);
+  });
+
+  test('a CPU fix leads with the function of your code that changed, with where it is', () => {
+    const headline = comparisonHeadline(
+      compareRuns(run(2000, 8000, 100, 50, 40), run(2000, 4000, 400, 200, 10)),
+      '/srv',
+    );
+    assert.match(
+      headline.text,
+      /^req\/s 4\.00x \(no interval\)\. The biggest change in your code: work \(app\.js:10\) went from 80 µs to 10 µs of self time per request\.$/,
+    );
+    assert.deepEqual([headline.file, headline.line], [APP, 10]);
+  });
+
+  test('nothing changed: said so, no function named', () => {
+    const headline = comparisonHeadline(
+      compareRuns(run(2000, 8000, 100, 50, 40), run(2000, 8000, 100, 50, 40)),
+    );
+    assert.equal(
+      headline.text,
+      'req/s 1.00x (no interval). No function changed by a tenth or more.',
+    );
+    assert.equal(headline.file, undefined);
+  });
+
+  test('two runs told apart: label by endpoint and time, what differs in their setup', () => {
+    const record = (id: string, startedAt: string, command: string) =>
+      ({
+        id,
+        endpoint: { method: 'GET', path: '/locked' },
+        target: { kind: 'command', command },
+        preset: 'quick',
+        options: { load: { connections: 50, durationSec: 3 } },
+        versions: { node: 'v20.20.2', hotpath: '0.1.0' },
+        timings: { startedAt },
+      }) as unknown as RunRecord;
+    const a = record('20261129-101500-locked-aaaa', '2026-11-29T10:15:00.000Z', 'node server.js');
+    const b = record('20261129-102000-locked-bbbb', '2026-11-29T10:20:00.000Z', 'node server.js');
+    assert.notEqual(
+      runLabel({ record: a, profileFile: '' }),
+      runLabel({ record: b, profileFile: '' }),
+    );
+    assert.match(runLabel({ record: a, profileFile: '' }), /^GET \/locked · \d\d:\d\d:00$/);
+    assert.equal(
+      runDifferences(a, b),
+      'runs 20261129-101500-locked-aaaa → 20261129-102000-locked-bbbb; same endpoint, command, load and Node: what changed is the code (or the machine)',
+    );
+    const c = {
+      ...b,
+      target: { kind: 'command', command: 'node --no-opt server.js' },
+    } as RunRecord;
+    assert.match(
+      runDifferences(a, c),
+      /what differs: command node server\.js → node --no-opt server\.js$/,
+    );
   });
 });
 

@@ -262,6 +262,15 @@ describe('diagnose', () => {
     assert.doesNotMatch(others(0.3975), /short of CPU/);
     assert.match(others(0.4), /short of CPU/);
     assert.doesNotMatch(run(stacks, figures).diagnosis.summary, /short of CPU/);
+    // Every core busy with the service and Hotpath's own load: said as such, not as others.
+    const shared = run(stacks, {
+      ...figures,
+      machine: { cores: 2, busyShare: 0.97, loadGeneratorCores: 1.2 },
+    }).diagnosis.summary;
+    assert.match(
+      shared,
+      /other programs 0\.0 cores\): the service shared them with the load generator/,
+    );
   });
 
   test('a cluster: CPU is judged per process', () => {
@@ -284,6 +293,7 @@ describe('diagnose', () => {
       sites: [
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: { file: '/srv/app/server.js', line: 15, functionName: 'handler', mapped: true },
           stack: [],
           asked: 10,
@@ -301,7 +311,7 @@ describe('diagnose', () => {
     assert.equal(unexplained.verdict, 'waiting');
     assert.match(
       unexplained.summary,
-      /No lock explains it: the most waited-on, the Mutex at server\.js:15, takes 1\.0 % of the latency/,
+      /No lock explains it: the most waited-on, mutex · handlers\.ts:12 \(a Mutex\) acquired at server\.js:15, takes 1\.0 % of the latency/,
     );
     const growing = run(stacks, { ...figures, ramp: { growth: 8, stillRising: true } }).diagnosis;
     assert.match(growing.summary, /each request waits on its own \(slow I\/O or a timer\)/);

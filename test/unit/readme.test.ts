@@ -1,6 +1,8 @@
 /**
  * The README says what the code does: its presets table is the code's presets (names, order,
  * descriptions) and its settings list is the extension's contributed settings and colours.
+ * docs/DEVELOPMENT.md's table of bundles is what esbuild.mjs builds, and every file the README
+ * and docs/ point to is in the repository.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -67,5 +69,62 @@ test("the README's settings list is the extension's settings and colours, in ord
   assert.deepEqual(
     said,
     manifest.contributes.colors.map((c) => c.id),
+  );
+});
+
+test("DEVELOPMENT.md's table of bundles is every entry point of esbuild.mjs", () => {
+  const build = fs.readFileSync(path.join(root, 'esbuild.mjs'), 'utf8');
+  const built: string[] = [];
+  for (const [, points] of build.matchAll(/entryPoints:\s*\{([^}]*)\}/g))
+    for (const [, quoted, bare] of points.matchAll(/(?:'([^']+)'|(\w+)):\s*'/g))
+      built.push(`dist/${quoted ?? bare}.js`);
+  assert.ok(built.length >= 10, `entry points read from esbuild.mjs: ${built.join(', ')}`);
+  const development = fs.readFileSync(path.join(root, 'docs', 'DEVELOPMENT.md'), 'utf8');
+  const listed = [...development.matchAll(/^\| `(dist\/[^`]+)`/gm)].map((m) => m[1]);
+  assert.deepEqual([...listed].sort(), [...built].sort());
+});
+
+test('every file the README, the CHANGELOG and docs/ link to or name is in the repository', () => {
+  const pages = [
+    'README.md',
+    'CHANGELOG.md',
+    ...fs
+      .readdirSync(path.join(root, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
+  const missing: string[] = [];
+  for (const page of pages) {
+    const text = fs.readFileSync(path.join(root, page), 'utf8');
+    // Markdown links and images to relative paths: [text](path) and ![alt](path), anchors cut.
+    for (const [, target] of text.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      if (!fs.existsSync(path.resolve(root, path.dirname(page), target)))
+        missing.push(`${page} → ${target}`);
+    }
+    // A named page that is not linked, such as `docs/DESIGN.md` or `ARCHITECTURE.md`.
+    for (const [name] of text.matchAll(/\b[A-Z][A-Z_]+\.md\b/g)) {
+      const found = [path.join(root, name), path.join(root, 'docs', name)].some((f) =>
+        fs.existsSync(f),
+      );
+      if (!found) missing.push(`${page} names ${name}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test("the README's links within itself go to one of its headings", () => {
+  // GitHub's anchors: the heading in lower case, without punctuation, spaces as hyphens.
+  const slug = (heading: string) =>
+    heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replaceAll(' ', '-');
+  const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
+  const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+  assert.ok(links.length > 0, 'the README links within itself');
+  assert.deepEqual(
+    links.filter((link) => !anchors.has(link)),
+    [],
   );
 });

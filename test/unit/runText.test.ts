@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
-import { displayPath, formatLessons, formatWaits, ms } from '../../src/report/text';
+import { displayPath, formatHeader, formatLessons, formatWaits, ms } from '../../src/report/text';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,
@@ -55,6 +55,29 @@ describe('the CLI text', () => {
     assert.doesNotMatch(without, /lock report/);
   });
 
+  test("the header names a preset's load as overridden when --connections or --duration changed it", () => {
+    const header = (connections: number, durationSec: number, preset = 'walkthrough') =>
+      formatHeader({
+        endpoint: { method: 'GET', path: '/read' },
+        target: { kind: 'sample' },
+        preset,
+        options: { load: { connections, durationSec } },
+      } as unknown as RunRecord);
+    assert.equal(
+      header(50, 10),
+      'GET /read · sample service · 50 connections × 10 s · preset walkthrough',
+    );
+    assert.equal(
+      header(20, 3),
+      'GET /read · sample service · 20 connections × 3 s · preset walkthrough (its 50 × 10 s overridden)',
+    );
+    assert.doesNotMatch(
+      header(20, 3, 'mine'),
+      /overridden/,
+      'a preset of the user’s: not known here',
+    );
+  });
+
   test("the /cpualloc lesson: process CPU per response, and the profile's GC share (the breakdown's)", () => {
     const cpuRun = (cpuMs: number) =>
       ({ load: load(100), agent: { cpuUserMs: cpuMs, cpuSystemMs: 0 } }) as unknown as RunRecord;
@@ -80,6 +103,7 @@ describe('the CLI text', () => {
       sites: [
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: place(39, 'read'),
           stack: [place(39, 'read')],
           asked: 59,
@@ -92,6 +116,7 @@ describe('the CLI text', () => {
         },
         {
           kind: 'Mutex',
+          name: 'mutex · handlers.ts:12',
           site: place(28, 'acquireRead'),
           stack: [place(28, 'acquireRead')],
           asked: 0,
@@ -110,7 +135,7 @@ describe('the CLI text', () => {
     assert.match(lines[2], /acquired\/s: times the lock was granted .*not the run's req\/s$/);
     assert.match(
       lines[1],
-      /Mutex in read\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,
+      /mutex · handlers\.ts:12\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,
     );
     const instant = formatWaits({
       ...waits,

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Comparison, checkGates, parseGate } from '../../src/profile/compare';
+import {
+  type ComparedRun,
+  type Comparison,
+  checkGates,
+  parseGate,
+  spreadOf,
+} from '../../src/profile/compare';
 import {
   directionOf,
   type RatioInterval,
@@ -9,7 +15,7 @@ import {
   verdictText,
 } from '../../src/profile/stats';
 import type { SampleSeries } from '../../src/record/samples';
-import { seededRandom } from '../helpers';
+import { gaussian, seededRandom } from '../helpers';
 
 /**
  * A closed load of `connections` whose cycles last `cycleMs` on average, with ±jitter, over
@@ -159,21 +165,21 @@ describe('is a change real?', () => {
   });
 });
 
-/** A normal draw (Box–Muller) from a seeded stream. */
-function gauss(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
 /**
- * One run of a closed load (20 connections, 3 s) whose latency wanders as real loads do: per
+ * One run of a closed load (20 connections, `intervals` of 100 ms: 3 s) whose latency wanders as real loads do: per
  * 100 ms interval, log latency = the run's own offset (sd `runSd`, what differs from one process
  * to the next) + an AR(1) wander (sd 15 %, each interval 0.8 like the last: a memory of about a
  * second, as JIT tiers, GC and a neighbour's job give).
  */
-function wanderingRun(meanMs: number, random: () => number, runSd = 0.018): SampleSeries {
+function wanderingRun(
+  meanMs: number,
+  random: () => number,
+  runSd = 0.018,
+  intervals = 30,
+): SampleSeries {
   const connections = 20;
   const [phi, sd] = [0.8, 0.15];
-  const offset = runSd * gauss(random);
+  const offset = runSd * gaussian(random);
   const series: Required<SampleSeries> = {
     intervalMs: 100,
     responses: [],
@@ -182,9 +188,9 @@ function wanderingRun(meanMs: number, random: () => number, runSd = 0.018): Samp
     cycles: [],
     cycleMs: [],
   };
-  let wander = sd * gauss(random);
-  for (let i = 0; i < 30; i++) {
-    wander = phi * wander + sd * Math.sqrt(1 - phi * phi) * gauss(random);
+  let wander = sd * gaussian(random);
+  for (let i = 0; i < intervals; i++) {
+    wander = phi * wander + sd * Math.sqrt(1 - phi * phi) * gaussian(random);
     const latency = meanMs * Math.exp(offset + wander - (sd * sd) / 2);
     const responses = Math.max(1, Math.round((connections * 100) / latency));
     let sum = 0;
@@ -236,6 +242,70 @@ describe('the interval covers the truth as often as it says', () => {
   });
 });
 
+/**
+ * One run as a comparison has it, a load of 10 s (the default preset's): the sample series and
+ * the load's own req/s, which also counts the first 100 ms that the samples leave out
+ * (connections opening: fewer responses). `spreadOf` puts the interval about that printed ratio.
+ * The same check on a real service (twenty self-comparisons of /fast) needs an idle machine: it
+ * is `npm run bench:shapes`, which prints how many were "no measurable change".
+ */
+function comparedRun(meanMs: number, random: () => number): Pick<ComparedRun, 'load' | 'samples'> {
+  const samples = wanderingRun(meanMs, random, 0.018, 100);
+  const opening = Math.round(samples.responses[0] * (0.2 + 0.6 * random()));
+  const requests = samples.responses.reduce((a, b) => a + b, 0) + opening;
+  const seconds = ((samples.responses.length + 1) * samples.intervalMs) / 1000;
+  const latencyMs = { p50: meanMs, p90: meanMs, p99: meanMs };
+  return {
+    load: { requests, requestsPerSec: requests / seconds, latencyMs, errors: 0, non2xx: 0 },
+    samples: [samples],
+  };
+}
+
+describe("a comparison as printed: the interval about the loads' own req/s", () => {
+  const trials = 200;
+  /** The req/s interval and printed ratio of `trials` seeded pairs (after: `factor` × latency). */
+  const draw = (factor: number) =>
+    Array.from({ length: trials }, (_, t) => {
+      const random = seededRandom(5000 + t);
+      const [before, after] = [comparedRun(10, random), comparedRun(10 * factor, random)];
+      const interval = spreadOf(before, after).spread?.requestsPerSec;
+      const printed = (after.load?.requestsPerSec ?? 0) / (before.load?.requestsPerSec ?? 1);
+      return { interval, printed };
+    });
+  const drawn = new Map<number, ReturnType<typeof draw>>();
+  /** The pairs of `factor`, drawn once for the tests that look at them. */
+  const pairs = (factor: number) => {
+    const known = drawn.get(factor) ?? draw(factor);
+    drawn.set(factor, known);
+    return known;
+  };
+  /** Of the pairs, the share where `check` holds. */
+  const share = (
+    of: ReturnType<typeof draw>,
+    check: (i: RatioInterval, printed: number) => boolean,
+  ) => of.filter(({ interval, printed }) => interval && check(interval, printed)).length / trials;
+
+  test('a route compared with itself: no measurable change in at least 90 % of seeded pairs', () => {
+    const unchanged = share(pairs(1), (i) => directionOf(i) === 'same');
+    assert.ok(unchanged >= 0.9, `no measurable change in ${unchanged}`);
+    // The interval is about the ratio printed beside it, in every pair.
+    assert.equal(
+      share(
+        pairs(1),
+        (i, printed) => i.estimate === printed && i.low < printed && printed < i.high,
+      ),
+      1,
+    );
+  });
+
+  test('twice the latency: slower found in at least 95 % of seeded pairs, the truth inside', () => {
+    const slower = share(pairs(2), (i) => directionOf(i) === 'down');
+    assert.ok(slower >= 0.95, `slower in ${slower}`);
+    const covered = share(pairs(2), (i) => i.low <= 0.5 && i.high >= 0.5);
+    assert.ok(covered >= 0.88, `the interval held 0.5x in ${covered}`);
+  });
+});
+
 describe('gates on an interval', () => {
   const comparison = (low: number, high: number, estimate: number): Comparison => ({
     unit: 'us-per-request',
@@ -268,4 +338,15 @@ describe('gates on an interval', () => {
     );
     assert.equal(outcome(comparison(0.92, 1.05, 0.98), 'latency>1.2'), 'missing');
   });
+});
+
+test('an interval too wide to say anything is "too noisy to tell", not "no measurable change"', () => {
+  const interval = (low: number, high: number) => ({ estimate: 1, low, high, confidence: 0.95 });
+  assert.match(verdictText(interval(0.9, 1.1), 'faster', 'slower'), /^no measurable change/);
+  assert.match(verdictText(interval(0.5, 1.99), 'faster', 'slower'), /^no measurable change/);
+  assert.match(
+    verdictText(interval(0.0001, 1127055), 'faster', 'slower'),
+    /^too noisy to tell \(95 % CI 0\.00–1127055x\): run longer, or with --repeat N$/,
+  );
+  assert.match(verdictText(interval(0.4, 2.5), 'faster', 'slower'), /^too noisy to tell/);
 });
