@@ -26,6 +26,19 @@ test('extension tests pass in a real VS Code', { timeout: 600_000 }, async () =>
   }
 });
 
+test('heat on a fixed scale: a cold file looks cold in a real VS Code', {
+  timeout: 600_000,
+}, async () => {
+  const workspace = tempFolder('vscode-heat');
+  try {
+    assertEveryTestPassed(
+      await runSuite({ name: 'vscode-heat', tests: ['test/vscode/suite/heat.test.ts'], workspace }),
+    );
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
 test('in an untrusted workspace the service command from its settings does not run', {
   timeout: 600_000,
 }, async () => {
