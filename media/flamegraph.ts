@@ -32,17 +32,20 @@ export interface FlameView {
 const FRAME_HEIGHT = 18;
 const FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
 
-/** Theme colours come from CSS variables; these are the fallbacks outside VS Code. */
-const CATEGORY_COLOURS: Record<FlameCategory, [string, string]> = {
-  user: ['--hotpath-flame-user', '#e8743b'],
-  node_modules: ['--hotpath-flame-node-modules', '#c9a227'],
-  node: ['--hotpath-flame-node', '#5aa469'],
+/**
+ * Theme colours come from CSS variables: the page's own, then VS Code's theme colours (a webview
+ * has each as `--vscode-<id>`), then these fallbacks (the HTML report outside VS Code).
+ */
+const CATEGORY_COLOURS: Record<FlameCategory, string[]> = {
+  user: ['--hotpath-flame-user', '--vscode-charts-orange', '#e8743b'],
+  node_modules: ['--hotpath-flame-node-modules', '--vscode-charts-yellow', '#c9a227'],
+  node: ['--hotpath-flame-node', '--vscode-charts-green', '#5aa469'],
   v8: ['--hotpath-flame-v8', '#8c8c8c'],
   program: ['--hotpath-flame-program', '#a0a0a0'],
   idle: ['--hotpath-flame-idle', '#d0d0d0'],
-  gc: ['--hotpath-flame-gc', '#b05fc4'],
+  gc: ['--hotpath-flame-gc', '--vscode-charts-purple', '#b05fc4'],
   root: ['--hotpath-flame-root', '#6b7b8c'],
-  hotpath: ['--hotpath-flame-hotpath', '#4a90c2'],
+  hotpath: ['--hotpath-flame-hotpath', '--vscode-charts-blue', '#4a90c2'],
 };
 
 const CATEGORY_LABELS: Record<FlameCategory, string> = {
@@ -152,19 +155,25 @@ export function mountFlamegraph(
   /** The theme's colours, read again when the theme changes. */
   function readColours() {
     const style = getComputedStyle(container);
-    const read = (name: string, fallback: string) =>
-      style.getPropertyValue(name).trim() || fallback;
+    /** The first of the variables that is set, else the last entry (a colour). */
+    const read = (...names: string[]) => {
+      for (const name of names.slice(0, -1)) {
+        const value = style.getPropertyValue(name).trim();
+        if (value) return value;
+      }
+      return names[names.length - 1];
+    };
     const byCategory = {} as Record<FlameCategory, string>;
-    for (const [category, [variable, fallback]] of Object.entries(CATEGORY_COLOURS)) {
-      byCategory[category as FlameCategory] = read(variable, fallback);
+    for (const [category, names] of Object.entries(CATEGORY_COLOURS)) {
+      byCategory[category as FlameCategory] = read(...names);
     }
-    const border = read('--hotpath-flame-border', 'transparent');
+    const border = read('--hotpath-flame-border', '--vscode-contrastBorder', 'transparent');
     return {
       byCategory,
       /** The theme's text colours; each frame's text is the one that reads on its fill. */
       texts: [
-        read('--hotpath-flame-text', '#1e1e1e'),
-        read('--hotpath-flame-text-inverse', '#ffffff'),
+        read('--hotpath-flame-text', '--vscode-editor-foreground', '#1e1e1e'),
+        read('--hotpath-flame-text-inverse', '--vscode-editor-background', '#ffffff'),
       ],
       background: read('--hotpath-flame-background', 'transparent'),
       match: read('--hotpath-flame-match', '#e040fb'),
