@@ -128,7 +128,7 @@ export function mountFlamegraph(
       el(
         'div',
         'hotpath-flame-hint',
-        'Double-click a frame, or select it and press o, to open its source; click to zoom.',
+        'Double-click a frame (or select it and press o) to open its source.',
       ),
     );
   }

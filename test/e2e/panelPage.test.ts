@@ -597,7 +597,7 @@ test('frame text reads on its frame in light, dark and high-contrast themes, and
   assert.ok(dark.has('137,209,133'), 'charts.green of the dark theme');
   // The hint under the flamegraph, and a quiet notice that comes and goes.
   const hint = await page.textContent('#flamegraph .hotpath-flame-hint');
-  assert.match(hint ?? '', /Double-click a frame, or select it and press o, to open its source/);
+  assert.match(hint ?? '', /Double-click a frame \(or select it and press o\) to open its source/);
   await page.evaluate(() =>
     window.postMessage({ type: 'notice', message: 'Cannot open /srv/app/orders.js' }, '*'),
   );
