@@ -1,10 +1,13 @@
 /**
  * The load over time: req/s, p50 and p99 latency and error answers per second, drawn with uPlot
- * (small and fast), in theme colours, with a text summary for screen readers.
+ * (small and fast), in theme colours, with a text summary for screen readers. Every chart is as
+ * wide as its container, follows it when the panel is resized, and is drawn again in the new
+ * theme's colours when the theme changes.
  */
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import type { LatencyBins, ReportTimeline } from '../src/protocol/flame';
+import { onThemeChange } from './theme';
 
 type Timeline = ReportTimeline;
 
@@ -46,6 +49,44 @@ function themed(container: HTMLElement): { text: string; axis: uPlot.Axis } {
   };
 }
 
+/** The width a chart may take: its container's, at most `max` (a hidden container: `max`). */
+function widthOf(container: HTMLElement, max: number): number {
+  const width = Math.floor(container.clientWidth);
+  return width > 0 ? Math.min(max, width) : Math.min(max, 600);
+}
+
+/**
+ * A chart that fits its container: `build` makes it at a width; a resize of the container sets
+ * the new width, a theme change builds it again (its colours are read when it is built).
+ */
+function fitted(
+  container: HTMLElement,
+  maxWidth: number,
+  build: (width: number) => uPlot,
+): { dispose(): void } {
+  let width = widthOf(container, maxWidth);
+  let plot = build(width);
+  const resize = new ResizeObserver(() => {
+    const next = widthOf(container, maxWidth);
+    if (next === width) return;
+    width = next;
+    plot.setSize({ width, height: plot.height });
+  });
+  resize.observe(container);
+  const theme = onThemeChange(() => {
+    plot.destroy();
+    width = widthOf(container, maxWidth);
+    plot = build(width);
+  });
+  return {
+    dispose() {
+      resize.disconnect();
+      theme.dispose();
+      plot.destroy();
+    },
+  };
+}
+
 /** A sentence that says what the chart shows. */
 export function describeTimeline(timeline: Timeline): string {
   const range = (values: (number | null)[], unit: string) => {
@@ -80,69 +121,73 @@ export function mountLoadChart(container: HTMLElement, timeline: Timeline): { di
   const steps = stepsOf(timeline);
   const stepped = uPlot.paths.stepped?.({ align: 1 });
   describe(container, describeTimeline(timeline));
-  const { text, axis } = themed(container);
-  const plot = new uPlot(
-    {
-      width: Math.max(320, container.clientWidth || 800),
-      height: 200,
-      scales: { x: { time: false }, rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] } },
-      axes: [
-        { ...axis, label: 's' },
-        { ...axis, scale: 'rps', label: 'req/s' },
-        { ...axis, scale: 'ms', label: 'ms', side: 1, grid: { show: false } },
-        ...(steps
-          ? [{ ...axis, scale: 'conn', label: 'connections', side: 1, grid: { show: false } }]
-          : []),
-      ],
-      series: [
-        { label: 's' },
-        {
-          label: 'req/s',
-          scale: 'rps',
-          stroke: colour(container, '--hotpath-chart-rps', '#4a90c2'),
-          width: 2,
+  return fitted(container, 100_000, (width) => {
+    const { text, axis } = themed(container);
+    return new uPlot(
+      {
+        width,
+        height: 200,
+        scales: {
+          x: { time: false },
+          rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
         },
-        {
-          label: 'p50 ms',
-          scale: 'ms',
-          stroke: colour(container, '--hotpath-chart-p50', '#5aa469'),
-        },
-        {
-          label: 'p99 ms',
-          scale: 'ms',
-          stroke: colour(container, '--hotpath-chart-p99', '#e8743b'),
-          width: 2,
-        },
-        {
-          label: 'errors/s',
-          scale: 'rps',
-          stroke: colour(container, '--hotpath-chart-errors', '#d13438'),
-        },
-        // A shape's steps: the connections open, drawn as steps on their own axis.
-        ...(steps
-          ? [
-              {
-                label: 'connections',
-                scale: 'conn',
-                stroke: text,
-                dash: [4, 4],
-                ...(stepped ? { paths: stepped } : {}),
-              },
-            ]
-          : []),
-      ],
-    },
-    [
-      timeline.t,
-      timeline.rps,
-      timeline.p50Ms,
-      timeline.p99Ms,
-      timeline.errors,
-      ...(steps ? [timeline.connections ?? []] : []),
-    ] as uPlot.AlignedData,
-    container,
-  );
-  return { dispose: () => plot.destroy() };
+        axes: [
+          { ...axis, label: 's' },
+          { ...axis, scale: 'rps', label: 'req/s' },
+          { ...axis, scale: 'ms', label: 'ms', side: 1, grid: { show: false } },
+          ...(steps
+            ? [{ ...axis, scale: 'conn', label: 'connections', side: 1, grid: { show: false } }]
+            : []),
+        ],
+        series: [
+          { label: 's' },
+          {
+            label: 'req/s',
+            scale: 'rps',
+            stroke: colour(container, '--hotpath-chart-rps', '#4a90c2'),
+            width: 2,
+          },
+          {
+            label: 'p50 ms',
+            scale: 'ms',
+            stroke: colour(container, '--hotpath-chart-p50', '#5aa469'),
+          },
+          {
+            label: 'p99 ms',
+            scale: 'ms',
+            stroke: colour(container, '--hotpath-chart-p99', '#e8743b'),
+            width: 2,
+          },
+          {
+            label: 'errors/s',
+            scale: 'rps',
+            stroke: colour(container, '--hotpath-chart-errors', '#d13438'),
+          },
+          // A shape's steps: the connections open, drawn as steps on their own axis.
+          ...(steps
+            ? [
+                {
+                  label: 'connections',
+                  scale: 'conn',
+                  stroke: text,
+                  dash: [4, 4],
+                  ...(stepped ? { paths: stepped } : {}),
+                },
+              ]
+            : []),
+        ],
+      },
+      [
+        timeline.t,
+        timeline.rps,
+        timeline.p50Ms,
+        timeline.p99Ms,
+        timeline.errors,
+        ...(steps ? [timeline.connections ?? []] : []),
+      ] as uPlot.AlignedData,
+      container,
+    );
+  });
 }
 
 /**
@@ -158,48 +203,52 @@ export function mountComparisonChart(
     container,
     `Before, ${labels[0]}: ${describeTimeline(timelines[0])} After, ${labels[1]}: ${describeTimeline(timelines[1])}`,
   );
-  const { axis } = themed(container);
-  const rps = colour(container, '--hotpath-chart-rps', '#4a90c2');
-  const p99 = colour(container, '--hotpath-chart-p99', '#e8743b');
-  const data = uPlot.join([
-    [timelines[0].t, timelines[0].rps, timelines[0].p99Ms],
-    [timelines[1].t, timelines[1].rps, timelines[1].p99Ms],
-  ] as uPlot.AlignedData[]);
-  const plot = new uPlot(
-    {
-      width: Math.max(320, container.clientWidth || 800),
-      height: 200,
-      scales: { x: { time: false }, rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] } },
-      axes: [
-        { ...axis, label: 's since the load began' },
-        { ...axis, scale: 'rps', label: 'req/s' },
-        { ...axis, scale: 'ms', label: 'p99 ms', side: 1, grid: { show: false } },
-      ],
-      series: [
-        { label: 's' },
-        {
-          label: 'req/s before',
-          scale: 'rps',
-          stroke: colour(container, '--hotpath-chart-rps-before', '#8fb3cf'),
-          width: 2,
-          dash: [6, 4],
-          spanGaps: true,
+  return fitted(container, 100_000, (width) => {
+    const { axis } = themed(container);
+    const rps = colour(container, '--hotpath-chart-rps', '#4a90c2');
+    const p99 = colour(container, '--hotpath-chart-p99', '#e8743b');
+    const data = uPlot.join([
+      [timelines[0].t, timelines[0].rps, timelines[0].p99Ms],
+      [timelines[1].t, timelines[1].rps, timelines[1].p99Ms],
+    ] as uPlot.AlignedData[]);
+    return new uPlot(
+      {
+        width,
+        height: 200,
+        scales: {
+          x: { time: false },
+          rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
         },
-        {
-          label: 'p99 before',
-          scale: 'ms',
-          stroke: colour(container, '--hotpath-chart-p99-before', '#e9b08f'),
-          dash: [6, 4],
-          spanGaps: true,
-        },
-        { label: 'req/s after', scale: 'rps', stroke: rps, width: 2, spanGaps: true },
-        { label: 'p99 after', scale: 'ms', stroke: p99, spanGaps: true },
-      ],
-    },
-    data,
-    container,
-  );
-  return { dispose: () => plot.destroy() };
+        axes: [
+          { ...axis, label: 's since the load began' },
+          { ...axis, scale: 'rps', label: 'req/s' },
+          { ...axis, scale: 'ms', label: 'p99 ms', side: 1, grid: { show: false } },
+        ],
+        series: [
+          { label: 's' },
+          {
+            label: 'req/s before',
+            scale: 'rps',
+            stroke: colour(container, '--hotpath-chart-rps-before', '#8fb3cf'),
+            width: 2,
+            dash: [6, 4],
+            spanGaps: true,
+          },
+          {
+            label: 'p99 before',
+            scale: 'ms',
+            stroke: colour(container, '--hotpath-chart-p99-before', '#e9b08f'),
+            dash: [6, 4],
+            spanGaps: true,
+          },
+          { label: 'req/s after', scale: 'rps', stroke: rps, width: 2, spanGaps: true },
+          { label: 'p99 after', scale: 'ms', stroke: p99, spanGaps: true },
+        ],
+      },
+      data,
+      container,
+    );
+  });
 }
 
 type Histogram = LatencyBins;
@@ -235,41 +284,42 @@ export function mountLatencyHistogram(
       .map((count, i) => `${labels[first + i]}: ${count}`)
       .join(', ')}.`,
   );
-  const { axis } = themed(container);
-  const bars = uPlot.paths.bars?.({ size: [0.8, 60] });
-  const plot = new uPlot(
-    {
-      width: Math.max(320, Math.min(900, container.clientWidth || 600)),
-      height: 180,
-      legend: { show: false },
-      cursor: { show: false },
-      // Bars stand on zero.
-      scales: {
-        x: { time: false, range: [-0.5, shown.length - 0.5] },
-        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+  return fitted(container, 900, (width) => {
+    const { axis } = themed(container);
+    const bars = uPlot.paths.bars?.({ size: [0.8, 60] });
+    return new uPlot(
+      {
+        width,
+        height: 180,
+        legend: { show: false },
+        cursor: { show: false },
+        // Bars stand on zero.
+        scales: {
+          x: { time: false, range: [-0.5, shown.length - 0.5] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+        },
+        axes: [
+          {
+            ...axis,
+            splits: () => shown.map((_, i) => i),
+            values: (_u, splits) => splits.map((i) => labels[first + i] ?? ''),
+          },
+          { ...axis, label: 'responses' },
+        ],
+        series: [
+          {},
+          {
+            label: 'responses',
+            stroke: colour(container, '--hotpath-chart-rps', '#4a90c2'),
+            fill: colour(container, '--hotpath-chart-rps', '#4a90c2'),
+            ...(bars ? { paths: bars } : {}),
+          },
+        ],
       },
-      axes: [
-        {
-          ...axis,
-          splits: () => shown.map((_, i) => i),
-          values: (_u, splits) => splits.map((i) => labels[first + i] ?? ''),
-        },
-        { ...axis, label: 'responses' },
-      ],
-      series: [
-        {},
-        {
-          label: 'responses',
-          stroke: colour(container, '--hotpath-chart-rps', '#4a90c2'),
-          fill: colour(container, '--hotpath-chart-rps', '#4a90c2'),
-          ...(bars ? { paths: bars } : {}),
-        },
-      ],
-    },
-    [shown.map((_, i) => i), shown],
-    container,
-  );
-  return { dispose: () => plot.destroy() };
+      [shown.map((_, i) => i), shown],
+      container,
+    );
+  });
 }
 
 /**
@@ -299,48 +349,49 @@ export function mountComparedHistograms(
       .map((v, i) => `${names[first + i]}: ${pct(v)} then ${pct(shown[1][i])}`)
       .join(', ')}.`,
   );
-  const { axis } = themed(container);
-  const rps = colour(container, '--hotpath-chart-rps', '#4a90c2');
-  const after = colour(container, '--hotpath-chart-p99', '#e8743b');
-  const left = uPlot.paths.bars?.({ size: [0.4, 40], align: -1 });
-  const right = uPlot.paths.bars?.({ size: [0.4, 40], align: 1 });
-  const plot = new uPlot(
-    {
-      width: Math.max(320, Math.min(900, container.clientWidth || 600)),
-      height: 180,
-      cursor: { show: false },
-      scales: {
-        x: { time: false, range: [-0.5, shown[0].length - 0.5] },
-        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+  return fitted(container, 900, (width) => {
+    const { axis } = themed(container);
+    const rps = colour(container, '--hotpath-chart-rps', '#4a90c2');
+    const after = colour(container, '--hotpath-chart-p99', '#e8743b');
+    const left = uPlot.paths.bars?.({ size: [0.4, 40], align: -1 });
+    const right = uPlot.paths.bars?.({ size: [0.4, 40], align: 1 });
+    return new uPlot(
+      {
+        width,
+        height: 180,
+        cursor: { show: false },
+        scales: {
+          x: { time: false, range: [-0.5, shown[0].length - 0.5] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
+        },
+        axes: [
+          {
+            ...axis,
+            splits: () => shown[0].map((_, i) => i),
+            values: (_u, splits) => splits.map((i) => names[first + i] ?? ''),
+          },
+          { ...axis, label: '% of responses' },
+        ],
+        series: [
+          {},
+          {
+            label: `before: ${labels[0]}`,
+            stroke: rps,
+            fill: rps,
+            points: { show: false },
+            ...(left ? { paths: left } : {}),
+          },
+          {
+            label: `after: ${labels[1]}`,
+            stroke: after,
+            fill: after,
+            points: { show: false },
+            ...(right ? { paths: right } : {}),
+          },
+        ],
       },
-      axes: [
-        {
-          ...axis,
-          splits: () => shown[0].map((_, i) => i),
-          values: (_u, splits) => splits.map((i) => names[first + i] ?? ''),
-        },
-        { ...axis, label: '% of responses' },
-      ],
-      series: [
-        {},
-        {
-          label: `before: ${labels[0]}`,
-          stroke: rps,
-          fill: rps,
-          points: { show: false },
-          ...(left ? { paths: left } : {}),
-        },
-        {
-          label: `after: ${labels[1]}`,
-          stroke: after,
-          fill: after,
-          points: { show: false },
-          ...(right ? { paths: right } : {}),
-        },
-      ],
-    },
-    [shown[0].map((_, i) => i), shown[0], shown[1]],
-    container,
-  );
-  return { dispose: () => plot.destroy() };
+      [shown[0].map((_, i) => i), shown[0], shown[1]],
+      container,
+    );
+  });
 }

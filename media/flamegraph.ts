@@ -2,12 +2,14 @@
  * The flamegraph renderer: browser code shared by the VS Code panel and the CLI's HTML report.
  * Canvas drawing of the compact tree in `FlameData`; flame (root at the bottom) and icicle
  * layouts; hover tooltip, click to zoom, breadcrumb, search with the share of matching time,
- * keyboard navigation, theme colours from CSS variables, crisp on HiDPI screens.
+ * keyboard navigation, theme colours from CSS variables (redrawn when the theme changes), frame
+ * text in whichever of the theme's text colours reads on the frame, crisp on HiDPI screens.
  *
  * Strings from the profile reach the page only through canvas text and `textContent`.
  */
 import type { FlameCategory, FlameData } from '../src/protocol/flame';
 import type { OpenSourceRequest } from '../src/protocol/webview';
+import { highContrast, onThemeChange, pageBackground, readableOn, toRgb } from './theme';
 
 export interface FlameOptions {
   /** Called when the user asks to open a frame's source (double-click, or Enter on a selection's o). */
@@ -30,17 +32,20 @@ export interface FlameView {
 const FRAME_HEIGHT = 18;
 const FONT = '12px system-ui, -apple-system, "Segoe UI", sans-serif';
 
-/** Theme colours come from CSS variables; these are the fallbacks outside VS Code. */
-const CATEGORY_COLOURS: Record<FlameCategory, [string, string]> = {
-  user: ['--hotpath-flame-user', '#e8743b'],
-  node_modules: ['--hotpath-flame-node-modules', '#c9a227'],
-  node: ['--hotpath-flame-node', '#5aa469'],
+/**
+ * Theme colours come from CSS variables: the page's own, then VS Code's theme colours (a webview
+ * has each as `--vscode-<id>`), then these fallbacks (the HTML report outside VS Code).
+ */
+const CATEGORY_COLOURS: Record<FlameCategory, string[]> = {
+  user: ['--hotpath-flame-user', '--vscode-charts-orange', '#e8743b'],
+  node_modules: ['--hotpath-flame-node-modules', '--vscode-charts-yellow', '#c9a227'],
+  node: ['--hotpath-flame-node', '--vscode-charts-green', '#5aa469'],
   v8: ['--hotpath-flame-v8', '#8c8c8c'],
   program: ['--hotpath-flame-program', '#a0a0a0'],
   idle: ['--hotpath-flame-idle', '#d0d0d0'],
-  gc: ['--hotpath-flame-gc', '#b05fc4'],
+  gc: ['--hotpath-flame-gc', '--vscode-charts-purple', '#b05fc4'],
   root: ['--hotpath-flame-root', '#6b7b8c'],
-  hotpath: ['--hotpath-flame-hotpath', '#4a90c2'],
+  hotpath: ['--hotpath-flame-hotpath', '--vscode-charts-blue', '#4a90c2'],
 };
 
 const CATEGORY_LABELS: Record<FlameCategory, string> = {
@@ -117,6 +122,16 @@ export function mountFlamegraph(
   const status = el('div', 'hotpath-flame-status');
   status.setAttribute('aria-live', 'polite');
   container.append(toolbar, crumbs, canvas, status, tooltip);
+  if (options.onOpenSource) {
+    // Nothing else on screen says that a frame opens its source.
+    container.append(
+      el(
+        'div',
+        'hotpath-flame-hint',
+        'Double-click a frame (or select it and press o) to open its source.',
+      ),
+    );
+  }
 
   const context = canvas.getContext('2d');
   if (!context) throw new Error('no 2D canvas');
@@ -137,24 +152,51 @@ export function mountFlamegraph(
   let paintPending = false;
   const textWidths = new Map<string, number>();
 
-  const colours = (() => {
+  /** The theme's colours, read again when the theme changes. */
+  function readColours() {
     const style = getComputedStyle(container);
-    const read = (name: string, fallback: string) =>
-      style.getPropertyValue(name).trim() || fallback;
+    /** The first of the variables that is set, else the last entry (a colour). */
+    const read = (...names: string[]) => {
+      for (const name of names.slice(0, -1)) {
+        const value = style.getPropertyValue(name).trim();
+        if (value) return value;
+      }
+      return names[names.length - 1];
+    };
     const byCategory = {} as Record<FlameCategory, string>;
-    for (const [category, [variable, fallback]] of Object.entries(CATEGORY_COLOURS)) {
-      byCategory[category as FlameCategory] = read(variable, fallback);
+    for (const [category, names] of Object.entries(CATEGORY_COLOURS)) {
+      byCategory[category as FlameCategory] = read(...names);
     }
+    const border = read('--hotpath-flame-border', '--vscode-contrastBorder', 'transparent');
     return {
       byCategory,
-      text: read('--hotpath-flame-text', '#1e1e1e'),
+      /** The theme's text colours; each frame's text is the one that reads on its fill. */
+      texts: [
+        read('--hotpath-flame-text', '--vscode-editor-foreground', '#1e1e1e'),
+        read('--hotpath-flame-text-inverse', '--vscode-editor-background', '#ffffff'),
+      ],
       background: read('--hotpath-flame-background', 'transparent'),
       match: read('--hotpath-flame-match', '#e040fb'),
       focus: read('--hotpath-flame-focus', '#0066cc'),
       slower: read('--hotpath-flame-slower', '#d9534f'),
       faster: read('--hotpath-flame-faster', '#3b7dd8'),
+      /** An outline around each frame: in high-contrast themes, where fills alone do not part frames. */
+      border: highContrast() && border !== 'transparent' ? border : undefined,
+      page: pageBackground(),
     };
-  })();
+  }
+  let colours = readColours();
+  /** The text colour of each fill, worked out once a theme. */
+  const textOn = new Map<string, string>();
+  function textFor(fill: string): string {
+    let text = textOn.get(fill);
+    if (text === undefined) {
+      const rgb = toRgb(fill, colours.page);
+      text = rgb ? readableOn(rgb, colours.texts) : colours.texts[0];
+      textOn.set(fill, text);
+    }
+    return text;
+  }
 
   function measure(text: string): number {
     let width = textWidths.get(text);
@@ -183,7 +225,7 @@ export function mountFlamegraph(
 
   function locationOf(frame: number): string {
     const fn = frames.fn[frame];
-    const file = functions.files[fn];
+    const file = functions.shown?.[fn] || functions.files[fn];
     return file ? `${file}:${functions.lines[fn]}` : CATEGORY_LABELS[functions.categories[fn]];
   }
 
@@ -284,12 +326,18 @@ export function mountFlamegraph(
       const y = yOf(rectDepth[r], maxDepth);
       const isAncestor = r < ancestors.length;
       ctx.globalAlpha = isAncestor || (matched && !matched[frame]) ? 0.35 : 1;
-      ctx.fillStyle = matched?.[frame] ? colours.match : fillFor(frame);
+      const fill = matched?.[frame] ? colours.match : fillFor(frame);
+      ctx.fillStyle = fill;
       ctx.fillRect(x, y, Math.max(0.5, w - 0.5), FRAME_HEIGHT - 1);
+      if (colours.border && w >= 3) {
+        ctx.strokeStyle = colours.border;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x + 0.5, y + 0.5, Math.max(1, w - 1.5), FRAME_HEIGHT - 2);
+      }
       if (w > 28) {
         const label = fitText(labelOf(frame), w - 6);
         if (label) {
-          ctx.fillStyle = colours.text;
+          ctx.fillStyle = textFor(fill);
           ctx.fillText(label, x + 3, y + FRAME_HEIGHT / 2);
         }
       }
@@ -492,6 +540,12 @@ export function mountFlamegraph(
   );
   const resize = new ResizeObserver(() => schedulePaint());
   resize.observe(container);
+  // A theme switch repaints in the new theme's colours.
+  const theme = onThemeChange(() => {
+    colours = readColours();
+    textOn.clear();
+    schedulePaint();
+  });
 
   const view: FlameView = {
     zoom(frame) {
@@ -524,7 +578,7 @@ export function mountFlamegraph(
       functions.names.forEach((name, fn) => {
         if (
           name.toLowerCase().includes(needle) ||
-          functions.files[fn].toLowerCase().includes(needle)
+          (functions.shown?.[fn] ?? functions.files[fn]).toLowerCase().includes(needle)
         )
           hit[fn] = 1;
       });
@@ -555,6 +609,7 @@ export function mountFlamegraph(
     },
     dispose() {
       resize.disconnect();
+      theme.dispose();
       listening.abort();
       container.replaceChildren();
     },

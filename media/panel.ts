@@ -69,11 +69,22 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'error':
       say(message.message, 'hotpath-error');
       break;
+    case 'notice':
+      notice(message.message);
+      break;
     default:
       // A new message type fails the type check here until the page handles it.
       message satisfies never;
   }
 });
+
+const noticeLine = document.getElementById('notice') as HTMLElement;
+
+/** A quiet line above the report, as text; empty hides it. */
+function notice(text: string): void {
+  noticeLine.textContent = text;
+  noticeLine.hidden = text === '';
+}
 
 /** A line of text in place of the report. */
 function say(text: string, className?: string): void {

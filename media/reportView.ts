@@ -65,7 +65,7 @@ export function renderReport(
       el('h2', undefined, `Where requests wait: locks (${data.waits.library})`),
       table(
         'waits',
-        ['lock', 'of latency', 'wait p50', 'wait p99', 'hold p50', 'per s', 'where', ''],
+        ['lock', 'of latency', 'wait p50', 'wait p99', 'hold p50', 'acquired/s', 'where', ''],
         data.waits.rows.map((w) => [
           w.lock,
           w.ofLatency,
@@ -77,6 +77,7 @@ export function renderReport(
           w.note,
         ]),
       ),
+      ...(data.waits.note ? [el('p', 'waits-note', data.waits.note)] : []),
     );
     if (data.waits.flame) {
       waitFlame = el('div', 'wait-flamegraph');

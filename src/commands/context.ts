@@ -63,10 +63,12 @@ export class Ctx implements vscode.Disposable {
     this.profileEditor = new ProfileEditorProvider(extension.extensionUri, {
       open: (file, signal) => this.#openProfile(file, signal),
       reportError: (error) => this.reportError(error),
+      log: (message) => this.output.warn(message),
     });
     this.routeLenses = new RouteLenses(this.config, (file) =>
       file.startsWith(this.sampleSourceFolder + path.sep),
     );
+    this.flamegraph.log = (message) => this.output.warn(message);
     this.status.name = 'Hotpath run';
     this.status.command = 'hotpath.stopService';
   }
@@ -109,7 +111,8 @@ export class Ctx implements vscode.Disposable {
     const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
     const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
-    if (where) await openSource(where.source, where.line);
+    if (where && !(await openSource(where.source, where.line)))
+      this.flamegraph.cannotOpen(where.source);
     this.hotLines.refresh();
     this.flamegraph.show(report);
     return run;

@@ -30,8 +30,13 @@ export interface FlameData {
   /** Per function. */
   functions: {
     names: string[];
-    /** Original file (or script URL); empty for V8's own entries. */
+    /** Original file (or script URL); empty for V8's own entries. What opens the source. */
     files: string[];
+    /**
+     * Each file as people read it (relative to the workspace, node_modules/…, hotpath/…): what
+     * the page shows. Absent: the page shows `files`.
+     */
+    shown?: string[];
     /** 1-based; 0 when unknown. */
     lines: number[];
     categories: FlameCategory[];
@@ -77,6 +82,8 @@ export interface ReportData {
     /** "async-mutex 0.5.0". */
     library: string;
     rows: WaitRow[];
+    /** What the table's rate counts (acquisitions, not requests), said under it. */
+    note?: string;
     /** Wait time by acquire stack; only when waits are 1 % of the latency or more somewhere. */
     flame?: FlameData;
   };

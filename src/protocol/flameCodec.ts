@@ -17,7 +17,7 @@ export function packFlame(flame: FlameData): PackedFlame {
   floats.set(frames.self, 0);
   floats.set(frames.total, count);
   if (frames.before) floats.set(frames.before, 2 * count);
-  const strings = [...functions.names, ...functions.files];
+  const strings = [...functions.names, ...functions.files, ...(functions.shown ?? [])];
   return {
     ...rest,
     packed: 1,
@@ -36,8 +36,9 @@ export function packFlame(flame: FlameData): PackedFlame {
 export function unpackFlame(packed: PackedFlame): FlameData {
   const { packed: _packed, count, ints, floats, functions, ...rest } = packed;
   const n = functions.lines.length;
-  const strings: string[] = new Array(2 * n);
-  for (let i = 0, at = 0; i < 2 * n; i++) {
+  const total = functions.lengths.length;
+  const strings: string[] = new Array(total);
+  for (let i = 0, at = 0; i < total; i++) {
     strings[i] = functions.text.slice(at, at + functions.lengths[i]);
     at += functions.lengths[i];
   }
@@ -45,7 +46,8 @@ export function unpackFlame(packed: PackedFlame): FlameData {
     ...rest,
     functions: {
       names: strings.slice(0, n),
-      files: strings.slice(n),
+      files: strings.slice(n, 2 * n),
+      ...(total >= 3 * n && n > 0 ? { shown: strings.slice(2 * n, 3 * n) } : {}),
       lines: Array.from(functions.lines),
       categories: Array.from(functions.categories, (code) => FLAME_CATEGORIES[code] ?? 'v8'),
     },

@@ -18,9 +18,9 @@ export interface PackedFlame extends Omit<FlameData, 'frames' | 'functions'> {
    * message (for its buffers), and 200,000 short strings cost it far more than one long one.
    */
   functions: {
-    /** Every name, then every file, end to end. */
+    /** Every name, then every file, then every file as shown (when given), end to end. */
     text: string;
-    /** The length of each name, then of each file, in UTF-16 units. */
+    /** The length of each name, then of each file (then of each shown file), in UTF-16 units. */
     lengths: Int32Array;
     lines: Int32Array;
     /** Indexes into FLAME_CATEGORIES. */
@@ -41,7 +41,9 @@ export type ToPanel =
   | { type: 'focus'; name: string; file?: string }
   /** What is being read, until its report or its error comes. */
   | { type: 'reading'; what: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A quiet line above the report (a source that cannot be opened); empty clears it. */
+  | { type: 'notice'; message: string };
 
 /** Messages from the flamegraph panel to the extension host. */
 export type FromPanel =

@@ -6,6 +6,7 @@ import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
 import {
+  ACQUIRED_PER_SEC_NOTE,
   amountOrNone,
   breakdownRows,
   comparisonHeadline,
@@ -70,7 +71,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       `**Where requests wait** (${mdText(waitLibrary(run.waits))})`,
       '',
       table(
-        ['lock', 'of latency', 'wait p50', 'hold p50', 'per s', 'where'],
+        ['lock', 'of latency', 'wait p50', 'hold p50', 'acquired/s', 'where'],
         waits.map((w) => [
           w.note ? `${w.lock} (${w.note})` : w.lock,
           w.ofLatency,
@@ -80,6 +81,8 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
           w.where,
         ]),
       ),
+      '',
+      `_${mdText(ACQUIRED_PER_SEC_NOTE)}_`,
       '',
     );
   }

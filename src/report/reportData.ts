@@ -5,11 +5,13 @@ import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
+import { scriptPath } from '../profile/sourcemaps';
 import { directionOf, tooWide } from '../profile/stats';
-import type { LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
+import type { FlameData, LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
 import { describeShape } from '../runner/shapes';
 import {
+  ACQUIRED_PER_SEC_NOTE,
   amountOrNone,
   breakdownRows,
   comparisonHeadline,
@@ -61,15 +63,16 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
         functionName: analysis.functions[l.functionId]?.name ?? '',
         self: share(l.selfUs / duration),
       })),
-    flame: flameData(analysis, title),
+    flame: shownFiles(flameData(analysis, title), cwd),
     ...(run.waits && waitRows(run.waits, cwd).length > 0
       ? {
           waits: {
             library: waitLibrary(run.waits),
             rows: waitRows(run.waits, cwd),
+            note: ACQUIRED_PER_SEC_NOTE,
             // A flamegraph of waits that are a rounding error of the latency says nothing.
             ...(run.waits.sites.some((s) => s.waitShare >= 0.01)
-              ? { flame: waitFlameData(run.waits, `${title}: lock waits`) }
+              ? { flame: shownFiles(waitFlameData(run.waits, `${title}: lock waits`), cwd) }
               : {}),
           },
         }
@@ -77,6 +80,15 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
     ...(record?.load?.latencyHistogram ? { histogram: record.load.latencyHistogram } : {}),
     ...(record && timelineOf(record) ? { timeline: timelineOf(record) } : {}),
   };
+}
+
+/** A flamegraph whose files the page shows as people read them (never Hotpath's install path). */
+function shownFiles(flame: FlameData, cwd: string): FlameData {
+  const shown = flame.functions.files.map((file) => {
+    const local = scriptPath(file);
+    return local ? displayPath(local, cwd) : file;
+  });
+  return { ...flame, functions: { ...flame.functions, shown } };
 }
 
 /** A run's load second by second, in columns for the charts; undefined when it kept none. */
@@ -155,6 +167,6 @@ export function comparisonReportData(
         functionName: c.name,
         self: `${amountOrNone(c.before, comparison.unit)} → ${amountOrNone(c.after, comparison.unit)}`,
       })),
-    flame: diffFlameData(comparison, `${labels[0]} → ${labels[1]}`),
+    flame: shownFiles(diffFlameData(comparison, `${labels[0]} → ${labels[1]}`), cwd),
   };
 }

@@ -225,6 +225,43 @@ export function checkPresets(value: unknown): LoadPreset[] {
 }
 
 /**
+ * The presets of the extension's settings, one by one: a bad entry is left out and said (by its
+ * name, or its place when it has none) while the others load.
+ */
+export function readPresets(value: unknown): {
+  presets: LoadPreset[];
+  problems: { name: string; message: string }[];
+} {
+  if (value === undefined || value === null) return { presets: [], problems: [] };
+  if (!Array.isArray(value))
+    return {
+      presets: [],
+      problems: [{ name: 'hotpath.presets', message: 'must be a list of presets' }],
+    };
+  const presets: LoadPreset[] = [];
+  const problems: { name: string; message: string }[] = [];
+  value.forEach((raw: unknown, i) => {
+    const named =
+      typeof raw === 'object' &&
+      raw !== null &&
+      typeof (raw as { name?: unknown }).name === 'string'
+        ? (raw as { name: string }).name.trim()
+        : '';
+    try {
+      const [preset] = checkPresets([raw]);
+      presets.push(preset);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push({
+        name: named ? `"${named}"` : `number ${i + 1}`,
+        message: message.replace(/presets\[0\]/g, `presets[${i}]`),
+      });
+    }
+  });
+  return { presets, problems };
+}
+
+/**
  * The shape of a run: the preset's (or `--shape`), with the command line's connections,
  * duration and rate applied where they mean something. A users shape whose users all join at
  * once is a constant load at the users' pace, and runs as one.

@@ -33,3 +33,13 @@ export function bundle(name: string): string {
 export function hotpathVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
 }
+
+/**
+ * Whether a folder given relative to another stays inside it: not absolute (on any system), and
+ * no `..` that climbs out.
+ */
+export function staysInside(folder: string): boolean {
+  if (path.isAbsolute(folder) || path.win32.isAbsolute(folder)) return false;
+  const normal = path.posix.normalize(folder.replace(/\\/g, '/'));
+  return normal !== '..' && !normal.startsWith('../');
+}

@@ -1,6 +1,7 @@
 /** The `hotpath` settings. */
 import * as vscode from 'vscode';
-import { checkPresets, DEFAULTS, type LoadPreset } from '../runner/options';
+import { DEFAULTS, type LoadPreset, readPresets } from '../runner/options';
+import { staysInside } from '../runner/paths';
 
 export interface ConfiguredEndpoint {
   method: string;
@@ -36,16 +37,24 @@ export class Config implements vscode.Disposable {
     return vscode.workspace.getConfiguration('hotpath');
   }
 
-  /** The user's presets, checked; a bad one is reported once per read and left out. */
+  /** The presets value last reported, so that each bad value is said once, not on every read. */
+  #reportedPresets: string | undefined;
+
+  /**
+   * The user's presets, checked one by one: a bad one is left out and the others load. Each bad
+   * value of the setting is reported once (a run reads the presets several times).
+   */
   get presets(): LoadPreset[] {
-    try {
-      return checkPresets(this.section.get('presets'));
-    } catch (error) {
-      void vscode.window.showErrorMessage(
-        `Hotpath settings: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return [];
-    }
+    const raw = this.section.get<unknown>('presets');
+    const { presets, problems } = readPresets(raw);
+    const said = JSON.stringify(problems);
+    if (problems.length > 0 && said !== this.#reportedPresets) {
+      this.#reportedPresets = said;
+      const left = problems.map((p) => `preset ${p.name} is left out: ${p.message}`).join('; ');
+      const rest = presets.length > 0 ? ` The other ${presets.length} loaded.` : '';
+      void vscode.window.showErrorMessage(`Hotpath settings: ${left}.${rest}`);
+    } else if (problems.length === 0) this.#reportedPresets = undefined;
+    return presets;
   }
 
   get defaultPreset(): string {
@@ -61,8 +70,14 @@ export class Config implements vscode.Disposable {
     return this.section.get<number>('repeat') ?? 1;
   }
 
+  /**
+   * Where runs are saved, relative to the workspace folder or absolute. In an untrusted workspace
+   * only a folder inside the workspace is used (the setting is restricted, and a path that leaves
+   * the folder is ignored here too): a workspace's settings cannot have runs written elsewhere.
+   */
   get outputFolder(): string {
-    return this.section.get<string>('outputFolder') || DEFAULTS.outDir;
+    const folder = this.section.get<string>('outputFolder') || DEFAULTS.outDir;
+    return vscode.workspace.isTrusted || staysInside(folder) ? folder : DEFAULTS.outDir;
   }
 
   /** The `node` for the sample service and the load; empty: the editor's own Node runtime. */

@@ -58,10 +58,26 @@ export class FlamegraphPanel implements vscode.Disposable {
     return this.#adopt(panel);
   }
 
+  /** Where the panel says, once, what it could not open (the Hotpath log). */
+  log: (message: string) => void = () => {};
+  /** A source that could not be opened before there was a panel to say so. */
+  #unopened: string | undefined;
+
+  /**
+   * Says, above the next report shown and once in the log, that `file` (the source of that
+   * report's run) cannot be opened: no notification.
+   */
+  cannotOpen(file: string): void {
+    if (this.#panel) this.#panel.page.cannotOpenWithNext(file);
+    else this.#unopened = file;
+  }
+
   #adopt(panel: vscode.WebviewPanel): { panel: vscode.WebviewPanel; page: ReportWebview } {
-    const page = new ReportWebview(panel.webview, this.extensionUri, (file, line) => {
-      void openSource(file, line);
-    });
+    const page = new ReportWebview(panel.webview, this.extensionUri, openSource, (message) =>
+      this.log(message),
+    );
+    if (this.#unopened) page.cannotOpenWithNext(this.#unopened);
+    this.#unopened = undefined;
     panel.onDidDispose(() => {
       page.dispose();
       if (this.#panel?.panel === panel) this.#panel = undefined;
@@ -76,8 +92,11 @@ export class FlamegraphPanel implements vscode.Disposable {
   }
 }
 
-/** Opens a file at a 1-based line, if it is a file that exists. */
-export async function openSource(file: string, line: number): Promise<void> {
+/**
+ * Opens a file at a 1-based line, if it is a file that exists; false when it cannot (the caller
+ * says so quietly: a profile from another machine names files that are not here).
+ */
+export async function openSource(file: string, line: number): Promise<boolean> {
   try {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const at = new vscode.Position(Math.max(0, line - 1), 0);
@@ -85,7 +104,8 @@ export async function openSource(file: string, line: number): Promise<void> {
       viewColumn: vscode.ViewColumn.One,
       selection: new vscode.Range(at, at),
     });
+    return true;
   } catch {
-    void vscode.window.showWarningMessage(`Hotpath: cannot open ${file}`);
+    return false;
   }
 }

@@ -73,7 +73,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
           title:
-            `⏳ ${site.name}: waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)}/s · ` +
+            `⏳ ${site.name}: waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)} acquired/s · ` +
             `${Math.round(site.waitShare * 100)} % of latency · ${endpoint}${site.heldAcrossAwait ? ' · held across an await' : ''}`,
           tooltip: `Requests waited for ${site.name} (a ${site.kind}) in the last Hotpath run; click for the report`,
           command: 'hotpath.showFlamegraph',

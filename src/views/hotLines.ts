@@ -1,6 +1,7 @@
 /**
- * Heat on hot lines: a background scaled by the line's share, its time after the line, a mark in
- * the overview ruler and a hover. Every update sets every level, so stale heat always clears.
+ * Heat on hot lines: a background by the line's share of the run's time on a fixed scale (heat.ts), its
+ * time after the line, a mark in the overview ruler and a hover with a legend. Every update sets
+ * every level, so stale heat always clears.
  * Lines where requests wait for a lock (an acquire call) get a colour of their own, the wait
  * figures after the line and a mark on the ruler's other side: waiting is not CPU heat.
  *
@@ -11,10 +12,11 @@
 import * as vscode from 'vscode';
 import { fineMs, share as shareText } from '../report/text';
 import type { Config } from './config';
+import { HEAT_LEVELS, heatLegend, heatLevel } from './heat';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';
 import type { Results } from './results';
 
-const LEVELS = 5;
+const LEVELS = HEAT_LEVELS;
 
 /** Edits and editor switches come in bursts (typing): heat is redrawn once they pause. */
 const REDRAW_DELAY_MS = 50;
@@ -47,8 +49,13 @@ export class HotLines implements vscode.Disposable {
       vscode.window.createTextEditorDecorationType({
         isWholeLine: true,
         backgroundColor: new vscode.ThemeColor(`hotpath.heat${i + 1}`),
-        overviewRulerColor: new vscode.ThemeColor(`hotpath.heat${i + 1}`),
+        // Opaque marks (a ruler mark as pale as the line's background is not seen), and an outline
+        // that high-contrast themes show and the others leave transparent.
+        overviewRulerColor: new vscode.ThemeColor(`hotpath.heatRuler${i + 1}`),
         overviewRulerLane: vscode.OverviewRulerLane.Right,
+        outlineColor: new vscode.ThemeColor('hotpath.heatBorder'),
+        outlineStyle: 'solid',
+        outlineWidth: '1px',
       }),
     );
     this.#waitType = vscode.window.createTextEditorDecorationType({
@@ -108,20 +115,23 @@ export class HotLines implements vscode.Disposable {
     const run = this.results.current;
     if (!run || !this.#enabled) return byLevel;
     const duration = run.analysis.model.durationUs || 1;
-    const lines = this.#heatLines(document);
-    const hottest = Math.max(...lines.map((l) => l.selfUs), 1);
+    const threshold = this.config.hotLineThreshold;
     const now = this.#whereNow(document);
-    for (const l of lines) {
+    for (const l of this.#heatLines(document)) {
       const at = now.get(l.line);
       if (at === undefined) continue;
       const share = l.selfUs / duration;
-      const level = Math.min(LEVELS - 1, Math.floor((l.selfUs / hottest) * LEVELS));
+      // The line's share of the whole run, on a fixed scale: a cold file looks cold.
+      const level = heatLevel(share, threshold);
+      if (level === 0) continue;
       const name = run.analysis.functions[l.functionId]?.name ?? '';
       const hover = new vscode.MarkdownString();
       hover.appendText(
         `Hotpath: ${shareText(share)} of the run's time on this line (${this.results.describeTime(l.selfUs)}), in ${name}`,
       );
-      byLevel[level].push({
+      hover.appendMarkdown('\n\n');
+      hover.appendText(heatLegend(level, threshold));
+      byLevel[level - 1].push({
         // The whole line's range: the time is shown after its end.
         range: document.lineAt(at).range,
         hoverMessage: hover,
@@ -149,7 +159,7 @@ export class HotLines implements vscode.Disposable {
       hover.appendText(
         `Hotpath: requests waited for ${site.name} (a ${site.kind}) ${fineMs(site.waitMs.p50)} (p50, p99 ${fineMs(site.waitMs.p99)}), ` +
           `${shareText(site.waitShare)} of their latency; each holder kept it ${fineMs(site.holdMs.p50)} (p50)` +
-          `${site.heldAcrossAwait ? ', across an await' : ''}. ${site.asked} acquisitions, ${site.perSec.toFixed(1)}/s.`,
+          `${site.heldAcrossAwait ? ', across an await' : ''}. granted ${site.waitMs.count} times, ${site.perSec.toFixed(1)} a second of the profiled window (every acquire call, not requests).`,
       );
       marks.push({
         range: document.lineAt(at).range,

@@ -18,6 +18,8 @@ export interface ProfileEditorHost {
   open(file: string, signal: AbortSignal): Promise<PackedReport>;
   /** Tells the user (a message with "Show Log"). */
   reportError(error: unknown): void;
+  /** Writes a line in the log, quietly (a source that cannot be opened). */
+  log?(message: string): void;
 }
 
 export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvider {
@@ -35,9 +37,9 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const key = document.uri.toString();
-    const page = new ReportWebview(panel.webview, this.extensionUri, (file, line) => {
-      void openSource(file, line);
-    });
+    const page = new ReportWebview(panel.webview, this.extensionUri, openSource, (message) =>
+      this.host.log?.(message),
+    );
     this.#pages.set(key, page);
     // Closed before the profile is read: the read stops and nothing is applied.
     const reading = new AbortController();

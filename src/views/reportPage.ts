@@ -12,6 +12,6 @@ export function reportPageHtml(options: { nonce: string; scriptUri: string }): s
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}';">
 <style nonce="${nonce}">${reportStyle('editor')}</style></head>
-<body><main id="report"></main>
+<body><p id="notice" role="status" hidden></p><main id="report"></main>
 <script nonce="${nonce}" src="${scriptUri}"></script></body></html>`;
 }

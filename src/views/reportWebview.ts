@@ -8,7 +8,20 @@ import * as vscode from 'vscode';
 import type { ReportData } from '../protocol/flame';
 import { packReport } from '../protocol/flameCodec';
 import type { FromPanel, PackedReport, ToPanel } from '../protocol/webview';
+import { displayPath } from '../report/text';
 import { reportPageHtml } from './reportPage';
+
+/** Opens a file at a line; false when it cannot (not on this machine). */
+export type OpenSource = (file: string, line: number) => Promise<boolean>;
+
+/**
+ * What the page and the log say when a frame's source cannot be opened: a profile taken on another
+ * machine names files that are not here. Said quietly, never as a notification.
+ */
+export function cannotOpenText(file: string): string {
+  const shown = displayPath(file, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  return `Cannot open ${shown}: it is not on this machine (a profile taken elsewhere, or a file since moved). The figures still stand.`;
+}
 
 export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'dist', 'media');
@@ -46,11 +59,16 @@ export class ReportWebview implements vscode.Disposable {
   #reportAt = 0;
   #sentAt = 0;
   readonly #disposables: vscode.Disposable[] = [];
+  /** Files already said to be unreadable, in the log: each once. */
+  readonly #told = new Set<string>();
+  /** A source to say cannot be opened, with the next report shown. */
+  #unopened: string | undefined;
 
   constructor(
     readonly webview: vscode.Webview,
     extensionUri: vscode.Uri,
-    onOpenSource: (file: string, line: number) => void,
+    onOpenSource: OpenSource,
+    private readonly log: (message: string) => void = () => {},
   ) {
     webview.options = webviewOptions(extensionUri);
     const nonce = randomBytes(18).toString('base64');
@@ -79,8 +97,12 @@ export class ReportWebview implements vscode.Disposable {
             };
             break;
           case 'openSource':
-            if (typeof message.file === 'string' && Number.isInteger(message.line))
-              onOpenSource(message.file, message.line);
+            if (typeof message.file === 'string' && Number.isInteger(message.line)) {
+              const file = message.file;
+              void onOpenSource(file, message.line).then((opened) => {
+                if (!opened) this.cannotOpen(file);
+              });
+            }
             break;
           default:
             // A new message type fails the type check here until the host handles it; at run
@@ -102,6 +124,26 @@ export class ReportWebview implements vscode.Disposable {
     this.#shown = undefined;
     this.#reportAt = this.#sentAt = performance.now();
     this.post({ type: 'show', report: packReport(report) });
+    // A new report clears the last one's line, or says what of its run could not be opened.
+    const unopened = this.#unopened;
+    this.#unopened = undefined;
+    if (unopened) this.cannotOpen(unopened);
+    else this.post({ type: 'notice', message: '' });
+  }
+
+  /** Says, with the next report shown, that `file` cannot be opened. */
+  cannotOpenWithNext(file: string): void {
+    this.#unopened = file;
+  }
+
+  /** Says, above the report and once in the log, that `file` cannot be opened. */
+  cannotOpen(file: string): void {
+    const text = cannotOpenText(file);
+    if (!this.#told.has(file)) {
+      this.#told.add(file);
+      this.log(text);
+    }
+    this.post({ type: 'notice', message: text });
   }
 
   post(message: ToPanel): void {

@@ -292,3 +292,418 @@ test('the panel charts a ramp with its steps, and a comparison on the same axes'
     fs.rmSync(out, { recursive: true, force: true });
   }
 });
+
+/**
+ * A report whose flamegraph has a frame of every kind (your code, a package, Node, V8, GC, idle,
+ * program), wide enough to carry its name; with a load chart, a latency histogram and a lock
+ * table, as a run's report has.
+ */
+function themedReport(): ReportData {
+  const frames: [string, string, number][] = [
+    ['handleOrder', 'file:///srv/app/orders.js', 30],
+    ['serialize', 'file:///srv/app/node_modules/fast-json/index.js', 20],
+    ['processTicksAndRejections', 'node:internal/process/task_queues', 15],
+    ['JSON.parse', '', 10],
+    ['(garbage collector)', '', 10],
+    ['(idle)', '', 10],
+    ['(program)', '', 5],
+  ];
+  const nodes = [
+    {
+      id: 1,
+      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+      children: frames.map((_, i) => i + 2),
+    },
+    ...frames.map(([name, url], i) => ({
+      id: i + 2,
+      callFrame: { functionName: name, url, lineNumber: i, columnNumber: 0 },
+      children: [],
+    })),
+  ];
+  const samples = frames.flatMap(([, , ticks], i) => Array.from({ length: ticks }, () => i + 2));
+  const analysis = analyze(
+    parseProfile({
+      nodes,
+      startTime: 0,
+      endTime: samples.length * 1000,
+      samples,
+      timeDeltas: samples.map(() => 1000),
+    }),
+  );
+  const report = reportData(
+    {
+      folder: root,
+      profileFile: path.join(root, 'orders.cpuprofile'),
+      analysis,
+      diagnosis: diagnose(analysis),
+    },
+    root,
+  );
+  const seconds = Array.from({ length: 20 }, (_, i) => i + 1);
+  return {
+    ...report,
+    timeline: {
+      t: seconds,
+      rps: seconds.map((s) => 900 + 40 * Math.sin(s)),
+      p50Ms: seconds.map((s) => 12 + Math.cos(s)),
+      p99Ms: seconds.map((s) => 40 + 5 * Math.sin(s / 2)),
+      errors: seconds.map(() => 0),
+    },
+    histogram: {
+      edgesMs: [1, 2, 5, 10, 20, 50, 100],
+      counts: [0, 10, 300, 9000, 5000, 400, 20, 0],
+    },
+    waits: {
+      library: 'async-mutex 0.5.0',
+      rows: [
+        {
+          lock: 'Mutex in read',
+          where: 'src/handlers.ts:39',
+          ofLatency: '98.7 %',
+          waitP50: '1,518 ms',
+          waitP99: '2,400 ms',
+          holdP50: '50.2 ms',
+          perSec: '33.2',
+          note: 'held across an await',
+        },
+      ],
+      note: 'acquired/s: times the lock was granted per second of the profiled window',
+      flame: report.flame,
+    },
+  };
+}
+
+/** The colours and body class VS Code gives a webview in each kind of theme (its defaults). */
+const THEMES = {
+  light: {
+    bodyClass: 'vscode-light',
+    vars: {
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editor-foreground': '#3b3b3b',
+      '--vscode-foreground': '#3b3b3b',
+      '--vscode-descriptionForeground': '#717171',
+      '--vscode-focusBorder': '#005fb8',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-yellow': '#bf8803',
+      '--vscode-charts-green': '#388a34',
+      '--vscode-charts-blue': '#1a85ff',
+      '--vscode-charts-purple': '#652d90',
+      '--vscode-button-secondaryBackground': '#e5e5e5',
+      '--vscode-button-secondaryForeground': '#3b3b3b',
+      '--vscode-input-background': '#ffffff',
+      '--vscode-input-foreground': '#3b3b3b',
+      '--vscode-input-border': '#cecece',
+      '--vscode-widget-border': '#e5e5e5',
+      '--vscode-badge-background': '#cccccc',
+      '--vscode-badge-foreground': '#3b3b3b',
+      '--vscode-textLink-foreground': '#005fb8',
+    },
+  },
+  dark: {
+    bodyClass: 'vscode-dark',
+    vars: {
+      '--vscode-editor-background': '#1f1f1f',
+      '--vscode-editor-foreground': '#cccccc',
+      '--vscode-foreground': '#cccccc',
+      '--vscode-descriptionForeground': '#9d9d9d',
+      '--vscode-focusBorder': '#0078d4',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-yellow': '#cca700',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-purple': '#b180d7',
+      '--vscode-button-secondaryBackground': '#313131',
+      '--vscode-button-secondaryForeground': '#cccccc',
+      '--vscode-input-background': '#313131',
+      '--vscode-input-foreground': '#cccccc',
+      '--vscode-input-border': '#3c3c3c',
+      '--vscode-widget-border': '#313131',
+      '--vscode-badge-background': '#616161',
+      '--vscode-badge-foreground': '#f8f8f8',
+      '--vscode-textLink-foreground': '#4daafc',
+    },
+  },
+  highContrast: {
+    bodyClass: 'vscode-high-contrast',
+    vars: {
+      '--vscode-editor-background': '#000000',
+      '--vscode-editor-foreground': '#ffffff',
+      '--vscode-foreground': '#ffffff',
+      '--vscode-descriptionForeground': '#ffffff',
+      '--vscode-focusBorder': '#f38518',
+      '--vscode-contrastBorder': '#6fc3df',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-yellow': '#ffd370',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-purple': '#b180d7',
+      '--vscode-button-secondaryBackground': '#000000',
+      '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-input-background': '#000000',
+      '--vscode-input-foreground': '#ffffff',
+      '--vscode-input-border': '#6fc3df',
+      '--vscode-widget-border': '#6fc3df',
+      '--vscode-badge-background': '#000000',
+      '--vscode-badge-foreground': '#ffffff',
+      '--vscode-textLink-foreground': '#21a6ff',
+    },
+  },
+  highContrastLight: {
+    bodyClass: 'vscode-high-contrast vscode-high-contrast-light',
+    vars: {
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editor-foreground': '#292929',
+      '--vscode-foreground': '#292929',
+      '--vscode-descriptionForeground': '#292929',
+      '--vscode-focusBorder': '#006bbd',
+      '--vscode-contrastBorder': '#0f4a85',
+      '--vscode-charts-orange': '#d18616',
+      '--vscode-charts-yellow': '#895503',
+      '--vscode-charts-green': '#374e06',
+      '--vscode-charts-blue': '#1a85ff',
+      '--vscode-charts-purple': '#652d90',
+      '--vscode-button-secondaryBackground': '#ffffff',
+      '--vscode-button-secondaryForeground': '#292929',
+      '--vscode-input-background': '#ffffff',
+      '--vscode-input-foreground': '#292929',
+      '--vscode-input-border': '#0f4a85',
+      '--vscode-widget-border': '#0f4a85',
+      '--vscode-badge-background': '#0f4a85',
+      '--vscode-badge-foreground': '#ffffff',
+      '--vscode-textLink-foreground': '#0f4a85',
+    },
+  },
+} as const;
+
+/** Switches the page's theme the way VS Code does: the body's class and the html element's variables. */
+async function setTheme(page: Page, theme: keyof typeof THEMES): Promise<void> {
+  const { bodyClass, vars } = THEMES[theme];
+  await page.evaluate(
+    ({ bodyClass, vars }) => {
+      const html = document.documentElement;
+      html.removeAttribute('style');
+      for (const [name, value] of Object.entries(vars)) html.style.setProperty(name, value);
+      // What shows behind a webview's transparent page: the editor's background.
+      html.style.background = vars['--vscode-editor-background'];
+      document.body.className = bodyClass;
+    },
+    { bodyClass, vars: vars as Record<string, string> },
+  );
+  // The page repaints on the next frames.
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+}
+
+/**
+ * Each labelled frame of the flamegraph as its pixels show it: the frame's fill and, of the pixels
+ * inside it, the one farthest from the fill (the core of the text), with their WCAG contrast.
+ */
+async function frameTextContrast(
+  page: Page,
+): Promise<{ fill: number[]; text: number[]; contrast: number }[]> {
+  // A string: functions compiled by tsx carry helpers (__name) the page does not have.
+  return page.evaluate(`(() => {
+    const canvas = document.querySelector('#flamegraph canvas');
+    const ratio = window.devicePixelRatio || 1;
+    const { width, height } = canvas;
+    const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+    const at = (x, y) => {
+      const i = (y * width + x) * 4;
+      return [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    };
+    const channel = (v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const contrast = (a, b) => {
+      const [l1, l2] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (l1 + 0.05) / (l2 + 0.05);
+    };
+    const FRAME = 18;
+    const found = [];
+    for (let d = 0; (d + 1) * FRAME * ratio <= height; d++) {
+      // Above the text, inside the frame: runs of one opaque colour are the frames of the row.
+      const probeY = Math.round((d * FRAME + 2) * ratio);
+      let x = 0;
+      while (x < width) {
+        const colour = at(x, probeY);
+        let end = x + 1;
+        while (end < width && at(end, probeY).join() === colour.join()) end++;
+        if (colour[3] === 255 && end - x >= 40 * ratio) {
+          let best = colour;
+          let bestContrast = 1;
+          for (let y = Math.round((d * FRAME + 3) * ratio); y < (d * FRAME + 15) * ratio; y++)
+            for (let px = x + Math.round(3 * ratio); px < end - 3 * ratio; px++) {
+              const pixel = at(px, y);
+              const c = contrast(pixel, colour);
+              if (c > bestContrast) {
+                best = pixel;
+                bestContrast = c;
+              }
+            }
+          // A frame with text in it (not a bare fill).
+          if (bestContrast > 1.2)
+            found.push({ fill: colour.slice(0, 3), text: best.slice(0, 3), contrast: bestContrast });
+        }
+        x = end;
+      }
+    }
+    return found;
+  })()`);
+}
+
+test('frame text reads on its frame in light, dark and high-contrast themes, and follows a switch', async () => {
+  const page = await browser.newPage({
+    viewport: { width: 600, height: 900 },
+    deviceScaleFactor: 2,
+  });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await openPanel(page);
+  await setTheme(page, 'light');
+  await show(page, themedReport());
+  for (const theme of ['light', 'highContrast', 'dark', 'highContrastLight'] as const) {
+    // One report, the theme switched under it: the page must repaint in the new colours.
+    await setTheme(page, theme);
+    const frames = await frameTextContrast(page);
+    const fills = new Set(frames.map((f) => f.fill.join()));
+    assert.ok(frames.length >= 6, `${theme}: labelled frames found (${frames.length})`);
+    assert.ok(fills.size >= 5, `${theme}: frames of several colours (${fills.size})`);
+    const poor = frames.filter((f) => f.contrast < 4.5);
+    assert.deepEqual(
+      poor.map((f) => `text rgb(${f.text}) on rgb(${f.fill}): ${f.contrast.toFixed(2)}`),
+      [],
+      `${theme}: every frame's text has a contrast of 4.5 or more`,
+    );
+    const name = {
+      light: 'light',
+      dark: 'dark',
+      highContrast: 'high-contrast',
+      highContrastLight: 'high-contrast-light',
+    }[theme];
+    await page.screenshot({ path: testOutput(`panel-${name}-600.png`), fullPage: true });
+    await page
+      .locator('#flamegraph')
+      .screenshot({ path: testOutput(`panel-flamegraph-${name}.png`) });
+  }
+  // The category colours are the theme's: the light theme's green is not the dark theme's.
+  await setTheme(page, 'light');
+  const light = new Set((await frameTextContrast(page)).map((f) => f.fill.join()));
+  await setTheme(page, 'dark');
+  const dark = new Set((await frameTextContrast(page)).map((f) => f.fill.join()));
+  assert.ok(light.has('56,138,52') && !dark.has('56,138,52'), 'charts.green of the light theme');
+  assert.ok(dark.has('137,209,133'), 'charts.green of the dark theme');
+  // The hint under the flamegraph, and a quiet notice that comes and goes.
+  const hint = await page.textContent('#flamegraph .hotpath-flame-hint');
+  assert.match(hint ?? '', /Double-click a frame \(or select it and press o\) to open its source/);
+  await page.evaluate(() =>
+    window.postMessage({ type: 'notice', message: 'Cannot open /srv/app/orders.js' }, '*'),
+  );
+  await page.waitForFunction(() => !(document.getElementById('notice') as HTMLElement).hidden);
+  assert.equal(await page.textContent('#notice'), 'Cannot open /srv/app/orders.js');
+  await page.evaluate(() => window.postMessage({ type: 'notice', message: '' }, '*'));
+  await page.waitForFunction(() => (document.getElementById('notice') as HTMLElement).hidden);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Every canvas of the report: its box on the page and its backing store against its CSS size. */
+async function canvases(page: Page) {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('#report canvas')).map((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const box = canvas.getBoundingClientRect();
+      const ratio = window.devicePixelRatio || 1;
+      const owner = canvas.closest('[id]')?.id ?? '';
+      return {
+        owner,
+        left: box.left,
+        right: box.right,
+        cssWidth: box.width,
+        cssHeight: box.height,
+        width: canvas.width,
+        height: canvas.height,
+        ratio,
+        viewport: document.documentElement.clientWidth,
+      };
+    }),
+  );
+}
+
+function assertWithin(drawn: Awaited<ReturnType<typeof canvases>>, what: string): void {
+  assert.ok(drawn.length >= 4, `${what}: the charts and flamegraphs are drawn (${drawn.length})`);
+  for (const c of drawn) {
+    assert.ok(
+      c.left >= 0 && c.right <= c.viewport,
+      `${what}: ${c.owner} ${c.left}–${c.right} in ${c.viewport} px`,
+    );
+    assert.ok(
+      Math.abs(c.width - c.cssWidth * c.ratio) <= 1 &&
+        Math.abs(c.height - c.cssHeight * c.ratio) <= 1,
+      `${what}: ${c.owner} backing store ${c.width}×${c.height} for ${c.cssWidth}×${c.cssHeight} CSS px at ${c.ratio}x`,
+    );
+  }
+}
+
+test('at 600 and 1,400 px wide every chart is drawn within the panel, and follows a resize', async () => {
+  const page = await browser.newPage({
+    viewport: { width: 1400, height: 900 },
+    deviceScaleFactor: 2,
+  });
+  await openPanel(page);
+  await setTheme(page, 'dark');
+  await show(page, themedReport());
+  const wide = await canvases(page);
+  assertWithin(wide, '1,400 px');
+  const chartWidth = (drawn: typeof wide) =>
+    Math.max(...drawn.filter((c) => c.owner === 'load-chart').map((c) => c.cssWidth));
+  assert.ok(chartWidth(wide) > 1000, `the load chart takes the width (${chartWidth(wide)} px)`);
+
+  // The panel narrowed under a drawn report: every chart is drawn again to fit.
+  await page.setViewportSize({ width: 600, height: 900 });
+  await page
+    .waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('#report canvas')).every(
+          (c) => c.getBoundingClientRect().right <= document.documentElement.clientWidth,
+        ),
+      undefined,
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+  const narrow = await canvases(page);
+  assertWithin(narrow, '600 px');
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  assert.ok(overflow <= 1, `nothing on the page is wider than 600 px (overflow ${overflow} px)`);
+  await page.screenshot({ path: testOutput('panel-resized-600.png'), fullPage: true });
+
+  // And widened again, they grow back.
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+  await page.waitForFunction(() => {
+    const chart = document.querySelector('#load-chart canvas');
+    return chart !== null && chart.getBoundingClientRect().width > 1000;
+  });
+  assertWithin(await canvases(page), '1,400 px again');
+
+  // A report first drawn at 600 px fits too.
+  const fresh = await browser.newPage({
+    viewport: { width: 600, height: 900 },
+    deviceScaleFactor: 1,
+  });
+  await openPanel(fresh);
+  await setTheme(fresh, 'light');
+  await show(fresh, themedReport());
+  assertWithin(await canvases(fresh), '600 px at 1x');
+  await fresh.close();
+  await page.close();
+});

@@ -26,10 +26,24 @@ test('extension tests pass in a real VS Code', { timeout: 600_000 }, async () =>
   }
 });
 
+test('heat on a fixed scale: a cold file looks cold in a real VS Code', {
+  timeout: 600_000,
+}, async () => {
+  const workspace = tempFolder('vscode-heat');
+  try {
+    assertEveryTestPassed(
+      await runSuite({ name: 'vscode-heat', tests: ['test/vscode/suite/heat.test.ts'], workspace }),
+    );
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
 test('in an untrusted workspace the service command from its settings does not run', {
   timeout: 600_000,
 }, async () => {
   const workspace = tempFolder('vscode-untrusted');
+  const outside = tempFolder('vscode-untrusted-outside');
   try {
     fs.mkdirSync(path.join(workspace, '.vscode'));
     fs.writeFileSync(
@@ -37,6 +51,8 @@ test('in an untrusted workspace the service command from its settings does not r
       JSON.stringify({
         'hotpath.service.command': `"${process.execPath}" -e "require('fs').writeFileSync('ran.txt', 'x')"`,
         'hotpath.service.url': 'http://127.0.0.1:9',
+        // Outside the workspace: an untrusted workspace must not have runs written there.
+        'hotpath.outputFolder': outside,
       }),
     );
     const results = await runSuite({
@@ -53,7 +69,9 @@ test('in an untrusted workspace the service command from its settings does not r
     });
     assertEveryTestPassed(results);
     assert.equal(fs.existsSync(path.join(workspace, 'ran.txt')), false);
+    assert.deepEqual(fs.readdirSync(outside), [], 'no run written outside the workspace');
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
   }
 });

@@ -89,3 +89,13 @@ test('function names and files of any text travel as one string and come back th
     ),
   );
 });
+
+test('the files as shown travel beside the files that open', () => {
+  const base = flame('time');
+  const shown: FlameData = {
+    ...base,
+    functions: { ...base.functions, shown: ['', 'src/a.js', 'hotpath/b.js'] },
+  };
+  assert.deepEqual(unpackFlame(packFlame(shown)).functions, shown.functions);
+  assert.equal(unpackFlame(packFlame(base)).functions.shown, undefined, 'none given, none made');
+});

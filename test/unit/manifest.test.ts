@@ -50,6 +50,63 @@ test('untrusted workspaces: the settings that run programs are restricted', () =
   assert.equal(untrustedWorkspaces.supported, 'limited');
   assert.deepEqual(untrustedWorkspaces.restrictedConfigurations.sort(), [
     'hotpath.nodePath',
+    'hotpath.outputFolder',
     'hotpath.service.command',
   ]);
+});
+
+test("the editor title's buttons show on JavaScript and TypeScript editors only", () => {
+  const when = (manifest.contributes.menus['editor/title'] as { when: string }[]).map(
+    (e) => e.when,
+  );
+  assert.ok(when.length > 0);
+  for (const clause of when) {
+    const match = /resourceLangId =~ \/(.+)\/$/.exec(clause);
+    assert.ok(match, clause);
+    const language = new RegExp(match[1]);
+    for (const id of ['javascript', 'typescript', 'javascriptreact', 'typescriptreact'])
+      assert.ok(language.test(id), `${id}: ${clause}`);
+    for (const id of ['json', 'markdown', 'plaintext', 'jsonc', 'javascript.x'])
+      assert.ok(!language.test(id), `${id}: ${clause}`);
+  }
+});
+
+test('settings come in order, the service command first; presets and endpoints reject unknown fields', () => {
+  const properties = manifest.contributes.configuration.properties as Record<
+    string,
+    { order?: number; items?: { additionalProperties?: boolean } }
+  >;
+  const ordered = Object.entries(properties).sort(
+    ([, a], [, b]) => (a.order ?? Infinity) - (b.order ?? Infinity),
+  );
+  assert.equal(ordered[0][0], 'hotpath.service.command');
+  assert.ok(
+    ordered.every(([, s]) => Number.isInteger(s.order)),
+    'every setting has an order',
+  );
+  assert.equal(new Set(ordered.map(([, s]) => s.order)).size, ordered.length, 'no order twice');
+  assert.equal(properties['hotpath.presets'].items?.additionalProperties, false);
+  assert.equal(properties['hotpath.endpoints'].items?.additionalProperties, false);
+});
+
+test('heat in every theme: opaque overview-ruler marks, an outline drawn in high contrast only', () => {
+  const colours = new Map<string, Record<string, string>>(
+    manifest.contributes.colors.map((c: { id: string; defaults: Record<string, string> }) => [
+      c.id,
+      c.defaults,
+    ]),
+  );
+  const alpha = (hex: string) => (hex.length === 9 ? Number.parseInt(hex.slice(7), 16) : 255);
+  for (let level = 1; level <= 5; level++) {
+    const ruler = colours.get(`hotpath.heatRuler${level}`);
+    assert.ok(ruler, `hotpath.heatRuler${level}`);
+    for (const theme of ['dark', 'light', 'highContrast', 'highContrastLight'])
+      assert.equal(alpha(ruler[theme]), 255, `heatRuler${level} ${theme}: ${ruler[theme]}`);
+  }
+  const border = colours.get('hotpath.heatBorder');
+  assert.ok(border);
+  assert.equal(alpha(border.dark), 0);
+  assert.equal(alpha(border.light), 0);
+  assert.equal(alpha(border.highContrast), 255);
+  assert.equal(alpha(border.highContrastLight), 255);
 });

@@ -7,8 +7,10 @@ import {
   isLoopbackHost,
   PRESETS,
   type RunRequest,
+  readPresets,
   resolveRunOptions,
 } from '../../src/runner/options';
+import { staysInside } from '../../src/runner/paths';
 
 function rejects(request: RunRequest, option: string, words: RegExp, code = 'BAD_OPTION') {
   assert.throws(
@@ -154,6 +156,30 @@ describe('presets as data (settings)', () => {
     );
   });
 
+  test('one bad preset is left out, named, and the others still load', () => {
+    const { presets, problems } = readPresets([
+      { name: 'tiny', connections: 2, durationSec: 1 },
+      { name: 'broken', connections: 0, durationSec: 1 },
+      { connections: 2, durationSec: 1 },
+      'fast',
+      { name: 'wide', kind: 'ramp', to: 16 },
+    ]);
+    assert.deepEqual(
+      presets.map((p) => p.name),
+      ['tiny', 'wide'],
+    );
+    assert.deepEqual(
+      problems.map((p) => p.name),
+      ['"broken"', 'number 3', 'number 4'],
+    );
+    assert.match(problems[0].message, /preset "broken": connections: must be at least 1/);
+    assert.match(problems[1].message, /presets\[2\]\.name: must be a name/);
+    assert.deepEqual(readPresets(undefined), { presets: [], problems: [] });
+    assert.deepEqual(readPresets('fast').problems, [
+      { name: 'hotpath.presets', message: 'must be a list of presets' },
+    ]);
+  });
+
   test("a user's preset is found before a built-in one of the same name", () => {
     const mine = checkPresets([
       { name: 'quick', connections: 7, durationSec: 2 },
@@ -173,4 +199,19 @@ describe('presets as data (settings)', () => {
       /known: quick, mine, walkthrough/,
     );
   });
+});
+
+test('an output folder stays inside the workspace only when relative and not climbing out', () => {
+  for (const inside of ['.hotpath/runs', 'runs', './out/runs', 'a/../b', 'a\\b'])
+    assert.equal(staysInside(inside), true, inside);
+  for (const outside of [
+    '/tmp/runs',
+    '..',
+    '../runs',
+    'a/../../b',
+    'C:\\runs',
+    '\\\\server\\share',
+    '..\\x',
+  ])
+    assert.equal(staysInside(outside), false, outside);
 });

@@ -130,8 +130,9 @@ describe('the CLI text', () => {
       ],
     };
     const lines = formatWaits(waits);
-    assert.equal(lines.length, 2, 'a site never asked for is not a row');
-    assert.match(lines[0], /lock waits \(async-mutex 0\.5\.0\)/);
+    assert.equal(lines.length, 3, 'a site never asked for is not a row');
+    assert.match(lines[0], /lock waits \(async-mutex 0\.5\.0\).* acquired\/s$/);
+    assert.match(lines[2], /acquired\/s: times the lock was granted .*not the run's req\/s$/);
     assert.match(
       lines[1],
       /mutex · handlers\.ts:12\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,

@@ -606,7 +606,7 @@ suite('Hotpath in VS Code', () => {
     assert.equal(lens.range.start.line, acquire, 'on the acquire line');
     assert.match(
       lens.command?.title ?? '',
-      /^⏳ mutex · app\.ts:\d+: waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+\/s · \d+ % of latency · GET \/read · held across an await$/,
+      /^⏳ mutex · app\.ts:\d+: waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+ acquired\/s · \d+ % of latency · GET \/read · held across an await$/,
     );
     assert.deepEqual(api().waitLineNumbers(editor.document), [acquire]);
     const drawn = api()

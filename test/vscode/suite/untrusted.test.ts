@@ -34,7 +34,12 @@ suite('Hotpath in an untrusted workspace', () => {
       connections: 2,
       durationSec: 1,
       warmupSec: 0,
-    })) as { record: { status: string } } | undefined;
+    })) as { folder: string; record: { status: string } } | undefined;
     assert.equal(sample?.record.status, 'done', 'the sample service runs');
+    // The workspace's hotpath.outputFolder points outside it: ignored, the run stays inside.
+    assert.ok(
+      sample.folder.startsWith(path.join(workspace, '.hotpath', 'runs') + path.sep),
+      sample.folder,
+    );
   });
 });
