@@ -201,7 +201,8 @@ suite('Hotpath in VS Code', () => {
       const s = api().panelShown();
       return s?.title.includes('→') ? s : undefined;
     });
-    assert.equal(diff.title, 'GET /cpu → GET /cpualloc');
+    // Each run by its endpoint and start time: two runs of one endpoint are told apart.
+    assert.match(diff.title, /^GET \/cpu · \d\d:\d\d:\d\d → GET \/cpualloc · \d\d:\d\d:\d\d$/);
     const handlers = vscode.window.visibleTextEditors.find((e) =>
       e.document.uri.fsPath.endsWith('handlers.ts'),
     );
@@ -389,7 +390,9 @@ suite('Hotpath in VS Code', () => {
       assert.ok(b.frames > 10 * a.frames, `${a.frames} frames, then ${b.frames}`);
       assert.ok(a.binary && b.binary, 'the tree reached the page as typed arrays');
       assert.equal(a.htmlBytes, b.htmlBytes, 'the page is the same whatever the profile');
-      assert.ok(b.htmlBytes < 4096, `the page's HTML is ${b.htmlBytes} bytes`);
+      // The page is a shell (its scripts' URIs carry the install path, so its size varies a
+      // little by checkout): the profile comes as a message, never inline.
+      assert.ok(b.htmlBytes < 8192, `the page's HTML is ${b.htmlBytes} bytes`);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     } finally {
       fs.rmSync(made, { recursive: true, force: true });
