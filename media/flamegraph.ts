@@ -24,6 +24,8 @@ export interface FlameView {
   focusFunction(name: string, file?: string): boolean;
   search(text: string): number;
   setLayout(layout: 'flame' | 'icicle'): void;
+  /** In a comparison, leaves idle out of the widths (what waited is not what worked). */
+  setHideIdle(hide: boolean): void;
   /** Frames drawn in the last paint (frames narrower than a pixel are skipped). */
   readonly drawnFrames: number;
   dispose(): void;
@@ -108,7 +110,12 @@ export function mountFlamegraph(
   search.setAttribute('aria-label', 'Search functions or files');
   const matches = el('span', 'hotpath-flame-matches');
   matches.setAttribute('aria-live', 'polite');
-  toolbar.append(reset, layoutButton, search, matches);
+  // A comparison's widths are the later run's time per request, idle included: it can be left out.
+  const idleButton = el('button', 'hotpath-flame-idle', 'Hide idle');
+  idleButton.type = 'button';
+  idleButton.setAttribute('aria-pressed', 'false');
+  idleButton.hidden = data.mode !== 'diff';
+  toolbar.append(reset, layoutButton, idleButton, search, matches);
   const canvas = el('canvas', 'hotpath-flame-canvas');
   canvas.tabIndex = 0;
   canvas.setAttribute('role', 'img');
@@ -151,6 +158,22 @@ export function mountFlamegraph(
   let rectCount = 0;
   let paintPending = false;
   const textWidths = new Map<string, number>();
+
+  /** Each frame's idle time, its own and its callees' (frames are in pre-order: children after). */
+  let idleUnder: Float64Array | undefined;
+  let hideIdle = false;
+  function widthOf(frame: number): number {
+    if (!hideIdle) return frames.total[frame];
+    if (!idleUnder) {
+      idleUnder = new Float64Array(count);
+      for (let i = count - 1; i >= 0; i--) {
+        if (functions.categories[frames.fn[i]] === 'idle') idleUnder[i] = frames.total[i];
+        const parent = frames.parent[i];
+        if (parent >= 0) idleUnder[parent] += idleUnder[i];
+      }
+    }
+    return Math.max(0, frames.total[frame] - idleUnder[frame]);
+  }
 
   /** The theme's colours, read again when the theme changes. */
   function readColours() {
@@ -249,7 +272,7 @@ export function mountFlamegraph(
     // Ancestors of the zoomed frame are drawn full width above (or below) it.
     const ancestors: number[] = [];
     for (let f = frames.parent[zoomed]; f >= 0; f = frames.parent[f]) ancestors.unshift(f);
-    const zoomTotal = frames.total[zoomed] || 1;
+    const zoomTotal = widthOf(zoomed) || 1;
     const scale = width / zoomTotal;
 
     const capacity = Math.max(1024, rectFrame.length);
@@ -287,13 +310,13 @@ export function mountFlamegraph(
     const stack: [number, number, number][] = [[zoomed, 0, ancestors.length]];
     while (stack.length > 0) {
       const [frame, x, d] = stack.pop() as [number, number, number];
-      const w = frames.total[frame] * scale;
+      const w = widthOf(frame) * scale;
       if (w < 1) continue;
       push(frame, x, w, d);
       if (d > maxDepth) maxDepth = d;
       let offset = x;
       for (const child of children[frame]) {
-        const cw = frames.total[child] * scale;
+        const cw = widthOf(child) * scale;
         if (cw >= 1) stack.push([child, offset, d + 1]);
         offset += cw;
       }
@@ -538,6 +561,7 @@ export function mountFlamegraph(
   layoutButton.addEventListener('click', () =>
     view.setLayout(layout === 'icicle' ? 'flame' : 'icicle'),
   );
+  idleButton.addEventListener('click', () => view.setHideIdle(!hideIdle), { signal });
   const resize = new ResizeObserver(() => schedulePaint());
   resize.observe(container);
   // A theme switch repaints in the new theme's colours.
@@ -602,6 +626,12 @@ export function mountFlamegraph(
     },
     setLayout(next) {
       layout = next;
+      schedulePaint();
+    },
+    setHideIdle(hide) {
+      hideIdle = hide;
+      idleButton.setAttribute('aria-pressed', String(hide));
+      idleButton.textContent = hide ? 'Show idle' : 'Hide idle';
       schedulePaint();
     },
     get drawnFrames() {

@@ -198,6 +198,64 @@ describe('HTML report in Chromium', () => {
     await page.close();
   });
 
+  test("a comparison's flamegraph hides idle on request: the work fills the width", async () => {
+    // Two lone profiles: idle 80 % then 60 %, the work the rest.
+    const profile = (idleUs: number, workUs: number) => {
+      const frame = (functionName: string, url = '', lineNumber = -1) => ({
+        functionName,
+        scriptId: url ? '1' : '0',
+        url,
+        lineNumber,
+        columnNumber: 0,
+      });
+      return {
+        nodes: [
+          { id: 1, callFrame: frame('(root)'), children: [2, 3] },
+          { id: 2, callFrame: frame('(idle)') },
+          { id: 3, callFrame: frame('work', 'file:///srv/app.js', 4) },
+        ],
+        startTime: 0,
+        endTime: idleUs + workUs,
+        samples: [2, 3],
+        timeDeltas: [0, idleUs],
+      };
+    };
+    const [a, b] = [path.join(out, 'a.cpuprofile'), path.join(out, 'b.cpuprofile')];
+    fs.writeFileSync(a, JSON.stringify(profile(80_000, 20_000)));
+    fs.writeFileSync(b, JSON.stringify(profile(60_000, 40_000)));
+    const html = path.join(out, 'diff.html');
+    const made = spawnSync(process.execPath, [cli, 'compare', a, b, '--html', html], {
+      encoding: 'utf8',
+    });
+    assert.equal(made.status, 0, made.stderr);
+    const { page, problems } = await open(html);
+    const button = page.locator('.hotpath-flame-idle');
+    assert.equal(await button.isVisible(), true, 'the button is there in a comparison');
+    const canvas = page.locator('.hotpath-flame-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    /** The tooltip's function at a share of the width, on the row below the root (icicle). */
+    const at = async (share: number) => {
+      await page.mouse.move(box.x + box.width * share, box.y + 18 + 9);
+      const tooltip = page.locator('.hotpath-flame-tooltip');
+      await tooltip.waitFor({ state: 'visible' });
+      return /idle/.test((await tooltip.textContent()) ?? '') ? 'idle' : 'work';
+    };
+    const drawn = () =>
+      page.evaluate(() => (window as unknown as FlameWindow).hotpathFlame?.drawnFrames ?? 0);
+    assert.equal(await drawn(), 3);
+    assert.deepEqual([await at(0.3), await at(0.8)].sort(), ['idle', 'work']);
+    await button.click();
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction(
+      () => (window as unknown as FlameWindow).hotpathFlame?.drawnFrames === 2,
+    );
+    assert.deepEqual([await at(0.3), await at(0.8)], ['work', 'work'], 'the work fills the width');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('hostile function names and files render as text and run nothing', async () => {
     const profile = {
       nodes: [
