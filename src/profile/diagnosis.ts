@@ -59,12 +59,12 @@ export const THRESHOLDS = {
   },
   machine: {
     /**
-     * Other programs held at least this much of the machine's CPU (cores) during the window:
-     * the service ran slower than on a quiet machine, and the diagnosis says so.
+     * The machine was short of CPU when less than this much of a core was left idle over the
+     * window (a 2-core machine 88 % busy): the service could not have run more than it did.
      */
+    maxIdleCores: 0.25,
+    /** Other programs are named as the reason from this much CPU (cores); else Hotpath's load. */
     minOtherCores: 0.5,
-    /** …or every core was this busy: the service and Hotpath's load shared what there was. */
-    minBusyShare: 0.95,
   },
   failing: {
     /**
@@ -324,26 +324,41 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
  */
 function machineNote(run: RunFigures, evidence: Evidence[]): string {
   const machine = run.machine;
-  if (!machine) return '';
-  const serviceCores = run.metrics?.cpuShare ?? 0;
-  const busyCores = machine.busyShare * machine.cores;
-  const others = Math.max(0, busyCores - serviceCores - machine.loadGeneratorCores);
+  const short = machineShortOfCpu(run);
+  if (!machine || !short) return '';
+  const { serviceCores, others, idleCores } = short;
   evidence.push({ what: 'machine busy (all cores)', value: machine.busyShare, unit: 'share' });
   evidence.push({
-    what: 'other programs’ CPU (cores)',
-    value: others,
+    what: 'idle CPU left (cores)',
+    value: idleCores,
     unit: 'x',
-    threshold: THRESHOLDS.machine.minOtherCores,
+    threshold: THRESHOLDS.machine.maxIdleCores,
   });
-  const othersBusy = others >= THRESHOLDS.machine.minOtherCores;
-  if (!othersBusy && machine.busyShare < THRESHOLDS.machine.minBusyShare) return '';
+  if (!short.short) return '';
   const cores = (n: number) => n.toFixed(1);
   const who = `the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores`;
-  return othersBusy
+  return others >= THRESHOLDS.machine.minOtherCores
     ? ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}), ` +
         'so the service ran slower than on a quiet machine: compare runs made alike.'
     : ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}): ` +
         'the service shared them with the load generator, so it could not go faster here.';
+}
+
+/**
+ * The machine over the window in cores: the service's, other programs' (what is left of the
+ * busy cores after the service and Hotpath's own processes), the idle left; and whether the
+ * machine was short of CPU (almost no idle left). Undefined when the run did not measure it.
+ */
+export function machineShortOfCpu(
+  run: Pick<RunFigures, 'machine' | 'metrics'>,
+): { short: boolean; serviceCores: number; others: number; idleCores: number } | undefined {
+  const machine = run.machine;
+  if (!machine) return undefined;
+  const serviceCores = run.metrics?.cpuShare ?? 0;
+  const busyCores = machine.busyShare * machine.cores;
+  const others = Math.max(0, busyCores - serviceCores - machine.loadGeneratorCores);
+  const idleCores = machine.cores - busyCores;
+  return { short: idleCores < THRESHOLDS.machine.maxIdleCores, serviceCores, others, idleCores };
 }
 
 function capital(text: string): string {

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { hotFunctions, hotLines, sourceOf } from '../../src/profile/analyze';
 import { breakdown } from '../../src/profile/breakdown';
 import { compareRuns } from '../../src/profile/compare';
-import { THRESHOLDS } from '../../src/profile/diagnosis';
+import { machineShortOfCpu } from '../../src/profile/diagnosis';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
@@ -66,15 +66,11 @@ async function profileOnce(name: string): Promise<LoadedRun> {
 /** The agent's bundle, or its sources once mapped (what `categorize` calls Hotpath's). */
 const AGENT_FILE = /[\\/]dist[\\/]agent\.js$|[\\/]src[\\/]runner[\\/]agent[\\/]/;
 
-/** Whether other programs held the CPU over the window, by the figures the diagnosis reads. */
+/** Whether the machine was short of CPU over the window, by the diagnosis's own measure. */
 function machineWasBusy(run: LoadedRun): boolean {
-  const machine = run.record?.machine;
-  if (!machine) return false;
-  const others =
-    machine.busyShare * machine.cores -
-    (run.record?.agent?.cpuShare ?? 0) -
-    machine.loadGeneratorCores;
-  return others >= THRESHOLDS.machine.minOtherCores || machine.busyShare >= 0.95;
+  return (
+    machineShortOfCpu({ machine: run.record?.machine, metrics: run.record?.agent })?.short ?? false
+  );
 }
 
 const ZOO_NAMES = [

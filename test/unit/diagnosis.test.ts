@@ -253,14 +253,20 @@ describe('diagnose', () => {
       busy.summary,
       /its 2 cores were 98 % busy over the window \(the service 0\.7, Hotpath's load 0\.4, other programs 0\.9 cores\)/,
     );
-    const others = (share: number) =>
+    const on4 = (share: number) =>
       run(stacks, {
         ...figures,
         machine: { cores: 4, busyShare: share, loadGeneratorCores: 0.4 },
       }).diagnosis.summary;
-    // 4 cores: the service 0.7 + the load 0.4 = 1.1; others 0.49 cores at 39.75 %, 0.5 at 40 %.
-    assert.doesNotMatch(others(0.3975), /short of CPU/);
-    assert.match(others(0.4), /short of CPU/);
+    // 4 cores: short of CPU under a quarter of a core idle, 93.75 % busy.
+    assert.doesNotMatch(on4(0.93), /short of CPU/);
+    assert.match(on4(0.94), /short of CPU.*other programs 2\.7 cores\), so the service ran slower/);
+    // Other programs busy while the machine had idle cores to spare: nothing was taken.
+    assert.doesNotMatch(
+      run(stacks, { ...figures, machine: { cores: 2, busyShare: 0.39, loadGeneratorCores: 0.1 } })
+        .diagnosis.summary,
+      /short of CPU/,
+    );
     assert.doesNotMatch(run(stacks, figures).diagnosis.summary, /short of CPU/);
     // Every core busy with the service and Hotpath's own load: said as such, not as others.
     const shared = run(stacks, {
