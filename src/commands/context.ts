@@ -110,7 +110,7 @@ export class Ctx implements vscode.Disposable {
     const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
     if (where) await openSource(where.source, where.line);
     this.hotLines.refresh();
-    this.flamegraph.show(report);
+    this.flamegraph.show(report, { besideEditor: true });
     return run;
   }
 

@@ -3,8 +3,13 @@ import * as vscode from 'vscode';
 import { reportData } from '../report/reportData';
 import type { Ctx } from './context';
 
+/**
+ * Shows the report panel in front: opened with the current run's report when it is closed,
+ * brought to the front when it is behind another tab; with a function (a 🔥 lens), found in the
+ * flamegraph. A lens with no function (the ⏳ lock lens) just shows the report.
+ */
 export function showFlamegraph(ctx: Ctx) {
-  return (target?: { name: string; file?: string }): void => {
+  return (target?: { name?: string; file?: string }): void => {
     const run = ctx.results.current;
     if (!run) {
       void vscode.window.showInformationMessage(
@@ -12,7 +17,7 @@ export function showFlamegraph(ctx: Ctx) {
       );
       return;
     }
-    if (!ctx.flamegraph.visible) ctx.flamegraph.show(reportData(run, ctx.workspace));
+    if (!ctx.flamegraph.reveal()) ctx.flamegraph.show(reportData(run, ctx.workspace));
     if (target?.name) ctx.flamegraph.focus(target.name, target.file);
   };
 }

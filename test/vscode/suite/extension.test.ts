@@ -57,6 +57,31 @@ async function useService(command: string, url: string): Promise<() => Promise<v
   };
 }
 
+/** The report panel's tab, if the panel is open. */
+function panelTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .find(
+      (tab) =>
+        tab.input instanceof vscode.TabInputWebview &&
+        tab.input.viewType.endsWith('hotpath.flamegraph'),
+    );
+}
+
+/** Puts a text file in front of the report panel, in the panel's own group. */
+async function hidePanel(): Promise<void> {
+  const tab = panelTab();
+  assert.ok(tab, 'the report panel is open');
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const file = path.join(workspace, 'in-front.txt');
+  fs.writeFileSync(file, 'a tab in front of the report panel\n');
+  await vscode.window.showTextDocument(vscode.Uri.file(file), {
+    viewColumn: tab.group.viewColumn,
+    preview: false,
+  });
+  await until('the panel to be behind the text file', () => panelTab()?.isActive === false);
+}
+
 const SHORT = {
   target: 'sample',
   preset: 'quick',
@@ -172,15 +197,33 @@ suite('Hotpath in VS Code', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
   });
 
+  test('Show Flamegraph brings the report panel to the front from behind another tab', async () => {
+    await hidePanel();
+    await vscode.commands.executeCommand('hotpath.showFlamegraph');
+    await until('the panel to come to the front', () => panelTab()?.isActive);
+    // And from a 🔥 lens (a function to find in the flamegraph).
+    await hidePanel();
+    await vscode.commands.executeCommand('hotpath.showFlamegraph', { name: 'cpu' });
+    await until('the panel to come to the front for a lens', () => panelTab()?.isActive);
+  });
+
   test('compares with the previous run, reopens a saved profile, clears results', async () => {
     const first = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
       ...SHORT,
       path: '/cpu',
     })) as { folder: string };
+    // A new run's report lands in a panel in front, beside the source it opened.
+    await hidePanel();
     await vscode.commands.executeCommand('hotpath.profileEndpoint', {
       ...SHORT,
       path: '/cpualloc',
     });
+    await until("the new run's report to be in front", () => panelTab()?.isActive);
+    assert.notEqual(
+      panelTab()?.group.viewColumn,
+      vscode.window.activeTextEditor?.viewColumn,
+      'beside the source, not over it',
+    );
     const comparison = (await vscode.commands.executeCommand('hotpath.compareWithPrevious')) as {
       ratios: { cpuPerRequest?: number };
       functions: { name: string; before: number; after: number }[];
@@ -613,6 +656,13 @@ suite('Hotpath in VS Code', () => {
       .hotLinesDrawn()
       .find((d) => d.file === editor.document.uri.fsPath);
     assert.equal(drawn?.waits, 1, 'the wait mark is drawn');
+    // The ⏳ lens's "click for the report" shows the report, also from behind another tab.
+    await hidePanel();
+    await vscode.commands.executeCommand(
+      lens.command?.command ?? '',
+      ...(lens.command?.arguments ?? []),
+    );
+    await until('the lock lens to bring the report to the front', () => panelTab()?.isActive);
     // A moment for the workbench to paint the lens before the suite's screenshot. (The screenshot
     // is taken once the extension host has ended, so it shows lenses but no decorations.)
     await new Promise((resolve) => setTimeout(resolve, 1500));
