@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { compareRampSteps, compareWithPrevious } from './commands/compare';
 import { type Cmd, Ctx } from './commands/context';
-import { profileEndpoint } from './commands/profileEndpoint';
+import { cancelRun, profileEndpoint } from './commands/profileEndpoint';
 import { clearResults, openProfile, showFlamegraph, toggleHotLines } from './commands/results';
 import { openSampleSource, startSampleService, stopService } from './commands/service';
 import { type HotpathApi, testApi } from './commands/testApi';
@@ -20,6 +20,7 @@ export type { HotpathApi } from './commands/testApi';
 /** Every command of package.json's `contributes.commands`, by id. */
 const COMMANDS: Record<string, (ctx: Ctx) => Cmd> = {
   'hotpath.profileEndpoint': profileEndpoint,
+  'hotpath.cancelRun': cancelRun,
   'hotpath.showFlamegraph': showFlamegraph,
   'hotpath.toggleHotLines': toggleHotLines,
   'hotpath.openProfile': openProfile,

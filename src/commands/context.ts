@@ -42,7 +42,12 @@ export class Ctx implements vscode.Disposable {
   readonly flamegraph: FlamegraphPanel;
   readonly profileEditor: ProfileEditorProvider;
   readonly routeLenses: RouteLenses;
-  readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  /** The run going on, in the status bar; a click cancels it (and only it). */
+  readonly status = vscode.window.createStatusBarItem(
+    'hotpath.run',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
   /** The profile being taken now, if any: one at a time. */
   running: ProfileRun | undefined;
   /** The sample service started by "Start Sample Service", if it runs. */
@@ -67,7 +72,7 @@ export class Ctx implements vscode.Disposable {
       file.startsWith(this.sampleSourceFolder + path.sep),
     );
     this.status.name = 'Hotpath run';
-    this.status.command = 'hotpath.stopService';
+    this.status.command = 'hotpath.cancelRun';
   }
 
   get sampleSourceFolder(): string {

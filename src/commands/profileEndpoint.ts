@@ -37,11 +37,20 @@ export function profileEndpoint(ctx: Ctx) {
   return (request?: ProfileRequest) => profile(ctx, request ?? {});
 }
 
+/** "Hotpath: Cancel Run" (and a click on the run in the status bar): the run, nothing else. */
+export function cancelRun(ctx: Ctx) {
+  return async (): Promise<boolean> => {
+    const cancelled = await ctx.stopRun();
+    if (!cancelled) void vscode.window.showInformationMessage('Hotpath: no run is going.');
+    return cancelled;
+  };
+}
+
 /** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
 async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun | undefined> {
   if (ctx.running) {
     void vscode.window.showInformationMessage(
-      'Hotpath: a run is going already; cancel it (Hotpath: Stop Service) or wait for it.',
+      'Hotpath: a run is going already; cancel it (Hotpath: Cancel Run, or click it in the status bar) or wait for it.',
     );
     return undefined;
   }

@@ -1,22 +1,58 @@
 /**
  * Hotpath as a user meets it: the workbench of a real VS Code (code-server) in headless
- * Chromium, driven by keyboard through playwright-core. F1 → "Hotpath: Profile Endpoint" →
- * sample service → /cpualloc → quick; then the report panel, a CodeLens with a share in the
- * editor's DOM, and the flamegraph's canvas with frames drawn; the panel again after a window
- * reload. Screenshot:
- * .test-output/vscode-user-flow.png.
+ * Chromium, driven by keyboard and mouse through playwright-core, and asserted on what the
+ * workbench shows. One workbench for the file; each test goes on from where the one before left
+ * it (its runs, its panel). F1 → "Hotpath: Profile Endpoint" → sample service → /cpualloc; then
+ * the report panel, a CodeLens with a share in the editor's DOM, and the flamegraph's canvas with
+ * frames drawn. Screenshot: .test-output/vscode-user-flow.png.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import { after, before, test } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium, testOutput } from '../browser';
-import { tempFolder } from '../helpers';
-import { startCodeServer } from '../vscode/codeServer';
+import { alive, tempFolder } from '../helpers';
+import { type CodeServer, startCodeServer } from '../vscode/codeServer';
 
 const root = path.resolve(__dirname, '..', '..');
+
+/** Loads of the tests' own: short runs, and one long enough to cancel. */
+const PRESETS = [
+  {
+    name: 'e2e-short',
+    description: 'the tests: 8 connections for 2 s',
+    connections: 8,
+    durationSec: 2,
+  },
+  { name: 'e2e-long', description: 'the tests: a run to cancel', connections: 4, durationSec: 60 },
+];
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+let workspace: string;
+let runsFolder: string;
+
+before(async () => {
+  workspace = tempFolder('vscode-user');
+  runsFolder = path.join(workspace, '.hotpath', 'runs');
+  server = await startCodeServer({ userSettings: { 'hotpath.presets': PRESETS } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(
+    server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(root)]]),
+  );
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+});
 
 /** Picks the quick-input entry that `text` filters to, once the quick input has `title`. */
 async function pick(
@@ -60,6 +96,21 @@ async function paletteCommand(page: Page, command: string): Promise<void> {
   }
 }
 
+/** F1 → Profile Endpoint → the sample service → `endpoint` → `preset`. */
+async function profileSample(endpoint: string, preset: string): Promise<void> {
+  await paletteCommand(page, 'Hotpath: Profile Endpoint');
+  await pick(page, /what to profile/, 'Sample service', /Sample service/);
+  await pick(page, /endpoint to profile/, endpoint, new RegExp(`GET ${endpoint}(?!alloc)`));
+  await pick(page, /Hotpath: load/, preset, new RegExp(preset));
+}
+
+/** The text of the notification that matches `text`, once it shows. */
+async function notification(text: RegExp, timeoutMs = 30_000): Promise<string> {
+  const message = page.locator('.notification-list-item-message', { hasText: text }).last();
+  await message.waitFor({ timeout: timeoutMs });
+  return (await message.textContent()) ?? '';
+}
+
 /** The frame of the webview whose page holds the report, once it has drawn. */
 async function reportFrame(page: Page, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
@@ -76,72 +127,94 @@ async function reportFrame(page: Page, timeoutMs: number): Promise<Frame> {
 }
 
 test('a user profiles /cpualloc from the command palette', { timeout: 300_000 }, async () => {
-  const workspace = tempFolder('vscode-user');
-  const server = await startCodeServer();
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(
-      server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(root)]]),
+  await profileSample('/cpualloc', 'e2e-short');
+
+  // The run takes about 5 s; the report panel opens beside the handler's source.
+  await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 90_000 });
+  const frame = await reportFrame(page, 30_000);
+  assert.match((await frame.textContent('#title')) ?? '', /GET \/cpualloc/);
+  // The panel says the run's own diagnosis, as read back from its folder.
+  const saved = fs.readdirSync(runsFolder);
+  assert.equal(saved.length, 1, `one run saved: ${saved.join(', ')}`);
+  const { diagnosis } = loadRun(path.join(runsFolder, saved[0]));
+  assert.equal(await frame.textContent('#verdict'), diagnosis.verdict, 'the verdict is on top');
+  assert.equal(await frame.textContent('#diagnosis'), diagnosis.summary, 'and its summary');
+  // Pixels, not just the element: frames of several colours on the canvas.
+  const colours = await frame.evaluate(() => {
+    const canvas = document.querySelector('#report .hotpath-flame-canvas') as HTMLCanvasElement;
+    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set<string>();
+    for (let i = 0; data && i < data.length; i += 16)
+      if (data[i + 3] > 0) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return seen.size;
+  });
+  assert.ok(colours >= 3, `the flamegraph drew frames (${colours} colours on its canvas)`);
+
+  // A CodeLens with a share, over the handler in the editor.
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
+  await lens.first().waitFor({ timeout: 20_000 });
+  assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: testOutput('vscode-user-flow.png') });
+});
+
+test('a click on the run in the status bar cancels it, not the sample service started by hand', {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'Hotpath: Start Sample Service');
+  const started = await notification(/the sample service answers at/);
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(started)?.[0];
+  assert.ok(url, started);
+  const earlier = new Set(fs.readdirSync(runsFolder));
+  await profileSample('/cpu', 'e2e-long');
+  // The run's item, as a screen reader and the mouse find it, once the run is into its load.
+  const item = page.locator(
+    '.statusbar-item a.statusbar-item-label[aria-label^="Hotpath run of GET /cpu: profiling."]',
+  );
+  await item.waitFor({ timeout: 60_000 });
+  assert.match(
+    (await item.locator('xpath=..').getAttribute('id')) ?? '',
+    /hotpath\.run$/,
+    'the item has an id of its own',
+  );
+  await item.click();
+  await notification(/GET \/cpu: the run was cancelled/);
+  await item.waitFor({ state: 'detached', timeout: 10_000 });
+  const [folder] = fs.readdirSync(runsFolder).filter((f) => !earlier.has(f));
+  assert.ok(folder, 'the cancelled run has its folder');
+  const record = JSON.parse(fs.readFileSync(path.join(runsFolder, folder, 'run.json'), 'utf8'));
+  assert.equal(record.status, 'cancelled');
+  assert.ok(record.target.pid > 0 && !alive(record.target.pid), "the run's own service ended");
+  const hello = await fetch(`${url}/hello`);
+  assert.deepEqual(await hello.json(), { hello: 'world' }, 'the service started by hand answers');
+
+  await paletteCommand(page, 'Hotpath: Stop Service');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answered = await fetch(`${url}/hello`).then(
+      () => true,
+      () => false,
     );
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-    await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
-
-    await paletteCommand(page, 'Hotpath: Profile Endpoint');
-    await pick(page, /what to profile/, 'Sample service', /Sample service/);
-    await pick(page, /endpoint to profile/, '/cpualloc', /GET \/cpualloc/);
-    await pick(page, /Hotpath: load/, 'quick', /quick/);
-
-    // The run takes about 5 s; the report panel opens beside the handler's source.
-    await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 90_000 });
-    const frame = await reportFrame(page, 30_000);
-    assert.match((await frame.textContent('#title')) ?? '', /GET \/cpualloc/);
-    // The panel says the run's own diagnosis, as read back from its folder.
-    const runsFolder = path.join(workspace, '.hotpath', 'runs');
-    const saved = fs.readdirSync(runsFolder);
-    assert.equal(saved.length, 1, `one run saved: ${saved.join(', ')}`);
-    const { diagnosis } = loadRun(path.join(runsFolder, saved[0]));
-    assert.equal(await frame.textContent('#verdict'), diagnosis.verdict, 'the verdict is on top');
-    assert.equal(await frame.textContent('#diagnosis'), diagnosis.summary, 'and its summary');
-    // Pixels, not just the element: frames of several colours on the canvas.
-    const colours = await frame.evaluate(() => {
-      const canvas = document.querySelector('#report .hotpath-flame-canvas') as HTMLCanvasElement;
-      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-      const seen = new Set<string>();
-      for (let i = 0; data && i < data.length; i += 16)
-        if (data[i + 3] > 0) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-      return seen.size;
-    });
-    assert.ok(colours >= 3, `the flamegraph drew frames (${colours} colours on its canvas)`);
-
-    // A CodeLens with a share, over the handler in the editor.
-    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
-    await lens.first().waitFor({ timeout: 20_000 });
-    assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: testOutput('vscode-user-flow.png') });
-
-    // The report panel comes back after a window reload, drawn from its saved state.
-    await page.evaluate(() => {
-      (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
-    });
-    await page.keyboard.press('F1');
-    await pick(page, undefined, 'Developer: Reload Window', /Developer: Reload Window/);
-    await page.waitForFunction(
-      () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
-      undefined,
-      { timeout: 30_000 },
-    );
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-    await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 60_000 });
-    const restored = await reportFrame(page, 30_000);
-    assert.match((await restored.textContent('#title')) ?? '', /GET \/cpualloc/);
-
-    const runs = path.join(workspace, '.hotpath', 'runs');
-    assert.equal(fs.readdirSync(runs).length, 1, 'one run saved in the workspace');
-  } finally {
-    await browser.close();
-    server.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
+    if (!answered) break;
+    assert.ok(Date.now() < deadline, 'Stop Service stops the service started by hand');
+    await page.waitForTimeout(200);
   }
+});
+
+test('the report panel comes back after a window reload', { timeout: 300_000 }, async () => {
+  // The report panel comes back after a window reload, drawn from its saved state.
+  await page.evaluate(() => {
+    (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
+  });
+  await page.keyboard.press('F1');
+  await pick(page, undefined, 'Developer: Reload Window', /Developer: Reload Window/);
+  await page.waitForFunction(
+    () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
+    undefined,
+    { timeout: 30_000 },
+  );
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 60_000 });
+  const restored = await reportFrame(page, 30_000);
+  assert.match((await restored.textContent('#title')) ?? '', /GET \/cpualloc/);
 });

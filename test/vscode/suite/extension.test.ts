@@ -102,6 +102,7 @@ suite('Hotpath in VS Code', () => {
     const commands = await vscode.commands.getCommands(true);
     for (const id of [
       'profileEndpoint',
+      'cancelRun',
       'startSampleService',
       'stopService',
       'openProfile',
@@ -300,7 +301,11 @@ suite('Hotpath in VS Code', () => {
     assert.equal(none, undefined, 'a truncated profile is an error message, not a crash');
   });
 
-  test('cancelling a run midway leaves none of its processes', async () => {
+  test('cancelling a run midway leaves none of its processes, and the service started by hand', async () => {
+    // A sample service started by hand is not the run's: Cancel Run leaves it running.
+    await vscode.commands.executeCommand('hotpath.startSampleService');
+    const byHand = api().servicePid();
+    assert.ok(byHand !== undefined && isRunning(byHand));
     const running = vscode.commands.executeCommand('hotpath.profileEndpoint', {
       ...SHORT,
       path: '/cpu',
@@ -313,7 +318,7 @@ suite('Hotpath in VS Code', () => {
     await until('the run to be past its warm-up, into the load', () =>
       api().runningStage() === 'profiling' ? true : undefined,
     );
-    await vscode.commands.executeCommand('hotpath.stopService');
+    assert.equal(await vscode.commands.executeCommand('hotpath.cancelRun'), true);
     const run = await running;
     assert.equal(run?.record.status, 'cancelled');
     assert.deepEqual(
@@ -322,6 +327,9 @@ suite('Hotpath in VS Code', () => {
       `processes of the cancelled run left: ${pids.join(', ')}`,
     );
     assert.deepEqual(api().runningPids(), []);
+    assert.ok(isRunning(byHand), 'the sample service started by hand still runs');
+    assert.equal(api().servicePid(), byHand);
+    assert.equal(await vscode.commands.executeCommand('hotpath.cancelRun'), false, 'no run left');
   });
 
   test('starts and stops the sample service by hand', async () => {
