@@ -66,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
       },
     ),
   );
+  // The results shown before a reload come back once read in the worker; activation goes on.
+  void owner.restore();
   return testApi(owner);
 }
 

@@ -8,17 +8,20 @@ import { comparisonVerdicts, lockChangeTexts, ratio } from '../report/text';
 import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
 
-/** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */
+/**
+ * Compares the last run taken with the one taken before it (opening a profile or a run to read
+ * it changes neither): ratios in a message, the diff flamegraph.
+ */
 export function compareWithPrevious(ctx: Ctx) {
-  return (): Comparison | undefined => {
-    const before = ctx.previous;
-    const after = ctx.results.current;
-    if (!before || !after) {
+  return async (): Promise<Comparison | undefined> => {
+    const runs = await ctx.lastTwoRuns();
+    if (!runs) {
       void vscode.window.showInformationMessage(
         'Hotpath: there is no previous run to compare with yet.',
       );
       return undefined;
     }
+    const [before, after] = runs;
     const comparison = compareRuns(comparedRun(before), comparedRun(after));
     const label = (run: LoadedRun) =>
       run.record
@@ -27,7 +30,7 @@ export function compareWithPrevious(ctx: Ctx) {
     const labels: [string, string] = [label(before), label(after)];
     const [verdict] = comparisonVerdicts(comparison);
     const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
-    ctx.showComparison(comparison, labels, records, records);
+    ctx.showComparison(comparison, labels, records, records, after);
     const [lock] = lockChangeTexts(comparison, undefined, 1);
     void vscode.window.showInformationMessage(
       `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}${lock ? `; lock ${lock}` : ''}.`,

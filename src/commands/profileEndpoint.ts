@@ -148,7 +148,8 @@ async function run(
     const completed = await running.done;
     const { folder, record } = completed;
     ctx.output.appendLine(formatRun(record, folder, workspace));
-    if (record.status === 'done' && record.profile.file !== null) await ctx.showResults(folder);
+    if (record.status === 'done' && record.profile.file !== null)
+      await ctx.showResults(folder, { taken: true });
     const open = 'Open run.json';
     const headline =
       record.status === 'done' && record.load

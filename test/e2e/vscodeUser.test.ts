@@ -111,6 +111,56 @@ async function notification(text: RegExp, timeoutMs = 30_000): Promise<string> {
   return (await message.textContent()) ?? '';
 }
 
+/** Waits until the command palette lists `command` (the palette is left closed). */
+async function paletteLists(command: string, timeoutMs = 30_000): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: command });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    await widget.locator('.quick-input-box input').waitFor({ timeout: 5_000 });
+    await page.keyboard.type(command);
+    const listed = await row
+      .first()
+      .waitFor({ timeout: 2_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    await page.keyboard.press('Escape');
+    if (listed) return;
+    if (Date.now() > deadline) assert.fail(`the command palette does not list ${command}`);
+  }
+}
+
+/**
+ * How many lines of the editors on screen have Hotpath's heat: elements of the decoration
+ * classes whose background is a `hotpath.heat1`…`heat5` colour (the workbench resolves theme
+ * colours into its rules: rgba(255, 106 | 74 | 42, 0, alpha) by default).
+ */
+async function heatLines(): Promise<number> {
+  return page.evaluate(() => {
+    const classes = new Set<string>();
+    for (const sheet of Array.from(document.styleSheets)) {
+      let rules: CSSRuleList;
+      try {
+        rules = sheet.cssRules;
+      } catch {
+        continue;
+      }
+      for (const rule of Array.from(rules)) {
+        if (!(rule instanceof CSSStyleRule)) continue;
+        if (!/background-color: rgba\(255, (106|74|42), 0, /.test(rule.cssText)) continue;
+        for (const match of rule.selectorText.matchAll(/\.(ced-[\w-]+)/g)) classes.add(match[1]);
+      }
+    }
+    let lines = 0;
+    for (const name of classes)
+      lines += document.querySelectorAll(`.monaco-editor .view-overlays .${name}`).length;
+    return lines;
+  });
+}
+
 /** The frame of the webview whose page holds the report, once it has drawn. */
 async function reportFrame(page: Page, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
@@ -158,6 +208,14 @@ test('a user profiles /cpualloc from the command palette', { timeout: 300_000 },
   await page.screenshot({ path: testOutput('vscode-user-flow.png') });
 });
 
+test('a second run, of /cpu, takes the editor over', { timeout: 300_000 }, async () => {
+  await profileSample('/cpu', 'e2e-short');
+  await page.locator('.tab', { hasText: /Hotpath · GET \/cpu$/ }).waitFor({ timeout: 90_000 });
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /GET \/cpu$/ });
+  await lens.first().waitFor({ timeout: 20_000 });
+  assert.ok((await heatLines()) > 0, 'heat on the hot lines of /cpu');
+});
+
 test('a click on the run in the status bar cancels it, not the sample service started by hand', {
   timeout: 300_000,
 }, async () => {
@@ -188,6 +246,20 @@ test('a click on the run in the status bar cancels it, not the sample service st
   const hello = await fetch(`${url}/hello`);
   assert.deepEqual(await hello.json(), { hello: 'world' }, 'the service started by hand answers');
 
+  // A URL target: load only (no profile); it is the target remembered across the reload below.
+  await paletteCommand(page, 'Hotpath: Profile Endpoint');
+  await pick(page, /what to profile/, 'already running', /A service already running/);
+  await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(url);
+  await page.keyboard.press('Enter');
+  await pick(page, /endpoint to profile/, 'Another endpoint', /Another endpoint/);
+  await page.locator('.quick-input-title', { hasText: /Hotpath: endpoint$/ }).waitFor();
+  await page.keyboard.type('/hello');
+  await page.keyboard.press('Enter');
+  await pick(page, /Hotpath: load/, 'e2e-short', /e2e-short/);
+  await notification(/GET \/hello: [\d.]+ req\/s/);
+
   await paletteCommand(page, 'Hotpath: Stop Service');
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -201,8 +273,10 @@ test('a click on the run in the status bar cancels it, not the sample service st
   }
 });
 
-test('the report panel comes back after a window reload', { timeout: 300_000 }, async () => {
-  // The report panel comes back after a window reload, drawn from its saved state.
+test('after a window reload the results are back: panel, lenses, heat, their commands, the target', {
+  timeout: 300_000,
+}, async () => {
+  assert.ok((await heatLines()) > 0, 'heat before the reload');
   await page.evaluate(() => {
     (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
   });
@@ -214,7 +288,33 @@ test('the report panel comes back after a window reload', { timeout: 300_000 }, 
     { timeout: 30_000 },
   );
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-  await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 60_000 });
+  // The report panel, drawn from its saved state.
+  await page.locator('.tab', { hasText: /Hotpath · GET \/cpu$/ }).waitFor({ timeout: 60_000 });
   const restored = await reportFrame(page, 30_000);
-  assert.match((await restored.textContent('#title')) ?? '', /GET \/cpualloc/);
+  assert.match((await restored.textContent('#title')) ?? '', /^GET \/cpu$/);
+  // The lenses and the heat on the source, read back from the run's folder.
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /GET \/cpu$/ });
+  await lens.first().waitFor({ timeout: 30_000 });
+  assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
+  const deadline = Date.now() + 10_000;
+  while ((await heatLines()) === 0 && Date.now() < deadline) await page.waitForTimeout(200);
+  assert.ok((await heatLines()) > 0, 'heat on the hot lines after the reload');
+  // The commands over the results are in the palette again.
+  for (const command of [
+    'Hotpath: Show Flamegraph',
+    'Hotpath: Toggle Hot Lines',
+    'Hotpath: Compare With Previous Run',
+  ])
+    await paletteLists(command);
+  // The target picked last (a URL) is offered first, with its URL.
+  await page.keyboard.press('Escape');
+  await paletteCommand(page, 'Hotpath: Profile Endpoint');
+  const first = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+  await page.locator('.quick-input-title', { hasText: /what to profile/ }).waitFor();
+  assert.match((await first.textContent()) ?? '', /A service already running/);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
+  const typed = await page.locator('.quick-input-widget .quick-input-box input').inputValue();
+  assert.match(typed, /^http:\/\/127\.0\.0\.1:\d+$/, 'the URL typed before the reload');
+  await page.keyboard.press('Escape');
 });

@@ -272,6 +272,14 @@ suite('Hotpath in VS Code', () => {
       vscode.Uri.file(path.join(first.folder, 'profile.cpuprofile')),
     )) as { analysis: unknown } | undefined;
     assert.ok(opened, 'a lone profile opens');
+    await until('the panel to show the profile', () => !api().panelShown()?.title.includes('→'));
+    // Opening a profile to read it does not change which runs "previous" compares.
+    await vscode.commands.executeCommand('hotpath.compareWithPrevious');
+    const still = await until('the panel to draw the comparison again', () => {
+      const s = api().panelShown();
+      return s?.title.includes('→') ? s : undefined;
+    });
+    assert.equal(still.title, 'GET /cpu → GET /cpualloc', 'still the last two runs taken');
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor is open');
     assert.ok(editor.document.uri.fsPath.endsWith('handlers.ts'), editor.document.uri.fsPath);
