@@ -8,7 +8,13 @@ import * as vscode from 'vscode';
 import { compareRampSteps, compareWithPrevious } from './commands/compare';
 import { type Cmd, Ctx } from './commands/context';
 import { cancelRun, profileEndpoint } from './commands/profileEndpoint';
-import { clearResults, openProfile, showFlamegraph, toggleHotLines } from './commands/results';
+import {
+  clearResults,
+  openProfile,
+  openRun,
+  showFlamegraph,
+  toggleHotLines,
+} from './commands/results';
 import { openSampleSource, startSampleService, stopService } from './commands/service';
 import { type HotpathApi, testApi } from './commands/testApi';
 import { ProfileEditorProvider } from './views/profileEditor';
@@ -24,6 +30,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Cmd> = {
   'hotpath.showFlamegraph': showFlamegraph,
   'hotpath.toggleHotLines': toggleHotLines,
   'hotpath.openProfile': openProfile,
+  'hotpath.openRun': openRun,
   'hotpath.compareWithPrevious': compareWithPrevious,
   'hotpath.compareRampSteps': compareRampSteps,
   'hotpath.clearResults': clearResults,

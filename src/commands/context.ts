@@ -90,6 +90,14 @@ export class Ctx implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   }
 
+  /** Where runs are saved: the output folder setting, in the workspace folder (or absolute). */
+  get runsFolder(): string {
+    const workspace = this.workspace;
+    return workspace
+      ? path.resolve(workspace, this.config.outputFolder)
+      : path.join(this.extension.globalStorageUri.fsPath, 'runs');
+  }
+
   /** The last answers of the target pick, offered first next time (kept per workspace). */
   get lastTarget(): TargetKind {
     return this.memory.target;

@@ -117,9 +117,7 @@ async function run(
   request: Omit<RunRequest, 'outDir'>,
 ): Promise<CompletedRun | undefined> {
   const { config, workspace } = ctx;
-  const outDir = workspace
-    ? path.resolve(workspace, config.outputFolder)
-    : path.join(ctx.extension.globalStorageUri.fsPath, 'runs');
+  const outDir = ctx.runsFolder;
   let options: ReturnType<typeof resolveRunOptions>;
   try {
     options = resolveRunOptions(

@@ -318,3 +318,60 @@ test('after a window reload the results are back: panel, lenses, heat, their com
   assert.match(typed, /^http:\/\/127\.0\.0\.1:\d+$/, 'the URL typed before the reload');
   await page.keyboard.press('Escape');
 });
+
+/** The report panel's page once it shows `title`. */
+async function panelShowing(title: string): Promise<Frame> {
+  await page
+    .locator('.tab', { hasText: `Hotpath · ${title}` })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  const frame = await reportFrame(page, 30_000);
+  await frame.waitForFunction(
+    (wanted) => document.querySelector('#title')?.textContent === wanted,
+    title,
+    { timeout: 30_000 },
+  );
+  return frame;
+}
+
+/** The folder of the saved run of `endpoint` that has a profile. */
+function savedRun(endpoint: string): string {
+  const folder = fs
+    .readdirSync(runsFolder)
+    .map((name) => path.join(runsFolder, name))
+    .find((f) => {
+      const record = JSON.parse(fs.readFileSync(path.join(f, 'run.json'), 'utf8'));
+      return record.endpoint.path === endpoint && record.profile.file;
+    });
+  assert.ok(folder, `a saved run of ${endpoint}`);
+  return folder;
+}
+
+test("Open Profile… takes a file, and a run's own profile opens as that run, with its load", {
+  timeout: 300_000,
+}, async () => {
+  const profile = path.join(savedRun('/cpualloc'), 'profile.cpuprofile');
+  await paletteCommand(page, 'Hotpath: Open Profile…');
+  // The workbench's own file dialog (a remote workspace): the path is typed in its box.
+  const box = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.quick-input-title', { hasText: /open a \.cpuprofile/ }).waitFor();
+  await box.fill(profile);
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
+  const frame = await panelShowing('GET /cpualloc');
+  assert.match((await frame.textContent('#summary')) ?? '', /req\/s/, "the run's load data");
+});
+
+test('Open Run… picks a saved run by its endpoint, time and req/s', {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'Hotpath: Open Run…');
+  // Newest first: the /cpu run, with its figures; the cancelled run (no profile) is not listed.
+  await pick(
+    page,
+    /open a saved run/,
+    '',
+    /GET \/cpu(?!alloc).*req\/s · p99 .* · preset e2e-short/,
+  );
+  await panelShowing('GET /cpu');
+});

@@ -106,6 +106,7 @@ suite('Hotpath in VS Code', () => {
       'startSampleService',
       'stopService',
       'openProfile',
+      'openRun',
       'compareWithPrevious',
       'compareRampSteps',
       'showFlamegraph',
@@ -267,12 +268,14 @@ suite('Hotpath in VS Code', () => {
       `the lens over cpualloc() tells it is new against the /cpu run: ${titles.join(' | ')}`,
     );
 
+    // A run's own profile opened with Open Profile is that run, with its load.
     const opened = (await vscode.commands.executeCommand(
       'hotpath.openProfile',
       vscode.Uri.file(path.join(first.folder, 'profile.cpuprofile')),
-    )) as { analysis: unknown } | undefined;
-    assert.ok(opened, 'a lone profile opens');
-    await until('the panel to show the profile', () => !api().panelShown()?.title.includes('→'));
+    )) as { folder: string; record?: { load?: { requests: number } } } | undefined;
+    assert.equal(opened?.folder, first.folder, 'the profile opens');
+    assert.ok((opened.record?.load?.requests ?? 0) > 0, 'with its run: its load data');
+    await until('the panel to show the run', () => api().panelShown()?.title === 'GET /cpu');
     // Opening a profile to read it does not change which runs "previous" compares.
     await vscode.commands.executeCommand('hotpath.compareWithPrevious');
     const still = await until('the panel to draw the comparison again', () => {
