@@ -5,7 +5,7 @@
  * (src/runner/) and the analysis (src/profile/) know nothing of VS Code.
  */
 import * as vscode from 'vscode';
-import { compareRampSteps, compareWithPrevious } from './commands/compare';
+import { compareRampSteps, compareWith, compareWithPrevious } from './commands/compare';
 import { type Cmd, Ctx } from './commands/context';
 import { cancelRun, profileEndpoint } from './commands/profileEndpoint';
 import {
@@ -32,6 +32,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Cmd> = {
   'hotpath.openProfile': openProfile,
   'hotpath.openRun': openRun,
   'hotpath.compareWithPrevious': compareWithPrevious,
+  'hotpath.compareWith': compareWith,
   'hotpath.compareRampSteps': compareRampSteps,
   'hotpath.clearResults': clearResults,
   'hotpath.startSampleService': startSampleService,

@@ -1,4 +1,4 @@
-/** "Compare With Previous Run" and "Compare Ramp Steps Around the Knee". */
+/** "Compare With Previous Run", "Compare With…" and "Compare Ramp Steps Around the Knee". */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Comparison, compareRuns } from '../profile/compare';
@@ -7,6 +7,7 @@ import type { RunRecord } from '../record/run';
 import { comparisonVerdicts, lockChangeTexts, ratio } from '../report/text';
 import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
+import { pickRun } from './pickers';
 
 /**
  * Compares the last run taken with the one taken before it (opening a profile or a run to read
@@ -21,22 +22,47 @@ export function compareWithPrevious(ctx: Ctx) {
       );
       return undefined;
     }
-    const [before, after] = runs;
-    const comparison = compareRuns(comparedRun(before), comparedRun(after));
-    const label = (run: LoadedRun) =>
-      run.record
-        ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
-        : path.basename(run.profileFile);
-    const labels: [string, string] = [label(before), label(after)];
-    const [verdict] = comparisonVerdicts(comparison);
-    const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
-    ctx.showComparison(comparison, labels, records, records, after);
-    const [lock] = lockChangeTexts(comparison, undefined, 1);
-    void vscode.window.showInformationMessage(
-      `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}${lock ? `; lock ${lock}` : ''}.`,
-    );
-    return comparison;
+    return showRunComparison(ctx, ...runs);
   };
+}
+
+/**
+ * "Compare With…": any two saved runs, picked one after the other in the runs folder (or browsed
+ * to), the one before first. Callers (tests, other extensions) may name both folders.
+ */
+export function compareWith(ctx: Ctx) {
+  return async (beforeFolder?: string, afterFolder?: string): Promise<Comparison | undefined> => {
+    const before =
+      beforeFolder ?? (await pickRun(ctx, 'Hotpath: compare — the run before (1 of 2)'));
+    if (!before) return undefined;
+    const after =
+      afterFolder ?? (await pickRun(ctx, 'Hotpath: compare — the run after (2 of 2)', before));
+    if (!after) return undefined;
+    const [a, b] = await Promise.all([ctx.readRun(before), ctx.readRun(after)]);
+    return showRunComparison(ctx, a, b);
+  };
+}
+
+/** Two runs compared: the diff flamegraph in the panel, the ratios in a message and the log. */
+function showRunComparison(ctx: Ctx, before: LoadedRun, after: LoadedRun): Comparison {
+  const comparison = compareRuns(comparedRun(before), comparedRun(after));
+  const label = (run: LoadedRun) =>
+    run.record
+      ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
+      : path.basename(run.profileFile);
+  const labels: [string, string] = [label(before), label(after)];
+  // Two runs of one endpoint: told apart by their folders' names (the run ids).
+  if (labels[0] === labels[1])
+    for (const [i, run] of [before, after].entries())
+      labels[i] = `${labels[i]} (${path.basename(run.folder)})`;
+  const [verdict] = comparisonVerdicts(comparison);
+  const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
+  ctx.showComparison(comparison, labels, records, records, after);
+  const [lock] = lockChangeTexts(comparison, undefined, 1);
+  void vscode.window.showInformationMessage(
+    `Hotpath: ${labels[0]} → ${labels[1]}: req/s ${ratio(comparison.ratios.requestsPerSec)} (${verdict.replace(/^req\/s: /, '')}), p99 ${ratio(comparison.ratios.latencyP99)}, CPU per request ${ratio(comparison.ratios.cpuPerRequest)}${lock ? `; lock ${lock}` : ''}.`,
+  );
+  return comparison;
 }
 
 /**

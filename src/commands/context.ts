@@ -189,13 +189,18 @@ export class Ctx implements vscode.Disposable {
     this.output.info(`restored the results of ${target}`);
   }
 
+  /** A run folder or profile read and analysed in the worker, to compare (nothing is shown). */
+  async readRun(target: string): Promise<LoadedRun> {
+    return (await this.#analyse(target)).run;
+  }
+
   /**
    * The last two runs taken, read (in the worker) if not yet; undefined when there are not two.
    */
   async lastTwoRuns(): Promise<[LoadedRun, LoadedRun] | undefined> {
     const [before, after] = this.#taken;
     if (!before || !after) return undefined;
-    for (const taken of [before, after]) taken.run ??= (await this.#analyse(taken.folder)).run;
+    for (const taken of [before, after]) taken.run ??= await this.readRun(taken.folder);
     return before.run && after.run ? [before.run, after.run] : undefined;
   }
 

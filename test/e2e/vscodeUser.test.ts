@@ -375,3 +375,12 @@ test('Open Run… picks a saved run by its endpoint, time and req/s', {
   );
   await panelShowing('GET /cpu');
 });
+
+test('Compare With… compares the two saved runs picked', { timeout: 300_000 }, async () => {
+  await paletteCommand(page, 'Hotpath: Compare With…');
+  // The other way round from the last two runs taken (/cpualloc, then /cpu).
+  await pick(page, /the run before/, '', /GET \/cpu(?!alloc)/);
+  await pick(page, /the run after/, 'cpualloc', /GET \/cpualloc/);
+  await panelShowing('GET /cpu → GET /cpualloc');
+  await notification(/GET \/cpu → GET \/cpualloc: req\/s/);
+});

@@ -108,6 +108,7 @@ suite('Hotpath in VS Code', () => {
       'openProfile',
       'openRun',
       'compareWithPrevious',
+      'compareWith',
       'compareRampSteps',
       'showFlamegraph',
       'toggleHotLines',
