@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium, testOutput } from '../browser';
@@ -34,11 +34,20 @@ let browser: Browser;
 let page: Page;
 let workspace: string;
 let runsFolder: string;
+/** The sample's source, which the workbench shows: the tests must leave it as it was. */
+const sampleSource = path.join(root, 'src', 'sampleService', 'handlers.ts');
+const sampleText = fs.readFileSync(sampleSource, 'utf8');
 
 before(async () => {
   workspace = tempFolder('vscode-user');
   runsFolder = path.join(workspace, '.hotpath', 'runs');
-  server = await startCodeServer({ userSettings: { 'hotpath.presets': PRESETS } });
+  server = await startCodeServer({
+    userSettings: {
+      'hotpath.presets': PRESETS,
+      // The sample's source is this repository's own file: keys that go astray cannot edit it.
+      'files.readonlyInclude': { '**/src/sampleService/**': true },
+    },
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.goto(
@@ -48,11 +57,37 @@ before(async () => {
   await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
 });
 
+// What the workbench showed at the end of each test, to look at when one fails.
+afterEach(async (t) => {
+  const name = t.name.replace(/[^\w]+/g, '-').slice(0, 60);
+  await page?.screenshot({ path: testOutput(`vscode-user-${name}.png`) }).catch(() => undefined);
+  // A quick input a failed test left open does not take the next test's keys.
+  await page?.keyboard.press('Escape').catch(() => undefined);
+});
+
 after(async () => {
   await browser?.close();
   server?.stop();
   if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  const now = fs.readFileSync(sampleSource, 'utf8');
+  if (now !== sampleText) {
+    fs.writeFileSync(sampleSource, sampleText);
+    const [was, is] = [sampleText.split('\n'), now.split('\n')];
+    const at = was.findIndex((line, i) => line !== is[i]);
+    assert.fail(
+      `the tests changed ${sampleSource} (put back as it was): line ${at + 1} was ${JSON.stringify(was[at])}, became ${JSON.stringify(is[at])}`,
+    );
+  }
 });
+
+/**
+ * The quick input's box. Text goes into it (`fill`, `press` on the element), never to whatever
+ * has the focus: keys that miss a closing quick input would land in the sample's source, which
+ * is this repository's own file.
+ */
+function quickInputBox(page: Page) {
+  return page.locator('.quick-input-widget .quick-input-box input');
+}
 
 /** Picks the quick-input entry that `text` filters to, once the quick input has `title`. */
 async function pick(
@@ -64,13 +99,13 @@ async function pick(
   const widget = page.locator('.quick-input-widget');
   await (title
     ? widget.locator('.quick-input-title', { hasText: title })
-    : widget.locator('.quick-input-box input')
+    : quickInputBox(page)
   ).waitFor({ timeout: 30_000 });
-  await page.keyboard.type(text);
+  await quickInputBox(page).fill(text);
+  // A click on the row, not Enter: a key sent as the quick input closes would reach the editor.
   await widget
     .locator('.quick-input-list .monaco-list-row.focused', { hasText: expect })
-    .waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+    .click({ timeout: 10_000 });
 }
 
 /**
@@ -84,10 +119,8 @@ async function paletteCommand(page: Page, command: string): Promise<void> {
   for (;;) {
     await page.keyboard.press('F1');
     try {
-      await widget.locator('.quick-input-box input').waitFor({ timeout: 2_000 });
-      await page.keyboard.type(command);
-      await row.waitFor({ timeout: 2_000 });
-      await page.keyboard.press('Enter');
+      await quickInputBox(page).fill(`>${command}`, { timeout: 2_000 });
+      await row.click({ timeout: 5_000 });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -111,6 +144,21 @@ async function notification(text: RegExp, timeoutMs = 30_000): Promise<string> {
   return (await message.textContent()) ?? '';
 }
 
+/** Developer: Reload Window, and the workbench back. */
+async function reloadWindow(): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
+  });
+  await page.keyboard.press('F1');
+  await pick(page, undefined, '>Developer: Reload Window', /Developer: Reload Window/);
+  await page.waitForFunction(
+    () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
+    undefined,
+    { timeout: 30_000 },
+  );
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+}
+
 /** Waits until the command palette lists `command` (the palette is left closed). */
 async function paletteLists(command: string, timeoutMs = 30_000): Promise<void> {
   const widget = page.locator('.quick-input-widget');
@@ -118,8 +166,7 @@ async function paletteLists(command: string, timeoutMs = 30_000): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await page.keyboard.press('F1');
-    await widget.locator('.quick-input-box input').waitFor({ timeout: 5_000 });
-    await page.keyboard.type(command);
+    await quickInputBox(page).fill(`>${command}`, { timeout: 5_000 });
     const listed = await row
       .first()
       .waitFor({ timeout: 2_000 })
@@ -250,13 +297,12 @@ test('a click on the run in the status bar cancels it, not the sample service st
   await paletteCommand(page, 'Hotpath: Profile Endpoint');
   await pick(page, /what to profile/, 'already running', /A service already running/);
   await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type(url);
-  await page.keyboard.press('Enter');
+  await quickInputBox(page).fill(url);
+  await quickInputBox(page).press('Enter');
   await pick(page, /endpoint to profile/, 'Another endpoint', /Another endpoint/);
   await page.locator('.quick-input-title', { hasText: /Hotpath: endpoint$/ }).waitFor();
-  await page.keyboard.type('/hello');
-  await page.keyboard.press('Enter');
+  await quickInputBox(page).fill('/hello');
+  await quickInputBox(page).press('Enter');
   await pick(page, /Hotpath: load/, 'e2e-short', /e2e-short/);
   await notification(/GET \/hello: [\d.]+ req\/s/);
 
@@ -277,17 +323,7 @@ test('after a window reload the results are back: panel, lenses, heat, their com
   timeout: 300_000,
 }, async () => {
   assert.ok((await heatLines()) > 0, 'heat before the reload');
-  await page.evaluate(() => {
-    (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
-  });
-  await page.keyboard.press('F1');
-  await pick(page, undefined, 'Developer: Reload Window', /Developer: Reload Window/);
-  await page.waitForFunction(
-    () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
-    undefined,
-    { timeout: 30_000 },
-  );
-  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  await reloadWindow();
   // The report panel, drawn from its saved state.
   await page.locator('.tab', { hasText: /Hotpath · GET \/cpu$/ }).waitFor({ timeout: 60_000 });
   const restored = await reportFrame(page, 30_000);
@@ -312,7 +348,7 @@ test('after a window reload the results are back: panel, lenses, heat, their com
   const first = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
   await page.locator('.quick-input-title', { hasText: /what to profile/ }).waitFor();
   assert.match((await first.textContent()) ?? '', /A service already running/);
-  await page.keyboard.press('Enter');
+  await first.click();
   await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
   const typed = await page.locator('.quick-input-widget .quick-input-box input').inputValue();
   assert.match(typed, /^http:\/\/127\.0\.0\.1:\d+$/, 'the URL typed before the reload');
@@ -352,12 +388,27 @@ test("Open Profile… takes a file, and a run's own profile opens as that run, w
 }, async () => {
   const profile = path.join(savedRun('/cpualloc'), 'profile.cpuprofile');
   await paletteCommand(page, 'Hotpath: Open Profile…');
-  // The workbench's own file dialog (a remote workspace): the path is typed in its box.
-  const box = page.locator('.quick-input-widget .quick-input-box input');
+  // The workbench's own file dialog (a remote workspace): once it has opened at the runs folder,
+  // the profile's path is typed in its box and accepted with its button.
   await page.locator('.quick-input-title', { hasText: /open a \.cpuprofile/ }).waitFor();
-  await box.fill(profile);
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Enter');
+  const value = (wanted: string) =>
+    page.waitForFunction(
+      (text) =>
+        (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement)
+          ?.value === text,
+      wanted,
+      { timeout: 15_000 },
+    );
+  await value(`${runsFolder}/`);
+  await quickInputBox(page).fill(profile);
+  await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+      hasText: 'profile.cpuprofile',
+    })
+    .first()
+    .waitFor({ timeout: 15_000 });
+  await value(profile);
+  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Profile' }).click();
   const frame = await panelShowing('GET /cpualloc');
   assert.match((await frame.textContent('#summary')) ?? '', /req\/s/, "the run's load data");
 });
@@ -383,4 +434,20 @@ test('Compare With… compares the two saved runs picked', { timeout: 300_000 },
   await pick(page, /the run after/, 'cpualloc', /GET \/cpualloc/);
   await panelShowing('GET /cpu → GET /cpualloc');
   await notification(/GET \/cpu → GET \/cpualloc: req\/s/);
+});
+
+test('a run folder deleted before a reload: nothing comes back, and nothing is told', {
+  timeout: 300_000,
+}, async () => {
+  // The results shown are the /cpu run's (Open Run… above); its folder goes.
+  fs.rmSync(savedRun('/cpu'), { recursive: true, force: true });
+  await reloadWindow();
+  // The panel comes back from its own state, which activates the extension and its restore.
+  await panelShowing('GET /cpu → GET /cpualloc');
+  await page.waitForTimeout(5_000);
+  const told = page.locator('.notification-list-item-message', { hasText: /Hotpath/ });
+  assert.equal(await told.count(), 0, `told: ${await told.allTextContents()}`);
+  const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
+  assert.equal(await lenses.count(), 0, 'no lenses of a run that is gone');
+  assert.equal(await heatLines(), 0, 'no heat');
 });
