@@ -5,10 +5,16 @@
  * (src/runner/) and the analysis (src/profile/) know nothing of VS Code.
  */
 import * as vscode from 'vscode';
-import { compareRampSteps, compareWithPrevious } from './commands/compare';
+import { compareRampSteps, compareWith, compareWithPrevious } from './commands/compare';
 import { type Cmd, Ctx } from './commands/context';
-import { profileEndpoint } from './commands/profileEndpoint';
-import { clearResults, openProfile, showFlamegraph, toggleHotLines } from './commands/results';
+import { cancelRun, profileEndpoint } from './commands/profileEndpoint';
+import {
+  clearResults,
+  openProfile,
+  openRun,
+  showFlamegraph,
+  toggleHotLines,
+} from './commands/results';
 import { openSampleSource, startSampleService, stopService } from './commands/service';
 import { type HotpathApi, testApi } from './commands/testApi';
 import { ProfileEditorProvider } from './views/profileEditor';
@@ -20,10 +26,13 @@ export type { HotpathApi } from './commands/testApi';
 /** Every command of package.json's `contributes.commands`, by id. */
 const COMMANDS: Record<string, (ctx: Ctx) => Cmd> = {
   'hotpath.profileEndpoint': profileEndpoint,
+  'hotpath.cancelRun': cancelRun,
   'hotpath.showFlamegraph': showFlamegraph,
   'hotpath.toggleHotLines': toggleHotLines,
   'hotpath.openProfile': openProfile,
+  'hotpath.openRun': openRun,
   'hotpath.compareWithPrevious': compareWithPrevious,
+  'hotpath.compareWith': compareWith,
   'hotpath.compareRampSteps': compareRampSteps,
   'hotpath.clearResults': clearResults,
   'hotpath.startSampleService': startSampleService,
@@ -65,6 +74,8 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
       },
     ),
   );
+  // The results shown before a reload come back once read in the worker; activation goes on.
+  void owner.restore();
   return testApi(owner);
 }
 

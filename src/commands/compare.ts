@@ -1,31 +1,58 @@
-/** "Compare With Previous Run" and "Compare Ramp Steps Around the Knee". */
+/** "Compare With Previous Run", "Compare With…" and "Compare Ramp Steps Around the Knee". */
 import * as vscode from 'vscode';
 import { type Comparison, compareRuns } from '../profile/compare';
+import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
 import { comparisonHeadline, comparisonVerdicts, runLabel } from '../report/text';
 import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
+import { pickRun } from './pickers';
 
-/** Compares the current run with the previous one: ratios in a message, the diff flamegraph. */
+/**
+ * Compares the last run taken with the one taken before it (opening a profile or a run to read
+ * it changes neither): ratios in a message, the diff flamegraph.
+ */
 export function compareWithPrevious(ctx: Ctx) {
-  return (): Comparison | undefined => {
-    const before = ctx.previous;
-    const after = ctx.results.current;
-    if (!before || !after) {
+  return async (): Promise<Comparison | undefined> => {
+    const runs = await ctx.lastTwoRuns();
+    if (!runs) {
       void vscode.window.showInformationMessage(
         'Hotpath: there is no previous run to compare with yet.',
       );
       return undefined;
     }
-    const comparison = compareRuns(comparedRun(before), comparedRun(after));
-    const labels: [string, string] = [runLabel(before), runLabel(after)];
-    const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
-    ctx.showComparison(comparison, labels, records, records);
-    void vscode.window.showInformationMessage(
-      `Hotpath: ${labels[0]} → ${labels[1]}: ${comparisonHeadline(comparison, ctx.workspace).text}`,
-    );
-    return comparison;
+    return showRunComparison(ctx, ...runs);
   };
+}
+
+/**
+ * "Compare With…": any two saved runs, picked one after the other in the runs folder (or browsed
+ * to), the one before first. Callers (tests, other extensions) may name both folders.
+ */
+export function compareWith(ctx: Ctx) {
+  return async (beforeFolder?: string, afterFolder?: string): Promise<Comparison | undefined> => {
+    const before =
+      beforeFolder ?? (await pickRun(ctx, 'Hotpath: compare — the run before (1 of 2)'));
+    if (!before) return undefined;
+    const after =
+      afterFolder ?? (await pickRun(ctx, 'Hotpath: compare — the run after (2 of 2)', before));
+    if (!after) return undefined;
+    const [a, b] = await Promise.all([ctx.readRun(before), ctx.readRun(after)]);
+    return showRunComparison(ctx, a, b);
+  };
+}
+
+/** Two runs compared: the diff flamegraph in the panel, the headline in a message and the log. */
+function showRunComparison(ctx: Ctx, before: LoadedRun, after: LoadedRun): Comparison {
+  const comparison = compareRuns(comparedRun(before), comparedRun(after));
+  // By endpoint and start time: two runs of one endpoint are told apart.
+  const labels: [string, string] = [runLabel(before), runLabel(after)];
+  const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
+  ctx.showComparison(comparison, labels, records, records, after);
+  void vscode.window.showInformationMessage(
+    `Hotpath: ${labels[0]} → ${labels[1]}: ${comparisonHeadline(comparison, ctx.workspace).text}`,
+  );
+  return comparison;
 }
 
 /**

@@ -26,6 +26,7 @@ import { HotLines } from '../views/hotLines';
 import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
+import { WorkspaceMemory } from './memory';
 import type { ProfileRun } from './run';
 
 /** Where the load goes: a fresh sample service, the user's service command, or a running URL. */
@@ -43,22 +44,32 @@ export class Ctx implements vscode.Disposable {
   readonly flamegraph: FlamegraphPanel;
   readonly profileEditor: ProfileEditorProvider;
   readonly routeLenses: RouteLenses;
-  readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  /** The run going on, in the status bar; a click cancels it (and only it). */
+  readonly status = vscode.window.createStatusBarItem(
+    'hotpath.run',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
   /** The profile being taken now, if any: one at a time. */
   running: ProfileRun | undefined;
   /** The sample service started by "Start Sample Service", if it runs. */
   service: RunningService | undefined;
-  /** The last answers of the target pick, offered first next time. */
-  lastTarget: TargetKind = 'sample';
-  lastUrl = 'http://127.0.0.1:3000';
+  /** What is kept per workspace across reloads (memory.ts). */
+  readonly memory: WorkspaceMemory;
   /** Profiles being read in worker threads, each ended on deactivate. */
   readonly #reads = new Set<AbortController>();
   /** The last error told to the user (for tests: notifications cannot be read through the API). */
   lastError: string | undefined;
-  /** The run shown before the current one: what "Compare With Previous Run" compares against. */
-  previous: LoadedRun | undefined;
+  /**
+   * The last two runs taken (profiled and shown), oldest first: what "Compare With Previous Run"
+   * compares. Opening a profile or a run to read it is not taking one. Each is read on demand.
+   */
+  #taken: { folder: string; run?: LoadedRun }[] = [];
+  /** Counts the changes of the results shown: a restore that comes late applies nothing. */
+  #shownChanges = 0;
 
   constructor(readonly extension: vscode.ExtensionContext) {
+    this.memory = new WorkspaceMemory(extension.workspaceState);
     this.flamegraph = new FlamegraphPanel(extension.extensionUri);
     this.profileEditor = new ProfileEditorProvider(extension.extensionUri, {
       open: (file, signal) => this.#openProfile(file, signal),
@@ -70,7 +81,7 @@ export class Ctx implements vscode.Disposable {
     );
     this.flamegraph.log = (message) => this.output.warn(message);
     this.status.name = 'Hotpath run';
-    this.status.command = 'hotpath.stopService';
+    this.status.command = 'hotpath.cancelRun';
   }
 
   get sampleSourceFolder(): string {
@@ -79,6 +90,31 @@ export class Ctx implements vscode.Disposable {
 
   get workspace(): string | undefined {
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  /** Where runs are saved: the output folder setting, in the workspace folder (or absolute). */
+  get runsFolder(): string {
+    const workspace = this.workspace;
+    return workspace
+      ? path.resolve(workspace, this.config.outputFolder)
+      : path.join(this.extension.globalStorageUri.fsPath, 'runs');
+  }
+
+  /** The last answers of the target pick, offered first next time (kept per workspace). */
+  get lastTarget(): TargetKind {
+    return this.memory.target;
+  }
+
+  set lastTarget(kind: TargetKind) {
+    this.memory.target = kind;
+  }
+
+  get lastUrl(): string {
+    return this.memory.url;
+  }
+
+  set lastUrl(url: string) {
+    this.memory.url = url;
   }
 
   get readsInProgress(): number {
@@ -95,8 +131,14 @@ export class Ctx implements vscode.Disposable {
     });
   }
 
-  /** Shows a saved run where the code is: its hottest source, lenses, heat and the report panel. */
-  async showResults(target: string): Promise<LoadedRun | undefined> {
+  /**
+   * Shows a saved run where the code is: its hottest source, lenses, heat and the report panel.
+   * `taken`: the run was just taken (it becomes the last run, the one before it the previous).
+   */
+  async showResults(
+    target: string,
+    { taken = false }: { taken?: boolean } = {},
+  ): Promise<LoadedRun | undefined> {
     let analysed: AnalysedRun;
     try {
       analysed = await this.#analyse(target);
@@ -106,7 +148,7 @@ export class Ctx implements vscode.Disposable {
       return undefined;
     }
     const { run, report } = analysed;
-    this.#apply(run);
+    this.#apply(run, target, taken);
     // Where to look first: the lock requests wait for, else the hottest function of the code.
     const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
     const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
@@ -114,18 +156,71 @@ export class Ctx implements vscode.Disposable {
     if (where && !(await openSource(where.source, where.line)))
       this.flamegraph.cannotOpen(where.source);
     this.hotLines.refresh();
-    this.flamegraph.show(report);
+    this.flamegraph.show(report, { besideEditor: true });
     return run;
   }
 
-  /** A comparison in the panel (diff flamegraph, charts of both loads) and in the log. */
+  /**
+   * After a window reload: the results shown before it (lenses, heat, the context keys that
+   * list the commands over them) come back, read in the analysis worker. Not awaited by
+   * `activate`. A run folder that is gone is logged, not told; results shown meanwhile win.
+   */
+  async restore(): Promise<void> {
+    this.#taken = this.memory.runs.filter((f) => fs.existsSync(f)).map((folder) => ({ folder }));
+    this.#setContextKeys();
+    const target = this.memory.shown;
+    if (!target) return;
+    if (!fs.existsSync(target)) {
+      this.output.info(`the results shown before the reload are gone (${target}): not restored`);
+      this.memory.shown = undefined;
+      return;
+    }
+    const changes = this.#shownChanges;
+    let run: LoadedRun;
+    try {
+      ({ run } = await this.#analyse(target));
+    } catch (error) {
+      if (!isCancelled(error))
+        this.output.warn(`the results shown before the reload: ${messageOf(error)}`);
+      return;
+    }
+    if (this.#shownChanges !== changes) return;
+    const last = this.#taken.at(-1);
+    if (last && last.folder === run.folder && target === run.folder) last.run = run;
+    this.results.set(run);
+    this.#setContextKeys();
+    this.output.info(`restored the results of ${target}`);
+  }
+
+  /** A run folder or profile read and analysed in the worker, to compare (nothing is shown). */
+  async readRun(target: string): Promise<LoadedRun> {
+    return (await this.#analyse(target)).run;
+  }
+
+  /**
+   * The last two runs taken, read (in the worker) if not yet; undefined when there are not two.
+   */
+  async lastTwoRuns(): Promise<[LoadedRun, LoadedRun] | undefined> {
+    const [before, after] = this.#taken;
+    if (!before || !after) return undefined;
+    for (const taken of [before, after]) taken.run ??= await this.readRun(taken.folder);
+    return before.run && after.run ? [before.run, after.run] : undefined;
+  }
+
+  /**
+   * A comparison in the panel (diff flamegraph, charts of both loads) and in the log. The lenses
+   * tell each function's change when `after` is the run they show.
+   */
   showComparison(
     comparison: Comparison,
     labels: [string, string],
     runs: [ComparedRun | RunRecord | undefined, ComparedRun | RunRecord | undefined],
     records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined],
+    after?: LoadedRun,
   ): void {
-    this.results.setComparison(comparison);
+    const current = this.results.current;
+    if (after === undefined || current?.profileFile === after.profileFile)
+      this.results.setComparison(comparison);
     this.flamegraph.show(comparisonReportData(comparison, labels, this.workspace, records));
     this.output.appendLine(
       formatComparison(comparison, labels, runs, this.workspace, records[0] ? records : undefined),
@@ -146,12 +241,14 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  /** Forgets the results shown (lenses, heat, the previous run). */
+  /** Forgets the results shown (lenses, heat) and the runs taken, here and across reloads. */
   clearResults(): void {
-    this.previous = undefined;
-    void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', false);
-    void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', false);
+    this.#taken = [];
+    this.memory.runs = [];
+    this.memory.shown = undefined;
+    this.#shownChanges++;
     this.results.set(undefined);
+    this.#setContextKeys();
   }
 
   /**
@@ -171,20 +268,37 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  #apply(run: LoadedRun): void {
-    if (this.results.current) this.previous = this.results.current;
-    void vscode.commands.executeCommand('setContext', 'hotpath.hasPrevious', !!this.previous);
-    void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', !!run.record?.load?.ramp);
+  /** The run's results become the ones shown (lenses, heat), kept for a reload. */
+  #apply(run: LoadedRun, target: string, taken: boolean): void {
+    if (taken) {
+      this.#taken = [...this.#taken.slice(-1), { folder: run.folder, run }];
+      this.memory.runs = this.#taken.map((t) => t.folder);
+    }
+    this.#shownChanges++;
+    this.memory.shown = target;
     this.results.set(run);
+    this.#setContextKeys();
     this.output.info(`diagnosis: ${run.diagnosis.summary}`);
+  }
+
+  /** The `when` keys of the commands over the results (hasResults is the results' own). */
+  #setContextKeys(): void {
+    const ramp = !!this.results.current?.record?.load?.ramp;
+    void vscode.commands.executeCommand(
+      'setContext',
+      'hotpath.hasPrevious',
+      this.#taken.length === 2,
+    );
+    void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', ramp);
   }
 
   /** The .cpuprofile editor's load: a profile inside a run folder is read with its run. */
   async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
-    const { run, report } = await this.#analyse(readTargetOf(file), signal);
+    const target = readTargetOf(file);
+    const { run, report } = await this.#analyse(target, signal);
     // Closed while it was read: nothing of it is applied.
     if (signal.aborted) throw new HotpathError('CANCELLED', 'the editor was closed');
-    this.#apply(run);
+    this.#apply(run, target, false);
     this.hotLines.refresh();
     return report;
   }

@@ -2,9 +2,13 @@
  * The picks of "Hotpath: Profile Endpoint": what to profile (target), which endpoint, which load.
  * Each resolves with the answer, or undefined when the user walked away.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runFigures } from '../report/text';
 import { findRoutes } from '../routes/scan';
 import { allPresets, type RunRequest } from '../runner/options';
+import { listRuns } from '../runs/runFolder';
 import { SAMPLE_ROUTES } from '../sampleService/routes';
 import type { Ctx, TargetKind } from './context';
 
@@ -188,4 +192,48 @@ function parseEndpoint(text: string): { method: string; path: string } | undefin
   const match = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(text);
   if (!match) return undefined;
   return { method: (match[1] ?? 'GET').toUpperCase(), path: match[2] };
+}
+
+/**
+ * Picks a saved run of the runs folder (each with its endpoint, when it ran, its req/s and p99),
+ * or with "Browse…" a run folder anywhere; resolves with the run's folder. `except`: a run left
+ * out (the one picked first, for a comparison).
+ */
+export async function pickRun(
+  ctx: Ctx,
+  title: string,
+  except?: string,
+): Promise<string | undefined> {
+  const folder = ctx.runsFolder;
+  const runs = (await listRuns(folder)).filter((run) => run.folder !== except);
+  type Item = vscode.QuickPickItem & { folder?: string };
+  const items: Item[] = runs.map((run) => {
+    const started = new Date(run.record.timings.startedAt);
+    return {
+      label: `${run.record.endpoint.method} ${run.record.endpoint.path}`,
+      description: Number.isNaN(started.getTime())
+        ? path.basename(run.folder)
+        : `${started.toLocaleDateString()} ${started.toLocaleTimeString()}`,
+      detail: runFigures(run.record),
+      folder: run.folder,
+    };
+  });
+  items.push({ label: '$(folder-opened) Browse…', description: 'a run folder anywhere' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: runs.length > 0 ? 'a saved run' : `no saved runs in ${folder}`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked) return undefined;
+  if (picked.folder) return picked.folder;
+  const chosen = await vscode.window.showOpenDialog({
+    title,
+    openLabel: 'Open Run',
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    ...(fs.existsSync(folder) ? { defaultUri: vscode.Uri.file(folder) } : {}),
+  });
+  return chosen?.[0]?.fsPath;
 }

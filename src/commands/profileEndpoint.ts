@@ -37,11 +37,20 @@ export function profileEndpoint(ctx: Ctx) {
   return (request?: ProfileRequest) => profile(ctx, request ?? {});
 }
 
+/** "Hotpath: Cancel Run" (and a click on the run in the status bar): the run, nothing else. */
+export function cancelRun(ctx: Ctx) {
+  return async (): Promise<boolean> => {
+    const cancelled = await ctx.stopRun();
+    if (!cancelled) void vscode.window.showInformationMessage('Hotpath: no run is going.');
+    return cancelled;
+  };
+}
+
 /** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
 async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun | undefined> {
   if (ctx.running) {
     void vscode.window.showInformationMessage(
-      'Hotpath: a run is going already; cancel it (Hotpath: Stop Service) or wait for it.',
+      'Hotpath: a run is going already; cancel it (Hotpath: Cancel Run, or click it in the status bar) or wait for it.',
     );
     return undefined;
   }
@@ -108,9 +117,7 @@ async function run(
   request: Omit<RunRequest, 'outDir'>,
 ): Promise<CompletedRun | undefined> {
   const { config, workspace } = ctx;
-  const outDir = workspace
-    ? path.resolve(workspace, config.outputFolder)
-    : path.join(ctx.extension.globalStorageUri.fsPath, 'runs');
+  const outDir = ctx.runsFolder;
   let options: ReturnType<typeof resolveRunOptions>;
   try {
     options = resolveRunOptions(
@@ -139,7 +146,8 @@ async function run(
     const completed = await running.done;
     const { folder, record } = completed;
     ctx.output.appendLine(formatRun(record, folder, workspace));
-    if (record.status === 'done' && record.profile.file !== null) await ctx.showResults(folder);
+    if (record.status === 'done' && record.profile.file !== null)
+      await ctx.showResults(folder, { taken: true });
     const open = 'Open run.json';
     const headline =
       record.status === 'done' && record.load

@@ -1,10 +1,19 @@
-/** The commands over the results shown: the flamegraph, the heat, opening a profile, clearing. */
+/** The commands over the results shown: the flamegraph, the heat, opening a profile or a run, clearing. */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import type { LoadedRun } from '../profile/loadedRun';
 import { reportData } from '../report/reportData';
+import { readTargetOf } from '../runs/runFolder';
 import type { Ctx } from './context';
+import { pickRun } from './pickers';
 
+/**
+ * Shows the report panel in front: opened with the current run's report when it is closed,
+ * brought to the front when it is behind another tab; with a function (a 🔥 lens), found in the
+ * flamegraph. A lens with no function (the ⏳ lock lens) just shows the report.
+ */
 export function showFlamegraph(ctx: Ctx) {
-  return (target?: { name: string; file?: string }): void => {
+  return (target?: { name?: string; file?: string }): void => {
     const run = ctx.results.current;
     if (!run) {
       void vscode.window.showInformationMessage(
@@ -12,7 +21,7 @@ export function showFlamegraph(ctx: Ctx) {
       );
       return;
     }
-    if (!ctx.flamegraph.visible) ctx.flamegraph.show(reportData(run, ctx.workspace));
+    if (!ctx.flamegraph.reveal()) ctx.flamegraph.show(reportData(run, ctx.workspace));
     if (target?.name) ctx.flamegraph.focus(target.name, target.file);
   };
 }
@@ -21,18 +30,35 @@ export function toggleHotLines(ctx: Ctx) {
   return () => ctx.hotLines.toggle();
 }
 
+/**
+ * "Open Profile…" (and the explorer's menu on a .cpuprofile): a profile file. A run's own profile
+ * (`<run>/profile.cpuprofile` beside its run.json) opens as that run, with its load.
+ */
 export function openProfile(ctx: Ctx) {
-  return async (uri?: vscode.Uri) => {
-    const target =
+  return async (uri?: vscode.Uri): Promise<LoadedRun | undefined> => {
+    const runs = ctx.runsFolder;
+    const file =
       uri ??
       (
         await vscode.window.showOpenDialog({
-          title: 'Hotpath: open a .cpuprofile or a run folder',
-          canSelectFolders: true,
+          title: 'Hotpath: open a .cpuprofile',
+          openLabel: 'Open Profile',
+          canSelectFiles: true,
+          canSelectFolders: false,
+          canSelectMany: false,
           filters: { 'CPU profiles': ['cpuprofile'] },
+          ...(fs.existsSync(runs) ? { defaultUri: vscode.Uri.file(runs) } : {}),
         })
       )?.[0];
-    return target ? ctx.showResults(target.fsPath) : undefined;
+    return file ? ctx.showResults(readTargetOf(file.fsPath)) : undefined;
+  };
+}
+
+/** "Open Run…": a saved run of the runs folder, picked by endpoint and time, or any run folder. */
+export function openRun(ctx: Ctx) {
+  return async (folder?: string): Promise<LoadedRun | undefined> => {
+    const picked = folder ?? (await pickRun(ctx, 'Hotpath: open a saved run'));
+    return picked ? ctx.showResults(picked) : undefined;
   };
 }
 

@@ -23,7 +23,12 @@ export class ProfileRun {
   ) {
     const status = ctx.status;
     status.text = `$(sync~spin) Hotpath: ${label}`;
-    status.tooltip = 'Hotpath is profiling; click to cancel the run';
+    status.tooltip = `Hotpath is profiling ${label}; click to cancel the run`;
+    const spoken = (stage: string) => ({
+      label: `Hotpath run of ${label}: ${stage}. Activate to cancel the run.`,
+      role: 'button',
+    });
+    status.accessibilityInformation = spoken('starting');
     status.show();
     void vscode.commands.executeCommand('setContext', 'hotpath.running', true);
     this.done = Promise.resolve(
@@ -44,6 +49,7 @@ export class ProfileRun {
                 if (pid !== undefined && !this.#pids.includes(pid)) this.#pids.push(pid);
               progress.report({ message: stage.replace('-', ' ') });
               status.text = `$(sync~spin) Hotpath: ${label} · ${stage.replace('-', ' ')}`;
+              status.accessibilityInformation = spoken(stage.replace('-', ' '));
             },
             onProgress: (p) => {
               const text = formatProgress(p).trim();

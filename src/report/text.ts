@@ -137,6 +137,15 @@ export function kneeText(ramp: NonNullable<LoadSummary['ramp']>): string {
   return `at ${int.format(knee.connections)} connections: ${int.format(knee.requestsPerSec)} req/s (${one.format(knee.growth)}x the first step), p99 ${ms(knee.p99Ms)}; more connections brought no more${bound}`;
 }
 
+/** A saved run's figures in one line, for a list of runs: "1,234 req/s · p99 12 ms · preset quick". */
+export function runFigures(record: RunRecord): string {
+  const load = record.load;
+  const figures = load
+    ? `${one.format(load.requestsPerSec)} req/s · p99 ${ms(load.latencyMs.p99)}`
+    : 'no load figures';
+  return `${figures} · preset ${record.preset}`;
+}
+
 /** The load summary and where the run was saved, as a person reads it after a run. */
 export function formatRun(record: RunRecord, folder: string, cwd = process.cwd()): string {
   return runRows(record, folder, cwd)

@@ -25,20 +25,37 @@ export class FlamegraphPanel implements vscode.Disposable {
     );
   }
 
-  /** Shows `report`, opening the panel beside the active editor if needed. */
-  show(report: ReportData | PackedReport): void {
+  /**
+   * Shows `report` in front: the panel opens beside the active editor, or comes to the front
+   * where it is when it is behind another tab. With `besideEditor` (a run's results, whose
+   * source was just opened), a panel in the active editor's own group moves beside it instead of
+   * covering that source.
+   */
+  show(report: ReportData | PackedReport, options: { besideEditor?: boolean } = {}): void {
+    const existed = this.#panel !== undefined;
     const { panel, page } = this.#ensure();
     panel.title = `Hotpath · ${report.title}`;
     page.show(report);
+    if (!existed) return;
+    const editor = vscode.window.activeTextEditor?.viewColumn;
+    const covers = options.besideEditor && editor !== undefined && panel.viewColumn === editor;
+    panel.reveal(covers ? vscode.ViewColumn.Beside : panel.viewColumn, true);
+  }
+
+  /** Brings the panel to the front of its group (without taking focus); false when it is closed. */
+  reveal(): boolean {
+    if (!this.#panel) return false;
+    this.#panel.panel.reveal(this.#panel.panel.viewColumn, true);
+    return true;
   }
 
   focus(name: string, file?: string): void {
-    if (!this.#panel) return;
-    this.#panel.panel.reveal(undefined, true);
-    this.#panel.page.post({ type: 'focus', name, ...(file ? { file } : {}) });
+    if (!this.reveal()) return;
+    this.#panel?.page.post({ type: 'focus', name, ...(file ? { file } : {}) });
   }
 
-  get visible(): boolean {
+  /** Whether the panel is open (in front or behind another tab). */
+  get open(): boolean {
     return this.#panel !== undefined;
   }
 

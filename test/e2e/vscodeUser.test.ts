@@ -1,22 +1,93 @@
 /**
  * Hotpath as a user meets it: the workbench of a real VS Code (code-server) in headless
- * Chromium, driven by keyboard through playwright-core. F1 → "Hotpath: Profile Endpoint" →
- * sample service → /cpualloc → quick; then the report panel, a CodeLens with a share in the
- * editor's DOM, and the flamegraph's canvas with frames drawn; the panel again after a window
- * reload. Screenshot:
- * .test-output/vscode-user-flow.png.
+ * Chromium, driven by keyboard and mouse through playwright-core, and asserted on what the
+ * workbench shows. One workbench for the file; each test goes on from where the one before left
+ * it (its runs, its panel). F1 → "Hotpath: Profile Endpoint" → sample service → /cpualloc; then
+ * the report panel, a CodeLens with a share in the editor's DOM, and the flamegraph's canvas with
+ * frames drawn. Screenshot: .test-output/vscode-user-flow.png.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import { after, afterEach, before, test } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium, testOutput } from '../browser';
-import { tempFolder } from '../helpers';
-import { startCodeServer } from '../vscode/codeServer';
+import { alive, tempFolder } from '../helpers';
+import { type CodeServer, startCodeServer } from '../vscode/codeServer';
 
 const root = path.resolve(__dirname, '..', '..');
+
+/** Loads of the tests' own: short runs, and one long enough to cancel. */
+const PRESETS = [
+  {
+    name: 'e2e-short',
+    description: 'the tests: 8 connections for 2 s',
+    connections: 8,
+    durationSec: 2,
+  },
+  { name: 'e2e-long', description: 'the tests: a run to cancel', connections: 4, durationSec: 60 },
+];
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+let workspace: string;
+let runsFolder: string;
+/** The sample's source, which the workbench shows: the tests must leave it as it was. */
+const sampleSource = path.join(root, 'src', 'sampleService', 'handlers.ts');
+const sampleText = fs.readFileSync(sampleSource, 'utf8');
+
+before(async () => {
+  workspace = tempFolder('vscode-user');
+  runsFolder = path.join(workspace, '.hotpath', 'runs');
+  server = await startCodeServer({
+    userSettings: {
+      'hotpath.presets': PRESETS,
+      // The sample's source is this repository's own file: keys that go astray cannot edit it.
+      'files.readonlyInclude': { '**/src/sampleService/**': true },
+    },
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(
+    server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(root)]]),
+  );
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+});
+
+// What the workbench showed at the end of each test, to look at when one fails.
+afterEach(async (t) => {
+  const name = t.name.replace(/[^\w]+/g, '-').slice(0, 60);
+  await page?.screenshot({ path: testOutput(`vscode-user-${name}.png`) }).catch(() => undefined);
+  // A quick input a failed test left open does not take the next test's keys.
+  await page?.keyboard.press('Escape').catch(() => undefined);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  const now = fs.readFileSync(sampleSource, 'utf8');
+  if (now !== sampleText) {
+    fs.writeFileSync(sampleSource, sampleText);
+    const [was, is] = [sampleText.split('\n'), now.split('\n')];
+    const at = was.findIndex((line, i) => line !== is[i]);
+    assert.fail(
+      `the tests changed ${sampleSource} (put back as it was): line ${at + 1} was ${JSON.stringify(was[at])}, became ${JSON.stringify(is[at])}`,
+    );
+  }
+});
+
+/**
+ * The quick input's box. Text goes into it (`fill`, `press` on the element), never to whatever
+ * has the focus: keys that miss a closing quick input would land in the sample's source, which
+ * is this repository's own file.
+ */
+function quickInputBox(page: Page) {
+  return page.locator('.quick-input-widget .quick-input-box input');
+}
 
 /** Picks the quick-input entry that `text` filters to, once the quick input has `title`. */
 async function pick(
@@ -28,13 +99,13 @@ async function pick(
   const widget = page.locator('.quick-input-widget');
   await (title
     ? widget.locator('.quick-input-title', { hasText: title })
-    : widget.locator('.quick-input-box input')
+    : quickInputBox(page)
   ).waitFor({ timeout: 30_000 });
-  await page.keyboard.type(text);
+  await quickInputBox(page).fill(text);
+  // A click on the row, not Enter: a key sent as the quick input closes would reach the editor.
   await widget
     .locator('.quick-input-list .monaco-list-row.focused', { hasText: expect })
-    .waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+    .click({ timeout: 10_000 });
 }
 
 /**
@@ -48,16 +119,93 @@ async function paletteCommand(page: Page, command: string): Promise<void> {
   for (;;) {
     await page.keyboard.press('F1');
     try {
-      await widget.locator('.quick-input-box input').waitFor({ timeout: 2_000 });
-      await page.keyboard.type(command);
-      await row.waitFor({ timeout: 2_000 });
-      await page.keyboard.press('Enter');
+      await quickInputBox(page).fill(`>${command}`, { timeout: 2_000 });
+      await row.click({ timeout: 5_000 });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await page.keyboard.press('Escape');
     }
   }
+}
+
+/** F1 → Profile Endpoint → the sample service → `endpoint` → `preset`. */
+async function profileSample(endpoint: string, preset: string): Promise<void> {
+  await paletteCommand(page, 'Hotpath: Profile Endpoint');
+  await pick(page, /what to profile/, 'Sample service', /Sample service/);
+  await pick(page, /endpoint to profile/, endpoint, new RegExp(`GET ${endpoint}(?!alloc)`));
+  await pick(page, /Hotpath: load/, preset, new RegExp(preset));
+}
+
+/** The text of the notification that matches `text`, once it shows. */
+async function notification(text: RegExp, timeoutMs = 30_000): Promise<string> {
+  const message = page.locator('.notification-list-item-message', { hasText: text }).last();
+  await message.waitFor({ timeout: timeoutMs });
+  return (await message.textContent()) ?? '';
+}
+
+/** Developer: Reload Window, and the workbench back. */
+async function reloadWindow(): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
+  });
+  await page.keyboard.press('F1');
+  await pick(page, undefined, '>Developer: Reload Window', /Developer: Reload Window/);
+  await page.waitForFunction(
+    () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
+    undefined,
+    { timeout: 30_000 },
+  );
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+}
+
+/** Waits until the command palette lists `command` (the palette is left closed). */
+async function paletteLists(command: string, timeoutMs = 30_000): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: command });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    await quickInputBox(page).fill(`>${command}`, { timeout: 5_000 });
+    const listed = await row
+      .first()
+      .waitFor({ timeout: 2_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    await page.keyboard.press('Escape');
+    if (listed) return;
+    if (Date.now() > deadline) assert.fail(`the command palette does not list ${command}`);
+  }
+}
+
+/**
+ * How many lines of the editors on screen have Hotpath's heat: elements of the decoration
+ * classes whose background is a `hotpath.heat1`…`heat5` colour (the workbench resolves theme
+ * colours into its rules: rgba(255, 106 | 74 | 42, 0, alpha) by default).
+ */
+async function heatLines(): Promise<number> {
+  return page.evaluate(() => {
+    const classes = new Set<string>();
+    for (const sheet of Array.from(document.styleSheets)) {
+      let rules: CSSRuleList;
+      try {
+        rules = sheet.cssRules;
+      } catch {
+        continue;
+      }
+      for (const rule of Array.from(rules)) {
+        if (!(rule instanceof CSSStyleRule)) continue;
+        if (!/background-color: rgba\(255, (106|74|42), 0, /.test(rule.cssText)) continue;
+        for (const match of rule.selectorText.matchAll(/\.(ced-[\w-]+)/g)) classes.add(match[1]);
+      }
+    }
+    let lines = 0;
+    for (const name of classes)
+      lines += document.querySelectorAll(`.monaco-editor .view-overlays .${name}`).length;
+    return lines;
+  });
 }
 
 /** The frame of the webview whose page holds the report, once it has drawn. */
@@ -76,72 +224,259 @@ async function reportFrame(page: Page, timeoutMs: number): Promise<Frame> {
 }
 
 test('a user profiles /cpualloc from the command palette', { timeout: 300_000 }, async () => {
-  const workspace = tempFolder('vscode-user');
-  const server = await startCodeServer();
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(
-      server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(root)]]),
+  await profileSample('/cpualloc', 'e2e-short');
+
+  // The run takes about 5 s; the report panel opens beside the handler's source.
+  await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 90_000 });
+  const frame = await reportFrame(page, 30_000);
+  assert.match((await frame.textContent('#title')) ?? '', /GET \/cpualloc/);
+  // The panel says the run's own diagnosis, as read back from its folder.
+  const saved = fs.readdirSync(runsFolder);
+  assert.equal(saved.length, 1, `one run saved: ${saved.join(', ')}`);
+  const { diagnosis } = loadRun(path.join(runsFolder, saved[0]));
+  assert.equal(await frame.textContent('#verdict'), diagnosis.verdict, 'the verdict is on top');
+  assert.equal(await frame.textContent('#diagnosis'), diagnosis.summary, 'and its summary');
+  // Pixels, not just the element: frames of several colours on the canvas.
+  const colours = await frame.evaluate(() => {
+    const canvas = document.querySelector('#report .hotpath-flame-canvas') as HTMLCanvasElement;
+    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set<string>();
+    for (let i = 0; data && i < data.length; i += 16)
+      if (data[i + 3] > 0) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return seen.size;
+  });
+  assert.ok(colours >= 3, `the flamegraph drew frames (${colours} colours on its canvas)`);
+
+  // A CodeLens with a share, over the handler in the editor.
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
+  await lens.first().waitFor({ timeout: 20_000 });
+  assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: testOutput('vscode-user-flow.png') });
+});
+
+test('a second run, of /cpu, takes the editor over', { timeout: 300_000 }, async () => {
+  await profileSample('/cpu', 'e2e-short');
+  await page.locator('.tab', { hasText: /Hotpath · GET \/cpu$/ }).waitFor({ timeout: 90_000 });
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /GET \/cpu$/ });
+  await lens.first().waitFor({ timeout: 20_000 });
+  assert.ok((await heatLines()) > 0, 'heat on the hot lines of /cpu');
+});
+
+test('a click on the run in the status bar cancels it, not the sample service started by hand', {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'Hotpath: Start Sample Service');
+  const started = await notification(/the sample service answers at/);
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(started)?.[0];
+  assert.ok(url, started);
+  const earlier = new Set(fs.readdirSync(runsFolder));
+  await profileSample('/cpu', 'e2e-long');
+  // The run's item, as a screen reader and the mouse find it, once the run is into its load.
+  const item = page.locator(
+    '.statusbar-item a.statusbar-item-label[aria-label^="Hotpath run of GET /cpu: profiling."]',
+  );
+  await item.waitFor({ timeout: 60_000 });
+  assert.match(
+    (await item.locator('xpath=..').getAttribute('id')) ?? '',
+    /hotpath\.run$/,
+    'the item has an id of its own',
+  );
+  await item.click();
+  await notification(/GET \/cpu: the run was cancelled/);
+  await item.waitFor({ state: 'detached', timeout: 10_000 });
+  const [folder] = fs.readdirSync(runsFolder).filter((f) => !earlier.has(f));
+  assert.ok(folder, 'the cancelled run has its folder');
+  const record = JSON.parse(fs.readFileSync(path.join(runsFolder, folder, 'run.json'), 'utf8'));
+  assert.equal(record.status, 'cancelled');
+  assert.ok(record.target.pid > 0 && !alive(record.target.pid), "the run's own service ended");
+  const hello = await fetch(`${url}/hello`);
+  assert.deepEqual(await hello.json(), { hello: 'world' }, 'the service started by hand answers');
+
+  // A URL target: load only (no profile); it is the target remembered across the reload below.
+  await paletteCommand(page, 'Hotpath: Profile Endpoint');
+  await pick(page, /what to profile/, 'already running', /A service already running/);
+  await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
+  await quickInputBox(page).fill(url);
+  await quickInputBox(page).press('Enter');
+  await pick(page, /endpoint to profile/, 'Another endpoint', /Another endpoint/);
+  await page.locator('.quick-input-title', { hasText: /Hotpath: endpoint$/ }).waitFor();
+  await quickInputBox(page).fill('/hello');
+  await quickInputBox(page).press('Enter');
+  await pick(page, /Hotpath: load/, 'e2e-short', /e2e-short/);
+  await notification(/GET \/hello: [\d.]+ req\/s/);
+
+  await paletteCommand(page, 'Hotpath: Stop Service');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answered = await fetch(`${url}/hello`).then(
+      () => true,
+      () => false,
     );
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-    await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
-
-    await paletteCommand(page, 'Hotpath: Profile Endpoint');
-    await pick(page, /what to profile/, 'Sample service', /Sample service/);
-    await pick(page, /endpoint to profile/, '/cpualloc', /GET \/cpualloc/);
-    await pick(page, /Hotpath: load/, 'quick', /quick/);
-
-    // The run takes about 5 s; the report panel opens beside the handler's source.
-    await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 90_000 });
-    const frame = await reportFrame(page, 30_000);
-    assert.match((await frame.textContent('#title')) ?? '', /GET \/cpualloc/);
-    // The panel says the run's own diagnosis, as read back from its folder.
-    const runsFolder = path.join(workspace, '.hotpath', 'runs');
-    const saved = fs.readdirSync(runsFolder);
-    assert.equal(saved.length, 1, `one run saved: ${saved.join(', ')}`);
-    const { diagnosis } = loadRun(path.join(runsFolder, saved[0]));
-    assert.equal(await frame.textContent('#verdict'), diagnosis.verdict, 'the verdict is on top');
-    assert.equal(await frame.textContent('#diagnosis'), diagnosis.summary, 'and its summary');
-    // Pixels, not just the element: frames of several colours on the canvas.
-    const colours = await frame.evaluate(() => {
-      const canvas = document.querySelector('#report .hotpath-flame-canvas') as HTMLCanvasElement;
-      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-      const seen = new Set<string>();
-      for (let i = 0; data && i < data.length; i += 16)
-        if (data[i + 3] > 0) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-      return seen.size;
-    });
-    assert.ok(colours >= 3, `the flamegraph drew frames (${colours} colours on its canvas)`);
-
-    // A CodeLens with a share, over the handler in the editor.
-    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
-    await lens.first().waitFor({ timeout: 20_000 });
-    assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: testOutput('vscode-user-flow.png') });
-
-    // The report panel comes back after a window reload, drawn from its saved state.
-    await page.evaluate(() => {
-      (window as unknown as { hotpathMark: boolean }).hotpathMark = true;
-    });
-    await page.keyboard.press('F1');
-    await pick(page, undefined, 'Developer: Reload Window', /Developer: Reload Window/);
-    await page.waitForFunction(
-      () => !(window as unknown as { hotpathMark?: boolean }).hotpathMark,
-      undefined,
-      { timeout: 30_000 },
-    );
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-    await page.locator('.tab', { hasText: 'Hotpath · GET /cpualloc' }).waitFor({ timeout: 60_000 });
-    const restored = await reportFrame(page, 30_000);
-    assert.match((await restored.textContent('#title')) ?? '', /GET \/cpualloc/);
-
-    const runs = path.join(workspace, '.hotpath', 'runs');
-    assert.equal(fs.readdirSync(runs).length, 1, 'one run saved in the workspace');
-  } finally {
-    await browser.close();
-    server.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
+    if (!answered) break;
+    assert.ok(Date.now() < deadline, 'Stop Service stops the service started by hand');
+    await page.waitForTimeout(200);
   }
+});
+
+test('after a window reload the results are back: panel, lenses, heat, their commands, the target', {
+  timeout: 300_000,
+}, async () => {
+  assert.ok((await heatLines()) > 0, 'heat before the reload');
+  await reloadWindow();
+  // The report panel, drawn from its saved state.
+  await page.locator('.tab', { hasText: /Hotpath · GET \/cpu$/ }).waitFor({ timeout: 60_000 });
+  const restored = await reportFrame(page, 30_000);
+  assert.match((await restored.textContent('#title')) ?? '', /^GET \/cpu$/);
+  // The lenses and the heat on the source, read back from the run's folder.
+  const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /GET \/cpu$/ });
+  await lens.first().waitFor({ timeout: 30_000 });
+  assert.match((await lens.first().textContent()) ?? '', /🔥 [\d.]+ % self · [\d.]+ % total/);
+  const deadline = Date.now() + 10_000;
+  while ((await heatLines()) === 0 && Date.now() < deadline) await page.waitForTimeout(200);
+  assert.ok((await heatLines()) > 0, 'heat on the hot lines after the reload');
+  // The commands over the results are in the palette again.
+  for (const command of [
+    'Hotpath: Show Flamegraph',
+    'Hotpath: Toggle Hot Lines',
+    'Hotpath: Compare With Previous Run',
+  ])
+    await paletteLists(command);
+  // The target picked last (a URL) is offered first, with its URL.
+  await page.keyboard.press('Escape');
+  await paletteCommand(page, 'Hotpath: Profile Endpoint');
+  const first = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+  await page.locator('.quick-input-title', { hasText: /what to profile/ }).waitFor();
+  assert.match((await first.textContent()) ?? '', /A service already running/);
+  await first.click();
+  await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
+  const typed = await page.locator('.quick-input-widget .quick-input-box input').inputValue();
+  assert.match(typed, /^http:\/\/127\.0\.0\.1:\d+$/, 'the URL typed before the reload');
+  await page.keyboard.press('Escape');
+});
+
+/** The report panel's page once it shows `title`. */
+async function panelShowing(title: string | RegExp): Promise<Frame> {
+  const tab =
+    typeof title === 'string' ? `Hotpath · ${title}` : new RegExp(`Hotpath · ${title.source}`);
+  await page.locator('.tab', { hasText: tab }).first().waitFor({ timeout: 60_000 });
+  const frame = await reportFrame(page, 30_000);
+  const [source, exact] = typeof title === 'string' ? [title, true] : [title.source, false];
+  await frame.waitForFunction(
+    ([wanted, whole]) => {
+      const text = document.querySelector('#title')?.textContent ?? '';
+      return whole ? text === wanted : new RegExp(wanted).test(text);
+    },
+    [source, exact] as const,
+    { timeout: 30_000 },
+  );
+  return frame;
+}
+
+/** A comparison's title: each run by its endpoint and start time. */
+const compared = (before: string, after: string) =>
+  new RegExp(`${before} · \\d\\d:\\d\\d:\\d\\d → ${after} · \\d\\d:\\d\\d:\\d\\d`);
+
+/** The folder of the saved run of `endpoint` that has a profile. */
+function savedRun(endpoint: string): string {
+  const folder = fs
+    .readdirSync(runsFolder)
+    .map((name) => path.join(runsFolder, name))
+    .find((f) => {
+      const record = JSON.parse(fs.readFileSync(path.join(f, 'run.json'), 'utf8'));
+      return record.endpoint.path === endpoint && record.profile.file;
+    });
+  assert.ok(folder, `a saved run of ${endpoint}`);
+  return folder;
+}
+
+test("Open Profile… takes a file, and a run's own profile opens as that run, with its load", {
+  timeout: 300_000,
+}, async () => {
+  const profile = path.join(savedRun('/cpualloc'), 'profile.cpuprofile');
+  await paletteCommand(page, 'Hotpath: Open Profile…');
+  // The workbench's own file dialog (a remote workspace): once it has opened at the runs folder,
+  // the profile's path is typed in its box and accepted with its button.
+  await page.locator('.quick-input-title', { hasText: /open a \.cpuprofile/ }).waitFor();
+  const value = (wanted: string) =>
+    page.waitForFunction(
+      (text) =>
+        (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement)
+          ?.value === text,
+      wanted,
+      { timeout: 15_000 },
+    );
+  await value(`${runsFolder}/`);
+  await quickInputBox(page).fill(profile);
+  await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+      hasText: 'profile.cpuprofile',
+    })
+    .first()
+    .waitFor({ timeout: 15_000 });
+  await value(profile);
+  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Profile' }).click();
+  const frame = await panelShowing('GET /cpualloc');
+  assert.match((await frame.textContent('#summary')) ?? '', /req\/s/, "the run's load data");
+});
+
+test('Open Run… picks a saved run by its endpoint, time and req/s', {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'Hotpath: Open Run…');
+  // Newest first: the /cpu run, with its figures; the cancelled run (no profile) is not listed.
+  await pick(
+    page,
+    /open a saved run/,
+    '',
+    /GET \/cpu(?!alloc).*req\/s · p99 .* · preset e2e-short/,
+  );
+  await panelShowing('GET /cpu');
+});
+
+test('Compare With… compares the two saved runs picked', { timeout: 300_000 }, async () => {
+  await paletteCommand(page, 'Hotpath: Compare With…');
+  // The other way round from the last two runs taken (/cpualloc, then /cpu).
+  await pick(page, /the run before/, '', /GET \/cpu(?!alloc)/);
+  await pick(page, /the run after/, 'cpualloc', /GET \/cpualloc/);
+  await panelShowing(compared('GET /cpu', 'GET /cpualloc'));
+  await notification(/GET \/cpu · [\d:]+ → GET \/cpualloc · [\d:]+: /);
+});
+
+test('a run folder deleted before a reload: nothing comes back, and nothing is told', {
+  timeout: 300_000,
+}, async () => {
+  // The results shown are the /cpu run's (Open Run… above); its folder goes.
+  fs.rmSync(savedRun('/cpu'), { recursive: true, force: true });
+  await reloadWindow();
+  // The panel comes back from its own state, which activates the extension and its restore.
+  await panelShowing(compared('GET /cpu', 'GET /cpualloc'));
+  await page.waitForTimeout(5_000);
+  const told = page.locator('.notification-list-item-message', { hasText: /Hotpath/ });
+  assert.equal(await told.count(), 0, `told: ${await told.allTextContents()}`);
+  const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: /% self/ });
+  assert.equal(await lenses.count(), 0, 'no lenses of a run that is gone');
+  assert.equal(await heatLines(), 0, 'no heat');
+});
+
+test("a lock fixed, /read → /fast: the comparison's headline is the lock's wait, not a Hotpath frame", {
+  timeout: 300_000,
+}, async () => {
+  await profileSample('/read', 'e2e-short');
+  await page.locator('.tab', { hasText: /Hotpath · GET \/read$/ }).waitFor({ timeout: 90_000 });
+  await profileSample('/fast', 'e2e-short');
+  await page.locator('.tab', { hasText: /Hotpath · GET \/fast$/ }).waitFor({ timeout: 90_000 });
+  // The fixed handler's file after the fix: the heat of a cold file is pale, not red.
+  await page.waitForTimeout(1_000);
+  await page.screenshot({ path: testOutput('vscode-cold-after-fix.png') });
+  await paletteCommand(page, 'Hotpath: Compare With Previous Run');
+  const frame = await panelShowing(compared('GET /read', 'GET /fast'));
+  const headline = (await frame.textContent('#diagnosis')) ?? '';
+  assert.match(
+    headline,
+    /The biggest change in your code: the wait for mutex · app\.ts:\d+ \(a Mutex, acquired at .*handlers\.ts:\d+\) went from [\d,.]+ m?s p50 \(\d+ % of the latency\) to none\./,
+  );
+  assert.doesNotMatch(headline, /#\w|agent/, 'nothing of Hotpath’s own agent');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: testOutput('vscode-compare-read-fast.png') });
 });

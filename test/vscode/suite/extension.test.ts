@@ -57,6 +57,31 @@ async function useService(command: string, url: string): Promise<() => Promise<v
   };
 }
 
+/** The report panel's tab, if the panel is open. */
+function panelTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .find(
+      (tab) =>
+        tab.input instanceof vscode.TabInputWebview &&
+        tab.input.viewType.endsWith('hotpath.flamegraph'),
+    );
+}
+
+/** Puts a text file in front of the report panel, in the panel's own group. */
+async function hidePanel(): Promise<void> {
+  const tab = panelTab();
+  assert.ok(tab, 'the report panel is open');
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const file = path.join(workspace, 'in-front.txt');
+  fs.writeFileSync(file, 'a tab in front of the report panel\n');
+  await vscode.window.showTextDocument(vscode.Uri.file(file), {
+    viewColumn: tab.group.viewColumn,
+    preview: false,
+  });
+  await until('the panel to be behind the text file', () => panelTab()?.isActive === false);
+}
+
 const SHORT = {
   target: 'sample',
   preset: 'quick',
@@ -77,10 +102,13 @@ suite('Hotpath in VS Code', () => {
     const commands = await vscode.commands.getCommands(true);
     for (const id of [
       'profileEndpoint',
+      'cancelRun',
       'startSampleService',
       'stopService',
       'openProfile',
+      'openRun',
       'compareWithPrevious',
+      'compareWith',
       'compareRampSteps',
       'showFlamegraph',
       'toggleHotLines',
@@ -172,15 +200,33 @@ suite('Hotpath in VS Code', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
   });
 
+  test('Show Flamegraph brings the report panel to the front from behind another tab', async () => {
+    await hidePanel();
+    await vscode.commands.executeCommand('hotpath.showFlamegraph');
+    await until('the panel to come to the front', () => panelTab()?.isActive);
+    // And from a 🔥 lens (a function to find in the flamegraph).
+    await hidePanel();
+    await vscode.commands.executeCommand('hotpath.showFlamegraph', { name: 'cpu' });
+    await until('the panel to come to the front for a lens', () => panelTab()?.isActive);
+  });
+
   test('compares with the previous run, reopens a saved profile, clears results', async () => {
     const first = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
       ...SHORT,
       path: '/cpu',
     })) as { folder: string };
+    // A new run's report lands in a panel in front, beside the source it opened.
+    await hidePanel();
     await vscode.commands.executeCommand('hotpath.profileEndpoint', {
       ...SHORT,
       path: '/cpualloc',
     });
+    await until("the new run's report to be in front", () => panelTab()?.isActive);
+    assert.notEqual(
+      panelTab()?.group.viewColumn,
+      vscode.window.activeTextEditor?.viewColumn,
+      'beside the source, not over it',
+    );
     const comparison = (await vscode.commands.executeCommand('hotpath.compareWithPrevious')) as {
       ratios: { cpuPerRequest?: number };
       functions: { name: string; before: number; after: number }[];
@@ -224,11 +270,21 @@ suite('Hotpath in VS Code', () => {
       `the lens over cpualloc() tells it is new against the /cpu run: ${titles.join(' | ')}`,
     );
 
+    // A run's own profile opened with Open Profile is that run, with its load.
     const opened = (await vscode.commands.executeCommand(
       'hotpath.openProfile',
       vscode.Uri.file(path.join(first.folder, 'profile.cpuprofile')),
-    )) as { analysis: unknown } | undefined;
-    assert.ok(opened, 'a lone profile opens');
+    )) as { folder: string; record?: { load?: { requests: number } } } | undefined;
+    assert.equal(opened?.folder, first.folder, 'the profile opens');
+    assert.ok((opened.record?.load?.requests ?? 0) > 0, 'with its run: its load data');
+    await until('the panel to show the run', () => api().panelShown()?.title === 'GET /cpu');
+    // Opening a profile to read it does not change which runs "previous" compares.
+    await vscode.commands.executeCommand('hotpath.compareWithPrevious');
+    const still = await until('the panel to draw the comparison again', () => {
+      const s = api().panelShown();
+      return s?.title.includes('→') ? s : undefined;
+    });
+    assert.equal(still.title, 'GET /cpu → GET /cpualloc', 'still the last two runs taken');
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor is open');
     assert.ok(editor.document.uri.fsPath.endsWith('handlers.ts'), editor.document.uri.fsPath);
@@ -258,7 +314,11 @@ suite('Hotpath in VS Code', () => {
     assert.equal(none, undefined, 'a truncated profile is an error message, not a crash');
   });
 
-  test('cancelling a run midway leaves none of its processes', async () => {
+  test('cancelling a run midway leaves none of its processes, and the service started by hand', async () => {
+    // A sample service started by hand is not the run's: Cancel Run leaves it running.
+    await vscode.commands.executeCommand('hotpath.startSampleService');
+    const byHand = api().servicePid();
+    assert.ok(byHand !== undefined && isRunning(byHand));
     const running = vscode.commands.executeCommand('hotpath.profileEndpoint', {
       ...SHORT,
       path: '/cpu',
@@ -271,7 +331,7 @@ suite('Hotpath in VS Code', () => {
     await until('the run to be past its warm-up, into the load', () =>
       api().runningStage() === 'profiling' ? true : undefined,
     );
-    await vscode.commands.executeCommand('hotpath.stopService');
+    assert.equal(await vscode.commands.executeCommand('hotpath.cancelRun'), true);
     const run = await running;
     assert.equal(run?.record.status, 'cancelled');
     assert.deepEqual(
@@ -280,6 +340,9 @@ suite('Hotpath in VS Code', () => {
       `processes of the cancelled run left: ${pids.join(', ')}`,
     );
     assert.deepEqual(api().runningPids(), []);
+    assert.ok(isRunning(byHand), 'the sample service started by hand still runs');
+    assert.equal(api().servicePid(), byHand);
+    assert.equal(await vscode.commands.executeCommand('hotpath.cancelRun'), false, 'no run left');
   });
 
   test('starts and stops the sample service by hand', async () => {
@@ -616,6 +679,13 @@ suite('Hotpath in VS Code', () => {
       .hotLinesDrawn()
       .find((d) => d.file === editor.document.uri.fsPath);
     assert.equal(drawn?.waits, 1, 'the wait mark is drawn');
+    // The ⏳ lens's "click for the report" shows the report, also from behind another tab.
+    await hidePanel();
+    await vscode.commands.executeCommand(
+      lens.command?.command ?? '',
+      ...(lens.command?.arguments ?? []),
+    );
+    await until('the lock lens to bring the report to the front', () => panelTab()?.isActive);
     // A moment for the workbench to paint the lens before the suite's screenshot. (The screenshot
     // is taken once the extension host has ended, so it shows lenses but no decorations.)
     await new Promise((resolve) => setTimeout(resolve, 1500));
