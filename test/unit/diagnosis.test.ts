@@ -325,6 +325,39 @@ describe('diagnose', () => {
     assert.match(flat.summary, /requests queue for something shared/);
   });
 
+  test('CPU-bound from 80 % busy, or from 80 % of a core per process; below both, mixed', () => {
+    const stacks = (busyUs: number): Stack[] => [
+      [[`work@${APP}:5`], busyUs],
+      [['(idle)'], 100_000 - busyUs],
+    ];
+    // p50 10 ms against 1 ms of CPU per response: not "the work is the latency", not waiting.
+    const figures = (cores: number) => ({ load: load(10, 1000), metrics: metrics(cores, 1000) });
+    assert.equal(run(stacks(80_000), figures(0.5)).diagnosis.verdict, 'cpu-bound');
+    assert.equal(run(stacks(79_000), figures(0.5)).diagnosis.verdict, 'mixed');
+    assert.equal(run(stacks(70_000), figures(0.8)).diagnosis.verdict, 'cpu-bound');
+    assert.equal(run(stacks(70_000), figures(0.79)).diagnosis.verdict, 'mixed');
+    assert.equal(THRESHOLDS.cpuBound.minBusyShare, 0.8);
+    assert.equal(THRESHOLDS.cpuBound.minCoresPerProcess, 0.8);
+  });
+
+  test('failing from half the answers in error: 50 % is failing, 49 % is not', () => {
+    const stacks: Stack[] = [
+      [[`handler@${APP}:7`], 90_000],
+      [['(idle)'], 10_000],
+    ];
+    const answers = (errors: number) => ({
+      load: {
+        ...load(5, 100),
+        non2xx: errors,
+        statusCodes: { '200': 100 - errors, '500': errors },
+      },
+      metrics: metrics(0.9, 500),
+    });
+    assert.equal(run(stacks, answers(50)).diagnosis.verdict, 'failing');
+    assert.match(run(stacks, answers(50)).diagnosis.summary, /50 × 500/);
+    assert.equal(run(stacks, answers(49)).diagnosis.verdict, 'cpu-bound');
+  });
+
   test('failing: most answers errors, whatever the profile', () => {
     const { diagnosis } = run([[[`handler@${APP}:7`], 10_000]], {
       load: { ...load(5, 100), non2xx: 100, statusCodes: { '404': 100 } },
