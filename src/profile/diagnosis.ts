@@ -312,7 +312,9 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
     summary:
       `Mixed: busy ${percent(busy)} of the window${cpu ? `, process CPU ${cpu}` : ''}, idle the rest: neither waiting nor the CPU alone explains the latency. ` +
       `The busy time went to ${spent}.${where} ` +
-      `Try a ramp (--preset ramp): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.${machine}`,
+      (machine
+        ? `${machine.trim()} Run it again on a quiet machine: a service that cannot get the CPU reads as neither.`
+        : 'Try a ramp (--preset ramp): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.'),
     evidence,
     ...(lookAt ? { lookAt } : {}),
   };

@@ -236,6 +236,15 @@ describe('diagnose', () => {
     );
     const queued = run(stacks, { load: load(2.2, 1000), metrics: metrics(0.7, 700) }).diagnosis;
     assert.equal(queued.verdict, 'mixed', queued.summary);
+    assert.match(queued.summary, /Try a ramp/);
+    const starved = run(stacks, {
+      load: load(2.2, 1000),
+      metrics: metrics(0.7, 700),
+      machine: { cores: 2, busyShare: 0.99, loadGeneratorCores: 0.3 },
+    }).diagnosis;
+    assert.equal(starved.verdict, 'mixed');
+    assert.match(starved.summary, /short of CPU.*Run it again on a quiet machine/);
+    assert.doesNotMatch(starved.summary, /Try a ramp/);
   });
 
   test('a machine short of CPU is said, with who held it; a quiet one is not', () => {
