@@ -4,7 +4,15 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
-import { displayPath, formatHeader, formatLessons, formatWaits, ms } from '../../src/report/text';
+import {
+  change,
+  displayPath,
+  fineMs,
+  formatHeader,
+  formatLessons,
+  formatWaits,
+  ms,
+} from '../../src/report/text';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,
@@ -153,6 +161,31 @@ test('amounts under a millisecond print in µs, never as 0 ms', () => {
   assert.equal(ms(1), '1 ms');
   assert.equal(ms(50.24), '50.2 ms');
   assert.equal(ms(1518), '1,518 ms');
+});
+
+test("a change vs the previous run (the hot-function lens's formatChange): whole per cent, a real minus, never −0 %", () => {
+  assert.equal(change(0.12), '+12 %');
+  assert.equal(change(-0.42), '−42 %', 'U+2212, not a hyphen');
+  assert.equal(change(-0.42).codePointAt(0), 0x2212);
+  assert.equal(change(0), '+0 %');
+  assert.equal(change(-0.004), '+0 %', 'a change that rounds to nothing has no minus');
+  assert.equal(change(0.005), '+1 %');
+  assert.equal(change(-0.006), '−1 %');
+  assert.equal(change(1), '+100 %', 'twice as much');
+  assert.equal(change(-1), '−100 %', 'all gone');
+  assert.equal(change(2.5), '+250 %');
+});
+
+test("lock wait and hold times (the editor's waitTime): fineMs reads like ms, a few µs stay µs", () => {
+  for (const value of [0, 0.0012, 0.01, 0.42, 1, 9.96, 50.24, 99.9, 1518, 90_000]) {
+    assert.equal(fineMs(value), ms(value), `fineMs(${value})`);
+  }
+  assert.equal(fineMs(0.0012), '1.2 µs', 'an instant hold is not "0 ms"');
+  assert.equal(fineMs(0.01), '10 µs');
+  assert.equal(fineMs(9.96), '10 ms');
+  assert.equal(fineMs(99.9), '99.9 ms');
+  assert.equal(fineMs(1518), '1,518 ms', 'seconds stay in ms with a thousands separator');
+  assert.equal(fineMs(90_000), '90,000 ms');
 });
 
 test('paths print one way: relative inside the folder, node_modules/<pkg>/… for dependencies, hotpath/… for its own files', () => {

@@ -82,6 +82,15 @@ async function hidePanel(): Promise<void> {
   await until('the panel to be behind the text file', () => panelTab()?.isActive === false);
 }
 
+/** How many hot-line decorations the last drawing put on a document. */
+function drawnOn(document: vscode.TextDocument): number {
+  return (
+    api()
+      .hotLinesDrawn()
+      .find((d) => d.file === document.uri.fsPath)?.decorations ?? 0
+  );
+}
+
 const SHORT = {
   target: 'sample',
   preset: 'quick',
@@ -640,6 +649,213 @@ suite('Hotpath in VS Code', () => {
       shown.title,
       /^GET \/cpu step \d: \d connections.* → GET \/cpu step \d: \d connections/,
     );
+  });
+
+  test('hotpath.hotLineThreshold: a high threshold draws fewer hot lines', async () => {
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      path: '/cpu',
+    })) as { record: { status: string } };
+    assert.equal(run.record.status, 'done');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.ok(editor.document.uri.fsPath.endsWith('handlers.ts'), 'the handler is shown');
+    const document = editor.document;
+    const low = api().hotLineNumbers(document);
+    assert.ok(low.length >= 2, `several hot lines at the default threshold: ${low}`);
+    await until('the default drawing', () => drawnOn(document) === low.length);
+    try {
+      await settings.update('hotLineThreshold', 0.2, vscode.ConfigurationTarget.Global);
+      const high = await until('fewer hot lines', () => {
+        const lines = api().hotLineNumbers(document);
+        return lines.length < low.length ? lines : undefined;
+      });
+      assert.ok(
+        high.every((l) => low.includes(l)),
+        `a subset: ${high} of ${low}`,
+      );
+      await until(`${high.length} decorations drawn`, () => drawnOn(document) === high.length);
+    } finally {
+      await settings.update('hotLineThreshold', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until(
+      'the hot lines back',
+      () => JSON.stringify(api().hotLineNumbers(document)) === JSON.stringify(low),
+    );
+    // The run's results stay for the next test.
+  });
+
+  test('hotpath.showHotLines false draws no hot lines; restored, they are back', async () => {
+    const editor = vscode.window.visibleTextEditors.find((e) =>
+      e.document.uri.fsPath.endsWith(path.join('src', 'sampleService', 'handlers.ts')),
+    );
+    assert.ok(editor, 'the handlers of the last test’s /cpu run are shown');
+    const document = editor.document;
+    const shown = api().hotLineNumbers(document);
+    assert.ok(shown.length > 0, 'hot lines before');
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    try {
+      await settings.update('showHotLines', false, vscode.ConfigurationTarget.Global);
+      await until('no hot lines', () => api().hotLineNumbers(document).length === 0);
+      await until('no decorations drawn', () => drawnOn(document) === 0);
+      assert.deepEqual(api().hotLineLevels(document), [0, 0, 0, 0, 0]);
+    } finally {
+      await settings.update('showHotLines', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until(
+      'the hot lines back',
+      () => JSON.stringify(api().hotLineNumbers(document)) === JSON.stringify(shown),
+    );
+    await vscode.commands.executeCommand('hotpath.clearResults');
+  });
+
+  test('hotpath.showRouteCodeLens false: no "▶ Profile" lenses over routes, back when restored', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const file = path.join(workspace, 'routes-setting.js');
+    fs.writeFileSync(
+      file,
+      "const app = require('fastify')();\napp.get('/items', async () => []);\n",
+    );
+    const document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+    const routeLenses = async () =>
+      (
+        (await vscode.commands.executeCommand(
+          'vscode.executeCodeLensProvider',
+          document.uri,
+        )) as vscode.CodeLens[]
+      ).filter((l) => l.command?.title.startsWith('▶'));
+    assert.equal((await routeLenses()).length, 1, 'a lens over the route');
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    try {
+      await settings.update('showRouteCodeLens', false, vscode.ConfigurationTarget.Global);
+      assert.deepEqual(
+        (await routeLenses()).map((l) => l.command?.title),
+        [],
+        'no route lenses',
+      );
+    } finally {
+      await settings.update('showRouteCodeLens', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal((await routeLenses()).length, 1, 'restored: the lens is back');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(file, { force: true });
+  });
+
+  test('hotpath.repeat runs the load that many times; hotpath.nodePath is the node that runs the service and the load', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-node-'));
+    const used = path.join(folder, 'used.txt');
+    const wrapper = path.join(folder, 'node');
+    // A node that says it was used, then is the editor's own Node runtime.
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\necho "$@" >> "${used}"\nexec "${process.execPath}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    try {
+      await settings.update('repeat', 2, vscode.ConfigurationTarget.Global);
+      await settings.update('nodePath', wrapper, vscode.ConfigurationTarget.Global);
+      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        durationSec: 1,
+        path: '/fast',
+      })) as {
+        record: {
+          status: string;
+          repeats?: { requests: number }[];
+          load?: { requests: number };
+          timeline?: { repeat?: number }[];
+        };
+      };
+      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      const calls = fs.existsSync(used) ? fs.readFileSync(used, 'utf8') : '';
+      // Every fact at once, so that a failure shows each setting that was not obeyed.
+      assert.deepEqual(
+        {
+          loads: run.record.repeats?.length,
+          merged: run.record.load?.requests,
+          timelineLoads: [...new Set((run.record.timeline ?? []).map((p) => p.repeat))].sort(),
+          serviceOnNodePath: /sampleService\.js/.test(calls),
+          loadOnNodePath: /loadWorker\.js/.test(calls),
+        },
+        {
+          loads: 2,
+          merged: (run.record.repeats ?? []).reduce((a, r) => a + r.requests, 0),
+          timelineLoads: [0, 1],
+          serviceOnNodePath: true,
+          loadOnNodePath: true,
+        },
+        `node calls: ${calls}`,
+      );
+    } finally {
+      await settings.update('repeat', undefined, vscode.ConfigurationTarget.Global);
+      await settings.update('nodePath', undefined, vscode.ConfigurationTarget.Global);
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+    await vscode.commands.executeCommand('hotpath.clearResults');
+  });
+
+  test('hotpath.endpoints: a configured POST with its body is offered first and run as configured', async () => {
+    const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
+    const port = await freePort();
+    const clearService = await useService(
+      `node "${path.join(root, 'dist', 'sampleService.js')}" --port ${port}`,
+      `http://127.0.0.1:${port}`,
+    );
+    const settings = vscode.workspace.getConfiguration('hotpath');
+    await settings.update(
+      'endpoints',
+      [
+        // Left out (no leading /): were it not, it would be the first item of the pick.
+        { path: 'not-a-path' },
+        { method: 'post', path: '/clients/ef-01', body: '{"subscribed_topics":["a","b"]}' },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
+    try {
+      // No path: the endpoint pick opens; its first item is the configured endpoint.
+      const running = vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        warmupSec: 0,
+        target: 'service',
+      }) as Thenable<
+        | {
+            record: {
+              status: string;
+              load?: { method: string; statusCodes: Record<string, number> };
+            };
+          }
+        | undefined
+      >;
+      let settled = false;
+      void running.then(() => {
+        settled = true;
+      });
+      await until(
+        'the endpoint pick to be accepted',
+        () => {
+          if (settled || api().runningStage() !== undefined) return true;
+          void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+          return false;
+        },
+        30_000,
+      );
+      const run = await running;
+      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      assert.equal(run.record.load?.method, 'POST', 'the method as configured, upper-cased');
+      // The body and its JSON content type reached the service: it created the client once
+      // (201), then replaced it (200); without them it answers 415 or 400.
+      const codes = run.record.load?.statusCodes ?? {};
+      assert.deepEqual(Object.keys(codes).sort(), ['200', '201'], JSON.stringify(codes));
+      assert.equal(codes['201'], 1, JSON.stringify(codes));
+    } finally {
+      await settings.update('endpoints', undefined, vscode.ConfigurationTarget.Workspace);
+      await clearService();
+    }
+    await vscode.commands.executeCommand('hotpath.clearResults');
   });
 
   // Last, so that the workbench screenshot the suite leaves shows the lock's lens and wait mark.
