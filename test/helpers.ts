@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -70,6 +71,23 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The built `hotpath` CLI, as a user runs it. */
+export const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
+
+/** The built CLI run to its end in a child process, in `cwd`: its exit code and output. */
+export function runCli(
+  cwd: string,
+  args: string[],
+  timeoutMs = 90_000,
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    cwd,
+    timeout: timeoutMs,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A fresh folder under the OS temp folder, removed by the caller. */

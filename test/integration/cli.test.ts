@@ -1,26 +1,18 @@
 /** The `hotpath` CLI as a user runs it: the built bundle, in a child process. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, childrenOf, eventually, tempFolder } from '../helpers';
+import { alive, CLI, childrenOf, eventually, runCli, tempFolder } from '../helpers';
 
-const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 let out: string;
 before(() => {
   out = tempFolder('cli');
 });
 after(() => fs.rmSync(out, { recursive: true, force: true }));
 
-function hotpath(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    cwd: out,
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const hotpath = (...args: string[]) => runCli(out, args, 60_000);
 
 describe('hotpath CLI', () => {
   test('--help for the tool and each command', () => {
@@ -106,7 +98,7 @@ describe('hotpath CLI', () => {
   test('killing the CLI mid-load leaves no process behind', async () => {
     const child = spawn(
       process.execPath,
-      [cli, 'profile', '/fast', '-c', '4', '-d', '30', '--warmup', '0'],
+      [CLI, 'profile', '/fast', '-c', '4', '-d', '30', '--warmup', '0'],
       {
         cwd: out,
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -131,7 +123,7 @@ describe('hotpath CLI', () => {
   });
 
   test('serve runs the sample service for curl until Ctrl+C', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -4,14 +4,12 @@
  * without `subscribed_topics`), writes the client, and answers 201 the first time, 200 after.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunRecord } from '../../src/record/run';
-import { eventually, tempFolder } from '../helpers';
+import { CLI, eventually, runCli, tempFolder } from '../helpers';
 
-const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 const BODY = JSON.stringify({ subscribed_topics: ['news', 'jobs'] });
 let out: string;
 before(() => {
@@ -19,14 +17,7 @@ before(() => {
 });
 after(() => fs.rmSync(out, { recursive: true, force: true }));
 
-function hotpath(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    cwd: out,
-    timeout: 90_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const hotpath = (...args: string[]) => runCli(out, args);
 
 const post = (pathname: string, ...more: string[]) => [
   'profile',
@@ -68,7 +59,7 @@ describe('POST with a JSON body and a header', () => {
   });
 
   test('against a running service: its clients show the written topics afterwards', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

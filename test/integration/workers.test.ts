@@ -3,30 +3,21 @@
  * workers answer is counted once: the summary's responses are what the service served, not twice.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunRecord } from '../../src/record/run';
-import { tempFolder } from '../helpers';
+import { CLI, runCli, tempFolder } from '../helpers';
 
-const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 let out: string;
 before(() => {
   out = tempFolder('workers');
 });
 after(() => fs.rmSync(out, { recursive: true, force: true }));
 
-function hotpath(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    cwd: out,
-    timeout: 90_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const hotpath = (...args: string[]) => runCli(out, args);
 
 describe('two autocannon workers', () => {
   test('a fixed amount against a counting service: served and counted once each', async () => {
@@ -44,7 +35,7 @@ describe('two autocannon workers', () => {
         const child = spawn(
           process.execPath,
           [
-            cli,
+            CLI,
             'profile',
             '/count',
             '--url',
