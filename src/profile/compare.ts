@@ -9,6 +9,7 @@ import type { SampleSeries } from '../record/samples';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { agentWork } from './breakdown';
 import { type Category, preOrder } from './model';
+import { scriptPath } from './sourcemaps';
 import { type RatioInterval, ratioInterval } from './stats';
 import type { LockSite, Waits } from './waits';
 
@@ -134,7 +135,8 @@ export function lockChanges(before: Waits | undefined, after: Waits | undefined)
 }
 
 function identity(f: AnalyzedFunction): { key: string; file: string; line: number } {
-  const file = f.original?.source ?? f.generated.url;
+  // A path where the script has one (V8 names a CommonJS file by its file:// URL), as lines do.
+  const file = f.original?.source ?? scriptPath(f.generated.url) ?? f.generated.url;
   const line = f.original?.line ?? f.generated.line;
   return { key: `${f.name}\u0000${file}\u0000${line}`, file, line };
 }

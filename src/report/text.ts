@@ -304,6 +304,7 @@ export function displayPath(
   cwd = process.cwd(),
   hotpathRoot = hotpathRootOrNone(),
 ): string {
+  if (file.startsWith('file://')) file = scriptPath(file) ?? file;
   if (!path.isAbsolute(file)) return file;
   const inside = (root: string) => {
     const relative = path.relative(root, file);

@@ -162,6 +162,17 @@ test("Hotpath's agent is never a change of the user's: not in functions or lines
   );
 });
 
+test('a CommonJS script named by its file:// URL is compared, and shown, by its path', () => {
+  const url = 'file:///srv/app.js';
+  const comparison = compareRuns(
+    run(2000, 8000, 100, 50, 40, url),
+    run(2000, 4000, 400, 200, 10, url),
+  );
+  const work = comparison.functions.find((c) => c.name === 'work');
+  assert.equal(work?.file, '/srv/app.js');
+  assert.match(comparisonHeadline(comparison, '/srv').text, /work \(app\.js:10\)/);
+});
+
 describe('one function, two labels', () => {
   const asBuiltin = { functionName: 'Hash', url: '', lineNumber: -1 };
   const asNode = { functionName: 'Hash', url: 'node:internal/crypto/hash', lineNumber: 69 };

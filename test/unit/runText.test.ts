@@ -203,5 +203,7 @@ test('paths print one way: relative inside the folder, node_modules/<pkg>/… fo
     'hotpath/src/sampleService/handlers.ts',
   );
   assert.equal(displayPath('/elsewhere/x.js', '/srv/app', '/opt/hotpath'), '/elsewhere/x.js');
+  // V8 names a CommonJS script by its file:// URL: the same path, never the URL.
+  assert.equal(displayPath('file:///srv/app/server.js', '/srv/app', '/opt/hotpath'), 'server.js');
   assert.equal(displayPath('node:internal/timers', '/srv/app'), 'node:internal/timers');
 });
