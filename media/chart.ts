@@ -35,6 +35,18 @@ function describe(container: HTMLElement, words: string): void {
   container.tabIndex = 0;
 }
 
+/** What the charts of the load over time share: their size, a plain-seconds x axis, req/s from 0. */
+function loadOverTime(width: number): Pick<uPlot.Options, 'width' | 'height' | 'scales'> {
+  return {
+    width,
+    height: 200,
+    scales: {
+      x: { time: false },
+      rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
+    },
+  };
+}
+
 /** The page's text colour and the axes in it: every chart follows the theme. */
 function themed(container: HTMLElement): { text: string; axis: uPlot.Axis } {
   adoptStyle();
@@ -125,12 +137,7 @@ export function mountLoadChart(container: HTMLElement, timeline: Timeline): { di
     const { text, axis } = themed(container);
     return new uPlot(
       {
-        width,
-        height: 200,
-        scales: {
-          x: { time: false },
-          rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
-        },
+        ...loadOverTime(width),
         axes: [
           { ...axis, label: 's' },
           { ...axis, scale: 'rps', label: 'req/s' },
@@ -213,12 +220,7 @@ export function mountComparisonChart(
     ] as uPlot.AlignedData[]);
     return new uPlot(
       {
-        width,
-        height: 200,
-        scales: {
-          x: { time: false },
-          rps: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
-        },
+        ...loadOverTime(width),
         axes: [
           { ...axis, label: 's since the load began' },
           { ...axis, scale: 'rps', label: 'req/s' },
