@@ -61,6 +61,8 @@ export async function runSuite(options: {
   await esbuild.build({
     entryPoints: [
       path.join(root, 'test/vscode/suite/index.ts'),
+      // What the suites share, required by them from beside them.
+      path.join(root, 'test/vscode/suite/until.ts'),
       ...options.tests.map((t) => path.join(root, t)),
     ],
     outdir: out,

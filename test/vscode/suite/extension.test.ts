@@ -7,23 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HotpathApi } from '../../../src/extension';
+import { until } from './until';
 
 const ID = 'hotpath.hotpath';
 
 /** The API the extension exports for its tests (a type import: nothing of it is bundled here). */
 function api(): HotpathApi {
   return vscode.extensions.getExtension(ID)?.exports as HotpathApi;
-}
-
-/** Polls `check` until it returns a value (not undefined or false), or fails after `ms`. */
-async function until<T>(what: string, check: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function isRunning(pid: number): boolean {

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { until } from './until';
 
 const ID = 'hotpath.hotpath';
 
@@ -44,7 +45,9 @@ suite('Hotpath installed from its .vsix', () => {
         !/^dist\/media\/[a-z]+\.js$/.test(f) &&
         f !== 'media/icon.png' &&
         !/^media\/walkthrough\/[a-z]+\.md$/.test(f) &&
-        !/^src\/sampleService\/[A-Za-z]+\.ts$/.test(f),
+        !/^src\/sampleService\/[A-Za-z]+\.ts$/.test(f) &&
+        // Tells TypeScript not to check the sample's sources (their packages are not installed).
+        f !== 'src/sampleService/tsconfig.json',
     );
     assert.deepEqual(
       unexpected,
@@ -77,5 +80,38 @@ suite('Hotpath installed from its .vsix', () => {
       path.join(extension.extensionPath, 'src', 'sampleService', 'handlers.ts'),
       'the shipped .ts source of the handler is shown',
     );
+  });
+
+  test("the sample's sources opened from the installed copy show no problems", async () => {
+    const extension = vscode.extensions.getExtension(ID);
+    assert.ok(extension);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder');
+    // The control: a type error in the workspace, found by the same TypeScript server. Once its
+    // problem is reported, the files opened before it have been checked too.
+    const control = vscode.Uri.joinPath(folder.uri, 'control.ts');
+    await vscode.workspace.fs.writeFile(
+      control,
+      Buffer.from("export const answer: number = 'forty-two';\n"),
+    );
+    const sources = ['app.ts', 'handlers.ts', 'main.ts', 'rwlock.ts'].map((name) =>
+      vscode.Uri.file(path.join(extension.extensionPath, 'src', 'sampleService', name)),
+    );
+    for (const source of sources) await vscode.window.showTextDocument(source, { preview: false });
+    await vscode.window.showTextDocument(control, { preview: false });
+    const found = await until(
+      "TypeScript's problem in the control file",
+      () => vscode.languages.getDiagnostics(control).length > 0,
+      90_000,
+    );
+    assert.ok(found);
+    // Diagnostics arrive file by file: give the sample's a moment more than the control's.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const problems = sources.flatMap((source) =>
+      vscode.languages
+        .getDiagnostics(source)
+        .map((d) => `${path.basename(source.fsPath)}:${d.range.start.line + 1} ${d.message}`),
+    );
+    assert.deepEqual(problems, [], 'no problems in the shipped sample sources');
   });
 });
