@@ -63,6 +63,9 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'focus':
       view?.focusFunction(message.name, message.file);
       break;
+    case 'showWaits':
+      showWaits(message.lock);
+      break;
     case 'reading':
       say(`Reading ${message.what}…`);
       break;
@@ -84,6 +87,19 @@ const noticeLine = document.getElementById('notice') as HTMLElement;
 function notice(text: string): void {
   noticeLine.textContent = text;
   noticeLine.hidden = text === '';
+}
+
+/** Scrolls the locks section into view and marks the row of `lock` (the others unmarked). */
+function showWaits(lock: string | undefined): void {
+  const heading = document.getElementById('waits-heading');
+  if (!heading) return;
+  heading.scrollIntoView({ block: 'start' });
+  for (const row of Array.from(document.querySelectorAll<HTMLTableRowElement>('#waits tr'))) {
+    const picked = lock !== undefined && row.cells[0]?.textContent === lock;
+    row.classList.toggle('hotpath-picked', picked);
+    if (picked) row.setAttribute('aria-current', 'true');
+    else row.removeAttribute('aria-current');
+  }
 }
 
 /** A line of text in place of the report. */

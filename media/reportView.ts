@@ -62,7 +62,7 @@ export function renderReport(
   let waitFlame: HTMLElement | undefined;
   if (data.waits) {
     root.append(
-      el('h2', undefined, `Where requests wait: locks (${data.waits.library})`),
+      el('h2', 'waits-heading', `Where requests wait: locks (${data.waits.library})`),
       table(
         'waits',
         ['lock', 'of latency', 'wait p50', 'wait p99', 'hold p50', 'acquired/s', 'where', ''],

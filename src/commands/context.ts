@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hotFunctions, sourceOf } from '../profile/analyze';
 import type { ComparedRun, Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
@@ -149,12 +148,12 @@ export class Ctx implements vscode.Disposable {
     }
     const { run, report } = analysed;
     this.#apply(run, target, taken);
-    // Where to look first: the lock requests wait for, else the hottest function of the code.
-    const lock = run.diagnosis.verdict === 'waiting' ? run.diagnosis.lookAt : undefined;
-    const hottest = hotFunctions(run.analysis, 1, ['user'])[0];
-    const where = lock ? { source: lock.file, line: lock.line } : hottest && sourceOf(hottest);
-    if (where && !(await openSource(where.source, where.line)))
-      this.flamegraph.cannotOpen(where.source);
+    // Where to look first: the place the diagnosis names (the lock requests wait for, or the
+    // hottest line of the code), so that the editor and the report agree. When it names none (a
+    // wait no lock explains: the code's own time is noise), the editor is left as it was.
+    const where = run.diagnosis.lookAt;
+    if (where && !(await openSource(where.file, where.line)))
+      this.flamegraph.cannotOpen(where.file);
     this.hotLines.refresh();
     this.flamegraph.show(report, { besideEditor: true });
     return run;

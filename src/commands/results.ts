@@ -10,10 +10,10 @@ import { pickRun } from './pickers';
 /**
  * Shows the report panel in front: opened with the current run's report when it is closed,
  * brought to the front when it is behind another tab; with a function (a 🔥 lens), found in the
- * flamegraph. A lens with no function (the ⏳ lock lens) just shows the report.
+ * flamegraph; with a lock (a ⏳ lens), at the report's locks section, the lock's row marked.
  */
 export function showFlamegraph(ctx: Ctx) {
-  return (target?: { name?: string; file?: string }): void => {
+  return (target?: { name?: string; file?: string; lock?: string }): void => {
     const run = ctx.results.current;
     if (!run) {
       void vscode.window.showInformationMessage(
@@ -23,6 +23,7 @@ export function showFlamegraph(ctx: Ctx) {
     }
     if (!ctx.flamegraph.reveal()) ctx.flamegraph.show(reportData(run, ctx.workspace));
     if (target?.name) ctx.flamegraph.focus(target.name, target.file);
+    else if (target?.lock) ctx.flamegraph.showWaits(target.lock);
   };
 }
 

@@ -39,6 +39,8 @@ export type ToPanel =
   /** The report, its flamegraphs packed (flameCodec.ts): the tree travels as binary. */
   | { type: 'show'; report: PackedReport }
   | { type: 'focus'; name: string; file?: string }
+  /** The locks section in view, the row of the lock named `lock` marked (the ⏳ lens). */
+  | { type: 'showWaits'; lock?: string }
   /** What is being read, until its report or its error comes. */
   | { type: 'reading'; what: string }
   | { type: 'error'; message: string }

@@ -20,6 +20,7 @@ th, #functions td:nth-child(2), #functions td:nth-child(3), #lines td:nth-child(
 .hotpath-error { color: var(--hp-error); white-space: pre-wrap; }
 .hotpath-flame { position: relative; --hotpath-flame-focus: var(--hp-focus); }
 #waits td:not(:nth-child(7)) { overflow-wrap: normal; } #waits th { white-space: normal; }
+#waits tr.hotpath-picked td { background: var(--hp-picked); } #waits tr.hotpath-picked { outline: 1px solid var(--hp-focus); }
 .hotpath-flame-toolbar { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; }
 .hotpath-flame-toolbar button { background: var(--hp-button-bg); color: var(--hp-button-fg); border: 0; padding: 3px 8px; cursor: pointer; }
 .hotpath-flame-search { min-width: 240px; background: var(--hp-input-bg); color: var(--hp-input-fg); border: 1px solid var(--hp-input-border); padding: 3px 6px; }
@@ -39,7 +40,7 @@ const THEMES = {
   standalone: `
 :root { color-scheme: light dark; --hp-page-padding: 24px; --hp-font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
   --hp-bg: #ffffff; --hp-fg: #1e1e1e; --hp-muted: #616161; --hp-line: #e0e0e0; --hp-error: #c72e0f;
-  --hp-badge-bg: #e8743b; --hp-badge-fg: #fff; --hp-link: inherit; --hp-focus: #0066cc;
+  --hp-badge-bg: #e8743b; --hp-badge-fg: #fff; --hp-link: inherit; --hp-focus: #0066cc; --hp-picked: rgba(0, 102, 204, .12);
   --hp-button-bg: #e0e0e0; --hp-button-fg: #1e1e1e; --hp-input-bg: #ffffff; --hp-input-fg: #1e1e1e; --hp-input-border: #c0c0c0;
   --hp-tooltip-bg: #252526; --hp-tooltip-fg: #f0f0f0; --hp-tooltip-border: transparent; }
 @media (prefers-color-scheme: dark) { :root { --hp-bg: #1e1e1e; --hp-fg: #d4d4d4; --hp-muted: #a0a0a0; --hp-line: #3c3c3c;
@@ -50,7 +51,7 @@ const THEMES = {
 :root { --hp-page-padding: 8px 12px; --hp-font: var(--vscode-font-size) var(--vscode-font-family);
   --hp-bg: transparent; --hp-fg: var(--vscode-foreground); --hp-muted: var(--vscode-descriptionForeground); --hp-line: var(--vscode-widget-border, transparent);
   --hp-error: var(--vscode-errorForeground); --hp-badge-bg: var(--vscode-badge-background); --hp-badge-fg: var(--vscode-badge-foreground);
-  --hp-link: var(--vscode-textLink-foreground); --hp-focus: var(--vscode-focusBorder);
+  --hp-link: var(--vscode-textLink-foreground); --hp-focus: var(--vscode-focusBorder); --hp-picked: var(--vscode-list-inactiveSelectionBackground);
   --hp-button-bg: var(--vscode-button-secondaryBackground); --hp-button-fg: var(--vscode-button-secondaryForeground);
   --hp-input-bg: var(--vscode-input-background); --hp-input-fg: var(--vscode-input-foreground); --hp-input-border: var(--vscode-input-border, transparent);
   --hp-tooltip-bg: var(--vscode-editorHoverWidget-background); --hp-tooltip-fg: var(--vscode-editorHoverWidget-foreground); --hp-tooltip-border: var(--vscode-editorHoverWidget-border); }

@@ -54,6 +54,12 @@ export class FlamegraphPanel implements vscode.Disposable {
     this.#panel?.page.post({ type: 'focus', name, ...(file ? { file } : {}) });
   }
 
+  /** Brings the panel to the front at its locks section, the row of `lock` marked. */
+  showWaits(lock?: string): void {
+    if (!this.reveal()) return;
+    this.#panel?.page.post({ type: 'showWaits', ...(lock ? { lock } : {}) });
+  }
+
   /** Whether the panel is open (in front or behind another tab). */
   get open(): boolean {
     return this.#panel !== undefined;

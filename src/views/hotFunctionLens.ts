@@ -76,8 +76,9 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
             `⏳ ${site.name}: waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)} acquired/s · ` +
             `${Math.round(site.waitShare * 100)} % of latency · ${endpoint}${site.heldAcrossAwait ? ' · held across an await' : ''}`,
           tooltip: `Requests waited for ${site.name} (a ${site.kind}) in the last Hotpath run; click for the report`,
-          // No function to find: the report is shown (opened, or brought to the front).
+          // The report is shown (opened, or brought to the front) at its locks, this one marked.
           command: 'hotpath.showFlamegraph',
+          arguments: [{ lock: site.name }],
         }),
       );
     }

@@ -355,6 +355,37 @@ test('after a window reload the results are back: panel, lenses, heat, their com
   await page.keyboard.press('Escape');
 });
 
+test('after a reload with no editor open, the results come back all the same', {
+  timeout: 300_000,
+}, async () => {
+  // No panel and no JavaScript or TypeScript file to activate the extension: it starts once the
+  // workbench has (onStartupFinished), and reads the last run back.
+  await paletteCommand(page, 'View: Close All Editors');
+  await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+  await reloadWindow();
+  for (const command of [
+    'Hotpath: Show Flamegraph',
+    'Hotpath: Toggle Hot Lines',
+    'Hotpath: Compare With Previous Run',
+  ])
+    await paletteLists(command);
+  await paletteCommand(page, 'Hotpath: Show Flamegraph');
+  await panelShowing('GET /cpu');
+});
+
+/** The active editor's file and cursor line, as the workbench shows them ("handlers.ts Ln 40"). */
+async function cursorAt(): Promise<string> {
+  const file = await page
+    .locator('.editor-group-container.active .tab.active')
+    .first()
+    .textContent();
+  const position = await page
+    .locator('.statusbar-item[id="status.editor.selection"]')
+    .first()
+    .textContent();
+  return `${file?.trim()} ${position?.match(/Ln \d+/)?.[0]}`;
+}
+
 /** The report panel's page once it shows `title`. */
 async function panelShowing(title: string | RegExp): Promise<Frame> {
   const tab =
@@ -464,8 +495,35 @@ test("a lock fixed, /read → /fast: the comparison's headline is the lock's wai
 }, async () => {
   await profileSample('/read', 'e2e-short');
   await page.locator('.tab', { hasText: /Hotpath · GET \/read$/ }).waitFor({ timeout: 90_000 });
+  // The ⏳ lens on the acquire line: a click scrolls the report to its locks, the lock marked.
+  const lockLens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^⏳ mutex/ });
+  await lockLens.first().waitFor({ timeout: 30_000 });
+  const atTheLock = await cursorAt();
+  assert.match(atTheLock, /^handlers\.ts Ln \d+/);
+  await lockLens.first().click();
+  const report = await panelShowing('GET /read');
+  await report.waitForSelector('#waits tr.hotpath-picked', { timeout: 15_000 });
+  const marked = await report.evaluate(() => {
+    const heading = document.getElementById('waits-heading')?.getBoundingClientRect();
+    return {
+      lock: document.querySelector('#waits tr.hotpath-picked td')?.textContent,
+      rows: document.querySelectorAll('#waits tr.hotpath-picked').length,
+      headingTop: heading?.top,
+      height: window.innerHeight,
+    };
+  });
+  assert.match(marked.lock ?? '', /^mutex · app\.ts:\d+$/, 'the lens’s lock is the row marked');
+  assert.equal(marked.rows, 1);
+  assert.ok(
+    marked.headingTop !== undefined && marked.headingTop >= -1 && marked.headingTop < 40,
+    `the locks heading scrolled to the top: at ${marked.headingTop} px of ${marked.height}`,
+  );
   await profileSample('/fast', 'e2e-short');
   await page.locator('.tab', { hasText: /Hotpath · GET \/fast$/ }).waitFor({ timeout: 90_000 });
+  // The diagnosis names no place (a wait no lock explains): the editor stays where it was, on the
+  // lock's line, and does not go to whatever code of the sample had a sample or two.
+  assert.equal(await cursorAt(), atTheLock, 'the editor stays where /read left it');
+  assert.equal(await page.locator('.tab', { hasText: 'rwlock.ts' }).count(), 0, 'rwlock.ts opened');
   // The fixed handler's file after the fix: the heat of a cold file is pale, not red.
   await page.waitForTimeout(1_000);
   await page.screenshot({ path: testOutput('vscode-cold-after-fix.png') });
