@@ -36,8 +36,8 @@ suite('Hotpath installed from its .vsix', () => {
     const unexpected = files.filter(
       (f) =>
         !/^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|\.vsixmanifest)$/i.test(f) &&
-        // The manifest's English text, for translations.
-        f !== 'package.nls.json' &&
+        // The manifest's English text and the extension's strings, for translations.
+        !/^(package\.nls\.json|l10n\/bundle\.l10n\.json)$/.test(f) &&
         !/^dist\/[A-Za-z]+\.js$/.test(f) &&
         // The maps of the code that runs inside the profiled service: its frames are mapped.
         !/^dist\/(sampleService|agent)\.js\.map$/.test(f) &&
@@ -58,6 +58,7 @@ suite('Hotpath installed from its .vsix', () => {
       'dist/worker.js',
       'src/sampleService/handlers.ts',
       'package.nls.json',
+      'l10n/bundle.l10n.json',
     ])
       assert.ok(files.includes(needed), needed);
     // VS Code read the manifest's %keys% from the shipped package.nls.json.
