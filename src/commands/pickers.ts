@@ -37,7 +37,7 @@ export async function pickTarget(
         ? vscode.l10n.t('needs a trusted workspace')
         : service
           ? `${service.command} → ${service.url}`
-          : vscode.l10n.t('set hotpath.service.command and hotpath.service.url'),
+          : vscode.l10n.t('set {0} and {1}', 'hotpath.service.command', 'hotpath.service.url'),
     },
     {
       target: 'url',
@@ -103,7 +103,9 @@ export function targetRequest(
     void vscode.window
       .showInformationMessage(
         vscode.l10n.t(
-          'Hotpath: set hotpath.service.command (how to start your service) and hotpath.service.url (where it answers) first.',
+          'Hotpath: set {0} (how to start your service) and {1} (where it answers) first.',
+          'hotpath.service.command',
+          'hotpath.service.url',
         ),
         vscode.l10n.t('Open Settings'),
       )
