@@ -180,9 +180,10 @@ export async function startCodeServer(
 }
 
 /**
- * What VS Code records when a language pack is installed from its workbench: the index of
- * language packs in the user-data folder, which the server reads to serve the workbench in a
- * language. (Its `--install-extension` does not write this index; the workbench's install does.)
+ * What VS Code's language-pack service records when it installs a language pack
+ * (platform/languagePacks/node/languagePacks.ts): `languagepacks.json` in the user-data folder,
+ * the index the server reads to serve the workbench in a language. The server's
+ * `--install-extension` of a pack's .vsix was seen not to write it, so the test writes it.
  */
 function installLanguagePack(
   userData: string,
