@@ -17,7 +17,7 @@ export function compareWithPrevious(ctx: Ctx) {
     const runs = await ctx.lastTwoRuns();
     if (!runs) {
       void vscode.window.showInformationMessage(
-        'Hotpath: there is no previous run to compare with yet.',
+        vscode.l10n.t('Hotpath: there is no previous run to compare with yet.'),
       );
       return undefined;
     }
@@ -32,10 +32,12 @@ export function compareWithPrevious(ctx: Ctx) {
 export function compareWith(ctx: Ctx) {
   return async (beforeFolder?: string, afterFolder?: string): Promise<Comparison | undefined> => {
     const before =
-      beforeFolder ?? (await pickRun(ctx, 'Hotpath: compare — the run before (1 of 2)'));
+      beforeFolder ??
+      (await pickRun(ctx, vscode.l10n.t('Hotpath: compare — the run before (1 of 2)')));
     if (!before) return undefined;
     const after =
-      afterFolder ?? (await pickRun(ctx, 'Hotpath: compare — the run after (2 of 2)', before));
+      afterFolder ??
+      (await pickRun(ctx, vscode.l10n.t('Hotpath: compare — the run after (2 of 2)'), before));
     if (!after) return undefined;
     const [a, b] = await Promise.all([ctx.readRun(before), ctx.readRun(after)]);
     return showRunComparison(ctx, a, b);
@@ -50,7 +52,12 @@ function showRunComparison(ctx: Ctx, before: LoadedRun, after: LoadedRun): Compa
   const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
   ctx.showComparison(comparison, labels, records, records, after);
   void vscode.window.showInformationMessage(
-    `Hotpath: ${labels[0]} → ${labels[1]}: ${comparisonHeadline(comparison, ctx.workspace).text}`,
+    vscode.l10n.t(
+      'Hotpath: {0} → {1}: {2}',
+      labels[0],
+      labels[1],
+      comparisonHeadline(comparison, ctx.workspace).text,
+    ),
   );
   return comparison;
 }
@@ -64,7 +71,9 @@ export function compareRampSteps(ctx: Ctx) {
     const run = ctx.results.current;
     if (!run?.record?.load?.ramp) {
       void vscode.window.showInformationMessage(
-        'Hotpath: the current run is not a ramp. Profile an endpoint with the "ramp" preset first.',
+        vscode.l10n.t(
+          'Hotpath: the current run is not a ramp. Profile an endpoint with the "ramp" preset first.',
+        ),
       );
       return undefined;
     }
@@ -73,7 +82,9 @@ export function compareRampSteps(ctx: Ctx) {
     const labels: [string, string] = [before.label, after.label];
     ctx.showComparison(comparison, labels, [before.compared, after.compared]);
     const [verdict] = comparisonVerdicts(comparison);
-    void vscode.window.showInformationMessage(`Hotpath: ${labels[0]} → ${labels[1]}: ${verdict}.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Hotpath: {0} → {1}: {2}.', labels[0], labels[1], verdict),
+    );
     return comparison;
   };
 }

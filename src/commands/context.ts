@@ -79,7 +79,7 @@ export class Ctx implements vscode.Disposable {
       file.startsWith(this.sampleSourceFolder + path.sep),
     );
     this.flamegraph.log = (message) => this.output.warn(message);
-    this.status.name = 'Hotpath run';
+    this.status.name = vscode.l10n.t('Hotpath run');
     this.status.command = 'hotpath.cancelRun';
   }
 
@@ -125,9 +125,11 @@ export class Ctx implements vscode.Disposable {
     const message = messageOf(error);
     this.lastError = message;
     this.output.error(message);
-    void vscode.window.showErrorMessage(`Hotpath: ${message}`, 'Show Log').then((picked) => {
-      if (picked) this.output.show(true);
-    });
+    void vscode.window
+      .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), vscode.l10n.t('Show Log'))
+      .then((picked) => {
+        if (picked) this.output.show(true);
+      });
   }
 
   /**

@@ -25,39 +25,43 @@ export async function pickTarget(
   const items: (vscode.QuickPickItem & { target: TargetKind })[] = [
     {
       target: 'sample',
-      label: '$(beaker) Sample service',
-      description: 'the bundled Fastify walk-through service, started fresh for the run',
+      label: `$(beaker) ${vscode.l10n.t('Sample service')}`,
+      description: vscode.l10n.t(
+        'the bundled Fastify walk-through service, started fresh for the run',
+      ),
     },
     {
       target: 'service',
-      label: '$(server-process) Your service',
+      label: `$(server-process) ${vscode.l10n.t('Your service')}`,
       description: !vscode.workspace.isTrusted
-        ? 'needs a trusted workspace'
+        ? vscode.l10n.t('needs a trusted workspace')
         : service
           ? `${service.command} → ${service.url}`
-          : 'set hotpath.service.command and hotpath.service.url',
+          : vscode.l10n.t('set {0} and {1}', 'hotpath.service.command', 'hotpath.service.url'),
     },
     {
       target: 'url',
-      label: '$(globe) A service already running…',
-      description: 'load and latency only: Hotpath profiles the processes it starts',
+      label: `$(globe) ${vscode.l10n.t('A service already running…')}`,
+      description: vscode.l10n.t('load and latency only: Hotpath profiles the processes it starts'),
     },
   ];
   items.sort((a, b) => Number(b.target === ctx.lastTarget) - Number(a.target === ctx.lastTarget));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Hotpath: what to profile' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Hotpath: what to profile'),
+  });
   if (!picked) return undefined;
   if (picked.target !== 'url') return { kind: picked.target };
   const url = await vscode.window.showInputBox({
-    title: 'Hotpath: URL of the running service',
+    title: vscode.l10n.t('Hotpath: URL of the running service'),
     value: ctx.lastUrl,
     validateInput: (v) => {
       try {
         const parsed = new URL(v);
         return parsed.protocol === 'http:' || parsed.protocol === 'https:'
           ? undefined
-          : 'an http or https URL';
+          : vscode.l10n.t('an http or https URL');
       } catch {
-        return 'not a URL';
+        return vscode.l10n.t('not a URL');
       }
     },
   });
@@ -75,7 +79,9 @@ export function targetRequest(
   if (kind === 'sample') return {};
   if (kind === 'url') {
     if (!url) {
-      ctx.reportError(new Error('a URL target needs the URL of the running service'));
+      ctx.reportError(
+        new Error(vscode.l10n.t('a URL target needs the URL of the running service')),
+      );
       return undefined;
     }
     return { url };
@@ -85,7 +91,9 @@ export function targetRequest(
   if (!vscode.workspace.isTrusted) {
     ctx.reportError(
       new Error(
-        'this workspace is not trusted, so Hotpath runs no service command here (only its sample service, or a URL already running). Trust the workspace to profile your service.',
+        vscode.l10n.t(
+          'this workspace is not trusted, so Hotpath runs no service command here (only its sample service, or a URL already running). Trust the workspace to profile your service.',
+        ),
       ),
     );
     return undefined;
@@ -94,8 +102,12 @@ export function targetRequest(
   if (!service) {
     void vscode.window
       .showInformationMessage(
-        'Hotpath: set hotpath.service.command (how to start your service) and hotpath.service.url (where it answers) first.',
-        'Open Settings',
+        vscode.l10n.t(
+          'Hotpath: set {0} (how to start your service) and {1} (where it answers) first.',
+          'hotpath.service.command',
+          'hotpath.service.url',
+        ),
+        vscode.l10n.t('Open Settings'),
       )
       .then((picked) => {
         if (picked)
@@ -133,9 +145,12 @@ export async function pickEndpoint(
       items.push({ label, description: r.where, method: r.method, path: r.path });
     }
   }
-  items.push({ label: '$(edit) Another endpoint…', description: 'type a method and path' });
+  items.push({
+    label: `$(edit) ${vscode.l10n.t('Another endpoint…')}`,
+    description: vscode.l10n.t('type a method and path'),
+  });
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Hotpath: endpoint to profile',
+    title: vscode.l10n.t('Hotpath: endpoint to profile'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;
@@ -146,9 +161,10 @@ export async function pickEndpoint(
       ...(picked.body ? { body: picked.body } : {}),
     };
   const typed = await vscode.window.showInputBox({
-    title: 'Hotpath: endpoint',
-    prompt: 'A path, optionally after a method: /orders, POST /orders',
-    validateInput: (v) => (parseEndpoint(v) ? undefined : 'such as /orders or POST /orders'),
+    title: vscode.l10n.t('Hotpath: endpoint'),
+    prompt: vscode.l10n.t('A path, optionally after a method: /orders, POST /orders'),
+    validateInput: (v) =>
+      parseEndpoint(v) ? undefined : vscode.l10n.t('such as /orders or POST /orders'),
   });
   return typed ? parseEndpoint(typed) : undefined;
 }
@@ -182,7 +198,7 @@ export async function pickPreset(ctx: Ctx): Promise<string | undefined> {
   );
   const picked = await vscode.window.showQuickPick(
     presets.map((p) => ({ label: p.name, description: p.description })),
-    { title: 'Hotpath: load' },
+    { title: vscode.l10n.t('Hotpath: load') },
   );
   return picked?.label;
 }
@@ -218,10 +234,16 @@ export async function pickRun(
       folder: run.folder,
     };
   });
-  items.push({ label: '$(folder-opened) Browse…', description: 'a run folder anywhere' });
+  items.push({
+    label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`,
+    description: vscode.l10n.t('a run folder anywhere'),
+  });
   const picked = await vscode.window.showQuickPick(items, {
     title,
-    placeHolder: runs.length > 0 ? 'a saved run' : `no saved runs in ${folder}`,
+    placeHolder:
+      runs.length > 0
+        ? vscode.l10n.t('a saved run')
+        : vscode.l10n.t('no saved runs in {0}', folder),
     matchOnDescription: true,
     matchOnDetail: true,
   });
@@ -229,7 +251,7 @@ export async function pickRun(
   if (picked.folder) return picked.folder;
   const chosen = await vscode.window.showOpenDialog({
     title,
-    openLabel: 'Open Run',
+    openLabel: vscode.l10n.t('Open Run'),
     canSelectFiles: false,
     canSelectFolders: true,
     canSelectMany: false,

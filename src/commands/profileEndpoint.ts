@@ -41,7 +41,8 @@ export function profileEndpoint(ctx: Ctx) {
 export function cancelRun(ctx: Ctx) {
   return async (): Promise<boolean> => {
     const cancelled = await ctx.stopRun();
-    if (!cancelled) void vscode.window.showInformationMessage('Hotpath: no run is going.');
+    if (!cancelled)
+      void vscode.window.showInformationMessage(vscode.l10n.t('Hotpath: no run is going.'));
     return cancelled;
   };
 }
@@ -50,7 +51,9 @@ export function cancelRun(ctx: Ctx) {
 async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun | undefined> {
   if (ctx.running) {
     void vscode.window.showInformationMessage(
-      'Hotpath: a run is going already; cancel it (Hotpath: Cancel Run, or click it in the status bar) or wait for it.',
+      vscode.l10n.t(
+        'Hotpath: a run is going already; cancel it (Hotpath: Cancel Run, or click it in the status bar) or wait for it.',
+      ),
     );
     return undefined;
   }
@@ -67,14 +70,18 @@ async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun 
   let endpointPath: string | undefined = endpoint.path;
   if (hasParameters(endpointPath)) {
     endpointPath = await vscode.window.showInputBox({
-      title: `Hotpath: ${endpoint.method} ${endpoint.path} needs concrete values`,
-      prompt: 'The path to request, with its parameters filled in',
+      title: vscode.l10n.t(
+        'Hotpath: {0} {1} needs concrete values',
+        endpoint.method,
+        endpoint.path,
+      ),
+      prompt: vscode.l10n.t('The path to request, with its parameters filled in'),
       value: endpoint.path,
       validateInput: (v) =>
         !v.startsWith('/')
-          ? 'a path starts with /'
+          ? vscode.l10n.t('a path starts with /')
           : hasParameters(v)
-            ? 'fill in :parameters'
+            ? vscode.l10n.t('fill in :parameters')
             : undefined,
     });
     if (!endpointPath) return undefined;
@@ -83,8 +90,10 @@ async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun 
   // Asked for unless the caller answered it (a route lens for POST /orders does not).
   if (body === undefined && !('body' in request) && BODY_METHODS.has(endpoint.method)) {
     body = await vscode.window.showInputBox({
-      title: `Hotpath: body of ${endpoint.method} ${endpointPath}`,
-      prompt: 'Sent with every request; JSON gets Content-Type: application/json. Empty: no body.',
+      title: vscode.l10n.t('Hotpath: body of {0} {1}', endpoint.method, endpointPath),
+      prompt: vscode.l10n.t(
+        'Sent with every request; JSON gets Content-Type: application/json. Empty: no body.',
+      ),
       value: '{}',
     });
     if (body === undefined) return undefined;
@@ -148,18 +157,25 @@ async function run(
     ctx.output.appendLine(formatRun(record, folder, workspace));
     if (record.status === 'done' && record.profile.file !== null)
       await ctx.showResults(folder, { taken: true });
-    const open = 'Open run.json';
+    const open = vscode.l10n.t('Open run.json');
     const headline =
       record.status === 'done' && record.load
-        ? `Hotpath: ${label}: ${record.load.requestsPerSec.toFixed(1)} req/s, p99 ${Math.round(record.load.latencyMs.p99)} ms.`
-        : `Hotpath: ${label}: the run ${record.status === 'cancelled' ? 'was cancelled' : `failed: ${record.error?.message}`}.`;
+        ? vscode.l10n.t(
+            'Hotpath: {0}: {1} req/s, p99 {2} ms.',
+            label,
+            record.load.requestsPerSec.toFixed(1),
+            Math.round(record.load.latencyMs.p99),
+          )
+        : record.status === 'cancelled'
+          ? vscode.l10n.t('Hotpath: {0}: the run was cancelled.', label)
+          : vscode.l10n.t('Hotpath: {0}: the run failed: {1}.', label, `${record.error?.message}`);
     if (record.status === 'failed') ctx.lastError = record.error?.message;
     const show =
       record.status === 'failed'
         ? vscode.window.showErrorMessage
         : vscode.window.showInformationMessage;
     // Not awaited: the notification waits for the user; the command does not.
-    void show(headline, open, 'Show Log').then((picked) => {
+    void show(headline, open, vscode.l10n.t('Show Log')).then((picked) => {
       if (picked === open)
         void vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, RUN_FILE)));
       else if (picked) ctx.output.show(true);

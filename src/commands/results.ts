@@ -17,7 +17,7 @@ export function showFlamegraph(ctx: Ctx) {
     const run = ctx.results.current;
     if (!run) {
       void vscode.window.showInformationMessage(
-        'Hotpath: no results yet. Run "Hotpath: Profile Endpoint" first.',
+        vscode.l10n.t('Hotpath: no results yet. Run "Hotpath: Profile Endpoint" first.'),
       );
       return;
     }
@@ -42,12 +42,12 @@ export function openProfile(ctx: Ctx) {
       uri ??
       (
         await vscode.window.showOpenDialog({
-          title: 'Hotpath: open a .cpuprofile',
-          openLabel: 'Open Profile',
+          title: vscode.l10n.t('Hotpath: open a .cpuprofile'),
+          openLabel: vscode.l10n.t('Open Profile'),
           canSelectFiles: true,
           canSelectFolders: false,
           canSelectMany: false,
-          filters: { 'CPU profiles': ['cpuprofile'] },
+          filters: { [vscode.l10n.t('CPU profiles')]: ['cpuprofile'] },
           ...(fs.existsSync(runs) ? { defaultUri: vscode.Uri.file(runs) } : {}),
         })
       )?.[0];
@@ -58,7 +58,7 @@ export function openProfile(ctx: Ctx) {
 /** "Open Run…": a saved run of the runs folder, picked by endpoint and time, or any run folder. */
 export function openRun(ctx: Ctx) {
   return async (folder?: string): Promise<LoadedRun | undefined> => {
-    const picked = folder ?? (await pickRun(ctx, 'Hotpath: open a saved run'));
+    const picked = folder ?? (await pickRun(ctx, vscode.l10n.t('Hotpath: open a saved run')));
     return picked ? ctx.showResults(picked) : undefined;
   };
 }

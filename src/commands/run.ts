@@ -9,6 +9,20 @@ import { formatHeader, formatProgress } from '../report/text';
 import { type CompletedRun, runProfile } from '../runner/run';
 import type { Ctx } from './context';
 
+/** A stage of the run as the user reads it (in the notification and the status bar). */
+function stageText(stage: RunStage): string {
+  switch (stage) {
+    case 'starting':
+      return vscode.l10n.t('starting');
+    case 'warming-up':
+      return vscode.l10n.t('warming up');
+    case 'profiling':
+      return vscode.l10n.t('profiling');
+    case 'stopping':
+      return vscode.l10n.t('stopping');
+  }
+}
+
 export class ProfileRun {
   readonly #controller = new AbortController();
   readonly #pids: number[] = [];
@@ -22,10 +36,15 @@ export class ProfileRun {
     readonly label: string,
   ) {
     const status = ctx.status;
-    status.text = `$(sync~spin) Hotpath: ${label}`;
-    status.tooltip = `Hotpath is profiling ${label}; click to cancel the run`;
-    const spoken = (stage: string) => ({
-      label: `Hotpath run of ${label}: ${stage}. Activate to cancel the run.`,
+    const title = vscode.l10n.t('Hotpath: {0}', label);
+    status.text = `$(sync~spin) ${title}`;
+    status.tooltip = vscode.l10n.t('Hotpath is profiling {0}; click to cancel the run', label);
+    const spoken = (stage: RunStage) => ({
+      label: vscode.l10n.t(
+        'Hotpath run of {0}: {1}. Activate to cancel the run.',
+        label,
+        stageText(stage),
+      ),
       role: 'button',
     });
     status.accessibilityInformation = spoken('starting');
@@ -35,7 +54,7 @@ export class ProfileRun {
       vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Hotpath: ${label}`,
+          title,
           cancellable: true,
         },
         (progress, token) => {
@@ -47,14 +66,14 @@ export class ProfileRun {
               if (stage === 'starting') ctx.output.appendLine(formatHeader(record));
               for (const pid of [record.target.pid, record.target.profiledPid])
                 if (pid !== undefined && !this.#pids.includes(pid)) this.#pids.push(pid);
-              progress.report({ message: stage.replace('-', ' ') });
-              status.text = `$(sync~spin) Hotpath: ${label} · ${stage.replace('-', ' ')}`;
-              status.accessibilityInformation = spoken(stage.replace('-', ' '));
+              progress.report({ message: stageText(stage) });
+              status.text = `$(sync~spin) ${title} · ${stageText(stage)}`;
+              status.accessibilityInformation = spoken(stage);
             },
             onProgress: (p) => {
               const text = formatProgress(p).trim();
               progress.report({ message: text });
-              status.text = `$(sync~spin) Hotpath: ${label} · ${text}`;
+              status.text = `$(sync~spin) ${title} · ${text}`;
             },
           }).finally(() => onCancel.dispose());
         },

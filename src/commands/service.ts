@@ -9,7 +9,10 @@ export function startSampleService(ctx: Ctx) {
   return async (): Promise<string | undefined> => {
     if (!ctx.service) {
       const service = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'Hotpath: starting the sample service' },
+        {
+          location: vscode.ProgressLocation.Window,
+          title: vscode.l10n.t('Hotpath: starting the sample service'),
+        },
         () =>
           start({
             nodePath: ctx.config.nodePath ?? process.execPath,
@@ -26,14 +29,15 @@ export function startSampleService(ctx: Ctx) {
       ctx.output.info(`sample service: ${service.url} (pid ${service.pid})`);
     }
     const url = ctx.service.url;
+    const copy = vscode.l10n.t('Copy URL');
     void vscode.window
       .showInformationMessage(
-        `Hotpath: the sample service answers at ${url}.`,
-        'Open /hello',
-        'Copy URL',
+        vscode.l10n.t('Hotpath: the sample service answers at {0}.', url),
+        vscode.l10n.t('Open {0}', '/hello'),
+        copy,
       )
       .then((picked) => {
-        if (picked === 'Copy URL') void vscode.env.clipboard.writeText(url);
+        if (picked === copy) void vscode.env.clipboard.writeText(url);
         else if (picked) void vscode.env.openExternal(vscode.Uri.parse(`${url}/hello`));
       });
     return url;
@@ -48,7 +52,9 @@ export function stopService(ctx: Ctx) {
     const [cancelled] = await Promise.all([ctx.stopRun(), service?.stop()]);
     if (service) void vscode.commands.executeCommand('setContext', 'hotpath.serviceRunning', false);
     if (!cancelled && !service)
-      void vscode.window.showInformationMessage('Hotpath: no run or service is going.');
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Hotpath: no run or service is going.'),
+      );
   };
 }
 

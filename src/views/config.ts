@@ -50,9 +50,14 @@ export class Config implements vscode.Disposable {
     const said = JSON.stringify(problems);
     if (problems.length > 0 && said !== this.#reportedPresets) {
       this.#reportedPresets = said;
-      const left = problems.map((p) => `preset ${p.name} is left out: ${p.message}`).join('; ');
-      const rest = presets.length > 0 ? ` The other ${presets.length} loaded.` : '';
-      void vscode.window.showErrorMessage(`Hotpath settings: ${left}.${rest}`);
+      const left = problems
+        .map((p) => vscode.l10n.t('preset {0} is left out: {1}', p.name, p.message))
+        .join('; ');
+      void vscode.window.showErrorMessage(
+        presets.length > 0
+          ? vscode.l10n.t('Hotpath settings: {0}. The other {1} loaded.', left, presets.length)
+          : vscode.l10n.t('Hotpath settings: {0}.', left),
+      );
     } else if (problems.length === 0) this.#reportedPresets = undefined;
     return presets;
   }

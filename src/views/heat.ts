@@ -23,13 +23,18 @@ export function heatLevel(share: number, threshold: number): number {
   return level;
 }
 
-/** The hover's legend: what the colours mean, and this line's level. */
-export function heatLegend(level: number, threshold: number): string {
-  const bounds = [...HEAT_BOUNDS].reverse().map((b) => `≥ ${wholeShare(b)}`);
-  return (
-    `Heat ${level} of ${HEAT_LEVELS}: the colour is the line's share of the whole run's time ` +
-    `(${bounds.join(', ')}, palest from ${shareText(threshold)}), not its rank in this file.`
-  );
+/**
+ * The scale the hover's legend names (hotLines.ts puts it in a sentence of the user's language):
+ * the levels' bounds, hottest first, and where the palest starts.
+ */
+export function heatScale(threshold: number): { bounds: string; palest: string } {
+  return {
+    bounds: [...HEAT_BOUNDS]
+      .reverse()
+      .map((b) => `≥ ${wholeShare(b)}`)
+      .join(', '),
+    palest: shareText(threshold),
+  };
 }
 
 /** "20 %" rather than "20.0 %" for the round bounds of the scale. */

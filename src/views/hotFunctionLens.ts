@@ -43,7 +43,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     const duration = run.analysis.model.durationUs || 1;
     const endpoint = run.record
       ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
-      : 'profile';
+      : vscode.l10n.t('profile');
     const changes = new Map(
       (this.results.comparison?.functions ?? []).map((c) => [`${c.name}\0${c.file}`, c]),
     );
@@ -56,12 +56,22 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       const delta = !change
         ? ''
         : change.before > 0
-          ? ` · self ${changeText(change.after / change.before - 1)} vs previous`
-          : ' · new since previous';
+          ? ` · ${vscode.l10n.t('self {0} vs previous', changeText(change.after / change.before - 1))}`
+          : ` · ${vscode.l10n.t('new since previous')}`;
+      const figures = vscode.l10n.t(
+        '{0} self · {1} total · {2} · {3}',
+        share(f.selfUs / duration),
+        share(f.totalUs / duration),
+        this.results.describeTime(f.selfUs),
+        endpoint,
+      );
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: `🔥 ${share(f.selfUs / duration)} self · ${share(f.totalUs / duration)} total · ${this.results.describeTime(f.selfUs)} · ${endpoint}${delta}`,
-          tooltip: `${f.name}: self and total time in the last Hotpath run; click to find it in the flamegraph`,
+          title: `🔥 ${figures}${delta}`,
+          tooltip: vscode.l10n.t(
+            '{0}: self and total time in the last Hotpath run; click to find it in the flamegraph',
+            f.name,
+          ),
           command: 'hotpath.showFlamegraph',
           arguments: [{ name: f.name, file }],
         }),
@@ -70,12 +80,26 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     for (const site of run.waits?.sites ?? []) {
       if (site.site.file !== file || site.asked === 0) continue;
       const line = Math.min(Math.max(0, site.site.line - 1), document.lineCount - 1);
+      const figures = vscode.l10n.t(
+        '{lock}: waited {wait} p50 · held {held} · {perSec} acquired/s · {share} % of latency · {endpoint}',
+        {
+          lock: site.name,
+          wait: fineMs(site.waitMs.p50),
+          held: fineMs(site.holdMs.p50),
+          perSec: site.perSec.toFixed(site.perSec >= 10 ? 0 : 1),
+          share: Math.round(site.waitShare * 100),
+          endpoint,
+        },
+      );
+      const across = site.heldAcrossAwait ? ` · ${vscode.l10n.t('held across an await')}` : '';
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title:
-            `⏳ ${site.name}: waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)} · ${site.perSec.toFixed(site.perSec >= 10 ? 0 : 1)} acquired/s · ` +
-            `${Math.round(site.waitShare * 100)} % of latency · ${endpoint}${site.heldAcrossAwait ? ' · held across an await' : ''}`,
-          tooltip: `Requests waited for ${site.name} (a ${site.kind}) in the last Hotpath run; click for the report`,
+          title: `⏳ ${figures}${across}`,
+          tooltip: vscode.l10n.t(
+            'Requests waited for {0} (a {1}) in the last Hotpath run; click for the report',
+            site.name,
+            site.kind,
+          ),
           // The report is shown (opened, or brought to the front) at its locks, this one marked.
           command: 'hotpath.showFlamegraph',
           arguments: [{ lock: site.name }],

@@ -12,7 +12,7 @@
 import * as vscode from 'vscode';
 import { fineMs, share as shareText } from '../report/text';
 import type { Config } from './config';
-import { HEAT_LEVELS, heatLegend, heatLevel } from './heat';
+import { HEAT_LEVELS, heatLevel, heatScale } from './heat';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';
 import type { Results } from './results';
 
@@ -127,7 +127,12 @@ export class HotLines implements vscode.Disposable {
       const name = run.analysis.functions[l.functionId]?.name ?? '';
       const hover = new vscode.MarkdownString();
       hover.appendText(
-        `Hotpath: ${shareText(share)} of the run's time on this line (${this.results.describeTime(l.selfUs)}), in ${name}`,
+        vscode.l10n.t(
+          "Hotpath: {0} of the run's time on this line ({1}), in {2}",
+          shareText(share),
+          this.results.describeTime(l.selfUs),
+          name,
+        ),
       );
       hover.appendMarkdown('\n\n');
       hover.appendText(heatLegend(level, threshold));
@@ -156,17 +161,41 @@ export class HotLines implements vscode.Disposable {
       const at = now.get(site.site.line);
       if (at === undefined) continue;
       const hover = new vscode.MarkdownString();
+      const figures = {
+        lock: site.name,
+        kind: site.kind,
+        p50: fineMs(site.waitMs.p50),
+        p99: fineMs(site.waitMs.p99),
+        share: shareText(site.waitShare),
+        held: fineMs(site.holdMs.p50),
+        count: site.waitMs.count,
+        perSec: site.perSec.toFixed(1),
+      };
       hover.appendText(
-        `Hotpath: requests waited for ${site.name} (a ${site.kind}) ${fineMs(site.waitMs.p50)} (p50, p99 ${fineMs(site.waitMs.p99)}), ` +
-          `${shareText(site.waitShare)} of their latency; each holder kept it ${fineMs(site.holdMs.p50)} (p50)` +
-          `${site.heldAcrossAwait ? ', across an await' : ''}. granted ${site.waitMs.count} times, ${site.perSec.toFixed(1)} a second of the profiled window (every acquire call, not requests).`,
+        site.heldAcrossAwait
+          ? vscode.l10n.t(
+              'Hotpath: requests waited for {lock} (a {kind}) {p50} (p50, p99 {p99}), {share} of their latency; each holder kept it {held} (p50), across an await. granted {count} times, {perSec} a second of the profiled window (every acquire call, not requests).',
+              figures,
+            )
+          : vscode.l10n.t(
+              'Hotpath: requests waited for {lock} (a {kind}) {p50} (p50, p99 {p99}), {share} of their latency; each holder kept it {held} (p50). granted {count} times, {perSec} a second of the profiled window (every acquire call, not requests).',
+              figures,
+            ),
       );
       marks.push({
         range: document.lineAt(at).range,
         hoverMessage: hover,
         renderOptions: {
           after: {
-            contentText: `  ⏳ waited ${fineMs(site.waitMs.p50)} p50 · held ${fineMs(site.holdMs.p50)}${site.heldAcrossAwait ? ' across an await' : ''}`,
+            contentText: `  ⏳ ${
+              site.heldAcrossAwait
+                ? vscode.l10n.t(
+                    'waited {0} p50 · held {1} across an await',
+                    figures.p50,
+                    figures.held,
+                  )
+                : vscode.l10n.t('waited {0} p50 · held {1}', figures.p50, figures.held)
+            }`,
             color: new vscode.ThemeColor('editorCodeLens.foreground'),
           },
         },
@@ -268,4 +297,16 @@ export class HotLines implements vscode.Disposable {
     for (const type of this.#types) type.dispose();
     this.#waitType.dispose();
   }
+}
+
+/** The hover's legend: what the colours mean (on the fixed scale of heat.ts), and this line's level. */
+function heatLegend(level: number, threshold: number): string {
+  const { bounds, palest } = heatScale(threshold);
+  return vscode.l10n.t(
+    "Heat {0} of {1}: the colour is the line's share of the whole run's time ({2}, palest from {3}), not its rank in this file.",
+    level,
+    HEAT_LEVELS,
+    bounds,
+    palest,
+  );
 }

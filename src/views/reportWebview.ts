@@ -20,7 +20,10 @@ export type OpenSource = (file: string, line: number) => Promise<boolean>;
  */
 export function cannotOpenText(file: string): string {
   const shown = displayPath(file, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-  return `Cannot open ${shown}: it is not on this machine (a profile taken elsewhere, or a file since moved). The figures still stand.`;
+  return vscode.l10n.t(
+    'Cannot open {0}: it is not on this machine (a profile taken elsewhere, or a file since moved). The figures still stand.',
+    shown,
+  );
 }
 
 export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {

@@ -29,8 +29,12 @@ export class RouteLenses implements vscode.CodeLensProvider, vscode.Disposable {
     return findRoutes(document.getText()).map((route) => {
       const at = new vscode.Position(route.line, route.character);
       return new vscode.CodeLens(new vscode.Range(at, at), {
-        title: `▶ Profile ${route.method} ${route.path}`,
-        tooltip: `Hotpath: load-test ${route.method} ${route.path} and profile it`,
+        title: `▶ ${vscode.l10n.t('Profile {0} {1}', route.method, route.path)}`,
+        tooltip: vscode.l10n.t(
+          'Hotpath: load-test {0} {1} and profile it',
+          route.method,
+          route.path,
+        ),
         command: 'hotpath.profileEndpoint',
         arguments: [
           { method: route.method, path: route.path, ...(sample ? { target: 'sample' } : {}) },

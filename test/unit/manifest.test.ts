@@ -6,6 +6,15 @@ import { test } from 'node:test';
 
 const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+/** The manifest's English text, by the `%key%` that stands for it in package.json. */
+const nls: Record<string, string> = JSON.parse(
+  fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'),
+);
+/** A manifest string as VS Code shows it in English: a `%key%` replaced by its text. */
+function english(value: string): string {
+  const key = /^%(.+)%$/.exec(value)?.[1];
+  return key === undefined ? value : nls[key];
+}
 const commands = new Set<string>(
   manifest.contributes.commands.map((c: { command: string }) => c.command),
 );
@@ -16,7 +25,7 @@ test('every menu entry and walkthrough button names a contributed command', () =
       assert.ok(commands.has(entry.command), `${menu}: ${entry.command}`);
   for (const walkthrough of manifest.contributes.walkthroughs)
     for (const step of walkthrough.steps) {
-      for (const [, id, args] of (step.description as string).matchAll(
+      for (const [, id, args] of english(step.description).matchAll(
         /\(command:([\w.]+)(?:\?([^)]*))?\)/g,
       )) {
         if (!id.startsWith('workbench.')) assert.ok(commands.has(id), `${step.id}: ${id}`);
@@ -29,7 +38,7 @@ test('every menu entry and walkthrough button names a contributed command', () =
 test('the walkthrough runs the four steps of the sample service in order', () => {
   const paths = manifest.contributes.walkthroughs[0].steps.flatMap(
     (step: { description: string }) =>
-      [...step.description.matchAll(/command:hotpath\.profileEndpoint\?([^)]*)/g)].map(
+      [...english(step.description).matchAll(/command:hotpath\.profileEndpoint\?([^)]*)/g)].map(
         (m) => JSON.parse(decodeURIComponent(m[1])).path,
       ),
   );
@@ -40,7 +49,8 @@ test('every setting has a description and a default', () => {
   for (const [name, setting] of Object.entries(
     manifest.contributes.configuration.properties as Record<string, Record<string, unknown>>,
   )) {
-    assert.ok(setting.description || setting.markdownDescription, `${name} has a description`);
+    const description = setting.description ?? setting.markdownDescription;
+    assert.ok(typeof description === 'string' && english(description), `${name} has a description`);
     assert.ok('default' in setting, `${name} has a default`);
   }
 });

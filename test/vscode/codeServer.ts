@@ -91,6 +91,12 @@ export async function startCodeServer(
     userSettings?: Record<string, unknown>;
     /** A .vsix to install (`--install-extension`) before the server starts. */
     install?: string;
+    /**
+     * A display language (`--locale`) and its language pack's translations of VS Code itself
+     * (`{ "contents": {} }`: English everywhere). VS Code serves the workbench in a language only
+     * when a language pack for it is installed.
+     */
+    locale?: { language: string; coreTranslations: string };
   } = {},
 ): Promise<CodeServer> {
   const serverMain = ensureCodeServer();
@@ -123,8 +129,10 @@ export async function startCodeServer(
       ...options.userSettings,
     }),
   );
+  if (options.locale) installLanguagePack(path.join(data, 'user'), options.locale);
   const args = [
     serverMain,
+    ...(options.locale ? ['--locale', options.locale.language] : []),
     '--host',
     '127.0.0.1',
     '--port',
@@ -169,6 +177,31 @@ export async function startCodeServer(
       }`,
     stop,
   };
+}
+
+/**
+ * What VS Code's language-pack service records when it installs a language pack
+ * (platform/languagePacks/node/languagePacks.ts): `languagepacks.json` in the user-data folder,
+ * the index the server reads to serve the workbench in a language. The server's
+ * `--install-extension` of a pack's .vsix was seen not to write it, so the test writes it.
+ */
+function installLanguagePack(
+  userData: string,
+  { language, coreTranslations }: { language: string; coreTranslations: string },
+): void {
+  fs.mkdirSync(userData, { recursive: true });
+  const extension = { extensionIdentifier: { id: `hotpath-tests.language-pack-${language}` } };
+  fs.writeFileSync(
+    path.join(userData, 'languagepacks.json'),
+    JSON.stringify({
+      [language]: {
+        hash: `hotpath-tests-${language}`,
+        extensions: [{ ...extension, version: '0.0.0' }],
+        translations: { vscode: coreTranslations },
+        label: language,
+      },
+    }),
+  );
 }
 
 /** The server's data, user data and extensions, all in the run's own folder. */

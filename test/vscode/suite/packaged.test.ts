@@ -37,6 +37,8 @@ suite('Hotpath installed from its .vsix', () => {
     const unexpected = files.filter(
       (f) =>
         !/^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|\.vsixmanifest)$/i.test(f) &&
+        // The manifest's English text and the extension's strings, for translations.
+        !/^(package\.nls\.json|l10n\/bundle\.l10n\.json)$/.test(f) &&
         !/^dist\/[A-Za-z]+\.js$/.test(f) &&
         // The maps of the code that runs inside the profiled service: its frames are mapped.
         !/^dist\/(sampleService|agent)\.js\.map$/.test(f) &&
@@ -54,8 +56,20 @@ suite('Hotpath installed from its .vsix', () => {
       [],
       'the package holds the bundles, media, sample sources and docs only',
     );
-    for (const needed of ['dist/extension.js', 'dist/worker.js', 'src/sampleService/handlers.ts'])
+    for (const needed of [
+      'dist/extension.js',
+      'dist/worker.js',
+      'src/sampleService/handlers.ts',
+      'package.nls.json',
+      'l10n/bundle.l10n.json',
+    ])
       assert.ok(files.includes(needed), needed);
+    // VS Code read the manifest's %keys% from the shipped package.nls.json.
+    const profileCommand = (
+      extension.packageJSON.contributes.commands as { command: string; title: string }[]
+    ).find((c) => c.command === 'hotpath.profileEndpoint');
+    assert.equal(profileCommand?.title, 'Profile Endpoint');
+    assert.equal(extension.packageJSON.displayName, 'Hotpath — Node.js endpoint profiler');
 
     const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
       target: 'sample',
