@@ -59,6 +59,8 @@ export class Ctx implements vscode.Disposable {
   readonly #reads = new Set<AbortController>();
   /** The last error told to the user (for tests: notifications cannot be read through the API). */
   lastError: string | undefined;
+  /** The message the last run ended with, and how it was shown. */
+  lastRunMessage: { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
   /**
    * The last two runs taken (profiled and shown), oldest first: what "Compare With Previous Run"
    * compares. Opening a profile or a run to read it is not taking one. Each is read on demand.

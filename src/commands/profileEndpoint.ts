@@ -5,9 +5,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RUN_FILE } from '../record/run';
+import { RUN_FILE, type RunRecord } from '../record/run';
 import { formatRun } from '../report/text';
 import { hasParameters } from '../routes/scan';
+import { failedKinds } from '../runner/load/summary';
 import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from '../runner/options';
 import type { CompletedRun } from '../runner/run';
 import type { Ctx, TargetKind } from './context';
@@ -158,22 +159,15 @@ async function run(
     if (record.status === 'done' && record.profile.file !== null)
       await ctx.showResults(folder, { taken: true });
     const open = vscode.l10n.t('Open run.json');
-    const headline =
-      record.status === 'done' && record.load
-        ? vscode.l10n.t(
-            'Hotpath: {0}: {1} req/s, p99 {2} ms.',
-            label,
-            record.load.requestsPerSec.toFixed(1),
-            Math.round(record.load.latencyMs.p99),
-          )
-        : record.status === 'cancelled'
-          ? vscode.l10n.t('Hotpath: {0}: the run was cancelled.', label)
-          : vscode.l10n.t('Hotpath: {0}: the run failed: {1}.', label, `${record.error?.message}`);
+    const { headline, severity } = runHeadline(record, label);
     if (record.status === 'failed') ctx.lastError = record.error?.message;
+    ctx.lastRunMessage = { text: headline, severity };
     const show =
-      record.status === 'failed'
+      severity === 'error'
         ? vscode.window.showErrorMessage
-        : vscode.window.showInformationMessage;
+        : severity === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     // Not awaited: the notification waits for the user; the command does not.
     void show(headline, open, vscode.l10n.t('Show Log')).then((picked) => {
       if (picked === open)
@@ -187,4 +181,53 @@ async function run(
   } finally {
     running.end();
   }
+}
+
+/** Failed requests from this share of a load on, the run's message is a warning. */
+const WARN_FAILED_SHARE = 0.01;
+
+/**
+ * The message at the end of a run: its req/s and p99, and how many requests failed when some did.
+ * A load whose requests failed (a wrong path, a service answering 500) measured the error path:
+ * said in a warning, never in a cheerful note.
+ */
+function runHeadline(
+  record: RunRecord,
+  label: string,
+): { headline: string; severity: 'info' | 'warning' | 'error' } {
+  if (record.status === 'cancelled')
+    return {
+      headline: vscode.l10n.t('Hotpath: {0}: the run was cancelled.', label),
+      severity: 'info',
+    };
+  const load = record.load;
+  if (record.status !== 'done' || !load)
+    return {
+      headline: vscode.l10n.t(
+        'Hotpath: {0}: the run failed: {1}.',
+        label,
+        `${record.error?.message}`,
+      ),
+      severity: 'error',
+    };
+  const figures = vscode.l10n.t(
+    'Hotpath: {0}: {1} req/s, p99 {2} ms.',
+    label,
+    load.requestsPerSec.toFixed(1),
+    Math.round(load.latencyMs.p99),
+  );
+  const failed = load.non2xx + load.errors;
+  if (failed === 0) return { headline: figures, severity: 'info' };
+  const count = new Intl.NumberFormat('en-US');
+  const attempted = load.requests + load.errors;
+  const failures = vscode.l10n.t(
+    '{0} of {1} requests failed ({2}): the figures measure the error path too.',
+    count.format(failed),
+    count.format(attempted),
+    failedKinds(load).join(', '),
+  );
+  return {
+    headline: `${figures} ${failures}`,
+    severity: failed / Math.max(1, attempted) >= WARN_FAILED_SHARE ? 'warning' : 'info',
+  };
 }

@@ -31,6 +31,8 @@ export interface HotpathApi {
   servicePid(): number | undefined;
   /** The last error message shown to the user. */
   lastError(): string | undefined;
+  /** The message the last run ended with, and how it was shown (a note, a warning, an error). */
+  lastRunMessage(): { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
   /** How many profiles are being read in worker threads now. */
   readsInProgress(): number;
   /** The profile whose results (lenses, hot lines) are applied now. */
@@ -65,6 +67,7 @@ export function testApi(ctx: Ctx): HotpathApi {
     runningStage: () => ctx.running?.stage,
     servicePid: () => ctx.service?.pid,
     lastError: () => ctx.lastError,
+    lastRunMessage: () => ctx.lastRunMessage,
     readsInProgress: () => ctx.readsInProgress,
     currentProfile: () => ctx.results.current?.profileFile,
   };

@@ -16,7 +16,7 @@ import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
-import { mergeSummaries } from './load/summary';
+import { failedKinds, mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
 import { hotpathVersion, packageRoot } from './paths';
 import { portOf, type StartedTarget, startTarget } from './target';
@@ -276,15 +276,8 @@ export async function runProfile(
 export function warmupFailure(warm: LoadSummary, url: string): string | undefined {
   const answered = warm.requests - warm.non2xx;
   if (answered > 0 || warm.requests + warm.errors + warm.timeouts === 0) return undefined;
-  const what = [
-    ...Object.entries(warm.statusCodes)
-      .filter(([code]) => !code.startsWith('2'))
-      .map(([code, count]) => `${code} × ${count}`),
-    ...(warm.errors > warm.timeouts ? [`connection errors × ${warm.errors - warm.timeouts}`] : []),
-    ...(warm.timeouts > 0 ? [`timeouts × ${warm.timeouts}`] : []),
-  ];
   return (
-    `every request of the warm-up to ${url} failed (${what.join(', ')}), so the load would measure ` +
+    `every request of the warm-up to ${url} failed (${failedKinds(warm).join(', ')}), so the load would measure ` +
     'only the error path; check the path, method and body, or add --allow-errors to measure it anyway'
   );
 }

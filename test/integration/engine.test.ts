@@ -158,7 +158,7 @@ describe('runner on the sample service', () => {
     assert.equal(stopped.record.error?.code, 'WARMUP_ERRORS');
     assert.match(
       stopped.record.error?.message ?? '',
-      /every request of the warm-up to http:\/\/127\.0\.0\.1:\d+\/no-such-route failed \(404 × \d+\)/,
+      /every request of the warm-up to http:\/\/127\.0\.0\.1:\d+\/no-such-route failed \(404 × [\d,]+\)/,
     );
     assert.equal(stopped.record.load, undefined);
 

@@ -180,7 +180,7 @@ test('a path whose warm-up answers only errors: exit 1 before the load, with the
   assert.equal(run.status, 1, run.output);
   assert.match(
     run.output,
-    /run failed while warming up: every request of the warm-up to .*\/no-such-route failed \(404 × \d+\)/,
+    /run failed while warming up: every request of the warm-up to .*\/no-such-route failed \(404 × [\d,]+\)/,
   );
   assert.match(run.output, /--allow-errors/);
   assert.doesNotMatch(run.output, /load and CPU profile on/, 'the load never started');

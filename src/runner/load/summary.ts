@@ -177,3 +177,20 @@ function spread(values: number[]): number {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
 }
+
+/**
+ * The requests of a load that failed, by kind: each non-2xx status with its count, then
+ * connection errors and timeouts ("404 × 14,361", "timeouts × 3"). Empty when none failed.
+ */
+export function failedKinds(load: LoadSummary): string[] {
+  const count = new Intl.NumberFormat('en-US');
+  return [
+    ...Object.entries(load.statusCodes)
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, n]) => `${code} × ${count.format(n)}`),
+    ...(load.errors > load.timeouts
+      ? [`connection errors × ${count.format(load.errors - load.timeouts)}`]
+      : []),
+    ...(load.timeouts > 0 ? [`timeouts × ${count.format(load.timeouts)}`] : []),
+  ];
+}

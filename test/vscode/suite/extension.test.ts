@@ -406,8 +406,51 @@ suite('Hotpath in VS Code', () => {
       assert.ok(pid !== undefined && !isRunning(pid), 'the service command was ended');
       const editor = vscode.window.activeTextEditor;
       assert.ok(editor?.document.uri.fsPath.endsWith('handlers.ts'), 'its hottest source is shown');
+      // Every request answered 200: a note with the figures, nothing of failures.
+      const message = api().lastRunMessage();
+      assert.equal(message?.severity, 'info', JSON.stringify(message));
+      assert.match(message.text, /^Hotpath: GET \/cpu: [\d.]+ req\/s, p99 \d+ ms\.$/);
     } finally {
       await clearService();
+    }
+  });
+
+  test('a run whose requests partly failed ends with a warning that counts them', async () => {
+    // A user's service that answers 500 to one request in three.
+    const port = await freePort();
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-flaky-'));
+    const script = path.join(folder, 'flaky.js');
+    fs.writeFileSync(
+      script,
+      `let n = 0;
+require('node:http')
+  .createServer((request, response) => {
+    if (++n % 3 === 0) {
+      response.statusCode = 500;
+      response.end('{"error":"database is down"}');
+    } else response.end('[]');
+  })
+  .listen(Number(process.argv[2]), '127.0.0.1');
+`,
+    );
+    const clearService = await useService(`node "${script}" ${port}`, `http://127.0.0.1:${port}`);
+    try {
+      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        target: 'service',
+        path: '/orders',
+      })) as { record: { status: string; load?: { non2xx: number } } };
+      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      assert.ok((run.record.load?.non2xx ?? 0) > 0);
+      const message = api().lastRunMessage();
+      assert.equal(message?.severity, 'warning', JSON.stringify(message));
+      assert.match(
+        message.text,
+        /^Hotpath: GET \/orders: [\d.]+ req\/s, p99 \d+ ms\. [\d,]+ of [\d,]+ requests failed \(500 × [\d,]+\): the figures measure the error path too\.$/,
+      );
+    } finally {
+      await clearService();
+      fs.rmSync(folder, { recursive: true, force: true });
     }
   });
 
@@ -948,6 +991,48 @@ suite('Hotpath in VS Code', () => {
     } finally {
       await clearService();
       fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test("your own Express service's lock: the editor opens its acquire line, with a ⏳ lens naming the lock by its variable", async () => {
+    // The zoo's Express service (test/fixtures/zoo/lock): a module-level `const mutex = new
+    // Mutex()` held across `await sleep(50)`.
+    const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
+    const server = path.join(root, 'test', 'fixtures', 'zoo', 'lock', 'server.js');
+    const port = await freePort();
+    const clearService = await useService(
+      `PORT=${port} node "${server}"`,
+      `http://127.0.0.1:${port}`,
+    );
+    try {
+      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        target: 'service',
+        path: '/balance',
+      })) as { record: { status: string } };
+      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      const text = fs.readFileSync(server, 'utf8').split('\n');
+      const acquire = text.findIndex((l) => l.includes('await mutex.acquire()'));
+      const created = text.findIndex((l) => l.includes('const mutex = new Mutex()'));
+      const editor = vscode.window.activeTextEditor;
+      assert.equal(editor?.document.uri.fsPath, server, 'the service is shown');
+      assert.equal(editor.selection.active.line, acquire, 'at the line that waits for the lock');
+      const lenses = (await vscode.commands.executeCommand(
+        'vscode.executeCodeLensProvider',
+        editor.document.uri,
+      )) as vscode.CodeLens[];
+      const lens = lenses.find((l) => l.command?.title.startsWith('⏳'));
+      assert.ok(lens, `a wait lens: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+      assert.equal(lens.range.start.line, acquire);
+      assert.match(
+        lens.command?.title ?? '',
+        new RegExp(
+          `^⏳ mutex · server\\.js:${created + 1}: waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance · held across an await$`,
+        ),
+      );
+      assert.deepEqual(lens.command?.arguments, [{ lock: `mutex · server.js:${created + 1}` }]);
+    } finally {
+      await clearService();
     }
   });
 });
