@@ -403,6 +403,38 @@ test("Open Profile… takes a file, and a run's own profile opens as that run, w
   assert.match((await frame.textContent('#summary')) ?? '', /req\/s/, "the run's load data");
 });
 
+test("the explorer's Open Profile… on a run's own profile opens that run, with its load", {
+  timeout: 300_000,
+}, async () => {
+  const folder = path.basename(savedRun('/cpu'));
+  /** The explorer's row of a file or folder, by its name. */
+  const row = (name: string) =>
+    page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: name }) })
+      .first();
+  await paletteCommand(page, 'View: Show Explorer');
+  for (const name of ['.hotpath', 'runs', folder]) {
+    await row(name).waitFor({ timeout: 15_000 });
+    if ((await row(name).getAttribute('aria-expanded')) !== 'true') await row(name).click();
+  }
+  await row('profile.cpuprofile').waitFor({ timeout: 15_000 });
+  await row('profile.cpuprofile').click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item', { hasText: 'Open Profile…' }).first();
+  await item.waitFor({ timeout: 15_000 });
+  // The menu takes no click in its first moments (the right button's release must not pick an
+  // item): the item is pointed at, then taken with the keyboard, as a user's Enter would.
+  await page.waitForTimeout(500);
+  await item.hover();
+  await page.keyboard.press('Enter');
+  await item.waitFor({ state: 'detached', timeout: 15_000 });
+  const frame = await panelShowing('GET /cpu');
+  assert.match((await frame.textContent('#summary')) ?? '', /req\/s/, "the run's load data");
+  assert.match((await frame.textContent('#subtitle')) ?? '', new RegExp(folder), 'as its run');
+  // The keyboard back in the editor, as after the tests before this one.
+  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+});
+
 test('Open Run… picks a saved run by its endpoint, time and req/s', {
   timeout: 300_000,
 }, async () => {
