@@ -16,10 +16,10 @@ import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { getL10nPseudoLocalized } from '@vscode/l10n-dev';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, testOutput } from '../browser';
+import { launchChromium } from '../browser';
 import { tempFolder } from '../helpers';
 import { type CodeServer, startCodeServer } from '../vscode/codeServer';
-import { paletteCommand, pick, quickInputBox } from '../vscode/workbench';
+import { endOfTest, openWorkbench, paletteCommand, pick, quickInputBox } from '../vscode/workbench';
 
 const root = path.resolve(__dirname, '..', '..');
 const LANGUAGE = 'qps-ploc';
@@ -86,19 +86,10 @@ before(async () => {
 
   server = await startCodeServer({ locale: { language: LANGUAGE, coreTranslations } });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.goto(
-    server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(extension)]]),
-  );
-  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+  page = await openWorkbench(browser, server, workspace, extension);
 });
 
-afterEach(async (t) => {
-  const name = t.name.replace(/[^\w]+/g, '-').slice(0, 60);
-  await page?.screenshot({ path: testOutput(`l10n-${name}.png`) }).catch(() => undefined);
-  await page?.keyboard.press('Escape').catch(() => undefined);
-});
+afterEach((t) => endOfTest(page, 'l10n', t.name));
 
 after(async () => {
   await browser?.close();

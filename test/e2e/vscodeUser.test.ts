@@ -15,7 +15,7 @@ import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium, testOutput } from '../browser';
 import { alive, tempFolder } from '../helpers';
 import { type CodeServer, startCodeServer } from '../vscode/codeServer';
-import { paletteCommand, pick, quickInputBox } from '../vscode/workbench';
+import { endOfTest, openWorkbench, paletteCommand, pick, quickInputBox } from '../vscode/workbench';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -50,21 +50,10 @@ before(async () => {
     },
   });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.goto(
-    server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(root)]]),
-  );
-  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+  page = await openWorkbench(browser, server, workspace, root);
 });
 
-// What the workbench showed at the end of each test, to look at when one fails.
-afterEach(async (t) => {
-  const name = t.name.replace(/[^\w]+/g, '-').slice(0, 60);
-  await page?.screenshot({ path: testOutput(`vscode-user-${name}.png`) }).catch(() => undefined);
-  // A quick input a failed test left open does not take the next test's keys.
-  await page?.keyboard.press('Escape').catch(() => undefined);
-});
+afterEach((t) => endOfTest(page, 'vscode-user', t.name));
 
 after(async () => {
   await browser?.close();

@@ -2,7 +2,39 @@
  * The workbench of a real VS Code (code-server in headless Chromium) driven as a user drives it:
  * the command palette and quick inputs, by what they show. Shared by the e2e files that drive it.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { testOutput } from '../browser';
+import type { CodeServer } from './codeServer';
+
+/**
+ * A page of the workbench on `workspace`, with `extension` as the extension under development,
+ * once it has drawn its status bar; the keyboard in the editor area.
+ */
+export async function openWorkbench(
+  browser: Browser,
+  server: CodeServer,
+  workspace: string,
+  extension: string,
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(
+    server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remote(extension)]]),
+  );
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+  return page;
+}
+
+/**
+ * After each test: what the workbench showed, as `.test-output/<prefix>-<test>.png` (to look at
+ * when one fails), and Escape, so that a quick input a failed test left open does not take the
+ * next test's keys.
+ */
+export async function endOfTest(page: Page | undefined, prefix: string, test: string) {
+  const name = test.replace(/[^\w]+/g, '-').slice(0, 60);
+  await page?.screenshot({ path: testOutput(`${prefix}-${name}.png`) }).catch(() => undefined);
+  await page?.keyboard.press('Escape').catch(() => undefined);
+}
 
 /**
  * The quick input's box. Text goes into it (`fill`, `press` on the element), never to whatever

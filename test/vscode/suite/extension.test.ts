@@ -47,6 +47,30 @@ async function useService(command: string, url: string): Promise<() => Promise<v
   };
 }
 
+/**
+ * Profiles `endpoint` of a user's service run from hotpath.service.command (`command` is given the
+ * free port it is to listen on); the settings are cleared after, whatever happens. The run is done.
+ */
+async function profileOwnService<Run extends { record: { status: string } }>(
+  command: (port: number) => string,
+  endpoint: string,
+): Promise<Run> {
+  const port = await freePort();
+  const clearService = await useService(command(port), `http://127.0.0.1:${port}`);
+  try {
+    const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      target: 'service',
+      path: endpoint,
+    })) as Run | undefined;
+    assert.ok(run, 'the command returns the run');
+    assert.equal(run.record.status, 'done', JSON.stringify(run.record));
+    return run;
+  } finally {
+    await clearService();
+  }
+}
+
 /** The report panel's tab, if the panel is open. */
 function panelTab(): vscode.Tab | undefined {
   return vscode.window.tabGroups.all
@@ -377,47 +401,32 @@ suite('Hotpath in VS Code', () => {
   });
 
   test('profiles your own service from hotpath.service.command', async () => {
-    const port = await freePort();
     const script = path.join(
       vscode.extensions.getExtension(ID)?.extensionPath ?? '',
       'dist',
       'sampleService.js',
     );
-    const clearService = await useService(
-      `node "${script}" --port ${port}`,
-      `http://127.0.0.1:${port}`,
-    );
-    try {
-      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
-        ...SHORT,
-        target: 'service',
-        path: '/cpu',
-      })) as {
-        record: {
-          status: string;
-          target: { kind: string; pid?: number };
-          profile: { file: unknown };
-        };
+    const run = await profileOwnService<{
+      record: {
+        status: string;
+        target: { kind: string; pid?: number };
+        profile: { file: unknown };
       };
-      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
-      assert.equal(run.record.target.kind, 'command');
-      assert.equal(run.record.profile.file, 'profile.cpuprofile');
-      const pid = run.record.target.pid;
-      assert.ok(pid !== undefined && !isRunning(pid), 'the service command was ended');
-      const editor = vscode.window.activeTextEditor;
-      assert.ok(editor?.document.uri.fsPath.endsWith('handlers.ts'), 'its hottest source is shown');
-      // Every request answered 200: a note with the figures, nothing of failures.
-      const message = api().lastRunMessage();
-      assert.equal(message?.severity, 'info', JSON.stringify(message));
-      assert.match(message.text, /^Hotpath: GET \/cpu: [\d.]+ req\/s, p99 \d+ ms\.$/);
-    } finally {
-      await clearService();
-    }
+    }>((port) => `node "${script}" --port ${port}`, '/cpu');
+    assert.equal(run.record.target.kind, 'command');
+    assert.equal(run.record.profile.file, 'profile.cpuprofile');
+    const pid = run.record.target.pid;
+    assert.ok(pid !== undefined && !isRunning(pid), 'the service command was ended');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor?.document.uri.fsPath.endsWith('handlers.ts'), 'its hottest source is shown');
+    // Every request answered 200: a note with the figures, nothing of failures.
+    const message = api().lastRunMessage();
+    assert.equal(message?.severity, 'info', JSON.stringify(message));
+    assert.match(message.text, /^Hotpath: GET \/cpu: [\d.]+ req\/s, p99 \d+ ms\.$/);
   });
 
   test('a run whose requests partly failed ends with a warning that counts them', async () => {
     // A user's service that answers 500 to one request in three.
-    const port = await freePort();
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-vscode-flaky-'));
     const script = path.join(folder, 'flaky.js');
     fs.writeFileSync(
@@ -433,14 +442,10 @@ require('node:http')
   .listen(Number(process.argv[2]), '127.0.0.1');
 `,
     );
-    const clearService = await useService(`node "${script}" ${port}`, `http://127.0.0.1:${port}`);
     try {
-      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
-        ...SHORT,
-        target: 'service',
-        path: '/orders',
-      })) as { record: { status: string; load?: { non2xx: number } } };
-      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      const run = await profileOwnService<{
+        record: { status: string; load?: { non2xx: number } };
+      }>((port) => `node "${script}" ${port}`, '/orders');
       assert.ok((run.record.load?.non2xx ?? 0) > 0);
       const message = api().lastRunMessage();
       assert.equal(message?.severity, 'warning', JSON.stringify(message));
@@ -449,7 +454,6 @@ require('node:http')
         /^Hotpath: GET \/orders: [\d.]+ req\/s, p99 \d+ ms\. [\d,]+ of [\d,]+ requests failed \(500 × [\d,]+\): the figures measure the error path too\.$/,
       );
     } finally {
-      await clearService();
       fs.rmSync(folder, { recursive: true, force: true });
     }
   });
@@ -959,18 +963,11 @@ require('node:http')
       { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
     );
     assert.equal(built.status, 0, `tsc: ${built.stdout}${built.stderr}`);
-    const port = await freePort();
-    const clearService = await useService(
-      `PORT=${port} node "${path.join(out, 'server.js')}"`,
-      `http://127.0.0.1:${port}`,
-    );
     try {
-      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
-        ...SHORT,
-        target: 'service',
-        path: '/quote',
-      })) as { record: { status: string } };
-      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
+      await profileOwnService(
+        (port) => `PORT=${port} node "${path.join(out, 'server.js')}"`,
+        '/quote',
+      );
       const pricing = path.join(zoo, 'pricing.ts');
       const editor = vscode.window.activeTextEditor;
       assert.equal(editor?.document.uri.fsPath, pricing, 'the hottest source is the .ts file');
@@ -989,7 +986,6 @@ require('node:http')
         .findIndex((l) => l.includes('export function priceBasket'));
       assert.ok(!lines.includes(declared), 'no heat on the declaration (a tick of inlined code)');
     } finally {
-      await clearService();
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
@@ -999,40 +995,26 @@ require('node:http')
     // Mutex()` held across `await sleep(50)`.
     const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
     const server = path.join(root, 'test', 'fixtures', 'zoo', 'lock', 'server.js');
-    const port = await freePort();
-    const clearService = await useService(
-      `PORT=${port} node "${server}"`,
-      `http://127.0.0.1:${port}`,
+    await profileOwnService((port) => `PORT=${port} node "${server}"`, '/balance');
+    const text = fs.readFileSync(server, 'utf8').split('\n');
+    const acquire = text.findIndex((l) => l.includes('await mutex.acquire()'));
+    const created = text.findIndex((l) => l.includes('const mutex = new Mutex()'));
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.fsPath, server, 'the service is shown');
+    assert.equal(editor.selection.active.line, acquire, 'at the line that waits for the lock');
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      editor.document.uri,
+    )) as vscode.CodeLens[];
+    const lens = lenses.find((l) => l.command?.title.startsWith('⏳'));
+    assert.ok(lens, `a wait lens: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+    assert.equal(lens.range.start.line, acquire);
+    assert.match(
+      lens.command?.title ?? '',
+      new RegExp(
+        `^⏳ mutex · server\\.js:${created + 1}: waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance · held across an await$`,
+      ),
     );
-    try {
-      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
-        ...SHORT,
-        target: 'service',
-        path: '/balance',
-      })) as { record: { status: string } };
-      assert.equal(run?.record.status, 'done', JSON.stringify(run?.record));
-      const text = fs.readFileSync(server, 'utf8').split('\n');
-      const acquire = text.findIndex((l) => l.includes('await mutex.acquire()'));
-      const created = text.findIndex((l) => l.includes('const mutex = new Mutex()'));
-      const editor = vscode.window.activeTextEditor;
-      assert.equal(editor?.document.uri.fsPath, server, 'the service is shown');
-      assert.equal(editor.selection.active.line, acquire, 'at the line that waits for the lock');
-      const lenses = (await vscode.commands.executeCommand(
-        'vscode.executeCodeLensProvider',
-        editor.document.uri,
-      )) as vscode.CodeLens[];
-      const lens = lenses.find((l) => l.command?.title.startsWith('⏳'));
-      assert.ok(lens, `a wait lens: ${lenses.map((l) => l.command?.title).join(' | ')}`);
-      assert.equal(lens.range.start.line, acquire);
-      assert.match(
-        lens.command?.title ?? '',
-        new RegExp(
-          `^⏳ mutex · server\\.js:${created + 1}: waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance · held across an await$`,
-        ),
-      );
-      assert.deepEqual(lens.command?.arguments, [{ lock: `mutex · server.js:${created + 1}` }]);
-    } finally {
-      await clearService();
-    }
+    assert.deepEqual(lens.command?.arguments, [{ lock: `mutex · server.js:${created + 1}` }]);
   });
 });
