@@ -6,7 +6,7 @@ import type { RunRecord } from '../record/run';
 import { comparisonHeadline, comparisonVerdicts, runLabel } from '../report/text';
 import { comparedRun, loadRampSteps } from '../runs/runFolder';
 import type { Ctx } from './context';
-import { pickRuns } from './pickers';
+import { pickRun } from './pickers';
 
 /**
  * Compares the last run taken with the one taken before it (opening a profile or a run to read
@@ -31,14 +31,14 @@ export function compareWithPrevious(ctx: Ctx) {
  */
 export function compareWith(ctx: Ctx) {
   return async (beforeFolder?: string, afterFolder?: string): Promise<Comparison | undefined> => {
-    const [before, after] =
-      beforeFolder && afterFolder
-        ? [beforeFolder, afterFolder]
-        : ((await pickRuns(ctx, [
-            vscode.l10n.t('Hotpath: compare — the run before (1 of 2)'),
-            vscode.l10n.t('Hotpath: compare — the run after (2 of 2)'),
-          ])) ?? []);
-    if (!before || !after) return undefined;
+    const before =
+      beforeFolder ??
+      (await pickRun(ctx, vscode.l10n.t('Hotpath: compare — the run before (1 of 2)')));
+    if (!before) return undefined;
+    const after =
+      afterFolder ??
+      (await pickRun(ctx, vscode.l10n.t('Hotpath: compare — the run after (2 of 2)'), before));
+    if (!after) return undefined;
     const [a, b] = await Promise.all([ctx.readRun(before), ctx.readRun(after)]);
     return showRunComparison(ctx, a, b);
   };

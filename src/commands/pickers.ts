@@ -212,84 +212,50 @@ function parseEndpoint(text: string): { method: string; path: string } | undefin
 
 /**
  * Picks a saved run of the runs folder (each with its endpoint, when it ran, its req/s and p99),
- * or with "Browse…" a run folder anywhere; resolves with the run's folder.
+ * or with "Browse…" a run folder anywhere; resolves with the run's folder. `except`: a run left
+ * out (the one picked first, for a comparison).
  */
-export async function pickRun(ctx: Ctx, title: string): Promise<string | undefined> {
-  return (await pickRuns(ctx, [title]))?.[0];
-}
-
-/**
- * Picks saved runs one after another, one per title (a comparison: the run before, then the run
- * after), a run picked once not offered again. One quick pick for every step, open from the first
- * to the last: a quick pick closed and another opened would race the workbench's return of focus
- * to the editor, which closed the second one as it opened. Undefined when a step is dismissed.
- */
-export async function pickRuns(ctx: Ctx, titles: readonly string[]): Promise<string[] | undefined> {
+export async function pickRun(
+  ctx: Ctx,
+  title: string,
+  except?: string,
+): Promise<string | undefined> {
   const folder = ctx.runsFolder;
-  const saved = await listRuns(folder);
+  const runs = (await listRuns(folder)).filter((run) => run.folder !== except);
   type Item = vscode.QuickPickItem & { folder?: string };
-  const browse: Item = {
+  const items: Item[] = runs.map((run) => {
+    const started = new Date(run.record.timings.startedAt);
+    return {
+      label: `${run.record.endpoint.method} ${run.record.endpoint.path}`,
+      description: Number.isNaN(started.getTime())
+        ? path.basename(run.folder)
+        : `${started.toLocaleDateString()} ${started.toLocaleTimeString()}`,
+      detail: runFigures(run.record),
+      folder: run.folder,
+    };
+  });
+  items.push({
     label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`,
     description: vscode.l10n.t('a run folder anywhere'),
-  };
-  const quickPick = vscode.window.createQuickPick<Item>();
-  quickPick.matchOnDescription = true;
-  quickPick.matchOnDetail = true;
-  const picked: string[] = [];
-  try {
-    for (const title of titles) {
-      const runs = saved.filter((run) => !picked.includes(run.folder));
-      quickPick.title = title;
-      quickPick.value = '';
-      quickPick.placeholder =
-        runs.length > 0
-          ? vscode.l10n.t('a saved run')
-          : vscode.l10n.t('no saved runs in {0}', folder);
-      quickPick.items = [
-        ...runs.map((run): Item => {
-          const started = new Date(run.record.timings.startedAt);
-          return {
-            label: `${run.record.endpoint.method} ${run.record.endpoint.path}`,
-            description: Number.isNaN(started.getTime())
-              ? path.basename(run.folder)
-              : `${started.toLocaleDateString()} ${started.toLocaleTimeString()}`,
-            detail: runFigures(run.record),
-            folder: run.folder,
-          };
-        }),
-        browse,
-      ];
-      quickPick.show();
-      const item = await new Promise<Item | undefined>((resolve) => {
-        const listeners = [
-          quickPick.onDidAccept(() => done(quickPick.selectedItems[0])),
-          quickPick.onDidHide(() => done(undefined)),
-        ];
-        const done = (chosen: Item | undefined) => {
-          for (const listener of listeners) listener.dispose();
-          resolve(chosen);
-        };
-      });
-      if (!item) return undefined;
-      let chosen = item.folder;
-      if (!chosen) {
-        quickPick.hide();
-        chosen = (
-          await vscode.window.showOpenDialog({
-            title,
-            openLabel: vscode.l10n.t('Open Run'),
-            canSelectFiles: false,
-            canSelectFolders: true,
-            canSelectMany: false,
-            ...(fs.existsSync(folder) ? { defaultUri: vscode.Uri.file(folder) } : {}),
-          })
-        )?.[0]?.fsPath;
-      }
-      if (!chosen) return undefined;
-      picked.push(chosen);
-    }
-    return picked;
-  } finally {
-    quickPick.dispose();
-  }
+  });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder:
+      runs.length > 0
+        ? vscode.l10n.t('a saved run')
+        : vscode.l10n.t('no saved runs in {0}', folder),
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked) return undefined;
+  if (picked.folder) return picked.folder;
+  const chosen = await vscode.window.showOpenDialog({
+    title,
+    openLabel: vscode.l10n.t('Open Run'),
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    ...(fs.existsSync(folder) ? { defaultUri: vscode.Uri.file(folder) } : {}),
+  });
+  return chosen?.[0]?.fsPath;
 }
