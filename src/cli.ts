@@ -24,7 +24,7 @@ import {
   SERVE_HELP,
 } from './cli/help';
 import { hotFunctions, hotLines } from './profile/analyze';
-import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from './profile/compare';
+import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
@@ -40,14 +40,14 @@ import {
   formatProgress,
   formatRun,
   gateText,
-  runLabel,
 } from './report/text';
 import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { bundle } from './runner/paths';
 import { runProfile } from './runner/run';
-import { comparedRun, loadRampSteps, loadRun } from './runs/runFolder';
+import { compareRampSteps, compareSavedRuns } from './runs/comparison';
+import { loadRun } from './runs/runFolder';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
 function shellWord(word: string): string {
@@ -332,35 +332,21 @@ async function compare(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`--fail-if: ${messageOf(error)}`);
   }
-  let runs: [ComparedRun, ComparedRun];
-  let labels: [string, string];
-  let headers: [string, string];
-  let records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined];
   if (positionals.length === 1 || values.steps !== undefined) {
-    // One ramp run: two of its steps, each with the profile of its own seconds.
     if (positionals.length !== 1) throw new UsageError('compare --steps takes one ramp run');
-    const steps = values.steps === undefined ? undefined : parseSteps(values.steps);
-    const [a, b] = loadRampSteps(positionals[0], steps);
-    runs = [a.compared, b.compared];
-    labels = [a.label, b.label];
-    headers = labels;
-  } else {
-    if (positionals.length !== 2)
-      throw new UsageError(
-        'compare takes two runs (the one before and the one after), or one ramp run',
-      );
-    const [before, after] = positionals.map(loadRun);
-    runs = [comparedRun(before), comparedRun(after)];
-    const label = (run: LoadedRun) => runLabel(run);
-    const header = (run: LoadedRun) =>
-      run.record
-        ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
-        : displayPath(run.profileFile);
-    labels = [label(before), label(after)];
-    headers = [header(before), header(after)];
-    records = [before.record, after.record];
+  } else if (positionals.length !== 2) {
+    throw new UsageError(
+      'compare takes two runs (the one before and the one after), or one ramp run',
+    );
   }
-  const comparison = compareRuns(...runs);
+  // One ramp run: two of its steps, each with the profile of its own seconds.
+  const { comparison, runs, labels, headers, records } =
+    positionals.length === 1
+      ? compareRampSteps(
+          positionals[0],
+          values.steps === undefined ? undefined : parseSteps(values.steps),
+        )
+      : compareSavedRuns(positionals[0], positionals[1]);
   const checked = checkGates(comparison, gates);
   const failed = checked.filter((r) => r.outcome === 'failed' || r.outcome === 'missing');
   if (values.html) {

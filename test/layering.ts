@@ -118,3 +118,117 @@ export function sourceFiles(root: string): SourceFile[] {
       }),
   );
 }
+
+/** A module specifier of `file` as a file of `files`, when it names one of Hotpath's own. */
+function resolveImport(
+  file: string,
+  specifier: string,
+  names: ReadonlySet<string>,
+): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+  return [target, `${target}.ts`, `${target}/index.ts`].find((candidate) => names.has(candidate));
+}
+
+/**
+ * Every import circle among `files` (type-only imports count: a circle of types is still two
+ * files that cannot be read one without the other), each as the files in it, sorted.
+ */
+export function importCircles(files: readonly SourceFile[]): string[][] {
+  const names = new Set(files.map((f) => f.file));
+  const graph = new Map(
+    files.map(({ file, source }) => [
+      file,
+      importsOf(source).flatMap((s) => resolveImport(file, s, names) ?? []),
+    ]),
+  );
+  // Tarjan's strongly connected components: a component of two or more files is a circle.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file) as number);
+    stack.push(file);
+    onStack.add(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file) as number, low.get(next) as number));
+      } else if (onStack.has(next)) {
+        low.set(file, Math.min(low.get(file) as number, index.get(next) as number));
+      }
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop() as string;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== file);
+    if (component.length > 1) circles.push(component.sort());
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return circles;
+}
+
+/**
+ * The extension's state, each piece with the one file that may assign it: everyone else asks the
+ * owner or listens to its events. `running`: the profile being taken (the context, from the
+ * run's events); `service`: the sample service started by hand; `lastError` and
+ * `lastRunMessage`: what the user was told, as the test API records it from the context's events.
+ */
+export const STATE_OWNERS: Readonly<Record<string, string>> = {
+  running: 'src/commands/context.ts',
+  service: 'src/commands/sampleService.ts',
+  lastError: 'src/commands/testApi.ts',
+  lastRunMessage: 'src/commands/testApi.ts',
+};
+
+const ASSIGNMENT = new RegExp(
+  `(?<!\\b(?:const|let|var)\\s+)(?:[.#]|\\b)(${Object.keys(STATE_OWNERS).join('|')})\\s*(?:\\?\\?|\\|\\||&&)?=(?![=>])`,
+);
+
+/** Every assignment of a piece of `STATE_OWNERS`' state outside its owner's file, one line each. */
+export function stateAssignedElsewhere(files: readonly SourceFile[]): string[] {
+  const broken: string[] = [];
+  for (const { file, source } of files) {
+    source.split('\n').forEach((line, i) => {
+      const match = ASSIGNMENT.exec(line);
+      if (match && STATE_OWNERS[match[1]] !== file)
+        broken.push(`${file}:${i + 1} assigns ${match[1]}, which ${STATE_OWNERS[match[1]]} owns`);
+    });
+  }
+  return broken;
+}
+
+/**
+ * The analysis: what reads, analyses, slices, diagnoses or compares a profile, and builds the
+ * report's figures from it. It runs on the analysis worker's side (and in the CLI); the extension
+ * host receives its figures and never runs it (a large profile would hold typing and every
+ * other extension).
+ */
+export const ANALYSIS_FUNCTIONS: readonly string[] = [
+  'readProfile',
+  'buildModel',
+  'analyze',
+  'sliceProfile',
+  'diagnose',
+  'analyzeWaits',
+  'compareRuns',
+  'reportData',
+  'comparisonReportData',
+  'loadRun',
+  'loadRampSteps',
+];
+
+/**
+ * The analysis functions that an unminified bundle defines (esbuild keeps their names, adding a
+ * number when two collide; it leaves out what nothing calls).
+ */
+export function analysisIn(bundle: string): string[] {
+  return ANALYSIS_FUNCTIONS.filter((name) => new RegExp(`\\bfunction ${name}\\d*\\(`).test(bundle));
+}

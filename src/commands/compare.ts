@@ -1,20 +1,17 @@
 /** "Compare With Previous Run", "Compare With…" and "Compare Ramp Steps Around the Knee". */
 import * as vscode from 'vscode';
-import { type Comparison, compareRuns } from '../profile/compare';
-import type { LoadedRun } from '../profile/loadedRun';
-import type { RunRecord } from '../record/run';
-import { comparisonHeadline, comparisonVerdicts, runLabel } from '../report/text';
-import { comparedRun, loadRampSteps } from '../runs/runFolder';
+import type { Comparison } from '../profile/compare';
 import type { Ctx } from './context';
 import { pickRun } from './pickers';
 
 /**
  * Compares the last run taken with the one taken before it (opening a profile or a run to read
- * it changes neither): ratios in a message, the diff flamegraph.
+ * it changes neither): ratios in a message, the diff flamegraph. Read and compared in the
+ * analysis worker, like every comparison.
  */
 export function compareWithPrevious(ctx: Ctx) {
   return async (): Promise<Comparison | undefined> => {
-    const runs = await ctx.lastTwoRuns();
+    const runs = ctx.lastTwoRuns();
     if (!runs) {
       void vscode.window.showInformationMessage(
         vscode.l10n.t('Hotpath: there is no previous run to compare with yet.'),
@@ -39,27 +36,19 @@ export function compareWith(ctx: Ctx) {
       afterFolder ??
       (await pickRun(ctx, vscode.l10n.t('Hotpath: compare — the run after (2 of 2)'), before));
     if (!after) return undefined;
-    const [a, b] = await Promise.all([ctx.readRun(before), ctx.readRun(after)]);
-    return showRunComparison(ctx, a, b);
+    return showRunComparison(ctx, before, after);
   };
 }
 
 /** Two runs compared: the diff flamegraph in the panel, the headline in a message and the log. */
-function showRunComparison(ctx: Ctx, before: LoadedRun, after: LoadedRun): Comparison {
-  const comparison = compareRuns(comparedRun(before), comparedRun(after));
-  // By endpoint and start time: two runs of one endpoint are told apart.
-  const labels: [string, string] = [runLabel(before), runLabel(after)];
-  const records: [RunRecord | undefined, RunRecord | undefined] = [before.record, after.record];
-  ctx.showComparison(comparison, labels, records, records, after);
+async function showRunComparison(ctx: Ctx, before: string, after: string): Promise<Comparison> {
+  const figures = await ctx.compare({ type: 'compare', before, after });
+  ctx.showComparison(figures);
+  const [a, b] = figures.labels;
   void vscode.window.showInformationMessage(
-    vscode.l10n.t(
-      'Hotpath: {0} → {1}: {2}',
-      labels[0],
-      labels[1],
-      comparisonHeadline(comparison, ctx.workspace).text,
-    ),
+    vscode.l10n.t('Hotpath: {0} → {1}: {2}', a, b, figures.headline.text),
   );
-  return comparison;
+  return figures.comparison;
 }
 
 /**
@@ -67,7 +56,7 @@ function showRunComparison(ctx: Ctx, before: LoadedRun, after: LoadedRun): Compa
  * seconds: what changed when more connections stopped bringing more throughput.
  */
 export function compareRampSteps(ctx: Ctx) {
-  return (): Comparison | undefined => {
+  return async (): Promise<Comparison | undefined> => {
     const run = ctx.results.current;
     if (!run?.record?.load?.ramp) {
       void vscode.window.showInformationMessage(
@@ -77,14 +66,12 @@ export function compareRampSteps(ctx: Ctx) {
       );
       return undefined;
     }
-    const [before, after] = loadRampSteps(run.folder);
-    const comparison = compareRuns(before.compared, after.compared);
-    const labels: [string, string] = [before.label, after.label];
-    ctx.showComparison(comparison, labels, [before.compared, after.compared]);
-    const [verdict] = comparisonVerdicts(comparison);
+    const figures = await ctx.compare({ type: 'rampSteps', target: run.folder });
+    ctx.showComparison(figures);
+    const [a, b] = figures.labels;
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Hotpath: {0} → {1}: {2}.', labels[0], labels[1], verdict),
+      vscode.l10n.t('Hotpath: {0} → {1}: {2}.', a, b, figures.verdict),
     );
-    return comparison;
+    return figures.comparison;
   };
 }

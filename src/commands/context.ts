@@ -2,22 +2,27 @@
  * The extension's one context object: what lives as long as the extension (the log, the settings,
  * the views, the sample service started by hand) and the services every command needs (errors
  * told to the user, results shown where the code is). It owns those lifetimes and is itself
- * disposable. A running profile has a lifetime of its own (`ProfileRun`, run.ts); the context
- * only holds the one going on.
+ * disposable. Each piece of state has one owner that changes it: the run going on is the
+ * context's, set and cleared from the run's own events (`ProfileRun`, run.ts); the sample service
+ * is `SampleService`'s (sampleService.ts); what the user was told is an event (`onDidTell`) that
+ * others, the test API among them, listen to. Commands ask; they assign none of it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ComparedRun, Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
-import type { RunRecord } from '../record/run';
-import { comparisonReportData } from '../report/reportData';
-import { comparisonHeadline, formatComparison } from '../report/text';
+import type { RunOptions } from '../record/run';
+import { formatHeader } from '../report/text';
 import { HotpathError, isCancelled, messageOf } from '../runner/errors';
-import type { RunningService } from '../runner/target';
-import { type AnalysedRun, analyseOffThread } from '../runs/analysisThread';
-import { readTargetOf } from '../runs/runFolder';
+import {
+  type AnalysedRun,
+  type AnalysisRequest,
+  analyseOffThread,
+  type ComparisonFigures,
+  compareOffThread,
+} from '../runs/analysisThread';
+import { readTargetOf } from '../runs/savedRuns';
 import { Config } from '../views/config';
 import { FlamegraphPanel, openSource } from '../views/flamegraphPanel';
 import { HotFunctionLenses } from '../views/hotFunctionLens';
@@ -25,11 +30,20 @@ import { HotLines } from '../views/hotLines';
 import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
-import { WorkspaceMemory } from './memory';
-import type { ProfileRun } from './run';
+import { type TargetKind, WorkspaceMemory } from './memory';
+import { ProfileRun } from './run';
+import { SampleService } from './sampleService';
 
-/** Where the load goes: a fresh sample service, the user's service command, or a running URL. */
-export type TargetKind = 'sample' | 'service' | 'url';
+export type { TargetKind } from './memory';
+
+/** Something the user was told: an error, or the message a run ended with. */
+export interface Told {
+  kind: 'error' | 'run';
+  text: string;
+  severity: 'info' | 'warning' | 'error';
+  /** A failed run's error, beside the message that tells it. */
+  error?: string;
+}
 
 /** A command's body: what `vscode.commands.registerCommand` runs. */
 export type Cmd = (...args: never[]) => unknown;
@@ -43,29 +57,24 @@ export class Ctx implements vscode.Disposable {
   readonly flamegraph: FlamegraphPanel;
   readonly profileEditor: ProfileEditorProvider;
   readonly routeLenses: RouteLenses;
-  /** The run going on, in the status bar; a click cancels it (and only it). */
-  readonly status = vscode.window.createStatusBarItem(
-    'hotpath.run',
-    vscode.StatusBarAlignment.Left,
-    10,
-  );
   /** The profile being taken now, if any: one at a time. */
-  running: ProfileRun | undefined;
-  /** The sample service started by "Start Sample Service", if it runs. */
-  service: RunningService | undefined;
+  #running: ProfileRun | undefined;
+  /** The sample service started by "Start Sample Service". */
+  readonly sample: SampleService;
+  readonly #told = new vscode.EventEmitter<Told>();
+  /** What the user is told (errors, a run's end): notifications cannot be read through the API. */
+  readonly onDidTell = this.#told.event;
   /** What is kept per workspace across reloads (memory.ts). */
   readonly memory: WorkspaceMemory;
   /** Profiles being read in worker threads, each ended on deactivate. */
   readonly #reads = new Set<AbortController>();
-  /** The last error told to the user (for tests: notifications cannot be read through the API). */
-  lastError: string | undefined;
-  /** The message the last run ended with, and how it was shown. */
-  lastRunMessage: { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
   /**
-   * The last two runs taken (profiled and shown), oldest first: what "Compare With Previous Run"
-   * compares. Opening a profile or a run to read it is not taking one. Each is read on demand.
+   * The folders of the last two runs taken (profiled and shown), oldest first: what "Compare With
+   * Previous Run" compares. Opening a profile or a run to read it is not taking one.
    */
-  #taken: { folder: string; run?: LoadedRun }[] = [];
+  #taken: string[] = [];
+  /** The report of the results shown, as the worker made it: Show Flamegraph shows it again. */
+  #report: PackedReport | undefined;
   /** Counts the changes of the results shown: a restore that comes late applies nothing. */
   #shownChanges = 0;
 
@@ -81,8 +90,47 @@ export class Ctx implements vscode.Disposable {
       file.startsWith(this.sampleSourceFolder + path.sep),
     );
     this.flamegraph.log = (message) => this.output.warn(message);
-    this.status.name = vscode.l10n.t('Hotpath run');
-    this.status.command = 'hotpath.cancelRun';
+    this.sample = new SampleService(
+      () => ({ nodePath: this.config.nodePath ?? process.execPath }),
+      this.output,
+    );
+  }
+
+  /** The profile being taken now, if any. */
+  get running(): ProfileRun | undefined {
+    return this.#running;
+  }
+
+  /**
+   * A run of `options`, begun and held as the one going on until it is released; undefined when
+   * one is going already (one at a time).
+   */
+  beginRun(options: RunOptions, label: string): ProfileRun | undefined {
+    if (this.#running) return undefined;
+    const run = new ProfileRun(options, label);
+    run.onEvent((event) => {
+      switch (event.type) {
+        case 'started':
+          this.#running = run;
+          void vscode.commands.executeCommand('setContext', 'hotpath.running', true);
+          break;
+        case 'stage':
+          if (event.stage === 'starting') this.output.appendLine(formatHeader(event.record));
+          break;
+        case 'released':
+          if (this.#running !== run) break;
+          this.#running = undefined;
+          void vscode.commands.executeCommand('setContext', 'hotpath.running', false);
+          break;
+      }
+    });
+    void run.start().catch(() => undefined); // its caller hears of a failure through start()
+    return run;
+  }
+
+  /** The report of the results shown (the last run or profile read), if any. */
+  get shownReport(): PackedReport | undefined {
+    return this.#report;
   }
 
   get sampleSourceFolder(): string {
@@ -125,13 +173,18 @@ export class Ctx implements vscode.Disposable {
   /** Tells the user in a message with "Show Log", and logs it; never throws. */
   reportError(error: unknown): void {
     const message = messageOf(error);
-    this.lastError = message;
     this.output.error(message);
+    this.#told.fire({ kind: 'error', text: message, severity: 'error' });
     void vscode.window
       .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), vscode.l10n.t('Show Log'))
       .then((picked) => {
         if (picked) this.output.show(true);
       });
+  }
+
+  /** Says how a run ended, to whoever listens (the message itself is the profile flow's). */
+  tellRunEnd(told: Omit<Told, 'kind'>): void {
+    this.#told.fire({ kind: 'run', ...told });
   }
 
   /**
@@ -151,7 +204,7 @@ export class Ctx implements vscode.Disposable {
       return undefined;
     }
     const { run, report } = analysed;
-    this.#apply(run, target, taken);
+    this.#apply(run, report, target, taken);
     // Where to look first: the place the diagnosis names (the lock requests wait for, or the
     // hottest line of the code), so that the editor and the report agree. When it names none (a
     // wait no lock explains: the code's own time is noise), the editor is left as it was.
@@ -169,7 +222,7 @@ export class Ctx implements vscode.Disposable {
    * `activate`. A run folder that is gone is logged, not told; results shown meanwhile win.
    */
   async restore(): Promise<void> {
-    this.#taken = this.memory.runs.filter((f) => fs.existsSync(f)).map((folder) => ({ folder }));
+    this.#taken = this.memory.runs.filter((f) => fs.existsSync(f));
     this.#setContextKeys();
     const target = this.memory.shown;
     if (!target) return;
@@ -179,57 +232,46 @@ export class Ctx implements vscode.Disposable {
       return;
     }
     const changes = this.#shownChanges;
-    let run: LoadedRun;
+    let analysed: AnalysedRun;
     try {
-      ({ run } = await this.#analyse(target));
+      analysed = await this.#analyse(target);
     } catch (error) {
       if (!isCancelled(error))
         this.output.warn(`the results shown before the reload: ${messageOf(error)}`);
       return;
     }
     if (this.#shownChanges !== changes) return;
-    const last = this.#taken.at(-1);
-    if (last && last.folder === run.folder && target === run.folder) last.run = run;
-    this.results.set(run);
+    this.#report = analysed.report;
+    this.results.set(analysed.run);
     this.#setContextKeys();
     this.output.info(`restored the results of ${target}`);
   }
 
-  /** A run folder or profile read and analysed in the worker, to compare (nothing is shown). */
-  async readRun(target: string): Promise<LoadedRun> {
-    return (await this.#analyse(target)).run;
+  /** The folders of the last two runs taken, oldest first; undefined when there are not two. */
+  lastTwoRuns(): [string, string] | undefined {
+    const [before, after] = this.#taken;
+    return before && after ? [before, after] : undefined;
   }
 
-  /**
-   * The last two runs taken, read (in the worker) if not yet; undefined when there are not two.
-   */
-  async lastTwoRuns(): Promise<[LoadedRun, LoadedRun] | undefined> {
-    const [before, after] = this.#taken;
-    if (!before || !after) return undefined;
-    for (const taken of [before, after]) taken.run ??= await this.readRun(taken.folder);
-    return before.run && after.run ? [before.run, after.run] : undefined;
+  /** Two runs (or a ramp run's steps) compared in the worker: the figures, nothing shown yet. */
+  compare(request: Exclude<AnalysisRequest, { type?: 'run' }>): Promise<ComparisonFigures> {
+    return this.#offThread((signal) =>
+      compareOffThread({ ...request, cwd: this.workspace }, signal),
+    );
   }
 
   /**
    * A comparison in the panel (diff flamegraph, charts of both loads) and in the log. The lenses
-   * tell each function's change when `after` is the run they show.
+   * tell each function's change when the later run is the one they show.
    */
-  showComparison(
-    comparison: Comparison,
-    labels: [string, string],
-    runs: [ComparedRun | RunRecord | undefined, ComparedRun | RunRecord | undefined],
-    records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined],
-    after?: LoadedRun,
-  ): void {
+  showComparison(figures: ComparisonFigures): void {
     const current = this.results.current;
-    if (after === undefined || current?.profileFile === after.profileFile)
-      this.results.setComparison(comparison);
-    this.flamegraph.show(comparisonReportData(comparison, labels, this.workspace, records));
-    this.output.appendLine(
-      formatComparison(comparison, labels, runs, this.workspace, records[0] ? records : undefined),
-    );
+    if (figures.afterProfile === undefined || current?.profileFile === figures.afterProfile)
+      this.results.setComparison(figures.comparison);
+    this.flamegraph.show(figures.report);
+    this.output.appendLine(figures.text);
     // The code whose change the headline names, opened beside the report at its line.
-    const { file, line } = comparisonHeadline(comparison, this.workspace);
+    const { file, line } = figures.headline;
     if (file && line && fs.existsSync(file)) {
       const at = new vscode.Position(Math.max(0, line - 1), 0);
       void vscode.window
@@ -247,6 +289,7 @@ export class Ctx implements vscode.Disposable {
   /** Forgets the results shown (lenses, heat) and the runs taken, here and across reloads. */
   clearResults(): void {
     this.#taken = [];
+    this.#report = undefined;
     this.memory.runs = [];
     this.memory.shown = undefined;
     this.#shownChanges++;
@@ -258,26 +301,35 @@ export class Ctx implements vscode.Disposable {
    * Reads and analyses a run or a profile in a worker thread: a large profile takes seconds to
    * read, and the extension host (typing, every extension) must not wait for it.
    */
-  async #analyse(target: string, signal?: AbortSignal): Promise<AnalysedRun> {
-    const read = new AbortController();
-    const abort = () => read.abort();
+  #analyse(target: string, signal?: AbortSignal): Promise<AnalysedRun> {
+    return this.#offThread(
+      (read) => analyseOffThread({ target, cwd: this.workspace }, read),
+      signal,
+    );
+  }
+
+  /** A read in the worker, counted while it goes on and ended on deactivate or by `signal`. */
+  async #offThread<T>(read: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const reading = new AbortController();
+    const abort = () => reading.abort();
     signal?.addEventListener('abort', abort, { once: true });
-    this.#reads.add(read);
+    this.#reads.add(reading);
     try {
-      return await analyseOffThread({ target, cwd: this.workspace }, read.signal);
+      return await read(reading.signal);
     } finally {
       signal?.removeEventListener('abort', abort);
-      this.#reads.delete(read);
+      this.#reads.delete(reading);
     }
   }
 
   /** The run's results become the ones shown (lenses, heat), kept for a reload. */
-  #apply(run: LoadedRun, target: string, taken: boolean): void {
+  #apply(run: LoadedRun, report: PackedReport, target: string, taken: boolean): void {
     if (taken) {
-      this.#taken = [...this.#taken.slice(-1), { folder: run.folder, run }];
-      this.memory.runs = this.#taken.map((t) => t.folder);
+      this.#taken = [...this.#taken.slice(-1), run.folder];
+      this.memory.runs = this.#taken;
     }
     this.#shownChanges++;
+    this.#report = report;
     this.memory.shown = target;
     this.results.set(run);
     this.#setContextKeys();
@@ -301,7 +353,7 @@ export class Ctx implements vscode.Disposable {
     const { run, report } = await this.#analyse(target, signal);
     // Closed while it was read: nothing of it is applied.
     if (signal.aborted) throw new HotpathError('CANCELLED', 'the editor was closed');
-    this.#apply(run, target, false);
+    this.#apply(run, report, target, false);
     this.hotLines.refresh();
     return report;
   }
@@ -317,9 +369,7 @@ export class Ctx implements vscode.Disposable {
   /** On deactivate: every read, the run going on and the sample service, ended. */
   async stopAll(): Promise<void> {
     for (const read of this.#reads) read.abort();
-    const service = this.service;
-    this.service = undefined;
-    await Promise.all([this.stopRun(), service?.stop()]);
+    await Promise.all([this.stopRun(), this.sample.stop()]);
   }
 
   dispose(): void {
@@ -330,7 +380,9 @@ export class Ctx implements vscode.Disposable {
     this.routeLenses.dispose();
     this.results.dispose();
     this.config.dispose();
-    this.status.dispose();
+    this.sample.dispose();
+    this.#running?.dispose();
+    this.#told.dispose();
     this.output.dispose();
   }
 }

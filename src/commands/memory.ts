@@ -4,7 +4,9 @@
  * compares) and the last target picked. Paths only: runs are read back from their folders.
  */
 import type * as vscode from 'vscode';
-import type { TargetKind } from './context';
+
+/** Where the load goes: a fresh sample service, the user's service command, or a running URL. */
+export type TargetKind = 'sample' | 'service' | 'url';
 
 const KEYS = {
   shown: 'hotpath.shown',

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { runFigures } from '../report/text';
 import { findRoutes } from '../routes/scan';
 import { allPresets, type RunRequest } from '../runner/options';
-import { listRuns } from '../runs/runFolder';
+import { listRuns } from '../runs/savedRuns';
 import { SAMPLE_ROUTES } from '../sampleService/routes';
 import type { Ctx, TargetKind } from './context';
 

@@ -13,7 +13,6 @@ import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from '../run
 import type { CompletedRun } from '../runner/run';
 import type { Ctx, TargetKind } from './context';
 import { pickEndpoint, pickPreset, pickTarget, targetRequest } from './pickers';
-import { ProfileRun } from './run';
 
 /** What a caller of "Hotpath: Profile Endpoint" may answer in advance. */
 export type ProfileRequest = Partial<
@@ -48,14 +47,18 @@ export function cancelRun(ctx: Ctx) {
   };
 }
 
+function tellRunGoing(): void {
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'Hotpath: a run is going already; cancel it (Hotpath: Cancel Run, or click it in the status bar) or wait for it.',
+    ),
+  );
+}
+
 /** The palette flow; `request` skips the picks it answers. Resolves with the saved run. */
 async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun | undefined> {
   if (ctx.running) {
-    void vscode.window.showInformationMessage(
-      vscode.l10n.t(
-        'Hotpath: a run is going already; cancel it (Hotpath: Cancel Run, or click it in the status bar) or wait for it.',
-      ),
-    );
+    tellRunGoing();
     return undefined;
   }
   const target = request.target
@@ -151,17 +154,24 @@ async function run(
     return undefined;
   }
   const label = `${options.load.method} ${options.load.path}`;
-  const running = new ProfileRun(ctx, options, label);
+  const running = ctx.beginRun(options, label);
+  if (!running) {
+    tellRunGoing();
+    return undefined;
+  }
   try {
-    const completed = await running.done;
+    const completed = await running.start();
     const { folder, record } = completed;
     ctx.output.appendLine(formatRun(record, folder, workspace));
     if (record.status === 'done' && record.profile.file !== null)
       await ctx.showResults(folder, { taken: true });
     const open = vscode.l10n.t('Open run.json');
     const { headline, severity } = runHeadline(record, label);
-    if (record.status === 'failed') ctx.lastError = record.error?.message;
-    ctx.lastRunMessage = { text: headline, severity };
+    ctx.tellRunEnd({
+      text: headline,
+      severity,
+      ...(record.status === 'failed' && record.error ? { error: record.error.message } : {}),
+    });
     const show =
       severity === 'error'
         ? vscode.window.showErrorMessage
@@ -179,7 +189,7 @@ async function run(
     ctx.reportError(error);
     return undefined;
   } finally {
-    running.end();
+    running.release();
   }
 }
 

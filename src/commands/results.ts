@@ -2,8 +2,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LoadedRun } from '../profile/loadedRun';
-import { reportData } from '../report/reportData';
-import { readTargetOf } from '../runs/runFolder';
+import { readTargetOf } from '../runs/savedRuns';
 import type { Ctx } from './context';
 import { pickRun } from './pickers';
 
@@ -14,14 +13,14 @@ import { pickRun } from './pickers';
  */
 export function showFlamegraph(ctx: Ctx) {
   return (target?: { name?: string; file?: string; lock?: string }): void => {
-    const run = ctx.results.current;
-    if (!run) {
+    const report = ctx.shownReport;
+    if (!ctx.results.current || !report) {
       void vscode.window.showInformationMessage(
         vscode.l10n.t('Hotpath: no results yet. Run "Hotpath: Profile Endpoint" first.'),
       );
       return;
     }
-    if (!ctx.flamegraph.reveal()) ctx.flamegraph.show(reportData(run, ctx.workspace));
+    if (!ctx.flamegraph.reveal()) ctx.flamegraph.show(report);
     if (target?.name) ctx.flamegraph.focus(target.name, target.file);
     else if (target?.lock) ctx.flamegraph.showWaits(target.lock);
   };

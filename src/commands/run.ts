@@ -1,13 +1,24 @@
 /**
- * A running profile: its cancel, the pids it started, its progress (notification and status bar).
- * Its lifetime is the run's, apart from the extension's: the profile flow ends it once the run
- * and its results are done, whatever happened; the context only points at it meanwhile.
+ * A running profile: its cancel, the pids it started, its progress (notification and status bar),
+ * and its life told as events (started, stage, progress, ended, failed). Its lifetime is the
+ * run's, apart from the extension's: the profile flow ends it once the run and its results are
+ * done, whatever happened. The context listens to it and is the only one to hold it.
  */
 import * as vscode from 'vscode';
-import type { RunOptions, RunStage } from '../record/run';
-import { formatHeader, formatProgress } from '../report/text';
+import type { RunOptions, RunRecord, RunStage } from '../record/run';
+import { formatProgress } from '../report/text';
+import type { LoadProgress } from '../runner/load/protocol';
 import { type CompletedRun, runProfile } from '../runner/run';
-import type { Ctx } from './context';
+
+/** What a run tells while it lives, in order: started, stages and progress, then ended or failed. */
+export type RunEvent =
+  | { type: 'started'; label: string }
+  | { type: 'stage'; stage: RunStage; record: RunRecord }
+  | { type: 'progress'; progress: LoadProgress }
+  | { type: 'ended'; completed: CompletedRun }
+  | { type: 'failed'; error: unknown }
+  /** The flow is done with it (its results shown): the run's slot is free again. */
+  | { type: 'released' };
 
 /** A stage of the run as the user reads it (in the notification and the status bar). */
 function stageText(stage: RunStage): string {
@@ -23,20 +34,38 @@ function stageText(stage: RunStage): string {
   }
 }
 
-export class ProfileRun {
+export class ProfileRun implements vscode.Disposable {
   readonly #controller = new AbortController();
   readonly #pids: number[] = [];
   #stage: RunStage | undefined;
-  readonly done: Promise<CompletedRun>;
+  readonly #events = new vscode.EventEmitter<RunEvent>();
+  readonly onEvent = this.#events.event;
+  /** The run going on, in the status bar; a click cancels it (and only it). */
+  readonly #status = vscode.window.createStatusBarItem(
+    'hotpath.run',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
+  #done: Promise<CompletedRun> | undefined;
 
-  /** Starts `options`' run, shown as `label`; the context holds it until it ends. */
+  /** A run of `options`, shown as `label`; it begins with `start()`, once its listeners are on. */
   constructor(
-    private readonly ctx: Ctx,
-    options: RunOptions,
+    private readonly options: RunOptions,
     readonly label: string,
-  ) {
-    const status = ctx.status;
+  ) {}
+
+  /** Begins the run (once); resolves with its record once saved, whatever its status. */
+  start(): Promise<CompletedRun> {
+    this.#done ??= this.#run();
+    return this.#done;
+  }
+
+  #run(): Promise<CompletedRun> {
+    const { label } = this;
+    const status = this.#status;
     const title = vscode.l10n.t('Hotpath: {0}', label);
+    status.name = vscode.l10n.t('Hotpath run');
+    status.command = 'hotpath.cancelRun';
     status.text = `$(sync~spin) ${title}`;
     status.tooltip = vscode.l10n.t('Hotpath is profiling {0}; click to cancel the run', label);
     const spoken = (stage: RunStage) => ({
@@ -49,37 +78,41 @@ export class ProfileRun {
     });
     status.accessibilityInformation = spoken('starting');
     status.show();
-    void vscode.commands.executeCommand('setContext', 'hotpath.running', true);
-    this.done = Promise.resolve(
-      vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title,
-          cancellable: true,
-        },
-        (progress, token) => {
-          const onCancel = token.onCancellationRequested(() => this.#controller.abort());
-          return runProfile(options, {
-            signal: this.#controller.signal,
-            onStage: (stage, record) => {
-              this.#stage = stage;
-              if (stage === 'starting') ctx.output.appendLine(formatHeader(record));
-              for (const pid of [record.target.pid, record.target.profiledPid])
-                if (pid !== undefined && !this.#pids.includes(pid)) this.#pids.push(pid);
-              progress.report({ message: stageText(stage) });
-              status.text = `$(sync~spin) ${title} · ${stageText(stage)}`;
-              status.accessibilityInformation = spoken(stage);
-            },
-            onProgress: (p) => {
-              const text = formatProgress(p).trim();
-              progress.report({ message: text });
-              status.text = `$(sync~spin) ${title} · ${text}`;
-            },
-          }).finally(() => onCancel.dispose());
-        },
-      ),
+    this.#events.fire({ type: 'started', label });
+    const done = vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (progress, token) => {
+        const onCancel = token.onCancellationRequested(() => this.#controller.abort());
+        return runProfile(this.options, {
+          signal: this.#controller.signal,
+          onStage: (stage, record) => {
+            this.#stage = stage;
+            for (const pid of [record.target.pid, record.target.profiledPid])
+              if (pid !== undefined && !this.#pids.includes(pid)) this.#pids.push(pid);
+            progress.report({ message: stageText(stage) });
+            status.text = `$(sync~spin) ${title} · ${stageText(stage)}`;
+            status.accessibilityInformation = spoken(stage);
+            this.#events.fire({ type: 'stage', stage, record });
+          },
+          onProgress: (p) => {
+            const text = formatProgress(p).trim();
+            progress.report({ message: text });
+            status.text = `$(sync~spin) ${title} · ${text}`;
+            this.#events.fire({ type: 'progress', progress: p });
+          },
+        }).finally(() => onCancel.dispose());
+      },
     );
-    ctx.running = this;
+    return Promise.resolve(done).then(
+      (completed) => {
+        this.#events.fire({ type: 'ended', completed });
+        return completed;
+      },
+      (error: unknown) => {
+        this.#events.fire({ type: 'failed', error });
+        throw error;
+      },
+    );
   }
 
   /** The pids of the run's processes (its service), for tests of cancel. */
@@ -95,17 +128,22 @@ export class ProfileRun {
   /** Cancels the run and waits until its processes have ended. */
   async cancel(): Promise<void> {
     this.#controller.abort();
-    await this.done.then(
+    await this.#done?.then(
       () => undefined,
       () => undefined,
     );
   }
 
-  /** Lets go of the context's run slot and the status bar: once the run's results are shown. */
-  end(): void {
-    if (this.ctx.running !== this) return;
-    this.ctx.running = undefined;
-    this.ctx.status.hide();
-    void vscode.commands.executeCommand('setContext', 'hotpath.running', false);
+  /** Once the run's results are shown: the status bar goes, and its slot is released. */
+  release(): void {
+    this.#status.dispose();
+    this.#events.fire({ type: 'released' });
+    this.#events.dispose();
+  }
+
+  dispose(): void {
+    this.#controller.abort();
+    this.#status.dispose();
+    this.#events.dispose();
   }
 }

@@ -40,6 +40,16 @@ export interface HotpathApi {
 }
 
 export function testApi(ctx: Ctx): HotpathApi {
+  // What the user was told, as the context tells it: the tests' record of it is kept here.
+  let lastError: string | undefined;
+  let lastRunMessage: { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
+  ctx.extension.subscriptions.push(
+    ctx.onDidTell((told) => {
+      if (told.kind === 'run') lastRunMessage = { text: told.text, severity: told.severity };
+      if (told.kind === 'error') lastError = told.text;
+      else if (told.error !== undefined) lastError = told.error;
+    }),
+  );
   return {
     hotLineLevels: (document) => ctx.hotLines.decorationsFor(document).map((level) => level.length),
     hotLinesDrawn: () => ctx.hotLines.lastRefresh,
@@ -65,9 +75,9 @@ export function testApi(ctx: Ctx): HotpathApi {
     profileEditorShown: (uri) => ctx.profileEditor.shown(uri),
     runningPids: () => ctx.running?.pids ?? [],
     runningStage: () => ctx.running?.stage,
-    servicePid: () => ctx.service?.pid,
-    lastError: () => ctx.lastError,
-    lastRunMessage: () => ctx.lastRunMessage,
+    servicePid: () => ctx.sample.current?.pid,
+    lastError: () => lastError,
+    lastRunMessage: () => lastRunMessage,
     readsInProgress: () => ctx.readsInProgress,
     currentProfile: () => ctx.results.current?.profileFile,
   };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { listRuns } from '../../src/runs/runFolder';
+import { listRuns } from '../../src/runs/savedRuns';
 import { tempFolder } from '../helpers';
 
 function saveRun(

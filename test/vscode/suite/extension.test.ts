@@ -400,6 +400,39 @@ suite('Hotpath in VS Code', () => {
     assert.equal(api().servicePid(), undefined);
   });
 
+  test('two Start Sample Service calls at once start one service', async () => {
+    // The children of this extension host that run the sample service's bundle, from /proc.
+    const sampleServices = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+            const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+            return (
+              parent === process.pid &&
+              fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sampleService.js')
+            );
+          } catch {
+            return false; // ended meanwhile
+          }
+        })
+        .map(Number);
+    assert.deepEqual(sampleServices(), [], 'no sample service runs before');
+    const [first, second] = (await Promise.all([
+      vscode.commands.executeCommand('hotpath.startSampleService'),
+      vscode.commands.executeCommand('hotpath.startSampleService'),
+    ])) as [string, string];
+    assert.match(first, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(second, first, 'both calls answer with the one service');
+    const pid = api().servicePid();
+    assert.deepEqual(sampleServices(), [pid], 'one sample service process, the one started');
+    await vscode.commands.executeCommand('hotpath.stopService');
+    assert.equal(api().servicePid(), undefined);
+    assert.deepEqual(sampleServices(), [], 'and none once stopped');
+  });
+
   test('profiles your own service from hotpath.service.command', async () => {
     const script = path.join(
       vscode.extensions.getExtension(ID)?.extensionPath ?? '',
