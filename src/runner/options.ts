@@ -308,22 +308,75 @@ function shapeOf(
 
 /**
  * Fills in the defaults and checks every value before any work starts. Throws a
- * `HotpathError` with code BAD_OPTION (or REMOTE_TARGET) that names the option at fault.
+ * `HotpathError` with code BAD_OPTION (or REMOTE_TARGET) that names the option at fault: the
+ * first one, in the order of the steps below.
  */
 export function resolveRunOptions(
   request: RunRequest,
   cwd = process.cwd(),
   presets: readonly LoadPreset[] = [],
 ): RunOptions {
+  const method = checkEndpoint(request);
+  const preset = findPreset(request.preset ?? DEFAULTS.preset, presets);
+  const { constant, phased } = shapeOf(request, preset);
+  const size = checkLoadSize(request, constant, phased);
+  const limits = checkTimesAndLimits(request);
+  const headers = checkHeaders(request);
+  if (request.body !== undefined && typeof request.body !== 'string') bad('body', 'must be text');
+  const base = request.cwd ?? cwd;
+  return {
+    target: targetOf(request, base),
+    preset: request.shape !== undefined ? 'custom (--shape)' : preset.name,
+    load: {
+      method,
+      path: request.path,
+      headers,
+      body: request.body,
+      connections: size.connections,
+      durationSec: size.durationSec,
+      amount: size.amount,
+      connectionRate: size.connectionRate,
+      overallRate: size.overallRate,
+      timeoutSec: limits.timeoutSec,
+      workers: limits.workers,
+      ...(phased ? { shape: phased } : {}),
+    },
+    repeat: size.repeat,
+    warmupSec: limits.warmupSec,
+    samplingIntervalUs: limits.samplingIntervalUs,
+    profile: request.profile ?? true,
+    watchLocks: request.watchLocks ?? true,
+    outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
+    nodePath: request.nodePath ?? process.execPath,
+    agentTimeoutSec: limits.agentTimeoutSec,
+    readyTimeoutSec: limits.readyTimeoutSec,
+    drainTimeoutSec: limits.drainTimeoutSec,
+    maxProcesses: limits.maxProcesses,
+    insecure: request.insecure === true,
+    allowErrors: request.allowErrors === true,
+  };
+}
+
+/** The endpoint's path and method; returns the method, upper case. */
+function checkEndpoint(request: RunRequest): string {
   if (typeof request.path !== 'string' || !request.path.startsWith('/')) {
     bad('path', `must start with "/", such as /fast; got ${JSON.stringify(request.path)}`);
   }
   const method = (request.method ?? DEFAULTS.method).toUpperCase();
   if (!METHODS.includes(method))
     bad('method', `must be one of ${METHODS.join(', ')}; got "${request.method}"`);
-  const preset = findPreset(request.preset ?? DEFAULTS.preset, presets);
-  const { constant, phased } = shapeOf(request, preset);
+  return method;
+}
 
+/**
+ * How much load, and for how long: connections, a number of requests or a duration, the rates,
+ * the repeats. A phased shape sets its own connections and time.
+ */
+function checkLoadSize(
+  request: RunRequest,
+  constant: ReturnType<typeof shapeOf>['constant'],
+  phased: PhasedShape | undefined,
+) {
   const connections = checkNumber(
     'connections',
     phased ? peakConnections(phased) : (request.connections ?? constant?.connections),
@@ -357,44 +410,54 @@ export function resolveRunOptions(
   }) as number;
   if (repeat > 1 && phased?.kind === 'ramp')
     bad('repeat', 'a ramp runs once: its steps are its repeats');
-  const timeoutSec = waitSeconds('timeout', request.timeoutSec, DEFAULTS.timeoutSec);
-  const warmupSec = checkNumber('warmup', request.warmupSec ?? DEFAULTS.warmupSec, {
-    min: 0,
-    max: 60,
-  }) as number;
-  const workers = checkNumber('workers', request.workers ?? DEFAULTS.workers, {
-    min: 1,
-    max: 16,
-    integer: true,
-  }) as number;
-  const samplingIntervalUs = checkNumber(
-    'sampling-interval',
-    request.samplingIntervalUs ?? DEFAULTS.samplingIntervalUs,
-    { min: 10, max: 1_000_000, integer: true },
-  ) as number;
-  const readyTimeoutSec = waitSeconds(
-    'ready-timeout',
-    request.readyTimeoutSec,
-    DEFAULTS.readyTimeoutSec,
-  );
-  const agentTimeoutSec = waitSeconds(
-    'agent-timeout',
-    request.agentTimeoutSec,
-    DEFAULTS.agentTimeoutSec,
-  );
-  // 0: open the window at once, whatever the warm-up left in the service.
-  const drainTimeoutSec = waitSeconds(
-    'drain-timeout',
-    request.drainTimeoutSec,
-    DEFAULTS.drainTimeoutSec,
-    false,
-  );
-  const maxProcesses = checkNumber('max-processes', request.maxProcesses ?? DEFAULTS.maxProcesses, {
-    min: 1,
-    max: 64,
-    integer: true,
-  }) as number;
+  return { connections, amount, durationSec, connectionRate, overallRate, repeat };
+}
 
+/** The run's waits and limits: timeouts, warm-up, load threads, sampling, processes (in this order). */
+function checkTimesAndLimits(request: RunRequest) {
+  return {
+    timeoutSec: waitSeconds('timeout', request.timeoutSec, DEFAULTS.timeoutSec),
+    warmupSec: checkNumber('warmup', request.warmupSec ?? DEFAULTS.warmupSec, {
+      min: 0,
+      max: 60,
+    }) as number,
+    workers: checkNumber('workers', request.workers ?? DEFAULTS.workers, {
+      min: 1,
+      max: 16,
+      integer: true,
+    }) as number,
+    samplingIntervalUs: checkNumber(
+      'sampling-interval',
+      request.samplingIntervalUs ?? DEFAULTS.samplingIntervalUs,
+      { min: 10, max: 1_000_000, integer: true },
+    ) as number,
+    readyTimeoutSec: waitSeconds(
+      'ready-timeout',
+      request.readyTimeoutSec,
+      DEFAULTS.readyTimeoutSec,
+    ),
+    agentTimeoutSec: waitSeconds(
+      'agent-timeout',
+      request.agentTimeoutSec,
+      DEFAULTS.agentTimeoutSec,
+    ),
+    // 0: open the window at once, whatever the warm-up left in the service.
+    drainTimeoutSec: waitSeconds(
+      'drain-timeout',
+      request.drainTimeoutSec,
+      DEFAULTS.drainTimeoutSec,
+      false,
+    ),
+    maxProcesses: checkNumber('max-processes', request.maxProcesses ?? DEFAULTS.maxProcesses, {
+      min: 1,
+      max: 64,
+      integer: true,
+    }) as number,
+  };
+}
+
+/** The request's headers: valid names, one-line values. */
+function checkHeaders(request: RunRequest): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
@@ -403,10 +466,11 @@ export function resolveRunOptions(
       bad('header', `the value of "${name}" must be one line of text`);
     headers[name] = value;
   }
-  if (request.body !== undefined && typeof request.body !== 'string') bad('body', 'must be text');
+  return headers;
+}
 
-  let target: TargetSpec;
-  const base = request.cwd ?? cwd;
+/** What to load: the user's service (a command), a service already running (a URL), or the sample. */
+function targetOf(request: RunRequest, base: string): TargetSpec {
   if (request.service !== undefined) {
     if (typeof request.service !== 'string' || request.service.trim() === '')
       bad('service', 'must be a command');
@@ -416,7 +480,7 @@ export function resolveRunOptions(
         'service',
         "`pm2 start` hands the app to PM2's daemon, outside the processes Hotpath starts and profiles: use `pm2-runtime start …` (PM2 in the foreground), or start the app directly",
       );
-    target = {
+    return {
       kind: 'command',
       command: request.service,
       ...(request.url !== undefined
@@ -424,41 +488,9 @@ export function resolveRunOptions(
         : {}),
       cwd: base,
     };
-  } else if (request.url !== undefined) {
-    target = { kind: 'url', url: checkUrl(request.url, request.allowRemote === true) };
-  } else {
-    target = { kind: 'sample' };
   }
-
-  return {
-    target,
-    preset: request.shape !== undefined ? 'custom (--shape)' : preset.name,
-    load: {
-      method,
-      path: request.path,
-      headers,
-      body: request.body,
-      connections,
-      durationSec,
-      amount,
-      connectionRate,
-      overallRate,
-      timeoutSec,
-      workers,
-      ...(phased ? { shape: phased } : {}),
-    },
-    repeat,
-    warmupSec,
-    samplingIntervalUs,
-    profile: request.profile ?? true,
-    watchLocks: request.watchLocks ?? true,
-    outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
-    nodePath: request.nodePath ?? process.execPath,
-    agentTimeoutSec,
-    readyTimeoutSec,
-    drainTimeoutSec,
-    maxProcesses,
-    insecure: request.insecure === true,
-    allowErrors: request.allowErrors === true,
-  };
+  if (request.url !== undefined) {
+    return { kind: 'url', url: checkUrl(request.url, request.allowRemote === true) };
+  }
+  return { kind: 'sample' };
 }

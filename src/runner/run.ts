@@ -45,13 +45,69 @@ export async function runProfile(
 ): Promise<CompletedRun> {
   const id = runId(options.load.path);
   const folder = path.join(options.outDir, id);
+  await makeRunFolder(folder);
+  const run: Run = { options, events, folder, record: newRecord(id, options) };
+  await saveRecord(run);
+
+  let channel: AgentChannel | undefined;
+  let target: StartedTarget | undefined;
+  try {
+    enter(run, 'starting');
+    channel = await AgentChannel.open();
+    target = await startService(run, channel);
+    const started: StartedRun = { ...run, target, capture: captureFor(run, channel, target) };
+    await saveRecord(run);
+    await armCapture(started);
+    await warmUp(started);
+    const measured = await measure(started);
+    await stopCapture(started, measured);
+    throwIfCancelled(events.signal);
+    run.record.status = 'done';
+  } catch (error) {
+    noteFailure(run.record, error, target);
+  } finally {
+    // record.stage keeps the last stage of work: where a failed run stopped.
+    events.onStage?.('stopping', run.record);
+    await target?.stop();
+    await channel?.close();
+    run.record.timings.endedAt = new Date().toISOString();
+    await saveRecord(run);
+  }
+  return { folder, record: run.record };
+}
+
+/** What the steps of one run share: what was asked, who listens, where it goes, what it found. */
+interface Run {
+  options: RunOptions;
+  events: RunEvents;
+  folder: string;
+  record: RunRecord;
+}
+
+/** A run whose service is up, with its capture when Hotpath started the service. */
+interface StartedRun extends Run {
+  target: StartedTarget;
+  capture: TargetCapture | undefined;
+}
+
+/** The load's results, one per repeat, and the machine's use when the window opened. */
+interface Measured {
+  repeats: LoadSummary[];
+  machineAtStart: MachineMark | undefined;
+}
+
+async function makeRunFolder(folder: string): Promise<void> {
   try {
     await fs.promises.mkdir(folder, { recursive: true });
   } catch (error) {
     throw new HotpathError('FILES', `cannot make the run folder ${folder}: ${messageOf(error)}`);
   }
+}
+
+/** The record of a run that has just begun: what it was asked, nothing found yet. */
+function newRecord(id: string, options: RunOptions): RunRecord {
   const { nodePath: _nodePath, ...recorded } = options;
-  const record: RunRecord = {
+  return {
     schema: 1,
     id,
     status: 'running',
@@ -68,208 +124,235 @@ export async function runProfile(
     timings: { startedAt: new Date().toISOString() },
     versions: { hotpath: hotpathVersion(), node: process.version, autocannon: autocannonVersion() },
   };
-  // A run folder that cannot be written (a full disk, a read-only folder) rejects the run with
-  // the reason: there is no folder to look at. What is on disk is never marked done early.
-  const save = async () => {
-    const file = path.join(folder, RUN_FILE);
-    try {
-      await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
-    } catch (error) {
-      throw new HotpathError('FILES', `cannot write ${file}: ${messageOf(error)}`);
-    }
-  };
-  const enter = (stage: RunStage) => {
-    record.stage = stage;
-    events.onStage?.(stage, record);
-  };
-  await save();
+}
 
-  let channel: AgentChannel | undefined;
-  let target: StartedTarget | undefined;
+/**
+ * A run folder that cannot be written (a full disk, a read-only folder) rejects the run with
+ * the reason: there is no folder to look at. What is on disk is never marked done early.
+ */
+async function saveRecord({ folder, record }: Run): Promise<void> {
+  const file = path.join(folder, RUN_FILE);
   try {
-    enter('starting');
-    channel = await AgentChannel.open();
-    target = await startTarget(options.target, {
-      channel,
-      nodePath: options.nodePath,
-      readyTimeoutSec: options.readyTimeoutSec,
-      insecure: options.insecure,
-      watchLocks: options.watchLocks,
-      signal: events.signal,
-      onSpawned: (pid) => {
-        record.target.pid = pid;
-      },
-    });
-    record.timings.targetReadyAt = new Date().toISOString();
-    record.endpoint.url = new URL(options.load.path, target.url).toString();
-    record.target.url = target.url;
-    const started = target;
-    const capture = target.agent
-      ? new TargetCapture(channel, portOf(target.url), {
-          profile: options.profile,
-          samplingIntervalUs: options.samplingIntervalUs,
-          agentTimeoutMs: options.agentTimeoutSec * 1000,
-          cap: options.maxProcesses,
-        })
-      : undefined;
-    if (target.agent) {
-      record.target.profiledPid = target.agent.pid;
-      record.target.node = target.agent.node;
-    }
-    await save();
-
-    /** The load, stopped at once (and the run failed) if a profiled process goes away. */
-    const loadWhileAlive = async (
-      load: typeof options.load,
-      extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
-    ) => {
-      if (!capture)
-        return runLoad(started.url, load, {
-          ...extra,
-          nodePath: options.nodePath,
-          signal: events.signal,
-        });
-      const controller = new AbortController();
-      const forward = () => controller.abort(events.signal?.reason);
-      if (events.signal?.aborted) forward();
-      events.signal?.addEventListener('abort', forward, { once: true });
-      let lost: number | undefined;
-      void capture.lost.then((pid) => {
-        lost = pid;
-        controller.abort();
-      });
-      try {
-        return await runLoad(started.url, load, {
-          ...extra,
-          nodePath: options.nodePath,
-          signal: controller.signal,
-        });
-      } catch (error) {
-        if (lost === undefined || events.signal?.aborted) throw error;
-        // The exit event may come just after the socket closes.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        const how = lost === started.pid ? started.howItEnded() : undefined;
-        throw new HotpathError(
-          'TARGET_EXITED',
-          `the service process (pid ${lost}) ${how ?? 'went away'} during the load; the load was stopped`,
-        );
-      } finally {
-        events.signal?.removeEventListener('abort', forward);
-      }
-    };
-    // The profiler runs through the warm-up (see Capture in the agent); only the window is kept.
-    await capture?.arm();
-    if (capture) {
-      const [first] = capture.pids;
-      if (first !== undefined) record.target.profiledPid = first;
-    }
-    if (options.warmupSec > 0) {
-      enter('warming-up');
-      const warm = await loadWhileAlive(warmupLoad(options.load, options.warmupSec), {});
-      record.warmup = {
-        durationSec: warm.durationSec,
-        requests: warm.requests,
-        requestsPerSec: warm.requestsPerSec,
-      };
-      // A load of a path that only answers errors measures the error path: say so before it runs.
-      const failed = warmupFailure(warm, record.endpoint.url ?? started.url);
-      if (failed && !options.allowErrors) throw new HotpathError('WARMUP_ERRORS', failed);
-    }
-
-    enter('profiling');
-    const profilePath = path.join(folder, PROFILE_FILE);
-    const takeProfile = options.profile && capture !== undefined;
-    const timeline: TimelinePoint[] = [];
-    const repeats: LoadSummary[] = [];
-    let offsetSec = 0;
-    let machineAtStart: MachineMark | undefined;
-    for (let repeat = 0; repeat < options.repeat; repeat++) {
-      let failedBefore = 0;
-      const loaded = await loadWhileAlive(options.load, {
-        onProgress: (progress) => {
-          const failed = progress.errors + progress.non2xx;
-          timeline.push({
-            t: Math.round((offsetSec + progress.elapsedSec) * 10) / 10,
-            rps: progress.requestsPerSec,
-            p50Ms: progress.p50Ms ?? null,
-            p99Ms: progress.p99Ms ?? null,
-            errors: failed - failedBefore,
-            connections: progress.connections,
-            ...(options.repeat > 1 ? { repeat } : {}),
-          });
-          failedBefore = failed;
-          events.onProgress?.(progress);
-        },
-        beforeStart:
-          repeat > 0
-            ? undefined
-            : async () => {
-                if (!capture) return;
-                const opened = await capture.begin(options.drainTimeoutSec * 1000);
-                machineAtStart = markMachine();
-                record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
-                if (record.warmup) {
-                  record.warmup.drainedMs = opened.drainedMs;
-                  record.warmup.leftInFlight = opened.leftInFlight;
-                }
-              },
-      });
-      repeats.push(loaded);
-      offsetSec = timeline.length > 0 ? timeline[timeline.length - 1].t : offsetSec;
-    }
-    record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
-    if (repeats.length > 1) record.repeats = repeats;
-    record.timeline = timeline;
-    if (capture) {
-      const atEnd = markMachine();
-      const stopped = await capture.stop(takeProfile ? profilePath : undefined);
-      record.timings.captureStoppedAt = new Date().toISOString();
-      const generatorMs = repeats.reduce((sum, r) => sum + (r.generatorCpuMs ?? 0), 0);
-      const machine = machineAtStart && machineUse(machineAtStart, atEnd, generatorMs);
-      if (machine) record.machine = machine;
-      record.agent = stopped.metrics;
-      record.processes = stopped.processes;
-      if (stopped.locks) record.locks = stopped.locks;
-      if (takeProfile) {
-        record.profile = {
-          file: PROFILE_FILE,
-          bytes: stopped.profileBytes,
-          samplingIntervalUs: options.samplingIntervalUs,
-          sourceMaps: stopped.sourceMaps,
-        };
-      }
-    }
-    if (!takeProfile) {
-      record.profile = {
-        file: null,
-        why: capture
-          ? 'profiling was turned off for this run'
-          : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
-      };
-    }
-    throwIfCancelled(events.signal);
-    record.status = 'done';
+    await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
   } catch (error) {
-    record.status = isCancelled(error) ? 'cancelled' : 'failed';
-    record.error = {
-      code: error instanceof HotpathError ? error.code : 'INTERNAL',
-      message: messageOf(error),
-    };
-    const output = target?.stderrTail();
-    if (output && record.status === 'failed') record.error.serviceOutput = output;
-    if (record.profile.file === null && record.status === 'cancelled')
-      record.profile.why = 'the run was cancelled';
-    if (record.profile.file === null && record.status === 'failed')
-      record.profile.why = 'the run failed';
-  } finally {
-    // record.stage keeps the last stage of work: where a failed run stopped.
-    events.onStage?.('stopping', record);
-    await target?.stop();
-    await channel?.close();
-    record.timings.endedAt = new Date().toISOString();
-    await save();
+    throw new HotpathError('FILES', `cannot write ${file}: ${messageOf(error)}`);
   }
-  return { folder, record };
+}
+
+function enter({ record, events }: Run, stage: RunStage): void {
+  record.stage = stage;
+  events.onStage?.(stage, record);
+}
+
+/** The service up (started, or found where it answers), and where the load will go. */
+async function startService(run: Run, channel: AgentChannel): Promise<StartedTarget> {
+  const { options, events, record } = run;
+  const target = await startTarget(options.target, {
+    channel,
+    nodePath: options.nodePath,
+    readyTimeoutSec: options.readyTimeoutSec,
+    insecure: options.insecure,
+    watchLocks: options.watchLocks,
+    signal: events.signal,
+    onSpawned: (pid) => {
+      record.target.pid = pid;
+    },
+  });
+  record.timings.targetReadyAt = new Date().toISOString();
+  record.endpoint.url = new URL(options.load.path, target.url).toString();
+  record.target.url = target.url;
+  return target;
+}
+
+/** The capture of a service whose agent answered; none for a service Hotpath did not start. */
+function captureFor(
+  { options, record }: Run,
+  channel: AgentChannel,
+  target: StartedTarget,
+): TargetCapture | undefined {
+  const capture = target.agent
+    ? new TargetCapture(channel, portOf(target.url), {
+        profile: options.profile,
+        samplingIntervalUs: options.samplingIntervalUs,
+        agentTimeoutMs: options.agentTimeoutSec * 1000,
+        cap: options.maxProcesses,
+      })
+    : undefined;
+  if (target.agent) {
+    record.target.profiledPid = target.agent.pid;
+    record.target.node = target.agent.node;
+  }
+  return capture;
+}
+
+/** The profiler runs through the warm-up (see Capture in the agent); only the window is kept. */
+async function armCapture({ capture, record }: StartedRun): Promise<void> {
+  await capture?.arm();
+  if (capture) {
+    const [first] = capture.pids;
+    if (first !== undefined) record.target.profiledPid = first;
+  }
+}
+
+/**
+ * The unmeasured warm-up, when the run has one. A load of a path that only answers errors
+ * measures the error path: said before it runs.
+ */
+async function warmUp(run: StartedRun): Promise<void> {
+  const { options, record, target } = run;
+  if (options.warmupSec <= 0) return;
+  enter(run, 'warming-up');
+  const warm = await loadWhileAlive(run, warmupLoad(options.load, options.warmupSec), {});
+  record.warmup = {
+    durationSec: warm.durationSec,
+    requests: warm.requests,
+    requestsPerSec: warm.requestsPerSec,
+  };
+  const failed = warmupFailure(warm, record.endpoint.url ?? target.url);
+  if (failed && !options.allowErrors) throw new HotpathError('WARMUP_ERRORS', failed);
+}
+
+/**
+ * The measured load, `repeat` times one after another, with its timeline; the capture's window
+ * opens just before the first.
+ */
+async function measure(run: StartedRun): Promise<Measured> {
+  const { options, events, record, capture } = run;
+  enter(run, 'profiling');
+  const timeline: TimelinePoint[] = [];
+  const repeats: LoadSummary[] = [];
+  let offsetSec = 0;
+  let machineAtStart: MachineMark | undefined;
+  for (let repeat = 0; repeat < options.repeat; repeat++) {
+    let failedBefore = 0;
+    const loaded = await loadWhileAlive(run, options.load, {
+      onProgress: (progress) => {
+        const failed = progress.errors + progress.non2xx;
+        timeline.push({
+          t: Math.round((offsetSec + progress.elapsedSec) * 10) / 10,
+          rps: progress.requestsPerSec,
+          p50Ms: progress.p50Ms ?? null,
+          p99Ms: progress.p99Ms ?? null,
+          errors: failed - failedBefore,
+          connections: progress.connections,
+          ...(options.repeat > 1 ? { repeat } : {}),
+        });
+        failedBefore = failed;
+        events.onProgress?.(progress);
+      },
+      beforeStart:
+        repeat > 0
+          ? undefined
+          : async () => {
+              if (!capture) return;
+              const opened = await capture.begin(options.drainTimeoutSec * 1000);
+              machineAtStart = markMachine();
+              record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
+              if (record.warmup) {
+                record.warmup.drainedMs = opened.drainedMs;
+                record.warmup.leftInFlight = opened.leftInFlight;
+              }
+            },
+    });
+    repeats.push(loaded);
+    offsetSec = timeline.length > 0 ? timeline[timeline.length - 1].t : offsetSec;
+  }
+  record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
+  if (repeats.length > 1) record.repeats = repeats;
+  record.timeline = timeline;
+  return { repeats, machineAtStart };
+}
+
+/** The capture off, and what it took in the record: profile, metrics, processes, locks, machine. */
+async function stopCapture(
+  { options, folder, record, capture }: StartedRun,
+  { repeats, machineAtStart }: Measured,
+): Promise<void> {
+  const profilePath = path.join(folder, PROFILE_FILE);
+  const takeProfile = options.profile && capture !== undefined;
+  if (capture) {
+    const atEnd = markMachine();
+    const stopped = await capture.stop(takeProfile ? profilePath : undefined);
+    record.timings.captureStoppedAt = new Date().toISOString();
+    const generatorMs = repeats.reduce((sum, r) => sum + (r.generatorCpuMs ?? 0), 0);
+    const machine = machineAtStart && machineUse(machineAtStart, atEnd, generatorMs);
+    if (machine) record.machine = machine;
+    record.agent = stopped.metrics;
+    record.processes = stopped.processes;
+    if (stopped.locks) record.locks = stopped.locks;
+    if (takeProfile) {
+      record.profile = {
+        file: PROFILE_FILE,
+        bytes: stopped.profileBytes,
+        samplingIntervalUs: options.samplingIntervalUs,
+        sourceMaps: stopped.sourceMaps,
+      };
+    }
+  }
+  if (!takeProfile) {
+    record.profile = {
+      file: null,
+      why: capture
+        ? 'profiling was turned off for this run'
+        : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
+    };
+  }
+}
+
+/** A run that failed or was cancelled: why, in the record, with the service's last output. */
+function noteFailure(record: RunRecord, error: unknown, target: StartedTarget | undefined): void {
+  record.status = isCancelled(error) ? 'cancelled' : 'failed';
+  record.error = {
+    code: error instanceof HotpathError ? error.code : 'INTERNAL',
+    message: messageOf(error),
+  };
+  const output = target?.stderrTail();
+  if (output && record.status === 'failed') record.error.serviceOutput = output;
+  if (record.profile.file === null && record.status === 'cancelled')
+    record.profile.why = 'the run was cancelled';
+  if (record.profile.file === null && record.status === 'failed')
+    record.profile.why = 'the run failed';
+}
+
+/** The load, stopped at once (and the run failed) if a profiled process goes away. */
+async function loadWhileAlive(
+  { options, events, target, capture }: StartedRun,
+  load: RunOptions['load'],
+  extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
+): Promise<LoadSummary> {
+  if (!capture)
+    return runLoad(target.url, load, {
+      ...extra,
+      nodePath: options.nodePath,
+      signal: events.signal,
+    });
+  const controller = new AbortController();
+  const forward = () => controller.abort(events.signal?.reason);
+  if (events.signal?.aborted) forward();
+  events.signal?.addEventListener('abort', forward, { once: true });
+  let lost: number | undefined;
+  void capture.lost.then((pid) => {
+    lost = pid;
+    controller.abort();
+  });
+  try {
+    return await runLoad(target.url, load, {
+      ...extra,
+      nodePath: options.nodePath,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (lost === undefined || events.signal?.aborted) throw error;
+    // The exit event may come just after the socket closes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const how = lost === target.pid ? target.howItEnded() : undefined;
+    throw new HotpathError(
+      'TARGET_EXITED',
+      `the service process (pid ${lost}) ${how ?? 'went away'} during the load; the load was stopped`,
+    );
+  } finally {
+    events.signal?.removeEventListener('abort', forward);
+  }
 }
 
 /** What is wrong with a warm-up none of whose requests got a 2xx answer; undefined when some did. */
