@@ -31,7 +31,7 @@ import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
 import { type TargetKind, WorkspaceMemory } from './memory';
-import { ProfileRun } from './run';
+import { ProfileRun, type RunEvent } from './run';
 import { SampleService } from './sampleService';
 
 export type { TargetKind } from './memory';
@@ -61,6 +61,9 @@ export class Ctx implements vscode.Disposable {
   #running: ProfileRun | undefined;
   /** The sample service started by "Start Sample Service". */
   readonly sample: SampleService;
+  readonly #runEvents = new vscode.EventEmitter<RunEvent>();
+  /** Every event of every run begun, as the run tells it. */
+  readonly onDidRunEvent = this.#runEvents.event;
   readonly #told = new vscode.EventEmitter<Told>();
   /** What the user is told (errors, a run's end): notifications cannot be read through the API. */
   readonly onDidTell = this.#told.event;
@@ -109,6 +112,7 @@ export class Ctx implements vscode.Disposable {
     if (this.#running) return undefined;
     const run = new ProfileRun(options, label);
     run.onEvent((event) => {
+      this.#runEvents.fire(event);
       switch (event.type) {
         case 'started':
           this.#running = run;
@@ -383,6 +387,7 @@ export class Ctx implements vscode.Disposable {
     this.sample.dispose();
     this.#running?.dispose();
     this.#told.dispose();
+    this.#runEvents.dispose();
     this.output.dispose();
   }
 }

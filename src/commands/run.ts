@@ -36,8 +36,6 @@ function stageText(stage: RunStage): string {
 
 export class ProfileRun implements vscode.Disposable {
   readonly #controller = new AbortController();
-  readonly #pids: number[] = [];
-  #stage: RunStage | undefined;
   readonly #events = new vscode.EventEmitter<RunEvent>();
   readonly onEvent = this.#events.event;
   /** The run going on, in the status bar; a click cancels it (and only it). */
@@ -86,9 +84,6 @@ export class ProfileRun implements vscode.Disposable {
         return runProfile(this.options, {
           signal: this.#controller.signal,
           onStage: (stage, record) => {
-            this.#stage = stage;
-            for (const pid of [record.target.pid, record.target.profiledPid])
-              if (pid !== undefined && !this.#pids.includes(pid)) this.#pids.push(pid);
             progress.report({ message: stageText(stage) });
             status.text = `$(sync~spin) ${title} · ${stageText(stage)}`;
             status.accessibilityInformation = spoken(stage);
@@ -113,16 +108,6 @@ export class ProfileRun implements vscode.Disposable {
         throw error;
       },
     );
-  }
-
-  /** The pids of the run's processes (its service), for tests of cancel. */
-  get pids(): number[] {
-    return [...this.#pids];
-  }
-
-  /** The stage the run has reached, for tests that act in the middle of one. */
-  get stage(): RunStage | undefined {
-    return this.#stage;
   }
 
   /** Cancels the run and waits until its processes have ended. */

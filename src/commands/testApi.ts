@@ -43,7 +43,21 @@ export function testApi(ctx: Ctx): HotpathApi {
   // What the user was told, as the context tells it: the tests' record of it is kept here.
   let lastError: string | undefined;
   let lastRunMessage: { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
+  // The run going on, as its events tell it: its processes and the stage it has reached.
+  let runningPids: number[] = [];
+  let runningStage: string | undefined;
   ctx.extension.subscriptions.push(
+    ctx.onDidRunEvent((event) => {
+      if (event.type === 'started' || event.type === 'released') {
+        runningPids = [];
+        runningStage = undefined;
+      } else if (event.type === 'stage') {
+        runningStage = event.stage;
+        const { pid, profiledPid } = event.record.target;
+        for (const p of [pid, profiledPid])
+          if (p !== undefined && !runningPids.includes(p)) runningPids.push(p);
+      }
+    }),
     ctx.onDidTell((told) => {
       if (told.kind === 'run') lastRunMessage = { text: told.text, severity: told.severity };
       if (told.kind === 'error') lastError = told.text;
@@ -73,8 +87,8 @@ export function testApi(ctx: Ctx): HotpathApi {
       ctx.hotLines.waitDecorationsFor(document).map((d) => d.range.start.line),
     panelShown: () => ctx.flamegraph.shown,
     profileEditorShown: (uri) => ctx.profileEditor.shown(uri),
-    runningPids: () => ctx.running?.pids ?? [],
-    runningStage: () => ctx.running?.stage,
+    runningPids: () => [...runningPids],
+    runningStage: () => runningStage,
     servicePid: () => ctx.sample.current?.pid,
     lastError: () => lastError,
     lastRunMessage: () => lastRunMessage,
