@@ -42,12 +42,12 @@ import {
   gateText,
   runLabel,
 } from './report/text';
-import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
-import { bundle } from './runner/paths';
 import { runProfile } from './runner/run';
 import { comparedRun, loadRampSteps, loadRun } from './runs/runFolder';
+import { HotpathError, messageOf } from './vocabulary/errors';
+import { bundle } from './vocabulary/paths';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
 function shellWord(word: string): string {

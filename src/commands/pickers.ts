@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runFigures } from '../report/text';
 import { findRoutes } from '../routes/scan';
-import { allPresets, type RunRequest } from '../runner/options';
+import type { RunRequest } from '../runner/options';
 import { listRuns } from '../runs/runFolder';
 import { SAMPLE_ROUTES } from '../sampleService/routes';
+import { allPresets } from '../vocabulary/presets';
 import type { Ctx, TargetKind } from './context';
 
 export interface PickedEndpoint {

@@ -9,7 +9,7 @@ import { scriptPath } from '../profile/sourcemaps';
 import { directionOf, tooWide } from '../profile/stats';
 import type { FlameData, LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
-import { describeShape } from '../runner/shapes';
+import { describeShape } from '../vocabulary/shapes';
 import {
   ACQUIRED_PER_SEC_NOTE,
   amountOrNone,

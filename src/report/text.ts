@@ -27,10 +27,10 @@ import type { Waits } from '../profile/waits';
 import type { WaitRow } from '../protocol/flame';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
-import type { LoadProgress } from '../runner/load/protocol';
-import { PRESETS } from '../runner/options';
-import { packageRoot } from '../runner/paths';
-import { describeShape } from '../runner/shapes';
+import { packageRoot } from '../vocabulary/paths';
+import { PRESETS } from '../vocabulary/presets';
+import type { LoadProgress } from '../vocabulary/progress';
+import { describeShape } from '../vocabulary/shapes';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });

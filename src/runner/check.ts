@@ -1,4 +1,4 @@
-import { HotpathError } from './errors';
+import { HotpathError } from '../vocabulary/errors';
 
 /** Throws BAD_OPTION naming the option (or the field of a preset) at fault. */
 export function bad(option: string, message: string): never {

@@ -4,8 +4,9 @@
  * that each way a service does not fit (IPv6 only, a unix socket, another port, an agent that
  * never arrived) has its own message, said as soon as it is known rather than at the timeout.
  */
+
+import type { ErrorCode } from '../vocabulary/errors';
 import type { ListeningAddress } from './agent/protocol';
-import type { ErrorCode } from './errors';
 
 export interface Listener extends ListeningAddress {
   pid: number;

@@ -10,15 +10,16 @@ import {
   type RunStage,
   type TimelinePoint,
 } from '../record/run';
+import { HotpathError, isCancelled, messageOf, throwIfCancelled } from '../vocabulary/errors';
+import { hotpathVersion, packageRoot } from '../vocabulary/paths';
+import type { LoadProgress } from '../vocabulary/progress';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
-import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
-import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
+import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
 import { failedKinds, mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
-import { hotpathVersion, packageRoot } from './paths';
 import { portOf, type StartedTarget, startTarget } from './target';
 
 export interface RunEvents {

@@ -7,8 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { analysisOf, type PlainAnalysis } from '../profile/analyze';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
-import { type ErrorCode, HotpathError } from '../runner/errors';
-import { bundle } from '../runner/paths';
+import { type ErrorCode, HotpathError } from '../vocabulary/errors';
+import { bundle } from '../vocabulary/paths';
 
 export interface AnalysisRequest {
   /** A run folder or a .cpuprofile file, as `loadRun` takes it. */

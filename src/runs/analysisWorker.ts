@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { plainAnalysis, transferables } from '../profile/analyze';
 import { packReport, reportBuffers } from '../protocol/flameCodec';
 import { reportData } from '../report/reportData';
-import { HotpathError, messageOf } from '../runner/errors';
+import { HotpathError, messageOf } from '../vocabulary/errors';
 import type { AnalysisRequest, FromAnalysisWorker } from './analysisThread';
 import { loadRun } from './runFolder';
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { PackedReport } from '../protocol/webview';
-import { isCancelled } from '../runner/errors';
+import { isCancelled } from '../vocabulary/errors';
 import { openSource } from './flamegraphPanel';
 import { ReportWebview, type Shown } from './reportWebview';
 

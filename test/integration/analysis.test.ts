@@ -11,11 +11,11 @@ import { hotLines } from '../../src/profile/analyze';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import { packReport } from '../../src/protocol/flameCodec';
 import { reportData } from '../../src/report/reportData';
-import { HotpathError } from '../../src/runner/errors';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { analyseOffThread } from '../../src/runs/analysisThread';
 import { loadRun } from '../../src/runs/runFolder';
+import { HotpathError } from '../../src/vocabulary/errors';
 import { tempFolder } from '../helpers';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -1,0 +1,50 @@
+/** What went wrong, in words a user can act on, with a stable code for programs. */
+export type ErrorCode =
+  | 'BAD_OPTION'
+  | 'REMOTE_TARGET'
+  | 'TARGET_EXITED'
+  | 'TARGET_NOT_READY'
+  | 'TARGET_NOT_OURS'
+  /** The service listens where Hotpath cannot load it: IPv6 only, not on loopback. */
+  | 'LISTEN_ADDRESS'
+  /** It listens on another port than --url's. */
+  | 'WRONG_PORT'
+  /** Without --url, it listens on several ports. */
+  | 'SEVERAL_PORTS'
+  /** It listens on a unix socket only. */
+  | 'UNIX_SOCKET'
+  /** No process of the command loaded the agent (NODE_OPTIONS replaced). */
+  | 'NO_AGENT'
+  /** Every request of the warm-up failed (404, 500, refused), without --allow-errors. */
+  | 'WARMUP_ERRORS'
+  /** An https target whose certificate Node does not trust, without --insecure. */
+  | 'TLS_UNTRUSTED'
+  | 'AGENT'
+  | 'LOAD'
+  | 'CANCELLED'
+  | 'FILES';
+
+export class HotpathError extends Error {
+  override readonly name = 'HotpathError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** For BAD_OPTION: the option at fault. */
+    readonly option?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isCancelled(error: unknown): boolean {
+  return error instanceof HotpathError && error.code === 'CANCELLED';
+}
+
+/** Throws the cancellation error if the signal has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new HotpathError('CANCELLED', 'the run was cancelled');
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
