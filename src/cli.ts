@@ -28,19 +28,18 @@ import { type ComparedRun, checkGates, compareRuns, type Gate, parseGate } from 
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
+import { gateText, runLabel } from './report/comparison';
 import { renderHtmlReport } from './report/html';
+import { formatLessons } from './report/lessons';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
+import { displayPath } from './report/places';
 import { comparisonReportData, reportData } from './report/reportData';
 import {
-  displayPath,
   formatAnalysis,
   formatComparison,
   formatHeader,
-  formatLessons,
   formatProgress,
   formatRun,
-  gateText,
-  runLabel,
 } from './report/text';
 import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runFigures } from '../report/text';
+import { runFigures } from '../report/runSummary';
 import { findRoutes } from '../routes/scan';
 import type { RunRequest } from '../runner/options';
 import { listRuns } from '../runs/runFolder';

@@ -5,22 +5,17 @@ import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
+import { breakdownRows } from './breakdownText';
 import {
-  ACQUIRED_PER_SEC_NOTE,
-  amountOrNone,
-  breakdownRows,
   comparisonHeadline,
   comparisonVerdicts,
-  displayPath,
-  functionLocation,
   lockChangeTexts,
-  ratio,
   runDifferences,
-  runRows,
-  share,
-  waitLibrary,
-  waitRows,
-} from './text';
+} from './comparison';
+import { displayPath, functionLocation } from './places';
+import { runRows } from './runSummary';
+import { amountOrNone, ratio, share } from './units';
+import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
 
 /** A titled table, or nothing when it has no rows. */
 function section(title: string, headers: string[], rows: string[][]): string[] {

@@ -10,22 +10,17 @@ import { directionOf, tooWide } from '../profile/stats';
 import type { FlameData, LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
 import { describeShape } from '../vocabulary/shapes';
+import { breakdownRows } from './breakdownText';
 import {
-  ACQUIRED_PER_SEC_NOTE,
-  amountOrNone,
-  breakdownRows,
   comparisonHeadline,
   comparisonVerdicts,
-  displayPath,
-  functionLocation,
   lockChangeTexts,
-  ratio,
   runDifferences,
-  runRows,
-  share,
-  waitLibrary,
-  waitRows,
-} from './text';
+} from './comparison';
+import { displayPath, functionLocation } from './places';
+import { runRows } from './runSummary';
+import { amountOrNone, ratio, share } from './units';
+import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
 
 export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
   const { analysis, diagnosis, record } = run;
