@@ -26,7 +26,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   record: [],
   protocol: [],
   vocabulary: ['record'],
-  profile: ['record', 'protocol'],
+  profile: ['vocabulary', 'record', 'protocol'],
   runner: ['vocabulary', 'record'],
   routes: [],
   sampleService: [],

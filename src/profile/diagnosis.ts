@@ -5,6 +5,7 @@
  */
 
 import type { MachineUse } from '../record/run';
+import { optionRef } from '../vocabulary/words';
 import { type Analysis, sourceOf } from './analyze';
 import { breakdown } from './breakdown';
 import { WAIT_THRESHOLDS, type Waits } from './waits';
@@ -87,7 +88,10 @@ export interface Evidence {
 
 export interface Diagnosis {
   verdict: Verdict;
-  /** One or two sentences in plain words. */
+  /**
+   * One or two sentences in plain words. They may refer to an option (`optionRef`): show them
+   * through `forSurface` (vocabulary/words.ts), as every renderer of report/ does.
+   */
   summary: string;
   evidence: Evidence[];
   /**
@@ -251,7 +255,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
         : ' No lock explains it: the async-mutex locks watched were never waited for.'
       : '';
     const ramp = !run.ramp
-      ? ' A ramp (--preset ramp) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).'
+      ? ` A ramp (${optionRef('preset', 'ramp')}) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).`
       : run.ramp.stillRising || run.ramp.growth >= 2
         ? ` The ramp's req/s grew ${run.ramp.growth.toFixed(1)}x with connections: each request waits on its own (slow I/O or a timer), not on a shared resource.`
         : ` The ramp's req/s did not grow with connections (${run.ramp.growth.toFixed(1)}x): requests queue for something shared (a lock, a pool, a single connection).`;
@@ -314,7 +318,7 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
       `The busy time went to ${spent}.${where} ` +
       (machine
         ? `${machine.trim()} Run it again on a quiet machine: a service that cannot get the CPU reads as neither.`
-        : 'Try a ramp (--preset ramp): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.'),
+        : `Try a ramp (${optionRef('preset', 'ramp')}): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.`),
     evidence,
     ...(lookAt ? { lookAt } : {}),
   };

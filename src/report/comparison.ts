@@ -5,6 +5,8 @@
 import type { Comparison, GateResult } from '../profile/compare';
 import { directionOf, intervalText, tooWide, verdictText } from '../profile/stats';
 import type { RunRecord } from '../record/run';
+import type { Surface } from '../vocabulary/options';
+import { forSurface, optionRef } from '../vocabulary/words';
 import { displayPath } from './places';
 import { amountOrNone, ms, ratio } from './units';
 
@@ -58,22 +60,50 @@ export interface ComparisonHeadline {
 export function comparisonHeadline(
   comparison: Comparison,
   cwd = process.cwd(),
+  surface: Surface = 'cli',
 ): ComparisonHeadline {
+  const outcome = outcomeText(comparison);
+  const cause = biggestCause(comparison, cwd);
+  const because = cause
+    ? `The biggest change in your code: ${cause.text}.`
+    : changeOutsideText(comparison);
+  return {
+    text: forSurface(outcome ? `${outcome}. ${because}` : because, surface),
+    ...(cause?.file ? { file: cause.file, line: cause.line } : {}),
+  };
+}
+
+/** The outcome in req/s, with its interval when the runs have one. */
+function outcomeText(comparison: Comparison): string | undefined {
   const rps = comparison.spread?.requestsPerSec;
-  const direction = rps ? directionOf(rps) : undefined;
-  const outcome = rps
-    ? direction === 'up'
-      ? `Faster: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`
-      : direction === 'down'
-        ? `Slower: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`
-        : tooWide(rps)
-          ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with --repeat N)`
-          : `No measurable change in req/s (${intervalText(rps)})`
-    : comparison.ratios.requestsPerSec !== undefined
+  if (!rps)
+    return comparison.ratios.requestsPerSec !== undefined
       ? `req/s ${ratio(comparison.ratios.requestsPerSec)} (no interval)`
       : undefined;
+  switch (directionOf(rps)) {
+    case 'up':
+      return `Faster: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`;
+    case 'down':
+      return `Slower: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`;
+    default:
+      return tooWide(rps)
+        ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with ${optionRef('repeat', 'N')})`
+        : `No measurable change in req/s (${intervalText(rps)})`;
+  }
+}
 
-  type Cause = { ms: number; text: string; file?: string; line?: number };
+interface Cause {
+  ms: number;
+  text: string;
+  file?: string;
+  line?: number;
+}
+
+/**
+ * The largest change a user can act on, in time per request: a lock's wait, or the function of
+ * their code that changed most (by a tenth or more).
+ */
+function biggestCause(comparison: Comparison, cwd: string): Cause | undefined {
   const causes: Cause[] = [];
   const perRequest = comparison.unit === 'us-per-request';
   for (const c of comparison.locks) {
@@ -88,7 +118,7 @@ export function comparisonHeadline(
     });
   }
   const yours = comparison.functions.find((c) => c.category === 'user');
-  if (yours && Math.abs(yours.after - yours.before) >= 0.1 * Math.max(yours.before, yours.after)) {
+  if (yours && changedMuch(yours)) {
     const unit = perRequest ? 'of self time per request' : 'of the profile';
     causes.push({
       ms: perRequest ? Math.abs(yours.after - yours.before) / 1000 : 0,
@@ -97,22 +127,20 @@ export function comparisonHeadline(
       line: yours.line,
     });
   }
-  const cause = causes.filter((c) => c.ms > 0 || !perRequest).sort((a, b) => b.ms - a.ms)[0];
-  let because: string;
-  if (cause) {
-    because = `The biggest change in your code: ${cause.text}.`;
-  } else {
-    const other = comparison.functions[0];
-    const changed =
-      other && Math.abs(other.after - other.before) >= 0.1 * Math.max(other.before, other.after);
-    because = changed
-      ? `Nothing of your code changed much; the biggest change was outside it: ${other.name} [${other.category}] ${amountOrNone(other.before, comparison.unit)} → ${amountOrNone(other.after, comparison.unit)}${perRequest ? ' per request' : ''}.`
-      : 'No function changed by a tenth or more.';
-  }
-  return {
-    text: outcome ? `${outcome}. ${because}` : because,
-    ...(cause?.file ? { file: cause.file, line: cause.line } : {}),
-  };
+  return causes.filter((c) => c.ms > 0 || !perRequest).sort((a, b) => b.ms - a.ms)[0];
+}
+
+/** By a tenth of the larger side or more. */
+function changedMuch(c: { before: number; after: number }): boolean {
+  return Math.abs(c.after - c.before) >= 0.1 * Math.max(c.before, c.after);
+}
+
+/** When nothing of the user's changed: the biggest change outside their code, if any. */
+function changeOutsideText(comparison: Comparison): string {
+  const other = comparison.functions[0];
+  if (!other || !changedMuch(other)) return 'No function changed by a tenth or more.';
+  const perRequest = comparison.unit === 'us-per-request';
+  return `Nothing of your code changed much; the biggest change was outside it: ${other.name} [${other.category}] ${amountOrNone(other.before, comparison.unit)} → ${amountOrNone(other.after, comparison.unit)}${perRequest ? ' per request' : ''}.`;
 }
 
 /**
@@ -163,7 +191,7 @@ export function runDifferences(
 }
 
 /** A checked gate in words: "gate failed rps<0.9: 95 % CI 0.52–0.61x". */
-export function gateText(result: GateResult): string {
+export function gateText(result: GateResult, surface: Surface = 'cli'): string {
   const seen =
     result.ratio === undefined
       ? 'the runs lack that figure'
@@ -175,7 +203,10 @@ export function gateText(result: GateResult): string {
     case 'missing':
       return `gate failed ${result.gate.text}: ${seen}`;
     case 'inconclusive':
-      return `gate inconclusive ${result.gate.text}: ${seen} straddles ${result.gate.value}; not a failure (--repeat N narrows the interval)`;
+      return forSurface(
+        `gate inconclusive ${result.gate.text}: ${seen} straddles ${result.gate.value}; not a failure (${optionRef('repeat', 'N')} narrows the interval)`,
+        surface,
+      );
     case 'passed':
       return `gate passed ${result.gate.text}: ${seen}`;
   }

@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
+import type { Surface } from '../vocabulary/options';
+import { forSurface, optionRef } from '../vocabulary/words';
 import { bytes, int, ms, one } from './units';
 
 export function describeTarget(record: RunRecord): string {
@@ -47,6 +49,7 @@ export function runRows(
   record: RunRecord,
   folder: string,
   cwd = process.cwd(),
+  surface: Surface = 'cli',
 ): [string, string][] {
   const rows: [string, string][] = [];
   const row = (label: string, text: string) => rows.push([label, text]);
@@ -112,13 +115,13 @@ export function runRows(
     if (processes.overCap > 0)
       row(
         '',
-        `${processes.overCap} more not profiled: the cap is ${processes.cap} (--max-processes)`,
+        `${processes.overCap} more not profiled: the cap is ${processes.cap} (${optionRef('max-processes')})`,
       );
   }
   if (record.warmup?.leftInFlight) {
     row(
       'warm-up',
-      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (--drain-timeout): their work ran inside the measured window`,
+      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (${optionRef('drain-timeout')}): their work ran inside the measured window`,
     );
   }
   if (record.profile.file !== null) {
@@ -137,5 +140,5 @@ export function runRows(
   const where = shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder;
   const files = record.profile.file !== null ? `run.json, ${record.profile.file}` : 'run.json';
   row('saved', `${where}${path.sep} (${files})`);
-  return rows;
+  return rows.map(([label, text]) => [label, forSurface(text, surface)]);
 }

@@ -13,6 +13,7 @@ import type { RunRecord } from '../record/run';
 import { PRESETS } from '../vocabulary/presets';
 import type { LoadProgress } from '../vocabulary/progress';
 import { describeShape } from '../vocabulary/shapes';
+import { forSurface } from '../vocabulary/words';
 import { breakdownRows } from './breakdownText';
 import {
   comparisonHeadline,
@@ -81,7 +82,7 @@ export function formatAnalysis(
   const duration = analysis.model.durationUs;
   const perRequest = (us: number) => (requests && requests > 0 ? ms(us / 1000 / requests) : '');
   const lines: string[] = [];
-  lines.push(`  diagnosis   ${diagnosis.summary}`);
+  lines.push(`  diagnosis   ${forSurface(diagnosis.summary, 'cli')}`);
   const visible = (us: number) => us / duration >= 0.0005; // rows that would read 0.0 % say nothing
   const functions = hotFunctions(analysis, 5).filter((f) => visible(f.selfUs));
   if (functions.length > 0) {

@@ -4,6 +4,7 @@ import { DEFAULTS } from '../vocabulary/defaults';
 import { HotpathError } from '../vocabulary/errors';
 import { allPresets, type LoadPreset } from '../vocabulary/presets';
 import { describeShape } from '../vocabulary/shapes';
+import { optionRef } from '../vocabulary/words';
 import { bad, CONNECTIONS_RULE, checkNumber, RATE_RULE, SECONDS_RULE } from './check';
 import { checkShape, peakConnections, plannedSeconds } from './shapes';
 
@@ -87,7 +88,7 @@ function checkUrl(raw: string, allowRemote: boolean): string {
   if (!isLoopbackHost(url.hostname) && !allowRemote) {
     throw new HotpathError(
       'REMOTE_TARGET',
-      `url: ${url.host} is not on this machine's loopback; load-testing another machine needs --allow-remote`,
+      `url: ${url.host} is not on this machine's loopback; load-testing another machine needs ${optionRef('allow-remote')}`,
       'url',
     );
   }
@@ -129,10 +130,15 @@ export function checkPresets(value: unknown): LoadPreset[] {
   return value.map((raw: unknown, i): LoadPreset => {
     const where = `presets[${i}]`;
     if (typeof raw !== 'object' || raw === null)
-      bad(where, 'must be an object with a name and a shape, such as connections and durationSec');
+      bad(
+        where,
+        'must be an object with a name and a shape, such as connections and durationSec',
+        'presets',
+      );
     const { name, description, ...rest } = raw as Record<string, unknown>;
-    if (typeof name !== 'string' || name.trim() === '') bad(`${where}.name`, 'must be a name');
-    const shape = checkShape(rest, `preset "${name}"`);
+    if (typeof name !== 'string' || name.trim() === '')
+      bad(`${where}.name`, 'must be a name', 'presets');
+    const shape = checkShape(rest, `preset "${name}"`, 'presets');
     return {
       name,
       description: typeof description === 'string' ? description : describeShape(shape),
@@ -191,7 +197,8 @@ function shapeOf(
   phased?: PhasedShape;
 } {
   const shape = request.shape !== undefined ? checkShape(request.shape, 'shape') : preset.shape;
-  const from = request.shape !== undefined ? '--shape' : `preset "${preset.name}"`;
+  const given = request.shape !== undefined;
+  const from = given ? optionRef('shape') : `preset "${preset.name}"`;
   if (shape.kind === 'constant') return { constant: shape };
   if (shape.kind === 'users') {
     const users = request.connections ?? shape.users;
@@ -206,7 +213,11 @@ function shapeOf(
           ...(waitSec > 0 ? { connectionRate: 1 / waitSec } : {}),
         },
       };
-    const checked = checkShape({ ...shape, users, durationSec, waitSec }, from);
+    const checked = checkShape(
+      { ...shape, users, durationSec, waitSec },
+      from,
+      given ? 'shape' : 'preset',
+    );
     return { phased: checked as PhasedShape };
   }
   for (const [option, given] of [
@@ -217,7 +228,7 @@ function shapeOf(
     if (given !== undefined)
       bad(
         option,
-        `${from} is a ${shape.kind}: its ${option} is part of the shape; give --shape to change it`,
+        `${from} is a ${shape.kind}: its ${option} is part of the shape; give ${optionRef('shape')} to change it`,
       );
   }
   return { phased: shape };

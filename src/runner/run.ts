@@ -13,6 +13,7 @@ import {
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from '../vocabulary/errors';
 import { hotpathVersion, packageRoot } from '../vocabulary/paths';
 import type { LoadProgress } from '../vocabulary/progress';
+import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
@@ -279,7 +280,7 @@ export function warmupFailure(warm: LoadSummary, url: string): string | undefine
   if (answered > 0 || warm.requests + warm.errors + warm.timeouts === 0) return undefined;
   return (
     `every request of the warm-up to ${url} failed (${failedKinds(warm).join(', ')}), so the load would measure ` +
-    'only the error path; check the path, method and body, or add --allow-errors to measure it anyway'
+    `only the error path; check the path, method and body, or add ${optionRef('allow-errors')} to measure it anyway`
   );
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { Knee, LoadShape, RampShape, RampStep } from '../record/load';
+import type { OptionKey } from '../vocabulary/options';
 import { RAMP_DEFAULTS, SHAPE_KINDS } from '../vocabulary/shapes';
 import {
   bad,
@@ -22,9 +23,9 @@ const MAX_CONNECTIONS = CONNECTIONS_RULE.max;
  * Checks a shape given as data (settings, `--shape`): `kind` (constant when absent) and the fields
  * of that kind. Throws BAD_OPTION naming `label` and the field.
  */
-export function checkShape(raw: unknown, label: string): LoadShape {
+export function checkShape(raw: unknown, label: string, option: OptionKey = 'shape'): LoadShape {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    bad(label, 'must be an object such as {"kind": "ramp", "to": 64}');
+    bad(label, 'must be an object such as {"kind": "ramp", "to": 64}', option);
   const s = raw as Record<string, unknown>;
   const kind = s.kind ?? 'constant';
   const field = (name: string) => `${label}: ${name}`;
@@ -35,25 +36,32 @@ export function checkShape(raw: unknown, label: string): LoadShape {
         field('connectionRate'),
         s.connectionRate as number,
         RATE_RULE,
+        option,
       );
       return {
         kind,
-        connections: requireNumber(field('connections'), s.connections, CONNECTIONS_RULE),
-        durationSec: requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE),
+        connections: requireNumber(field('connections'), s.connections, CONNECTIONS_RULE, option),
+        durationSec: requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE, option),
         ...(connectionRate !== undefined ? { connectionRate } : {}),
       };
     }
     case 'users': {
       const kind = 'users' as const;
-      const users = requireNumber(field('users'), s.users, CONNECTIONS_RULE);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE);
-      const waitSec = requireNumber(field('waitSec'), s.waitSec ?? 0, { min: 0, max: 3600 });
-      const spawnRate = checkNumber(field('spawnRate'), s.spawnRate as number, RATE_RULE);
+      const users = requireNumber(field('users'), s.users, CONNECTIONS_RULE, option);
+      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE, option);
+      const waitSec = requireNumber(
+        field('waitSec'),
+        s.waitSec ?? 0,
+        { min: 0, max: 3600 },
+        option,
+      );
+      const spawnRate = checkNumber(field('spawnRate'), s.spawnRate as number, RATE_RULE, option);
       if (spawnRate !== undefined && users / spawnRate >= durationSec)
         bad(
           field('spawnRate'),
           `${users} users at ${spawnRate} a second take ${users / spawnRate} s to join, ` +
             `not less than durationSec (${durationSec} s)`,
+          option,
         );
       return {
         kind,
@@ -65,33 +73,63 @@ export function checkShape(raw: unknown, label: string): LoadShape {
     }
     case 'ramp': {
       const kind = 'ramp' as const;
-      const from = requireNumber(field('from'), s.from ?? RAMP_DEFAULTS.from, CONNECTIONS_RULE);
-      const to = requireNumber(field('to'), s.to, CONNECTIONS_RULE);
-      if (to <= from) bad(field('to'), `must be more than from (${from}), got ${to}`);
-      const factor = requireNumber(field('factor'), s.factor ?? RAMP_DEFAULTS.factor, {
-        min: 1,
-        max: 100,
-        exclusiveMin: true,
-      });
-      const stepSec = requireNumber(field('stepSec'), s.stepSec ?? RAMP_DEFAULTS.stepSec, {
-        min: 0.5,
-        max: 600,
-      });
-      const minGrowth = requireNumber(field('minGrowth'), s.minGrowth ?? RAMP_DEFAULTS.minGrowth, {
-        min: 0,
-        max: 10,
-        exclusiveMin: true,
-      });
-      const patience = requireNumber(field('patience'), s.patience ?? RAMP_DEFAULTS.patience, {
-        min: 1,
-        max: 100,
-        integer: true,
-      });
-      const maxP99Ms = checkNumber(field('maxP99Ms'), s.maxP99Ms as number, {
-        min: 0,
-        max: 600_000,
-        exclusiveMin: true,
-      });
+      const from = requireNumber(
+        field('from'),
+        s.from ?? RAMP_DEFAULTS.from,
+        CONNECTIONS_RULE,
+        option,
+      );
+      const to = requireNumber(field('to'), s.to, CONNECTIONS_RULE, option);
+      if (to <= from) bad(field('to'), `must be more than from (${from}), got ${to}`, option);
+      const factor = requireNumber(
+        field('factor'),
+        s.factor ?? RAMP_DEFAULTS.factor,
+        {
+          min: 1,
+          max: 100,
+          exclusiveMin: true,
+        },
+        option,
+      );
+      const stepSec = requireNumber(
+        field('stepSec'),
+        s.stepSec ?? RAMP_DEFAULTS.stepSec,
+        {
+          min: 0.5,
+          max: 600,
+        },
+        option,
+      );
+      const minGrowth = requireNumber(
+        field('minGrowth'),
+        s.minGrowth ?? RAMP_DEFAULTS.minGrowth,
+        {
+          min: 0,
+          max: 10,
+          exclusiveMin: true,
+        },
+        option,
+      );
+      const patience = requireNumber(
+        field('patience'),
+        s.patience ?? RAMP_DEFAULTS.patience,
+        {
+          min: 1,
+          max: 100,
+          integer: true,
+        },
+        option,
+      );
+      const maxP99Ms = checkNumber(
+        field('maxP99Ms'),
+        s.maxP99Ms as number,
+        {
+          min: 0,
+          max: 600_000,
+          exclusiveMin: true,
+        },
+        option,
+      );
       return {
         kind,
         from,
@@ -105,26 +143,46 @@ export function checkShape(raw: unknown, label: string): LoadShape {
     }
     case 'spike': {
       const kind = 'spike' as const;
-      const connections = requireNumber(field('connections'), s.connections, CONNECTIONS_RULE);
+      const connections = requireNumber(
+        field('connections'),
+        s.connections,
+        CONNECTIONS_RULE,
+        option,
+      );
       const spikeConnections = requireNumber(
         field('spikeConnections'),
         s.spikeConnections,
         CONNECTIONS_RULE,
+        option,
       );
       if (connections + spikeConnections > MAX_CONNECTIONS)
-        bad(field('spikeConnections'), `with connections, must be at most ${MAX_CONNECTIONS}`);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE);
-      const spikeAtSec = requireNumber(field('spikeAtSec'), s.spikeAtSec, { min: 0, max: 3600 });
-      const spikeSec = requireNumber(field('spikeSec'), s.spikeSec, SECONDS_RULE);
+        bad(
+          field('spikeConnections'),
+          `with connections, must be at most ${MAX_CONNECTIONS}`,
+          option,
+        );
+      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE, option);
+      const spikeAtSec = requireNumber(
+        field('spikeAtSec'),
+        s.spikeAtSec,
+        { min: 0, max: 3600 },
+        option,
+      );
+      const spikeSec = requireNumber(field('spikeSec'), s.spikeSec, SECONDS_RULE, option);
       if (spikeAtSec + spikeSec > durationSec)
         bad(
           field('spikeSec'),
           `the spike (${spikeAtSec} s + ${spikeSec} s) must end within durationSec (${durationSec} s)`,
+          option,
         );
       return { kind, connections, spikeConnections, durationSec, spikeAtSec, spikeSec };
     }
     default:
-      bad(field('kind'), `must be one of ${SHAPE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
+      bad(
+        field('kind'),
+        `must be one of ${SHAPE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`,
+        option,
+      );
   }
 }
 
