@@ -21,7 +21,7 @@ import {
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { hotLineRows } from './hot';
+import { hotLineRows, VISIBLE_SHARE } from './hot';
 import { displayPath, functionLocation } from './places';
 import { describeTarget, runRows } from './runSummary';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
@@ -79,42 +79,60 @@ export function formatAnalysis(
   cwd = process.cwd(),
   waits?: Waits,
 ): string {
+  return [
+    `  diagnosis   ${forSurface(diagnosis.summary, 'cli')}`,
+    ...hotFunctionLines(analysis, requests, cwd),
+    ...breakdownLines(analysis),
+    ...hotLineLines(analysis, requests, cwd),
+    ...(waits ? formatWaits(waits, cwd) : []),
+    ...analysis.notes.slice(0, 3).map((note) => `  note        ${note}`),
+  ].join('\n');
+}
+
+/** A time per response, or nothing when the run counted no responses. */
+function perResponse(us: number, requests: number | undefined): string {
+  return requests && requests > 0 ? ms(us / 1000 / requests) : '';
+}
+
+/** The five heaviest functions by self time, with their total and their time per response. */
+function hotFunctionLines(analysis: Analysis, requests: number | undefined, cwd: string): string[] {
   const duration = analysis.model.durationUs;
-  const perRequest = (us: number) => (requests && requests > 0 ? ms(us / 1000 / requests) : '');
-  const lines: string[] = [];
-  lines.push(`  diagnosis   ${forSurface(diagnosis.summary, 'cli')}`);
-  const visible = (us: number) => us / duration >= 0.0005; // rows that would read 0.0 % say nothing
-  const functions = hotFunctions(analysis, 5).filter((f) => visible(f.selfUs));
-  if (functions.length > 0) {
-    lines.push(`  hot functions${' '.repeat(22)}self     total${requests ? '  per response' : ''}`);
-    for (const f of functions) {
+  const functions = hotFunctions(analysis, 5).filter((f) => f.selfUs / duration >= VISIBLE_SHARE);
+  if (functions.length === 0) return [];
+  return [
+    `  hot functions${' '.repeat(22)}self     total${requests ? '  per response' : ''}`,
+    ...functions.map((f) => {
       const where = functionLocation(f, cwd);
       const owner = f.packageName ? ` [${f.packageName}]` : f.category === 'node' ? ' [node]' : '';
-      lines.push(
-        `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perRequest(f.selfUs).padStart(10)}   ${where}`,
-      );
-    }
-  }
+      return `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perResponse(f.selfUs, requests).padStart(10)}   ${where}`;
+    }),
+  ];
+}
+
+/** Where the time of the window went, row by row. */
+function breakdownLines(analysis: Analysis): string[] {
   const spent = breakdownRows(breakdown(analysis));
-  if (spent.length > 0) {
-    lines.push(`  time went to${' '.repeat(23)}self  of the window`);
-    for (const row of spent)
-      lines.push(
-        `    ${truncate(row.label, 30).padEnd(30)} ${row.share.padStart(7)}  ${row.detail}`,
-      );
-  }
-  const hot = hotLineRows(analysis, 5, cwd).filter((l) => visible(l.selfUs));
-  if (hot.length > 0) {
-    lines.push(`  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`);
-    for (const l of hot) {
-      lines.push(
-        `    ${truncate(l.name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perRequest(l.selfUs).padStart(12)}   ${l.where}`,
-      );
-    }
-  }
-  if (waits) lines.push(...formatWaits(waits, cwd));
-  for (const note of analysis.notes.slice(0, 3)) lines.push(`  note        ${note}`);
-  return lines.join('\n');
+  if (spent.length === 0) return [];
+  return [
+    `  time went to${' '.repeat(23)}self  of the window`,
+    ...spent.map(
+      (row) => `    ${truncate(row.label, 30).padEnd(30)} ${row.share.padStart(7)}  ${row.detail}`,
+    ),
+  ];
+}
+
+/** The five heaviest lines (and inlined code) by self time. */
+function hotLineLines(analysis: Analysis, requests: number | undefined, cwd: string): string[] {
+  const duration = analysis.model.durationUs;
+  const hot = hotLineRows(analysis, 5, cwd).filter((l) => l.selfUs / duration >= VISIBLE_SHARE);
+  if (hot.length === 0) return [];
+  return [
+    `  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`,
+    ...hot.map(
+      (l) =>
+        `    ${truncate(l.name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perResponse(l.selfUs, requests).padStart(12)}   ${l.where}`,
+    ),
+  ];
 }
 
 /** The lock waits: per lock and acquire site, heaviest first. */
@@ -133,6 +151,7 @@ export function formatWaits(waits: Waits, cwd = process.cwd()): string[] {
   return lines;
 }
 
+/** A comparison of two runs as a person reads it: ratios, then what changed most. */
 export function formatComparison(
   comparison: Comparison,
   labels: [string, string],
@@ -140,42 +159,53 @@ export function formatComparison(
   cwd = process.cwd(),
   records?: [RunRecord | undefined, RunRecord | undefined],
 ): string {
-  const lines: string[] = [`  before      ${labels[0]}`, `  after       ${labels[1]}`];
-  if (records) lines.push(`  runs        ${runDifferences(...records).replace(/^runs /, '')}`);
-  lines.push(`  headline    ${comparisonHeadline(comparison, cwd).text}`);
+  return [
+    `  before      ${labels[0]}`,
+    `  after       ${labels[1]}`,
+    ...(records ? [`  runs        ${runDifferences(...records).replace(/^runs /, '')}`] : []),
+    `  headline    ${comparisonHeadline(comparison, cwd).text}`,
+    ...loadChangeLines(comparison, figures),
+    ...(comparison.ratios.cpuPerRequest !== undefined
+      ? [`  CPU/request ${ratio(comparison.ratios.cpuPerRequest)}`]
+      : []),
+    ...lockChangeTexts(comparison, cwd).map((text) => `  lock        ${text}`),
+    ...codeChangeLines(comparison, cwd),
+  ].join('\n');
+}
+
+/** req/s, its verdicts, the latency percentiles and the errors, before → after. */
+function loadChangeLines(
+  comparison: Comparison,
+  figures: [Pick<ComparedRun, 'load'> | undefined, Pick<ComparedRun, 'load'> | undefined],
+): string[] {
   const [a, b] = figures.map((r) => r?.load);
-  if (a && b) {
-    lines.push(
-      `  req/s       ${one.format(a.requestsPerSec)} → ${one.format(b.requestsPerSec)}   ${ratio(comparison.ratios.requestsPerSec)}`,
-    );
-    for (const verdict of comparisonVerdicts(comparison)) lines.push(`  verdict     ${verdict}`);
-    for (const p of ['p50', 'p90', 'p99'] as const) {
+  if (!a || !b) return [];
+  return [
+    `  req/s       ${one.format(a.requestsPerSec)} → ${one.format(b.requestsPerSec)}   ${ratio(comparison.ratios.requestsPerSec)}`,
+    ...comparisonVerdicts(comparison).map((verdict) => `  verdict     ${verdict}`),
+    ...(['p50', 'p90', 'p99'] as const).map((p) => {
       const key = `latency${p.toUpperCase()}` as 'latencyP50' | 'latencyP90' | 'latencyP99';
-      lines.push(
-        `  latency ${p} ${ms(a.latencyMs[p])} → ${ms(b.latencyMs[p])}   ${ratio(comparison.ratios[key])}`,
-      );
-    }
-    lines.push(
-      `  errors      ${int.format(a.errors + a.non2xx)} → ${int.format(b.errors + b.non2xx)} (errors and non-2xx)`,
-    );
-  }
-  if (comparison.ratios.cpuPerRequest !== undefined) {
-    lines.push(`  CPU/request ${ratio(comparison.ratios.cpuPerRequest)}`);
-  }
-  for (const text of lockChangeTexts(comparison, cwd)) lines.push(`  lock        ${text}`);
+      return `  latency ${p} ${ms(a.latencyMs[p])} → ${ms(b.latencyMs[p])}   ${ratio(comparison.ratios[key])}`;
+    }),
+    `  errors      ${int.format(a.errors + a.non2xx)} → ${int.format(b.errors + b.non2xx)} (errors and non-2xx)`,
+  ];
+}
+
+/** The functions and the lines of the user's code that changed most, five of each. */
+function codeChangeLines(comparison: Comparison, cwd: string): string[] {
   const signed = (v: number) => `${v >= 0 ? '+' : '−'}${amount(Math.abs(v), comparison.unit)}`;
   const unit = comparison.unit === 'share' ? 'share of the profile' : 'self time per request';
   const changes = [
     ['functions', comparison.functions],
     ['lines', comparison.lines.filter((c) => c.category === 'user')],
   ] as const;
-  for (const [what, all] of changes) {
-    if (all.length > 0) lines.push(`  ${what} that changed most (${unit})`);
-    for (const c of all.slice(0, 5)) {
-      lines.push(
-        `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amountOrNone(c.before, comparison.unit)} → ${amountOrNone(c.after, comparison.unit)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
-      );
-    }
-  }
-  return lines.join('\n');
+  return changes.flatMap(([what, all]) => [
+    ...(all.length > 0 ? [`  ${what} that changed most (${unit})`] : []),
+    ...all
+      .slice(0, 5)
+      .map(
+        (c) =>
+          `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amountOrNone(c.before, comparison.unit)} → ${amountOrNone(c.after, comparison.unit)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
+      ),
+  ]);
 }
