@@ -12,6 +12,7 @@ import {
   bad,
   CONNECTIONS_RULE,
   checkNumber,
+  type NumberRule,
   RATE_RULE,
   requireNumber,
   SECONDS_RULE,
@@ -29,39 +30,35 @@ export function checkShape(raw: unknown, label: string, option: OptionKey = 'sha
   const s = raw as Record<string, unknown>;
   const kind = s.kind ?? 'constant';
   const field = (name: string) => `${label}: ${name}`;
+  const fail = (name: string, message: string): never => bad(field(name), message, option);
+  /** A field that must be there (or has a default). */
+  const need = (name: string, rule: NumberRule, fallback?: number) =>
+    requireNumber(field(name), s[name] ?? fallback, rule, option);
+  /** A field that may be left out. */
+  const may = (name: string, rule: NumberRule) =>
+    checkNumber(field(name), s[name] as number, rule, option);
   switch (kind) {
     case 'constant': {
       const kind = 'constant' as const;
-      const connectionRate = checkNumber(
-        field('connectionRate'),
-        s.connectionRate as number,
-        RATE_RULE,
-        option,
-      );
+      const connectionRate = may('connectionRate', RATE_RULE);
       return {
         kind,
-        connections: requireNumber(field('connections'), s.connections, CONNECTIONS_RULE, option),
-        durationSec: requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE, option),
+        connections: need('connections', CONNECTIONS_RULE),
+        durationSec: need('durationSec', SECONDS_RULE),
         ...(connectionRate !== undefined ? { connectionRate } : {}),
       };
     }
     case 'users': {
       const kind = 'users' as const;
-      const users = requireNumber(field('users'), s.users, CONNECTIONS_RULE, option);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE, option);
-      const waitSec = requireNumber(
-        field('waitSec'),
-        s.waitSec ?? 0,
-        { min: 0, max: 3600 },
-        option,
-      );
-      const spawnRate = checkNumber(field('spawnRate'), s.spawnRate as number, RATE_RULE, option);
+      const users = need('users', CONNECTIONS_RULE);
+      const durationSec = need('durationSec', SECONDS_RULE);
+      const waitSec = need('waitSec', { min: 0, max: 3600 }, 0);
+      const spawnRate = may('spawnRate', RATE_RULE);
       if (spawnRate !== undefined && users / spawnRate >= durationSec)
-        bad(
-          field('spawnRate'),
+        fail(
+          'spawnRate',
           `${users} users at ${spawnRate} a second take ${users / spawnRate} s to join, ` +
             `not less than durationSec (${durationSec} s)`,
-          option,
         );
       return {
         kind,
@@ -73,63 +70,22 @@ export function checkShape(raw: unknown, label: string, option: OptionKey = 'sha
     }
     case 'ramp': {
       const kind = 'ramp' as const;
-      const from = requireNumber(
-        field('from'),
-        s.from ?? RAMP_DEFAULTS.from,
-        CONNECTIONS_RULE,
-        option,
+      const from = need('from', CONNECTIONS_RULE, RAMP_DEFAULTS.from);
+      const to = need('to', CONNECTIONS_RULE);
+      if (to <= from) fail('to', `must be more than from (${from}), got ${to}`);
+      const factor = need('factor', { min: 1, max: 100, exclusiveMin: true }, RAMP_DEFAULTS.factor);
+      const stepSec = need('stepSec', { min: 0.5, max: 600 }, RAMP_DEFAULTS.stepSec);
+      const minGrowth = need(
+        'minGrowth',
+        { min: 0, max: 10, exclusiveMin: true },
+        RAMP_DEFAULTS.minGrowth,
       );
-      const to = requireNumber(field('to'), s.to, CONNECTIONS_RULE, option);
-      if (to <= from) bad(field('to'), `must be more than from (${from}), got ${to}`, option);
-      const factor = requireNumber(
-        field('factor'),
-        s.factor ?? RAMP_DEFAULTS.factor,
-        {
-          min: 1,
-          max: 100,
-          exclusiveMin: true,
-        },
-        option,
+      const patience = need(
+        'patience',
+        { min: 1, max: 100, integer: true },
+        RAMP_DEFAULTS.patience,
       );
-      const stepSec = requireNumber(
-        field('stepSec'),
-        s.stepSec ?? RAMP_DEFAULTS.stepSec,
-        {
-          min: 0.5,
-          max: 600,
-        },
-        option,
-      );
-      const minGrowth = requireNumber(
-        field('minGrowth'),
-        s.minGrowth ?? RAMP_DEFAULTS.minGrowth,
-        {
-          min: 0,
-          max: 10,
-          exclusiveMin: true,
-        },
-        option,
-      );
-      const patience = requireNumber(
-        field('patience'),
-        s.patience ?? RAMP_DEFAULTS.patience,
-        {
-          min: 1,
-          max: 100,
-          integer: true,
-        },
-        option,
-      );
-      const maxP99Ms = checkNumber(
-        field('maxP99Ms'),
-        s.maxP99Ms as number,
-        {
-          min: 0,
-          max: 600_000,
-          exclusiveMin: true,
-        },
-        option,
-      );
+      const maxP99Ms = may('maxP99Ms', { min: 0, max: 600_000, exclusiveMin: true });
       return {
         kind,
         from,
@@ -143,46 +99,22 @@ export function checkShape(raw: unknown, label: string, option: OptionKey = 'sha
     }
     case 'spike': {
       const kind = 'spike' as const;
-      const connections = requireNumber(
-        field('connections'),
-        s.connections,
-        CONNECTIONS_RULE,
-        option,
-      );
-      const spikeConnections = requireNumber(
-        field('spikeConnections'),
-        s.spikeConnections,
-        CONNECTIONS_RULE,
-        option,
-      );
+      const connections = need('connections', CONNECTIONS_RULE);
+      const spikeConnections = need('spikeConnections', CONNECTIONS_RULE);
       if (connections + spikeConnections > MAX_CONNECTIONS)
-        bad(
-          field('spikeConnections'),
-          `with connections, must be at most ${MAX_CONNECTIONS}`,
-          option,
-        );
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE, option);
-      const spikeAtSec = requireNumber(
-        field('spikeAtSec'),
-        s.spikeAtSec,
-        { min: 0, max: 3600 },
-        option,
-      );
-      const spikeSec = requireNumber(field('spikeSec'), s.spikeSec, SECONDS_RULE, option);
+        fail('spikeConnections', `with connections, must be at most ${MAX_CONNECTIONS}`);
+      const durationSec = need('durationSec', SECONDS_RULE);
+      const spikeAtSec = need('spikeAtSec', { min: 0, max: 3600 });
+      const spikeSec = need('spikeSec', SECONDS_RULE);
       if (spikeAtSec + spikeSec > durationSec)
-        bad(
-          field('spikeSec'),
+        fail(
+          'spikeSec',
           `the spike (${spikeAtSec} s + ${spikeSec} s) must end within durationSec (${durationSec} s)`,
-          option,
         );
       return { kind, connections, spikeConnections, durationSec, spikeAtSec, spikeSec };
     }
     default:
-      bad(
-        field('kind'),
-        `must be one of ${SHAPE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`,
-        option,
-      );
+      return fail('kind', `must be one of ${SHAPE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
   }
 }
 
