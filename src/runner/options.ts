@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { PhasedShape, RunOptions, TargetSpec } from '../record/run';
 import { DEFAULTS } from '../vocabulary/defaults';
 import { HotpathError } from '../vocabulary/errors';
+import { OPTIONS } from '../vocabulary/options';
 import { allPresets, type LoadPreset } from '../vocabulary/presets';
 import { describeShape } from '../vocabulary/shapes';
 import { optionRef } from '../vocabulary/words';
@@ -159,7 +160,7 @@ export function readPresets(value: unknown): {
   if (!Array.isArray(value))
     return {
       presets: [],
-      problems: [{ name: 'hotpath.presets', message: 'must be a list of presets' }],
+      problems: [{ name: OPTIONS.presets.setting, message: 'must be a list of presets' }],
     };
   const presets: LoadPreset[] = [];
   const problems: { name: string; message: string }[] = [];
