@@ -19,7 +19,7 @@ import { analyze } from '../src/profile/analyze';
 import { readProfile } from '../src/profile/readProfile';
 import { renderHtmlReport } from '../src/report/html';
 import { reportData } from '../src/report/reportData';
-import { bundle } from '../src/runner/paths';
+import { bundle } from '../src/vocabulary/paths';
 import { launchChromium } from '../test/browser';
 import { writeBigProfile } from './bigProfile';
 

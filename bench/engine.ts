@@ -17,9 +17,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunRecord } from '../src/record/run';
 import { runLoad } from '../src/runner/load/load';
-import { DEFAULTS, resolveRunOptions } from '../src/runner/options';
-import { bundle } from '../src/runner/paths';
+import { resolveRunOptions } from '../src/runner/options';
 import { runProfile } from '../src/runner/run';
+import { DEFAULTS } from '../src/vocabulary/defaults';
+import { bundle } from '../src/vocabulary/paths';
 
 const quick = process.argv.includes('--quick');
 // `--only load` (or `profiling`, `walk`) measures one part.

@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  COMPARE_OPTIONS,
   numberOption,
+  PROFILE_OPTIONS,
   parseHeaders,
   parseShape,
   parseSteps,
@@ -28,26 +30,27 @@ import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
+import { gateText } from './report/comparison';
 import { renderHtmlReport } from './report/html';
+import { formatLessons } from './report/lessons';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
+import { displayPath } from './report/places';
 import { comparisonReportData, reportData } from './report/reportData';
 import {
-  displayPath,
   formatAnalysis,
   formatComparison,
   formatHeader,
-  formatLessons,
   formatProgress,
   formatRun,
-  gateText,
 } from './report/text';
-import { HotpathError, messageOf } from './runner/errors';
 import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
-import { bundle } from './runner/paths';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
+import { HotpathError, messageOf } from './vocabulary/errors';
+import { bundle } from './vocabulary/paths';
+import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
 function shellWord(word: string): string {
@@ -62,37 +65,7 @@ async function profile(args: string[]): Promise<number> {
   const parsed = readArgs(
     terminator >= 0 ? args.slice(0, terminator) : args,
     PROFILE_HELP,
-    {
-      help: { type: 'boolean', short: 'h' },
-      service: { type: 'string' },
-      url: { type: 'string' },
-      'allow-remote': { type: 'boolean' },
-      insecure: { type: 'boolean' },
-      'allow-errors': { type: 'boolean' },
-      'ready-timeout': { type: 'string' },
-      'agent-timeout': { type: 'string' },
-      preset: { type: 'string' },
-      shape: { type: 'string' },
-      repeat: { type: 'string' },
-      connections: { type: 'string', short: 'c' },
-      duration: { type: 'string', short: 'd' },
-      amount: { type: 'string' },
-      rate: { type: 'string' },
-      'overall-rate': { type: 'string' },
-      method: { type: 'string', short: 'm' },
-      header: { type: 'string', short: 'H', multiple: true },
-      body: { type: 'string', short: 'b' },
-      timeout: { type: 'string' },
-      warmup: { type: 'string' },
-      'drain-timeout': { type: 'string' },
-      'max-processes': { type: 'string' },
-      workers: { type: 'string' },
-      'sampling-interval': { type: 'string' },
-      'no-profile': { type: 'boolean' },
-      'no-locks': { type: 'boolean' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    PROFILE_OPTIONS,
     true,
   );
   if (!parsed) return 0;
@@ -216,7 +189,8 @@ async function demo(args: string[]): Promise<number> {
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (record.status !== 'done') return 1;
     const loaded = analyseSaved(folder);
-    if (loaded) process.stdout.write(`  diagnosis   ${loaded.diagnosis.summary}\n`);
+    if (loaded)
+      process.stdout.write(`  diagnosis   ${forSurface(loaded.diagnosis.summary, 'cli')}\n`);
     runs[route] = record;
     if (loaded) gcShares[route] = loaded.analysis.shares.gc;
   }
@@ -244,7 +218,7 @@ function jsonAnalysis(loaded: LoadedRun) {
     samples: analysis.model.sampleCount,
     meanIntervalUs: analysis.model.meanIntervalUs,
     shares: analysis.shares,
-    diagnosis,
+    diagnosis: { ...diagnosis, summary: forSurface(diagnosis.summary, 'cli') },
     hotFunctions: hotFunctions(analysis, 10),
     hotLines: hotLines(analysis, 10).map((l) => ({
       ...l,
@@ -311,19 +285,7 @@ async function report(args: string[]): Promise<number> {
 }
 
 async function compare(args: string[]): Promise<number> {
-  const parsed = readArgs(
-    args,
-    COMPARE_HELP,
-    {
-      help: { type: 'boolean', short: 'h' },
-      json: { type: 'boolean' },
-      markdown: { type: 'boolean' },
-      html: { type: 'string' },
-      'fail-if': { type: 'string', multiple: true },
-      steps: { type: 'string' },
-    },
-    true,
-  );
+  const parsed = readArgs(args, COMPARE_HELP, COMPARE_OPTIONS, true);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   let gates: Gate[];

@@ -17,31 +17,35 @@ export function layerOf(file: string): string | undefined {
 
 /**
  * What each layer may import of Hotpath's own code, besides itself. Floors, bottom up: record and
- * protocol (types); profile, runner and routes (pure or process code, never each other); report;
- * runs; views and commands; the entry points. sampleService is a program of its own.
+ * protocol (types) and vocabulary (the words and data every floor shares: errors, paths, presets,
+ * defaults, options); profile, runner and routes (pure or process code, never each other);
+ * report (no runner: its words come from vocabulary); runs; views and commands; the entry points.
+ * sampleService is a program of its own.
  */
 export const MAY_IMPORT: Record<string, readonly string[]> = {
   record: [],
   protocol: [],
-  profile: ['record', 'protocol'],
-  runner: ['record'],
+  vocabulary: ['record'],
+  profile: ['vocabulary', 'record', 'protocol'],
+  runner: ['vocabulary', 'record'],
   routes: [],
   sampleService: [],
-  report: ['profile', 'runner', 'record', 'protocol'],
-  runs: ['report', 'profile', 'runner', 'record', 'protocol'],
-  views: ['report', 'runs', 'profile', 'runner', 'record', 'protocol', 'routes'],
+  report: ['profile', 'vocabulary', 'record', 'protocol'],
+  runs: ['report', 'profile', 'vocabulary', 'record', 'protocol'],
+  views: ['report', 'runs', 'profile', 'runner', 'vocabulary', 'record', 'protocol', 'routes'],
   commands: [
     'views',
     'runs',
     'report',
     'profile',
     'runner',
+    'vocabulary',
     'record',
     'protocol',
     'routes',
     'src/sampleService/routes.ts', // the sample's route list, as data
   ],
-  cli: ['runs', 'report', 'profile', 'runner', 'record', 'protocol'],
+  cli: ['runs', 'report', 'profile', 'runner', 'vocabulary', 'record', 'protocol'],
   extension: ['commands', 'views'],
   media: ['protocol'],
 };

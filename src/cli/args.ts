@@ -40,6 +40,49 @@ export function parseHeaders(values: string[] | undefined): Record<string, strin
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** `hotpath profile`'s options (its flags: the option table in vocabulary/options.ts names them). */
+export const PROFILE_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  service: { type: 'string' },
+  url: { type: 'string' },
+  'allow-remote': { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  'allow-errors': { type: 'boolean' },
+  'ready-timeout': { type: 'string' },
+  'agent-timeout': { type: 'string' },
+  preset: { type: 'string' },
+  shape: { type: 'string' },
+  repeat: { type: 'string' },
+  connections: { type: 'string', short: 'c' },
+  duration: { type: 'string', short: 'd' },
+  amount: { type: 'string' },
+  rate: { type: 'string' },
+  'overall-rate': { type: 'string' },
+  method: { type: 'string', short: 'm' },
+  header: { type: 'string', short: 'H', multiple: true },
+  body: { type: 'string', short: 'b' },
+  timeout: { type: 'string' },
+  warmup: { type: 'string' },
+  'drain-timeout': { type: 'string' },
+  'max-processes': { type: 'string' },
+  workers: { type: 'string' },
+  'sampling-interval': { type: 'string' },
+  'no-profile': { type: 'boolean' },
+  'no-locks': { type: 'boolean' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies Options;
+
+/** `hotpath compare`'s options. */
+export const COMPARE_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  markdown: { type: 'boolean' },
+  html: { type: 'string' },
+  'fail-if': { type: 'string', multiple: true },
+  steps: { type: 'string' },
+} as const satisfies Options;
+
 /**
  * A command's arguments read against its options (`-h`/`--help` among them); undefined when
  * help was asked for, once it is printed.

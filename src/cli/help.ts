@@ -1,5 +1,6 @@
 /** The CLI's help texts, one per command. */
-import { DEFAULTS, PRESETS } from '../runner/options';
+import { DEFAULTS } from '../vocabulary/defaults';
+import { PRESETS } from '../vocabulary/presets';
 
 export const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 

@@ -14,7 +14,6 @@ import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
 import type { RunOptions } from '../record/run';
 import { formatHeader } from '../report/text';
-import { HotpathError, isCancelled, messageOf } from '../runner/errors';
 import {
   type AnalysedRun,
   type AnalysisRequest,
@@ -30,6 +29,7 @@ import { HotLines } from '../views/hotLines';
 import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
+import { HotpathError, isCancelled, messageOf } from '../vocabulary/errors';
 import { type TargetKind, WorkspaceMemory } from './memory';
 import { ProfileRun, type RunEvent } from './run';
 import { SampleService } from './sampleService';

@@ -5,11 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runFigures } from '../report/text';
+import { runFigures } from '../report/runSummary';
 import { findRoutes } from '../routes/scan';
-import { allPresets, type RunRequest } from '../runner/options';
+import type { RunRequest } from '../runner/options';
 import { listRuns } from '../runs/savedRuns';
 import { SAMPLE_ROUTES } from '../sampleService/routes';
+import { allPresets } from '../vocabulary/presets';
 import type { Ctx, TargetKind } from './context';
 
 export interface PickedEndpoint {

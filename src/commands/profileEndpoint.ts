@@ -9,8 +9,10 @@ import { RUN_FILE, type RunRecord } from '../record/run';
 import { formatRun } from '../report/text';
 import { hasParameters } from '../routes/scan';
 import { failedKinds } from '../runner/load/summary';
-import { allPresets, DEFAULTS, type RunRequest, resolveRunOptions } from '../runner/options';
+import { type RunRequest, resolveRunOptions } from '../runner/options';
 import type { CompletedRun } from '../runner/run';
+import { DEFAULTS } from '../vocabulary/defaults';
+import { allPresets } from '../vocabulary/presets';
 import type { Ctx, TargetKind } from './context';
 import { pickEndpoint, pickPreset, pickTarget, targetRequest } from './pickers';
 

@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import type { RunOptions, RunRecord, RunStage } from '../record/run';
 import { formatProgress } from '../report/text';
-import type { LoadProgress } from '../runner/load/protocol';
 import { type CompletedRun, runProfile } from '../runner/run';
+import type { LoadProgress } from '../vocabulary/progress';
 
 /** What a run tells while it lives, in order: started, stages and progress, then ended or failed. */
 export type RunEvent =

@@ -3,8 +3,8 @@
  * many ask at the same time, and knows when it ends. The commands over it are in service.ts.
  */
 import * as vscode from 'vscode';
-import { DEFAULTS } from '../runner/options';
 import { type RunningService, startSampleService as start } from '../runner/target';
+import { DEFAULTS } from '../vocabulary/defaults';
 
 /**
  * The sample service started by "Start Sample Service", if it runs. Only this class changes it:

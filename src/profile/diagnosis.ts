@@ -7,9 +7,9 @@
  * numbers and files are said (diagnosisWords.ts).
  */
 
-import type { MachineUse } from '../record/run';
 import { type Analysis, sourceOf } from './analyze';
 import { THRESHOLDS } from './diagnosisThresholds';
+import type { Diagnosis, Evidence, RunFigures } from './diagnosisTypes';
 import { baseName, percent } from './diagnosisWords';
 import {
   type Conditions,
@@ -23,59 +23,10 @@ import {
   waitingVerdict,
   workIsTheLatencyVerdict,
 } from './verdicts';
-import type { Waits } from './waits';
 
+export type { Diagnosis, Evidence, RunFigures, Verdict } from './diagnosisTypes';
 // The thresholds are read with the diagnosis.
 export { THRESHOLDS };
-
-export type Verdict = 'failing' | 'waiting' | 'cpu-bound' | 'gc-pressure' | 'mixed';
-
-export interface Evidence {
-  what: string;
-  value: number;
-  /** How the value is shown: a share (0..1), milliseconds, or a plain ratio. */
-  unit: 'share' | 'ms' | 'x';
-  threshold?: number;
-}
-
-export interface Diagnosis {
-  verdict: Verdict;
-  /** One or two sentences in plain words. */
-  summary: string;
-  evidence: Evidence[];
-  /**
-   * Where to look first, in the original source: the hottest line, or, with `functionOnly`, the
-   * start of the hottest function when its lines cannot be named (tsx, a minified build).
-   */
-  lookAt?: {
-    file: string;
-    line: number;
-    functionName: string;
-    selfShare: number;
-    functionOnly?: true;
-  };
-}
-
-/** What a diagnosis reads of a run's load summary and agent metrics (structural). */
-export interface RunFigures {
-  load?: {
-    requests: number;
-    latencyMs: { p50: number };
-    errors?: number;
-    timeouts?: number;
-    non2xx?: number;
-    statusCodes?: Record<string, number>;
-  };
-  metrics?: { cpuUserMs: number; cpuSystemMs: number; cpuShare: number };
-  /** How many processes were profiled (a cluster's workers): CPU is judged per process. */
-  processes?: number;
-  /** Where requests waited for locks, when the run watched them. */
-  waits?: Waits | undefined;
-  /** A ramp's knee: whether req/s still grew with connections. */
-  ramp?: { growth: number; stillRising?: boolean } | undefined;
-  /** The machine over the window, when the runner measured it. */
-  machine?: MachineUse | undefined;
-}
 
 /**
  * The run's figures and their evidence, where to look in the user's code, then the first verdict

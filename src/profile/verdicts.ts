@@ -3,9 +3,11 @@
  * allocation and GC pressure, CPU-bound (the CPU full, or each response its own work), mixed.
  * Each reads the run's figures (see `diagnose`) and says its sentence, or passes.
  */
+
+import { optionRef } from '../vocabulary/words';
 import type { Analysis } from './analyze';
-import type { Diagnosis, Evidence, RunFigures } from './diagnosis';
 import { THRESHOLDS } from './diagnosisThresholds';
+import type { Diagnosis, Evidence, RunFigures } from './diagnosisTypes';
 import { baseName, busyRows, capital, ms, percent } from './diagnosisWords';
 import { WAIT_THRESHOLDS } from './waits';
 
@@ -143,7 +145,7 @@ export function waitingVerdict({
       : ' No lock explains it: the async-mutex locks watched were never waited for.'
     : '';
   const ramp = !run.ramp
-    ? ' A ramp (--preset ramp) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).'
+    ? ` A ramp (${optionRef('preset', 'ramp')}) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).`
     : run.ramp.stillRising || run.ramp.growth >= 2
       ? ` The ramp's req/s grew ${run.ramp.growth.toFixed(1)}x with connections: each request waits on its own (slow I/O or a timer), not on a shared resource.`
       : ` The ramp's req/s did not grow with connections (${run.ramp.growth.toFixed(1)}x): requests queue for something shared (a lock, a pool, a single connection).`;
@@ -235,7 +237,7 @@ export function mixedVerdict({ analysis, figures, evidence, focus, machine }: Re
       `The busy time went to ${busyRows(analysis)}.${focus?.words ?? ''} ` +
       (machine
         ? `${machine.trim()} Run it again on a quiet machine: a service that cannot get the CPU reads as neither.`
-        : 'Try a ramp (--preset ramp): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.'),
+        : `Try a ramp (${optionRef('preset', 'ramp')}): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.`),
     evidence,
     ...lookAtOf(focus),
   };

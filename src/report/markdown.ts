@@ -1,26 +1,22 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
 
-import { hotFunctions, hotLines } from '../profile/analyze';
 import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
+import { forSurface } from '../vocabulary/words';
+import { breakdownRows } from './breakdownText';
 import {
-  ACQUIRED_PER_SEC_NOTE,
-  amountOrNone,
-  breakdownRows,
   comparisonHeadline,
   comparisonVerdicts,
-  displayPath,
-  functionLocation,
   lockChangeTexts,
-  ratio,
   runDifferences,
-  runRows,
-  share,
-  waitLibrary,
-  waitRows,
-} from './text';
+} from './comparison';
+import { hotFunctionTable, hotLineTable } from './hot';
+import { displayPath } from './places';
+import { runRows } from './runSummary';
+import { amountOrNone, ratio } from './units';
+import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
 
 /** A titled table, or nothing when it has no rows. */
 function section(title: string, headers: string[], rows: string[][]): string[] {
@@ -47,14 +43,13 @@ function table(header: string[], rows: string[][]): string {
 
 export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
   const { analysis, diagnosis, record } = run;
-  const duration = analysis.model.durationUs || 1;
   const title = record
     ? `${record.endpoint.method} ${record.endpoint.path}`
     : displayPath(run.profileFile, cwd);
   const parts = [
     `### Hotpath · ${mdText(title)} — ${mdText(diagnosis.verdict)}`,
     '',
-    `> ${mdText(diagnosis.summary)}`,
+    `> ${mdText(forSurface(diagnosis.summary, 'cli'))}`,
     '',
   ];
   if (record)
@@ -95,25 +90,12 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
     ...section(
       'Hot functions',
       ['function', 'self', 'total', 'where'],
-      hotFunctions(analysis, 8)
-        .filter((f) => f.selfUs / duration >= 0.0005)
-        .map((f) => [
-          f.name,
-          share(f.selfUs / duration),
-          share(f.totalUs / duration),
-          functionLocation(f, cwd),
-        ]),
+      hotFunctionTable(analysis, 8, cwd).map((f) => [f.name, f.self, f.total, f.location]),
     ),
     ...section(
       'Hot lines',
       ['line', 'self', 'function'],
-      hotLines(analysis, 8)
-        .filter((l) => l.selfUs / duration >= 0.0005)
-        .map((l) => [
-          `${displayPath(l.file, cwd)}:${l.line}`,
-          share(l.selfUs / duration),
-          analysis.functions[l.functionId]?.name ?? '',
-        ]),
+      hotLineTable(analysis, 8, cwd).map((l) => [l.location, l.self, l.functionName]),
     ),
   );
   return parts.join('\n');

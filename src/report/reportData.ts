@@ -1,6 +1,5 @@
 /** A loaded run as the HTML report's content. */
 
-import { hotFunctions, hotLines } from '../profile/analyze';
 import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
@@ -9,29 +8,30 @@ import { scriptPath } from '../profile/sourcemaps';
 import { directionOf, tooWide } from '../profile/stats';
 import type { FlameData, LatencyBins, ReportData, ReportTimeline } from '../protocol/flame';
 import type { RunRecord } from '../record/run';
-import { describeShape } from '../runner/shapes';
+import type { Surface } from '../vocabulary/options';
+import { describeShape } from '../vocabulary/shapes';
+import { forSurface } from '../vocabulary/words';
+import { breakdownRows } from './breakdownText';
 import {
-  ACQUIRED_PER_SEC_NOTE,
-  amountOrNone,
-  breakdownRows,
   comparisonHeadline,
   comparisonVerdicts,
-  displayPath,
-  functionLocation,
   lockChangeTexts,
-  ratio,
   runDifferences,
-  runRows,
-  share,
-  waitLibrary,
-  waitRows,
-} from './text';
+} from './comparison';
+import { hotFunctionTable, hotLineTable } from './hot';
+import { displayPath } from './places';
+import { runRows } from './runSummary';
+import { amountOrNone, ratio } from './units';
+import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
 
-export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
+/** A run's report page, its words as `surface` names options (the CLI's HTML report: 'cli'). */
+export function reportData(
+  run: LoadedRun,
+  cwd = process.cwd(),
+  surface: Surface = 'cli',
+): ReportData {
   const { analysis, diagnosis, record } = run;
   const duration = analysis.model.durationUs || 1;
-  // Rows that would read 0.0 % say nothing.
-  const visible = (us: number) => us / duration >= 0.0005;
   const title = record
     ? `${record.endpoint.method} ${record.endpoint.path}`
     : displayPath(run.profileFile, cwd);
@@ -45,24 +45,11 @@ export function reportData(run: LoadedRun, cwd = process.cwd()): ReportData {
   return {
     title,
     subtitle,
-    rows: record ? runRows(record, run.folder, cwd) : [],
-    diagnosis: { verdict: diagnosis.verdict, summary: diagnosis.summary },
-    hotFunctions: hotFunctions(analysis, 15)
-      .filter((f) => visible(f.selfUs))
-      .map((f) => ({
-        name: f.name,
-        location: functionLocation(f, cwd),
-        self: share(f.selfUs / duration),
-        total: share(f.totalUs / duration),
-      })),
+    rows: record ? runRows(record, run.folder, cwd, surface) : [],
+    diagnosis: { verdict: diagnosis.verdict, summary: forSurface(diagnosis.summary, surface) },
+    hotFunctions: hotFunctionTable(analysis, 15, cwd),
     breakdown: breakdownRows(breakdown(analysis)),
-    hotLines: hotLines(analysis, 15)
-      .filter((l) => visible(l.selfUs))
-      .map((l) => ({
-        location: `${displayPath(l.file, cwd)}:${l.line}`,
-        functionName: analysis.functions[l.functionId]?.name ?? '',
-        self: share(l.selfUs / duration),
-      })),
+    hotLines: hotLineTable(analysis, 15, cwd),
     flame: shownFiles(flameData(analysis, title), cwd),
     ...(run.waits && waitRows(run.waits, cwd).length > 0
       ? {
@@ -113,6 +100,7 @@ export function comparisonReportData(
   labels: [string, string],
   cwd = process.cwd(),
   records: [RunRecord | undefined, RunRecord | undefined] = [undefined, undefined],
+  surface: Surface = 'cli',
 ): ReportData {
   const timelines = records.map((r) => (r ? timelineOf(r) : undefined)) as [
     ReportTimeline | undefined,
@@ -148,7 +136,7 @@ export function comparisonReportData(
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
       ...lockChangeTexts(comparison, cwd).map((l): [string, string] => ['lock', l]),
     ],
-    diagnosis: { verdict, summary: comparisonHeadline(comparison, cwd).text },
+    diagnosis: { verdict, summary: comparisonHeadline(comparison, cwd, surface).text },
     figureTitles: ['before', 'after'],
     ...(timelines.some(Boolean) || histograms.some(Boolean)
       ? { compared: { labels, timelines, histograms } }

@@ -1,8 +1,16 @@
-import { HotpathError } from './errors';
+import { HotpathError } from '../vocabulary/errors';
+import { isOptionKey, type OptionKey } from '../vocabulary/options';
 
-/** Throws BAD_OPTION naming the option (or the field of a preset) at fault. */
-export function bad(option: string, message: string): never {
-  throw new HotpathError('BAD_OPTION', `${option}: ${message}`, option);
+/**
+ * Throws BAD_OPTION naming the option (or the field of a preset) at fault: `label` leads the
+ * message; `option`, the option's key, is the label's own when it is one.
+ */
+export function bad(
+  label: string,
+  message: string,
+  option: OptionKey | undefined = isOptionKey(label) ? label : undefined,
+): never {
+  throw new HotpathError('BAD_OPTION', `${label}: ${message}`, option);
 }
 
 export interface NumberRule {
@@ -21,9 +29,10 @@ export const RATE_RULE: NumberRule = { min: 0, max: 1e6, exclusiveMin: true };
 
 /** The value if it is a number within the rule, undefined if absent; throws BAD_OPTION otherwise. */
 export function checkNumber(
-  option: string,
+  label: string,
   value: number | undefined,
   { min, max, integer, exclusiveMin }: NumberRule,
+  option?: OptionKey,
 ): number | undefined {
   if (value === undefined) return undefined;
   const what = integer ? 'a whole number' : 'a number';
@@ -32,17 +41,22 @@ export function checkNumber(
     !Number.isFinite(value) ||
     (integer && !Number.isInteger(value))
   ) {
-    bad(option, `must be ${what}, got ${JSON.stringify(value)}`);
+    bad(label, `must be ${what}, got ${JSON.stringify(value)}`, option);
   }
   if (exclusiveMin ? value <= min : value < min) {
-    bad(option, `must be ${exclusiveMin ? 'more than' : 'at least'} ${min}, got ${value}`);
+    bad(label, `must be ${exclusiveMin ? 'more than' : 'at least'} ${min}, got ${value}`, option);
   }
-  if (value > max) bad(option, `must be at most ${max}, got ${value}`);
+  if (value > max) bad(label, `must be at most ${max}, got ${value}`, option);
   return value;
 }
 
 /** Like checkNumber, for a value that must be there. */
-export function requireNumber(option: string, value: unknown, rule: NumberRule): number {
-  if (value === undefined || value === null) bad(option, 'is missing');
-  return checkNumber(option, value as number, rule) as number;
+export function requireNumber(
+  label: string,
+  value: unknown,
+  rule: NumberRule,
+  option?: OptionKey,
+): number {
+  if (value === undefined || value === null) bad(label, 'is missing', option);
+  return checkNumber(label, value as number, rule, option) as number;
 }

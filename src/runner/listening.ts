@@ -4,8 +4,10 @@
  * that each way a service does not fit (IPv6 only, a unix socket, another port, an agent that
  * never arrived) has its own message, said as soon as it is known rather than at the timeout.
  */
+
+import type { ErrorCode } from '../vocabulary/errors';
+import { optionRef } from '../vocabulary/words';
 import type { ListeningAddress } from './agent/protocol';
-import type { ErrorCode } from './errors';
 
 export interface Listener extends ListeningAddress {
   pid: number;
@@ -55,7 +57,7 @@ export function findServicePort(state: PortState, command: string): PortFinding 
         kind: 'error',
         code: 'LISTEN_ADDRESS',
         message: isLoopback(where.address)
-          ? `your service listens on ${hostPort(where.address, port)} only, which ${url.host} does not reach: use --url ${url.protocol}//${hostPort(where.address, port)}`
+          ? `your service listens on ${hostPort(where.address, port)} only, which ${url.host} does not reach: use ${optionRef('url', `${url.protocol}//${hostPort(where.address, port)}`)}`
           : `your service listens on ${hostPort(where.address, port)} only, not on this machine's loopback: Hotpath load-tests loopback; let it listen on 127.0.0.1 (or 0.0.0.0)`,
       };
     }
@@ -64,7 +66,7 @@ export function findServicePort(state: PortState, command: string): PortFinding 
       return {
         kind: 'error',
         code: 'WRONG_PORT',
-        message: `your service listens on port ${ports(tcp)}, not on ${port} (--url ${state.url}): use --url ${url.protocol}//${hostPort(loopbackOf(other.address), other.port)}`,
+        message: `your service listens on port ${ports(tcp)}, not on ${port} (${optionRef('url', state.url)}): use ${optionRef('url', `${url.protocol}//${hostPort(loopbackOf(other.address), other.port)}`)}`,
       };
     }
     if (late && unix.length > 0) return unixError(unix);
@@ -93,7 +95,7 @@ export function findServicePort(state: PortState, command: string): PortFinding 
       return {
         kind: 'error',
         code: 'SEVERAL_PORTS',
-        message: `your service listens on ports ${ports(reachable)}: say which to load with --url, such as --url http://127.0.0.1:${distinct[0]}`,
+        message: `your service listens on ports ${ports(reachable)}: say which to load with ${optionRef('url')}, such as ${optionRef('url', `http://127.0.0.1:${distinct[0]}`)}`,
       };
     }
     return {

@@ -1,94 +1,13 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LoadShape } from '../record/load';
 import type { PhasedShape, RunOptions, TargetSpec } from '../record/run';
+import { DEFAULTS } from '../vocabulary/defaults';
+import { HotpathError } from '../vocabulary/errors';
+import { OPTIONS } from '../vocabulary/options';
+import { allPresets, type LoadPreset } from '../vocabulary/presets';
+import { describeShape } from '../vocabulary/shapes';
+import { optionRef } from '../vocabulary/words';
 import { bad, CONNECTIONS_RULE, checkNumber, RATE_RULE, SECONDS_RULE } from './check';
-import { HotpathError } from './errors';
-import { checkShape, describeShape, peakConnections, plannedSeconds } from './shapes';
-
-/** A named load shape. The extension's settings use the same data (see `checkPresets`). */
-export interface LoadPreset {
-  name: string;
-  description: string;
-  shape: LoadShape;
-}
-
-const preset = (
-  name: string,
-  shape: LoadShape,
-  description = describeShape(shape),
-): LoadPreset => ({
-  name,
-  description,
-  shape,
-});
-
-export const PRESETS: readonly LoadPreset[] = [
-  preset(
-    'walkthrough',
-    { kind: 'constant', connections: 50, durationSec: 10 },
-    "50 connections for 10 s: the walk-through's /read vs /fast lesson, no timeouts",
-  ),
-  preset('quick', { kind: 'constant', connections: 50, durationSec: 3 }),
-  preset(
-    'locust-like',
-    { kind: 'users', users: 200, waitSec: 0.5, durationSec: 10 },
-    '200 users, each sending at most one request every 0.5 s, for 10 s',
-  ),
-  preset(
-    'locust-1000',
-    { kind: 'users', users: 1000, waitSec: 1, durationSec: 10 },
-    '1,000 users, each sending at most one request per second, for 10 s (/read times out: by design)',
-  ),
-  preset(
-    'users',
-    { kind: 'users', users: 100, waitSec: 0.1, spawnRate: 20, durationSec: 10 },
-    '100 users joining 20 a second, each sending at most one request every 0.1 s, for 10 s',
-  ),
-  preset(
-    'ramp',
-    { kind: 'ramp', from: 1, to: 1024, factor: 2, stepSec: 2, minGrowth: 0.1, patience: 2 },
-    '1 → 1,024 connections, doubling every 2 s, until req/s stop rising: finds the saturation knee',
-  ),
-  preset(
-    'spike',
-    {
-      kind: 'spike',
-      connections: 10,
-      spikeConnections: 200,
-      durationSec: 10,
-      spikeAtSec: 4,
-      spikeSec: 2,
-    },
-    '10 connections for 10 s with 200 more from 4 s to 6 s',
-  ),
-  preset(
-    'saturate',
-    { kind: 'constant', connections: 100, durationSec: 10 },
-    '100 connections flat out for 10 s',
-  ),
-];
-
-/** Every default of a run, in one place. */
-export const DEFAULTS = {
-  preset: 'walkthrough',
-  method: 'GET',
-  samplingIntervalUs: 1000,
-  warmupSec: 1,
-  timeoutSec: 10,
-  // autocannon worker threads. The service needs a core of its own: on 2 cores one load thread
-  // gave 0.99x wrk's req/s on /hello and two gave 0.85x (npm run bench).
-  workers: Math.max(1, Math.min(2, os.availableParallelism() - 1)),
-  readyTimeoutSec: 30,
-  // Writing a large profile takes seconds; a service whose event loop is stuck never answers.
-  agentTimeoutSec: 30,
-  // The window waits this long at most for the warm-up's requests to end (a lock route at 50
-  // connections left 2.5 s of queued holds).
-  drainTimeoutSec: 10,
-  // Processes and threads profiled in one run (a cluster's workers and their threads).
-  maxProcesses: 8,
-  outDir: path.join('.hotpath', 'runs'),
-} as const;
+import { checkShape, peakConnections, plannedSeconds } from './shapes';
 
 /** What a caller asks for; everything but `path` is optional. */
 export interface RunRequest {
@@ -165,7 +84,7 @@ function checkUrl(raw: string, allowRemote: boolean): string {
   if (!isLoopbackHost(url.hostname) && !allowRemote) {
     throw new HotpathError(
       'REMOTE_TARGET',
-      `url: ${url.host} is not on this machine's loopback; load-testing another machine needs --allow-remote`,
+      `url: ${url.host} is not on this machine's loopback; load-testing another machine needs ${optionRef('allow-remote')}`,
       'url',
     );
   }
@@ -184,11 +103,6 @@ function waitSeconds(
     max: 600,
     exclusiveMin: positive,
   }) as number;
-}
-
-/** The user's presets (`extra`, from settings) and the built-in ones they do not replace. */
-export function allPresets(extra: readonly LoadPreset[] = []): LoadPreset[] {
-  return [...extra, ...PRESETS.filter((p) => !extra.some((e) => e.name === p.name))];
 }
 
 /** The preset of that name, the user's own first. */
@@ -212,10 +126,15 @@ export function checkPresets(value: unknown): LoadPreset[] {
   return value.map((raw: unknown, i): LoadPreset => {
     const where = `presets[${i}]`;
     if (typeof raw !== 'object' || raw === null)
-      bad(where, 'must be an object with a name and a shape, such as connections and durationSec');
+      bad(
+        where,
+        'must be an object with a name and a shape, such as connections and durationSec',
+        'presets',
+      );
     const { name, description, ...rest } = raw as Record<string, unknown>;
-    if (typeof name !== 'string' || name.trim() === '') bad(`${where}.name`, 'must be a name');
-    const shape = checkShape(rest, `preset "${name}"`);
+    if (typeof name !== 'string' || name.trim() === '')
+      bad(`${where}.name`, 'must be a name', 'presets');
+    const shape = checkShape(rest, `preset "${name}"`, 'presets');
     return {
       name,
       description: typeof description === 'string' ? description : describeShape(shape),
@@ -236,7 +155,7 @@ export function readPresets(value: unknown): {
   if (!Array.isArray(value))
     return {
       presets: [],
-      problems: [{ name: 'hotpath.presets', message: 'must be a list of presets' }],
+      problems: [{ name: OPTIONS.presets.setting, message: 'must be a list of presets' }],
     };
   const presets: LoadPreset[] = [];
   const problems: { name: string; message: string }[] = [];
@@ -274,7 +193,8 @@ function shapeOf(
   phased?: PhasedShape;
 } {
   const shape = request.shape !== undefined ? checkShape(request.shape, 'shape') : preset.shape;
-  const from = request.shape !== undefined ? '--shape' : `preset "${preset.name}"`;
+  const given = request.shape !== undefined;
+  const from = given ? optionRef('shape') : `preset "${preset.name}"`;
   if (shape.kind === 'constant') return { constant: shape };
   if (shape.kind === 'users') {
     const users = request.connections ?? shape.users;
@@ -289,7 +209,11 @@ function shapeOf(
           ...(waitSec > 0 ? { connectionRate: 1 / waitSec } : {}),
         },
       };
-    const checked = checkShape({ ...shape, users, durationSec, waitSec }, from);
+    const checked = checkShape(
+      { ...shape, users, durationSec, waitSec },
+      from,
+      given ? 'shape' : 'preset',
+    );
     return { phased: checked as PhasedShape };
   }
   for (const [option, given] of [
@@ -300,7 +224,7 @@ function shapeOf(
     if (given !== undefined)
       bad(
         option,
-        `${from} is a ${shape.kind}: its ${option} is part of the shape; give --shape to change it`,
+        `${from} is a ${shape.kind}: its ${option} is part of the shape; give ${optionRef('shape')} to change it`,
       );
   }
   return { phased: shape };

@@ -10,15 +10,17 @@ import {
   type RunStage,
   type TimelinePoint,
 } from '../record/run';
+import { HotpathError, isCancelled, messageOf, throwIfCancelled } from '../vocabulary/errors';
+import { hotpathVersion, packageRoot } from '../vocabulary/paths';
+import type { LoadProgress } from '../vocabulary/progress';
+import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
-import { HotpathError, isCancelled, messageOf, throwIfCancelled } from './errors';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
-import { coarseHistogram, LATENCY_BUCKETS, type LoadProgress } from './load/protocol';
+import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
 import { failedKinds, mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
-import { hotpathVersion, packageRoot } from './paths';
 import { portOf, type StartedTarget, startTarget } from './target';
 
 export interface RunEvents {
@@ -361,7 +363,7 @@ export function warmupFailure(warm: LoadSummary, url: string): string | undefine
   if (answered > 0 || warm.requests + warm.errors + warm.timeouts === 0) return undefined;
   return (
     `every request of the warm-up to ${url} failed (${failedKinds(warm).join(', ')}), so the load would measure ` +
-    'only the error path; check the path, method and body, or add --allow-errors to measure it anyway'
+    `only the error path; check the path, method and body, or add ${optionRef('allow-errors')} to measure it anyway`
   );
 }
 

@@ -5,19 +5,18 @@
  * side by side (users, spike) or one after another (ramp). Pure.
  */
 
-import type { Knee, LoadShape, RampShape, RampStep, ShapeKind } from '../record/load';
+import type { Knee, LoadShape, RampShape, RampStep } from '../record/load';
+import type { OptionKey } from '../vocabulary/options';
+import { RAMP_DEFAULTS, SHAPE_KINDS } from '../vocabulary/shapes';
 import {
   bad,
   CONNECTIONS_RULE,
   checkNumber,
+  type NumberRule,
   RATE_RULE,
   requireNumber,
   SECONDS_RULE,
 } from './check';
-
-export const SHAPE_KINDS: readonly ShapeKind[] = ['constant', 'users', 'ramp', 'spike'];
-
-export const RAMP_DEFAULTS = { from: 1, factor: 2, stepSec: 2, minGrowth: 0.1, patience: 2 };
 
 const MAX_CONNECTIONS = CONNECTIONS_RULE.max;
 
@@ -25,36 +24,39 @@ const MAX_CONNECTIONS = CONNECTIONS_RULE.max;
  * Checks a shape given as data (settings, `--shape`): `kind` (constant when absent) and the fields
  * of that kind. Throws BAD_OPTION naming `label` and the field.
  */
-export function checkShape(raw: unknown, label: string): LoadShape {
+export function checkShape(raw: unknown, label: string, option: OptionKey = 'shape'): LoadShape {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    bad(label, 'must be an object such as {"kind": "ramp", "to": 64}');
+    bad(label, 'must be an object such as {"kind": "ramp", "to": 64}', option);
   const s = raw as Record<string, unknown>;
   const kind = s.kind ?? 'constant';
   const field = (name: string) => `${label}: ${name}`;
+  const fail = (name: string, message: string): never => bad(field(name), message, option);
+  /** A field that must be there (or has a default). */
+  const need = (name: string, rule: NumberRule, fallback?: number) =>
+    requireNumber(field(name), s[name] ?? fallback, rule, option);
+  /** A field that may be left out. */
+  const may = (name: string, rule: NumberRule) =>
+    checkNumber(field(name), s[name] as number, rule, option);
   switch (kind) {
     case 'constant': {
       const kind = 'constant' as const;
-      const connectionRate = checkNumber(
-        field('connectionRate'),
-        s.connectionRate as number,
-        RATE_RULE,
-      );
+      const connectionRate = may('connectionRate', RATE_RULE);
       return {
         kind,
-        connections: requireNumber(field('connections'), s.connections, CONNECTIONS_RULE),
-        durationSec: requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE),
+        connections: need('connections', CONNECTIONS_RULE),
+        durationSec: need('durationSec', SECONDS_RULE),
         ...(connectionRate !== undefined ? { connectionRate } : {}),
       };
     }
     case 'users': {
       const kind = 'users' as const;
-      const users = requireNumber(field('users'), s.users, CONNECTIONS_RULE);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE);
-      const waitSec = requireNumber(field('waitSec'), s.waitSec ?? 0, { min: 0, max: 3600 });
-      const spawnRate = checkNumber(field('spawnRate'), s.spawnRate as number, RATE_RULE);
+      const users = need('users', CONNECTIONS_RULE);
+      const durationSec = need('durationSec', SECONDS_RULE);
+      const waitSec = need('waitSec', { min: 0, max: 3600 }, 0);
+      const spawnRate = may('spawnRate', RATE_RULE);
       if (spawnRate !== undefined && users / spawnRate >= durationSec)
-        bad(
-          field('spawnRate'),
+        fail(
+          'spawnRate',
           `${users} users at ${spawnRate} a second take ${users / spawnRate} s to join, ` +
             `not less than durationSec (${durationSec} s)`,
         );
@@ -68,33 +70,22 @@ export function checkShape(raw: unknown, label: string): LoadShape {
     }
     case 'ramp': {
       const kind = 'ramp' as const;
-      const from = requireNumber(field('from'), s.from ?? RAMP_DEFAULTS.from, CONNECTIONS_RULE);
-      const to = requireNumber(field('to'), s.to, CONNECTIONS_RULE);
-      if (to <= from) bad(field('to'), `must be more than from (${from}), got ${to}`);
-      const factor = requireNumber(field('factor'), s.factor ?? RAMP_DEFAULTS.factor, {
-        min: 1,
-        max: 100,
-        exclusiveMin: true,
-      });
-      const stepSec = requireNumber(field('stepSec'), s.stepSec ?? RAMP_DEFAULTS.stepSec, {
-        min: 0.5,
-        max: 600,
-      });
-      const minGrowth = requireNumber(field('minGrowth'), s.minGrowth ?? RAMP_DEFAULTS.minGrowth, {
-        min: 0,
-        max: 10,
-        exclusiveMin: true,
-      });
-      const patience = requireNumber(field('patience'), s.patience ?? RAMP_DEFAULTS.patience, {
-        min: 1,
-        max: 100,
-        integer: true,
-      });
-      const maxP99Ms = checkNumber(field('maxP99Ms'), s.maxP99Ms as number, {
-        min: 0,
-        max: 600_000,
-        exclusiveMin: true,
-      });
+      const from = need('from', CONNECTIONS_RULE, RAMP_DEFAULTS.from);
+      const to = need('to', CONNECTIONS_RULE);
+      if (to <= from) fail('to', `must be more than from (${from}), got ${to}`);
+      const factor = need('factor', { min: 1, max: 100, exclusiveMin: true }, RAMP_DEFAULTS.factor);
+      const stepSec = need('stepSec', { min: 0.5, max: 600 }, RAMP_DEFAULTS.stepSec);
+      const minGrowth = need(
+        'minGrowth',
+        { min: 0, max: 10, exclusiveMin: true },
+        RAMP_DEFAULTS.minGrowth,
+      );
+      const patience = need(
+        'patience',
+        { min: 1, max: 100, integer: true },
+        RAMP_DEFAULTS.patience,
+      );
+      const maxP99Ms = may('maxP99Ms', { min: 0, max: 600_000, exclusiveMin: true });
       return {
         kind,
         from,
@@ -108,48 +99,22 @@ export function checkShape(raw: unknown, label: string): LoadShape {
     }
     case 'spike': {
       const kind = 'spike' as const;
-      const connections = requireNumber(field('connections'), s.connections, CONNECTIONS_RULE);
-      const spikeConnections = requireNumber(
-        field('spikeConnections'),
-        s.spikeConnections,
-        CONNECTIONS_RULE,
-      );
+      const connections = need('connections', CONNECTIONS_RULE);
+      const spikeConnections = need('spikeConnections', CONNECTIONS_RULE);
       if (connections + spikeConnections > MAX_CONNECTIONS)
-        bad(field('spikeConnections'), `with connections, must be at most ${MAX_CONNECTIONS}`);
-      const durationSec = requireNumber(field('durationSec'), s.durationSec, SECONDS_RULE);
-      const spikeAtSec = requireNumber(field('spikeAtSec'), s.spikeAtSec, { min: 0, max: 3600 });
-      const spikeSec = requireNumber(field('spikeSec'), s.spikeSec, SECONDS_RULE);
+        fail('spikeConnections', `with connections, must be at most ${MAX_CONNECTIONS}`);
+      const durationSec = need('durationSec', SECONDS_RULE);
+      const spikeAtSec = need('spikeAtSec', { min: 0, max: 3600 });
+      const spikeSec = need('spikeSec', SECONDS_RULE);
       if (spikeAtSec + spikeSec > durationSec)
-        bad(
-          field('spikeSec'),
+        fail(
+          'spikeSec',
           `the spike (${spikeAtSec} s + ${spikeSec} s) must end within durationSec (${durationSec} s)`,
         );
       return { kind, connections, spikeConnections, durationSec, spikeAtSec, spikeSec };
     }
     default:
-      bad(field('kind'), `must be one of ${SHAPE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
-  }
-}
-
-const one = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-
-/** "1 → 64 connections, ×2 every 2 s, until req/s stop rising": for menus and headers. */
-export function describeShape(shape: LoadShape): string {
-  switch (shape.kind) {
-    case 'constant':
-      return `${shape.connections} connections${
-        shape.connectionRate !== undefined ? ` at ≤ ${one(shape.connectionRate)} req/s each` : ''
-      } for ${one(shape.durationSec)} s`;
-    case 'users':
-      return `${shape.users} users${
-        shape.waitSec > 0 ? `, one request every ${one(shape.waitSec)} s each` : ''
-      }${shape.spawnRate !== undefined ? `, ${one(shape.spawnRate)} joining a second` : ''}, for ${one(shape.durationSec)} s`;
-    case 'ramp':
-      return `${shape.from} → ${shape.to} connections, ×${one(shape.factor)} every ${one(shape.stepSec)} s, until req/s stop rising${
-        shape.maxP99Ms !== undefined ? ` or p99 passes ${one(shape.maxP99Ms)} ms` : ''
-      }`;
-    case 'spike':
-      return `${shape.connections} connections for ${one(shape.durationSec)} s, ${shape.spikeConnections} more from ${one(shape.spikeAtSec)} s for ${one(shape.spikeSec)} s`;
+      return fail('kind', `must be one of ${SHAPE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
   }
 }
 

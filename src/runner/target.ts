@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TargetSpec } from '../record/run';
+import { type ErrorCode, HotpathError, throwIfCancelled } from '../vocabulary/errors';
+import { bundle } from '../vocabulary/paths';
+import { optionRef } from '../vocabulary/words';
 import type { AgentChannel, AgentConnection } from './agent/channel';
-import { type ErrorCode, HotpathError, throwIfCancelled } from './errors';
 import { findServicePort, type Listener, noAgent } from './listening';
-import { bundle } from './paths';
 
 /** A target that answers: the service Hotpath started (with its agent), or a URL. */
 export interface StartedTarget {
@@ -453,7 +454,7 @@ async function waitUntilAnswers(
       if (untrusted)
         throw new HotpathError(
           'TLS_UNTRUSTED',
-          `${url} answers with a certificate Node does not trust (${untrusted}); to load it anyway (a self-signed certificate on your own machine), add --insecure`,
+          `${url} answers with a certificate Node does not trust (${untrusted}); to load it anyway (a self-signed certificate on your own machine), add ${optionRef('insecure')}`,
         );
       return;
     }

@@ -10,9 +10,9 @@ import { analysisOf, type PlainAnalysis } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
-import type { ComparisonHeadline } from '../report/text';
-import { type ErrorCode, HotpathError } from '../runner/errors';
-import { bundle } from '../runner/paths';
+import type { ComparisonHeadline } from '../report/comparison';
+import { type ErrorCode, HotpathError } from '../vocabulary/errors';
+import { bundle } from '../vocabulary/paths';
 
 /** What the worker is asked: a run to show, or two runs (or a ramp run's steps) to compare. */
 export type AnalysisRequest =

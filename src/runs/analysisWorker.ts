@@ -3,17 +3,24 @@
  * takes a second or more to read, and on the extension host's own thread that second would stop
  * typing and every other extension. It answers once, with figures: the run (its tree as columns)
  * and the report (its flamegraphs packed), or a comparison with its report and words, their typed
- * arrays transferred, not copied; then it ends, and the profiles' memory goes with it.
+ * arrays transferred, not copied; then it ends, and the profiles' memory goes with it. Its words
+ * are the editor's: an option is named as the editor names it (`hotpath.service.url`, the "ramp"
+ * preset), not by the CLI's flag.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { plainAnalysis, transferables } from '../profile/analyze';
 import { packReport, reportBuffers } from '../protocol/flameCodec';
+import { comparisonHeadline, comparisonVerdicts } from '../report/comparison';
 import { comparisonReportData, reportData } from '../report/reportData';
-import { comparisonHeadline, comparisonVerdicts, formatComparison } from '../report/text';
-import { HotpathError, messageOf } from '../runner/errors';
+import { formatComparison } from '../report/text';
+import { HotpathError, messageOf } from '../vocabulary/errors';
+import { forSurface } from '../vocabulary/words';
 import type { AnalysisRequest, FromAnalysisWorker } from './analysisThread';
 import { compareRampSteps, compareSavedRuns, type ReadComparison } from './comparison';
 import { loadRun } from './runFolder';
+
+/** Who reads what this worker says: the extension. */
+const SURFACE = 'editor';
 
 interface Answer {
   message: FromAnalysisWorker;
@@ -22,10 +29,11 @@ interface Answer {
 
 function showRun(target: string, cwd: string | undefined): Answer {
   const run = loadRun(target);
-  const report = packReport(reportData(run, cwd));
+  const report = packReport(reportData(run, cwd, SURFACE));
   const analysis = plainAnalysis(run.analysis);
+  const diagnosis = { ...run.diagnosis, summary: forSurface(run.diagnosis.summary, SURFACE) };
   return {
-    message: { type: 'run', run: { ...run, analysis }, report },
+    message: { type: 'run', run: { ...run, analysis, diagnosis }, report },
     transfer: [...transferables(analysis), ...reportBuffers(report)],
   };
 }
@@ -33,7 +41,7 @@ function showRun(target: string, cwd: string | undefined): Answer {
 function showComparison(read: ReadComparison, cwd: string | undefined): Answer {
   const { comparison, labels, runs, records } = read;
   const twoRuns = records[0] && records[1] ? records : undefined;
-  const report = packReport(comparisonReportData(comparison, labels, cwd, records));
+  const report = packReport(comparisonReportData(comparison, labels, cwd, records, SURFACE));
   const [verdict = ''] = comparisonVerdicts(comparison);
   return {
     message: {
@@ -43,7 +51,7 @@ function showComparison(read: ReadComparison, cwd: string | undefined): Answer {
         labels,
         report,
         text: formatComparison(comparison, labels, runs, cwd, twoRuns),
-        headline: comparisonHeadline(comparison, cwd),
+        headline: comparisonHeadline(comparison, cwd, SURFACE),
         verdict,
         ...(read.afterProfile ? { afterProfile: read.afterProfile } : {}),
       },
@@ -71,7 +79,7 @@ function answer(request: AnalysisRequest): Answer {
       message: {
         type: 'error',
         code: error instanceof HotpathError ? error.code : 'FILES',
-        message: messageOf(error),
+        message: error instanceof HotpathError ? forSurface(error, SURFACE) : messageOf(error),
       },
       transfer: [],
     };

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { type ComparedRun, type Comparison, compareRuns } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
-import { displayPath, formatHeader, runLabel } from '../report/text';
+import { runLabel } from '../report/comparison';
+import { displayPath } from '../report/places';
+import { formatHeader } from '../report/text';
 import { comparedRun, loadRampSteps, loadRun } from './runFolder';
 
 /** A comparison with what names and heads its two sides. */

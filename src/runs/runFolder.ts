@@ -19,7 +19,7 @@ import { analyzeWaits, type Waits } from '../profile/waits';
 import type { RampStep } from '../record/load';
 import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
 import type { SampleSeries } from '../record/samples';
-import { HotpathError, messageOf } from '../runner/errors';
+import { HotpathError, messageOf } from '../vocabulary/errors';
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence

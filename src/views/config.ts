@@ -1,7 +1,9 @@
 /** The `hotpath` settings. */
 import * as vscode from 'vscode';
-import { DEFAULTS, type LoadPreset, readPresets } from '../runner/options';
-import { staysInside } from '../runner/paths';
+import { readPresets } from '../runner/options';
+import { DEFAULTS } from '../vocabulary/defaults';
+import { staysInside } from '../vocabulary/paths';
+import type { LoadPreset } from '../vocabulary/presets';
 
 export interface ConfiguredEndpoint {
   method: string;

@@ -4,7 +4,7 @@
  * that takes a fifth of the run is painted the hottest colour. Pure, so that it is tested without
  * VS Code.
  */
-import { share as shareText } from '../report/text';
+import { share as shareText } from '../report/units';
 
 /** The lowest share of the run's time of each level above the first (the first starts at the threshold). */
 export const HEAT_BOUNDS = [0.01, 0.05, 0.1, 0.2] as const;

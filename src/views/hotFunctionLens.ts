@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
 import type { LoadedRun } from '../profile/loadedRun';
-import { change as changeText, fineMs, share } from '../report/text';
+import { change as changeText, fineMs, share } from '../report/units';
 import type { Config } from './config';
 import type { Results } from './results';
 

@@ -10,7 +10,7 @@
  * matches the profile there).
  */
 import * as vscode from 'vscode';
-import { fineMs, share as shareText } from '../report/text';
+import { fineMs, share as shareText } from '../report/units';
 import type { Config } from './config';
 import { HEAT_LEVELS, heatLevel, heatScale } from './heat';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';

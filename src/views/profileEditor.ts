@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { PackedReport } from '../protocol/webview';
-import { isCancelled } from '../runner/errors';
+import { HotpathError, isCancelled, messageOf } from '../vocabulary/errors';
+import { forSurface } from '../vocabulary/words';
 import { openSource } from './flamegraphPanel';
 import { ReportWebview, type Shown } from './reportWebview';
 
@@ -62,7 +63,8 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
         if (isCancelled(error) || reading.signal.aborted) return;
         page.post({
           type: 'error',
-          message: error instanceof Error ? error.message : String(error),
+          // Hotpath's own errors in the editor's words: an option by its setting, not its flag.
+          message: error instanceof HotpathError ? forSurface(error, 'editor') : messageOf(error),
         });
         this.host.reportError(error);
       },

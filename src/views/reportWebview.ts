@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ReportData } from '../protocol/flame';
 import { packReport } from '../protocol/flameCodec';
 import type { FromPanel, PackedReport, ToPanel } from '../protocol/webview';
-import { displayPath } from '../report/text';
+import { displayPath } from '../report/places';
 import { reportPageHtml } from './reportPage';
 
 /** Opens a file at a line; false when it cannot (not on this machine). */

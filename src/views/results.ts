@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
-import { timePerRequest } from '../report/text';
+import { timePerRequest } from '../report/units';
 
 export class Results implements vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();

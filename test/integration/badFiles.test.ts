@@ -11,8 +11,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { ProfileError } from '../../src/profile/cpuprofile';
 import { reportData } from '../../src/report/reportData';
-import { HotpathError } from '../../src/runner/errors';
 import { loadRun } from '../../src/runs/runFolder';
+import { HotpathError } from '../../src/vocabulary/errors';
 import { apply, mutation, validProfile } from '../fuzzProfiles';
 import { tempFolder } from '../helpers';
 

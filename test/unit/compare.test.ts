@@ -7,11 +7,11 @@ import type { LockSite, Waits } from '../../src/profile/waits';
 import type { RunRecord } from '../../src/record/run';
 import {
   comparisonHeadline,
-  formatComparison,
   lockChangeTexts,
   runDifferences,
   runLabel,
-} from '../../src/report/text';
+} from '../../src/report/comparison';
+import { formatComparison } from '../../src/report/text';
 
 const APP = '/srv/app.js';
 /** (root) -> handler -> work; `handlerUs` in the handler itself and `workUs` in work, one sample each. */

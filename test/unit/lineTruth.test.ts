@@ -12,7 +12,7 @@ import { type TransformOptions, transformSync } from 'esbuild';
 import { type Analysis, analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
-import { hotLineRows } from '../../src/report/text';
+import { hotLineRows } from '../../src/report/hot';
 import { tempFolder } from '../helpers';
 
 const SOURCE = `// Text helpers.

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HotpathError } from '../../src/runner/errors';
 import {
   checkPresets,
-  DEFAULTS,
   isLoopbackHost,
-  PRESETS,
   type RunRequest,
   readPresets,
   resolveRunOptions,
 } from '../../src/runner/options';
-import { staysInside } from '../../src/runner/paths';
+import { DEFAULTS } from '../../src/vocabulary/defaults';
+import { HotpathError } from '../../src/vocabulary/errors';
+import { staysInside } from '../../src/vocabulary/paths';
+import { PRESETS } from '../../src/vocabulary/presets';
 
 function rejects(request: RunRequest, option: string, words: RegExp, code = 'BAD_OPTION') {
   assert.throws(

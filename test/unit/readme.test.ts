@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULTS, PRESETS } from '../../src/runner/options';
+import { DEFAULTS } from '../../src/vocabulary/defaults';
+import { PRESETS } from '../../src/vocabulary/presets';
 
 const root = path.resolve(__dirname, '..', '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');

@@ -4,15 +4,10 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
-import {
-  change,
-  displayPath,
-  fineMs,
-  formatHeader,
-  formatLessons,
-  formatWaits,
-  ms,
-} from '../../src/report/text';
+import { formatLessons } from '../../src/report/lessons';
+import { displayPath } from '../../src/report/places';
+import { formatHeader, formatWaits } from '../../src/report/text';
+import { change, fineMs, ms } from '../../src/report/units';
 
 const summary = (p50: number, total: number, count = 10) => ({
   count,

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RampShape, RampStep } from '../../src/record/load';
-import { checkPresets, PRESETS, resolveRunOptions } from '../../src/runner/options';
+import { checkPresets, resolveRunOptions } from '../../src/runner/options';
 import {
   checkShape,
   concurrentPhases,
-  describeShape,
   findKnee,
   rampDone,
   rampSteps,
 } from '../../src/runner/shapes';
+import { PRESETS } from '../../src/vocabulary/presets';
+import { describeShape } from '../../src/vocabulary/shapes';
 import { gaussian, seededRandom } from '../helpers';
 
 const ramp = (extra: Partial<RampShape> = {}): RampShape =>

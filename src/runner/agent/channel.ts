@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HotpathError, throwIfCancelled } from '../errors';
+import { HotpathError, throwIfCancelled } from '../../vocabulary/errors';
 import {
   AGENT_LOCKS_ENV,
   AGENT_SOCKET_ENV,

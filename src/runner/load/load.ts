@@ -1,14 +1,10 @@
 import { fork } from 'node:child_process';
 import type { LoadSummary } from '../../record/load';
 import type { LoadOptions } from '../../record/run';
-import { HotpathError, throwIfCancelled } from '../errors';
-import { bundle } from '../paths';
-import {
-  type FromLoadProcess,
-  LATENCY_BUCKETS,
-  type LoadProgress,
-  type ToLoadProcess,
-} from './protocol';
+import { HotpathError, throwIfCancelled } from '../../vocabulary/errors';
+import { bundle } from '../../vocabulary/paths';
+import type { LoadProgress } from '../../vocabulary/progress';
+import { type FromLoadProcess, LATENCY_BUCKETS, type ToLoadProcess } from './protocol';
 import { type AutocannonResult, mergeSummaries, summarize } from './summary';
 
 export interface LoadRunOptions {

@@ -1,3 +1,6 @@
+import type { OptionKey } from './options';
+import { forSurface } from './words';
+
 /** What went wrong, in words a user can act on, with a stable code for programs. */
 export type ErrorCode =
   | 'BAD_OPTION'
@@ -26,13 +29,17 @@ export type ErrorCode =
 
 export class HotpathError extends Error {
   override readonly name = 'HotpathError';
+  /** The message with its option references kept (see ./words.ts): `forSurface(error, surface)`. */
+  readonly words: string;
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    /** Words that may refer to options (`optionRef`); `message` is them as the CLI prints them. */
+    words: string,
     /** For BAD_OPTION: the option at fault. */
-    readonly option?: string,
+    readonly option?: OptionKey,
   ) {
-    super(message);
+    super(forSurface(words, 'cli'));
+    this.words = words;
   }
 }
 

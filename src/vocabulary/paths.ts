@@ -5,7 +5,7 @@ let root: string | undefined;
 
 /**
  * The folder of Hotpath's package.json. The runner runs bundled (from dist/) and, in tests,
- * from its sources (src/runner/): walking up finds the root from both.
+ * from its sources (src/vocabulary/): walking up finds the root from both.
  */
 export function packageRoot(): string {
   if (root) return root;

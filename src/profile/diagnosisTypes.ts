@@ -1,0 +1,58 @@
+/**
+ * What a diagnosis is (its verdict, sentence, evidence and where to look) and what it reads of a
+ * run: types only, shared by the diagnosis (diagnosis.ts) and its verdicts (verdicts.ts).
+ */
+import type { MachineUse } from '../record/run';
+import type { Waits } from './waits';
+
+export type Verdict = 'failing' | 'waiting' | 'cpu-bound' | 'gc-pressure' | 'mixed';
+
+export interface Evidence {
+  what: string;
+  value: number;
+  /** How the value is shown: a share (0..1), milliseconds, or a plain ratio. */
+  unit: 'share' | 'ms' | 'x';
+  threshold?: number;
+}
+
+export interface Diagnosis {
+  verdict: Verdict;
+  /**
+   * One or two sentences in plain words. They may refer to an option (`optionRef`): show them
+   * through `forSurface` (vocabulary/words.ts), as every renderer of report/ does.
+   */
+  summary: string;
+  evidence: Evidence[];
+  /**
+   * Where to look first, in the original source: the hottest line, or, with `functionOnly`, the
+   * start of the hottest function when its lines cannot be named (tsx, a minified build).
+   */
+  lookAt?: {
+    file: string;
+    line: number;
+    functionName: string;
+    selfShare: number;
+    functionOnly?: true;
+  };
+}
+
+/** What a diagnosis reads of a run's load summary and agent metrics (structural). */
+export interface RunFigures {
+  load?: {
+    requests: number;
+    latencyMs: { p50: number };
+    errors?: number;
+    timeouts?: number;
+    non2xx?: number;
+    statusCodes?: Record<string, number>;
+  };
+  metrics?: { cpuUserMs: number; cpuSystemMs: number; cpuShare: number };
+  /** How many processes were profiled (a cluster's workers): CPU is judged per process. */
+  processes?: number;
+  /** Where requests waited for locks, when the run watched them. */
+  waits?: Waits | undefined;
+  /** A ramp's knee: whether req/s still grew with connections. */
+  ramp?: { growth: number; stillRising?: boolean } | undefined;
+  /** The machine over the window, when the runner measured it. */
+  machine?: MachineUse | undefined;
+}

@@ -1,0 +1,213 @@
+/**
+ * A comparison of two runs in words, for every surface: the headline, the verdicts, the locks
+ * that changed, how the two runs differ, a gate's outcome. Pure.
+ */
+import type { Comparison, GateResult } from '../profile/compare';
+import { directionOf, intervalText, tooWide, verdictText } from '../profile/stats';
+import type { RunRecord } from '../record/run';
+import type { Surface } from '../vocabulary/options';
+import { forSurface, optionRef } from '../vocabulary/words';
+import { displayPath } from './places';
+import { amountOrNone, ms, ratio } from './units';
+
+/**
+ * Whether the change is real, in words: req/s and mean latency with their intervals, or why
+ * there are none.
+ */
+export function comparisonVerdicts(comparison: Comparison): string[] {
+  const spread = comparison.spread;
+  if (!spread)
+    return [
+      'no interval: a run kept no 100 ms samples (saved before Hotpath kept them, or a lone profile), its load was not constant (a ramp, a spike, joining users), or it was too short',
+    ];
+  const verdicts: string[] = [];
+  if (spread.requestsPerSec)
+    verdicts.push(`req/s: ${verdictText(spread.requestsPerSec, 'faster', 'slower')}`);
+  if (spread.latencyMean)
+    verdicts.push(
+      `mean latency: ${verdictText(spread.latencyMean, 'higher (worse)', 'lower (better)')}`,
+    );
+  return verdicts;
+}
+
+/**
+ * What happened to each lock site between the runs, most waited-on first: "Mutex at
+ * handlers.ts:39: wait p50 1,518 ms → none; 99 % → 0 % of latency".
+ */
+export function lockChangeTexts(comparison: Comparison, cwd = process.cwd(), limit = 5): string[] {
+  const percent = (fraction: number) => `${Math.round(fraction * 100)} %`;
+  return comparison.locks.slice(0, limit).map((c) => {
+    const wait = (side?: { waitP50Ms: number }) => (side ? ms(side.waitP50Ms) : 'none');
+    const ofLatency = (side?: { waitShare: number }) => percent(side?.waitShare ?? 0);
+    return `${c.name}, acquired at ${displayPath(c.file, cwd)}:${c.line}: wait p50 ${wait(c.before)} → ${wait(c.after)}; ${ofLatency(c.before)} → ${ofLatency(c.after)} of latency`;
+  });
+}
+
+/** What a comparison leads with, and where in the code its cause is (to open it beside). */
+export interface ComparisonHeadline {
+  text: string;
+  /** The file and line of the change a user can act on, when it is in their code or a lock. */
+  file?: string;
+  line?: number;
+}
+
+/**
+ * A comparison's headline: the outcome (req/s, with its interval), then the largest change a
+ * user can act on, in time per request: a lock's wait, or a function of their code. Hotpath's
+ * own frames are never it (compareRuns leaves them out); a change outside the user's code is
+ * named as such only when nothing of theirs changed.
+ */
+export function comparisonHeadline(
+  comparison: Comparison,
+  cwd = process.cwd(),
+  surface: Surface = 'cli',
+): ComparisonHeadline {
+  const outcome = outcomeText(comparison);
+  const cause = biggestCause(comparison, cwd);
+  const because = cause
+    ? `The biggest change in your code: ${cause.text}.`
+    : changeOutsideText(comparison);
+  return {
+    text: forSurface(outcome ? `${outcome}. ${because}` : because, surface),
+    ...(cause?.file ? { file: cause.file, line: cause.line } : {}),
+  };
+}
+
+/** The outcome in req/s, with its interval when the runs have one. */
+function outcomeText(comparison: Comparison): string | undefined {
+  const rps = comparison.spread?.requestsPerSec;
+  if (!rps)
+    return comparison.ratios.requestsPerSec !== undefined
+      ? `req/s ${ratio(comparison.ratios.requestsPerSec)} (no interval)`
+      : undefined;
+  switch (directionOf(rps)) {
+    case 'up':
+      return `Faster: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`;
+    case 'down':
+      return `Slower: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`;
+    default:
+      return tooWide(rps)
+        ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with ${optionRef('repeat', 'N')})`
+        : `No measurable change in req/s (${intervalText(rps)})`;
+  }
+}
+
+interface Cause {
+  ms: number;
+  text: string;
+  file?: string;
+  line?: number;
+}
+
+/**
+ * The largest change a user can act on, in time per request: a lock's wait, or the function of
+ * their code that changed most (by a tenth or more).
+ */
+function biggestCause(comparison: Comparison, cwd: string): Cause | undefined {
+  const causes: Cause[] = [];
+  const perRequest = comparison.unit === 'us-per-request';
+  for (const c of comparison.locks) {
+    const [before, after] = [c.before?.waitP50Ms ?? 0, c.after?.waitP50Ms ?? 0];
+    const side = (w?: { waitP50Ms: number; waitShare: number }) =>
+      w ? `${ms(w.waitP50Ms)} p50 (${Math.round(w.waitShare * 100)} % of the latency)` : 'none';
+    causes.push({
+      ms: Math.abs(after - before),
+      text: `the wait for ${c.name} (a ${c.kind}, acquired at ${displayPath(c.file, cwd)}:${c.line}) went from ${side(c.before)} to ${side(c.after)}`,
+      file: c.file,
+      line: c.line,
+    });
+  }
+  const yours = comparison.functions.find((c) => c.category === 'user');
+  if (yours && changedMuch(yours)) {
+    const unit = perRequest ? 'of self time per request' : 'of the profile';
+    causes.push({
+      ms: perRequest ? Math.abs(yours.after - yours.before) / 1000 : 0,
+      text: `${yours.name} (${displayPath(yours.file, cwd)}:${yours.line}) went from ${amountOrNone(yours.before, comparison.unit)} to ${amountOrNone(yours.after, comparison.unit)} ${unit}`,
+      file: yours.file,
+      line: yours.line,
+    });
+  }
+  return causes.filter((c) => c.ms > 0 || !perRequest).sort((a, b) => b.ms - a.ms)[0];
+}
+
+/** By a tenth of the larger side or more. */
+function changedMuch(c: { before: number; after: number }): boolean {
+  return Math.abs(c.after - c.before) >= 0.1 * Math.max(c.before, c.after);
+}
+
+/** When nothing of the user's changed: the biggest change outside their code, if any. */
+function changeOutsideText(comparison: Comparison): string {
+  const other = comparison.functions[0];
+  if (!other || !changedMuch(other)) return 'No function changed by a tenth or more.';
+  const perRequest = comparison.unit === 'us-per-request';
+  return `Nothing of your code changed much; the biggest change was outside it: ${other.name} [${other.category}] ${amountOrNone(other.before, comparison.unit)} → ${amountOrNone(other.after, comparison.unit)}${perRequest ? ' per request' : ''}.`;
+}
+
+/**
+ * A run as a comparison names it: its endpoint and the time it began ("GET /read · 12:22:11"),
+ * or a lone profile's path. Two runs of one endpoint are told apart by the time.
+ */
+export function runLabel(
+  run: { record?: RunRecord; profileFile: string },
+  cwd = process.cwd(),
+): string {
+  const record = run.record;
+  if (!record) return displayPath(run.profileFile, cwd);
+  const started = new Date(record.timings.startedAt);
+  const time = Number.isNaN(started.getTime()) ? '' : ` · ${started.toTimeString().slice(0, 8)}`;
+  return `${record.endpoint.method} ${record.endpoint.path}${time}`;
+}
+
+/** What a comparison's two runs are, told apart: their time and id, and what differs in their setup. */
+export function runDifferences(
+  before: RunRecord | undefined,
+  after: RunRecord | undefined,
+): string {
+  if (!before || !after) return 'a lone profile: its setup is unknown';
+  const diffs: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const show = (what: string, a: unknown, b: unknown) => {
+    if (!same(a, b)) diffs.push(`${what} ${String(a ?? '–')} → ${String(b ?? '–')}`);
+  };
+  show(
+    'endpoint',
+    `${before.endpoint.method} ${before.endpoint.path}`,
+    `${after.endpoint.method} ${after.endpoint.path}`,
+  );
+  show(
+    'command',
+    before.target.command ?? before.target.kind,
+    after.target.command ?? after.target.kind,
+  );
+  show('preset', before.preset, after.preset);
+  show('connections', before.options.load.connections, after.options.load.connections);
+  show('duration', `${before.options.load.durationSec} s`, `${after.options.load.durationSec} s`);
+  show('Node', before.versions.node, after.versions.node);
+  show('Hotpath', before.versions.hotpath, after.versions.hotpath);
+  const ids = `runs ${before.id} → ${after.id}`;
+  return diffs.length > 0
+    ? `${ids}; what differs: ${diffs.join('; ')}`
+    : `${ids}; same endpoint, command, load and Node: what changed is the code (or the machine)`;
+}
+
+/** A checked gate in words: "gate failed rps<0.9: 95 % CI 0.52–0.61x". */
+export function gateText(result: GateResult, surface: Surface = 'cli'): string {
+  const seen =
+    result.ratio === undefined
+      ? 'the runs lack that figure'
+      : result.interval
+        ? intervalText(result.interval)
+        : `the ratio is ${result.ratio.toFixed(3)} (no interval for this figure)`;
+  switch (result.outcome) {
+    case 'failed':
+    case 'missing':
+      return `gate failed ${result.gate.text}: ${seen}`;
+    case 'inconclusive':
+      return forSurface(
+        `gate inconclusive ${result.gate.text}: ${seen} straddles ${result.gate.value}; not a failure (${optionRef('repeat', 'N')} narrows the interval)`,
+        surface,
+      );
+    case 'passed':
+      return `gate passed ${result.gate.text}: ${seen}`;
+  }
+}

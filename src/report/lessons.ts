@@ -1,0 +1,51 @@
+/** The walk-through's lessons (`hotpath demo`): what its two pairs of runs show, in plain words. */
+import { intervalText, ratioInterval, samplesOf } from '../profile/stats';
+import type { RunRecord } from '../record/run';
+import { ms, one, share } from './units';
+
+/** What the walk-through's two pairs of runs show, in plain words. */
+export function formatLessons(
+  runs: Record<string, RunRecord>,
+  /** Each run's garbage collector share of the window, from its profile (the breakdown's figure). */
+  gcShares: Record<string, number> = {},
+): string {
+  const lines: string[] = ['What the runs show:'];
+  const read = runs['/read']?.load;
+  const fast = runs['/fast']?.load;
+  if (read && fast && read.requestsPerSec > 0) {
+    // The lock report's measure of it: the hold of the most waited-on site.
+    const site = [...(runs['/read']?.locks?.sites ?? [])].sort(
+      (a, b) => b.waitMs.total - a.waitMs.total,
+    )[0];
+    const held = site ? ` (held ${ms(site.holdMs.p50)} p50, by Hotpath's lock report)` : '';
+    const [before, after] = [samplesOf(runs['/read']), samplesOf(runs['/fast'])];
+    const interval = before && after ? ratioInterval(before, after, 'requestsPerSec') : undefined;
+    lines.push(
+      `  /fast served ${one.format(fast.requestsPerSec / read.requestsPerSec)}x the requests per second of /read ` +
+        `(${one.format(fast.requestsPerSec)} against ${one.format(read.requestsPerSec)}${interval ? `; ${intervalText(interval)}` : ''}): /read holds its Mutex ` +
+        `across the 50 ms await${held}, so one request at a time gets through, about 1 / 50 ms = 20 req/s whatever the load.`,
+    );
+  }
+  const perResponse = (record: RunRecord | undefined) =>
+    record?.agent && record.load && record.load.requests > 0
+      ? (record.agent.cpuUserMs + record.agent.cpuSystemMs) / record.load.requests
+      : undefined;
+  const cpu = perResponse(runs['/cpu']);
+  const alloc = perResponse(runs['/cpualloc']);
+  if (cpu !== undefined && alloc !== undefined && cpu > 0) {
+    const [gcAlloc, gcCpu] = [gcShares['/cpualloc'], gcShares['/cpu']];
+    const gc =
+      gcAlloc !== undefined && gcCpu !== undefined
+        ? `; the garbage collector ${share(gcAlloc)} of the window against ${share(gcCpu)}`
+        : '';
+    lines.push(
+      `  /cpualloc cost ${one.format(alloc / cpu)}x the process CPU per response of /cpu ` +
+        `(${ms(alloc)} against ${ms(cpu)}${gc}): ` +
+        'the same loop, plus a needless copy of the ids on every turn.',
+    );
+  }
+  lines.push(
+    '  Open the profiles in the run folders (Chrome DevTools or VS Code can read them) to see where.',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,44 @@
+/** Where things are, as a person reads it: a file relative to the folder at hand, a function's line. */
+import * as path from 'node:path';
+import type { AnalyzedFunction } from '../profile/analyze';
+import { scriptPath } from '../profile/sourcemaps';
+import { packageRoot } from '../vocabulary/paths';
+
+/** A file as a person reads it: relative to the current folder when inside it. */
+export function displayPath(
+  file: string,
+  cwd = process.cwd(),
+  hotpathRoot = hotpathRootOrNone(),
+): string {
+  if (file.startsWith('file://')) file = scriptPath(file) ?? file;
+  if (!path.isAbsolute(file)) return file;
+  const inside = (root: string) => {
+    const relative = path.relative(root, file);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+      ? relative
+      : undefined;
+  };
+  const here = inside(cwd);
+  if (here) return here;
+  // A dependency, wherever its project is: from its node_modules folder on.
+  const modules = file.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+  if (modules >= 0) return file.slice(modules + 1);
+  // Hotpath's own files (the sample service's sources) from where Hotpath is installed.
+  const own = hotpathRoot && inside(hotpathRoot);
+  return own ? path.join('hotpath', own) : file;
+}
+
+function hotpathRootOrNone(): string | undefined {
+  try {
+    return packageRoot();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a function is, for people: its original file:line, else its script's. */
+export function functionLocation(f: AnalyzedFunction, cwd = process.cwd()): string {
+  return f.original
+    ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
+    : `${displayPath(scriptPath(f.generated.url) ?? f.generated.url, cwd)}:${f.generated.line}`;
+}

@@ -1,0 +1,187 @@
+/**
+ * A run's summary as label and text pairs, shared by every surface (the CLI's lines, the
+ * Markdown table, the report page's rows), and the run in one line for lists. Pure.
+ */
+import * as path from 'node:path';
+import type { LoadSummary } from '../record/load';
+import type { RunRecord } from '../record/run';
+import type { Surface } from '../vocabulary/options';
+import { forSurface, optionRef } from '../vocabulary/words';
+import { bytes, int, ms, one } from './units';
+
+export function describeTarget(record: RunRecord): string {
+  switch (record.target.kind) {
+    case 'sample':
+      return 'sample service';
+    case 'command':
+      return `\`${record.target.command}\``;
+    case 'url':
+      return record.target.url ?? 'URL';
+  }
+}
+
+/** Where a ramp's throughput stopped rising, in words. */
+export function kneeText(ramp: NonNullable<LoadSummary['ramp']>): string {
+  const { knee, steps } = ramp;
+  const last = steps[steps.length - 1];
+  const bound =
+    knee.p99BrokenAt !== undefined
+      ? `; p99 passed the bound at ${int.format(steps[knee.p99BrokenAt].connections)} connections (${ms(steps[knee.p99BrokenAt].p99Ms)})`
+      : '';
+  if (knee.stillRising)
+    return `still rising at ${int.format(knee.connections)} connections (${int.format(knee.requestsPerSec)} req/s, p99 ${ms(knee.p99Ms)}): the knee lies further up`;
+  if (knee.step === 0)
+    return `no growth: ${one.format(knee.requestsPerSec)} req/s at ${int.format(knee.connections)} connection${knee.connections === 1 ? '' : 's'}, and no more at ${int.format(last.connections)} (${one.format(last.requestsPerSec)} req/s, p99 ${ms(last.p99Ms)}): something other than the load's size pins it${bound}`;
+  return `at ${int.format(knee.connections)} connections: ${int.format(knee.requestsPerSec)} req/s (${one.format(knee.growth)}x the first step), p99 ${ms(knee.p99Ms)}; more connections brought no more${bound}`;
+}
+
+/** A saved run's figures in one line, for a list of runs: "1,234 req/s · p99 12 ms · preset quick". */
+export function runFigures(record: RunRecord): string {
+  const load = record.load;
+  const figures = load
+    ? `${one.format(load.requestsPerSec)} req/s · p99 ${ms(load.latencyMs.p99)}`
+    : 'no load figures';
+  return `${figures} · preset ${record.preset}`;
+}
+
+/** A row of a run's summary: a label and its text (an empty label: a sentence of its own). */
+type Row = [label: string, text: string];
+
+/** The summary of a run as label and text pairs (an empty label: a sentence of its own). */
+export function runRows(
+  record: RunRecord,
+  folder: string,
+  cwd = process.cwd(),
+  surface: Surface = 'cli',
+): [string, string][] {
+  const rows: Row[] = [
+    ...loadRows(record),
+    ...serviceRows(record),
+    ...processRows(record),
+    ...warmupRows(record),
+    ...profileRows(record),
+    ['saved', savedText(record, folder, cwd)],
+  ];
+  return rows.map(([label, text]) => [label, forSurface(text, surface)]);
+}
+
+/** The load's figures: throughput, latency, a ramp's steps and knee, repeats, status codes. */
+function loadRows(record: RunRecord): Row[] {
+  const load = record.load;
+  if (!load) return [];
+  const rows: Row[] = [
+    [
+      'throughput',
+      `${one.format(load.requestsPerSec)} req/s · ${int.format(load.requests)} responses in ${one.format(load.durationSec)} s · ` +
+        `${int.format(load.errors)} errors · ${int.format(load.timeouts)} timeouts · ${int.format(load.non2xx)} non-2xx`,
+    ],
+  ];
+  if (load.requests > 0) {
+    rows.push([
+      'latency',
+      `p50 ${ms(load.latencyMs.p50)} · p90 ${ms(load.latencyMs.p90)} · p99 ${ms(load.latencyMs.p99)} · max ${ms(load.latencyMs.max)}`,
+    ]);
+  }
+  if (load.ramp) {
+    const steps = load.ramp.steps.map(
+      (step) => `${int.format(step.connections)} → ${int.format(step.requestsPerSec)}`,
+    );
+    rows.push(['steps', `${steps.join(' · ')} req/s`], ['knee', kneeText(load.ramp)]);
+  }
+  if (record.repeats && record.repeats.length > 1) {
+    rows.push([
+      'repeats',
+      `${record.repeats.map((r) => int.format(r.requestsPerSec)).join(' · ')} req/s in ${record.repeats.length} loads`,
+    ]);
+  }
+  const codes = Object.entries(load.statusCodes);
+  if (codes.length > 0 && (codes.length > 1 || !codes[0][0].startsWith('2'))) {
+    rows.push([
+      'status',
+      codes.map(([code, count]) => `${code} × ${int.format(count)}`).join(' · '),
+    ]);
+  }
+  return rows;
+}
+
+/** The service process's CPU (all threads) and event-loop delay. */
+function serviceRows(record: RunRecord): Row[] {
+  const { agent, load } = record;
+  if (!agent) return [];
+  const cpuMs = agent.cpuUserMs + agent.cpuSystemMs;
+  const perRequest =
+    load && load.requests > 0 ? ` (${ms(cpuMs / load.requests)} per response)` : '';
+  // The process's CPU, all threads (the profile's busy share and GC are the diagnosis's figures).
+  return [
+    [
+      'service',
+      `process CPU ${int.format(agent.cpuShare * 100)} % of a core${perRequest} · ` +
+        `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)}`,
+    ],
+  ];
+}
+
+/** The processes and threads profiled, when more than one (a cluster) or some were not. */
+function processRows(record: RunRecord): Row[] {
+  const processes = record.processes;
+  if (!processes || (processes.profiled.length <= 1 && processes.skipped.length === 0)) return [];
+  const unit = (u: { pid: number; threadId: number }) =>
+    u.threadId ? `pid ${u.pid} thread ${u.threadId}` : `pid ${u.pid}`;
+  const profiled = processes.profiled.map(
+    (p) =>
+      `${unit(p)} (${p.idle ? 'idle in the window: left out of the merged profile' : `${int.format(p.requests)} requests${p.merged ? '' : ', served nothing: left out of the merged profile'}`})`,
+  );
+  const threads = processes.profiled.filter((p) => p.threadId !== 0).length;
+  const mains = processes.profiled.length - threads;
+  const rows: Row[] = [
+    [
+      'processes',
+      `${mains} serving port ${processes.port} profiled${threads ? `, with ${threads} worker thread${threads === 1 ? '' : 's'}` : ''}: ${profiled.join(' · ')}`,
+    ],
+  ];
+  for (const skipped of processes.skipped.filter((s) => s.why.includes('cluster primary')))
+    rows.push(['', `not profiled: ${unit(skipped)} \`${skipped.command}\` ${skipped.why}`]);
+  if (processes.overCap > 0)
+    rows.push([
+      '',
+      `${processes.overCap} more not profiled: the cap is ${processes.cap} (${optionRef('max-processes')})`,
+    ]);
+  return rows;
+}
+
+/** The warm-up's requests still in the service when the window opened, if any. */
+function warmupRows(record: RunRecord): Row[] {
+  if (!record.warmup?.leftInFlight) return [];
+  return [
+    [
+      'warm-up',
+      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (${optionRef('drain-timeout')}): their work ran inside the measured window`,
+    ],
+  ];
+}
+
+/** The profile's size and sampling (or why there is none), and how a run that ended early ended. */
+function profileRows(record: RunRecord): Row[] {
+  const rows: Row[] = [];
+  if (record.profile.file !== null) {
+    rows.push([
+      'profile',
+      `${bytes(record.profile.bytes)} · sampled every ${int.format(record.profile.samplingIntervalUs)} µs`,
+    ]);
+  } else if (record.status === 'done') {
+    rows.push(['profile', `none: ${record.profile.why}`]);
+  }
+  if (record.status !== 'done' && record.error) {
+    const verb = record.status === 'cancelled' ? 'cancelled' : 'failed';
+    rows.push(['', `run ${verb} while ${record.stage.replace('-', ' ')}: ${record.error.message}`]);
+  }
+  return rows;
+}
+
+/** Where the run was saved, relative to `cwd` when inside it, and its files. */
+function savedText(record: RunRecord, folder: string, cwd: string): string {
+  const shown = path.relative(cwd, folder);
+  const where = shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder;
+  const files = record.profile.file !== null ? `run.json, ${record.profile.file}` : 'run.json';
+  return `${where}${path.sep} (${files})`;
+}

@@ -1,0 +1,50 @@
+/**
+ * Words that name an option, kept as data until they are shown. A sentence shared by the CLI and
+ * the editor ("use --url http://127.0.0.1:3001") holds a reference to the option
+ * (`optionRef('url', 'http://127.0.0.1:3001')`), not either surface's name for it; it travels
+ * like that (through a worker, in a diagnosis), and each renderer resolves it with `forSurface`:
+ * the CLI prints the flag, the editor the setting (or the preset as its pick names it). Pure.
+ */
+import { isOptionKey, OPTIONS, type OptionKey, type Surface } from './options';
+
+const OPEN = '⟦';
+const CLOSE = '⟧';
+const REFERENCE = /⟦([a-z-]+)(?: ([^⟧]*))?⟧/g;
+
+/** A reference to an option in words, with the value to give it (such as a URL), if any. */
+export function optionRef(option: OptionKey, value?: string): string {
+  return `${OPEN}${option}${value === undefined ? '' : ` ${value}`}${CLOSE}`;
+}
+
+/** Whether text still holds a reference no renderer resolved: for tests, never for users. */
+export function hasReference(text: string): boolean {
+  return text.includes(OPEN) || text.includes(CLOSE);
+}
+
+/** Words, or an error whose words keep their references (HotpathError's `words`). */
+export type Words = string | { readonly words: string };
+
+/** The words as `surface` shows them: every option reference in that surface's own name. */
+export function forSurface(words: Words, surface: Surface): string {
+  const text = typeof words === 'string' ? words : words.words;
+  return text.replace(REFERENCE, (whole, key: string, value: string | undefined) =>
+    isOptionKey(key) ? optionName(key, value, surface) : whole,
+  );
+}
+
+/** The CLI's `--url http://…`; the editor's `"hotpath.service.url": "http://…"`. */
+function optionName(key: OptionKey, value: string | undefined, surface: Surface): string {
+  const names: { flag?: string; setting?: string } = OPTIONS[key];
+  if (surface === 'cli') {
+    const name = names.flag ?? names.setting ?? `<${key}>`;
+    return value === undefined ? name : `${name} ${value}`;
+  }
+  // The editor picks a preset by its name, from a list; it is no setting's value there.
+  if (key === 'preset' && value !== undefined) return `the "${value}" preset`;
+  if (names.setting)
+    return value === undefined
+      ? `the setting ${names.setting}`
+      : `"${names.setting}": ${/^(\d+(\.\d+)?|[A-Z])$/.test(value) ? value : JSON.stringify(value)}`;
+  if (names.flag) return `the CLI's ${names.flag}${value === undefined ? '' : ` ${value}`}`;
+  return value === undefined ? key : `${key} ${value}`;
+}
