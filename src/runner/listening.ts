@@ -8,6 +8,7 @@
 import type { ErrorCode } from '../vocabulary/errors';
 import { optionRef } from '../vocabulary/words';
 import type { ListeningAddress } from './agent/protocol';
+import type { PortOwner } from './portOwner';
 
 export interface Listener extends ListeningAddress {
   pid: number;
@@ -22,6 +23,8 @@ export interface PortState {
   agents: number;
   /** Whether something answers at `url` (asked only when nothing of ours listens on its port). */
   answersAtUrl: boolean;
+  /** The process that listens on `url`'s port when none of ours does, if the system tells it. */
+  owner?: PortOwner | undefined;
   /** Since the command started, since the first address was reported, since the last, ms. */
   sinceStartMs: number;
   sinceFirstListenMs: number;
@@ -71,6 +74,7 @@ export function findServicePort(state: PortState, command: string): PortFinding 
     }
     if (late && unix.length > 0) return unixError(unix);
     if (state.answersAtUrl && state.sinceStartMs >= OTHER_PORT_GRACE_MS) {
+      if (state.owner) return ownerWithoutAgent(state.owner, state.url, port, command);
       return state.agents === 0
         ? noAgent(command, `something answers at ${state.url}, but`)
         : {
@@ -106,6 +110,39 @@ export function findServicePort(state: PortState, command: string): PortFinding 
   }
   if (tcp.length === 0 && late && unix.length > 0) return unixError(unix);
   return { kind: 'wait' };
+}
+
+/**
+ * Something answers at the URL, and the system names the process: one the command started that
+ * did not load the agent (and why: its NODE_OPTIONS), or a program the command did not start.
+ */
+function ownerWithoutAgent(
+  owner: PortOwner,
+  url: string,
+  port: number,
+  command: string,
+): Extract<PortFinding, { kind: 'error' }> {
+  const who = `pid ${owner.pid} (${owner.command || 'its command line is hidden'})`;
+  if (!owner.startedByRoot)
+    return {
+      kind: 'error',
+      code: 'TARGET_NOT_OURS',
+      message:
+        `something answers at ${url}: ${who}, which ${command} did not start. Is another program ` +
+        `using port ${port}? Stop it, or run your service on another port (and give it with ${optionRef('url')})`,
+    };
+  const options = owner.nodeOptions;
+  const why =
+    options !== undefined
+      ? `its NODE_OPTIONS is "${options}", without Hotpath's --require: the start script sets NODE_OPTIONS and so replaces Hotpath's. Append to it instead: NODE_OPTIONS="$NODE_OPTIONS ${options}"`
+      : owner.environmentRead
+        ? 'its environment has no NODE_OPTIONS: the start script or a wrapper (env -i, a process manager) cleared it. Keep NODE_OPTIONS in the service\'s environment, or append to it: NODE_OPTIONS="$NODE_OPTIONS …"'
+        : 'its environment cannot be read; does the start script set NODE_OPTIONS? Append to it instead: NODE_OPTIONS="$NODE_OPTIONS …"';
+  return {
+    kind: 'error',
+    code: 'NO_AGENT',
+    message: `${who}, which ${command} started, answers at ${url} but did not load Hotpath's agent: ${why}`,
+  };
 }
 
 /** The message when the timeout passes with no agent at all. */

@@ -7,6 +7,7 @@ import { bundle } from '../vocabulary/paths';
 import { optionRef } from '../vocabulary/words';
 import type { AgentChannel, AgentConnection } from './agent/channel';
 import { findServicePort, type Listener, noAgent } from './listening';
+import { type PortOwner, portOwner } from './portOwner';
 
 /** A target that answers: the service Hotpath started (with its agent), or a URL. */
 export interface StartedTarget {
@@ -162,6 +163,7 @@ async function waitForPort(
   let lastAt = started;
   let seen = 0;
   let answersAtUrl = false;
+  let owner: PortOwner | undefined;
   let probedAt = 0;
   for (;;) {
     throwIfCancelled(options.signal);
@@ -179,6 +181,8 @@ async function waitForPort(
     if (url && !listening.some((l) => l.port === portOf(url)) && now - probedAt >= 500) {
       answersAtUrl = await answers(url, 500);
       probedAt = Date.now();
+      // Who answers there, then: a process the command started without the agent, or another.
+      owner = answersAtUrl ? portOwner(portOf(url), process_.child.pid) : undefined;
     }
     const finding = findServicePort(
       {
@@ -186,6 +190,7 @@ async function waitForPort(
         listening,
         agents: options.channel.agents.length,
         answersAtUrl,
+        owner,
         sinceStartMs: now - started,
         sinceFirstListenMs: firstAt === undefined ? 0 : now - firstAt,
         quietMs: now - lastAt,

@@ -74,3 +74,40 @@ test('no agent and something answers: the NODE_OPTIONS message, after the grace'
   const late = findServicePort({ ...none, sinceStartMs: 3000 }, '`npm start`');
   assert.ok(late.kind === 'error' && late.code === 'NO_AGENT' && /NODE_OPTIONS/.test(late.message));
 });
+
+test('something answers and the system names it: the process, whether the command started it, why it has no agent', () => {
+  const answering = state({
+    url: 'http://127.0.0.1:3136',
+    answersAtUrl: true,
+    sinceStartMs: 3000,
+  });
+  const owner = {
+    pid: 4242,
+    command: 'node server.js',
+    nodeOptions: '--max-old-space-size=256',
+    environmentRead: true,
+    startedByRoot: true,
+  };
+  const replaced = findServicePort({ ...answering, owner }, '`npm start`');
+  assert.ok(replaced.kind === 'error' && replaced.code === 'NO_AGENT', JSON.stringify(replaced));
+  assert.match(
+    replaced.message,
+    /^pid 4242 \(node server\.js\), which `npm start` started, answers/,
+  );
+  assert.match(replaced.message, /its NODE_OPTIONS is "--max-old-space-size=256"/);
+  assert.match(replaced.message, /NODE_OPTIONS="\$NODE_OPTIONS --max-old-space-size=256"/);
+  const cleared = findServicePort(
+    { ...answering, owner: { ...owner, nodeOptions: undefined } },
+    '`npm start`',
+  );
+  assert.ok(cleared.kind === 'error' && /has no NODE_OPTIONS/.test(cleared.message));
+  const other = findServicePort(
+    { ...answering, owner: { ...owner, startedByRoot: false } },
+    '`npm start`',
+  );
+  assert.ok(other.kind === 'error' && other.code === 'TARGET_NOT_OURS');
+  assert.match(other.message, /pid 4242 \(node server\.js\), which `npm start` did not start/);
+  // Not named (another system, another user's process): the general words, as before.
+  const unnamed = findServicePort(answering, '`npm start`');
+  assert.ok(unnamed.kind === 'error' && unnamed.code === 'TARGET_NOT_OURS');
+});
