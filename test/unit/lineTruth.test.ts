@@ -13,7 +13,7 @@ import { type Analysis, analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
 import { hotLineRows } from '../../src/report/text';
-import { tempFolder } from '../helpers';
+import { cpuProfile, repeated, tempFolder } from '../helpers';
 
 const SOURCE = `// Text helpers.
 export function scramble(words: string[], seed: number): string[] {
@@ -51,44 +51,12 @@ interface Frame {
 
 /** A profile of one script: (root) → each frame, each sampled as often as its ticks say. */
 function profileOf(url: string, frames: Frame[]) {
-  const nodes = [
-    {
-      id: 1,
-      callFrame: {
-        functionName: '(root)',
-        scriptId: '0',
-        url: '',
-        lineNumber: -1,
-        columnNumber: -1,
-      },
-      children: frames.map((_, i) => i + 2),
-    },
-    ...frames.map((f, i) => ({
-      id: i + 2,
-      callFrame: {
-        functionName: f.name,
-        scriptId: '1',
-        url,
-        lineNumber: f.line,
-        columnNumber: f.column,
-      },
-      hitCount: f.ticks.reduce((a, [, t]) => a + t, 0),
-      positionTicks: f.ticks.map(([line, ticks]) => ({ line, ticks })),
-    })),
-  ];
+  const samples = frames.flatMap(({ name, line, column, ticks }) =>
+    ticks.flatMap(([tick, count]) => repeated(count, [{ name, url, line, column }], 1000, tick)),
+  );
   // A sample lasts until the next one: a last one of (root) closes the window.
-  const samples = [
-    ...frames.flatMap((f, i) => Array(f.ticks.reduce((a, [, t]) => a + t, 0)).fill(i + 2)),
-    1,
-  ];
   return parseProfile(
-    JSON.stringify({
-      nodes,
-      startTime: 0,
-      endTime: samples.length * 1000,
-      samples,
-      timeDeltas: samples.map(() => 1000),
-    }),
+    JSON.stringify(cpuProfile([...samples, { stack: [], us: 0 }], { leadUs: 1000 })),
   );
 }
 
