@@ -13,28 +13,10 @@ import { type Analysis, analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
 import { hotLineRows } from '../../src/report/text';
-import { cpuProfile, repeated, tempFolder } from '../helpers';
+import { cpuProfile, fixture, repeated, tempFolder } from '../helpers';
 
-const SOURCE = `// Text helpers.
-export function scramble(words: string[], seed: number): string[] {
-  const out = words.slice();
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-export function churn(words: string[], rounds: number): number {
-  let checksum = 0;
-  for (let round = 0; round < rounds; round++) {
-    checksum = (checksum + scramble(words, round + 1)[0].length * round) % 1000003;
-  }
-  return checksum;
-}
-`;
+// The zoo's bundled service's own source (its text.ts), not a copy of it.
+const SOURCE = fs.readFileSync(fixture('zoo/bundle/text.ts'), 'utf8');
 const SOURCE_LINES = SOURCE.split('\n');
 const lineOf = (text: string) => SOURCE_LINES.findIndex((l) => l.includes(text)) + 1;
 const SCRAMBLE_LINE = lineOf('export function scramble');
