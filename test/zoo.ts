@@ -2,11 +2,17 @@
  * The zoo's services (test/fixtures/zoo/), as data for the integration tests and bench/zoo.ts:
  * how each starts, its CPU route, its hot function and the file and line that hold its hot line
  * (marked `// hot line` in the source). The tsc and esbuild builds are made into a temp folder.
+ * And how the integration tests profile a service: a test file's runs in a temp folder of its own.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
 import { buildSync } from 'esbuild';
+import { type RunRequest, resolveRunOptions } from '../src/runner/options';
+import { type CompletedRun, runProfile } from '../src/runner/run';
+import { freePort, tempFolder } from './helpers';
 
 export const ZOO = path.join(__dirname, 'fixtures', 'zoo');
 const ROOT = path.resolve(__dirname, '..');
@@ -185,4 +191,54 @@ export function zooServices(built: { tsc: string; bundle: string }): ZooService[
       lines: true,
     },
   ];
+}
+
+/**
+ * The runs of one test file, in a temp folder made before its tests and removed after them.
+ * `run` profiles into that folder, with half a second of warm-up unless the request says.
+ */
+export function testRuns(name: string) {
+  let folder = '';
+  before(() => {
+    folder = tempFolder(name);
+  });
+  after(() => fs.rmSync(folder, { recursive: true, force: true }));
+  return {
+    /** The temp folder, there once the tests have started. */
+    get folder(): string {
+      return folder;
+    },
+    run(request: RunRequest, events: Parameters<typeof runProfile>[1] = {}): Promise<CompletedRun> {
+      return runProfile(resolveRunOptions({ warmupSec: 0.5, outDir: folder, ...request }), events);
+    },
+  };
+}
+
+/** A request's `service` and `url` for a service that `command` starts on a free port. */
+export async function onFreePort(
+  command: (port: number) => string,
+): Promise<{ service: string; url: string }> {
+  const port = await freePort();
+  return { service: command(port), url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * A service of the zoo profiled on a free port (its PORT), 4 connections for 2 s unless `extra`
+ * says; fails unless the run is done.
+ */
+export async function profileService(
+  runs: ReturnType<typeof testRuns>,
+  service: Pick<ZooService, 'cwd' | 'command' | 'route'>,
+  extra: Partial<RunRequest> = {},
+): Promise<CompletedRun> {
+  const run = await runs.run({
+    path: service.route,
+    ...(await onFreePort((port) => `PORT=${port} ${service.command}`)),
+    cwd: service.cwd,
+    connections: 4,
+    durationSec: 2,
+    ...extra,
+  });
+  assert.equal(run.record.status, 'done', run.record.error?.message);
+  return run;
 }
