@@ -221,6 +221,38 @@ export function cpuProfile(
   return { nodes, startTime, endTime: end, samples: ids, timeDeltas };
 }
 
+/**
+ * A profile in the old Chrome format: the nodes nested from a `head`, 1-based lines and columns,
+ * `startTime` and `endTime` in seconds, each sample's time in µs in `timestamps`.
+ */
+export function headFormat(profile: ProfileJson) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  type Head = {
+    functionName: string;
+    url: string;
+    lineNumber: number;
+    columnNumber: number;
+    id: number;
+    children: Head[];
+  };
+  const nest = ({ id, callFrame, children }: ProfileNodeJson): Head => ({
+    functionName: callFrame.functionName,
+    url: callFrame.url,
+    lineNumber: callFrame.lineNumber + 1,
+    columnNumber: callFrame.columnNumber + 1,
+    id,
+    children: children.map((child) => nest(byId.get(child) as ProfileNodeJson)),
+  });
+  let time = profile.startTime;
+  return {
+    head: nest(profile.nodes[0]),
+    startTime: profile.startTime / 1e6,
+    endTime: profile.endTime / 1e6,
+    samples: profile.samples,
+    timestamps: profile.timeDeltas.map((delta) => (time += delta)),
+  };
+}
+
 /** `count` samples of one stack, each `us` long (ticking `line`, if given). */
 export function repeated(
   count: number,

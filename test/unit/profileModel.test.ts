@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type CpuProfile, ProfileError, parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel, CATEGORIES, categorize, type ProfileModel } from '../../src/profile/model';
-import { cpuProfile, repeated } from '../helpers';
+import { cpuProfile, headFormat, repeated } from '../helpers';
 
 interface Spec {
   id: number;
@@ -297,29 +297,17 @@ describe('parseProfile', () => {
   });
 
   test('the old nested format (head, seconds, timestamps, 1-based lines) is converted', () => {
-    const old = {
-      head: {
-        functionName: '(root)',
-        url: '',
-        lineNumber: 0,
-        columnNumber: 0,
-        id: 1,
-        children: [
-          {
-            functionName: 'work',
-            url: 'http://x/app.js',
-            lineNumber: 12,
-            columnNumber: 3,
-            id: 2,
-            children: [],
-          },
+    // From 100 s: samples at +0.5 ms and +1.5 ms, the end at +3 ms.
+    const frame = { name: 'work', url: 'http://x/app.js', line: 11, column: 2 };
+    const old = headFormat(
+      cpuProfile(
+        [
+          { stack: [frame], us: 1000 },
+          { stack: [frame], us: 1500 },
         ],
-      },
-      startTime: 100,
-      endTime: 100.003,
-      samples: [2, 2],
-      timestamps: [100_000_500, 100_001_500],
-    };
+        { startTime: 100_000_000, leadUs: 500 },
+      ),
+    );
     const model = buildModel(parseProfile(old));
     const work = model.functions.find((f) => f.name === 'work');
     assert.equal(work?.line, 12);

@@ -14,7 +14,7 @@ import { buildModel, type ProfileModel } from '../../src/profile/model';
 import { packProfile } from '../../src/profile/packedProfile';
 import { readProfile, scanProfile } from '../../src/profile/readProfile';
 import { apply, type Json, mutation, validProfile } from '../fuzzProfiles';
-import { cpuProfile, seededRandom as random } from '../helpers';
+import { cpuProfile, headFormat, seededRandom as random } from '../helpers';
 
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -217,29 +217,16 @@ describe('the byte scanner and the checked parser agree', () => {
       assert.deepEqual(read, byParser(text.replace(/^\ufeff/, '')), what);
       assert.ok(!(read as { error?: string }).error, `${what}: ${JSON.stringify(read)}`);
     }
-    const old = {
-      head: {
-        functionName: '(root)',
-        url: '',
-        lineNumber: 0,
-        columnNumber: 0,
-        id: 1,
-        children: [
-          {
-            functionName: 'f',
-            url: 'file:///a.js',
-            lineNumber: 3,
-            columnNumber: 1,
-            id: 2,
-            children: [],
-          },
+    const f = { name: 'f', url: 'file:///a.js', line: 2 };
+    const old = headFormat(
+      cpuProfile(
+        [
+          { stack: [f], us: 500 },
+          { stack: [f], us: 999_400 },
         ],
-      },
-      startTime: 1,
-      endTime: 2,
-      samples: [2, 2],
-      timestamps: [1_000_100, 1_000_600],
-    };
+        { startTime: 1_000_000, leadUs: 100 },
+      ),
+    );
     assert.equal(
       scanProfile(bytes(JSON.stringify(old))),
       undefined,
