@@ -90,6 +90,9 @@ export function runCli(
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The CLI's shortest run: 2 connections for 1 s, no warm-up. */
+export const QUICK = ['-c', '2', '-d', '1', '--warmup', '0'];
+
 /** A fresh folder under the OS temp folder, removed by the caller. */
 export function tempFolder(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `hotpath-test-${name}-`));

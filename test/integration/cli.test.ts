@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, CLI, childrenOf, eventually, runCli, tempFolder } from '../helpers';
+import { alive, CLI, childrenOf, eventually, QUICK, runCli, tempFolder } from '../helpers';
 
 let out: string;
 before(() => {
@@ -47,7 +47,7 @@ describe('hotpath CLI', () => {
   });
 
   test('a run prints the load summary and where it was saved; --json prints the record', () => {
-    const text = hotpath('profile', '/hello', '-c', '2', '-d', '1', '--warmup', '0');
+    const text = hotpath('profile', '/hello', ...QUICK);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /throughput\s+[\d,.]+ req\/s/);
     assert.match(text.stdout, /latency\s+p50/);
@@ -57,18 +57,7 @@ describe('hotpath CLI', () => {
     );
     assert.match(text.stderr, /GET \/hello · sample service · 2 connections × 1 s/);
 
-    const json = hotpath(
-      'profile',
-      '/hello',
-      '-c',
-      '2',
-      '-d',
-      '1',
-      '--warmup',
-      '0',
-      '--json',
-      '--no-profile',
-    );
+    const json = hotpath('profile', '/hello', ...QUICK, '--json', '--no-profile');
     assert.equal(json.code, 0, json.stderr);
     const record = JSON.parse(json.stdout);
     assert.equal(record.status, 'done');

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { RunRecord } from '../../src/record/run';
-import { CLI, eventually, runCli, tempFolder } from '../helpers';
+import { CLI, eventually, QUICK, runCli, tempFolder } from '../helpers';
 
 const BODY = JSON.stringify({ subscribed_topics: ['news', 'jobs'] });
 let out: string;
@@ -28,12 +28,7 @@ const post = (pathname: string, ...more: string[]) => [
   BODY,
   '--header',
   'content-type: application/json',
-  '-c',
-  '2',
-  '-d',
-  '1',
-  '--warmup',
-  '0',
+  ...QUICK,
   '--json',
   ...more,
 ];
