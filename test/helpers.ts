@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 
 /** True while a process with this pid exists (zombies count as gone). */
 export function alive(pid: number): boolean {
@@ -88,6 +90,33 @@ export function runCli(
     timeout: timeoutMs,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** What a child's stream has written so far, as text. */
+export function written(stream: Readable): () => string {
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+  });
+  return () => text;
+}
+
+/**
+ * `hotpath serve --port 0` of the built CLI: the sample service's process, for the caller to end,
+ * and the URL it says it listens on (within 10 s, or the process is ended and this fails).
+ */
+export async function serveSample(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout = written(child.stdout);
+  const url = () => /listening on (http:\/\/\S+)/.exec(stdout())?.[1];
+  if (!(await eventually(() => url() !== undefined, 10_000))) {
+    child.kill();
+    assert.fail(`the sample service says it listens: ${stdout()}`);
+  }
+  return { child, url: url() as string };
 }
 
 /** The CLI's shortest run: 2 connections for 1 s, no warm-up. */

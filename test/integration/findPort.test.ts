@@ -30,6 +30,10 @@ function hotpath(args: string[]): { status: number | null; output: string; secon
 // The messages must come well before the ready timeout, which is set high to tell them apart.
 const patient = ['--ready-timeout', '60'];
 
+/** `hotpath profile /`, a quick run, of `service` at --url http://127.0.0.1:<port>. */
+const profileAt = (service: string, port: number, more: string[] = []) =>
+  hotpath(['/', ...QUICK, ...more, '--service', service, '--url', `http://127.0.0.1:${port}`]);
+
 test('profile / -- node server.js: the port the service listens on is found', async () => {
   const port = await freePort();
   const run = hotpath(['/', ...QUICK, '--', process.execPath, fixture('server.js'), String(port)]);
@@ -67,15 +71,7 @@ test('a service listening on IPv6 loopback only: named with the URL to use', asy
   }
   const port = await freePort();
   const service = `"${process.execPath}" "${fixture('misfits/ipv6Only.js')}" ${port}`;
-  const run = hotpath([
-    '/',
-    ...QUICK,
-    ...patient,
-    '--service',
-    service,
-    '--url',
-    `http://127.0.0.1:${port}`,
-  ]);
+  const run = profileAt(service, port, patient);
   assert.equal(run.status, 1, run.output);
   assert.match(
     run.output,
@@ -118,15 +114,7 @@ test('a unix socket, another port than --url, a replaced NODE_OPTIONS: each its 
     let other = await freePort();
     while (other === port) other = await freePort();
     const service = command.replace('OTHER_PORT', String(other)).replace('PORT', String(port));
-    const run = hotpath([
-      '/',
-      ...QUICK,
-      ...patient,
-      '--service',
-      service,
-      '--url',
-      `http://127.0.0.1:${port}`,
-    ]);
+    const run = profileAt(service, port, patient);
     assert.equal(run.status, 1, `${name}: ${run.output}`);
     assert.match(run.output, message, name);
     assert.ok(run.seconds < 30, `${name}: took ${run.seconds} s (the ready timeout is 60 s)`);
@@ -208,14 +196,7 @@ const crashes: { title: string; script: string; shows: [RegExp, string?][]; hide
 for (const { title, script, shows, hides } of crashes) {
   test(title, async () => {
     const port = await freePort();
-    const run = hotpath([
-      '/',
-      ...QUICK,
-      '--service',
-      `"${process.execPath}" "${fixture(script)}"`,
-      '--url',
-      `http://127.0.0.1:${port}`,
-    ]);
+    const run = profileAt(`"${process.execPath}" "${fixture(script)}"`, port);
     assert.equal(run.status, 1, run.output);
     for (const [pattern, what] of shows) assert.match(run.output, pattern, what);
     for (const pattern of hides) assert.doesNotMatch(run.output, pattern, run.output);
