@@ -105,7 +105,7 @@ test('a unix socket, another port than --url, a replaced NODE_OPTIONS: each its 
     [
       'NODE_OPTIONS',
       `sh "${fixture('misfits/replacesNodeOptions.sh')}" PORT`,
-      /no Node process of .* loaded Hotpath's agent: does your start script set NODE_OPTIONS\?/,
+      /pid \d+ \(node .*server\.js \d+\), which .* started, answers at .* but did not load Hotpath's agent: its NODE_OPTIONS is "--max-old-space-size=512"/,
     ],
   ];
   for (const [name, command, message] of cases) {
