@@ -30,6 +30,7 @@ import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
 import { HotpathError, isCancelled, messageOf } from '../vocabulary/errors';
+import { forSurface } from '../vocabulary/words';
 import { type TargetKind, WorkspaceMemory } from './memory';
 import { ProfileRun, type RunEvent } from './run';
 import { SampleService } from './sampleService';
@@ -176,7 +177,8 @@ export class Ctx implements vscode.Disposable {
 
   /** Tells the user in a message with "Show Log", and logs it; never throws. */
   reportError(error: unknown): void {
-    const message = messageOf(error);
+    // In the editor's words: an option by its setting (or preset) name, not by the CLI's flag.
+    const message = error instanceof HotpathError ? forSurface(error, 'editor') : messageOf(error);
     this.output.error(message);
     this.#told.fire({ kind: 'error', text: message, severity: 'error' });
     void vscode.window

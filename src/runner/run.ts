@@ -307,6 +307,10 @@ function noteFailure(record: RunRecord, error: unknown, target: StartedTarget | 
   record.error = {
     code: error instanceof HotpathError ? error.code : 'INTERNAL',
     message: messageOf(error),
+    // Its option references kept (vocabulary/words.ts): the editor names the option its own way.
+    ...(error instanceof HotpathError && error.words !== error.message
+      ? { words: error.words }
+      : {}),
   };
   const output = target?.stderrTail();
   if (output && record.status === 'failed') record.error.serviceOutput = output;

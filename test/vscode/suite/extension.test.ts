@@ -400,6 +400,36 @@ suite('Hotpath in VS Code', () => {
     assert.equal(api().servicePid(), undefined);
   });
 
+  test('a service on another port than hotpath.service.url: the error names the setting, not the flag', async () => {
+    const script = path.join(
+      vscode.extensions.getExtension(ID)?.extensionPath ?? '',
+      'dist',
+      'sampleService.js',
+    );
+    const [asked, listens] = [await freePort(), await freePort()];
+    const clearService = await useService(
+      `node "${script}" --port ${listens}`,
+      `http://127.0.0.1:${asked}`,
+    );
+    try {
+      const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+        ...SHORT,
+        target: 'service',
+        path: '/hello',
+      })) as { record: { status: string; error?: { code: string } } } | undefined;
+      assert.equal(run?.record.status, 'failed');
+      assert.equal(run?.record.error?.code, 'WRONG_PORT');
+      const said = api().lastError() ?? '';
+      assert.match(
+        said,
+        new RegExp(`"hotpath\\.service\\.url": "http://127\\.0\\.0\\.1:${listens}"`),
+      );
+      assert.doesNotMatch(said, /--url/, "the CLI's flag is not the editor's word");
+    } finally {
+      await clearService();
+    }
+  });
+
   test('two Start Sample Service calls at once start one service', async () => {
     // The children of this extension host that run the sample service's bundle, from /proc.
     const sampleServices = () =>
