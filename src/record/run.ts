@@ -100,6 +100,8 @@ export interface RunRecord {
 /** One profiled process or thread, as run.json keeps it. */
 export interface ProfiledUnit {
   pid: number;
+  /** Its parent process, as it said itself (a cluster worker's is the primary). */
+  ppid?: number;
   /** 0: the process's main thread. */
   threadId: number;
   /** How it was started (its first arguments), to tell processes apart. */

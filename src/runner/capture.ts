@@ -134,6 +134,7 @@ export class TargetCapture {
       const merged = (!anyServed || (servedByPid.get(agent.pid) ?? 0) > 0) && !idle;
       profiled.push({
         pid: agent.pid,
+        ppid: agent.ppid,
         threadId: agent.threadId,
         command: agent.command,
         ...(several && profilePath ? { file: fileOf(agent) } : {}),
