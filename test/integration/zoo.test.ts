@@ -48,9 +48,21 @@ function profile(name: string) {
   });
 }
 
+/** Each CPU route keeps its service busy with 4 connections; the lock route waits. */
+function expectedVerdict(name: string): string {
+  return name.startsWith('lock') ? 'waiting' : 'cpu-bound';
+}
+
+/**
+ * A service profiled, once more when other programs starved it of CPU and its verdict came out
+ * otherwise (by the diagnosis's own measure): a busy machine is a reason to measure again, never
+ * to accept another answer.
+ */
 async function profileOnce(name: string): Promise<LoadedRun> {
   const service = services.find((s) => s.name === name);
   assert.ok(service, name);
+  const first = loadRun((await profileService(runs, service)).folder);
+  if (first.diagnosis.verdict === expectedVerdict(name) || !machineWasBusy(first)) return first;
   return loadRun((await profileService(runs, service)).folder);
 }
 
@@ -63,6 +75,16 @@ function machineWasBusy(run: LoadedRun): boolean {
     machineShortOfCpu({ machine: run.record?.machine, metrics: run.record?.agent })?.short ?? false
   );
 }
+
+/** The services whose hot function V8 inlines into its caller, with what the profile shows. */
+const INLINED: Record<string, string> = {
+  express:
+    'V8 inlines tallyInvoices into the route handler: the profile names (anonymous) at server.js:43',
+  'fastify (schema)': 'V8 inlines listOrders into ordersRoute, which the profile names instead',
+  'esbuild --minify': 'V8 inlines scramble into churn, which the profile names instead',
+  worker_threads:
+    "V8 inlines hashChain into the worker's message handler: its line is the call's, worker.js:14",
+};
 
 const ZOO_NAMES = [
   'express',
@@ -89,19 +111,10 @@ describe('the zoo: every service', { timeout: 240_000 }, () => {
   });
 
   for (const name of ZOO_NAMES) {
-    test(`${name}: its verdict, a breakdown of the whole window, nothing of the agent's in the rows`, async (t) => {
+    test(`${name}: its verdict, a breakdown of the whole window, nothing of the agent's in the rows`, async () => {
       const run = await profile(name);
       const { analysis, diagnosis } = run;
-      // Each CPU route keeps its service busy with 4 connections; the lock route waits.
-      const expected = name.startsWith('lock') ? 'waiting' : 'cpu-bound';
-      if (diagnosis.verdict !== expected && machineWasBusy(run)) {
-        // Starved of CPU by other programs, a service is not what it is on a quiet machine;
-        // what must hold then is that Hotpath says so.
-        t.diagnostic(`the machine was busy: ${diagnosis.summary}`);
-        assert.match(diagnosis.summary, /The machine was short of CPU/);
-      } else {
-        assert.equal(diagnosis.verdict, expected, diagnosis.summary);
-      }
+      assert.equal(diagnosis.verdict, expectedVerdict(name), diagnosis.summary);
 
       const rows = breakdown(analysis);
       const total = rows.reduce((sum, r) => sum + r.share, 0);
@@ -136,6 +149,30 @@ describe('the zoo: every service', { timeout: 240_000 }, () => {
       const agentRow = rows.find((r) => r.kind === 'hotpath')?.us ?? 0;
       assert.ok(agentRow >= agentUs - 1, `the agent's row ${agentRow} µs holds its ${agentUs} µs`);
     });
+  }
+});
+
+// Where V8 inlined the hot function into its caller, the CPU profile charges its time to the
+// caller (and its lines to the call's line): a known wrong answer until Hotpath names the cost's
+// function and line itself (issue #26, item 3). Those run as TODO, their reason printed.
+describe('the zoo: the hottest function and line of every service', { timeout: 240_000 }, () => {
+  for (const name of ZOO_NAMES) {
+    const inlined = INLINED[name];
+    test(
+      `${name}: the hottest function of the user's code, and its line where the build keeps lines`,
+      inlined ? { todo: inlined } : {},
+      async () => {
+        const { analysis, service, hottest } = await profile(name);
+        if (!service.hotFunction) return; // the lock route waits: no function is hot
+        const file = service.hotFile as string;
+        assert.equal(hottest?.name, service.hotFunction);
+        assert.equal(sourceOf(hottest)?.source, file);
+        if (service.lines) {
+          const [line] = hotLines(analysis, 1, ['user']);
+          assert.equal(`${line?.file}:${line?.line}`, `${file}:${hotLineOf(file)}`);
+        }
+      },
+    );
   }
 });
 
