@@ -2,7 +2,7 @@
  * `hotpath`: the engine without VS Code.
  *   hotpath profile <path> [options]   load-test one endpoint and capture a CPU profile
  *   hotpath serve [--port 8080]         run the bundled sample service
- * Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.
+ * Exit codes: src/cli/exitCodes.ts.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +17,7 @@ import {
   readArgs,
   UsageError,
 } from './cli/args';
+import { EXIT } from './cli/exitCodes';
 import {
   COMPARE_HELP,
   DEMO_HELP,
@@ -68,7 +69,7 @@ async function profile(args: string[]): Promise<number> {
     PROFILE_OPTIONS,
     true,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('profile takes one endpoint path, such as /fast');
@@ -147,6 +148,7 @@ async function profile(args: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
+  // A run that measured nothing has a profile, but of other work than the load's: no diagnosis.
   const loaded =
     record.status === 'done' && record.profile.file !== null ? analyseSaved(folder) : undefined;
   if (values.json) {
@@ -161,7 +163,13 @@ async function profile(args: string[]): Promise<number> {
         `${formatAnalysis(loaded.analysis, loaded.diagnosis, record.load?.requests, undefined, loaded.waits)}\n`,
       );
   }
-  return record.status === 'done' ? 0 : 1;
+  return exitOf(record);
+}
+
+/** The exit code of a finished run (src/cli/exitCodes.ts). */
+function exitOf(record: RunRecord): number {
+  if (record.status === 'done') return EXIT.ok;
+  return record.error?.code === 'MEASURED_NOTHING' ? EXIT.measuredNothing : EXIT.failed;
 }
 
 async function demo(args: string[]): Promise<number> {
@@ -175,7 +183,7 @@ async function demo(args: string[]): Promise<number> {
     },
     false,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   const gcShares: Record<string, number> = {};
@@ -187,7 +195,7 @@ async function demo(args: string[]): Promise<number> {
       },
     });
     process.stdout.write(`${formatRun(record, folder)}\n`);
-    if (record.status !== 'done') return 1;
+    if (record.status !== 'done') return exitOf(record);
     const loaded = analyseSaved(folder);
     if (loaded)
       process.stdout.write(`  diagnosis   ${forSurface(loaded.diagnosis.summary, 'cli')}\n`);
@@ -195,7 +203,7 @@ async function demo(args: string[]): Promise<number> {
     if (loaded) gcShares[route] = loaded.analysis.shares.gc;
   }
   process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */
@@ -251,7 +259,7 @@ async function report(args: string[]): Promise<number> {
     },
     true,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
@@ -261,13 +269,13 @@ async function report(args: string[]): Promise<number> {
   }
   if (values.markdown) {
     process.stdout.write(`${runMarkdown(loaded)}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }, null, 2)}\n`,
     );
-    return 0;
+    return EXIT.ok;
   }
   const record = loaded.record;
   if (record)
@@ -281,12 +289,12 @@ async function report(args: string[]): Promise<number> {
   process.stdout.write(
     `${formatAnalysis(loaded.analysis, loaded.diagnosis, record?.load?.requests, undefined, loaded.waits)}\n`,
   );
-  return 0;
+  return EXIT.ok;
 }
 
 async function compare(args: string[]): Promise<number> {
   const parsed = readArgs(args, COMPARE_HELP, COMPARE_OPTIONS, true);
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   let gates: Gate[];
   try {
@@ -335,7 +343,7 @@ async function compare(args: string[]): Promise<number> {
     );
     for (const result of checked) process.stdout.write(`  ${gateText(result)}\n`);
   }
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 async function serve(args: string[]): Promise<number> {
@@ -349,7 +357,7 @@ async function serve(args: string[]): Promise<number> {
     },
     false,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values } = parsed;
   const child = spawn(
     process.execPath,
@@ -396,7 +404,7 @@ async function main(argv: string[]): Promise<number> {
       case '--help':
       case '-h':
         process.stdout.write(`${MAIN_HELP}\n`);
-        return command === undefined ? 2 : 0;
+        return command === undefined ? EXIT.usage : EXIT.ok;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -407,7 +415,10 @@ async function main(argv: string[]): Promise<number> {
         (error.code === 'BAD_OPTION' || error.code === 'REMOTE_TARGET')) ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`hotpath: ${messageOf(error)}\n${usage ? "Try 'hotpath --help'.\n" : ''}`);
-    return usage ? 2 : 1;
+    if (usage) return EXIT.usage;
+    return error instanceof HotpathError && error.code === 'MEASURED_NOTHING'
+      ? EXIT.measuredNothing
+      : EXIT.failed;
   }
 }
 

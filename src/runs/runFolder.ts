@@ -56,7 +56,10 @@ function readSourceMaps(folder: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the reason. */
+/**
+ * Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the
+ * reason, or ('MEASURED_NOTHING') for a run whose window measured nothing.
+ */
 export function loadRun(target: string): LoadedRun {
   let stat: fs.Stats;
   try {
@@ -80,6 +83,15 @@ export function loadRun(target: string): LoadedRun {
         `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
       );
     }
+    // Its profile is of other work than the load's (the warm-up's backlog): not a result.
+    if (record.error?.code === 'MEASURED_NOTHING')
+      throw new HotpathError(
+        'MEASURED_NOTHING',
+        `the run in ${target} measured nothing, so it has no diagnosis: ${record.error.message}` +
+          (record.profile?.file
+            ? ` (its profile is kept: give ${path.join(target, record.profile.file)} to read it anyway)`
+            : ''),
+      );
     if (record.profile?.file == null) {
       const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
       throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
