@@ -16,7 +16,7 @@ const autocannonVersion = JSON.parse(
 const node = {
   bundle: true,
   platform: 'node',
-  target: 'node18',
+  target: 'node20',
   format: 'cjs',
   sourcemap: true,
   logLevel: 'info',

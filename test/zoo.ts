@@ -2,11 +2,17 @@
  * The zoo's services (test/fixtures/zoo/), as data for the integration tests and bench/zoo.ts:
  * how each starts, its CPU route, its hot function and the file and line that hold its hot line
  * (marked `// hot line` in the source). The tsc and esbuild builds are made into a temp folder.
+ * And how the integration tests profile a service: a test file's runs in a temp folder of its own.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
 import { buildSync } from 'esbuild';
+import { type RunRequest, resolveRunOptions } from '../src/runner/options';
+import { type CompletedRun, runProfile } from '../src/runner/run';
+import { freePort, tempFolder } from './helpers';
 
 export const ZOO = path.join(__dirname, 'fixtures', 'zoo');
 const ROOT = path.resolve(__dirname, '..');
@@ -68,121 +74,165 @@ export function buildZoo(into: string): { tsc: string; bundle: string } {
 export function zooServices(built: { tsc: string; bundle: string }): ZooService[] {
   const node = `"${process.execPath}"`;
   const at = (folder: string) => path.join(ZOO, folder);
+  /**
+   * A service of the zoo's `folder` that `node <script>` starts (or `command`, in `cwd`), its hot
+   * function in `hotIn` of that folder (the script unless said).
+   */
+  const service = ({
+    folder,
+    script = 'server.js',
+    hotIn = script,
+    cwd = at(folder),
+    command = `${node} ${script}`,
+    hotFunction,
+    lines = true,
+    ...rest
+  }: Pick<ZooService, 'name' | 'route'> &
+    Partial<Pick<ZooService, 'cwd' | 'command' | 'hotFunction' | 'lines'>> & {
+      folder: string;
+      script?: string;
+      hotIn?: string;
+    }): ZooService => ({
+    ...rest,
+    cwd,
+    command,
+    ...(hotFunction ? { hotFunction, hotFile: path.join(at(folder), hotIn) } : {}),
+    lines,
+  });
   return [
-    {
+    service({
       name: 'express',
-      cwd: at('express'),
-      command: `${node} server.js`,
+      folder: 'express',
       route: '/api/invoices/total',
       hotFunction: 'tallyInvoices',
-      hotFile: path.join(at('express'), 'server.js'),
-      lines: true,
-    },
-    {
+    }),
+    service({
       name: 'fastify (schema)',
-      cwd: at('fastify'),
-      command: `${node} server.js`,
+      folder: 'fastify',
       route: '/orders',
       hotFunction: 'listOrders',
-      hotFile: path.join(at('fastify'), 'server.js'),
-      lines: true,
-    },
-    {
+    }),
+    service({
       name: 'koa',
-      cwd: at('koa'),
-      command: `${node} server.js`,
+      folder: 'koa',
       route: '/search?q=cats%20tea',
       hotFunction: 'rankResults',
-      hotFile: path.join(at('koa'), 'server.js'),
-      lines: true,
-    },
-    {
+    }),
+    service({
       name: 'hono (ESM)',
-      cwd: at('hono'),
-      command: `${node} server.mjs`,
+      folder: 'hono',
+      script: 'server.mjs',
       route: '/chart',
       hotFunction: 'renderSparkline',
-      hotFile: path.join(at('hono'), 'server.mjs'),
-      lines: true,
-    },
-    {
+    }),
+    service({
       name: 'tsx',
-      cwd: at('ts'),
+      folder: 'ts',
       command: `${node} --import tsx server.ts`,
       route: '/quote',
       hotFunction: 'priceBasket',
-      hotFile: path.join(at('ts'), 'pricing.ts'),
+      hotIn: 'pricing.ts',
       lines: false,
-    },
-    {
+    }),
+    service({
       name: 'ts-node (CJS)',
-      cwd: at('ts'),
+      folder: 'ts',
       command: `${node} -r ts-node/register server.ts`,
       route: '/quote',
       hotFunction: 'priceBasket',
-      hotFile: path.join(at('ts'), 'pricing.ts'),
-      lines: true,
-    },
-    {
+      hotIn: 'pricing.ts',
+    }),
+    service({
       name: 'ts-node/esm',
-      cwd: at('ts-esm'),
+      folder: 'ts-esm',
       command: `${node} --no-warnings --loader ts-node/esm server.ts`,
       route: '/quote',
       hotFunction: 'priceBasketEsm',
-      hotFile: path.join(at('ts-esm'), 'server.ts'),
-      lines: true,
-    },
-    {
+      hotIn: 'server.ts',
+    }),
+    // The built ones run from their build folder; their hot function is in the sources.
+    service({
       name: 'tsc',
+      folder: 'ts',
       cwd: built.tsc,
-      command: `${node} server.js`,
       route: '/quote',
       hotFunction: 'priceBasket',
-      hotFile: path.join(at('ts'), 'pricing.ts'),
-      lines: true,
-    },
-    {
+      hotIn: 'pricing.ts',
+    }),
+    service({
       name: 'esbuild --minify',
+      folder: 'bundle',
       cwd: built.bundle,
-      command: `${node} server.js`,
       route: '/shuffle',
       hotFunction: 'scramble',
-      hotFile: path.join(at('bundle'), 'text.ts'),
+      hotIn: 'text.ts',
       lines: false,
-    },
-    {
-      name: 'cluster',
-      cwd: at('cluster'),
-      command: `${node} server.js`,
-      route: '/primes',
-      hotFunction: 'countPrimes',
-      hotFile: path.join(at('cluster'), 'server.js'),
-      lines: true,
-    },
-    {
+    }),
+    service({ name: 'cluster', folder: 'cluster', route: '/primes', hotFunction: 'countPrimes' }),
+    service({
       name: 'worker_threads',
-      cwd: at('worker-threads'),
-      command: `${node} server.js`,
+      folder: 'worker-threads',
       route: '/digest',
       hotFunction: 'hashChain',
-      hotFile: path.join(at('worker-threads'), 'worker.js'),
-      lines: true,
-    },
-    {
+      hotIn: 'worker.js',
+    }),
+    service({
       name: 'npm start',
-      cwd: at('npm-start'),
+      folder: 'npm-start',
       command: 'npm start',
       route: '/catalog',
       hotFunction: 'buildCatalog',
-      hotFile: path.join(at('npm-start'), 'server.js'),
-      lines: true,
-    },
-    {
-      name: 'lock (no 499)',
-      cwd: at('lock'),
-      command: `${node} server.js`,
-      route: '/balance',
-      lines: true,
-    },
+    }),
+    service({ name: 'lock (no 499)', folder: 'lock', route: '/balance' }),
   ];
+}
+
+/**
+ * The runs of one test file, in a temp folder made before its tests and removed after them.
+ * `run` profiles into that folder, with half a second of warm-up unless the request says.
+ */
+export function testRuns(name: string) {
+  let folder = '';
+  before(() => {
+    folder = tempFolder(name);
+  });
+  after(() => fs.rmSync(folder, { recursive: true, force: true }));
+  return {
+    /** The temp folder, there once the tests have started. */
+    get folder(): string {
+      return folder;
+    },
+    run(request: RunRequest, events: Parameters<typeof runProfile>[1] = {}): Promise<CompletedRun> {
+      return runProfile(resolveRunOptions({ warmupSec: 0.5, outDir: folder, ...request }), events);
+    },
+  };
+}
+
+/** A request's `service` and `url` for a service that `command` starts on a free port. */
+export async function onFreePort(
+  command: (port: number) => string,
+): Promise<{ service: string; url: string }> {
+  const port = await freePort();
+  return { service: command(port), url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * A service of the zoo profiled on a free port (its PORT), 4 connections for 2 s unless `extra`
+ * says; fails unless the run is done.
+ */
+export async function profileService(
+  runs: ReturnType<typeof testRuns>,
+  service: Pick<ZooService, 'cwd' | 'command' | 'route'>,
+  extra: Partial<RunRequest> = {},
+): Promise<CompletedRun> {
+  const run = await runs.run({
+    path: service.route,
+    ...(await onFreePort((port) => `PORT=${port} ${service.command}`)),
+    cwd: service.cwd,
+    connections: 4,
+    durationSec: 2,
+    ...extra,
+  });
+  assert.equal(run.record.status, 'done', run.record.error?.message);
+  return run;
 }

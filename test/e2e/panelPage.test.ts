@@ -20,7 +20,7 @@ import { runProfile } from '../../src/runner/run';
 import { comparedRun, loadRun } from '../../src/runs/runFolder';
 import { reportPageHtml } from '../../src/views/reportPage';
 import { launchChromium, testOutput } from '../browser';
-import { tempFolder } from '../helpers';
+import { cpuProfile, repeated, tempFolder } from '../helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const ORIGIN = 'http://hotpath.test';
@@ -41,32 +41,23 @@ after(async () => {
 });
 
 function hostileReport() {
-  const nodes = [
-    {
-      id: 1,
-      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
-      children: HOSTILE.map((_, i) => i + 2),
-    },
-    ...HOSTILE.map((name, i) => ({
-      id: i + 2,
-      callFrame: {
-        functionName: name,
-        url: `file:///srv/${encodeURIComponent('"><svg onload=alert(3)>')}/${i}.js`,
-        lineNumber: i,
-        columnNumber: 0,
-      },
-      children: [],
-      positionTicks: [{ line: i + 1, ticks: 1 }],
-    })),
-  ];
   const analysis = analyze(
-    parseProfile({
-      nodes,
-      startTime: 0,
-      endTime: 6000,
-      samples: HOSTILE.map((_, i) => i + 2),
-      timeDeltas: HOSTILE.map(() => 1000),
-    }),
+    parseProfile(
+      cpuProfile(
+        HOSTILE.map((name, i) => ({
+          stack: [
+            {
+              name,
+              url: `file:///srv/${encodeURIComponent('"><svg onload=alert(3)>')}/${i}.js`,
+              line: i,
+            },
+          ],
+          us: 1000,
+          line: i + 1,
+        })),
+        { leadUs: 1000 },
+      ),
+    ),
   );
   return reportData(
     {
@@ -308,28 +299,12 @@ function themedReport(): ReportData {
     ['(idle)', '', 10],
     ['(program)', '', 5],
   ];
-  const nodes = [
-    {
-      id: 1,
-      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
-      children: frames.map((_, i) => i + 2),
-    },
-    ...frames.map(([name, url], i) => ({
-      id: i + 2,
-      callFrame: { functionName: name, url, lineNumber: i, columnNumber: 0 },
-      children: [],
-    })),
-  ];
-  const samples = frames.flatMap(([, , ticks], i) => Array.from({ length: ticks }, () => i + 2));
-  const analysis = analyze(
-    parseProfile({
-      nodes,
-      startTime: 0,
-      endTime: samples.length * 1000,
-      samples,
-      timeDeltas: samples.map(() => 1000),
-    }),
+  // A sample a tick of 1 ms, the last one ending the profile.
+  const samples = frames.flatMap(([name, url, ticks], i) =>
+    repeated(ticks, [{ name, url, line: i, column: 0 }], 1000),
   );
+  samples[samples.length - 1].us = 0;
+  const analysis = analyze(parseProfile(cpuProfile(samples, { leadUs: 1000 })));
   const report = reportData(
     {
       folder: root,

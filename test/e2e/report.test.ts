@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { launchChromium, testOutput } from '../browser';
-import { tempFolder } from '../helpers';
+import { cpuProfile, repeated, tempFolder } from '../helpers';
 
 const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 type FlameWindow = { hotpathFlame?: { drawnFrames: number } };
@@ -200,26 +200,11 @@ describe('HTML report in Chromium', () => {
 
   test("a comparison's flamegraph hides idle on request: the work fills the width", async () => {
     // Two lone profiles: idle 80 % then 60 %, the work the rest.
-    const profile = (idleUs: number, workUs: number) => {
-      const frame = (functionName: string, url = '', lineNumber = -1) => ({
-        functionName,
-        scriptId: url ? '1' : '0',
-        url,
-        lineNumber,
-        columnNumber: 0,
-      });
-      return {
-        nodes: [
-          { id: 1, callFrame: frame('(root)'), children: [2, 3] },
-          { id: 2, callFrame: frame('(idle)') },
-          { id: 3, callFrame: frame('work', 'file:///srv/app.js', 4) },
-        ],
-        startTime: 0,
-        endTime: idleUs + workUs,
-        samples: [2, 3],
-        timeDeltas: [0, idleUs],
-      };
-    };
+    const profile = (idleUs: number, workUs: number) =>
+      cpuProfile([
+        { stack: ['(idle)'], us: idleUs },
+        { stack: [{ name: 'work', url: 'file:///srv/app.js', line: 4 }], us: workUs },
+      ]);
     const [a, b] = [path.join(out, 'a.cpuprofile'), path.join(out, 'b.cpuprofile')];
     fs.writeFileSync(a, JSON.stringify(profile(80_000, 20_000)));
     fs.writeFileSync(b, JSON.stringify(profile(60_000, 40_000)));
@@ -257,34 +242,16 @@ describe('HTML report in Chromium', () => {
   });
 
   test('hostile function names and files render as text and run nothing', async () => {
-    const profile = {
-      nodes: [
-        {
-          id: 1,
-          callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
-          children: [2],
-        },
-        {
-          id: 2,
-          callFrame: { functionName: HOSTILE, url: HOSTILE_FILE, lineNumber: 0, columnNumber: 0 },
-          children: [3],
-        },
-        {
-          id: 3,
-          callFrame: {
-            functionName: '</script><script>alert(2)</script>\u202Eevil',
-            url: 'file:///srv/app.js',
-            lineNumber: 4,
-            columnNumber: 0,
-          },
-          children: [],
-        },
-      ],
-      startTime: 0,
-      endTime: 3000,
-      samples: [2, 3, 3],
-      timeDeltas: [0, 1000, 1000],
+    const hostile = { name: HOSTILE, url: HOSTILE_FILE };
+    const evil = {
+      name: '</script><script>alert(2)</script>\u202Eevil',
+      url: 'file:///srv/app.js',
+      line: 4,
     };
+    const profile = cpuProfile([
+      { stack: [hostile], us: 1000 },
+      ...repeated(2, [hostile, evil], 1000),
+    ]);
     const file = path.join(out, 'hostile.cpuprofile');
     fs.writeFileSync(file, JSON.stringify(profile));
     const html = path.join(out, 'hostile.html');

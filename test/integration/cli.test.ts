@@ -4,7 +4,17 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, CLI, childrenOf, eventually, runCli, tempFolder } from '../helpers';
+import {
+  alive,
+  CLI,
+  childrenOf,
+  eventually,
+  QUICK,
+  runCli,
+  serveSample,
+  tempFolder,
+  written,
+} from '../helpers';
 
 let out: string;
 before(() => {
@@ -47,7 +57,7 @@ describe('hotpath CLI', () => {
   });
 
   test('a run prints the load summary and where it was saved; --json prints the record', () => {
-    const text = hotpath('profile', '/hello', '-c', '2', '-d', '1', '--warmup', '0');
+    const text = hotpath('profile', '/hello', ...QUICK);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /throughput\s+[\d,.]+ req\/s/);
     assert.match(text.stdout, /latency\s+p50/);
@@ -57,18 +67,7 @@ describe('hotpath CLI', () => {
     );
     assert.match(text.stderr, /GET \/hello · sample service · 2 connections × 1 s/);
 
-    const json = hotpath(
-      'profile',
-      '/hello',
-      '-c',
-      '2',
-      '-d',
-      '1',
-      '--warmup',
-      '0',
-      '--json',
-      '--no-profile',
-    );
+    const json = hotpath('profile', '/hello', ...QUICK, '--json', '--no-profile');
     assert.equal(json.code, 0, json.stderr);
     const record = JSON.parse(json.stdout);
     assert.equal(record.status, 'done');
@@ -104,14 +103,10 @@ describe('hotpath CLI', () => {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
+    const stderr = written(child.stderr);
     assert.ok(
-      await eventually(() => /responses/.test(stderr), 15_000),
-      `the load is running: ${stderr}`,
+      await eventually(() => /responses/.test(stderr()), 15_000),
+      `the load is running: ${stderr()}`,
     );
     const started = childrenOf(child.pid ?? -1);
     assert.ok(started.length >= 2, `the service and the load process: ${started}`);
@@ -123,26 +118,20 @@ describe('hotpath CLI', () => {
   });
 
   test('serve runs the sample service for curl until Ctrl+C', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    assert.ok(
-      await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(stdout), 10_000),
-      stdout,
-    );
-    const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
-    const response = await fetch(`${url}/fast`);
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { total: 878934 + 223821 + 126722 });
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-    child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    const { child, url } = await serveSample();
+    try {
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+/);
+      const response = await fetch(`${url}/fast`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { total: 878934 + 223821 + 126722 });
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => resolve(code)),
+      );
+      child.kill('SIGINT');
+      assert.equal(await exited, 0);
+    } finally {
+      // A failed test ends the service too, or the test file would wait for it.
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    }
   });
 });

@@ -6,30 +6,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { PROFILE_FILE, RUN_FILE } from '../../src/record/run';
-import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
-import { type CompletedRun, runProfile } from '../../src/runner/run';
-import { alive, childrenOf, eventually, fixture, freePort, tempFolder } from '../helpers';
+import { resolveRunOptions } from '../../src/runner/options';
+import { runProfile } from '../../src/runner/run';
+import { alive, childrenOf, eventually, fixture, freePort } from '../helpers';
+import { onFreePort, testRuns } from '../zoo';
 
-let out: string;
-before(() => {
-  out = tempFolder('engine');
-});
-after(() => {
-  fs.rmSync(out, { recursive: true, force: true });
-});
-
-function run(
-  request: RunRequest,
-  signal?: AbortSignal,
-  onProgress?: () => void,
-): Promise<CompletedRun> {
-  return runProfile(resolveRunOptions({ warmupSec: 0.5, outDir: out, ...request }), {
-    signal,
-    onProgress,
-  });
-}
+const runs = testRuns('engine');
+const { run } = runs;
 
 interface ProfileNode {
   id: number;
@@ -181,10 +166,12 @@ describe('runner on the sample service', () => {
     let progressSeen = 0;
     const result = await run(
       { path: '/fast', connections: 10, durationSec: 20 },
-      controller.signal,
-      () => {
-        progressSeen++;
-        controller.abort();
+      {
+        signal: controller.signal,
+        onProgress: () => {
+          progressSeen++;
+          controller.abort();
+        },
       },
     );
     assert.ok(progressSeen >= 1, 'the load was running');
@@ -211,7 +198,7 @@ describe('cancelling before the load', () => {
   test('a run cancelled while the service starts ends it and says so', async () => {
     const before = childrenOf(process.pid);
     const controller = new AbortController();
-    const running = runProfile(resolveRunOptions({ path: '/fast', outDir: out }), {
+    const running = runProfile(resolveRunOptions({ path: '/fast', outDir: runs.folder }), {
       signal: controller.signal,
       onStage: (stage) => {
         if (stage === 'starting') setTimeout(() => controller.abort(), 50);
@@ -234,11 +221,9 @@ describe('cancelling before the load', () => {
 
 describe("runner on a user's service", () => {
   test('profiles the Node process that serves the URL behind a wrapper, then ends them all', async () => {
-    const port = await freePort();
     const { folder, record } = await run({
       path: '/work',
-      service: `"${process.execPath}" "${fixture('wrapper.js')}" ${port}`,
-      url: `http://127.0.0.1:${port}`,
+      ...(await onFreePort((port) => `"${process.execPath}" "${fixture('wrapper.js')}" ${port}`)),
       connections: 4,
       durationSec: 1.5,
     });

@@ -8,28 +8,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { RUN_FILE, type RunRecord } from '../../src/record/run';
-import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
-import { type CompletedRun, runProfile } from '../../src/runner/run';
 import { startSampleService } from '../../src/runner/target';
 import { loadRun } from '../../src/runs/runFolder';
-import { alive, descendantsOf, eventually, fixture, freePort, tempFolder } from '../helpers';
+import { alive, descendantsOf, eventually, fixture } from '../helpers';
+import { onFreePort, testRuns } from '../zoo';
 
-let out: string;
-before(() => {
-  out = tempFolder('faults');
-});
-after(() => {
-  fs.rmSync(out, { recursive: true, force: true });
-});
-
-function run(
-  request: RunRequest,
-  events: Parameters<typeof runProfile>[1] = {},
-): Promise<CompletedRun> {
-  return runProfile(resolveRunOptions({ warmupSec: 0.5, outDir: out, ...request }), events);
-}
+const runs = testRuns('faults');
+const { run } = runs;
+/** The request's service and url for test/fixtures/faulty.js on a free port. */
+const faulty = () =>
+  onFreePort((port) => `"${process.execPath}" "${fixture('faulty.js')}" ${port}`);
 
 function saved(folder: string): RunRecord {
   return JSON.parse(fs.readFileSync(path.join(folder, RUN_FILE), 'utf8')) as RunRecord;
@@ -72,11 +62,9 @@ describe('process faults', () => {
   });
 
   test('a service whose answers are all 500s: the run is diagnosed as failing, not as slow', async () => {
-    const port = await freePort();
     const { folder, record } = await run({
       path: '/error',
-      service: `"${process.execPath}" "${fixture('faulty.js')}" ${port}`,
-      url: `http://127.0.0.1:${port}`,
+      ...(await faulty()),
       connections: 4,
       durationSec: 1.5,
       // Measuring the error path on purpose: without it the run stops after the warm-up.
@@ -93,11 +81,9 @@ describe('process faults', () => {
   });
 
   test('a stuck event loop: the agent does not answer "stop", the run fails with a timeout and the service is ended', async () => {
-    const port = await freePort();
     const { folder, record } = await run({
       path: '/spin',
-      service: `"${process.execPath}" "${fixture('faulty.js')}" ${port}`,
-      url: `http://127.0.0.1:${port}`,
+      ...(await faulty()),
       connections: 2,
       durationSec: 2.5,
       warmupSec: 0,
@@ -179,10 +165,10 @@ describe('load', () => {
 
 describe('files', () => {
   test('an output folder that cannot be made: a clear error before anything starts', async () => {
-    const blocker = path.join(out, 'a-file');
+    const blocker = path.join(runs.folder, 'a-file');
     fs.writeFileSync(blocker, 'not a folder');
     await assert.rejects(
-      runProfile(resolveRunOptions({ path: '/hello', outDir: path.join(blocker, 'runs') })),
+      run({ path: '/hello', outDir: path.join(blocker, 'runs') }),
       (error: Error) =>
         /cannot make the run folder .*a-file[\\/]runs/.test(error.message) &&
         /ENOTDIR|EEXIST/.test(error.message),
@@ -191,7 +177,7 @@ describe('files', () => {
   });
 
   test('a writer killed in the middle of a run file leaves the previous file whole', async () => {
-    const file = path.join(out, 'run.json');
+    const file = path.join(runs.folder, 'run.json');
     const old = JSON.stringify({ status: 'done', note: 'the previous state' });
     fs.writeFileSync(file, old);
     const files = path.resolve(__dirname, '..', '..', 'src', 'runner', 'files.ts');
@@ -212,7 +198,9 @@ describe('files', () => {
     });
     // Kill it once its temp file is being written.
     const writing = () =>
-      fs.readdirSync(out).some((name) => name.startsWith('.run.json.') && name.endsWith('.tmp'));
+      fs
+        .readdirSync(runs.folder)
+        .some((name) => name.startsWith('.run.json.') && name.endsWith('.tmp'));
     assert.ok(await eventually(writing, 30_000), 'the writer started writing');
     writer.kill('SIGKILL');
     await new Promise((resolve) => writer.on('exit', resolve));
@@ -254,7 +242,7 @@ describe('files', () => {
           { path: '/hello', connections: 2, durationSec: 1 },
           {
             onStage: (_stage, record) => {
-              folder ??= path.join(out, record.id);
+              folder ??= path.join(runs.folder, record.id);
             },
           },
         ),

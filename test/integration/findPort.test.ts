@@ -9,22 +9,16 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { fixture, freePort, tempFolder } from '../helpers';
+import { fixture, freePort, QUICK, runCli, tempFolder } from '../helpers';
 
-const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-
-/** Runs the CLI from a temp folder; returns its exit code and all it printed. */
+/** Runs `hotpath profile` from a temp folder; returns its exit code and all it printed. */
 function hotpath(args: string[]): { status: number | null; output: string; seconds: number } {
   const cwd = tempFolder('find-port');
   const started = Date.now();
   try {
-    const run = spawnSync(process.execPath, [cli, 'profile', ...args], {
-      cwd,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = runCli(cwd, ['profile', ...args], 120_000);
     return {
-      status: run.status,
+      status: run.code,
       output: `${run.stdout}${run.stderr}`,
       seconds: (Date.now() - started) / 1000,
     };
@@ -33,13 +27,16 @@ function hotpath(args: string[]): { status: number | null; output: string; secon
   }
 }
 
-const quick = ['--duration', '1', '--warmup', '0', '-c', '2'];
 // The messages must come well before the ready timeout, which is set high to tell them apart.
 const patient = ['--ready-timeout', '60'];
 
+/** `hotpath profile /`, a quick run, of `service` at --url http://127.0.0.1:<port>. */
+const profileAt = (service: string, port: number, more: string[] = []) =>
+  hotpath(['/', ...QUICK, ...more, '--service', service, '--url', `http://127.0.0.1:${port}`]);
+
 test('profile / -- node server.js: the port the service listens on is found', async () => {
   const port = await freePort();
-  const run = hotpath(['/', ...quick, '--', process.execPath, fixture('server.js'), String(port)]);
+  const run = hotpath(['/', ...QUICK, '--', process.execPath, fixture('server.js'), String(port)]);
   assert.equal(run.status, 0, run.output);
   assert.match(run.output, new RegExp(`load and CPU profile on http://127\\.0\\.0\\.1:${port}/`));
   assert.match(run.output, /throughput .* req\/s/);
@@ -49,7 +46,7 @@ test('several ports and no --url: both named, with how to choose', async () => {
   const port = await freePort();
   const run = hotpath([
     '/',
-    ...quick,
+    ...QUICK,
     ...patient,
     '--',
     process.execPath,
@@ -74,15 +71,7 @@ test('a service listening on IPv6 loopback only: named with the URL to use', asy
   }
   const port = await freePort();
   const service = `"${process.execPath}" "${fixture('misfits/ipv6Only.js')}" ${port}`;
-  const run = hotpath([
-    '/',
-    ...quick,
-    ...patient,
-    '--service',
-    service,
-    '--url',
-    `http://127.0.0.1:${port}`,
-  ]);
+  const run = profileAt(service, port, patient);
   assert.equal(run.status, 1, run.output);
   assert.match(
     run.output,
@@ -91,7 +80,7 @@ test('a service listening on IPv6 loopback only: named with the URL to use', asy
   // Without --url, the IPv6 address is used.
   const found = hotpath([
     '/',
-    ...quick,
+    ...QUICK,
     '--',
     process.execPath,
     fixture('misfits/ipv6Only.js'),
@@ -125,15 +114,7 @@ test('a unix socket, another port than --url, a replaced NODE_OPTIONS: each its 
     let other = await freePort();
     while (other === port) other = await freePort();
     const service = command.replace('OTHER_PORT', String(other)).replace('PORT', String(port));
-    const run = hotpath([
-      '/',
-      ...quick,
-      ...patient,
-      '--service',
-      service,
-      '--url',
-      `http://127.0.0.1:${port}`,
-    ]);
+    const run = profileAt(service, port, patient);
     assert.equal(run.status, 1, `${name}: ${run.output}`);
     assert.match(run.output, message, name);
     assert.ok(run.seconds < 30, `${name}: took ${run.seconds} s (the ready timeout is 60 s)`);
@@ -163,11 +144,11 @@ test('HTTPS with a self-signed certificate: named, and loaded with --insecure', 
     const port = await freePort();
     const service = `TLS_KEY="${key}" TLS_CERT="${cert}" "${process.execPath}" "${fixture('misfits/https.js')}" ${port}`;
     const url = `https://127.0.0.1:${port}`;
-    const refused = hotpath(['/', ...quick, ...patient, '--service', service, '--url', url]);
+    const refused = hotpath(['/', ...QUICK, ...patient, '--service', service, '--url', url]);
     assert.equal(refused.status, 1, refused.output);
     assert.match(refused.output, /a certificate Node does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT/);
     assert.match(refused.output, /add --insecure/);
-    const loaded = hotpath(['/', ...quick, '--service', service, '--url', url, '--insecure']);
+    const loaded = hotpath(['/', ...QUICK, '--service', service, '--url', url, '--insecure']);
     assert.equal(loaded.status, 0, loaded.output);
     assert.match(loaded.output, /throughput .* req\/s · [1-9][\d,]* responses .* 0 errors/);
   } finally {
@@ -186,41 +167,38 @@ test('a path whose warm-up answers only errors: exit 1 before the load, with the
   assert.doesNotMatch(run.output, /load and CPU profile on/, 'the load never started');
 });
 
-test("a crash on start shows the service's own thrown line and source line", async () => {
-  const port = await freePort();
-  const run = hotpath([
-    '/',
-    ...quick,
-    '--service',
-    `"${process.execPath}" "${fixture('crashOnStart.mjs')}"`,
-    '--url',
-    `http://127.0.0.1:${port}`,
-  ]);
-  assert.equal(run.status, 1, run.output);
-  assert.match(run.output, /crashOnStart\.mjs:5\n/, 'the file and line it threw at');
-  assert.match(run.output, /if \(depth === 0\) throw new Error\('DATABASE_URL is not set'\);/);
-  assert.match(run.output, /Error: DATABASE_URL is not set/);
-});
+/** Services that throw before they listen: what the output must show of it, and must not. */
+const crashes: { title: string; script: string; shows: [RegExp, string?][]; hides: RegExp[] }[] = [
+  {
+    title: "a crash on start shows the service's own thrown line and source line",
+    script: 'crashOnStart.mjs',
+    shows: [
+      [/crashOnStart\.mjs:5\n/, 'the file and line it threw at'],
+      [/if \(depth === 0\) throw new Error\('DATABASE_URL is not set'\);/],
+      [/Error: DATABASE_URL is not set/],
+    ],
+    hides: [],
+  },
+  {
+    title: "a module that throws while it is required: the user's frames, none of Hotpath's",
+    script: 'crashOnRequire/server.cjs',
+    shows: [
+      [/config\.cjs:2\nif \(!process\.env\.DATABASE_URL\) throw/, "Node's marker stays"],
+      [/Error: DATABASE_URL is not set/],
+      [/at Object\.<anonymous> \(.*config\.cjs:2:/, 'where it threw'],
+      [/server\.cjs:3:/, 'the require that loaded it'],
+      [/at require \(node:internal/, "Node's require frames stay"],
+    ],
+    hides: [/hotpathRequire|agent\.js/],
+  },
+];
 
-test("a module that throws while it is required: the user's frames, none of Hotpath's", async () => {
-  const port = await freePort();
-  const run = hotpath([
-    '/',
-    ...quick,
-    '--service',
-    `"${process.execPath}" "${fixture('crashOnRequire/server.cjs')}"`,
-    '--url',
-    `http://127.0.0.1:${port}`,
-  ]);
-  assert.equal(run.status, 1, run.output);
-  assert.match(
-    run.output,
-    /config\.cjs:2\nif \(!process\.env\.DATABASE_URL\) throw/,
-    "Node's marker stays",
-  );
-  assert.match(run.output, /Error: DATABASE_URL is not set/);
-  assert.match(run.output, /at Object\.<anonymous> \(.*config\.cjs:2:/, 'where it threw');
-  assert.match(run.output, /server\.cjs:3:/, 'the require that loaded it');
-  assert.match(run.output, /at require \(node:internal/, "Node's require frames stay");
-  assert.doesNotMatch(run.output, /hotpathRequire|agent\.js/, run.output);
-});
+for (const { title, script, shows, hides } of crashes) {
+  test(title, async () => {
+    const port = await freePort();
+    const run = profileAt(`"${process.execPath}" "${fixture(script)}"`, port);
+    assert.equal(run.status, 1, run.output);
+    for (const [pattern, what] of shows) assert.match(run.output, pattern, what);
+    for (const pattern of hides) assert.doesNotMatch(run.output, pattern, run.output);
+  });
+}

@@ -4,11 +4,10 @@
  * without `subscribed_topics`), writes the client, and answers 201 the first time, 200 after.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { RunRecord } from '../../src/record/run';
-import { CLI, eventually, runCli, tempFolder } from '../helpers';
+import { QUICK, runCli, serveSample, tempFolder } from '../helpers';
 
 const BODY = JSON.stringify({ subscribed_topics: ['news', 'jobs'] });
 let out: string;
@@ -28,12 +27,7 @@ const post = (pathname: string, ...more: string[]) => [
   BODY,
   '--header',
   'content-type: application/json',
-  '-c',
-  '2',
-  '-d',
-  '1',
-  '--warmup',
-  '0',
+  ...QUICK,
   '--json',
   ...more,
 ];
@@ -59,17 +53,8 @@ describe('POST with a JSON body and a header', () => {
   });
 
   test('against a running service: its clients show the written topics afterwards', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, url } = await serveSample();
     try {
-      let stdout = '';
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      assert.ok(await eventually(() => /listening on http:\/\/\S+/.test(stdout), 10_000), stdout);
-      const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1] ?? '';
       const before = (await (await fetch(`${url}/clients`)).json()) as { user_id: string }[];
       assert.ok(!before.some((c) => c.user_id === 'zz99'), 'no such client yet');
 

@@ -3,38 +3,43 @@
  * a breakdown that accounts for the whole window, and no file of Hotpath's agent among the hot
  * functions, hot lines or a comparison's rows. The TypeScript and built ones: the hottest
  * function of the user's code by name and original file, and its exact `file:line` where lines
- * can be had, or the note that says why not.
+ * can be had, or the note that says why not. The cluster's workers and the worker thread: the
+ * right processes and threads profiled.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { hotFunctions, hotLines, sourceOf } from '../../src/profile/analyze';
 import { breakdown } from '../../src/profile/breakdown';
 import { compareRuns } from '../../src/profile/compare';
 import { machineShortOfCpu } from '../../src/profile/diagnosis';
 import type { LoadedRun } from '../../src/profile/loadedRun';
-import { resolveRunOptions } from '../../src/runner/options';
-import { runProfile } from '../../src/runner/run';
 import { comparedRun, loadRun } from '../../src/runs/runFolder';
-import { freePort, tempFolder } from '../helpers';
-import { buildZoo, hotLineOf, type ZooService, zooServices } from '../zoo';
+import {
+  buildZoo,
+  hotLineOf,
+  profileService,
+  testRuns,
+  ZOO,
+  type ZooService,
+  zooServices,
+} from '../zoo';
 
-const out = tempFolder('zoo');
+const runs = testRuns('zoo');
 let services: ZooService[] = [];
 before(() => {
-  services = zooServices(buildZoo(out));
+  services = zooServices(buildZoo(runs.folder));
 });
-after(() => fs.rmSync(out, { recursive: true, force: true }));
 
 /** Each service is profiled once; the tests of it share the run. */
-const runs = new Map<string, Promise<LoadedRun>>();
+const loaded = new Map<string, Promise<LoadedRun>>();
 
 function profile(name: string) {
-  let run = runs.get(name);
+  let run = loaded.get(name);
   if (!run) {
     run = profileOnce(name);
-    runs.set(name, run);
+    loaded.set(name, run);
   }
   return run.then((loaded) => {
     const service = services.find((s) => s.name === name) as ZooService;
@@ -46,21 +51,7 @@ function profile(name: string) {
 async function profileOnce(name: string): Promise<LoadedRun> {
   const service = services.find((s) => s.name === name);
   assert.ok(service, name);
-  const port = await freePort();
-  const { folder, record } = await runProfile(
-    resolveRunOptions({
-      path: service.route,
-      service: `PORT=${port} ${service.command}`,
-      url: `http://127.0.0.1:${port}`,
-      cwd: service.cwd,
-      connections: 4,
-      durationSec: 2,
-      warmupSec: 0.5,
-      outDir: path.join(out, 'runs'),
-    }),
-  );
-  assert.equal(record.status, 'done', record.error?.message);
-  return loadRun(folder);
+  return loadRun((await profileService(runs, service)).folder);
 }
 
 /** The agent's bundle, or its sources once mapped (what `categorize` calls Hotpath's). */
@@ -263,5 +254,53 @@ describe('the zoo: TypeScript and built services', { timeout: 100_000 }, () => {
       !rows.some((r) => r.kind === 'hotpath' && r.share > 0.02),
       'Hotpath’s agent stays small',
     );
+  });
+});
+
+function ppidOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+// The right processes and threads: the zoo's runs of them, shared with the tests above.
+describe('the zoo: processes and threads', { timeout: 60_000 }, () => {
+  test('a cluster: both workers are profiled and merged, the primary is named and left out', async () => {
+    const { folder, record, analysis } = await profile('cluster');
+    const processes = record?.processes;
+    assert.ok(processes, 'run.json says which processes were profiled');
+    assert.equal(processes.profiled.length, 2, JSON.stringify(processes));
+    const primary = processes.skipped.find((s) => /cluster primary/.test(s.why));
+    assert.ok(primary, `the primary is named: ${JSON.stringify(processes.skipped)}`);
+    for (const worker of processes.profiled) {
+      assert.equal(worker.threadId, 0);
+      assert.ok(worker.requests > 0, `worker ${worker.pid} served requests`);
+      assert.ok(worker.merged);
+      assert.ok(fs.existsSync(path.join(folder, worker.file ?? '')), `${worker.file} kept`);
+    }
+    assert.notEqual(processes.profiled[0].pid, processes.profiled[1].pid);
+    assert.ok(!processes.profiled.some((p) => p.pid === primary.pid));
+    // The merged profile holds both workers' time: the hot handler is there, and the CPU of
+    // both processes is counted.
+    const names = hotFunctions(analysis, 10).map((f) => f.name);
+    assert.ok(names.includes('countPrimes'), names.join(', '));
+    const perWorker = processes.profiled.map((p) => p.metrics.cpuUserMs + p.metrics.cpuSystemMs);
+    const combined = (record?.agent?.cpuUserMs ?? 0) + (record?.agent?.cpuSystemMs ?? 0);
+    assert.ok(Math.abs(combined - (perWorker[0] + perWorker[1])) < 1e-6);
+    // The profiled workers are the primary's children.
+    assert.ok(!fs.existsSync(`/proc/${primary.pid}`) || ppidOf(processes.profiled[0].pid) !== 0);
+  });
+
+  test("a worker thread's CPU work is profiled with its process and shows by name", async () => {
+    const { record, analysis } = await profile('worker_threads');
+    const profiled = record?.processes?.profiled ?? [];
+    const main = profiled.filter((p) => p.threadId === 0);
+    const threads = profiled.filter((p) => p.threadId !== 0);
+    assert.equal(main.length, 1, JSON.stringify(profiled));
+    assert.equal(threads.length, 1, JSON.stringify(profiled));
+    assert.equal(threads[0].pid, main[0].pid);
+    const chain = analysis.functions.find((f) => f.name === 'hashChain');
+    assert.ok(chain, 'the worker thread’s function is in the profile');
+    assert.equal(sourceOf(chain)?.source, path.join(ZOO, 'worker-threads', 'worker.js'));
+    assert.equal(hotFunctions(analysis, 1, ['user'])[0].name, 'hashChain');
   });
 });

@@ -12,6 +12,7 @@ import {
   runLabel,
 } from '../../src/report/comparison';
 import { formatComparison } from '../../src/report/text';
+import { cpuProfile, type ProfileFrame } from '../helpers';
 
 const APP = '/srv/app.js';
 /** (root) -> handler -> work; `handlerUs` in the handler itself and `workUs` in work, one sample each. */
@@ -23,29 +24,13 @@ function run(
   p50: number,
   workUrl = APP,
 ) {
-  const profile = parseProfile({
-    nodes: [
-      {
-        id: 1,
-        callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
-        children: [2],
-      },
-      {
-        id: 2,
-        callFrame: { functionName: 'handler', url: APP, lineNumber: 4, columnNumber: 0 },
-        children: [3],
-      },
-      {
-        id: 3,
-        callFrame: { functionName: 'work', url: workUrl, lineNumber: 9, columnNumber: 0 },
-        children: [],
-      },
-    ],
-    startTime: 0,
-    endTime: handlerUs + workUs,
-    samples: [2, 3],
-    timeDeltas: [0, handlerUs],
-  });
+  const handler = { name: 'handler', url: APP, line: 4 };
+  const profile = parseProfile(
+    cpuProfile([
+      { stack: [handler], us: handlerUs },
+      { stack: [handler, { name: 'work', url: workUrl, line: 9 }], us: workUs },
+    ]),
+  );
   return {
     analysis: analyze(profile),
     load: {
@@ -103,32 +88,11 @@ describe('compareRuns', () => {
 });
 
 /** (root) -> handler -> each of `calls` (a call frame and its µs, one sample each), 10 requests. */
-function runCalling(calls: [{ functionName: string; url: string; lineNumber: number }, number][]) {
-  const nodes = [
-    {
-      id: 1,
-      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
-      children: [2],
-    },
-    {
-      id: 2,
-      callFrame: { functionName: 'handler', url: APP, lineNumber: 4, columnNumber: 0 },
-      children: calls.map((_, i) => 3 + i),
-    },
-    ...calls.map(([frame], i) => ({
-      id: 3 + i,
-      callFrame: { ...frame, columnNumber: frame.lineNumber < 0 ? -1 : 0 },
-      children: [],
-    })),
-  ];
-  const us = calls.map(([, t]) => t);
-  const profile = parseProfile({
-    nodes,
-    startTime: 0,
-    endTime: us.reduce((x, y) => x + y, 0),
-    samples: calls.map((_, i) => 3 + i),
-    timeDeltas: [0, ...us.slice(0, -1)],
-  });
+function runCalling(calls: [ProfileFrame, number][]) {
+  const handler = { name: 'handler', url: APP, line: 4 };
+  const profile = parseProfile(
+    cpuProfile(calls.map(([frame, us]) => ({ stack: [handler, frame], us }))),
+  );
   const load = {
     requests: 10,
     requestsPerSec: 10,
@@ -174,8 +138,8 @@ test('a CommonJS script named by its file:// URL is compared, and shown, by its 
 });
 
 describe('one function, two labels', () => {
-  const asBuiltin = { functionName: 'Hash', url: '', lineNumber: -1 };
-  const asNode = { functionName: 'Hash', url: 'node:internal/crypto/hash', lineNumber: 69 };
+  const asBuiltin = 'Hash';
+  const asNode = { name: 'Hash', url: 'node:internal/crypto/hash', line: 69 };
 
   test('Hash as a V8 built-in in one run and as Node JavaScript in the other is one row', () => {
     const before = runCalling([[asBuiltin, 5000]]);
@@ -206,7 +170,7 @@ describe('one function, two labels', () => {
   });
 
   test('two different runtime functions of one name seen on one side stay apart', () => {
-    const write = (url: string, lineNumber: number) => ({ functionName: 'write', url, lineNumber });
+    const write = (url: string, line: number) => ({ name: 'write', url, line });
     const before = runCalling([
       [write('node:internal/streams/writable', 10), 3000],
       [write('node:net', 20), 1000],

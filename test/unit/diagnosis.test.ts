@@ -10,6 +10,7 @@ import { breakdown } from '../../src/profile/breakdown';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose, type RunFigures, THRESHOLDS } from '../../src/profile/diagnosis';
 import type { Waits } from '../../src/profile/waits';
+import { cpuProfile, type ProfileFrame, repeated } from '../helpers';
 
 type Stack = [frames: string[], us: number];
 
@@ -19,70 +20,30 @@ type Stack = [frames: string[], us: number];
  * `name@:line` (code generated at run time: no URL, a position).
  */
 function profileOf(stacks: Stack[]): ReturnType<typeof parseProfile> {
-  const nodes = [
-    {
-      id: 1,
-      callFrame: frame('(root)'),
-      children: [] as number[],
-      positionTicks: [] as { line: number; ticks: number }[],
-    },
-  ];
-  const samples: number[] = [];
-  const timeDeltas: number[] = [];
-  for (const [frames, us] of stacks) {
-    let parent = nodes[0];
-    for (const name of frames) {
-      let child = parent.children.map((id) => nodes[id - 1]).find((n) => n.callFrame.key === name);
-      if (!child) {
-        child = { id: nodes.length + 1, callFrame: frame(name), children: [], positionTicks: [] };
-        nodes.push(child);
-        parent.children.push(child.id);
-      }
-      parent = child;
-    }
-    const line = parent.callFrame.lineNumber + 1;
-    // One sample per 100 µs, the last sample's own time given by endTime.
-    for (let t = 0; t < us; t += 100) {
-      samples.push(parent.id);
-      timeDeltas.push(samples.length === 1 ? 0 : 100);
-      if (line > 0) parent.positionTicks.push({ line: line + 1, ticks: 1 });
-    }
-  }
-  const total = samples.length * 100;
-  return parseProfile({
-    nodes: nodes.map(({ callFrame: { key: _key, ...callFrame }, positionTicks, ...n }) => ({
-      ...n,
-      callFrame,
-      positionTicks: merge(positionTicks),
-    })),
-    startTime: 0,
-    endTime: total,
-    samples,
-    timeDeltas,
-  });
+  return parseProfile(
+    cpuProfile(
+      // One sample per 100 µs, each ticking the line below the sampled script function's own.
+      stacks.flatMap(([frames, us]) => {
+        const stack = frames.map(frame);
+        const leaf = stack.at(-1);
+        const line =
+          typeof leaf === 'object' && leaf.line !== undefined ? leaf.line + 2 : undefined;
+        return repeated(Math.ceil(us / 100), stack, 100, line);
+      }),
+    ),
+  );
 }
 
-function merge(ticks: { line: number; ticks: number }[]) {
-  const by = new Map<number, number>();
-  for (const t of ticks) by.set(t.line, (by.get(t.line) ?? 0) + t.ticks);
-  return [...by].map(([line, n]) => ({ line, ticks: n }));
-}
-
-function frame(key: string) {
+function frame(key: string): ProfileFrame {
   const at = key.indexOf('@');
-  if (at < 0)
-    return { key, functionName: key, scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
-  const [url, line] = [
-    key.slice(at + 1, key.lastIndexOf(':')),
-    Number(key.slice(key.lastIndexOf(':') + 1)),
-  ];
+  if (at < 0) return key;
+  const colon = key.lastIndexOf(':');
   return {
-    key,
-    functionName: key.slice(0, at),
+    name: key.slice(0, at),
+    url: key.slice(at + 1, colon),
+    line: Number(key.slice(colon + 1)) - 1,
+    column: 0,
     scriptId: '1',
-    url,
-    lineNumber: line - 1,
-    columnNumber: 0,
   };
 }
 

@@ -13,28 +13,10 @@ import { type Analysis, analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
 import { hotLineRows } from '../../src/report/hot';
-import { tempFolder } from '../helpers';
+import { cpuProfile, fixture, repeated, tempFolder } from '../helpers';
 
-const SOURCE = `// Text helpers.
-export function scramble(words: string[], seed: number): string[] {
-  const out = words.slice();
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-export function churn(words: string[], rounds: number): number {
-  let checksum = 0;
-  for (let round = 0; round < rounds; round++) {
-    checksum = (checksum + scramble(words, round + 1)[0].length * round) % 1000003;
-  }
-  return checksum;
-}
-`;
+// The zoo's bundled service's own source (its text.ts), not a copy of it.
+const SOURCE = fs.readFileSync(fixture('zoo/bundle/text.ts'), 'utf8');
 const SOURCE_LINES = SOURCE.split('\n');
 const lineOf = (text: string) => SOURCE_LINES.findIndex((l) => l.includes(text)) + 1;
 const SCRAMBLE_LINE = lineOf('export function scramble');
@@ -51,44 +33,12 @@ interface Frame {
 
 /** A profile of one script: (root) → each frame, each sampled as often as its ticks say. */
 function profileOf(url: string, frames: Frame[]) {
-  const nodes = [
-    {
-      id: 1,
-      callFrame: {
-        functionName: '(root)',
-        scriptId: '0',
-        url: '',
-        lineNumber: -1,
-        columnNumber: -1,
-      },
-      children: frames.map((_, i) => i + 2),
-    },
-    ...frames.map((f, i) => ({
-      id: i + 2,
-      callFrame: {
-        functionName: f.name,
-        scriptId: '1',
-        url,
-        lineNumber: f.line,
-        columnNumber: f.column,
-      },
-      hitCount: f.ticks.reduce((a, [, t]) => a + t, 0),
-      positionTicks: f.ticks.map(([line, ticks]) => ({ line, ticks })),
-    })),
-  ];
+  const samples = frames.flatMap(({ name, line, column, ticks }) =>
+    ticks.flatMap(([tick, count]) => repeated(count, [{ name, url, line, column }], 1000, tick)),
+  );
   // A sample lasts until the next one: a last one of (root) closes the window.
-  const samples = [
-    ...frames.flatMap((f, i) => Array(f.ticks.reduce((a, [, t]) => a + t, 0)).fill(i + 2)),
-    1,
-  ];
   return parseProfile(
-    JSON.stringify({
-      nodes,
-      startTime: 0,
-      endTime: samples.length * 1000,
-      samples,
-      timeDeltas: samples.map(() => 1000),
-    }),
+    JSON.stringify(cpuProfile([...samples, { stack: [], us: 0 }], { leadUs: 1000 })),
   );
 }
 

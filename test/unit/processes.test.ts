@@ -12,6 +12,9 @@ import {
   combineMetrics,
   type Unit,
 } from '../../src/runner/processes';
+import { cpuProfile, repeated } from '../helpers';
+
+const APP = '/srv/app.js';
 
 const unit = (pid: number, ppid: number, ports: number[], threadId = 0): Unit => ({
   pid,
@@ -186,43 +189,18 @@ test('a merged profile keeps every function’s self time and every line’s tic
 });
 
 test('the same stack in two processes is one node of the merged tree', () => {
-  const one: RawProfile = {
-    nodes: [
-      { id: 1, callFrame: frame('(root)'), children: [2] },
-      { id: 2, callFrame: frame('handler', 4), children: [] },
-    ],
-    startTime: 0,
-    endTime: 20,
-    samples: [2, 2],
-    timeDeltas: [0, 10],
-  };
+  const one: RawProfile = cpuProfile(repeated(2, [{ name: 'handler', url: APP, line: 4 }], 10));
   const merged = mergeProfiles([one, { ...one, startTime: 500, endTime: 520 }]);
   assert.equal(merged.nodes.filter((n) => n.callFrame.functionName === 'handler').length, 1);
   assert.equal(merged.endTime, 40);
 });
 
-function frame(functionName: string, lineNumber = -1) {
-  return {
-    functionName,
-    scriptId: '1',
-    url: lineNumber < 0 ? '' : '/srv/app.js',
-    lineNumber,
-    columnNumber: 0,
-  };
-}
-
 test("a profile's busy share: the time not spent (idle), each sample until the next", () => {
-  const idleThenWork: RawProfile = {
-    nodes: [
-      { id: 1, callFrame: frame('(root)'), children: [2, 3] },
-      { id: 2, callFrame: frame('(idle)'), children: [] },
-      { id: 3, callFrame: frame('work', 4), children: [] },
-    ],
-    startTime: 0,
-    endTime: 100,
-    samples: [2, 2, 2, 3, 2],
-    timeDeltas: [0, 10, 10, 10, 10],
-  };
+  const idleThenWork: RawProfile = cpuProfile([
+    ...repeated(3, ['(idle)'], 10),
+    { stack: [{ name: 'work', url: APP, line: 4 }], us: 10 },
+    { stack: ['(idle)'], us: 60 },
+  ]);
   // Spans: idle 10, idle 10, idle 10, work 10, idle (last: none counted).
   assert.equal(busyShare(idleThenWork), 0.25);
   assert.equal(busyShare({ ...idleThenWork, samples: [], timeDeltas: [] }), 0);

@@ -14,6 +14,7 @@ import { compareRuns } from '../../src/profile/compare';
 import { ProfileError, parseProfile } from '../../src/profile/cpuprofile';
 import { diffFlameData, flameData } from '../../src/profile/flame';
 import { apply, type Json, mutation, validProfile } from '../fuzzProfiles';
+import { cpuProfile } from '../helpers';
 
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
 /**
@@ -105,35 +106,9 @@ describe('malformed profiles', () => {
 
   test('a 50 MB function name is kept, not a crash', () => {
     const name = 'n'.repeat(50 * 1024 * 1024);
-    const p = {
-      nodes: [
-        {
-          id: 1,
-          callFrame: {
-            functionName: '(root)',
-            scriptId: '0',
-            url: '',
-            lineNumber: -1,
-            columnNumber: -1,
-          },
-          children: [2],
-        },
-        {
-          id: 2,
-          callFrame: {
-            functionName: name,
-            scriptId: '1',
-            url: 'file:///a.js',
-            lineNumber: 1,
-            columnNumber: 0,
-          },
-        },
-      ],
-      startTime: 0,
-      endTime: 10,
-      samples: [2],
-      timeDeltas: [1],
-    };
+    const p = cpuProfile([{ stack: [{ name, url: 'file:///a.js', line: 1 }], us: 9 }], {
+      leadUs: 1,
+    });
     check(p);
     // Kept whole, not merely survived: a ProfileError would pass `check`, a cut name would not this.
     const analysis = analyze(parseProfile(p));

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type CpuProfile, ProfileError, parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel, CATEGORIES, categorize, type ProfileModel } from '../../src/profile/model';
+import { cpuProfile, headFormat, repeated } from '../helpers';
 
 interface Spec {
   id: number;
@@ -52,25 +53,22 @@ const fn = (model: ProfileModel, name: string) => {
 
 describe('buildModel on hand-built profiles', () => {
   // (root) -> main -> { a, b }, (root) -> (idle)
-  const specs: Spec[] = [
-    { id: 1, name: '(root)', children: [2, 5] },
-    { id: 2, name: 'main', url: APP, line: 9, children: [3, 4] },
-    {
-      id: 3,
-      name: 'a',
-      url: APP,
-      line: 19,
-      ticks: [
-        [21, 1],
-        [22, 2],
-      ],
-    },
-    { id: 4, name: 'b', url: APP, line: 29 },
-    { id: 5, name: '(idle)' },
-  ];
+  const main = { name: 'main', url: APP, line: 9 };
   // Samples at +100, +110, +130, +160, +200; end at +250: spans 10, 20, 30, 40, 50.
+  // a's ticks (line 21 once, 22 twice) are not its samples (two): V8's need not match.
   const model = buildModel(
-    parseProfile(profile(specs, [3, 3, 4, 2, 5], [100, 10, 20, 30, 40], 50)),
+    parseProfile(
+      cpuProfile(
+        [
+          { stack: [main, { name: 'a', url: APP, line: 19 }], us: 10, line: 21 },
+          { stack: [main, { name: 'a', url: APP, line: 19 }], us: 20, line: 22, ticks: 2 },
+          { stack: [main, { name: 'b', url: APP, line: 29 }], us: 30 },
+          { stack: [main], us: 40 },
+          { stack: ['(idle)'], us: 50 },
+        ],
+        { startTime: 1_000_000, leadUs: 100 },
+      ),
+    ),
   );
 
   test('sample i lasts until sample i+1, the last until endTime', () => {
@@ -127,19 +125,16 @@ describe('buildModel on hand-built profiles', () => {
 
   test('recursion is counted once in total time', () => {
     // (root) -> f -> g -> f(again, same function) ; samples: 10 in inner f, 10 in g
+    const [f, g] = [
+      { name: 'f', url: APP, line: 1 },
+      { name: 'g', url: APP, line: 5 },
+    ];
     const recursive = buildModel(
       parseProfile(
-        profile(
-          [
-            { id: 1, name: '(root)', children: [2] },
-            { id: 2, name: 'f', url: APP, line: 1, children: [3] },
-            { id: 3, name: 'g', url: APP, line: 5, children: [4] },
-            { id: 4, name: 'f', url: APP, line: 1 },
-          ],
-          [4, 3],
-          [0, 10],
-          10,
-        ),
+        cpuProfile([
+          { stack: [f, g, f], us: 10 },
+          { stack: [f, g], us: 10 },
+        ]),
       ),
     );
     assert.equal(fn(recursive, 'f').totalUs, 20, 'not 30');
@@ -148,20 +143,13 @@ describe('buildModel on hand-built profiles', () => {
   });
 
   test('siblings of one function are merged in the tree', () => {
-    const split = buildModel(
-      parseProfile(
-        profile(
-          [
-            { id: 1, name: '(root)', children: [2, 3] },
-            { id: 2, name: 'h', url: APP, line: 3 },
-            { id: 3, name: 'h', url: APP, line: 3 },
-          ],
-          [2, 3],
-          [0, 5],
-          5,
-        ),
-      ),
-    );
+    const h = { name: 'h', url: APP, line: 3 };
+    const raw = cpuProfile(repeated(2, [h], 5));
+    // Two nodes of one function below one parent, as V8 may write: the second sample on a twin.
+    raw.nodes.push({ ...raw.nodes[1], id: 3 });
+    raw.nodes[0].children.push(3);
+    raw.samples[1] = 3;
+    const split = buildModel(parseProfile(raw));
     assert.equal(split.tree.children.length, 1);
     assert.equal(split.tree.children[0].totalUs, 10);
   });
@@ -169,13 +157,12 @@ describe('buildModel on hand-built profiles', () => {
 
 describe('parseProfile', () => {
   const good = () =>
-    profile(
+    cpuProfile(
       [
-        { id: 1, name: '(root)', children: [2] },
-        { id: 2, name: 'x', url: APP, line: 0 },
+        { stack: [{ name: 'x', url: APP }], us: 1 },
+        { stack: [{ name: 'x', url: APP }], us: 0 },
       ],
-      [2, 2],
-      [1, 1],
+      { leadUs: 1 },
     );
 
   test('every inconsistency is a ProfileError naming the field', () => {
@@ -281,22 +268,27 @@ describe('parseProfile', () => {
   });
 
   test('optional fields are tolerated: no positionTicks, no hitCount, no children', () => {
-    const parsed = parseProfile(good());
+    const raw = good();
+    const { id, callFrame } = raw.nodes[1];
+    const parsed = parseProfile({ ...raw, nodes: [raw.nodes[0], { id, callFrame }] });
     assert.deepEqual(parsed.nodes[1].positionTicks, []);
     assert.deepEqual(parsed.nodes[1].children, []);
   });
 
   test('samples out of order (negative deltas) are sorted by time, as DevTools does', () => {
+    // Deltas +10, +10, -5, then 20 to the end.
+    const [x, y] = [
+      { name: 'x', url: APP },
+      { name: 'y', url: APP },
+    ];
     const parsed = parseProfile(
-      profile(
+      cpuProfile(
         [
-          { id: 1, name: '(root)', children: [2, 3] },
-          { id: 2, name: 'x', url: APP },
-          { id: 3, name: 'y', url: APP },
+          { stack: [x], us: 10 },
+          { stack: [y], us: -5 },
+          { stack: [x], us: 20 },
         ],
-        [2, 3, 2],
-        [10, 10, -5],
-        20,
+        { leadUs: 10 },
       ),
     );
     assert.deepEqual(parsed.samples, [2, 2, 3]);
@@ -305,29 +297,17 @@ describe('parseProfile', () => {
   });
 
   test('the old nested format (head, seconds, timestamps, 1-based lines) is converted', () => {
-    const old = {
-      head: {
-        functionName: '(root)',
-        url: '',
-        lineNumber: 0,
-        columnNumber: 0,
-        id: 1,
-        children: [
-          {
-            functionName: 'work',
-            url: 'http://x/app.js',
-            lineNumber: 12,
-            columnNumber: 3,
-            id: 2,
-            children: [],
-          },
+    // From 100 s: samples at +0.5 ms and +1.5 ms, the end at +3 ms.
+    const frame = { name: 'work', url: 'http://x/app.js', line: 11, column: 2 };
+    const old = headFormat(
+      cpuProfile(
+        [
+          { stack: [frame], us: 1000 },
+          { stack: [frame], us: 1500 },
         ],
-      },
-      startTime: 100,
-      endTime: 100.003,
-      samples: [2, 2],
-      timestamps: [100_000_500, 100_001_500],
-    };
+        { startTime: 100_000_000, leadUs: 500 },
+      ),
+    );
     const model = buildModel(parseProfile(old));
     const work = model.functions.find((f) => f.name === 'work');
     assert.equal(work?.line, 12);

@@ -14,7 +14,7 @@ import { buildModel, type ProfileModel } from '../../src/profile/model';
 import { packProfile } from '../../src/profile/packedProfile';
 import { readProfile, scanProfile } from '../../src/profile/readProfile';
 import { apply, type Json, mutation, validProfile } from '../fuzzProfiles';
-import { seededRandom as random } from '../helpers';
+import { cpuProfile, headFormat, seededRandom as random } from '../helpers';
 
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -166,24 +166,16 @@ describe('the byte scanner and the checked parser agree', () => {
     );
   });
 
-  const small = {
-    nodes: [
-      {
-        id: 1,
-        callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
-        children: [2],
-      },
-      {
-        id: 2,
-        callFrame: { functionName: 'work', url: 'file:///app.js', lineNumber: 4, columnNumber: 2 },
-        positionTicks: [{ line: 6, ticks: 3 }],
-      },
+  // work ticks line 6 three times in its two samples; a sample of the root between them.
+  const work = { name: 'work', url: 'file:///app.js', line: 4, column: 2 };
+  const small = cpuProfile(
+    [
+      { stack: [work], us: 100, line: 6, ticks: 3 },
+      { stack: [], us: 100 },
+      { stack: [work], us: 90 },
     ],
-    startTime: 100,
-    endTime: 400,
-    samples: [2, 1, 2],
-    timeDeltas: [10, 100, 100],
-  };
+    { startTime: 100, leadUs: 10 },
+  );
 
   test('what the scanner leaves to the parser is still read: old format, timestamps, big ids, BOM', () => {
     const cases: [string, string][] = [
@@ -225,29 +217,16 @@ describe('the byte scanner and the checked parser agree', () => {
       assert.deepEqual(read, byParser(text.replace(/^\ufeff/, '')), what);
       assert.ok(!(read as { error?: string }).error, `${what}: ${JSON.stringify(read)}`);
     }
-    const old = {
-      head: {
-        functionName: '(root)',
-        url: '',
-        lineNumber: 0,
-        columnNumber: 0,
-        id: 1,
-        children: [
-          {
-            functionName: 'f',
-            url: 'file:///a.js',
-            lineNumber: 3,
-            columnNumber: 1,
-            id: 2,
-            children: [],
-          },
+    const f = { name: 'f', url: 'file:///a.js', line: 2 };
+    const old = headFormat(
+      cpuProfile(
+        [
+          { stack: [f], us: 500 },
+          { stack: [f], us: 999_400 },
         ],
-      },
-      startTime: 1,
-      endTime: 2,
-      samples: [2, 2],
-      timestamps: [1_000_100, 1_000_600],
-    };
+        { startTime: 1_000_000, leadUs: 100 },
+      ),
+    );
     assert.equal(
       scanProfile(bytes(JSON.stringify(old))),
       undefined,

@@ -17,6 +17,18 @@ import {
 import type { SampleSeries } from '../../src/record/samples';
 import { gaussian, seededRandom } from '../helpers';
 
+/** A closed load's series of 100 ms intervals, none yet. */
+function emptySeries(connections: number): Required<SampleSeries> {
+  return {
+    intervalMs: 100,
+    responses: [],
+    latencyMs: [],
+    closedConnections: connections,
+    cycles: [],
+    cycleMs: [],
+  };
+}
+
 /**
  * A closed load of `connections` whose cycles last `cycleMs` on average, with ±jitter, over
  * `intervals` 100 ms intervals; responses come in waves when `waves` (all connections at once).
@@ -26,14 +38,7 @@ function closedLoad(
   { intervals = 30, connections = 20, jitter = 0.05, seed = 1, waves = false } = {},
 ): SampleSeries {
   const random = seededRandom(seed);
-  const series: Required<SampleSeries> = {
-    intervalMs: 100,
-    responses: [],
-    latencyMs: [],
-    closedConnections: connections,
-    cycles: [],
-    cycleMs: [],
-  };
+  const series = emptySeries(connections);
   let clock = 0;
   for (let i = 0; i < intervals; i++) {
     // Waves: every connection answers at the same moments, so an interval holds 1 or 2 of them.
@@ -156,7 +161,7 @@ describe('is a change real?', () => {
     );
   });
 
-  test('the same runs give the same interval every time (a seeded resampling)', () => {
+  test('the same runs give the same interval every time: batch means and a t quantile, nothing drawn at random', () => {
     const args = [[closedLoad(50, { seed: 13 })], [closedLoad(45, { seed: 14 })]] as const;
     assert.deepEqual(
       ratioInterval(...args, 'requestsPerSec'),
@@ -180,14 +185,7 @@ function wanderingRun(
   const connections = 20;
   const [phi, sd] = [0.8, 0.15];
   const offset = runSd * gaussian(random);
-  const series: Required<SampleSeries> = {
-    intervalMs: 100,
-    responses: [],
-    latencyMs: [],
-    closedConnections: connections,
-    cycles: [],
-    cycleMs: [],
-  };
+  const series = emptySeries(connections);
   let wander = sd * gaussian(random);
   for (let i = 0; i < intervals; i++) {
     wander = phi * wander + sd * Math.sqrt(1 - phi * phi) * gaussian(random);
