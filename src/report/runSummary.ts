@@ -151,11 +151,21 @@ function processRows(record: RunRecord): Row[] {
 
 /** The warm-up's requests still in the service when the window opened, if any. */
 function warmupRows(record: RunRecord): Row[] {
-  if (!record.warmup?.leftInFlight) return [];
+  const warmup = record.warmup;
+  const unread = warmup?.unreadAtOpen?.connections ?? 0;
+  if (!warmup || (!warmup.leftInFlight && !unread)) return [];
+  const left = [
+    warmup.leftInFlight
+      ? `${int.format(warmup.leftInFlight)} of its requests were still in the service`
+      : '',
+    unread
+      ? `${int.format(unread)} of its connections still held requests the service had not read`
+      : '',
+  ].filter(Boolean);
   return [
     [
       'warm-up',
-      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (${optionRef('drain-timeout')}): their work ran inside the measured window`,
+      `${left.join(' and ')} after ${one.format((warmup.drainedMs ?? 0) / 1000)} s (${optionRef('drain-timeout')}): their work ran inside the measured window`,
     ],
   ];
 }

@@ -21,7 +21,7 @@ import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
 import { mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
 import { portOf, type StartedTarget, startTarget } from './target';
-import { measuredNothing, warmupFailure, warmupLoad } from './window';
+import { measuredNothing, servedInWindow, warmupFailure, warmupLoad } from './window';
 
 export interface RunEvents {
   signal?: AbortSignal | undefined;
@@ -97,6 +97,8 @@ interface StartedRun extends Run {
 interface Measured {
   repeats: LoadSummary[];
   machineAtStart: MachineMark | undefined;
+  /** When the last load ended (epoch ms): the service's responses are counted up to it too. */
+  loadEndedAt: number;
 }
 
 async function makeRunFolder(folder: string): Promise<void> {
@@ -254,6 +256,11 @@ async function measure(run: StartedRun): Promise<Measured> {
               if (record.warmup) {
                 record.warmup.drainedMs = opened.drainedMs;
                 record.warmup.leftInFlight = opened.leftInFlight;
+                if (opened.unread)
+                  record.warmup.unreadAtOpen = {
+                    connections: opened.unread.connections,
+                    bytes: opened.unread.bytes,
+                  };
               }
             },
     });
@@ -263,13 +270,13 @@ async function measure(run: StartedRun): Promise<Measured> {
   record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
   if (repeats.length > 1) record.repeats = repeats;
   record.timeline = timeline;
-  return { repeats, machineAtStart };
+  return { repeats, machineAtStart, loadEndedAt: Date.now() };
 }
 
 /** The capture off, and what it took in the record: profile, metrics, processes, locks, machine. */
 async function stopCapture(
   { options, folder, record, capture }: StartedRun,
-  { repeats, machineAtStart }: Measured,
+  { repeats, machineAtStart, loadEndedAt }: Measured,
 ): Promise<void> {
   const profilePath = path.join(folder, PROFILE_FILE);
   const takeProfile = options.profile && capture !== undefined;
@@ -282,6 +289,10 @@ async function stopCapture(
     if (machine) record.machine = machine;
     record.agent = stopped.metrics;
     record.processes = stopped.processes;
+    if (stopped.finishes.length > 0) {
+      const started = stopped.processes.profiled.reduce((sum, p) => sum + p.requests, 0);
+      record.served = servedInWindow(started, stopped.finishes, loadEndedAt);
+    }
     if (stopped.locks) record.locks = stopped.locks;
     if (takeProfile) {
       record.profile = {

@@ -4,7 +4,9 @@
  * measured is no result at all.
  *
  * The window today follows a load that pauses: autocannon's warm-up ends, the service finishes
- * the warm-up's work (the drain), then the window opens and the measured load starts. A load
+ * the warm-up's work (the drain: `drainPort` here, until the kernel holds no unread request for
+ * the port, then each agent's own wait for the requests it has started), then the window opens
+ * and the measured load starts. A load
  * that never pauses (Locust: its users keep going) will open the window mid-load instead: it
  * gives `WindowStart` the kind 'mid-load', skips the drain (there is no gap to drain into) and
  * judges the window with the same `measuredNothing`, the rate before the window standing in for
@@ -13,7 +15,9 @@
 import type { LoadSummary } from '../record/load';
 import type { RunOptions } from '../record/run';
 import { optionRef } from '../vocabulary/words';
+import type { FinishTimes } from './agent/protocol';
 import { failedKinds } from './load/summary';
+import { LISTEN, tcpSockets } from './procNet';
 
 /**
  * How the window opens. 'after-warm-up': the load pauses between warm-up and window, which
@@ -84,4 +88,83 @@ export function measuredNothing(
     );
   }
   return undefined;
+}
+
+/** What the kernel holds for a port: requests received that the service has not read yet. */
+export interface UnreadWork {
+  /** Connections to the port with bytes in their receive queue (open or closed by the client). */
+  connections: number;
+  bytes: number;
+  /** Connections waiting in the listening socket's queue to be accepted. */
+  notAccepted: number;
+}
+
+/**
+ * The kernel's receive queues of the port's connections (Linux's /proc/net/tcp and tcp6);
+ * undefined where they cannot be read. A CPU-starved service reads a request only when it gets
+ * to it: the warm-up's requests wait here, on connections the warm-up has closed, unseen by the
+ * agent (which counts a request once it is parsed), and are served later, inside the window.
+ */
+export function unreadWork(port: number): UnreadWork | undefined {
+  const sockets = tcpSockets();
+  if (!sockets) return undefined;
+  const unread: UnreadWork = { connections: 0, bytes: 0, notAccepted: 0 };
+  for (const socket of sockets) {
+    if (socket.localPort !== port) continue;
+    if (socket.state === LISTEN) unread.notAccepted += socket.rxQueue;
+    else if (socket.rxQueue > 0) {
+      unread.connections++;
+      unread.bytes += socket.rxQueue;
+    }
+  }
+  return unread;
+}
+
+/** How often the drain looks at the receive queues, ms. */
+const DRAIN_POLL_MS = 20;
+
+/**
+ * The first half of the drain before a window that opens after a warm-up: waits until the
+ * port's connections hold no unread bytes (the service has read every request sent to it), for
+ * at most `ms`. Returns how long it waited and what was still unread (undefined: not known,
+ * where /proc cannot be read; the agents' own wait is then all there is).
+ */
+export async function drainPort(
+  port: number,
+  ms: number,
+): Promise<{ waitedMs: number; unread: UnreadWork | undefined }> {
+  const started = Date.now();
+  for (;;) {
+    const unread = unreadWork(port);
+    const waitedMs = Date.now() - started;
+    if (!unread || unread.bytes === 0 || waitedMs >= ms) return { waitedMs, unread };
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+}
+
+/** All the responses one agent counted finished in its window. */
+export function finishedCount(finished: FinishTimes): number {
+  return finished.counts.reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * What the service served in the window, from its agents' counts: requests started, responses
+ * finished, and those finished before `loadEndedAt` (epoch ms; a bucket counts when it began
+ * before the load's end). The load's answers are to be compared with `finishedDuringLoad`:
+ * the service goes on serving what the load left queued until the window closes.
+ */
+export function servedInWindow(
+  started: number,
+  finishes: FinishTimes[],
+  loadEndedAt: number,
+): { started: number; finished: number; finishedDuringLoad: number } {
+  let finished = 0;
+  let finishedDuringLoad = 0;
+  for (const times of finishes) {
+    times.counts.forEach((count, bucket) => {
+      finished += count;
+      if (times.since + bucket * times.bucketMs < loadEndedAt) finishedDuringLoad += count;
+    });
+  }
+  return { started, finished, finishedDuringLoad };
 }
