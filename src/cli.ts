@@ -51,6 +51,7 @@ import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
 import { HotpathError, messageOf } from './vocabulary/errors';
 import { bundle } from './vocabulary/paths';
+import { responsesOf } from './vocabulary/served';
 import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
@@ -160,7 +161,7 @@ async function profile(args: string[]): Promise<number> {
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (loaded)
       process.stdout.write(
-        `${formatAnalysis(loaded.analysis, loaded.diagnosis, record.load?.requests, undefined, loaded.waits)}\n`,
+        `${formatAnalysis(loaded.analysis, loaded.diagnosis, responsesOf(record)?.count, undefined, loaded.waits)}\n`,
       );
   }
   return exitOf(record);
@@ -226,6 +227,8 @@ function jsonAnalysis(loaded: LoadedRun) {
     samples: analysis.model.sampleCount,
     meanIntervalUs: analysis.model.meanIntervalUs,
     shares: analysis.shares,
+    // What the per-response figures divide by, and which count that is (run.json's names).
+    responses: responsesOf(loaded.record) ?? null,
     diagnosis: { ...diagnosis, summary: forSurface(diagnosis.summary, 'cli') },
     hotFunctions: hotFunctions(analysis, 10),
     hotLines: hotLines(analysis, 10).map((l) => ({
@@ -287,7 +290,7 @@ async function report(args: string[]): Promise<number> {
     );
   }
   process.stdout.write(
-    `${formatAnalysis(loaded.analysis, loaded.diagnosis, record?.load?.requests, undefined, loaded.waits)}\n`,
+    `${formatAnalysis(loaded.analysis, loaded.diagnosis, responsesOf(record)?.count, undefined, loaded.waits)}\n`,
   );
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
+import { responsesOf } from '../vocabulary/served';
 import { forSurface, optionRef } from '../vocabulary/words';
 import { bytes, int, ms, one } from './units';
 
@@ -109,8 +110,14 @@ function serviceRows(record: RunRecord): Row[] {
   const { agent, load } = record;
   if (!agent) return [];
   const cpuMs = agent.cpuUserMs + agent.cpuSystemMs;
-  const perRequest =
-    load && load.requests > 0 ? ` (${ms(cpuMs / load.requests)} per response)` : '';
+  // Per response the service finished in the window, when its agents counted them: the window's
+  // CPU went to those, not only to the load's answers.
+  const responses = responsesOf(record);
+  const perRequest = !responses
+    ? ''
+    : responses.counts === 'served.finished' && responses.count !== load?.requests
+      ? ` (${ms(cpuMs / responses.count)} per response, of the ${int.format(responses.count)} it finished in the window)`
+      : ` (${ms(cpuMs / responses.count)} per response)`;
   // The process's CPU, all threads (the profile's busy share and GC are the diagnosis's figures).
   return [
     [

@@ -20,6 +20,7 @@ import type { RampStep } from '../record/load';
 import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
 import type { SampleSeries } from '../record/samples';
 import { HotpathError, messageOf } from '../vocabulary/errors';
+import { responsesOf } from '../vocabulary/served';
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence
@@ -145,9 +146,11 @@ function runWaits(
 export function comparedRun(run: LoadedRun): ComparedRun {
   const record = run.record;
   const samples = record ? samplesOf(record) : undefined;
+  const responses = responsesOf(record);
   return {
     analysis: run.analysis,
     ...(record?.load ? { load: record.load } : {}),
+    ...(record?.served && responses ? { responses } : {}),
     ...(record?.agent ? { metrics: record.agent } : {}),
     ...(samples ? { samples } : {}),
     ...(run.waits ? { waits: run.waits } : {}),
