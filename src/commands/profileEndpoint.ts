@@ -13,6 +13,7 @@ import { type RunRequest, resolveRunOptions } from '../runner/options';
 import type { CompletedRun } from '../runner/run';
 import { DEFAULTS } from '../vocabulary/defaults';
 import { allPresets } from '../vocabulary/presets';
+import { forSurface } from '../vocabulary/words';
 import type { Ctx, TargetKind } from './context';
 import { pickEndpoint, pickPreset, pickTarget, targetRequest } from './pickers';
 
@@ -172,7 +173,7 @@ async function run(
     ctx.tellRunEnd({
       text: headline,
       severity,
-      ...(record.status === 'failed' && record.error ? { error: record.error.message } : {}),
+      ...(record.status === 'failed' && record.error ? { error: errorText(record) } : {}),
     });
     const show =
       severity === 'error'
@@ -195,6 +196,12 @@ async function run(
   }
 }
 
+/** Why a run failed, its options named as the editor names them (settings, not flags). */
+function errorText(record: RunRecord): string {
+  const error = record.error;
+  return error ? forSurface(error.words ?? error.message, 'editor') : '';
+}
+
 /** Failed requests from this share of a load on, the run's message is a warning. */
 const WARN_FAILED_SHARE = 0.01;
 
@@ -215,11 +222,7 @@ function runHeadline(
   const load = record.load;
   if (record.status !== 'done' || !load)
     return {
-      headline: vscode.l10n.t(
-        'Hotpath: {0}: the run failed: {1}.',
-        label,
-        `${record.error?.message}`,
-      ),
+      headline: vscode.l10n.t('Hotpath: {0}: the run failed: {1}.', label, errorText(record)),
       severity: 'error',
     };
   const figures = vscode.l10n.t(

@@ -35,7 +35,14 @@ export interface RunRecord {
   status: RunStatus;
   /** The last stage reached: where a failed or cancelled run stopped. */
   stage: RunStage;
-  error?: { code: string; message: string; serviceOutput?: string };
+  error?: {
+    code: string;
+    /** In the CLI's words. */
+    message: string;
+    /** The same with its option references kept (src/vocabulary/words.ts), when it has some. */
+    words?: string;
+    serviceOutput?: string;
+  };
   endpoint: { method: string; path: string; url?: string };
   preset: string;
   options: Omit<RunOptions, 'nodePath'>;

@@ -329,6 +329,10 @@ function noteFailure(record: RunRecord, error: unknown, target: StartedTarget | 
   record.error = {
     code: error instanceof HotpathError ? error.code : 'INTERNAL',
     message: messageOf(error),
+    // The editor says the options its own way (a setting, not a flag).
+    ...(error instanceof HotpathError && error.words !== error.message
+      ? { words: error.words }
+      : {}),
   };
   const output = target?.stderrTail();
   if (output && record.status === 'failed') record.error.serviceOutput = output;

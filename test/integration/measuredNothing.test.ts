@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { EXIT } from '../../src/cli/exitCodes';
 import type { RunRecord } from '../../src/record/run';
+import { forSurface, hasReference } from '../../src/vocabulary/words';
 import { fixture, freePort, runCli, tempFolder } from '../helpers';
 
 test('a load with no responses exits with the measured-nothing code and prints no diagnosis', async () => {
@@ -44,6 +45,9 @@ test('a load with no responses exits with the measured-nothing code and prints n
     const record = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(record.status, 'failed');
     assert.equal(record.error?.code, 'MEASURED_NOTHING');
+    // The editor says the options its own way: the words keep their references.
+    assert.ok(record.error?.words && hasReference(record.error.words), record.error?.words);
+    assert.match(forSurface(record.error.words, 'editor'), /the CLI's --connections 1/);
     assert.equal(record.load?.requests, 0);
     assert.ok(record.profile.file, 'the profile is kept');
     assert.ok(fs.existsSync(path.join(folder, record.profile.file)));
