@@ -14,7 +14,7 @@ import { type FinishTimes, type StopResult, sourceMapsFileOf } from './agent/pro
 import { writeFileAtomic } from './files';
 import { busyShare, mergeProfiles, type RawProfile } from './mergeProfiles';
 import { type Choice, chooseProfiled, combineLocks, combineMetrics } from './processes';
-import { drainPort, finishedCount, type UnreadWork, unreadWork } from './window';
+import { drainPort, finishedCount, type UnreadWork, unreadWork, type WindowStart } from './window';
 
 export interface CaptureResult {
   processes: ProcessesReport;
@@ -68,14 +68,19 @@ export class TargetCapture {
    * warm-up (a pool's threads start on its first task). Returns when the last opened, how long
    * the wait for the warm-up's requests took and how many were left.
    */
-  async begin(drainMs: number): Promise<{
+  async begin(start: WindowStart): Promise<{
     startedAt: number;
     drainedMs: number;
     leftInFlight: number;
     unread: UnreadWork | undefined;
   }> {
-    // The kernel's queues first: requests not read yet are work the agents cannot see.
-    const kernel = await drainPort(this.port, drainMs);
+    // After a warm-up, the kernel's queues first: requests not read yet are work the agents
+    // cannot see. Mid-load there is nothing to drain: the load's requests are the window's.
+    const drainMs = start.kind === 'after-warm-up' ? start.drainTimeoutMs : 0;
+    const kernel =
+      start.kind === 'after-warm-up'
+        ? await drainPort(this.port, drainMs)
+        : { waitedMs: 0, unread: undefined };
     await this.#armNew();
     const opened = await Promise.all(
       this.#armed.map((agent) =>
@@ -86,7 +91,7 @@ export class TargetCapture {
       startedAt: Math.max(...opened.map((o) => o.startedAt)),
       drainedMs: kernel.waitedMs + Math.max(...opened.map((o) => o.drainedMs)),
       leftInFlight: opened.reduce((sum, o) => sum + o.leftInFlight, 0),
-      unread: unreadWork(this.port),
+      unread: start.kind === 'after-warm-up' ? unreadWork(this.port) : kernel.unread,
     };
   }
 

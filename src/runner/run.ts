@@ -250,7 +250,10 @@ async function measure(run: StartedRun): Promise<Measured> {
           ? undefined
           : async () => {
               if (!capture) return;
-              const opened = await capture.begin(options.drainTimeoutSec * 1000);
+              const opened = await capture.begin({
+                kind: 'after-warm-up',
+                drainTimeoutMs: options.drainTimeoutSec * 1000,
+              });
               machineAtStart = markMachine();
               record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
               if (record.warmup) {

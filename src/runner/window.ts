@@ -20,9 +20,12 @@ import { failedKinds } from './load/summary';
 import { LISTEN, tcpSockets } from './procNet';
 
 /**
- * How the window opens. 'after-warm-up': the load pauses between warm-up and window, which
- * opens once the warm-up's work has left the service. 'mid-load': the load runs on (a load
- * engine whose users never stop); the window opens on the next request, with no drain.
+ * How the window opens (`TargetCapture.begin`). 'after-warm-up': the load pauses between
+ * warm-up and window, which opens once the warm-up's work has left the service (`drainPort`,
+ * then the agents' wait). 'mid-load': the load runs on (a load engine whose users never stop);
+ * the window opens at once, with no drain, and the requests in flight then are the window's
+ * (`served.finished` counts those that finish in it, as it counts the ones the window's end
+ * leaves behind).
  */
 export type WindowStart = { kind: 'after-warm-up'; drainTimeoutMs: number } | { kind: 'mid-load' };
 
