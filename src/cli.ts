@@ -2,7 +2,7 @@
  * `hotpath`: the engine without VS Code.
  *   hotpath profile <path> [options]   load-test one endpoint and capture a CPU profile
  *   hotpath serve [--port 8080]         run the bundled sample service
- * Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.
+ * Exit codes: src/cli/exitCodes.ts.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +17,7 @@ import {
   readArgs,
   UsageError,
 } from './cli/args';
+import { EXIT } from './cli/exitCodes';
 import {
   COMPARE_HELP,
   DEMO_HELP,
@@ -50,6 +51,7 @@ import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
 import { HotpathError, messageOf } from './vocabulary/errors';
 import { bundle } from './vocabulary/paths';
+import { responsesOf } from './vocabulary/served';
 import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
@@ -68,7 +70,7 @@ async function profile(args: string[]): Promise<number> {
     PROFILE_OPTIONS,
     true,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('profile takes one endpoint path, such as /fast');
@@ -147,6 +149,7 @@ async function profile(args: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
+  // A run that measured nothing has a profile, but of other work than the load's: no diagnosis.
   const loaded =
     record.status === 'done' && record.profile.file !== null ? analyseSaved(folder) : undefined;
   if (values.json) {
@@ -158,10 +161,16 @@ async function profile(args: string[]): Promise<number> {
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (loaded)
       process.stdout.write(
-        `${formatAnalysis(loaded.analysis, loaded.diagnosis, record.load?.requests, undefined, loaded.waits)}\n`,
+        `${formatAnalysis(loaded.analysis, loaded.diagnosis, responsesOf(record)?.count, undefined, loaded.waits)}\n`,
       );
   }
-  return record.status === 'done' ? 0 : 1;
+  return exitOf(record);
+}
+
+/** The exit code of a finished run (src/cli/exitCodes.ts). */
+function exitOf(record: RunRecord): number {
+  if (record.status === 'done') return EXIT.ok;
+  return record.error?.code === 'MEASURED_NOTHING' ? EXIT.measuredNothing : EXIT.failed;
 }
 
 async function demo(args: string[]): Promise<number> {
@@ -175,7 +184,7 @@ async function demo(args: string[]): Promise<number> {
     },
     false,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   const gcShares: Record<string, number> = {};
@@ -187,7 +196,7 @@ async function demo(args: string[]): Promise<number> {
       },
     });
     process.stdout.write(`${formatRun(record, folder)}\n`);
-    if (record.status !== 'done') return 1;
+    if (record.status !== 'done') return exitOf(record);
     const loaded = analyseSaved(folder);
     if (loaded)
       process.stdout.write(`  diagnosis   ${forSurface(loaded.diagnosis.summary, 'cli')}\n`);
@@ -195,7 +204,7 @@ async function demo(args: string[]): Promise<number> {
     if (loaded) gcShares[route] = loaded.analysis.shares.gc;
   }
   process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */
@@ -218,6 +227,8 @@ function jsonAnalysis(loaded: LoadedRun) {
     samples: analysis.model.sampleCount,
     meanIntervalUs: analysis.model.meanIntervalUs,
     shares: analysis.shares,
+    // What the per-response figures divide by, and which count that is (run.json's names).
+    responses: responsesOf(loaded.record) ?? null,
     diagnosis: { ...diagnosis, summary: forSurface(diagnosis.summary, 'cli') },
     hotFunctions: hotFunctions(analysis, 10),
     hotLines: hotLines(analysis, 10).map((l) => ({
@@ -251,7 +262,7 @@ async function report(args: string[]): Promise<number> {
     },
     true,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
@@ -261,13 +272,13 @@ async function report(args: string[]): Promise<number> {
   }
   if (values.markdown) {
     process.stdout.write(`${runMarkdown(loaded)}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }, null, 2)}\n`,
     );
-    return 0;
+    return EXIT.ok;
   }
   const record = loaded.record;
   if (record)
@@ -279,14 +290,14 @@ async function report(args: string[]): Promise<number> {
     );
   }
   process.stdout.write(
-    `${formatAnalysis(loaded.analysis, loaded.diagnosis, record?.load?.requests, undefined, loaded.waits)}\n`,
+    `${formatAnalysis(loaded.analysis, loaded.diagnosis, responsesOf(record)?.count, undefined, loaded.waits)}\n`,
   );
-  return 0;
+  return EXIT.ok;
 }
 
 async function compare(args: string[]): Promise<number> {
   const parsed = readArgs(args, COMPARE_HELP, COMPARE_OPTIONS, true);
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   let gates: Gate[];
   try {
@@ -335,7 +346,7 @@ async function compare(args: string[]): Promise<number> {
     );
     for (const result of checked) process.stdout.write(`  ${gateText(result)}\n`);
   }
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 async function serve(args: string[]): Promise<number> {
@@ -349,7 +360,7 @@ async function serve(args: string[]): Promise<number> {
     },
     false,
   );
-  if (!parsed) return 0;
+  if (!parsed) return EXIT.ok;
   const { values } = parsed;
   const child = spawn(
     process.execPath,
@@ -396,7 +407,7 @@ async function main(argv: string[]): Promise<number> {
       case '--help':
       case '-h':
         process.stdout.write(`${MAIN_HELP}\n`);
-        return command === undefined ? 2 : 0;
+        return command === undefined ? EXIT.usage : EXIT.ok;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -407,7 +418,10 @@ async function main(argv: string[]): Promise<number> {
         (error.code === 'BAD_OPTION' || error.code === 'REMOTE_TARGET')) ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`hotpath: ${messageOf(error)}\n${usage ? "Try 'hotpath --help'.\n" : ''}`);
-    return usage ? 2 : 1;
+    if (usage) return EXIT.usage;
+    return error instanceof HotpathError && error.code === 'MEASURED_NOTHING'
+      ? EXIT.measuredNothing
+      : EXIT.failed;
   }
 }
 

@@ -1,6 +1,10 @@
 /** The CLI's help texts, one per command. */
 import { DEFAULTS } from '../vocabulary/defaults';
 import { PRESETS } from '../vocabulary/presets';
+import { EXIT, EXIT_CODES } from './exitCodes';
+
+/** The exit codes as `--help` lists them, from the one table. */
+export const EXIT_CODES_HELP = `Exit codes:\n${EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}`;
 
 export const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 
@@ -13,7 +17,7 @@ Usage:
   hotpath serve [--port N]           run the bundled sample service for you to poke with curl
   hotpath <command> --help           options of a command
 
-Exit codes: 0 done, 1 the run failed or was cancelled, 2 bad usage.`;
+${EXIT_CODES_HELP}`;
 
 export const PROFILE_HELP = `hotpath profile <path> [options]
 
@@ -74,6 +78,10 @@ Capture and output:
   --out DIR                where runs are saved (default ${DEFAULTS.outDir})
   --json                   print the run record as JSON instead of the summary
 
+A load that got no responses, or under a tenth of its warm-up's rate, measured nothing (the
+service spent the window on the warm-up's backlog): the run fails with exit code ${EXIT.measuredNothing}
+and no diagnosis; its folder keeps the profile.
+
 Example:
   hotpath profile /read --preset quick && hotpath profile /fast --preset quick`;
 
@@ -99,7 +107,7 @@ Each run's load in 100 ms intervals gives req/s and mean latency a 95 % interval
 spread of each load's thirds, plus the few per cent two runs of the same code differ by) and a
 verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
 narrower intervals. --fail-if "rps<0.9" (or latency, p50, p90, p99,
-cpu with <, <=, >, >=) exits 1 when the ratio meets it: a gate for CI. Where the ratio has an
+cpu with <, <=, >, >=) exits ${EXIT.failed} when the ratio meets it: a gate for CI. Where the ratio has an
 interval the gate uses it: it fails only when the whole interval meets the condition, and one
 that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs
 lack fails. --html FILE writes the report with a

@@ -196,9 +196,10 @@ async function run(
   }
 }
 
-/** A failed run's error in the editor's words (an option by its setting, not the CLI's flag). */
+/** Why a run failed, its options named as the editor names them (settings, not flags). */
 function errorText(record: RunRecord): string {
-  return forSurface(record.error?.words ?? `${record.error?.message}`, 'editor');
+  const error = record.error;
+  return error ? forSurface(error.words ?? error.message, 'editor') : '';
 }
 
 /** Failed requests from this share of a load on, the run's message is a warning. */

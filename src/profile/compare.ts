@@ -6,6 +6,7 @@
  */
 
 import type { SampleSeries } from '../record/samples';
+import type { ResponseCount } from '../vocabulary/served';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { agentWork } from './breakdown';
 import { type Category, preOrder } from './model';
@@ -23,6 +24,11 @@ export interface ComparedRun {
     non2xx: number;
   };
   metrics?: { cpuUserMs: number; cpuSystemMs: number };
+  /**
+   * What its per-request figures divide by, when not the load's answers: the responses the
+   * service finished within the window (`served.finished`, see src/vocabulary/served.ts).
+   */
+  responses?: { count: number; counts: ResponseCount };
   /**
    * The load in short intervals, one series per load of the run; absent when unknown or when
    * the load was not constant (a ramp's intervals differ by design, not by chance).
@@ -78,6 +84,11 @@ export interface DiffNode extends Change {
 export interface Comparison {
   /** µs per request when both runs have a request count; otherwise shares of the duration. */
   unit: 'us-per-request' | 'share';
+  /**
+   * With 'us-per-request' (and `cpuPerRequest`): which count each run's figures divide by, the
+   * responses the service finished in the window or the load's answers.
+   */
+  perRequestCounts?: { before: ResponseCount; after: ResponseCount };
   /** after ÷ before; undefined where a run lacks the figure. */
   ratios: {
     requestsPerSec?: number;
@@ -192,13 +203,16 @@ const ratio = (after: number | undefined, before: number | undefined) =>
   after !== undefined && before !== undefined && before > 0 ? after / before : undefined;
 
 export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison {
-  const perRequest = Boolean(before.load?.requests && after.load?.requests);
+  // Per response the service finished in the window where its agents counted them, else per
+  // answer the load got.
+  const responses = (run: ComparedRun) => run.responses?.count ?? run.load?.requests ?? 0;
+  const perRequest = responses(before) > 0 && responses(after) > 0;
   const scale = (run: ComparedRun) =>
-    perRequest ? 1 / (run.load?.requests ?? 1) : 1 / Math.max(1, run.analysis.model.durationUs);
+    perRequest ? 1 / responses(run) : 1 / Math.max(1, run.analysis.model.durationUs);
   const [a, b] = [scale(before), scale(after)];
   const cpu = (run: ComparedRun) =>
-    run.metrics && run.load?.requests
-      ? (run.metrics.cpuUserMs + run.metrics.cpuSystemMs) / run.load.requests
+    run.metrics && responses(run) > 0
+      ? (run.metrics.cpuUserMs + run.metrics.cpuSystemMs) / responses(run)
       : undefined;
 
   /** Adds `us` to one side of the change of `frame`, creating it at zero. */
@@ -247,6 +261,14 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     Math.abs(y.after - y.before) - Math.abs(x.after - x.before);
   return {
     unit: perRequest ? 'us-per-request' : 'share',
+    ...(perRequest
+      ? {
+          perRequestCounts: {
+            before: before.responses?.counts ?? 'load.requests',
+            after: after.responses?.counts ?? 'load.requests',
+          },
+        }
+      : {}),
     ratios: {
       requestsPerSec: ratio(after.load?.requestsPerSec, before.load?.requestsPerSec),
       latencyP50: ratio(after.load?.latencyMs.p50, before.load?.latencyMs.p50),

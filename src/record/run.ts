@@ -65,7 +65,20 @@ export interface RunRecord {
      */
     drainedMs?: number;
     leftInFlight?: number;
+    /**
+     * Requests the service had not even read when the window opened: connections of the port
+     * with bytes in the kernel's receive queue (Linux's /proc/net/tcp), and those bytes. The
+     * drain waits for both to be 0 before the agents' own wait; absent where /proc is not read.
+     */
+    unreadAtOpen?: { connections: number; bytes: number };
   };
+  /**
+   * What the service itself served in the window, counted by its agents (absent for a URL, and
+   * in older runs): requests it started (parsed), responses it finished, and of those the ones
+   * finished before the load ended. `finished` divides the window's CPU ("CPU per response");
+   * `load.requests` is the load's count of the answers it got.
+   */
+  served?: { started: number; finished: number; finishedDuringLoad: number };
   /** The service's processes and threads: which were profiled and why (absent for a URL). */
   processes?: ProcessesReport;
   load?: LoadSummary;
@@ -108,8 +121,10 @@ export interface ProfiledUnit {
   command: string;
   /** Its own profile, relative to the run folder (only when there are several). */
   file?: string;
-  /** HTTP requests it received during the window. */
+  /** HTTP requests it received during the window (their starts, as its agent saw them parsed). */
   requests: number;
+  /** Responses it finished during the window (absent in older runs). */
+  finished?: number;
   /**
    * Whether its profile is in the merged one: a process that served nothing is left out, and so
    * is a worker thread that was idle through the window (`idle`: a loader's hooks thread).

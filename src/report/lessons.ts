@@ -1,6 +1,7 @@
 /** The walk-through's lessons (`hotpath demo`): what its two pairs of runs show, in plain words. */
 import { intervalText, ratioInterval, samplesOf } from '../profile/stats';
 import type { RunRecord } from '../record/run';
+import { responsesOf } from '../vocabulary/served';
 import { ms, one, share } from './units';
 
 /** What the walk-through's two pairs of runs show, in plain words. */
@@ -26,10 +27,12 @@ export function formatLessons(
         `across the 50 ms await${held}, so one request at a time gets through, about 1 / 50 ms = 20 req/s whatever the load.`,
     );
   }
-  const perResponse = (record: RunRecord | undefined) =>
-    record?.agent && record.load && record.load.requests > 0
-      ? (record.agent.cpuUserMs + record.agent.cpuSystemMs) / record.load.requests
+  const perResponse = (record: RunRecord | undefined) => {
+    const responses = responsesOf(record);
+    return record?.agent && responses
+      ? (record.agent.cpuUserMs + record.agent.cpuSystemMs) / responses.count
       : undefined;
+  };
   const cpu = perResponse(runs['/cpu']);
   const alloc = perResponse(runs['/cpualloc']);
   if (cpu !== undefined && alloc !== undefined && cpu > 0) {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
+import { responsesOf } from '../vocabulary/served';
 import { forSurface, optionRef } from '../vocabulary/words';
 import { bytes, int, ms, one } from './units';
 
@@ -109,8 +110,14 @@ function serviceRows(record: RunRecord): Row[] {
   const { agent, load } = record;
   if (!agent) return [];
   const cpuMs = agent.cpuUserMs + agent.cpuSystemMs;
-  const perRequest =
-    load && load.requests > 0 ? ` (${ms(cpuMs / load.requests)} per response)` : '';
+  // Per response the service finished in the window, when its agents counted them: the window's
+  // CPU went to those, not only to the load's answers.
+  const responses = responsesOf(record);
+  const perRequest = !responses
+    ? ''
+    : responses.counts === 'served.finished' && responses.count !== load?.requests
+      ? ` (${ms(cpuMs / responses.count)} per response, of the ${int.format(responses.count)} it finished in the window)`
+      : ` (${ms(cpuMs / responses.count)} per response)`;
   // The process's CPU, all threads (the profile's busy share and GC are the diagnosis's figures).
   return [
     [
@@ -151,11 +158,21 @@ function processRows(record: RunRecord): Row[] {
 
 /** The warm-up's requests still in the service when the window opened, if any. */
 function warmupRows(record: RunRecord): Row[] {
-  if (!record.warmup?.leftInFlight) return [];
+  const warmup = record.warmup;
+  const unread = warmup?.unreadAtOpen?.connections ?? 0;
+  if (!warmup || (!warmup.leftInFlight && !unread)) return [];
+  const left = [
+    warmup.leftInFlight
+      ? `${int.format(warmup.leftInFlight)} of its requests were still in the service`
+      : '',
+    unread
+      ? `${int.format(unread)} of its connections still held requests the service had not read`
+      : '',
+  ].filter(Boolean);
   return [
     [
       'warm-up',
-      `${int.format(record.warmup.leftInFlight)} of its requests were still in the service after ${one.format((record.warmup.drainedMs ?? 0) / 1000)} s (${optionRef('drain-timeout')}): their work ran inside the measured window`,
+      `${left.join(' and ')} after ${one.format((warmup.drainedMs ?? 0) / 1000)} s (${optionRef('drain-timeout')}): their work ran inside the measured window`,
     ],
   ];
 }

@@ -162,7 +162,9 @@ export function formatComparison(
     `  headline    ${comparisonHeadline(comparison, cwd).text}`,
     ...loadChangeLines(comparison, figures),
     ...(comparison.ratios.cpuPerRequest !== undefined
-      ? [`  CPU/request ${ratio(comparison.ratios.cpuPerRequest)}`]
+      ? [
+          `  CPU/request ${ratio(comparison.ratios.cpuPerRequest)}${perRequestCountText(comparison)}`,
+        ]
       : []),
     ...lockChangeTexts(comparison, cwd).map((text) => `  lock        ${text}`),
     ...codeChangeLines(comparison, cwd),
@@ -204,4 +206,15 @@ function codeChangeLines(comparison: Comparison, cwd: string): string[] {
           `    ${signed(c.after - c.before).padStart(10)}  ${truncate(c.name, 28).padEnd(28)} ${amountOrNone(c.before, comparison.unit)} → ${amountOrNone(c.after, comparison.unit)}   ${c.file ? `${displayPath(c.file, cwd)}:${c.line}` : `[${c.category}]`}`,
       ),
   ]);
+}
+
+/** Which count the comparison's per-request figures divide by, in words: " (per response …)". */
+function perRequestCountText(comparison: Comparison): string {
+  const counts = comparison.perRequestCounts;
+  if (!counts) return '';
+  if (counts.before === 'served.finished' && counts.after === 'served.finished')
+    return ' (per response the service finished in the window)';
+  if (counts.before === 'load.requests' && counts.after === 'load.requests')
+    return ' (per answer the load got)';
+  return ' (per response the service finished in the window, or the load got where a run lacks that count)';
 }

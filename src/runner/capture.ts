@@ -10,10 +10,11 @@ import type { AgentMetrics } from '../record/load';
 import type { LockReport } from '../record/locks';
 import { type ProcessesReport, type ProfiledUnit, SOURCE_MAPS_FILE } from '../record/run';
 import type { AgentChannel, AgentConnection } from './agent/channel';
-import { type StopResult, sourceMapsFileOf } from './agent/protocol';
+import { type FinishTimes, type StopResult, sourceMapsFileOf } from './agent/protocol';
 import { writeFileAtomic } from './files';
 import { busyShare, mergeProfiles, type RawProfile } from './mergeProfiles';
 import { type Choice, chooseProfiled, combineLocks, combineMetrics } from './processes';
+import { drainPort, finishedCount, type UnreadWork, unreadWork, type WindowStart } from './window';
 
 export interface CaptureResult {
   processes: ProcessesReport;
@@ -21,6 +22,8 @@ export interface CaptureResult {
   locks?: LockReport;
   profileBytes: number;
   sourceMaps: number;
+  /** Each profiled unit's responses finished in the window, as its agent counted them. */
+  finishes: FinishTimes[];
 }
 
 /** A worker thread busy less than this share of the window did none of the service's work. */
@@ -65,17 +68,30 @@ export class TargetCapture {
    * warm-up (a pool's threads start on its first task). Returns when the last opened, how long
    * the wait for the warm-up's requests took and how many were left.
    */
-  async begin(
-    drainMs: number,
-  ): Promise<{ startedAt: number; drainedMs: number; leftInFlight: number }> {
+  async begin(start: WindowStart): Promise<{
+    startedAt: number;
+    drainedMs: number;
+    leftInFlight: number;
+    unread: UnreadWork | undefined;
+  }> {
+    // After a warm-up, the kernel's queues first: requests not read yet are work the agents
+    // cannot see. Mid-load there is nothing to drain: the load's requests are the window's.
+    const drainMs = start.kind === 'after-warm-up' ? start.drainTimeoutMs : 0;
+    const kernel =
+      start.kind === 'after-warm-up'
+        ? await drainPort(this.port, drainMs)
+        : { waitedMs: 0, unread: undefined };
     await this.#armNew();
     const opened = await Promise.all(
-      this.#armed.map((agent) => agent.begin(drainMs, this.options.agentTimeoutMs)),
+      this.#armed.map((agent) =>
+        agent.begin(Math.max(0, drainMs - kernel.waitedMs), this.options.agentTimeoutMs),
+      ),
     );
     return {
       startedAt: Math.max(...opened.map((o) => o.startedAt)),
-      drainedMs: Math.max(...opened.map((o) => o.drainedMs)),
+      drainedMs: kernel.waitedMs + Math.max(...opened.map((o) => o.drainedMs)),
       leftInFlight: opened.reduce((sum, o) => sum + o.leftInFlight, 0),
+      unread: start.kind === 'after-warm-up' ? unreadWork(this.port) : kernel.unread,
     };
   }
 
@@ -139,6 +155,7 @@ export class TargetCapture {
         command: agent.command,
         ...(several && profilePath ? { file: fileOf(agent) } : {}),
         requests: result.requests,
+        ...(result.finished ? { finished: finishedCount(result.finished) } : {}),
         merged,
         ...(idle ? { idle: true as const } : {}),
         metrics: result.metrics,
@@ -183,6 +200,7 @@ export class TargetCapture {
       locks: combineLocks(kept.map((k) => k.result.locks)),
       profileBytes,
       sourceMaps: Math.max(0, ...kept.map((k) => k.result.sourceMaps)),
+      finishes: stopped.flatMap((result) => (result?.finished ? [result.finished] : [])),
     };
   }
 

@@ -6,6 +6,7 @@
  * user's process, it knows nothing (undefined), and the message stays general.
  */
 import * as fs from 'node:fs';
+import { LISTEN, tcpSockets } from './procNet';
 
 export interface PortOwner {
   pid: number;
@@ -45,17 +46,11 @@ export function portOwner(port: number, root: number | undefined): PortOwner | u
 
 /** The inodes of the sockets that listen on `port`, from /proc/net/tcp and tcp6. */
 function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of (read(table) ?? '').split('\n').slice(1)) {
-      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== '0A') continue; // 0A: LISTEN
-      const localPort = Number.parseInt(fields[1].split(':').at(-1) ?? '', 16);
-      if (localPort === port) inodes.add(fields[9]);
-    }
-  }
-  return inodes;
+  return new Set(
+    (tcpSockets() ?? [])
+      .filter((socket) => socket.state === LISTEN && socket.localPort === port)
+      .map((socket) => socket.inode),
+  );
 }
 
 function socketInode(pid: number, fd: string): string {

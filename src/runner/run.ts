@@ -13,15 +13,15 @@ import {
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from '../vocabulary/errors';
 import { hotpathVersion, packageRoot } from '../vocabulary/paths';
 import type { LoadProgress } from '../vocabulary/progress';
-import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
-import { failedKinds, mergeSummaries } from './load/summary';
+import { mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
 import { portOf, type StartedTarget, startTarget } from './target';
+import { measuredNothing, servedInWindow, warmupFailure, warmupLoad } from './window';
 
 export interface RunEvents {
   signal?: AbortSignal | undefined;
@@ -64,6 +64,7 @@ export async function runProfile(
     const measured = await measure(started);
     await stopCapture(started, measured);
     throwIfCancelled(events.signal);
+    judgeWindow(run);
     run.record.status = 'done';
   } catch (error) {
     noteFailure(run.record, error, target);
@@ -96,6 +97,8 @@ interface StartedRun extends Run {
 interface Measured {
   repeats: LoadSummary[];
   machineAtStart: MachineMark | undefined;
+  /** When the last load ended (epoch ms): the service's responses are counted up to it too. */
+  loadEndedAt: number;
 }
 
 async function makeRunFolder(folder: string): Promise<void> {
@@ -247,12 +250,20 @@ async function measure(run: StartedRun): Promise<Measured> {
           ? undefined
           : async () => {
               if (!capture) return;
-              const opened = await capture.begin(options.drainTimeoutSec * 1000);
+              const opened = await capture.begin({
+                kind: 'after-warm-up',
+                drainTimeoutMs: options.drainTimeoutSec * 1000,
+              });
               machineAtStart = markMachine();
               record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
               if (record.warmup) {
                 record.warmup.drainedMs = opened.drainedMs;
                 record.warmup.leftInFlight = opened.leftInFlight;
+                if (opened.unread)
+                  record.warmup.unreadAtOpen = {
+                    connections: opened.unread.connections,
+                    bytes: opened.unread.bytes,
+                  };
               }
             },
     });
@@ -262,13 +273,13 @@ async function measure(run: StartedRun): Promise<Measured> {
   record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
   if (repeats.length > 1) record.repeats = repeats;
   record.timeline = timeline;
-  return { repeats, machineAtStart };
+  return { repeats, machineAtStart, loadEndedAt: Date.now() };
 }
 
 /** The capture off, and what it took in the record: profile, metrics, processes, locks, machine. */
 async function stopCapture(
   { options, folder, record, capture }: StartedRun,
-  { repeats, machineAtStart }: Measured,
+  { repeats, machineAtStart, loadEndedAt }: Measured,
 ): Promise<void> {
   const profilePath = path.join(folder, PROFILE_FILE);
   const takeProfile = options.profile && capture !== undefined;
@@ -281,6 +292,10 @@ async function stopCapture(
     if (machine) record.machine = machine;
     record.agent = stopped.metrics;
     record.processes = stopped.processes;
+    if (stopped.finishes.length > 0) {
+      const started = stopped.processes.profiled.reduce((sum, p) => sum + p.requests, 0);
+      record.served = servedInWindow(started, stopped.finishes, loadEndedAt);
+    }
     if (stopped.locks) record.locks = stopped.locks;
     if (takeProfile) {
       record.profile = {
@@ -299,6 +314,16 @@ async function stopCapture(
         : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
     };
   }
+}
+
+/**
+ * A window that measured nothing (no responses, or the warm-up's backlog instead of the load)
+ * fails the run, its profile kept but not a result.
+ */
+function judgeWindow({ options, record }: Run): void {
+  if (!record.load) return;
+  const nothing = measuredNothing(record.load, record.warmup, options.load.connections);
+  if (nothing) throw new HotpathError('MEASURED_NOTHING', nothing);
 }
 
 /** A run that failed or was cancelled: why, in the record, with the service's last output. */
@@ -359,31 +384,6 @@ async function loadWhileAlive(
   } finally {
     events.signal?.removeEventListener('abort', forward);
   }
-}
-
-/** What is wrong with a warm-up none of whose requests got a 2xx answer; undefined when some did. */
-export function warmupFailure(warm: LoadSummary, url: string): string | undefined {
-  const answered = warm.requests - warm.non2xx;
-  if (answered > 0 || warm.requests + warm.errors + warm.timeouts === 0) return undefined;
-  return (
-    `every request of the warm-up to ${url} failed (${failedKinds(warm).join(', ')}), so the load would measure ` +
-    `only the error path; check the path, method and body, or add ${optionRef('allow-errors')} to measure it anyway`
-  );
-}
-
-/** The warm-up: a constant load of the shape's first connections, for `seconds`. */
-function warmupLoad(load: RunOptions['load'], seconds: number): RunOptions['load'] {
-  const { shape, ...constant } = load;
-  const connections = !shape
-    ? load.connections
-    : shape.kind === 'ramp'
-      ? shape.from
-      : shape.kind === 'users'
-        ? shape.users
-        : shape.connections;
-  const connectionRate =
-    shape?.kind === 'users' && shape.waitSec > 0 ? 1 / shape.waitSec : constant.connectionRate;
-  return { ...constant, connections, connectionRate, durationSec: seconds, amount: undefined };
 }
 
 /** A repeated run's loads as one: one after another, their gaps left out of its duration. */

@@ -20,6 +20,7 @@ import type { RampStep } from '../record/load';
 import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
 import type { SampleSeries } from '../record/samples';
 import { HotpathError, messageOf } from '../vocabulary/errors';
+import { responsesOf } from '../vocabulary/served';
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence
@@ -56,7 +57,10 @@ function readSourceMaps(folder: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the reason. */
+/**
+ * Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the
+ * reason, or ('MEASURED_NOTHING') for a run whose window measured nothing.
+ */
 export function loadRun(target: string): LoadedRun {
   let stat: fs.Stats;
   try {
@@ -80,6 +84,15 @@ export function loadRun(target: string): LoadedRun {
         `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
       );
     }
+    // Its profile is of other work than the load's (the warm-up's backlog): not a result.
+    if (record.error?.code === 'MEASURED_NOTHING')
+      throw new HotpathError(
+        'MEASURED_NOTHING',
+        `the run in ${target} measured nothing, so it has no diagnosis: ${record.error.message}` +
+          (record.profile?.file
+            ? ` (its profile is kept: give ${path.join(target, record.profile.file)} to read it anyway)`
+            : ''),
+      );
     if (record.profile?.file == null) {
       const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
       throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
@@ -133,9 +146,11 @@ function runWaits(
 export function comparedRun(run: LoadedRun): ComparedRun {
   const record = run.record;
   const samples = record ? samplesOf(record) : undefined;
+  const responses = responsesOf(record);
   return {
     analysis: run.analysis,
     ...(record?.load ? { load: record.load } : {}),
+    ...(record?.served && responses ? { responses } : {}),
     ...(record?.agent ? { metrics: record.agent } : {}),
     ...(samples ? { samples } : {}),
     ...(run.waits ? { waits: run.waits } : {}),

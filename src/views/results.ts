@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import { timePerRequest } from '../report/units';
+import { responsesOf } from '../vocabulary/served';
 
 export class Results implements vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();
@@ -33,7 +34,7 @@ export class Results implements vscode.Disposable {
 
   /** The run's time per request, or per run when it has no request count. */
   describeTime(us: number): string {
-    return timePerRequest(us, this.#current?.record?.load?.requests);
+    return timePerRequest(us, responsesOf(this.#current?.record)?.count);
   }
 
   dispose(): void {

@@ -20,6 +20,11 @@ export type ErrorCode =
   | 'NO_AGENT'
   /** Every request of the warm-up failed (404, 500, refused), without --allow-errors. */
   | 'WARMUP_ERRORS'
+  /**
+   * The load got no responses, or under a tenth of its warm-up's rate: the window measured the
+   * warm-up's backlog, not the load. The profile is kept; it is not a result.
+   */
+  | 'MEASURED_NOTHING'
   /** An https target whose certificate Node does not trust, without --insecure. */
   | 'TLS_UNTRUSTED'
   | 'AGENT'

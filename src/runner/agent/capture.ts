@@ -80,7 +80,7 @@ export class Capture {
       throw new Error('the capture window was never opened');
     }
     const lockReport = this.locks.stop();
-    const requests = this.#requests.close();
+    const { started: requests, finished } = this.#requests.close();
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
     if (this.session) {
@@ -122,6 +122,7 @@ export class Capture {
       profileBytes,
       metrics,
       requests,
+      ...(finished ? { finished } : {}),
       sourceMaps: mapCount,
       ...(lockReport ? { locks: lockReport } : {}),
     };

@@ -73,6 +73,13 @@ export function sourceMapsFileOf(profilePath: string): string {
   return path.join(path.dirname(profilePath), own);
 }
 
+/** Responses finished in the window, counted per `bucketMs` from `since` (epoch ms). */
+export interface FinishTimes {
+  since: number;
+  bucketMs: number;
+  counts: number[];
+}
+
 export interface StopResult {
   /** Bytes written to `profilePath`, or 0 when no profile was taken. */
   profileBytes: number;
@@ -81,8 +88,10 @@ export interface StopResult {
    * to SOURCE_MAPS_FILE beside the profile: their maps are not on disk.
    */
   sourceMaps: number;
-  /** HTTP requests this process (thread) received during the window. */
+  /** HTTP requests this process (thread) received during the window (their starts). */
   requests: number;
+  /** When the window's responses finished in this process (thread): the service's own count. */
+  finished?: FinishTimes;
   metrics: AgentMetrics;
   /** Lock waits and holds over the window; absent when the service never loaded async-mutex. */
   locks?: LockReport;

@@ -1,15 +1,22 @@
 import * as diagnostics from 'node:diagnostics_channel';
+import type { FinishTimes } from './protocol';
+
+/** The width of a bucket of finished responses, ms: the runner cuts them at the load's end. */
+const BUCKET_MS = 100;
 
 /**
  * The HTTP requests this process (or thread) receives, through Node's own diagnostics channels
  * (http and https servers, whatever framework is on top): which are still in the service's
- * hands, then how many came in during the window. A request is in the service's hands until
- * its response is ended: a client that hangs up does not end the work its request started.
+ * hands, then how many came in during the window and when their responses finished. A request is
+ * in the service's hands until its response is ended: a client that hangs up does not end the
+ * work its request started.
  */
 export class Requests {
   /** Responses not yet ended, while draining matters (from arm to the window). */
   #live: Set<{ writableEnded: boolean }> | undefined = new Set();
   #counted = 0;
+  /** From the window's opening: its responses finished, per bucket. */
+  #finished: FinishTimes | undefined;
   readonly #onStart = (message: unknown) => {
     const { response } = message as { response: { writableEnded: boolean } };
     this.#live?.add(response);
@@ -17,6 +24,12 @@ export class Requests {
   };
   readonly #onFinish = (message: unknown) => {
     this.#live?.delete((message as { response: { writableEnded: boolean } }).response);
+    const finished = this.#finished;
+    if (finished) {
+      const bucket = Math.floor((Date.now() - finished.since) / finished.bucketMs);
+      while (finished.counts.length <= bucket) finished.counts.push(0);
+      finished.counts[bucket]++;
+    }
   };
 
   constructor() {
@@ -37,17 +50,20 @@ export class Requests {
     }
   }
 
-  /** From now on only counts requests (the window's). */
+  /** From now on only counts requests and finished responses (the window's). */
   count(): void {
     this.#live = undefined;
     this.#counted = 0;
+    this.#finished = { since: Date.now(), bucketMs: BUCKET_MS, counts: [] };
   }
 
-  /** Stops listening; returns the requests counted. */
-  close(): number {
+  /** Stops listening; returns the requests counted and when their responses finished. */
+  close(): { started: number; finished: FinishTimes | undefined } {
     diagnostics.unsubscribe('http.server.request.start', this.#onStart);
     diagnostics.unsubscribe('http.server.response.finish', this.#onFinish);
     this.#live = undefined;
-    return this.#counted;
+    const finished = this.#finished;
+    this.#finished = undefined;
+    return { started: this.#counted, finished };
   }
 }
