@@ -107,7 +107,16 @@ export interface ProfiledUnit {
    */
   merged: boolean;
   idle?: true;
-  metrics: AgentMetrics;
+  /** A process's metrics over the window; absent for a thread (profiled from its process). */
+  metrics?: AgentMetrics;
+}
+
+/** A worker thread seen in a profiled process whose profile did not come back. */
+export interface ThreadMissed {
+  pid: number;
+  threadId: number;
+  command: string;
+  why: string;
 }
 
 /** What run.json says of the target's processes. */
@@ -120,6 +129,11 @@ export interface ProcessesReport {
   /** How many more would have been profiled without the cap (`--max-processes`). */
   overCap: number;
   cap: number;
+  /**
+   * The worker threads of the profiled processes: how many were seen (the inspector attaches to
+   * every one), how many came back profiled, and the others with why. Absent in older runs.
+   */
+  threads?: { seen: number; profiled: number; missed: ThreadMissed[] };
 }
 
 /** One second of the measured load. */

@@ -86,6 +86,22 @@ export interface StopResult {
   metrics: AgentMetrics;
   /** Lock waits and holds over the window; absent when the service never loaded async-mutex. */
   locks?: LockReport;
+  /** Its process's worker threads, profiled from its main thread (absent in a thread's agent). */
+  threads?: ThreadStopResult[];
+}
+
+/** One worker thread of a process, as its main thread's agent saw and profiled it. */
+export interface ThreadStopResult {
+  threadId: number;
+  /** The inspector's name for it (`[worker 3]`, or the `name` it was given). */
+  title: string;
+  /** Its script (empty for one run from a string, `eval: true`). */
+  url: string;
+  /** Its profile, beside the process's (`profile.<pid>-t<thread>.cpuprofile`). */
+  file?: string;
+  profileBytes: number;
+  /** Why it has no profile (it ended first, it did not answer). */
+  error?: string;
 }
 
 /**
