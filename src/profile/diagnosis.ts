@@ -11,6 +11,7 @@ import { type Analysis, sourceOf } from './analyze';
 import { THRESHOLDS } from './diagnosisThresholds';
 import type { Diagnosis, Evidence, RunFigures } from './diagnosisTypes';
 import { baseName, percent } from './diagnosisWords';
+import { missedCpuText } from './missedCpu';
 import {
   type Conditions,
   type Figures,
@@ -36,9 +37,31 @@ export { THRESHOLDS };
 export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const figures = figuresOf(analysis, run);
   const evidence = evidenceOf(figures, run);
-  const focus = analysis.model.durationUs > 0 ? focusOf(analysis) : undefined;
+  // With a thread missed, the profile holds the threads that waited, not the one that worked:
+  // no place in it is named.
+  const focus = analysis.model.durationUs > 0 && !run.missed ? focusOf(analysis) : undefined;
   const failing = failingVerdict(run, evidence, focus);
   if (failing) return failing;
+  if (run.missed) {
+    evidence.push({
+      what: 'CPU in no profiled thread',
+      value: run.missed.share,
+      unit: 'share',
+      threshold: THRESHOLDS.missedCpu.minShareOfCpu,
+    });
+    const drawn = verdictOf(analysis, run, figures, evidence, focus);
+    return { ...drawn, summary: `${missedCpuText(run.missed)} ${drawn.summary}` };
+  }
+  return verdictOf(analysis, run, figures, evidence, focus);
+}
+
+function verdictOf(
+  analysis: Analysis,
+  run: RunFigures,
+  figures: Figures,
+  evidence: Evidence[],
+  focus: Reading['focus'],
+): Diagnosis {
   const reading: Reading = {
     analysis,
     run,

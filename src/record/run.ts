@@ -101,6 +101,8 @@ export interface ProfiledUnit {
   file?: string;
   /** HTTP requests it received during the window. */
   requests: number;
+  /** Its profile's time not idle over the window, ms (absent in older runs). */
+  busyMs?: number;
   /**
    * Whether its profile is in the merged one: a process that served nothing is left out, and so
    * is a worker thread that was idle through the window (`idle`: a loader's hooks thread).

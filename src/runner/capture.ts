@@ -35,6 +35,7 @@ interface Unit {
   command: string;
   file?: string;
   profileBytes: number;
+  busyMs?: number;
   requests: number;
   /** A process's own stop result (a thread has none: it came with its process's). */
   result?: StopResult;
@@ -134,6 +135,7 @@ export class TargetCapture {
         command: agent.command,
         file: armed.length > 1 ? ownFile(agent) : path.basename(profilePath ?? ''),
         profileBytes: result.profileBytes,
+        ...(result.busyMs !== undefined ? { busyMs: result.busyMs } : {}),
         requests: result.requests,
         result,
         agent,
@@ -145,6 +147,7 @@ export class TargetCapture {
           command: threadCommand(thread),
           file: thread.file,
           profileBytes: thread.profileBytes,
+          ...(thread.busyMs !== undefined ? { busyMs: thread.busyMs } : {}),
           requests: 0,
           ...(thread.error ? { error: thread.error } : {}),
           agent,
@@ -199,6 +202,7 @@ export class TargetCapture {
         command: unit.command,
         ...(several && profilePath && unit.file ? { file: unit.file } : {}),
         requests: unit.requests,
+        ...(unit.busyMs !== undefined ? { busyMs: unit.busyMs } : {}),
         merged,
         ...(idle ? { idle: true as const } : {}),
         ...(unit.result ? { metrics: unit.result.metrics } : {}),

@@ -76,6 +76,8 @@ export function sourceMapsFileOf(profilePath: string): string {
 export interface StopResult {
   /** Bytes written to `profilePath`, or 0 when no profile was taken. */
   profileBytes: number;
+  /** The profile's time not idle over the window, ms (0 without a profile). */
+  busyMs?: number;
   /**
    * Scripts whose source map Node held in memory (tsx, ts-node, --enable-source-maps), written
    * to SOURCE_MAPS_FILE beside the profile: their maps are not on disk.
@@ -100,6 +102,8 @@ export interface ThreadStopResult {
   /** Its profile, beside the process's (`profile.<pid>-t<thread>.cpuprofile`). */
   file?: string;
   profileBytes: number;
+  /** Its profile's time not idle over the window, ms. */
+  busyMs?: number;
   /** Why it has no profile (it ended first, it did not answer). */
   error?: string;
 }

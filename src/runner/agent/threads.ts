@@ -1,6 +1,7 @@
 import type * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../files';
+import { busyTime, type RawProfile } from '../mergeProfiles';
 import type { ThreadStopResult } from './protocol';
 
 /**
@@ -108,14 +109,21 @@ export class ThreadProfiler {
             });
           });
           await this.#evaluate(thread, `console.profileEnd(${JSON.stringify(title)})`);
-          const json = JSON.stringify(await finished);
-          if (!profilePath) return seen;
+          const profile = (await finished) as RawProfile;
+          const json = JSON.stringify(profile);
+          const busyMs = busyTime(profile).busy / 1000;
+          if (!profilePath) return { ...seen, busyMs };
           const file = path.join(
             path.dirname(profilePath),
             `profile.${pid}-t${thread.threadId}.cpuprofile`,
           );
           await writeFileAtomic(file, json);
-          return { ...seen, file: path.basename(file), profileBytes: Buffer.byteLength(json) };
+          return {
+            ...seen,
+            file: path.basename(file),
+            profileBytes: Buffer.byteLength(json),
+            busyMs,
+          };
         } catch (error) {
           return { ...seen, error: error instanceof Error ? error.message : String(error) };
         } finally {
