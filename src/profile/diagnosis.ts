@@ -222,9 +222,17 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
   if (best < 0) return undefined;
   const f = analysis.functions[best];
   const start = sourceOf(f);
-  if (!start) return undefined;
   const share = own[best] / durationUs;
   const calls = own[best] > f.selfUs * 1.05 ? ' with what it calls' : '';
+  if (!start) {
+    // Code with no file: a Worker run from a string (`eval: true`, V8's `[worker eval]`). Its
+    // function is named all the same, where V8 placed it; there is no file to open.
+    if (!f.generated.url || f.generated.line <= 0) return undefined;
+    return {
+      words: ` Most of your code's time is in ${f.name} (${f.generated.url}:${f.generated.line}, code given as a string, not a file): ${percent(share)} of the window${calls}.`,
+      lookAt: undefined,
+    };
+  }
   const ownLine = analysis.lines.find((l) => l.functionId === best);
   // Its hottest line, or that of a function of yours it calls: V8 inlines a small function into
   // its caller, whose self time then holds the callee's lines (an Express handler and the
