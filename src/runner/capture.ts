@@ -1,8 +1,9 @@
 /**
  * The capture across the target's processes and threads: the ones that serve the URL's port
- * (a cluster's workers, not its primary) and their worker threads, each profiled by its own
- * agent, the window opened in all of them once the warm-up's requests have ended, and their
- * profiles kept one by one and merged into the run's `profile.cpuprofile`.
+ * (a cluster's workers, not its primary), each profiled by its own agent, and their worker
+ * threads, profiled by their process's agent (agent/threads.ts); the window opened in all of
+ * them once the warm-up's requests have ended, and their profiles kept one by one and merged
+ * into the run's `profile.cpuprofile`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
