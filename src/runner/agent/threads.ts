@@ -103,6 +103,7 @@ export class ThreadProfiler {
               () => reject(new Error('the profiler did not finish the window')),
               THREAD_TIMEOUT_MS,
             );
+            timer.unref();
             this.#finished.set(thread.sessionId, (profile) => {
               clearTimeout(timer);
               resolve(profile);
@@ -197,6 +198,8 @@ export class ThreadProfiler {
         this.#pending.delete(id);
         reject(new Error(`${thread.info.title} did not answer ${method}`));
       }, THREAD_TIMEOUT_MS);
+      // The agent never keeps the process alive.
+      timer.unref();
       this.#pending.set(id, {
         resolve: (r) => {
           clearTimeout(timer);
