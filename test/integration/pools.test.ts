@@ -116,6 +116,14 @@ describe('thread pools, through the CLI', { timeout: 120_000 }, () => {
       } else {
         assert.equal(diagnosis.verdict, 'cpu-bound', diagnosis.summary);
       }
+      // A pool's thread waiting for its next task is idle, not the pool's CPU (piscina's
+      // atomicsWaitLoop, blocked in Atomics.wait, was a fifth of the window).
+      const waits = hotFunctions(analysis, 20).filter((f) => f.name === 'atomicsWaitLoop');
+      assert.deepEqual(
+        waits.map((f) => f.selfUs),
+        [],
+        'no hot function is a thread waiting in Atomics.wait',
+      );
       const hottest = hotFunctions(analysis, 1, ['user'])[0];
       assert.equal(hottest?.name, pool.hotFunction, 'the hottest function of the user');
       assert.match(

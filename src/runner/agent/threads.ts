@@ -1,5 +1,6 @@
 import type * as inspector from 'node:inspector';
 import * as path from 'node:path';
+import { idleAtomicsWaits } from '../atomicsWait';
 import { writeFileAtomic } from '../files';
 import { busyTime, type RawProfile } from '../mergeProfiles';
 import type { ThreadStopResult } from './protocol';
@@ -110,7 +111,8 @@ export class ThreadProfiler {
             });
           });
           await this.#evaluate(thread, `console.profileEnd(${JSON.stringify(title)})`);
-          const profile = (await finished) as RawProfile;
+          // A pool's thread waiting for work in Atomics.wait is idle, not running its caller.
+          const { profile } = idleAtomicsWaits((await finished) as RawProfile);
           const json = JSON.stringify(profile);
           const busyMs = busyTime(profile).busy / 1000;
           if (!profilePath) return { ...seen, busyMs };
