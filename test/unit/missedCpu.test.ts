@@ -4,12 +4,16 @@
  * in cores), older runs, and the diagnosis it changes (the sentence first, no place named).
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
 import { MISSED_CPU, missedCpu, missedCpuText } from '../../src/profile/missedCpu';
-import type { ProfiledUnit, ThreadMissed } from '../../src/record/run';
+import type { ProfiledUnit, RunRecord, ThreadMissed } from '../../src/record/run';
+import { runRows } from '../../src/report/runSummary';
+import { fixture } from '../helpers';
 
 const unit = (over: Partial<ProfiledUnit>): ProfiledUnit => ({
   pid: 100,
@@ -156,5 +160,42 @@ describe('the diagnosis with CPU in no profiled thread', () => {
   test('without it, the same profile names the handler (what the check prevents)', () => {
     const diagnosis = diagnose(awaitingHandler(), { load, metrics });
     assert.equal(diagnosis.lookAt?.functionName, 'handleDigest');
+  });
+});
+
+describe("the run's summary", () => {
+  // A piscina service profiled before its threads were reached: the record as the run wrote it.
+  const missedRun = (): RunRecord =>
+    JSON.parse(fs.readFileSync(fixture(path.join('pool-missed', 'run.json')), 'utf8')) as RunRecord;
+
+  test('says that the profile misses work, under the service row', () => {
+    const rows = runRows(missedRun(), '/srv/app/runs/x');
+    const at = rows.findIndex(([, text]) => text.startsWith('The profile misses work'));
+    assert.ok(at > 0, JSON.stringify(rows));
+    assert.match(
+      rows[at][1],
+      /the service used 4,349 ms of CPU over the window, the profiled threads were busy 388 ms/,
+    );
+    assert.match(
+      rows[at][1],
+      /pid 29213 main thread \(node server\.js\); no other thread was seen/,
+    );
+  });
+
+  test('with its threads profiled: how many of those seen, and no warning', () => {
+    const record = missedRun();
+    const processes = record.processes as NonNullable<RunRecord['processes']>;
+    const main = processes.profiled[0];
+    processes.profiled.push(
+      { ...main, threadId: 1, command: 'worker worker.js', requests: 0, busyMs: 2100 },
+      { ...main, threadId: 2, command: 'worker worker.js', requests: 0, busyMs: 2000 },
+    );
+    processes.threads = { seen: 2, profiled: 2, missed: [] };
+    const rows = runRows(record, '/srv/app/runs/x');
+    assert.deepEqual(
+      rows.find(([label]) => label === 'threads'),
+      ['threads', '2 profiled / 2 seen'],
+    );
+    assert.ok(!rows.some(([, text]) => text.startsWith('The profile misses work')));
   });
 });
