@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hotFunctions } from '../../src/profile/analyze';
 import { machineShortOfCpu } from '../../src/profile/diagnosis';
+import { missedCpu } from '../../src/profile/missedCpu';
 import type { RunRecord } from '../../src/record/run';
 import { loadRun } from '../../src/runs/runFolder';
 import { fixture, freePort, runCli, tempFolder } from '../helpers';
@@ -104,6 +105,15 @@ describe('thread pools, through the CLI', { timeout: 120_000 }, () => {
         run.stdout,
         new RegExp(`threads +${pool.threads} profiled / ${pool.threads} seen`),
       );
+      // The check had its figures (every profile's busy time), and nothing was missed.
+      assert.deepEqual(
+        record.processes?.profiled
+          .filter((p) => typeof p.busyMs !== 'number')
+          .map((p) => p.threadId),
+        [],
+        'a busy time for every profiled thread',
+      );
+      assert.equal(missedCpu(record), undefined);
       assert.doesNotMatch(run.stdout, /The profile misses work/);
 
       const { analysis, diagnosis } = loaded;

@@ -1,6 +1,7 @@
 import * as inspector from 'node:inspector';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { writeFileAtomic } from '../files';
+import { busyTime, type RawProfile } from '../mergeProfiles';
 import type { LockTracker } from './locks';
 import { Window } from './metrics';
 import { type BeginResult, type StopResult, sourceMapsFileOf } from './protocol';
@@ -93,6 +94,7 @@ export class Capture {
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
     let threads: StopResult['threads'];
+    let busyMs: number | undefined;
     if (this.session) {
       const session = this.session;
       const finished = new Promise<unknown>((resolve, reject) => {
@@ -112,6 +114,7 @@ export class Capture {
       console.profileEnd(window.title);
       try {
         const profile = await finished;
+        busyMs = busyTime(profile as RawProfile).busy / 1000;
         threads = await this.threads?.stop(profilePath, process.pid);
         profileJson = JSON.stringify(profile);
         sourceMaps = heldSourceMaps(profile, lockUrls(lockReport));
@@ -136,6 +139,7 @@ export class Capture {
       sourceMaps: mapCount,
       ...(lockReport ? { locks: lockReport } : {}),
       ...(threads ? { threads } : {}),
+      ...(busyMs !== undefined ? { busyMs } : {}),
     };
   }
 }
