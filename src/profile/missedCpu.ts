@@ -11,16 +11,19 @@ import type { ProcessesReport } from '../record/run';
  * How far process CPU may exceed the profiled busy time before a thread is said to be missed:
  * a share of the process CPU and a floor in cores, both to be passed.
  *
- * Measured on this repo's zoo (2-core machine, `--preset quick`, 50 connections, 3 s): with
- * every thread profiled, process CPU exceeded the profiled busy time by at most 1.0 % of it
- * (worker-threads; express, koa, fastify and a piscina pool profiled whole came out below it,
- * by 10 % to 150 %: a profile's busy time is wall time, which grows when the machine is short of
- * CPU). What runs beside the profiled threads (V8's GC and compiler helpers, libuv's pool) adds
- * to process CPU without a profile of its own: a quarter of it leaves room for a service heavy on
- * those. A piscina pool of two threads the capture did not reach: 91.6 % of the process CPU was
- * in no profile (5,601 ms of CPU, 473 ms busy).
+ * Measured on this repo's zoo (2-core machine shared with other work, `--preset quick`, 3 s),
+ * 22 runs with every thread profiled (express, koa, fastify, hono, a cluster, worker-threads,
+ * piscina, workerpool, a Worker from a string): the process CPU exceeded the profiled busy time
+ * by at most 25.8 % of the CPU and 0.08 cores (fastify, 1,290 ms of CPU, 958 ms busy), 1.0 %
+ * and 0.01 cores otherwise (worker-threads); in the rest the busy time was the larger, by up to
+ * 2.5x (a profile's busy time is wall time, which grows when the machine is short of CPU). What
+ * runs beside the profiled threads (V8's GC and compiler helpers, libuv's pool) adds CPU that no
+ * profile holds.
+ * A piscina pool of two threads the capture did not reach: 91 % of the CPU and 1.2 to 1.6 cores
+ * in no profile (5,601 ms of CPU, 473 ms busy). A pool of two with one thread missed would leave
+ * about 45 %. Hence 35 % and a quarter of a core, three times the largest excess seen.
  */
-export const MISSED_CPU = { minShareOfCpu: 0.25, minCores: 0.25 };
+export const MISSED_CPU = { minShareOfCpu: 0.35, minCores: 0.25 };
 
 export interface MissedCpu {
   /** The processes' CPU over the window, ms (user + system, all threads). */

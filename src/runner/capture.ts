@@ -258,12 +258,15 @@ export class TargetCapture {
   }
 
   async #armNew(): Promise<void> {
-    this.#choice = chooseProfiled(this.channel.agents, this.port, this.options.cap);
     // Worker threads are profiled from their process's main thread (agent/threads.ts): an
-    // agent inside a pool's thread may never get to answer (piscina's Atomics.wait).
-    const fresh = this.#choice.profiled.filter(
-      (agent) => agent.threadId === 0 && !this.#armed.includes(agent),
+    // agent inside a pool's thread may never get to answer (piscina's Atomics.wait), and one
+    // that does is neither profiled on its own nor counted against the cap.
+    this.#choice = chooseProfiled(
+      this.channel.agents.filter((agent) => agent.threadId === 0),
+      this.port,
+      this.options.cap,
     );
+    const fresh = this.#choice.profiled.filter((agent) => !this.#armed.includes(agent));
     await Promise.all(
       fresh.map((agent) =>
         agent.start(
