@@ -105,6 +105,10 @@ function figuresOf(analysis: Analysis, run: RunFigures): Figures {
     latencyOverCpu,
     processes,
     coresPerProcess: run.metrics ? run.metrics.cpuShare / processes : undefined,
+    busiestThread: run.threads?.reduce<{ label: string; share: number } | undefined>(
+      (best, t) => (best && best.share >= t.share ? best : t),
+      undefined,
+    ),
   };
 }
 
@@ -141,9 +145,17 @@ function evidenceOf(figures: Figures, run: RunFigures): Evidence[] {
 }
 
 /** Whether the CPU was full, the service waited, or each response was its own work. */
-function conditionsOf({ busy, coresPerProcess, latencyOverCpu }: Figures): Conditions {
+function conditionsOf({
+  busy,
+  coresPerProcess,
+  latencyOverCpu,
+  busiestThread,
+}: Figures): Conditions {
+  // A thread full through the window is the CPU's limit, however idle the threads beside it
+  // (the main thread awaiting a pool): the verdict is not drawn from their average alone.
   const saturated =
     busy >= THRESHOLDS.cpuBound.minBusyShare ||
+    (busiestThread !== undefined && busiestThread.share >= THRESHOLDS.cpuBound.minBusyShare) ||
     (coresPerProcess !== undefined && coresPerProcess >= THRESHOLDS.cpuBound.minCoresPerProcess);
   const waiting =
     !saturated &&

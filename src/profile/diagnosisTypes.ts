@@ -56,6 +56,8 @@ export interface RunFigures {
   ramp?: { growth: number; stillRising?: boolean } | undefined;
   /** The machine over the window, when the runner measured it. */
   machine?: MachineUse | undefined;
+  /** Each profiled thread's busy share of the window, when several were merged. */
+  threads?: { label: string; share: number }[] | undefined;
   /** CPU that no profiled thread accounts for (a pool's thread missed), when past the noise. */
   missed?: MissedCpu | undefined;
 }

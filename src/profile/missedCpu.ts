@@ -89,3 +89,19 @@ export function missedCpuText(missed: MissedCpu): string {
     'Where the time went cannot be told from this profile.'
   );
 }
+
+/**
+ * Each profiled thread's busy share of the window, when several were merged: the one verdict a
+ * merged profile's average cannot give (a pool's thread at full use beside a main thread that
+ * only awaits it). Undefined for one thread, or an older run.
+ */
+export function threadBusyShares(run: Figures): { label: string; share: number }[] | undefined {
+  const { agent, processes } = run;
+  if (!agent || !processes || agent.wallMs <= 0) return undefined;
+  const merged = processes.profiled.filter((p) => p.merged);
+  if (merged.length < 2 || merged.some((p) => p.busyMs === undefined)) return undefined;
+  return merged.map((p) => ({
+    label: p.threadId ? `thread ${p.threadId} (${p.command})` : `the main thread of pid ${p.pid}`,
+    share: Math.min(1, (p.busyMs ?? 0) / agent.wallMs),
+  }));
+}

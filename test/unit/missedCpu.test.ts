@@ -10,7 +10,12 @@ import { describe, test } from 'node:test';
 import { analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
-import { MISSED_CPU, missedCpu, missedCpuText } from '../../src/profile/missedCpu';
+import {
+  MISSED_CPU,
+  missedCpu,
+  missedCpuText,
+  threadBusyShares,
+} from '../../src/profile/missedCpu';
 import type { ProfiledUnit, RunRecord, ThreadMissed } from '../../src/record/run';
 import { runRows } from '../../src/report/runSummary';
 import { fixture } from '../helpers';
@@ -197,5 +202,49 @@ describe("the run's summary", () => {
       ['threads', '2 profiled / 2 seen'],
     );
     assert.ok(!rows.some(([, text]) => text.startsWith('The profile misses work')));
+  });
+});
+
+describe('the verdict of several threads', () => {
+  // A main thread that only awaits a worker (10 % busy, 90 % idle) and a machine that gave the
+  // process half a core: the process CPU says "not full", the threads' average says "idle".
+  const load = {
+    requests: 700,
+    latencyMs: { p50: 180 },
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    statusCodes: { '200': 700 },
+  };
+  const metrics = { cpuUserMs: 1500, cpuSystemMs: 200, cpuShare: 0.5 };
+  const threads = [
+    { label: 'the main thread of pid 100', share: 0.04 },
+    { label: 'thread 1 (worker worker.js)', share: 0.92 },
+  ];
+
+  test('a thread full through the window is the limit: CPU-bound, the thread named', () => {
+    const diagnosis = diagnose(awaitingHandler(), { load, metrics, threads });
+    assert.equal(diagnosis.verdict, 'cpu-bound', diagnosis.summary);
+    assert.match(diagnosis.summary, /\(thread 1 \(worker worker\.js\) alone: 92 %\)/);
+  });
+
+  test('drawn from the average alone, the same run reads as waiting (what the threads prevent)', () => {
+    const diagnosis = diagnose(awaitingHandler(), { load, metrics });
+    assert.equal(diagnosis.verdict, 'waiting', diagnosis.summary);
+  });
+
+  test("each merged thread's share comes from run.json", () => {
+    const shares = threadBusyShares(
+      figures(2000, 4000, [
+        unit({ busyMs: 160 }),
+        unit({ threadId: 1, command: 'worker worker.js', requests: 0, busyMs: 3680 }),
+        unit({ threadId: 2, command: 'worker worker.js', requests: 0, busyMs: 50, merged: false }),
+      ]),
+    );
+    assert.deepEqual(shares, [
+      { label: 'the main thread of pid 100', share: 0.04 },
+      { label: 'thread 1 (worker worker.js)', share: 0.92 },
+    ]);
+    assert.equal(threadBusyShares(figures(2000, 4000, [unit({ busyMs: 160 })])), undefined);
   });
 });
