@@ -11,6 +11,7 @@ import { type Analysis, sourceOf } from './analyze';
 import { THRESHOLDS } from './diagnosisThresholds';
 import type { Diagnosis, Evidence, RunFigures } from './diagnosisTypes';
 import { baseName, percent } from './diagnosisWords';
+import { missedCpuText } from './missedCpu';
 import {
   type Conditions,
   type Figures,
@@ -36,9 +37,31 @@ export { THRESHOLDS };
 export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
   const figures = figuresOf(analysis, run);
   const evidence = evidenceOf(figures, run);
-  const focus = analysis.model.durationUs > 0 ? focusOf(analysis) : undefined;
+  // With a thread missed, the profile holds the threads that waited, not the one that worked:
+  // no place in it is named.
+  const focus = analysis.model.durationUs > 0 && !run.missed ? focusOf(analysis) : undefined;
   const failing = failingVerdict(run, evidence, focus);
   if (failing) return failing;
+  if (run.missed) {
+    evidence.push({
+      what: 'CPU in no profiled thread',
+      value: run.missed.share,
+      unit: 'share',
+      threshold: THRESHOLDS.missedCpu.minShareOfCpu,
+    });
+    const drawn = verdictOf(analysis, run, figures, evidence, focus);
+    return { ...drawn, summary: `${missedCpuText(run.missed)} ${drawn.summary}` };
+  }
+  return verdictOf(analysis, run, figures, evidence, focus);
+}
+
+function verdictOf(
+  analysis: Analysis,
+  run: RunFigures,
+  figures: Figures,
+  evidence: Evidence[],
+  focus: Reading['focus'],
+): Diagnosis {
   const reading: Reading = {
     analysis,
     run,
@@ -82,6 +105,10 @@ function figuresOf(analysis: Analysis, run: RunFigures): Figures {
     latencyOverCpu,
     processes,
     coresPerProcess: run.metrics ? run.metrics.cpuShare / processes : undefined,
+    busiestThread: run.threads?.reduce<{ label: string; share: number } | undefined>(
+      (best, t) => (best && best.share >= t.share ? best : t),
+      undefined,
+    ),
   };
 }
 
@@ -118,9 +145,17 @@ function evidenceOf(figures: Figures, run: RunFigures): Evidence[] {
 }
 
 /** Whether the CPU was full, the service waited, or each response was its own work. */
-function conditionsOf({ busy, coresPerProcess, latencyOverCpu }: Figures): Conditions {
+function conditionsOf({
+  busy,
+  coresPerProcess,
+  latencyOverCpu,
+  busiestThread,
+}: Figures): Conditions {
+  // A thread full through the window is the CPU's limit, however idle the threads beside it
+  // (the main thread awaiting a pool): the verdict is not drawn from their average alone.
   const saturated =
     busy >= THRESHOLDS.cpuBound.minBusyShare ||
+    (busiestThread !== undefined && busiestThread.share >= THRESHOLDS.cpuBound.minBusyShare) ||
     (coresPerProcess !== undefined && coresPerProcess >= THRESHOLDS.cpuBound.minCoresPerProcess);
   const waiting =
     !saturated &&
@@ -199,9 +234,17 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
   if (best < 0) return undefined;
   const f = analysis.functions[best];
   const start = sourceOf(f);
-  if (!start) return undefined;
   const share = own[best] / durationUs;
   const calls = own[best] > f.selfUs * 1.05 ? ' with what it calls' : '';
+  if (!start) {
+    // Code with no file: a Worker run from a string (`eval: true`, V8's `[worker eval]`). Its
+    // function is named all the same, where V8 placed it; there is no file to open.
+    if (!f.generated.url || f.generated.line <= 0) return undefined;
+    return {
+      words: ` Most of your code's time is in ${f.name} (${f.generated.url}:${f.generated.line}, code given as a string, not a file): ${percent(share)} of the window${calls}.`,
+      lookAt: undefined,
+    };
+  }
   const ownLine = analysis.lines.find((l) => l.functionId === best);
   // Its hottest line, or that of a function of yours it calls: V8 inlines a small function into
   // its caller, whose self time then holds the callee's lines (an Express handler and the

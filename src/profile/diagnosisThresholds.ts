@@ -8,6 +8,8 @@
  * The sampling profiler inflates event-loop utilisation (2 % → ~60 % on /read), so CPU time and
  * the profile's idle share are used instead.
  */
+import { MISSED_CPU } from './missedCpu';
+
 export const THRESHOLDS = {
   waiting: {
     /** At most this share of the profile busy (not idle)… */
@@ -62,4 +64,6 @@ export const THRESHOLDS = {
      */
     minShare: 0.5,
   },
+  /** CPU that no profiled thread accounts for (missedCpu.ts, where the margin is measured). */
+  missedCpu: MISSED_CPU,
 } as const;

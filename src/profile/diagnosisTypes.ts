@@ -3,6 +3,7 @@
  * run: types only, shared by the diagnosis (diagnosis.ts) and its verdicts (verdicts.ts).
  */
 import type { MachineUse } from '../record/run';
+import type { MissedCpu } from './missedCpu';
 import type { Waits } from './waits';
 
 export type Verdict = 'failing' | 'waiting' | 'cpu-bound' | 'gc-pressure' | 'mixed';
@@ -55,4 +56,8 @@ export interface RunFigures {
   ramp?: { growth: number; stillRising?: boolean } | undefined;
   /** The machine over the window, when the runner measured it. */
   machine?: MachineUse | undefined;
+  /** Each profiled thread's busy share of the window, when several were merged. */
+  threads?: { label: string; share: number }[] | undefined;
+  /** CPU that no profiled thread accounts for (a pool's thread missed), when past the noise. */
+  missed?: MissedCpu | undefined;
 }

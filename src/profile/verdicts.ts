@@ -22,6 +22,8 @@ export interface Figures {
   latencyOverCpu: number | undefined;
   processes: number;
   coresPerProcess: number | undefined;
+  /** The busiest of several profiled threads (a pool's), by its own share of the window. */
+  busiestThread?: { label: string; share: number } | undefined;
 }
 
 /** Which way the figures point. */
@@ -201,11 +203,18 @@ export function saturatedVerdict(reading: Reading): Diagnosis | undefined {
   return {
     verdict: 'cpu-bound',
     summary:
-      `CPU-bound: ${cpu ? `process CPU ${cpu}; ` : ''}the profile was busy ${percent(figures.busy)} of the window. ` +
+      `CPU-bound: ${cpu ? `process CPU ${cpu}; ` : ''}the profile was busy ${percent(figures.busy)} of the window${threadWords(figures)}. ` +
       `It went to ${busyRows(analysis)}.${focus?.words ?? ''}${gcNote(figures)}${machine}`,
     evidence,
     ...lookAtOf(focus),
   };
+}
+
+/** The busiest thread, when it alone was full while the threads' average was not. */
+function threadWords({ busiestThread, busy }: Figures): string {
+  if (!busiestThread || busy >= THRESHOLDS.cpuBound.minBusyShare) return '';
+  if (busiestThread.share < THRESHOLDS.cpuBound.minBusyShare) return '';
+  return ` (${busiestThread.label} alone: ${percent(busiestThread.share)})`;
 }
 
 /** CPU-bound, not full: each response takes about its own CPU time, so the work is the latency. */

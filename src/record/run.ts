@@ -125,13 +125,24 @@ export interface ProfiledUnit {
   requests: number;
   /** Responses it finished during the window (absent in older runs). */
   finished?: number;
+  /** Its profile's time not idle over the window, ms (absent in older runs). */
+  busyMs?: number;
   /**
    * Whether its profile is in the merged one: a process that served nothing is left out, and so
    * is a worker thread that was idle through the window (`idle`: a loader's hooks thread).
    */
   merged: boolean;
   idle?: true;
-  metrics: AgentMetrics;
+  /** A process's metrics over the window; absent for a thread (profiled from its process). */
+  metrics?: AgentMetrics;
+}
+
+/** A worker thread seen in a profiled process whose profile did not come back. */
+export interface ThreadMissed {
+  pid: number;
+  threadId: number;
+  command: string;
+  why: string;
 }
 
 /** What run.json says of the target's processes. */
@@ -144,6 +155,11 @@ export interface ProcessesReport {
   /** How many more would have been profiled without the cap (`--max-processes`). */
   overCap: number;
   cap: number;
+  /**
+   * The worker threads of the profiled processes: how many were seen (the inspector attaches to
+   * every one), how many came back profiled, and the others with why. Absent in older runs.
+   */
+  threads?: { seen: number; profiled: number; missed: ThreadMissed[] };
 }
 
 /** One second of the measured load. */

@@ -3,6 +3,7 @@
  * Markdown table, the report page's rows), and the run in one line for lists. Pure.
  */
 import * as path from 'node:path';
+import { missedCpu, missedCpuText } from '../profile/missedCpu';
 import type { LoadSummary } from '../record/load';
 import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
@@ -131,7 +132,16 @@ function serviceRows(record: RunRecord): Row[] {
 /** The processes and threads profiled, when more than one (a cluster) or some were not. */
 function processRows(record: RunRecord): Row[] {
   const processes = record.processes;
-  if (!processes || (processes.profiled.length <= 1 && processes.skipped.length === 0)) return [];
+  const missed = missedCpu(record);
+  const threadRows: Row[] = [];
+  if (processes?.threads && processes.threads.seen > 0)
+    threadRows.push([
+      'threads',
+      `${processes.threads.profiled} profiled / ${processes.threads.seen} seen${processes.threads.missed.map((t) => ` · not profiled: pid ${t.pid} thread ${t.threadId} \`${t.command}\` (${t.why})`).join('')}`,
+    ]);
+  if (missed) threadRows.push(['', missedCpuText(missed)]);
+  if (!processes || (processes.profiled.length <= 1 && processes.skipped.length === 0))
+    return threadRows;
   const unit = (u: { pid: number; threadId: number }) =>
     u.threadId ? `pid ${u.pid} thread ${u.threadId}` : `pid ${u.pid}`;
   const profiled = processes.profiled.map(
@@ -153,7 +163,7 @@ function processRows(record: RunRecord): Row[] {
       '',
       `${processes.overCap} more not profiled: the cap is ${processes.cap} (${optionRef('max-processes')})`,
     ]);
-  return rows;
+  return [...rows, ...threadRows];
 }
 
 /** The warm-up's requests still in the service when the window opened, if any. */

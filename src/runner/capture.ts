@@ -1,16 +1,27 @@
 /**
  * The capture across the target's processes and threads: the ones that serve the URL's port
- * (a cluster's workers, not its primary) and their worker threads, each profiled by its own
- * agent, the window opened in all of them once the warm-up's requests have ended, and their
- * profiles kept one by one and merged into the run's `profile.cpuprofile`.
+ * (a cluster's workers, not its primary), each profiled by its own agent, and their worker
+ * threads, profiled by their process's agent (agent/threads.ts); the window opened in all of
+ * them once the warm-up's requests have ended, and their profiles kept one by one and merged
+ * into the run's `profile.cpuprofile`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentMetrics } from '../record/load';
 import type { LockReport } from '../record/locks';
-import { type ProcessesReport, type ProfiledUnit, SOURCE_MAPS_FILE } from '../record/run';
+import {
+  type ProcessesReport,
+  type ProfiledUnit,
+  SOURCE_MAPS_FILE,
+  type ThreadMissed,
+} from '../record/run';
 import type { AgentChannel, AgentConnection } from './agent/channel';
-import { type FinishTimes, type StopResult, sourceMapsFileOf } from './agent/protocol';
+import {
+  type FinishTimes,
+  type StopResult,
+  sourceMapsFileOf,
+  type ThreadStopResult,
+} from './agent/protocol';
 import { writeFileAtomic } from './files';
 import { busyShare, mergeProfiles, type RawProfile } from './mergeProfiles';
 import { type Choice, chooseProfiled, combineLocks, combineMetrics } from './processes';
@@ -24,6 +35,27 @@ export interface CaptureResult {
   sourceMaps: number;
   /** Each profiled unit's responses finished in the window, as its agent counted them. */
   finishes: FinishTimes[];
+}
+
+/** One profiled process or thread, as its stop left it. */
+interface Unit {
+  pid: number;
+  threadId: number;
+  command: string;
+  file?: string;
+  profileBytes: number;
+  busyMs?: number;
+  requests: number;
+  /** A process's own stop result (a thread has none: it came with its process's). */
+  result?: StopResult;
+  error?: string;
+  agent: AgentConnection;
+}
+
+/** A worker thread as a summary names it: its script, or its inspector title. */
+function threadCommand(thread: ThreadStopResult): string {
+  const script = thread.url ? path.basename(thread.url.replace(/^file:\/\//, '')) : '';
+  return script ? `worker ${script}` : `worker ${thread.title} (from a string)`;
 }
 
 /** A worker thread busy less than this share of the window did none of the service's work. */
@@ -102,68 +134,107 @@ export class TargetCapture {
    */
   async stop(profilePath: string | undefined): Promise<CaptureResult> {
     const armed = this.#armed;
-    const several = armed.length > 1;
-    const fileOf = (agent: AgentConnection) =>
-      several
-        ? `profile.${agent.pid}${agent.threadId ? `-t${agent.threadId}` : ''}.cpuprofile`
-        : path.basename(profilePath ?? 'profile.cpuprofile');
     const folder = profilePath ? path.dirname(profilePath) : undefined;
+    const ownFile = (agent: AgentConnection) => `profile.${agent.pid}.cpuprofile`;
     const stopped = await Promise.all(
       armed.map(async (agent) => {
-        const own = folder && profilePath ? path.join(folder, fileOf(agent)) : undefined;
-        try {
-          return await agent.stop(own, this.options.agentTimeoutMs);
-        } catch (error) {
-          // A worker thread may have ended with its pool: its part is lost, not the run.
-          if (agent.threadId !== 0) return undefined;
-          throw error;
-        }
+        const own =
+          folder && profilePath
+            ? armed.length > 1
+              ? path.join(folder, ownFile(agent))
+              : profilePath
+            : undefined;
+        return agent.stop(own, this.options.agentTimeoutMs);
       }),
     );
-    const servedByPid = new Map<number, number>();
+    // Each process's worker threads came back with it, profiled from its main thread.
+    const units: Unit[] = [];
     armed.forEach((agent, i) => {
-      if (agent.threadId === 0) servedByPid.set(agent.pid, stopped[i]?.requests ?? 0);
+      const result = stopped[i];
+      units.push({
+        pid: agent.pid,
+        threadId: 0,
+        command: agent.command,
+        file: armed.length > 1 ? ownFile(agent) : path.basename(profilePath ?? ''),
+        profileBytes: result.profileBytes,
+        ...(result.busyMs !== undefined ? { busyMs: result.busyMs } : {}),
+        requests: result.requests,
+        result,
+        agent,
+      });
+      for (const thread of result.threads ?? [])
+        units.push({
+          pid: agent.pid,
+          threadId: thread.threadId,
+          command: threadCommand(thread),
+          file: thread.file,
+          profileBytes: thread.profileBytes,
+          ...(thread.busyMs !== undefined ? { busyMs: thread.busyMs } : {}),
+          requests: 0,
+          ...(thread.error ? { error: thread.error } : {}),
+          agent,
+        });
     });
+    const withProfiles = units.filter((u) => u.profileBytes > 0 && u.file);
+    const several = withProfiles.length > 1 || armed.length > 1;
+    if (several && armed.length === 1 && profilePath && units[0].profileBytes > 0) {
+      // One process with threads: its own profile moves aside, the merge takes its place.
+      const own = path.join(folder as string, ownFile(armed[0]));
+      await fs.promises.rename(profilePath, own);
+      const maps = sourceMapsFileOf(profilePath);
+      if (units[0].result?.sourceMaps) await fs.promises.rename(maps, sourceMapsFileOf(own));
+      units[0].file = ownFile(armed[0]);
+    }
+    const servedByPid = new Map<number, number>();
+    for (const unit of units) if (unit.threadId === 0) servedByPid.set(unit.pid, unit.requests);
     const anyServed = [...servedByPid.values()].some((n) => n > 0);
     const merging = several && profilePath !== undefined && this.options.profile;
     const profiles = merging
       ? await Promise.all(
-          armed.map(async (agent, i) =>
-            stopped[i]?.profileBytes
+          units.map(async (unit) =>
+            unit.profileBytes > 0 && unit.file
               ? (JSON.parse(
-                  await fs.promises.readFile(path.join(folder as string, fileOf(agent)), 'utf8'),
+                  await fs.promises.readFile(path.join(folder as string, unit.file), 'utf8'),
                 ) as RawProfile)
               : undefined,
           ),
         )
       : [];
     const profiled: ProfiledUnit[] = [];
-    const kept: { agent: AgentConnection; result: StopResult; profile?: RawProfile }[] = [];
-    armed.forEach((agent, i) => {
-      const result = stopped[i];
-      if (!result) return;
+    const threadsMissed: ThreadMissed[] = [];
+    const kept: { unit: Unit; profile?: RawProfile }[] = [];
+    units.forEach((unit, i) => {
+      if (unit.threadId !== 0 && unit.profileBytes === 0 && this.options.profile) {
+        threadsMissed.push({
+          pid: unit.pid,
+          threadId: unit.threadId,
+          command: unit.command,
+          why: unit.error ?? 'no profile came back',
+        });
+        return;
+      }
       // A thread goes with its process; a process that served nothing is not the service; a
       // thread that did nothing in the window (a loader's hooks thread under tsx) is not its work.
       const profile = profiles[i];
-      const idle =
-        agent.threadId !== 0 && profile !== undefined && busyShare(profile) < IDLE_THREAD;
-      const merged = (!anyServed || (servedByPid.get(agent.pid) ?? 0) > 0) && !idle;
+      const idle = unit.threadId !== 0 && profile !== undefined && busyShare(profile) < IDLE_THREAD;
+      const merged = (!anyServed || (servedByPid.get(unit.pid) ?? 0) > 0) && !idle;
       profiled.push({
-        pid: agent.pid,
-        ppid: agent.ppid,
-        threadId: agent.threadId,
-        command: agent.command,
-        ...(several && profilePath ? { file: fileOf(agent) } : {}),
-        requests: result.requests,
-        ...(result.finished ? { finished: finishedCount(result.finished) } : {}),
+        pid: unit.pid,
+        ppid: unit.agent.ppid,
+        threadId: unit.threadId,
+        command: unit.command,
+        ...(several && profilePath && unit.file ? { file: unit.file } : {}),
+        requests: unit.requests,
+        ...(unit.result?.finished ? { finished: finishedCount(unit.result.finished) } : {}),
+        ...(unit.busyMs !== undefined ? { busyMs: unit.busyMs } : {}),
         merged,
         ...(idle ? { idle: true as const } : {}),
-        metrics: result.metrics,
+        ...(unit.result ? { metrics: unit.result.metrics } : {}),
       });
-      if (merged) kept.push({ agent, result, ...(profile ? { profile } : {}) });
+      if (merged) kept.push({ unit, ...(profile ? { profile } : {}) });
     });
 
-    let profileBytes = kept.reduce((sum, k) => sum + k.result.profileBytes, 0);
+    let profileBytes = kept.reduce((sum, k) => sum + k.unit.profileBytes, 0);
     if (merging) {
       const toMerge = kept.flatMap((k) => (k.profile ? [k.profile] : []));
       if (toMerge.length > 0) {
@@ -174,14 +245,15 @@ export class TargetCapture {
       // The maps Node held in memory (tsx, ts-node), from every process: one file for the run.
       const maps: Record<string, unknown> = {};
       for (const k of kept) {
-        if (k.result.sourceMaps === 0) continue;
-        const own = sourceMapsFileOf(path.join(folder as string, fileOf(k.agent)));
+        if (!k.unit.result?.sourceMaps || !k.unit.file) continue;
+        const own = sourceMapsFileOf(path.join(folder as string, k.unit.file));
         Object.assign(maps, JSON.parse(await fs.promises.readFile(own, 'utf8')));
       }
       if (Object.keys(maps).length > 0)
         await writeFileAtomic(path.join(folder as string, SOURCE_MAPS_FILE), JSON.stringify(maps));
     }
-    const mains = kept.filter((k) => k.agent.threadId === 0);
+    const mains = kept.flatMap((k) => (k.unit.result ? [k.unit.result] : []));
+    const all = units.flatMap((u) => (u.result ? [u.result] : []));
     const choice = this.#choice;
     return {
       processes: {
@@ -195,17 +267,29 @@ export class TargetCapture {
         })),
         overCap: choice?.overCap ?? 0,
         cap: this.options.cap,
+        threads: {
+          seen: units.filter((u) => u.threadId !== 0).length,
+          profiled: profiled.filter((u) => u.threadId !== 0).length,
+          missed: threadsMissed,
+        },
       },
-      metrics: combineMetrics((mains.length > 0 ? mains : kept).map((k) => k.result.metrics)),
-      locks: combineLocks(kept.map((k) => k.result.locks)),
+      metrics: combineMetrics((mains.length > 0 ? mains : all).map((r) => r.metrics)),
+      locks: combineLocks(mains.map((r) => r.locks)),
       profileBytes,
-      sourceMaps: Math.max(0, ...kept.map((k) => k.result.sourceMaps)),
+      sourceMaps: Math.max(0, ...mains.map((r) => r.sourceMaps)),
       finishes: stopped.flatMap((result) => (result?.finished ? [result.finished] : [])),
     };
   }
 
   async #armNew(): Promise<void> {
-    this.#choice = chooseProfiled(this.channel.agents, this.port, this.options.cap);
+    // Worker threads are profiled from their process's main thread (agent/threads.ts): an
+    // agent inside a pool's thread may never get to answer (piscina's Atomics.wait), and one
+    // that does is neither profiled on its own nor counted against the cap.
+    this.#choice = chooseProfiled(
+      this.channel.agents.filter((agent) => agent.threadId === 0),
+      this.port,
+      this.options.cap,
+    );
     const fresh = this.#choice.profiled.filter((agent) => !this.#armed.includes(agent));
     await Promise.all(
       fresh.map((agent) =>

@@ -108,6 +108,12 @@ function frameKey(frame: CallFrame): string {
 
 /** The share of a profile's sampled time not spent `(idle)`. */
 export function busyShare(profile: RawProfile): number {
+  const { busy, total } = busyTime(profile);
+  return total > 0 ? busy / total : 0;
+}
+
+/** A profile's sampled time and the part of it not spent `(idle)`, µs. */
+export function busyTime(profile: RawProfile): { busy: number; total: number } {
   const idle = new Set(
     profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
   );
@@ -120,5 +126,5 @@ export function busyShare(profile: RawProfile): number {
     total += next;
     if (!idle.has(samples[i])) busy += next;
   }
-  return total > 0 ? busy / total : 0;
+  return { busy, total };
 }

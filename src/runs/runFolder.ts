@@ -11,6 +11,7 @@ import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { diagnose } from '../profile/diagnosis';
 import type { LoadedRun } from '../profile/loadedRun';
+import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
 import { readProfile } from '../profile/readProfile';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
@@ -109,6 +110,8 @@ export function loadRun(target: string): LoadedRun {
     processes: record?.processes?.profiled.filter((p) => p.threadId === 0 && p.merged).length,
     ramp: record?.load?.ramp?.knee,
     machine: record?.machine,
+    missed: record ? missedCpu(record) : undefined,
+    threads: record ? threadBusyShares(record) : undefined,
   });
   return {
     folder,

@@ -315,7 +315,9 @@ describe('the zoo: processes and threads', { timeout: 60_000 }, () => {
     // both processes is counted.
     const names = hotFunctions(analysis, 10).map((f) => f.name);
     assert.ok(names.includes('countPrimes'), names.join(', '));
-    const perWorker = processes.profiled.map((p) => p.metrics.cpuUserMs + p.metrics.cpuSystemMs);
+    const perWorker = processes.profiled.map(
+      (p) => (p.metrics?.cpuUserMs ?? 0) + (p.metrics?.cpuSystemMs ?? 0),
+    );
     const combined = (record?.agent?.cpuUserMs ?? 0) + (record?.agent?.cpuSystemMs ?? 0);
     assert.ok(Math.abs(combined - (perWorker[0] + perWorker[1])) < 1e-6);
     // The profiled workers are the primary's children, as each said when it started.

@@ -7,7 +7,8 @@
  *
  * Its parts, one concern a file: `capture` (the profiler and the window), `metrics` (the
  * window's figures), `requests` (the service's HTTP requests), `requireHook` (async-mutex handed
- * back watched), `locks` (the watching), `sourceMaps` (maps held in memory).
+ * back watched), `locks` (the watching), `sourceMaps` (maps held in memory), `threads` (the
+ * process's worker threads, profiled from its main thread through the inspector).
  */
 import * as net from 'node:net';
 import { isMainThread, threadId } from 'node:worker_threads';

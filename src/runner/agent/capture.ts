@@ -1,11 +1,13 @@
 import * as inspector from 'node:inspector';
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { writeFileAtomic } from '../files';
+import { busyTime, type RawProfile } from '../mergeProfiles';
 import type { LockTracker } from './locks';
 import { Window } from './metrics';
 import { type BeginResult, type StopResult, sourceMapsFileOf } from './protocol';
 import { Requests } from './requests';
 import { heldSourceMaps, lockUrls } from './sourceMaps';
+import { ThreadProfiler } from './threads';
 
 /**
  * One capture. `arm` turns the CPU profiler on, before the warm-up: V8 (11.x, Node 20) does
@@ -22,6 +24,8 @@ export class Capture {
     private readonly locks: LockTracker,
     private readonly session: inspector.Session | undefined,
     private readonly samplingIntervalUs: number | undefined,
+    /** The process's worker threads, profiled from here (the main thread only). */
+    private readonly threads: ThreadProfiler | undefined,
   ) {}
 
   static async arm(
@@ -29,13 +33,18 @@ export class Capture {
     profile: boolean,
     samplingIntervalUs: number,
   ): Promise<Capture> {
-    if (!profile) return new Capture(locks, undefined, undefined);
+    if (!profile) return new Capture(locks, undefined, undefined, undefined);
     const session = new inspector.Session();
     session.connect();
     await post(session, 'Profiler.enable');
     await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs });
     await post(session, 'Profiler.start');
-    return new Capture(locks, session, samplingIntervalUs);
+    let threads: ThreadProfiler | undefined;
+    if (isMainThread) {
+      threads = new ThreadProfiler(session, samplingIntervalUs);
+      await threads.enable();
+    }
+    return new Capture(locks, session, samplingIntervalUs, threads);
   }
 
   /**
@@ -58,6 +67,7 @@ export class Capture {
       // The window's profile keeps the profiler (and its code log) alive: the warm-up's profile
       // can go, so that only one profile records samples during the window.
       await post(this.session, 'Profiler.stop');
+      await this.threads?.begin(title);
     }
     // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
@@ -83,6 +93,8 @@ export class Capture {
     const { started: requests, finished } = this.#requests.close();
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
+    let threads: StopResult['threads'];
+    let busyMs: number | undefined;
     if (this.session) {
       const session = this.session;
       const finished = new Promise<unknown>((resolve, reject) => {
@@ -102,6 +114,8 @@ export class Capture {
       console.profileEnd(window.title);
       try {
         const profile = await finished;
+        busyMs = busyTime(profile as RawProfile).busy / 1000;
+        threads = await this.threads?.stop(profilePath, process.pid);
         profileJson = JSON.stringify(profile);
         sourceMaps = heldSourceMaps(profile, lockUrls(lockReport));
       } finally {
@@ -125,6 +139,8 @@ export class Capture {
       ...(finished ? { finished } : {}),
       sourceMaps: mapCount,
       ...(lockReport ? { locks: lockReport } : {}),
+      ...(threads ? { threads } : {}),
+      ...(busyMs !== undefined ? { busyMs } : {}),
     };
   }
 }

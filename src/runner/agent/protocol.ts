@@ -83,6 +83,8 @@ export interface FinishTimes {
 export interface StopResult {
   /** Bytes written to `profilePath`, or 0 when no profile was taken. */
   profileBytes: number;
+  /** The profile's time not idle over the window, ms (0 without a profile). */
+  busyMs?: number;
   /**
    * Scripts whose source map Node held in memory (tsx, ts-node, --enable-source-maps), written
    * to SOURCE_MAPS_FILE beside the profile: their maps are not on disk.
@@ -95,6 +97,24 @@ export interface StopResult {
   metrics: AgentMetrics;
   /** Lock waits and holds over the window; absent when the service never loaded async-mutex. */
   locks?: LockReport;
+  /** Its process's worker threads, profiled from its main thread (absent in a thread's agent). */
+  threads?: ThreadStopResult[];
+}
+
+/** One worker thread of a process, as its main thread's agent saw and profiled it. */
+export interface ThreadStopResult {
+  threadId: number;
+  /** The inspector's name for it (`[worker 3]`, or the `name` it was given). */
+  title: string;
+  /** Its script (empty for one run from a string, `eval: true`). */
+  url: string;
+  /** Its profile, beside the process's (`profile.<pid>-t<thread>.cpuprofile`). */
+  file?: string;
+  profileBytes: number;
+  /** Its profile's time not idle over the window, ms. */
+  busyMs?: number;
+  /** Why it has no profile (it ended first, it did not answer). */
+  error?: string;
 }
 
 /**
