@@ -154,9 +154,7 @@ async function profile(args: string[]): Promise<number> {
     record.status === 'done' && record.profile.file !== null ? analyseSaved(folder) : undefined;
   if (values.json) {
     const analysis = loaded ? jsonAnalysis(loaded) : undefined;
-    process.stdout.write(
-      `${JSON.stringify({ folder, ...record, ...(analysis ? { analysis } : {}) }, null, 2)}\n`,
-    );
+    process.stdout.write(jsonDocument({ folder, ...record, ...(analysis ? { analysis } : {}) }));
   } else {
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (loaded)
@@ -219,6 +217,18 @@ function analyseSaved(folder: string): LoadedRun | undefined {
   }
 }
 
+/**
+ * The version of what `--json` prints (profile, report, compare), first in every document: 2 since
+ * the responses a figure divides by (`analysis.responses`), the threads profiled and seen, the
+ * served counts and a failed run's `error.words`; 1 was the shape before, unversioned.
+ */
+const JSON_SCHEMA = 2;
+
+/** A --json document: its schema version first, then what it says. */
+function jsonDocument(body: object): string {
+  return `${JSON.stringify({ jsonSchema: JSON_SCHEMA, ...body }, null, 2)}\n`;
+}
+
 /** What --json prints of an analysis: the verdict and the hot lists, not the whole model. */
 function jsonAnalysis(loaded: LoadedRun) {
   const { analysis, diagnosis } = loaded;
@@ -276,7 +286,7 @@ async function report(args: string[]): Promise<number> {
   }
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }, null, 2)}\n`,
+      jsonDocument({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }),
     );
     return EXIT.ok;
   }
@@ -338,7 +348,13 @@ async function compare(args: string[]): Promise<number> {
   } else if (values.json) {
     const { tree: _tree, ...rest } = comparison;
     process.stdout.write(
-      `${JSON.stringify({ ...rest, functions: rest.functions.slice(0, 20), lines: rest.lines.slice(0, 20), gates: checked, failedGates: failed }, null, 2)}\n`,
+      jsonDocument({
+        ...rest,
+        functions: rest.functions.slice(0, 20),
+        lines: rest.lines.slice(0, 20),
+        gates: checked,
+        failedGates: failed,
+      }),
     );
   } else {
     process.stdout.write(

@@ -65,7 +65,20 @@ function hotLineOf(file: string): number {
   );
 }
 
+/**
+ * A pool profiled, once more when other programs starved the machine of CPU and the verdict
+ * came out otherwise (by the diagnosis's own measure): a busy machine is a reason to measure
+ * again, never to accept another answer.
+ */
 async function profilePool(pool: Pool) {
+  const first = await profilePoolOnce(pool);
+  const { record, loaded } = first;
+  const short = machineShortOfCpu({ machine: record.machine, metrics: record.agent });
+  if (loaded.diagnosis.verdict === 'cpu-bound' || !short?.short) return first;
+  return profilePoolOnce(pool);
+}
+
+async function profilePoolOnce(pool: Pool) {
   const cwd = fixture(path.join('zoo', pool.folder));
   const port = await freePort();
   const runs = path.join(out, pool.folder);
@@ -85,7 +98,7 @@ async function profilePool(pool: Pool) {
     runs,
   ]);
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-  const [id] = fs.readdirSync(runs);
+  const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
   const folder = path.join(runs, id);
   const record = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
   return { run, record, loaded: loadRun(folder), cwd };
@@ -93,7 +106,7 @@ async function profilePool(pool: Pool) {
 
 describe('thread pools, through the CLI', { timeout: 120_000 }, () => {
   for (const pool of POOLS) {
-    test(`${pool.name}: every thread profiled, the user's function in it named`, async (t) => {
+    test(`${pool.name}: every thread profiled, the user's function in it named`, async () => {
       const { run, record, loaded, cwd } = await profilePool(pool);
       const threads = record.processes?.threads;
       assert.deepEqual(
@@ -117,15 +130,7 @@ describe('thread pools, through the CLI', { timeout: 120_000 }, () => {
       assert.doesNotMatch(run.stdout, /The profile misses work/);
 
       const { analysis, diagnosis } = loaded;
-      const short = machineShortOfCpu({ machine: record.machine, metrics: record.agent });
-      if (diagnosis.verdict !== 'cpu-bound' && short?.short && short.others >= 0.5) {
-        // Other programs held the machine's cores: one thread's work on a share of a core is
-        // not what it is on a quiet machine. What must hold then is that Hotpath says so.
-        t.diagnostic(`other programs held ${short.others.toFixed(1)} cores: ${diagnosis.summary}`);
-        assert.match(diagnosis.summary, /The machine was short of CPU/);
-      } else {
-        assert.equal(diagnosis.verdict, 'cpu-bound', diagnosis.summary);
-      }
+      assert.equal(diagnosis.verdict, 'cpu-bound', diagnosis.summary);
       // A pool's thread waiting for its next task is idle, not the pool's CPU (piscina's
       // atomicsWaitLoop, blocked in Atomics.wait, was a fifth of the window).
       const waits = hotFunctions(analysis, 20).filter((f) => f.name === 'atomicsWaitLoop');
