@@ -1,10 +1,12 @@
 /** Which of a service's processes and threads are profiled, and their profiles merged as one. */
+
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { buildModel } from '../../src/profile/model';
 import type { AgentMetrics } from '../../src/record/load';
+import { commandOf } from '../../src/runner/agent/channel';
 import { busyShare, mergeProfiles, type RawProfile } from '../../src/runner/mergeProfiles';
 import {
   chooseProfiled,
@@ -204,4 +206,18 @@ test("a profile's busy share: the time not spent (idle), each sample until the n
   // Spans: idle 10, idle 10, idle 10, work 10, idle (last: none counted).
   assert.equal(busyShare(idleThenWork), 0.25);
   assert.equal(busyShare({ ...idleThenWork, samples: [], timeDeltas: [] }), 0);
+});
+
+test("a process's command names its script as its folder does: node dist/main.js, not node main.js", () => {
+  const node = '/usr/local/bin/node';
+  assert.equal(
+    commandOf([node, '/srv/app/dist/main.js', '--port', '3000'], '/srv/app'),
+    'node dist/main.js --port 3000',
+  );
+  assert.equal(commandOf([node, '/srv/app/server.js'], '/srv/app'), 'node server.js');
+  // A script outside the folder, or no folder said (an older agent): its file name.
+  assert.equal(commandOf([node, '/opt/tools/cli.js'], '/srv/app'), 'node cli.js');
+  assert.equal(commandOf([node, '/srv/app/dist/main.js']), 'node main.js');
+  // Not a path (node -e, a REPL): as given.
+  assert.equal(commandOf([node, '-e', 'x'], '/srv/app'), 'node -e x');
 });

@@ -82,6 +82,7 @@ function sayHello(send: Send, token: string): void {
     threadId,
     node: process.version,
     argv: process.argv.slice(0, 4),
+    cwd: process.cwd(),
   });
 }
 

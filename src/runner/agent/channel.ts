@@ -250,7 +250,7 @@ export class AgentChannel {
             message.ppid,
             // An agent of an older Hotpath sends no threadId.
             typeof message.threadId === 'number' ? message.threadId : 0,
-            Array.isArray(message.argv) ? commandOf(message.argv) : '',
+            Array.isArray(message.argv) ? commandOf(message.argv, message.cwd) : '',
           );
           this.agents.push(connection);
         } else {
@@ -268,11 +268,22 @@ export class AgentChannel {
   }
 }
 
-/** `node /path/to/server.js --flag` as `node server.js --flag`: short enough for a summary line. */
-function commandOf(argv: unknown[]): string {
+/**
+ * `/usr/bin/node /srv/app/dist/main.js --flag`, run in /srv/app, as `node dist/main.js --flag`:
+ * the script as its folder names it (a script elsewhere by its file name), short enough for a
+ * summary line.
+ */
+export function commandOf(argv: unknown[], cwd?: unknown): string {
+  const script = (file: string) => {
+    if (typeof cwd !== 'string' || !path.isAbsolute(file)) return path.basename(file);
+    const relative = path.relative(cwd, file);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+      ? relative
+      : path.basename(file);
+  };
   return argv
     .filter((a): a is string => typeof a === 'string')
-    .map((a, i) => (i < 2 ? path.basename(a) : a))
+    .map((a, i) => (i === 0 ? path.basename(a) : i === 1 ? script(a) : a))
     .join(' ')
     .slice(0, 200);
 }

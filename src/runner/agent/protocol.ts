@@ -32,6 +32,8 @@ export type AgentMessage =
       threadId: number;
       node: string;
       argv: string[];
+      /** Its working folder: the script is named relative to it. */
+      cwd?: string;
     }
   | { type: 'listening'; address: ListeningAddress }
   | { type: 'reply'; id: number; ok: true; result: StartResult | BeginResult | StopResult }
