@@ -53,6 +53,7 @@ export interface RunRecord {
     /** The process Hotpath started, and the one that served the URL and was profiled. */
     pid?: number;
     profiledPid?: number;
+    /** The Node.js version the profiled service ran on, as its agent said (none without one). */
     node?: string;
   };
   warmup?: {
@@ -107,6 +108,7 @@ export interface RunRecord {
     captureStoppedAt?: string;
     endedAt?: string;
   };
+  /** Hotpath's own: `node` is the runner's Node.js, not the service's (that is `target.node`). */
   versions: { hotpath: string; node: string; autocannon: string };
 }
 

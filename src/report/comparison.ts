@@ -182,7 +182,9 @@ export function runDifferences(
   show('preset', before.preset, after.preset);
   show('connections', before.options.load.connections, after.options.load.connections);
   show('duration', `${before.options.load.durationSec} s`, `${after.options.load.durationSec} s`);
-  show('Node', before.versions.node, after.versions.node);
+  // The service's Node (as its agent said) and Hotpath's own: either can change a run.
+  show("the service's Node", before.target.node, after.target.node);
+  show("Hotpath's Node", before.versions.node, after.versions.node);
   show('Hotpath', before.versions.hotpath, after.versions.hotpath);
   const ids = `runs ${before.id} → ${after.id}`;
   return diffs.length > 0

@@ -115,6 +115,9 @@ describe('the zoo: every service', { timeout: 240_000 }, () => {
       const run = await profile(name);
       const { analysis, diagnosis } = run;
       assert.equal(diagnosis.verdict, expectedVerdict(name), diagnosis.summary);
+      // run.json says which Node the service ran on (nodeVersions.test.ts: on 22 and 24).
+      if (run.service.command.startsWith(`"${process.execPath}"`))
+        assert.equal(run.record?.target.node, process.version);
 
       const rows = breakdown(analysis);
       const total = rows.reduce((sum, r) => sum + r.share, 0);

@@ -348,6 +348,13 @@ describe('the headline', () => {
       runDifferences(a, c),
       /what differs: command node server\.js → node --no-opt server\.js$/,
     );
+    // The same command on another Node: the service's Node is what differs, not Hotpath's.
+    const on = (r: RunRecord, node: string) =>
+      ({ ...r, target: { ...r.target, node } }) as RunRecord;
+    assert.match(
+      runDifferences(on(a, 'v20.20.2'), on(b, 'v24.22.3')),
+      /what differs: the service's Node v20\.20\.2 → v24\.22\.3$/,
+    );
   });
 });
 
