@@ -3,6 +3,15 @@
  * run.json as `locks`. Declared once here; the agent writes it, the analysis reads it.
  */
 
+/** The lock libraries the agent watches: the runner's table (`lockLibraries.ts`) has a row each. */
+export const WATCHED_LOCK_LIBRARIES = [
+  'async-mutex',
+  'async-lock',
+  'await-lock',
+  'async-sema',
+] as const;
+export type WatchedLockLibrary = (typeof WATCHED_LOCK_LIBRARIES)[number];
+
 /**
  * A lock's class: async-mutex's `Mutex` and `Semaphore`, async-lock's `AsyncLock`, await-lock's
  * `AwaitLock`, async-sema's `Sema` (of capacity 1).

@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import * as asyncMutex from 'async-mutex';
+import { WATCHED_LOCK_LIBRARIES } from '../../src/record/locks';
 import {
   ASYNC_LOCK,
   ASYNC_SEMA,
   AWAIT_LOCK,
+  LOCK_LIBRARIES,
   lockLibraryOf,
 } from '../../src/runner/agent/lockLibraries';
 import { LockTracker } from '../../src/runner/agent/locks';
@@ -46,6 +48,13 @@ async function oneAtATime(hold: (body: () => Promise<void>) => Promise<void>, ho
 }
 
 describe('the table recognises each library by its name and its exports', () => {
+  test('one row per library the reports name as watched', () => {
+    assert.deepEqual(
+      LOCK_LIBRARIES.map((l) => l.name),
+      [...WATCHED_LOCK_LIBRARIES],
+    );
+  });
+
   test('each library, and nothing else under its name', () => {
     assert.equal(lockLibraryOf('async-lock', load('async-lock')), ASYNC_LOCK);
     assert.equal(lockLibraryOf('await-lock', load('await-lock')), AWAIT_LOCK);

@@ -5,7 +5,7 @@
  * not by copying a wrapper. CommonJS `require` only: a library loaded as an ES module (p-limit
  * ≥ 4, p-queue ≥ 7, await-lock ≥ 3) is not seen, and its waits are simply absent.
  */
-import type { LockKind } from '../../record/locks';
+import type { LockKind, WatchedLockLibrary } from '../../record/locks';
 
 export interface LockClass {
   /** The export holding the class; `''` when the module's exports are the class itself. */
@@ -22,7 +22,7 @@ export interface LockClass {
 }
 
 export interface LockLibrary {
-  name: string;
+  name: WatchedLockLibrary;
   /** What `require` is given: the package, a file of it, or a vendored copy. */
   id: RegExp;
   /** Whether a module's exports are this library's (other modules are never touched). */
