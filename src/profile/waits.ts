@@ -157,3 +157,8 @@ export function lockName(
 function baseName(file: string): string {
   return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
+
+/** A lock's kind with its article, as sentences say it: "a Mutex", "an AsyncLock". */
+export function aLockOf(kind: LockKind): string {
+  return `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}

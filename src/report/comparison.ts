@@ -4,6 +4,7 @@
  */
 import type { Change, ComparedWindow, Comparison, GateResult } from '../profile/compare';
 import { directionOf, intervalText, tooWide, verdictText } from '../profile/stats';
+import { aLockOf } from '../profile/waits';
 import { WATCHED_LOCK_LIBRARIES } from '../record/locks';
 import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
@@ -177,7 +178,7 @@ function biggestCause(comparison: Comparison, cwd: string): Cause | undefined {
       w ? `${ms(w.waitP50Ms)} p50 (${Math.round(w.waitShare * 100)} % of the latency)` : 'none';
     causes.push({
       ms: Math.abs(after - before),
-      text: `the wait for ${c.name} (a ${c.kind}, acquired at ${displayPath(c.file, cwd)}:${c.line}) went from ${side(c.before)} to ${side(c.after)}`,
+      text: `the wait for ${c.name} (${aLockOf(c.kind)}, acquired at ${displayPath(c.file, cwd)}:${c.line}) went from ${side(c.before)} to ${side(c.after)}`,
       file: c.file,
       line: c.line,
     });

@@ -24,8 +24,9 @@ const SLEEP_MS = 50;
 interface Library {
   /** The package, and the zoo folder of its service. */
   name: string;
-  /** The lock's kind as the report says it ("a Sema"). */
+  /** The lock's kind, and as the verdict says it ("a Sema"). */
   kind: string;
+  said: string;
   /** Text of the line that creates the lock, and of the line that acquires it. */
   created: string;
   acquired: string;
@@ -37,6 +38,7 @@ const LIBRARIES: Library[] = [
   {
     name: 'async-lock',
     kind: 'AsyncLock',
+    said: 'an AsyncLock',
     created: 'const ledger = new AsyncLock()',
     acquired: "ledger.acquire('accounts'",
     variable: 'ledger',
@@ -44,6 +46,7 @@ const LIBRARIES: Library[] = [
   {
     name: 'await-lock',
     kind: 'AwaitLock',
+    said: 'an AwaitLock',
     created: 'const ledger = new AwaitLock()',
     acquired: 'await ledger.acquireAsync()',
     variable: 'ledger',
@@ -51,6 +54,7 @@ const LIBRARIES: Library[] = [
   {
     name: 'async-sema',
     kind: 'Sema',
+    said: 'a Sema',
     created: 'const ledger = new Sema(1)',
     acquired: 'await ledger.acquire()',
     variable: 'ledger',
@@ -117,7 +121,7 @@ describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
       assert.match(
         diagnosis.summary,
         new RegExp(
-          `waiting for ${library.variable} · server\\.js:${created} \\(a ${library.kind}\\) acquired at server\\.js:${acquired} .*across an await`,
+          `waiting for ${library.variable} · server\\.js:${created} \\(${library.said}\\) acquired at server\\.js:${acquired} .*across an await`,
         ),
       );
       assert.match(run.stdout, new RegExp(`lock waits \\(${library.name} [\\d.]+\\)`));
