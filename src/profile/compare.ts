@@ -113,6 +113,16 @@ export interface Comparison {
   tree: DiffNode;
   /** Lock sites of either run, most waited-on (in either) first; empty when neither has a report. */
   locks: LockChange[];
+  /**
+   * Each run's window: its duration (µs) and the responses its per-request figures divide by,
+   * so that a change can be told as a share of the window. Absent in comparisons made by hand.
+   */
+  windows?: { before: ComparedWindow; after: ComparedWindow };
+}
+
+export interface ComparedWindow {
+  durationUs: number;
+  responses: number;
 }
 
 /** The lock sites of both runs, matched by acquire site. */
@@ -281,6 +291,10 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     lines: [...lines.values()].sort(byChange),
     tree: diffTree(before, a, after, b, frame),
     locks: lockChanges(before.waits, after.waits),
+    windows: {
+      before: { durationUs: before.analysis.model.durationUs, responses: responses(before) },
+      after: { durationUs: after.analysis.model.durationUs, responses: responses(after) },
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import type { Analysis } from './analyze';
 import { THRESHOLDS } from './diagnosisThresholds';
 import type { Diagnosis, Evidence, RunFigures } from './diagnosisTypes';
 import { baseName, busyRows, capital, ms, percent } from './diagnosisWords';
-import { WAIT_THRESHOLDS } from './waits';
+import { aLockOf, WAIT_THRESHOLDS } from './waits';
 
 /** The run's figures a verdict rests on. */
 export interface Figures {
@@ -112,7 +112,7 @@ export function lockVerdict({
   return {
     verdict: 'waiting',
     summary:
-      `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for ${lock.name} (a ${lock.kind}) acquired at ` +
+      `Waiting for a lock: ${percent(lock.waitShare)} of the latency is spent waiting for ${lock.name} (${aLockOf(lock.kind)}) acquired at ` +
       `${baseName(lock.site.file)}:${lock.site.line} (${ms(lock.waitMs.p50)} p50); each holder keeps it ${ms(lock.holdMs.p50)}${across}. ` +
       `Hold it only around the shared data, not across the slow call, or let readers share it.${machine}`,
     evidence,
@@ -143,7 +143,7 @@ export function waitingVerdict({
   // What the run knows of the wait beyond the CPU profile: the locks it watched, a ramp.
   const locks = run.waits
     ? lock
-      ? ` No lock explains it: the most waited-on, ${lock.name} (a ${lock.kind}) acquired at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
+      ? ` No lock explains it: the most waited-on, ${lock.name} (${aLockOf(lock.kind)}) acquired at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
       : ' No lock explains it: the async-mutex locks watched were never waited for.'
     : '';
   const ramp = !run.ramp

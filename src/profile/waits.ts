@@ -4,7 +4,7 @@
  * spent waiting there, and whether the lock is held across an await. Pure but for the source
  * mapper it is given.
  */
-import type { LockReport, StackFrame, TimeSummary } from '../record/locks';
+import type { LockKind, LockReport, StackFrame, TimeSummary } from '../record/locks';
 import type { SourceMapper } from './sourcemaps';
 import { scriptPath } from './sourcemaps';
 
@@ -35,7 +35,7 @@ export interface Place {
 }
 
 export interface LockSite {
-  kind: 'Mutex' | 'Semaphore';
+  kind: LockKind;
   /**
    * The lock as a user knows it: the variable or property it was created into and where
    * ("mutex · server.ts:6", "#turnstile · rwlock.ts:18"), else its kind and where, else its kind.
@@ -156,4 +156,9 @@ export function lockName(
 
 function baseName(file: string): string {
   return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+}
+
+/** A lock's kind with its article, as sentences say it: "a Mutex", "an AsyncLock". */
+export function aLockOf(kind: LockKind): string {
+  return `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }

@@ -1,7 +1,22 @@
 /**
- * The lock report: what the agent saw of async-mutex's locks over a capture window, kept in
+ * The lock report: what the agent saw of the watched lock libraries' locks over a capture window, kept in
  * run.json as `locks`. Declared once here; the agent writes it, the analysis reads it.
  */
+
+/** The lock libraries the agent watches: the runner's table (`lockLibraries.ts`) has a row each. */
+export const WATCHED_LOCK_LIBRARIES = [
+  'async-mutex',
+  'async-lock',
+  'await-lock',
+  'async-sema',
+] as const;
+export type WatchedLockLibrary = (typeof WATCHED_LOCK_LIBRARIES)[number];
+
+/**
+ * A lock's class: async-mutex's `Mutex` and `Semaphore`, async-lock's `AsyncLock`, await-lock's
+ * `AwaitLock`, async-sema's `Sema` (of capacity 1).
+ */
+export type LockKind = 'Mutex' | 'Semaphore' | 'AsyncLock' | 'AwaitLock' | 'Sema';
 
 /** A frame of a stack as V8 reports it: script URL or path, 1-based line and column. */
 export interface StackFrame {
@@ -43,7 +58,9 @@ export interface LockSiteReport {
 }
 
 export interface LockReport {
-  library: { name: 'async-mutex'; version?: string };
-  locks: { kind: 'Mutex' | 'Semaphore'; created?: StackFrame[] }[];
+  /** The library of the locks (the first loaded, when the service loads several). */
+  library: { name: string; version?: string };
+  /** `library`: the lock's own library's name, when it is not `LockReport.library`'s. */
+  locks: { kind: LockKind; library?: string; created?: StackFrame[] }[];
   sites: LockSiteReport[];
 }

@@ -2,8 +2,10 @@
  * A comparison of two runs in words, for every surface: the headline, the verdicts, the locks
  * that changed, how the two runs differ, a gate's outcome. Pure.
  */
-import type { Comparison, GateResult } from '../profile/compare';
+import type { Change, ComparedWindow, Comparison, GateResult } from '../profile/compare';
 import { directionOf, intervalText, tooWide, verdictText } from '../profile/stats';
+import { aLockOf } from '../profile/waits';
+import { WATCHED_LOCK_LIBRARIES } from '../record/locks';
 import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
 import { forSurface, optionRef } from '../vocabulary/words';
@@ -52,10 +54,13 @@ export interface ComparisonHeadline {
 }
 
 /**
- * A comparison's headline: the outcome (req/s, with its interval), then the largest change a
- * user can act on, in time per request: a lock's wait, or a function of their code. Hotpath's
- * own frames are never it (compareRuns leaves them out); a change outside the user's code is
- * named as such only when nothing of theirs changed.
+ * A comparison's headline: the measured outcome (req/s and latency, with their intervals), then
+ * the largest change a user can act on, in time per request: a lock's wait, or a function of
+ * their code. Hotpath's own frames are never it (compareRuns leaves them out); a change outside
+ * the user's code is named as such only when nothing of theirs changed. A function's change is
+ * never the headline when it lies within the runs' own noise or is under 1 % of the window
+ * (`headlines`); when no function and no watched lock explains a change in latency, the
+ * headline says so.
  */
 export function comparisonHeadline(
   comparison: Comparison,
@@ -73,23 +78,84 @@ export function comparisonHeadline(
   };
 }
 
-/** The outcome in req/s, with its interval when the runs have one. */
+/** The outcome in req/s and latency, with their intervals when the runs have them. */
 function outcomeText(comparison: Comparison): string | undefined {
   const rps = comparison.spread?.requestsPerSec;
-  if (!rps)
-    return comparison.ratios.requestsPerSec !== undefined
-      ? `req/s ${ratio(comparison.ratios.requestsPerSec)} (no interval)`
-      : undefined;
+  const latency = latencyText(comparison);
+  if (!rps) {
+    const rpsRatio = comparison.ratios.requestsPerSec;
+    if (rpsRatio === undefined) return latency ? `${latency} (no interval)` : undefined;
+    return `req/s ${ratio(rpsRatio)}${latency ? `, ${latency}` : ''} (no interval)`;
+  }
+  const also = latency ? `; ${latency}` : '';
   switch (directionOf(rps)) {
     case 'up':
-      return `Faster: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`;
+      return `Faster: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})${also}`;
     case 'down':
-      return `Slower: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})`;
+      return `Slower: ${ratio(rps.estimate)} the requests per second (${intervalText(rps)})${also}`;
     default:
       return tooWide(rps)
-        ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with ${optionRef('repeat', 'N')})`
-        : `No measurable change in req/s (${intervalText(rps)})`;
+        ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with ${optionRef('repeat', 'N')})${also}`
+        : `No measurable change in req/s (${intervalText(rps)})${also}`;
   }
+}
+
+/** The latency's change: the mean's with its interval, else the p50's ratio. */
+function latencyText(comparison: Comparison): string | undefined {
+  const mean = comparison.spread?.latencyMean;
+  if (mean) return `mean latency ${ratio(mean.estimate)} (${intervalText(mean)})`;
+  const p50 = comparison.ratios.latencyP50;
+  return p50 !== undefined ? `p50 latency ${ratio(p50)}` : undefined;
+}
+
+/** Whether the latency changed by a tenth or more, beyond its interval where it has one. */
+function latencyChanged(comparison: Comparison): boolean {
+  const mean = comparison.spread?.latencyMean;
+  if (mean) return directionOf(mean) !== 'same';
+  const p50 = comparison.ratios.latencyP50;
+  return p50 !== undefined && (p50 >= 1.1 || p50 <= 1 / 1.1);
+}
+
+const NO_FUNCTION_CHANGED =
+  "No function changed beyond the runs' noise (by a tenth or more, and by 1 % of the window or more).";
+
+/** A function's change is headlined only when it is at least this share of a run's window. */
+export const HEADLINE_MIN_WINDOW_SHARE = 0.01;
+
+/**
+ * Whether a function's change may be a headline: by a tenth or more, outside the comparison's
+ * own intervals (a per-request cost that moved no more than req/s or latency wobble from sample
+ * to sample is noise), and at least 1 % of the window in one of the runs (a function that went
+ * from none to 1.7 µs per request is no cause of a 43x change).
+ */
+export function headlines(comparison: Comparison, c: Change): boolean {
+  if (!changedMuch(c)) return false;
+  const share = windowShare(comparison, c);
+  if (share !== undefined && share < HEADLINE_MIN_WINDOW_SHARE) return false;
+  return !withinNoise(comparison, c);
+}
+
+/** The larger share of its run's window the function took in the two runs, when known. */
+function windowShare(comparison: Comparison, c: Change): number | undefined {
+  if (comparison.unit === 'share') return Math.max(c.before, c.after);
+  const windows = comparison.windows;
+  if (!windows) return undefined;
+  const of = (perRequestUs: number, w: ComparedWindow) =>
+    w.durationUs > 0 ? (perRequestUs * w.responses) / w.durationUs : 0;
+  return Math.max(of(c.before, windows.before), of(c.after, windows.after));
+}
+
+/** Whether after ÷ before lies inside the spread of the comparison's own intervals about 1. */
+function withinNoise(comparison: Comparison, c: Change): boolean {
+  if (!(c.before > 0 && c.after > 0)) return false;
+  const change = c.after / c.before;
+  return [comparison.spread?.requestsPerSec, comparison.spread?.latencyMean].some(
+    (interval) =>
+      interval !== undefined &&
+      interval.estimate > 0 &&
+      change >= interval.low / interval.estimate &&
+      change <= interval.high / interval.estimate,
+  );
 }
 
 interface Cause {
@@ -112,13 +178,13 @@ function biggestCause(comparison: Comparison, cwd: string): Cause | undefined {
       w ? `${ms(w.waitP50Ms)} p50 (${Math.round(w.waitShare * 100)} % of the latency)` : 'none';
     causes.push({
       ms: Math.abs(after - before),
-      text: `the wait for ${c.name} (a ${c.kind}, acquired at ${displayPath(c.file, cwd)}:${c.line}) went from ${side(c.before)} to ${side(c.after)}`,
+      text: `the wait for ${c.name} (${aLockOf(c.kind)}, acquired at ${displayPath(c.file, cwd)}:${c.line}) went from ${side(c.before)} to ${side(c.after)}`,
       file: c.file,
       line: c.line,
     });
   }
-  const yours = comparison.functions.find((c) => c.category === 'user');
-  if (yours && changedMuch(yours)) {
+  const yours = comparison.functions.find((c) => c.category === 'user' && headlines(comparison, c));
+  if (yours) {
     const unit = perRequest ? 'of self time per request' : 'of the profile';
     causes.push({
       ms: perRequest ? Math.abs(yours.after - yours.before) / 1000 : 0,
@@ -135,10 +201,17 @@ function changedMuch(c: { before: number; after: number }): boolean {
   return Math.abs(c.after - c.before) >= 0.1 * Math.max(c.before, c.after);
 }
 
-/** When nothing of the user's changed: the biggest change outside their code, if any. */
+/**
+ * When nothing of the user's changed: the biggest change outside their code, if any; else, when
+ * the latency changed, that neither the code's CPU time nor a watched lock explains it.
+ */
 function changeOutsideText(comparison: Comparison): string {
-  const other = comparison.functions[0];
-  if (!other || !changedMuch(other)) return 'No function changed by a tenth or more.';
+  const other = comparison.functions.find((c) => headlines(comparison, c));
+  if (!other) {
+    if (!latencyChanged(comparison)) return NO_FUNCTION_CHANGED;
+    const watched = WATCHED_LOCK_LIBRARIES.join(', ');
+    return `No function's change explains it (none moved beyond the runs' noise: by a tenth or more, and by 1 % of the window or more), and no watched lock (${watched}) does either: the requests waited for something Hotpath does not see — I/O, a pool, or a lock of another library.`;
+  }
   const perRequest = comparison.unit === 'us-per-request';
   return `Nothing of your code changed much; the biggest change was outside it: ${other.name} [${other.category}] ${amountOrNone(other.before, comparison.unit)} → ${amountOrNone(other.after, comparison.unit)}${perRequest ? ' per request' : ''}.`;
 }

@@ -302,7 +302,7 @@ describe('the headline', () => {
     );
     assert.match(
       headline.text,
-      /^req\/s 4\.00x \(no interval\)\. The biggest change in your code: work \(app\.js:10\) went from 80 µs to 10 µs of self time per request\.$/,
+      /^req\/s 4\.00x, p50 latency 0\.25x \(no interval\)\. The biggest change in your code: work \(app\.js:10\) went from 80 µs to 10 µs of self time per request\.$/,
     );
     assert.deepEqual([headline.file, headline.line], [APP, 10]);
   });
@@ -313,9 +313,70 @@ describe('the headline', () => {
     );
     assert.equal(
       headline.text,
-      'req/s 1.00x (no interval). No function changed by a tenth or more.',
+      "req/s 1.00x, p50 latency 1.00x (no interval). No function changed beyond the runs' noise (by a tenth or more, and by 1 % of the window or more).",
     );
     assert.equal(headline.file, undefined);
+  });
+
+  test('a function change under 1 % of the window is no headline: the measured change is, and no watched lock explains it', () => {
+    // Issue #26: a route held an async-lock lock (not watched) across `await sleep(50)`; its fix
+    // made it 43.8x faster, and the headline named (anonymous), which went from none to 1.7 µs
+    // per request: 0.14 % of the window. The handler's own cost per request did not change.
+    const windowOf = (requests: number, handlerUs: number, anonymousUs: number, p50: number) => {
+      const handler = { name: 'handler', url: APP, line: 4 };
+      const samples = [
+        { stack: [{ name: '(idle)' }], us: 3_000_000 - handlerUs - anonymousUs },
+        { stack: [handler], us: handlerUs },
+      ];
+      if (anonymousUs > 0)
+        samples.push({ stack: [handler, { name: '', url: APP, line: 20 }], us: anonymousUs });
+      return {
+        analysis: analyze(parseProfile(cpuProfile(samples))),
+        load: {
+          requests,
+          requestsPerSec: requests / 3,
+          latencyMs: { p50, p90: p50, p99: p50 },
+          errors: 0,
+          non2xx: 0,
+        },
+      };
+    };
+    const before = windowOf(57, 57 * 30, 0, 1000);
+    const after = windowOf(2496, 2496 * 30, 2496 * 1.7, 23);
+    const comparison = compareRuns(before, after);
+    assert.ok(
+      comparison.functions.some((c) => c.name === '(anonymous)' && c.before === 0 && c.after > 1),
+      'the comparison has the change the headline once named',
+    );
+    const headline = comparisonHeadline(comparison, '/srv');
+    assert.doesNotMatch(headline.text, /anonymous|biggest change in your code/);
+    assert.match(headline.text, /^req\/s 43\.8x, p50 latency 0\.02x \(no interval\)\. /);
+    assert.match(
+      headline.text,
+      /no watched lock \(async-mutex, async-lock, await-lock, async-sema\) does either: the requests waited for something Hotpath does not see/,
+    );
+    assert.equal(headline.file, undefined, 'nothing to open beside it');
+  });
+
+  test("a function change inside the comparison's own interval is no headline", () => {
+    // work: 80 → 90 µs per request (12.5 %), the whole of the window's CPU.
+    const comparison = compareRuns(run(2000, 8000, 100, 50, 40), run(2000, 9000, 100, 50, 40));
+    assert.match(
+      comparisonHeadline(comparison, '/srv').text,
+      /The biggest change in your code: work \(app\.js:10\) went from 80 µs to 90 µs/,
+      'without intervals, a change by a tenth is the headline',
+    );
+    // The runs' req/s wobble by ±25 % sample to sample: a 12.5 % change is inside it.
+    const noisy = {
+      ...comparison,
+      spread: { requestsPerSec: { estimate: 1, low: 0.8, high: 1.25, confidence: 0.95 } },
+    };
+    const headline = comparisonHeadline(noisy, '/srv');
+    assert.doesNotMatch(headline.text, /work/);
+    assert.match(
+      headline.text,
+      /^No measurable change in req\/s \(.*\); p50 latency 1\.00x\. No function changed beyond the runs' noise/,
+    );
   });
 
   test('two runs told apart: label by endpoint and time, what differs in their setup', () => {

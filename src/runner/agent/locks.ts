@@ -1,10 +1,11 @@
 /**
- * Where requests wait: async-mutex's `Mutex` and `Semaphore`, watched from inside the profiled
- * process. A CPU profile cannot see a request queued for a lock (the process is idle); this can.
+ * Where requests wait: the locks of the libraries in `lockLibraries.ts` (async-mutex's `Mutex`
+ * and `Semaphore`, async-lock, await-lock, async-sema's `Sema` of 1), watched from inside the
+ * profiled process. A CPU profile cannot see a request queued for a lock (the process is idle);
+ * this can.
  *
- * When the service loads async-mutex (any version with the 0.4/0.5 API) through `require`, its
- * classes' methods are wrapped: `acquire`, `runExclusive` and `Mutex#release`, which
- * `withTimeout` and `tryAcquire` go through too (`waitForUnlock` acquires nothing). While a capture is on, each acquisition notes its lock
+ * When the service loads one through `require`, its classes' methods that take, run under and
+ * release a lock are wrapped, as the table says. While a capture is on, each acquisition notes its lock
  * (known by where it was created), its call site (a short stack of the service's own frames),
  * and when it was asked for, granted and released. Semantics never change: the wrappers call the
  * originals with the same arguments and hand back their results and errors untouched; the only
@@ -13,11 +14,16 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import type { LockReport, LockSiteReport, StackFrame, TimeSummary } from '../../record/locks';
+import type {
+  LockKind,
+  LockReport,
+  LockSiteReport,
+  StackFrame,
+  TimeSummary,
+} from '../../record/locks';
+import { ASYNC_MUTEX, LIBRARY_FRAMES, type LockClass, type LockLibrary } from './lockLibraries';
 
 export type { LockReport, StackFrame };
-
-type Kind = 'Mutex' | 'Semaphore';
 
 const MAX_SITES = 2_000;
 /**
@@ -31,7 +37,8 @@ type AnyFunction = (...args: unknown[]) => unknown;
 
 interface Lock {
   id: number;
-  kind: Kind;
+  kind: LockKind;
+  library: string;
   created?: StackFrame[];
   /** Holds granted and not released yet, oldest first: a direct `release()` ends the oldest. */
   open: Acquisition[];
@@ -57,16 +64,18 @@ interface Site {
   holds: number[];
 }
 
-/** Frames of async-mutex itself, its helper tslib, this agent and Node: not the service's. */
+/** Frames of this agent and Node: not the service's (nor the libraries', `LIBRARY_FRAMES`). */
 const NOT_THE_SERVICE =
-  /[\\/]node_modules[\\/](async-mutex|tslib)[\\/]|[\\/]dist[\\/]agent\.js|[\\/]src[\\/]runner[\\/]agent[\\/]|^node:|^internal[\\/]/;
+  /[\\/]dist[\\/]agent\.js|[\\/]src[\\/]runner[\\/]agent[\\/]|^node:|^internal[\\/]/;
 
 export class LockTracker {
   #on = false;
   /** Above 0 while an instrumented method runs: the calls it makes itself are not counted twice. */
   #depth = 0;
-  #version: string | undefined;
+  #library: LockReport['library'] | undefined;
   #seen = false;
+  /** Instances of a watched class that are not locks (a Sema of more than 1). */
+  readonly #notLocks = new WeakSet<object>();
   readonly #locks = new WeakMap<object, Lock>();
   #lockList: Lock[] = [];
   #sites = new Map<string, Site>();
@@ -83,7 +92,7 @@ export class LockTracker {
     this.#on = true;
   }
 
-  /** Stops counting; what was counted, or undefined when the service never loaded async-mutex. */
+  /** Stops counting; what was counted, or undefined when the service loaded no lock library. */
   stop(): LockReport | undefined {
     this.#on = false;
     if (!this.#seen) return undefined;
@@ -97,6 +106,7 @@ export class LockTracker {
         used.set(site.lock, index);
         locks.push({
           kind: site.lock.kind,
+          ...(site.lock.library !== this.#library?.name ? { library: site.lock.library } : {}),
           ...(site.lock.created ? { created: site.lock.created } : {}),
         });
       }
@@ -114,45 +124,64 @@ export class LockTracker {
     }
     this.#sites = new Map();
     return {
-      library: { name: 'async-mutex', ...(this.#version ? { version: this.#version } : {}) },
+      library: this.#library ?? { name: ASYNC_MUTEX.name },
       locks,
       sites,
     };
   }
 
   /**
-   * async-mutex's exports, watched: its classes' methods are wrapped (once), and the exports
-   * are handed back as a view whose `Mutex` and `Semaphore` note where each lock is created.
+   * A lock library's exports, watched (see `lockLibraries.ts`): its classes' methods are wrapped
+   * (once), and the exports are handed back as a view whose classes note where each lock is
+   * created. async-mutex's when no library is named.
    */
-  instrument<T extends object>(exports: T, version?: string): T {
+  instrument<T extends object>(
+    exports: T,
+    version?: string,
+    library: LockLibrary = ASYNC_MUTEX,
+  ): T {
     const known = this.#instrumented.get(exports);
     if (known) return known as T;
-    const lib = exports as unknown as Record<string, unknown>;
     this.#seen = true;
-    this.#version ??= version;
-    const classes: Partial<Record<Kind, unknown>> = {};
-    for (const kind of ['Mutex', 'Semaphore'] as const) {
-      const Class = lib[kind];
+    this.#library ??= { name: library.name, ...(version ? { version } : {}) };
+    const classes = new Map<string, unknown>();
+    for (const spec of library.classes) {
+      const Class =
+        spec.exportName === '' ? exports : (exports as Record<string, unknown>)[spec.exportName];
       if (typeof Class !== 'function') continue;
-      this.#wrapMethods((Class as { prototype: Record<string, unknown> }).prototype, kind);
-      classes[kind] = new Proxy(Class, {
+      this.#wrapMethods(
+        (Class as { prototype: Record<string, unknown> }).prototype,
+        spec,
+        library.name,
+      );
+      const watched: unknown = new Proxy(Class, {
         construct: (target, args, newTarget) => {
           const instance = Reflect.construct(
             target,
             args,
-            newTarget === classes[kind] ? target : newTarget,
+            newTarget === watched ? target : newTarget,
           ) as object;
-          this.#lockOf(instance, kind).created = this.#stack(2);
+          if (spec.isLock && !spec.isLock(args)) this.#notLocks.add(instance);
+          else this.#lockOf(instance, spec.kind, library.name).created = this.#stack(2);
           return instance;
         },
       });
+      classes.set(spec.exportName, watched);
+    }
+    // The module's exports are the class itself (async-lock): its watched class is the view.
+    const whole = classes.get('');
+    if (whole) {
+      this.#instrumented.set(exports, whole as object);
+      this.#instrumented.set(whole as object, whole as object);
+      return whole as T;
     }
     const view = new Proxy(exports, {
       get: (target, property, receiver) => {
-        if ((property === 'Mutex' || property === 'Semaphore') && classes[property]) {
+        const watched = typeof property === 'string' ? classes.get(property) : undefined;
+        if (watched) {
           const own = Object.getOwnPropertyDescriptor(target, property);
           // A fixed value cannot be swapped (a Proxy must report it as it is).
-          if (!own || own.configurable || own.writable || own.get) return classes[property];
+          if (!own || own.configurable || own.writable || own.get) return watched;
         }
         return Reflect.get(target, property, receiver);
       },
@@ -162,10 +191,10 @@ export class LockTracker {
     return view;
   }
 
-  #lockOf(instance: object, kind: Kind): Lock {
+  #lockOf(instance: object, kind: LockKind, library: string): Lock {
     let lock = this.#locks.get(instance);
     if (!lock) {
-      lock = { id: this.#lockList.length, kind, open: [], asked: 0, measured: 0 };
+      lock = { id: this.#lockList.length, kind, library, open: [], asked: 0, measured: 0 };
       this.#locks.set(instance, lock);
       // Only ids and open holds are kept per lock; the WeakMap lets a dropped lock go.
       this.#lockList.push(lock);
@@ -174,18 +203,23 @@ export class LockTracker {
     return lock;
   }
 
-  #wrapMethods(proto: Record<string, unknown>, kind: Kind): void {
+  /** Whether an acquisition on `instance` goes uncounted: no capture, nested, or not a lock. */
+  #skip(instance: object): boolean {
+    return !this.#on || this.#depth > 0 || this.#notLocks.has(instance);
+  }
+
+  #wrapMethods(proto: Record<string, unknown>, spec: LockClass, library: string): void {
     if (proto.__hotpathWrapped) return;
     Object.defineProperty(proto, '__hotpathWrapped', { value: true });
     const tracker = this;
-    const acquire = proto.acquire as AnyFunction | undefined;
-    const runExclusive = proto.runExclusive as AnyFunction | undefined;
-    const release = proto.release as AnyFunction | undefined;
+    const kind = spec.kind;
 
-    if (acquire) {
-      proto.acquire = function hotpathAcquire(this: object, ...args: unknown[]) {
-        if (!tracker.#on || tracker.#depth > 0) return acquire.apply(this, args);
-        const taken = tracker.#ask(this, kind);
+    for (const name of spec.acquire) {
+      const acquire = proto[name];
+      if (typeof acquire !== 'function') continue;
+      proto[name] = function hotpathAcquire(this: object, ...args: unknown[]) {
+        if (tracker.#skip(this)) return acquire.apply(this, args);
+        const taken = tracker.#ask(this, kind, library);
         if (!taken) return tracker.#inside(() => acquire.apply(this, args));
         const ticket = tracker.#inside(() =>
           tracker.#failing(taken, () => acquire.apply(this, args)),
@@ -194,7 +228,7 @@ export class LockTracker {
         return ticket.then(
           (granted: unknown) => {
             tracker.#grant(taken);
-            // Mutex: a releaser; Semaphore: [value, releaser].
+            // Mutex: a releaser; Semaphore: [value, releaser]; the others: released directly.
             if (typeof granted === 'function')
               return tracker.#releaser(granted as AnyFunction, taken);
             if (Array.isArray(granted) && typeof granted[1] === 'function') {
@@ -209,23 +243,34 @@ export class LockTracker {
         );
       };
     }
-    if (runExclusive) {
-      proto.runExclusive = function hotpathRunExclusive(
-        this: object,
-        callback: unknown,
-        ...rest: unknown[]
-      ) {
-        if (!tracker.#on || tracker.#depth > 0 || typeof callback !== 'function') {
-          return runExclusive.call(this, callback, ...rest);
-        }
-        const taken = tracker.#ask(this, kind);
-        if (!taken) return tracker.#inside(() => runExclusive.call(this, callback, ...rest));
-        const run = function (this: unknown, ...args: unknown[]) {
+    for (const { method, callback: at } of spec.run) {
+      const runUnder = proto[method];
+      if (typeof runUnder !== 'function') continue;
+      proto[method] = function hotpathRun(this: object, ...args: unknown[]) {
+        const callback = args[at];
+        if (tracker.#skip(this) || typeof callback !== 'function')
+          return runUnder.apply(this, args);
+        const taken = tracker.#ask(this, kind, library);
+        if (!taken) return tracker.#inside(() => runUnder.apply(this, args));
+        const run = function (this: unknown, ...inner: unknown[]) {
           tracker.#grant(taken);
-          return (callback as AnyFunction).apply(this, args);
+          return (callback as AnyFunction).apply(this, inner);
         };
+        // async-lock reads the callback's arity (one parameter: it takes a `done`).
+        Object.defineProperty(run, 'length', { value: (callback as AnyFunction).length });
+        const given = [...args];
+        given[at] = run;
+        // A completion callback after it (async-lock's `cb`) ends the hold when it is called.
+        const done = given[at + 1];
+        if (typeof done === 'function') {
+          given[at + 1] = function (this: unknown, ...inner: unknown[]) {
+            if (taken.granted > 0) tracker.#end(taken);
+            else tracker.#fail(taken);
+            return (done as AnyFunction).apply(this, inner);
+          };
+        }
         const result = tracker.#inside(() =>
-          tracker.#failing(taken, () => runExclusive.call(this, run, ...rest)),
+          tracker.#failing(taken, () => runUnder.apply(this, given)),
         );
         if (!(result instanceof Promise)) return result;
         return result.then(
@@ -234,7 +279,7 @@ export class LockTracker {
             return value;
           },
           (error: unknown) => {
-            // Granted and thrown inside: released by runExclusive. Never granted: failed.
+            // Granted and thrown inside: released by the library. Never granted: failed.
             if (taken.granted > 0) tracker.#end(taken);
             else tracker.#fail(taken);
             throw error;
@@ -242,11 +287,10 @@ export class LockTracker {
         );
       };
     }
-    // A Mutex released directly (`mutex.release()`, or through withTimeout) ends its one hold.
-    // A Semaphore's `release` is also what its own releasers call, so it is left alone: a hold
-    // on a Semaphore ends through the releaser it was granted, or not at all.
-    if (release && kind === 'Mutex') {
-      proto.release = function hotpathRelease(this: object, ...args: unknown[]) {
+    // A lock released directly (`mutex.release()`, `lock.release()`) ends its oldest hold.
+    const release = spec.release ? proto[spec.release] : undefined;
+    if (spec.release && typeof release === 'function') {
+      proto[spec.release] = function hotpathRelease(this: object, ...args: unknown[]) {
         if (tracker.#on && tracker.#depth === 0) {
           const lock = tracker.#locks.get(this);
           const oldest = lock?.open[0];
@@ -277,8 +321,8 @@ export class LockTracker {
   }
 
   /** A measured acquisition, or undefined for one left out of the sample. */
-  #ask(instance: object, kind: Kind): Acquisition | undefined {
-    const lock = this.#lockOf(instance, kind);
+  #ask(instance: object, kind: LockKind, library: string): Acquisition | undefined {
+    const lock = this.#lockOf(instance, kind, library);
     lock.asked++;
     if (lock.asked > MEASURE_ALL_FIRST && Math.random() * SAMPLE_ONE_IN >= 1) return undefined;
     lock.measured++;
@@ -342,7 +386,7 @@ export class LockTracker {
     const frames: StackFrame[] = [];
     for (const site of sites.slice(skip)) {
       const url = site.getFileName() ?? '';
-      if (!url || NOT_THE_SERVICE.test(url)) continue;
+      if (!url || NOT_THE_SERVICE.test(url) || LIBRARY_FRAMES.test(url)) continue;
       frames.push({
         url,
         line: site.getLineNumber() ?? 0,
@@ -374,16 +418,5 @@ function summarise(values: number[], measuredShare = 1): TimeSummary {
 
 /** Whether a module's exports are async-mutex's: its two classes and `withTimeout`. */
 export function isAsyncMutex(exports: unknown): boolean {
-  if (typeof exports !== 'object' || exports === null) return false;
-  const lib = exports as Record<string, unknown>;
-  const proto = (name: string) =>
-    typeof lib[name] === 'function'
-      ? ((lib[name] as { prototype?: Record<string, unknown> }).prototype ?? {})
-      : undefined;
-  return (
-    typeof proto('Mutex')?.acquire === 'function' &&
-    typeof proto('Mutex')?.runExclusive === 'function' &&
-    typeof proto('Semaphore')?.acquire === 'function' &&
-    typeof lib.withTimeout === 'function'
-  );
+  return ASYNC_MUTEX.recognise(exports);
 }

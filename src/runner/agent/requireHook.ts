@@ -1,29 +1,31 @@
 /**
- * The agent's hook on `require`: the service's async-mutex is handed back watched (see
- * `LockTracker`), everything else untouched; and the hook's own frame kept out of the stack of a
+ * The agent's hook on `require`: the service's lock libraries (`lockLibraries.ts`) are handed
+ * back watched (see `LockTracker`), everything else untouched; and the hook's own frame kept out of the stack of a
  * service that crashes while it loads.
  */
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { isAsyncMutex, type LockTracker } from './locks';
+import { lockLibraryOf } from './lockLibraries';
+import type { LockTracker } from './locks';
 
 /**
- * Hands the service a watched async-mutex when it requires it (by name: other modules' exports
- * are never touched). An ES module import of it is not seen: its waits are then simply absent.
+ * Hands the service a watched lock library when it requires one (by name — `async-mutex`,
+ * `async-mutex/lib/index.js`, a vendored `./vendor/async-mutex` — and by its exports: other
+ * modules' exports are never touched). An ES module import of one is not seen: its waits are
+ * then simply absent.
  */
 export function watchRequire(locks: LockTracker): void {
-  // `async-mutex`, `async-mutex/lib/index.js`, or a vendored `./vendor/async-mutex`.
-  const ASYNC_MUTEX_ID = /(^|[\\/])async-mutex([\\/]|$)/;
   const proto = Module.prototype as unknown as { require: (id: string) => unknown };
   const original = proto.require;
   keepOwnFrameOutOfCrashes();
   proto.require = function hotpathRequire(this: unknown, id: string) {
     // biome-ignore lint/complexity/noArguments: passed on exactly as given
     const exports = original.apply(this, arguments as unknown as [string]);
-    if (ASYNC_MUTEX_ID.test(id) && isAsyncMutex(exports)) {
+    const library = lockLibraryOf(id, exports);
+    if (library) {
       try {
-        return locks.instrument(exports as object, packageVersion(this, id));
+        return locks.instrument(exports as object, packageVersion(this, id, library.name), library);
       } catch {
         return exports;
       }
@@ -55,7 +57,7 @@ function keepOwnFrameOutOfCrashes(): void {
 }
 
 /** The version of the package `id` resolves to from `parent`, from its package.json. */
-function packageVersion(parent: unknown, id: string): string | undefined {
+function packageVersion(parent: unknown, id: string, name: string): string | undefined {
   try {
     const resolve = (
       Module as unknown as { _resolveFilename: (id: string, parent: unknown) => string }
@@ -65,7 +67,7 @@ function packageVersion(parent: unknown, id: string): string | undefined {
       const file = path.join(dir, 'package.json');
       try {
         const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === 'async-mutex') return pkg.version;
+        if (pkg.name === name) return pkg.version;
       } catch {
         /* not here: one folder up */
       }

@@ -1,0 +1,137 @@
+/**
+ * The lock libraries users have, each profiled through the CLI (issue #26, section 4): a route
+ * that holds an async-lock, await-lock or async-sema (a `Sema` of 1) lock across `await
+ * sleep(50)` waits, and the verdict names the lock, where it was created and acquired, and says
+ * it is held across an await. Twenty connections queue for one lock that each holds 50 ms: about
+ * 1000 / 50 = 20 responses a second, whatever the machine.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunRecord } from '../../src/record/run';
+import { loadRun } from '../../src/runs/runFolder';
+import { fixture, freePort, runCli, tempFolder } from '../helpers';
+
+let out: string;
+before(() => {
+  out = tempFolder('lock-libraries');
+});
+after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+const SLEEP_MS = 50;
+
+interface Library {
+  /** The package, and the zoo folder of its service. */
+  name: string;
+  /** The lock's kind, and as the verdict says it ("a Sema"). */
+  kind: string;
+  said: string;
+  /** Text of the line that creates the lock, and of the line that acquires it. */
+  created: string;
+  acquired: string;
+  /** The lock's name in the report: the variable it was created into. */
+  variable: string;
+}
+
+const LIBRARIES: Library[] = [
+  {
+    name: 'async-lock',
+    kind: 'AsyncLock',
+    said: 'an AsyncLock',
+    created: 'const ledger = new AsyncLock()',
+    acquired: "ledger.acquire('accounts'",
+    variable: 'ledger',
+  },
+  {
+    name: 'await-lock',
+    kind: 'AwaitLock',
+    said: 'an AwaitLock',
+    created: 'const ledger = new AwaitLock()',
+    acquired: 'await ledger.acquireAsync()',
+    variable: 'ledger',
+  },
+  {
+    name: 'async-sema',
+    kind: 'Sema',
+    said: 'a Sema',
+    created: 'const ledger = new Sema(1)',
+    acquired: 'await ledger.acquire()',
+    variable: 'ledger',
+  },
+];
+
+/** The 1-based line of `file` that holds `text`. */
+function lineOf(file: string, text: string): number {
+  const line =
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1;
+  assert.ok(line > 0, `${text} in ${file}`);
+  return line;
+}
+
+async function profile(library: Library) {
+  const cwd = fixture(path.join('zoo', library.name));
+  const port = await freePort();
+  const runs = path.join(out, library.name);
+  const run = runCli(cwd, [
+    'profile',
+    '/balance',
+    '--service',
+    `PORT=${port} "${process.execPath}" server.js`,
+    '--url',
+    `http://127.0.0.1:${port}`,
+    '--preset',
+    'quick',
+    '-c',
+    '20',
+    '--out',
+    runs,
+  ]);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
+  const folder = path.join(runs, id);
+  const record = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
+  return { run, record, loaded: loadRun(folder), file: path.join(cwd, 'server.js') };
+}
+
+describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
+  for (const library of LIBRARIES) {
+    test(`${library.name}: waiting, the lock named at its acquire line, held across the await`, async () => {
+      const { run, record, loaded, file } = await profile(library);
+      const created = lineOf(file, library.created);
+      const acquired = lineOf(file, library.acquired);
+      const { diagnosis, waits } = loaded;
+      assert.equal(diagnosis.verdict, 'waiting', diagnosis.summary);
+      assert.equal(waits?.library.name, library.name, 'the library, as run.json names it');
+      const top = waits?.sites[0];
+      assert.ok(top, `a lock report: ${run.stdout}`);
+      assert.equal(top.kind, library.kind);
+      assert.equal(top.name, `${library.variable} · server.js:${created}`);
+      assert.deepEqual([top.site.file, top.site.line], [file, acquired]);
+      assert.ok(top.heldAcrossAwait, `held ${top.holdMs.p50} ms p50: across the await`);
+      // Only the lock is reported: async-sema's Sema of 64 is not a lock.
+      assert.deepEqual(
+        waits?.sites.map((s) => s.name),
+        [top.name],
+        'one lock, the one the route holds',
+      );
+      assert.match(
+        diagnosis.summary,
+        new RegExp(
+          `waiting for ${library.variable} · server\\.js:${created} \\(${library.said}\\) acquired at server\\.js:${acquired} .*across an await`,
+        ),
+      );
+      assert.match(run.stdout, new RegExp(`lock waits \\(${library.name} [\\d.]+\\)`));
+      // One lock held 50 ms at a time: about 1000 / 50 responses a second, never many more.
+      const perSec = record.load?.requestsPerSec ?? 0;
+      assert.ok(perSec > 0, 'responses');
+      assert.ok(
+        perSec < (1000 / SLEEP_MS) * 1.5,
+        `${perSec} req/s: the lock lets one request at a time through`,
+      );
+    });
+  }
+});
