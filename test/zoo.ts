@@ -10,9 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { buildSync } from 'esbuild';
+import type { RunRecord } from '../src/record/run';
 import { type RunRequest, resolveRunOptions } from '../src/runner/options';
 import { type CompletedRun, runProfile } from '../src/runner/run';
-import { freePort, tempFolder } from './helpers';
+import { loadRun } from '../src/runs/runFolder';
+import { fixture, freePort, runCli, tempFolder } from './helpers';
 
 export const ZOO = path.join(__dirname, 'fixtures', 'zoo');
 const ROOT = path.resolve(__dirname, '..');
@@ -235,4 +237,39 @@ export async function profileService(
   });
   assert.equal(run.record.status, 'done', run.record.error?.message);
   return run;
+}
+
+/**
+ * A zoo fixture (`test/fixtures/zoo/<folder>`, `node server.js` on a free port) profiled through
+ * the built CLI with the quick preset and `connections`; its runs go to `<out>/<folder>/`. The
+ * CLI must exit 0; the newest run of the folder is read back.
+ */
+export async function profileByCli(
+  folder: string,
+  route: string,
+  connections: number,
+  out: string,
+) {
+  const cwd = fixture(path.join('zoo', folder));
+  const port = await freePort();
+  const runs = path.join(out, folder);
+  const run = runCli(cwd, [
+    'profile',
+    route,
+    '--service',
+    `PORT=${port} "${process.execPath}" server.js`,
+    '--url',
+    `http://127.0.0.1:${port}`,
+    '--preset',
+    'quick',
+    '-c',
+    String(connections),
+    '--out',
+    runs,
+  ]);
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
+  const saved = path.join(runs, id);
+  const record = JSON.parse(fs.readFileSync(path.join(saved, 'run.json'), 'utf8')) as RunRecord;
+  return { run, record, loaded: loadRun(saved), cwd };
 }

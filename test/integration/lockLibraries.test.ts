@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RunRecord } from '../../src/record/run';
-import { loadRun } from '../../src/runs/runFolder';
-import { fixture, freePort, runCli, tempFolder } from '../helpers';
+import { tempFolder } from '../helpers';
+import { profileByCli } from '../zoo';
 
 let out: string;
 before(() => {
@@ -73,28 +72,8 @@ function lineOf(file: string, text: string): number {
 }
 
 async function profile(library: Library) {
-  const cwd = fixture(path.join('zoo', library.name));
-  const port = await freePort();
-  const runs = path.join(out, library.name);
-  const run = runCli(cwd, [
-    'profile',
-    '/balance',
-    '--service',
-    `PORT=${port} "${process.execPath}" server.js`,
-    '--url',
-    `http://127.0.0.1:${port}`,
-    '--preset',
-    'quick',
-    '-c',
-    '20',
-    '--out',
-    runs,
-  ]);
-  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-  const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
-  const folder = path.join(runs, id);
-  const record = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
-  return { run, record, loaded: loadRun(folder), file: path.join(cwd, 'server.js') };
+  const profiled = await profileByCli(library.name, '/balance', 20, out);
+  return { ...profiled, file: path.join(profiled.cwd, 'server.js') };
 }
 
 describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {

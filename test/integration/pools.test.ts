@@ -12,9 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { hotFunctions } from '../../src/profile/analyze';
 import { machineShortOfCpu } from '../../src/profile/diagnosis';
 import { missedCpu } from '../../src/profile/missedCpu';
-import type { RunRecord } from '../../src/record/run';
-import { loadRun } from '../../src/runs/runFolder';
-import { fixture, freePort, runCli, tempFolder } from '../helpers';
+import { tempFolder } from '../helpers';
+import { profileByCli } from '../zoo';
 
 let out: string;
 before(() => {
@@ -78,30 +77,9 @@ async function profilePool(pool: Pool) {
   return profilePoolOnce(pool);
 }
 
-async function profilePoolOnce(pool: Pool) {
-  const cwd = fixture(path.join('zoo', pool.folder));
-  const port = await freePort();
-  const runs = path.join(out, pool.folder);
-  const run = runCli(cwd, [
-    'profile',
-    '/digest',
-    '--service',
-    `PORT=${port} "${process.execPath}" server.js`,
-    '--url',
-    `http://127.0.0.1:${port}`,
-    '--preset',
-    'quick',
-    // Few connections: the service gets the CPU it needs on a small machine.
-    '-c',
-    '4',
-    '--out',
-    runs,
-  ]);
-  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-  const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
-  const folder = path.join(runs, id);
-  const record = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
-  return { run, record, loaded: loadRun(folder), cwd };
+/** Few connections: the service gets the CPU it needs on a small machine. */
+function profilePoolOnce(pool: Pool) {
+  return profileByCli(pool.folder, '/digest', 4, out);
 }
 
 describe('thread pools, through the CLI', { timeout: 120_000 }, () => {
