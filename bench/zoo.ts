@@ -1,8 +1,9 @@
 /**
- * The zoo baseline: profiles each zoo service's CPU route with the real CLI and prints, one row
- * per service, what Hotpath said: the processes it profiled, the diagnosis, the hottest function
- * of the user's code and the hot lines, as `hotpath profile` printed them, beside what is true
- * (the hot function and its `// hot line`).
+ * The zoo's table: profiles every zoo service (test/fixtures/zoo/) through the real CLI, as a
+ * user would, and prints one Markdown row per service: the verdict, the hottest function and
+ * line of the user's code beside the truth (the hot function and its `// hot line`), the load's
+ * req/s, and the processes and worker threads profiled of those seen. A run that must fail (a
+ * start script that drops the agent) shows its error's code.
  *
  *   npm run bench:zoo            (about 10 s per service; `-- --only tsx,koa` for some)
  */
@@ -10,8 +11,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hotFunctions, hotLines, sourceOf } from '../src/profile/analyze';
+import type { RunRecord } from '../src/record/run';
+import { loadRun } from '../src/runs/runFolder';
 import { freePort } from '../test/helpers';
-import { buildZoo, hotLineOf, type ZooService, zooServices } from '../test/zoo';
+import { buildZoo, hotLineOf, type ZooService, zooClasses, zooServices } from '../test/zoo';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -19,17 +23,8 @@ const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]?.split(',')
   : undefined;
 
-interface Row {
-  service: string;
-  expected: string;
-  pids: string;
-  verdict: string;
-  hottest: string;
-  hotLines: string;
-}
-
-/** Runs the CLI to its end; resolves with what it printed. Ctrl+C reaches it (it ends its own). */
-function profile(service: ZooService, port: number, out: string): Promise<string> {
+/** Runs the CLI to its end; resolves with its exit code. Ctrl+C reaches it (it ends its own). */
+function profile(service: ZooService, port: number, out: string): Promise<number | null> {
   const args = [
     CLI,
     'profile',
@@ -42,89 +37,97 @@ function profile(service: ZooService, port: number, out: string): Promise<string
     'quick',
     '--duration',
     '2',
+    '-c',
+    String(service.connections ?? 4),
     '--out',
     out,
   ];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, {
-      cwd: service.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-    });
+    const child = spawn(process.execPath, args, { cwd: service.cwd, stdio: 'ignore' });
     const stop = () => child.kill('SIGINT');
     process.once('SIGINT', stop);
-    child.on('close', () => {
+    child.on('close', (code) => {
       process.off('SIGINT', stop);
-      resolve(text);
+      resolve(code);
     });
   });
 }
 
-/** The rows of a printed section ("hot functions", "hot lines") up to the next label. */
-function section(text: string, title: string): string[] {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(`  ${title}`));
-  if (start < 0) return [];
-  const rows: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith('    ')) break;
-    rows.push(line.trim().replace(/\s{2,}/g, ' '));
+const short = (file: string) => path.basename(file);
+const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
+
+/** One row of the table, from the run folder the CLI wrote. */
+function row(service: ZooService, code: number | null, folder: string | undefined): string[] {
+  const truth = service.fails
+    ? `fails: ${service.fails}`
+    : service.hotFunction
+      ? `${service.hotFunction}${service.hotFile && service.lines ? ` ${short(service.hotFile)}:${hotLineOf(service.hotFile)}` : ''}`
+      : 'a lock wait';
+  if (!folder) return [service.name, truth, `no run (exit ${code})`, '–', '–', '–', '–'];
+  const saved = JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
+  if (saved.status !== 'done') {
+    return [
+      service.name,
+      truth,
+      `failed: ${saved.error?.code ?? `exit ${code}`}`,
+      '–',
+      '–',
+      '–',
+      '–',
+    ];
   }
-  return rows;
+  const run = loadRun(folder);
+  const record = run.record ?? saved;
+  const window = run.analysis.model.durationUs;
+  const [fn] = hotFunctions(run.analysis, 1, ['user']);
+  const at = fn ? sourceOf(fn) : undefined;
+  const hottest = fn
+    ? `${fn.name}${at ? ` (${short(at.source)}:${at.line})` : ''} ${percent(fn.totalUs / window)}`
+    : '–';
+  const [line] = hotLines(run.analysis, 1, ['user']);
+  const hotLine = line ? `${short(line.file)}:${line.line} ${percent(line.selfUs / window)}` : '–';
+  const processes = record.processes;
+  // A profiled worker thread has an entry of its own (threadId > 0); its process is counted once.
+  const mains = processes?.profiled.filter((p) => !p.threadId).length ?? 1;
+  const seen = mains + (processes?.skipped.length ?? 0) + (processes?.overCap ?? 0);
+  const threads = processes?.threads;
+  const profiled = `${mains}/${seen} processes, ${threads?.profiled ?? 0}/${threads?.seen ?? 0} worker threads`;
+  const reqs = record.load ? record.load.requestsPerSec.toFixed(1) : '–';
+  return [service.name, truth, run.diagnosis.verdict, hottest, hotLine, reqs, profiled];
 }
 
 async function main() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hotpath-zoo-'));
-  const rows: Row[] = [];
+  const rows: string[][] = [];
   try {
     const built = buildZoo(out);
-    for (const service of zooServices(built)) {
+    for (const service of [...zooServices(built), ...zooClasses()]) {
       if (only && !only.some((name) => service.name.startsWith(name))) continue;
       const port = await freePort();
       const runs = path.join(out, 'runs', service.name.replace(/\W+/g, '-'));
       process.stderr.write(`${service.name}: GET ${service.route} …\n`);
-      const text = await profile(service, port, runs);
-      const folder = fs.existsSync(runs) ? fs.readdirSync(runs)[0] : undefined;
-      const record = folder
-        ? JSON.parse(fs.readFileSync(path.join(runs, folder, 'run.json'), 'utf8'))
-        : undefined;
-      const pids = record?.target
-        ? `${record.target.profiledPid ?? '–'} of ${record.target.pid ?? '?'}`
-        : 'no run';
-      const diagnosis = /^ {2}diagnosis {3}(.*)$/m.exec(text)?.[1] ?? text.trim().split('\n').pop();
-      const hottest = section(text, 'hot functions').find((r) => !/\[[^\]]+\]/.test(r)) ?? '–';
-      const hotLines = section(text, 'hot lines').slice(0, 3).join(' | ') || '–';
-      const notes = [...text.matchAll(/^ {2}note {8}(.*)$/gm)].map((m) => m[1]);
-      rows.push({
-        service: service.name,
-        expected: service.hotFile
-          ? `${service.hotFunction} ${path.basename(service.hotFile)}:${hotLineOf(service.hotFile)}`
-          : 'lock wait',
-        pids,
-        verdict: diagnosis ?? '–',
-        hottest,
-        hotLines: notes.length > 0 ? `${hotLines} | note: ${notes.join('; ')}` : hotLines,
-      });
+      const code = await profile(service, port, runs);
+      const folder = fs.existsSync(runs) ? fs.readdirSync(runs).sort().at(-1) : undefined;
+      rows.push(row(service, code, folder ? path.join(runs, folder) : undefined));
     }
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
-  const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll(ROOT + path.sep, '');
+  const cell = (s: string) => s.replaceAll('|', '\\|');
+  const head = [
+    'service',
+    'truth',
+    'verdict',
+    'hottest function (user)',
+    'hottest line (user)',
+    'req/s',
+    'profiled / seen',
+  ];
+  process.stdout.write(`| ${head.join(' | ')} |\n| ${head.map(() => '---').join(' | ')} |\n`);
+  for (const r of rows) process.stdout.write(`| ${r.map(cell).join(' | ')} |\n`);
   process.stdout.write(
-    '| service | truth | profiled pid (of started) | diagnosis | hottest user function | hot lines |\n',
+    `\nnode ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString()}\n`,
   );
-  process.stdout.write('| --- | --- | --- | --- | --- | --- |\n');
-  for (const r of rows) {
-    process.stdout.write(
-      `| ${[r.service, r.expected, r.pids, r.verdict, r.hottest, r.hotLines].map(cell).join(' | ')} |\n`,
-    );
-  }
 }
 
 main().catch((error) => {

@@ -32,6 +32,10 @@ export interface ZooService {
   hotFile?: string;
   /** Whether V8's line ticks can be mapped to original lines for this way of running. */
   lines: boolean;
+  /** Connections for its load where 4 is not the point (a lock route needs a queue). */
+  connections?: number;
+  /** What the run must end with when it is not a result: the error's code. */
+  fails?: string;
 }
 
 /** The 1-based line of a file that carries the `// hot line` marker. */
@@ -186,6 +190,50 @@ export function zooServices(built: { tsc: string; bundle: string }): ZooService[
       hotFunction: 'buildCatalog',
     }),
     service({ name: 'lock (no 499)', folder: 'lock', route: '/balance' }),
+  ];
+}
+
+/**
+ * The zoo's other classes of service, each with its own test file (pools, lock libraries, a
+ * route that costs 100 ms, a start script that replaces NODE_OPTIONS): the same data, for
+ * bench/zoo.ts's table of every service.
+ */
+export function zooClasses(): ZooService[] {
+  const node = `"${process.execPath}"`;
+  const at = (folder: string) => path.join(ZOO, folder);
+  const plain = (
+    name: string,
+    folder: string,
+    route: string,
+    more: Partial<ZooService> = {},
+  ): ZooService => ({
+    name,
+    cwd: at(folder),
+    command: `${node} server.js`,
+    route,
+    lines: true,
+    ...more,
+  });
+  const pool = (name: string, folder: string, hotFunction: string, hotIn?: string) =>
+    plain(name, folder, '/digest', {
+      hotFunction,
+      ...(hotIn ? { hotFile: path.join(at(folder), hotIn) } : { lines: false }),
+    });
+  return [
+    pool('piscina', 'piscina', 'sha256Chain', 'digest.js'),
+    pool('workerpool', 'workerpool', 'sha256Rounds', 'tasks.js'),
+    pool('Worker (eval)', 'worker-eval', 'work'),
+    plain('async-lock', 'async-lock', '/balance', { connections: 20 }),
+    plain('await-lock 2', 'await-lock', '/balance', { connections: 20 }),
+    plain('async-sema', 'async-sema', '/balance', { connections: 20 }),
+    plain('slow route (100 ms)', 'slow-route', '/report', {
+      hotFunction: 'renderReport',
+      hotFile: path.join(at('slow-route'), 'server.js'),
+    }),
+    plain('npm start, own NODE_OPTIONS', 'npm-node-options', '/', {
+      command: 'npm start',
+      fails: 'NO_AGENT',
+    }),
   ];
 }
 
