@@ -82,10 +82,18 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
 });
 
 const noticeLine = document.getElementById('notice') as HTMLElement;
+// A click puts it away; the next report, or the next notice, has its own.
+noticeLine.addEventListener('click', () => {
+  noticeLine.hidden = true;
+});
 
-/** A quiet line above the report, as text; empty hides it. */
+/**
+ * A quiet line, as text, kept at the foot of the view wherever the user has scrolled (a
+ * double-click on the flamegraph must not answer out of sight); empty hides it.
+ */
 function notice(text: string): void {
   noticeLine.textContent = text;
+  noticeLine.title = text === '' ? '' : 'click to put away';
   noticeLine.hidden = text === '';
 }
 

@@ -215,8 +215,8 @@ export class Ctx implements vscode.Disposable {
     // hottest line of the code), so that the editor and the report agree. When it names none (a
     // wait no lock explains: the code's own time is noise), the editor is left as it was.
     const where = run.diagnosis.lookAt;
-    if (where && !(await openSource(where.file, where.line)))
-      this.flamegraph.cannotOpen(where.file);
+    const opened = where ? await openSource(where.file, where.line) : 'opened';
+    if (where && opened !== 'opened') this.flamegraph.cannotOpen(where.file, opened);
     this.hotLines.refresh();
     this.flamegraph.show(report, { besideEditor: true });
     return run;

@@ -62,6 +62,8 @@ export type Column = ArrayLike<number>;
 export interface ReportData {
   title: string;
   subtitle: string;
+  /** The Node that ran the service ("v20.20.2"), when the run says: its built-in frames' Node. */
+  node?: string;
   /** Label and text, such as ["throughput", "963 req/s · …"]. */
   rows: [string, string][];
   diagnosis: { verdict: string; summary: string };

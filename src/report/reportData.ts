@@ -45,6 +45,7 @@ export function reportData(
   return {
     title,
     subtitle,
+    ...(record?.target?.node ? { node: record.target.node } : {}),
     rows: record ? runRows(record, run.folder, cwd, surface) : [],
     diagnosis: { verdict: diagnosis.verdict, summary: forSurface(diagnosis.summary, surface) },
     hotFunctions: hotFunctionTable(analysis, 15, cwd),

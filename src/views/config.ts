@@ -4,6 +4,7 @@ import { readPresets } from '../runner/options';
 import { DEFAULTS } from '../vocabulary/defaults';
 import { staysInside } from '../vocabulary/paths';
 import type { LoadPreset } from '../vocabulary/presets';
+import { type PathMappings, readPathMappings } from '../vocabulary/sourcePlace';
 
 export interface ConfiguredEndpoint {
   method: string;
@@ -16,6 +17,8 @@ export interface ConfigChange {
   hotLines: boolean;
   codeLens: boolean;
   routeLens: boolean;
+  /** `hotpath.pathMappings`: which document a profile's file is may have changed. */
+  paths: boolean;
 }
 
 /**
@@ -31,8 +34,11 @@ export class Config implements vscode.Disposable {
       hotLines: affects('showHotLines') || affects('hotLineThreshold'),
       codeLens: affects('showCodeLens'),
       routeLens: affects('showRouteCodeLens'),
+      paths: affects('pathMappings'),
     };
-    if (change.hotLines || change.codeLens || change.routeLens) this.#changed.fire(change);
+    if (change.hotLines || change.codeLens || change.routeLens || change.paths) {
+      this.#changed.fire(change);
+    }
   });
 
   private get section() {
@@ -62,6 +68,11 @@ export class Config implements vscode.Disposable {
       );
     } else if (problems.length === 0) this.#reportedPresets = undefined;
     return presets;
+  }
+
+  /** `hotpath.pathMappings`: where a profile taken elsewhere has its files on this machine. */
+  get pathMappings(): PathMappings {
+    return pathMappings();
   }
 
   get defaultPreset(): string {
@@ -138,4 +149,32 @@ export class Config implements vscode.Disposable {
     this.#subscription.dispose();
     this.#changed.dispose();
   }
+}
+
+/** The pathMappings value last reported, so that each bad value is said once. */
+let reportedMappings: string | undefined;
+
+/**
+ * `hotpath.pathMappings`, with `${workspaceFolder}` in a local folder replaced by the first
+ * workspace folder; a bad entry is left out and said once.
+ */
+export function pathMappings(): PathMappings {
+  const raw = vscode.workspace.getConfiguration('hotpath').get<unknown>('pathMappings');
+  const { mappings, problems } = readPathMappings(raw);
+  const said = JSON.stringify(problems);
+  if (problems.length > 0 && said !== reportedMappings) {
+    reportedMappings = said;
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Hotpath settings: hotpath.pathMappings: {0}.', problems.join('; ')),
+    );
+  } else if (problems.length === 0) reportedMappings = undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) return mappings;
+  return Object.fromEntries(
+    Object.entries(mappings).map(([remote, local]) => [
+      remote,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's variable, as users write it
+      local.replaceAll('${workspaceFolder}', folder),
+    ]),
+  );
 }

@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import type { ReportData } from '../protocol/flame';
 import type { PackedReport } from '../protocol/webview';
-import { ReportWebview, type Shown, webviewOptions } from './reportWebview';
+import { localCandidates, placeOf } from '../vocabulary/sourcePlace';
+import { pathMappings } from './config';
+import { type OpenResult, ReportWebview, type Shown, webviewOptions } from './reportWebview';
 
 export class FlamegraphPanel implements vscode.Disposable {
   static readonly viewType = 'hotpath.flamegraph';
@@ -83,23 +85,23 @@ export class FlamegraphPanel implements vscode.Disposable {
 
   /** Where the panel says, once, what it could not open (the Hotpath log). */
   log: (message: string) => void = () => {};
-  /** A source that could not be opened before there was a panel to say so. */
-  #unopened: string | undefined;
+  /** A source that could not be opened before there was a panel to say so, and why. */
+  #unopened: { file: string; why: Exclude<OpenResult, 'opened'> } | undefined;
 
   /**
-   * Says, above the next report shown and once in the log, that `file` (the source of that
+   * Says, with the next report shown and once in the log, that `file` (the source of that
    * report's run) cannot be opened: no notification.
    */
-  cannotOpen(file: string): void {
-    if (this.#panel) this.#panel.page.cannotOpenWithNext(file);
-    else this.#unopened = file;
+  cannotOpen(file: string, why: Exclude<OpenResult, 'opened'> = 'missing'): void {
+    if (this.#panel) this.#panel.page.cannotOpenWithNext(file, why);
+    else this.#unopened = { file, why };
   }
 
   #adopt(panel: vscode.WebviewPanel): { panel: vscode.WebviewPanel; page: ReportWebview } {
     const page = new ReportWebview(panel.webview, this.extensionUri, openSource, (message) =>
       this.log(message),
     );
-    if (this.#unopened) page.cannotOpenWithNext(this.#unopened);
+    if (this.#unopened) page.cannotOpenWithNext(this.#unopened.file, this.#unopened.why);
     this.#unopened = undefined;
     panel.onDidDispose(() => {
       page.dispose();
@@ -116,19 +118,26 @@ export class FlamegraphPanel implements vscode.Disposable {
 }
 
 /**
- * Opens a file at a 1-based line, if it is a file that exists; false when it cannot (the caller
- * says so quietly: a profile from another machine names files that are not here).
+ * Opens a profile's file (a path or a `file://` URL) at a 1-based line, through
+ * `hotpath.pathMappings`; else says why not, for the caller to say quietly: Node's own code, a
+ * name that is no file, or a file not on this machine (a profile taken elsewhere).
  */
-export async function openSource(file: string, line: number): Promise<boolean> {
-  try {
-    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    const at = new vscode.Position(Math.max(0, line - 1), 0);
-    await vscode.window.showTextDocument(document, {
-      viewColumn: vscode.ViewColumn.One,
-      selection: new vscode.Range(at, at),
-    });
-    return true;
-  } catch {
-    return false;
+export async function openSource(file: string, line: number): Promise<OpenResult> {
+  const place = placeOf(file);
+  if (place.kind === 'builtin') return 'builtin';
+  if (place.kind === 'none') return 'no-file';
+  for (const candidate of localCandidates(file, pathMappings())) {
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(candidate));
+      const at = new vscode.Position(Math.max(0, line - 1), 0);
+      await vscode.window.showTextDocument(document, {
+        viewColumn: vscode.ViewColumn.One,
+        selection: new vscode.Range(at, at),
+      });
+      return 'opened';
+    } catch {
+      // Not here: the next candidate.
+    }
   }
+  return 'missing';
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
 import type { LoadedRun } from '../profile/loadedRun';
 import { change as changeText, fineMs, share } from '../report/units';
+import { localPath } from '../vocabulary/sourcePlace';
 import type { Config } from './config';
 import type { Results } from './results';
 
@@ -31,7 +32,9 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
         this.#changed.fire();
       }),
       config.onDidChange((change) => {
-        if (change.codeLens) this.#changed.fire();
+        if (!change.codeLens && !change.paths) return;
+        if (change.paths) this.#index = undefined;
+        this.#changed.fire();
       }),
     );
   }
@@ -113,12 +116,15 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     if (this.#index?.run !== run) {
       const duration = run.analysis.model.durationUs || 1;
       const byFile = new Map<string, { f: AnalyzedFunction; line: number }[]>();
+      const mappings = this.config.pathMappings;
       for (const f of run.analysis.functions) {
         const where = sourceOf(f);
         if (!where || f.totalUs / duration < MIN_SHARE) continue;
-        const entries = byFile.get(where.source) ?? [];
+        // Keyed by where the file is here: a profile taken elsewhere names its own folders.
+        const local = localPath(where.source, mappings) ?? where.source;
+        const entries = byFile.get(local) ?? [];
         entries.push({ f, line: where.line });
-        byFile.set(where.source, entries);
+        byFile.set(local, entries);
       }
       this.#index = { run, byFile };
     }

@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { fineMs, share as shareText } from '../report/units';
+import { localPath } from '../vocabulary/sourcePlace';
 import type { Config } from './config';
 import { HEAT_LEVELS, heatLevel, heatScale } from './heat';
 import { reanchor, shiftLines, type TrackedLine } from './lineShift';
@@ -93,8 +94,10 @@ export class HotLines implements vscode.Disposable {
       vscode.window.onDidChangeVisibleTextEditors(() => this.#redrawSoon('all')),
       vscode.window.onDidChangeActiveTextEditor(() => this.#redrawSoon('all')),
       config.onDidChange((change) => {
-        if (!change.hotLines) return;
+        if (!change.hotLines && !change.paths) return;
         this.#enabled = config.showHotLines;
+        // Other files may now be the profile's: their lines are read again.
+        if (change.paths) this.#tracked.clear();
         this.refresh();
       }),
     );
@@ -208,15 +211,24 @@ export class HotLines implements vscode.Disposable {
     const run = this.results.current;
     if (!run) return [];
     const duration = run.analysis.model.durationUs || 1;
+    const here = this.#isDocument(document);
     return run.analysis.lines.filter(
-      (l) => l.file === document.uri.fsPath && l.selfUs / duration >= this.config.hotLineThreshold,
+      (l) => here(l.file) && l.selfUs / duration >= this.config.hotLineThreshold,
     );
   }
 
   #waitSites(document: vscode.TextDocument) {
+    const here = this.#isDocument(document);
     return (this.results.current?.waits?.sites ?? []).filter(
-      (s) => s.site.file === document.uri.fsPath && s.asked > 0,
+      (s) => here(s.site.file) && s.asked > 0,
     );
+  }
+
+  /** Whether a profile's file is this document, through `hotpath.pathMappings`. */
+  #isDocument(document: vscode.TextDocument): (file: string) => boolean {
+    const mappings = this.config.pathMappings;
+    const fsPath = document.uri.fsPath;
+    return (file) => file === fsPath || localPath(file, mappings) === fsPath;
   }
 
   /** The profile's lines of interest in a document (heat and waits), where they are now. */

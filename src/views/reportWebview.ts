@@ -9,19 +9,49 @@ import type { ReportData } from '../protocol/flame';
 import { packReport } from '../protocol/flameCodec';
 import type { FromPanel, PackedReport, ToPanel } from '../protocol/webview';
 import { displayPath } from '../report/places';
+import { placeOf } from '../vocabulary/sourcePlace';
 import { reportPageHtml } from './reportPage';
 
-/** Opens a file at a line; false when it cannot (not on this machine). */
-export type OpenSource = (file: string, line: number) => Promise<boolean>;
+/** What came of opening a frame's file: opened, or why not. */
+export type OpenResult = 'opened' | 'builtin' | 'no-file' | 'missing';
+
+/** Opens a profile's file at a line, or says why it cannot. */
+export type OpenSource = (file: string, line: number) => Promise<OpenResult>;
 
 /**
- * What the page and the log say when a frame's source cannot be opened: a profile taken on another
- * machine names files that are not here. Said quietly, never as a notification.
+ * What the page and the log say when a frame's source cannot be opened: Node's own code (built
+ * into the Node that ran the profile, `node` when the run says which), code run from a string,
+ * or a file that is not here (a profile taken elsewhere: `hotpath.pathMappings` maps its
+ * folders). Said quietly, never as a notification.
  */
-export function cannotOpenText(file: string): string {
-  const shown = displayPath(file, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+export function cannotOpenText(
+  file: string,
+  why: Exclude<OpenResult, 'opened'> = 'missing',
+  node?: string,
+): string {
+  const place = placeOf(file);
+  if (why === 'builtin' && place.kind === 'builtin') {
+    return node
+      ? vscode.l10n.t(
+          "{0} is Node's own code, built into Node {1}, the Node that ran the service: it has no file to open.",
+          file,
+          node,
+        )
+      : vscode.l10n.t(
+          "{0} is Node's own code, built into the Node that ran the profile: it has no file to open.",
+          file,
+        );
+  }
+  if (why === 'no-file') {
+    return vscode.l10n.t(
+      '{0} has no file: V8 ran it from a string (eval, or a worker started from a string).',
+      file,
+    );
+  }
+  const local = place.kind === 'path' ? place.path : file;
+  const shown = displayPath(local, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
   return vscode.l10n.t(
-    'Cannot open {0}: it is not on this machine (a profile taken elsewhere, or a file since moved). The figures still stand.',
+    'Cannot open {0}: it is not on this machine (a profile taken elsewhere, or a file since moved). If its folder is here under another name, map it with the setting hotpath.pathMappings. The figures still stand.',
     shown,
   );
 }
@@ -64,8 +94,10 @@ export class ReportWebview implements vscode.Disposable {
   readonly #disposables: vscode.Disposable[] = [];
   /** Files already said to be unreadable, in the log: each once. */
   readonly #told = new Set<string>();
-  /** A source to say cannot be opened, with the next report shown. */
-  #unopened: string | undefined;
+  /** A source to say cannot be opened, with the next report shown, and why. */
+  #unopened: { file: string; why: Exclude<OpenResult, 'opened'> } | undefined;
+  /** The Node that ran the report shown, when its run says: what its built-in frames are of. */
+  #node: string | undefined;
 
   constructor(
     readonly webview: vscode.Webview,
@@ -102,8 +134,8 @@ export class ReportWebview implements vscode.Disposable {
           case 'openSource':
             if (typeof message.file === 'string' && Number.isInteger(message.line)) {
               const file = message.file;
-              void onOpenSource(file, message.line).then((opened) => {
-                if (!opened) this.cannotOpen(file);
+              void onOpenSource(file, message.line).then((result) => {
+                if (result !== 'opened') this.cannotOpen(file, result);
               });
             }
             break;
@@ -126,22 +158,23 @@ export class ReportWebview implements vscode.Disposable {
   show(report: ReportData | PackedReport): void {
     this.#shown = undefined;
     this.#reportAt = this.#sentAt = performance.now();
+    this.#node = report.node;
     this.post({ type: 'show', report: packReport(report) });
     // A new report clears the last one's line, or says what of its run could not be opened.
     const unopened = this.#unopened;
     this.#unopened = undefined;
-    if (unopened) this.cannotOpen(unopened);
+    if (unopened) this.cannotOpen(unopened.file, unopened.why);
     else this.post({ type: 'notice', message: '' });
   }
 
   /** Says, with the next report shown, that `file` cannot be opened. */
-  cannotOpenWithNext(file: string): void {
-    this.#unopened = file;
+  cannotOpenWithNext(file: string, why: Exclude<OpenResult, 'opened'> = 'missing'): void {
+    this.#unopened = { file, why };
   }
 
-  /** Says, above the report and once in the log, that `file` cannot be opened. */
-  cannotOpen(file: string): void {
-    const text = cannotOpenText(file);
+  /** Says, in the page where the user looks and once in the log, that `file` cannot be opened. */
+  cannotOpen(file: string, why: Exclude<OpenResult, 'opened'> = 'missing'): void {
+    const text = cannotOpenText(file, why, this.#node);
     if (!this.#told.has(file)) {
       this.#told.add(file);
       this.log(text);

@@ -570,14 +570,33 @@ test('frame text reads on its frame in light, dark and high-contrast themes, and
   const dark = new Set((await frameTextContrast(page)).map((f) => f.fill.join()));
   assert.ok(light.has('56,138,52') && !dark.has('56,138,52'), 'charts.green of the light theme');
   assert.ok(dark.has('137,209,133'), 'charts.green of the dark theme');
-  // The hint under the flamegraph, and a quiet notice that comes and goes.
+  // The hint under the flamegraph, and a quiet notice that comes and goes: in view where the
+  // user is when it comes (at the flamegraph, scrolled down, after a double-click on a frame).
   const hint = await page.textContent('#flamegraph .hotpath-flame-hint');
   assert.match(hint ?? '', /Double-click a frame \(or select it and press o\) to open its source/);
+  await page.setViewportSize({ width: 600, height: 400 });
+  await page.locator('#flamegraph canvas').first().scrollIntoViewIfNeeded();
+  assert.ok(
+    await page.evaluate(() => window.scrollY > 0),
+    'the page is scrolled to the flamegraph',
+  );
   await page.evaluate(() =>
     window.postMessage({ type: 'notice', message: 'Cannot open /srv/app/orders.js' }, '*'),
   );
   await page.waitForFunction(() => !(document.getElementById('notice') as HTMLElement).hidden);
   assert.equal(await page.textContent('#notice'), 'Cannot open /srv/app/orders.js');
+  const box = await page.locator('#notice').boundingBox();
+  assert.ok(
+    box && box.y >= 0 && box.y + box.height <= 400,
+    `the notice in view: ${JSON.stringify(box)}`,
+  );
+  // A click puts it away.
+  await page.locator('#notice').click();
+  await page.waitForFunction(() => (document.getElementById('notice') as HTMLElement).hidden);
+  await page.evaluate(() =>
+    window.postMessage({ type: 'notice', message: 'Cannot open /srv/app/orders.js' }, '*'),
+  );
+  await page.waitForFunction(() => !(document.getElementById('notice') as HTMLElement).hidden);
   await page.evaluate(() => window.postMessage({ type: 'notice', message: '' }, '*'));
   await page.waitForFunction(() => (document.getElementById('notice') as HTMLElement).hidden);
   assert.deepEqual(problems, []);

@@ -10,10 +10,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium, testOutput } from '../browser';
-import { alive, tempFolder } from '../helpers';
+import { alive, cpuProfile, repeated, tempFolder } from '../helpers';
 import { type CodeServer, startCodeServer } from '../vscode/codeServer';
 import { endOfTest, openWorkbench, paletteCommand, pick, quickInputBox } from '../vscode/workbench';
 
@@ -512,4 +513,124 @@ test("a lock fixed, /read → /fast: the comparison's headline is the lock's wai
   assert.doesNotMatch(headline, /#\w|agent/, 'nothing of Hotpath’s own agent');
   await page.waitForTimeout(500);
   await page.screenshot({ path: testOutput('vscode-compare-read-fast.png') });
+});
+
+/**
+ * Where the flamegraph's frame named `name` is, in its canvas's coordinates: each row (18 px) is
+ * hovered along its width until the tooltip names it. Fails when no frame has the name.
+ */
+async function frameNamed(frame: Frame, name: string): Promise<{ x: number; y: number }> {
+  const canvas = frame.locator('#flamegraph .hotpath-flame-canvas').first();
+  const box = await canvas.boundingBox();
+  assert.ok(box, 'the flamegraph is drawn');
+  for (let row = 0; row * 18 < box.height; row++) {
+    for (let x = 8; x < box.width; x += 24) {
+      const at = { x, y: row * 18 + 9 };
+      await canvas.hover({ position: at });
+      const shown = await frame
+        .locator('.hotpath-flame-tooltip-name')
+        .textContent({ timeout: 1_000 })
+        .catch(() => '');
+      if (shown === name) return at;
+    }
+  }
+  assert.fail(`no frame named ${name} in the flamegraph`);
+}
+
+test("a double-click opens a frame's plain .js file (a path with a space) at its line; Node's own code is said in view", {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'View: Close All Editors');
+  // A profile as `node --cpu-prof` writes it: the script by its file:// URL, percent-encoded.
+  const folder = path.join(workspace, 'my app');
+  fs.mkdirSync(folder, { recursive: true });
+  const script = path.join(folder, 'work.js');
+  fs.writeFileSync(
+    script,
+    [
+      '// A script of the user, run with node --cpu-prof.',
+      "const { createHash } = require('node:crypto');",
+      '',
+      'function work(input) {',
+      '  let digest = input;',
+      "  for (let i = 0; i < 1000; i++) digest = createHash('sha256').update(digest).digest('hex');",
+      '  return digest;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const url = pathToFileURL(script).href;
+  assert.match(url, /my%20app\/work\.js$/);
+  const work = { name: 'work', url, line: 3, column: 13, scriptId: '7' };
+  const hash = { name: 'createHash', url: 'node:crypto', line: 130, column: 19, scriptId: '8' };
+  const profile = path.join(folder, 'work.cpuprofile');
+  fs.writeFileSync(
+    profile,
+    JSON.stringify(
+      cpuProfile([...repeated(500, [work], 1000), ...repeated(500, [work, hash], 1000)]),
+    ),
+  );
+  await paletteCommand(page, 'Hotpath: Open Profile…');
+  await page.locator('.quick-input-title', { hasText: /open a \.cpuprofile/ }).waitFor();
+  // The dialog fills in its own folder as it opens, over what was typed: typed again until the
+  // box holds the profile's path and the dialog lists it.
+  const typed = async () => {
+    await quickInputBox(page).fill(profile);
+    await page.waitForTimeout(500);
+    const value = await quickInputBox(page).inputValue();
+    const listed = await page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+        hasText: 'work.cpuprofile',
+      })
+      .count();
+    return value === profile && listed > 0;
+  };
+  let attempts = 0;
+  while (!(await typed())) assert.ok(++attempts < 10, 'the dialog takes the profile path');
+  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Profile' }).click();
+  const report = await panelShowing(/my app\/work\.cpuprofile/);
+  const canvas = report.locator('#flamegraph .hotpath-flame-canvas').first();
+  // The report opened the hottest function's file itself, at its line: the cursor is put on the
+  // first line, for the double-click to be seen taking it back (Cannot open before the fix).
+  await page.locator('.tab', { hasText: 'work.js' }).first().click();
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home');
+  await page.waitForFunction(() =>
+    /Ln 1,/.test(
+      document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? '',
+    ),
+  );
+
+  await canvas.dblclick({ position: await frameNamed(report, 'work') });
+  await page
+    .waitForFunction(
+      () =>
+        /Ln 4,/.test(
+          document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ??
+            '',
+        ),
+      undefined,
+      { timeout: 15_000 },
+    )
+    .catch(() => undefined);
+  const said = report.locator('#notice');
+  if (await said.isVisible()) assert.fail(`the page said: ${await said.textContent()}`);
+  assert.equal(await cursorAt(), 'work.js Ln 4', "at the function's line");
+
+  // Node's own code: said where the user is looking, with what it is.
+  await panelShowing(/my app\/work\.cpuprofile/);
+  await canvas.dblclick({ position: await frameNamed(report, 'createHash') });
+  const notice = report.locator('#notice');
+  await notice.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.match(
+    (await notice.textContent()) ?? '',
+    /^node:crypto is Node's own code, built into the Node that ran the profile: it has no file to open\.$/,
+  );
+  const inView = await report.evaluate(() => {
+    const box = (document.getElementById('notice') as HTMLElement).getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+  assert.ok(inView, 'the notice is in view');
+  await page.screenshot({ path: testOutput('vscode-builtin-notice.png') });
+  await paletteCommand(page, 'View: Close All Editors');
 });
