@@ -17,7 +17,7 @@ import type { OpenSourceRequest } from '../src/protocol/webview';
 import { Palette } from './flameColours';
 import { buildFlameDom, renderCrumbs, showTooltip } from './flameDom';
 import { keyAction } from './flameKeys';
-import { type FlameLayout, FrameRects } from './flameLayout';
+import { type FlameLayout, FRAME_HEIGHT, FrameRects } from './flameLayout';
 import { FlamePainter, type PaintState } from './flamePaint';
 import { FlameTree } from './flameTree';
 import { onThemeChange } from './theme';
@@ -62,6 +62,20 @@ export function mountFlamegraph(
   };
   let drawnFrames = 0;
   let paintPending = false;
+  /** A frame to bring into view once it is laid out (a lens's "find it in the flamegraph"). */
+  let reveal = -1;
+
+  /** Scrolls the page so that `frame`'s row is in view, when it is drawn and out of view. */
+  function scrollToFrame(frame: number): void {
+    for (let r = 0; r < rects.count; r++) {
+      if (rects.frame[r] !== frame) continue;
+      const top = canvas.getBoundingClientRect().top + rects.yOf(rects.depth[r], state.layout);
+      if (top < 0 || top + FRAME_HEIGHT > window.innerHeight) {
+        window.scrollBy({ top: top - window.innerHeight / 3 });
+      }
+      return;
+    }
+  }
 
   /**
    * Lays out and paints, and leaves on the canvas how long it took and when it ended
@@ -75,6 +89,10 @@ export function mountFlamegraph(
     rects.layOut(tree, state.zoomed, width);
     drawnFrames = rects.count;
     painter.paint(rects, width, state, palette);
+    if (reveal >= 0) {
+      scrollToFrame(reveal);
+      reveal = -1;
+    }
     const path = [...rects.ancestors, state.zoomed].map((frame) => ({
       frame,
       label: tree.labelOf(frame),
@@ -186,6 +204,7 @@ export function mountFlamegraph(
       const best = tree.heaviest(name, file);
       if (best < 0) return false;
       state.selected = best;
+      reveal = best;
       view.zoom(tree.frames.parent[best] >= 0 ? tree.frames.parent[best] : best);
       announce(best);
       return true;

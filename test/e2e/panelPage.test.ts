@@ -603,6 +603,48 @@ test('frame text reads on its frame in light, dark and high-contrast themes, and
   await page.close();
 });
 
+test("a lens's find-in-flamegraph selects the function's frame and brings it into view", async () => {
+  const page = await browser.newPage({ viewport: { width: 600, height: 300 } });
+  await openPanel(page);
+  await show(page, themedReport());
+  const canvasBox = () =>
+    page.evaluate(() => {
+      const box = (
+        document.querySelector('#flamegraph canvas') as HTMLElement
+      ).getBoundingClientRect();
+      return { top: box.top, bottom: box.bottom, height: window.innerHeight };
+    });
+  const before = await canvasBox();
+  assert.ok(
+    before.top > before.height,
+    `the flamegraph starts out of view: ${JSON.stringify(before)}`,
+  );
+  await page.evaluate(() => window.postMessage({ type: 'focus', name: 'handleOrder' }, '*'));
+  await page.waitForFunction(() =>
+    /handleOrder/.test(
+      document.querySelector('#flamegraph .hotpath-flame-status')?.textContent ?? '',
+    ),
+  );
+  await page
+    .waitForFunction(
+      () => {
+        const box = (
+          document.querySelector('#flamegraph canvas') as HTMLElement
+        ).getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+      },
+      undefined,
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
+  const after = await canvasBox();
+  assert.ok(
+    after.top >= 0 && after.bottom <= after.height,
+    `the frame's rows in view: ${JSON.stringify(after)}`,
+  );
+  await page.close();
+});
+
 /** Every canvas of the report: its box on the page and its backing store against its CSS size. */
 async function canvases(page: Page) {
   return page.evaluate(() =>
