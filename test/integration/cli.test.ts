@@ -70,7 +70,7 @@ describe('hotpath CLI', () => {
     const json = hotpath('profile', '/hello', ...QUICK, '--json', '--no-profile');
     assert.equal(json.code, 0, json.stderr);
     const record = JSON.parse(json.stdout);
-    assert.equal(record.jsonSchema, 2, 'the --json document says its version first');
+    assert.equal(record.jsonSchema, 3, 'the --json document says its version first');
     assert.equal(Object.keys(record)[0], 'jsonSchema');
     assert.equal(record.status, 'done');
     assert.equal(record.profile.file, null);
