@@ -129,8 +129,11 @@ async function profile(args: string[]): Promise<number> {
       if (values.json) return;
       if (progressShown && live) process.stderr.write('\n');
       progressShown = false;
-      if (stage === 'starting')
-        process.stderr.write(`${formatHeader(current)}\n  starting the service…\n`);
+      // The run's header heads its summary on stdout; progress goes to stderr.
+      if (stage === 'starting') {
+        process.stdout.write(`${formatHeader(current)}\n`);
+        process.stderr.write('  starting the service…\n');
+      }
       if (stage === 'warming-up')
         process.stderr.write(`  warming up for ${options.warmupSec} s (not measured)…\n`);
       if (stage === 'profiling') {
