@@ -119,18 +119,37 @@ export function renderReport(
         data.breakdown.map((b) => [b.label, b.share, b.detail]),
       ),
     );
+  // A run that counted its responses: each row's self time per response, as the CLI prints it.
+  const perFunction = data.hotFunctions.some((f) => f.perResponse !== undefined);
+  const perLine = data.hotLines.some((l) => l.perResponse !== undefined);
   root.append(
     el('h2', undefined, 'Hot functions'),
     table(
       'functions',
-      ['function', ...figures, 'where'],
-      data.hotFunctions.map((f) => [f.name, f.self, f.total, f.location]),
+      ['function', ...figures, ...(perFunction ? ['per response'] : []), 'where'],
+      data.hotFunctions.map((f) => [
+        f.name,
+        f.self,
+        f.total,
+        ...(perFunction ? [f.perResponse ?? ''] : []),
+        f.location,
+      ]),
     ),
     el('h2', undefined, 'Hot lines'),
     table(
       'lines',
-      ['line', data.figureTitles ? `${figures[0]} → ${figures[1]}` : 'self', 'function'],
-      data.hotLines.map((l) => [l.location, l.self, l.functionName]),
+      [
+        'line',
+        data.figureTitles ? `${figures[0]} → ${figures[1]}` : 'self',
+        ...(perLine ? ['per response'] : []),
+        'function',
+      ],
+      data.hotLines.map((l) => [
+        l.location,
+        l.self,
+        ...(perLine ? [l.perResponse ?? ''] : []),
+        l.functionName,
+      ]),
     ),
   );
   if (waitFlame && data.waits?.flame)

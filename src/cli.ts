@@ -26,13 +26,14 @@ import {
   REPORT_HELP,
   SERVE_HELP,
 } from './cli/help';
-import { hotFunctions, hotLines } from './profile/analyze';
 import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
 import { gateText } from './report/comparison';
+import { runFigures } from './report/figures';
 import { renderHtmlReport } from './report/html';
+import { analysisJson, jsonDocument } from './report/json';
 import { formatLessons } from './report/lessons';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
 import { displayPath } from './report/places';
@@ -51,7 +52,6 @@ import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
 import { HotpathError, messageOf } from './vocabulary/errors';
 import { bundle } from './vocabulary/paths';
-import { responsesOf } from './vocabulary/served';
 import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
@@ -129,8 +129,11 @@ async function profile(args: string[]): Promise<number> {
       if (values.json) return;
       if (progressShown && live) process.stderr.write('\n');
       progressShown = false;
-      if (stage === 'starting')
-        process.stderr.write(`${formatHeader(current)}\n  starting the service…\n`);
+      // The run's header heads its summary on stdout; progress goes to stderr.
+      if (stage === 'starting') {
+        process.stdout.write(`${formatHeader(current)}\n`);
+        process.stderr.write('  starting the service…\n');
+      }
       if (stage === 'warming-up')
         process.stderr.write(`  warming up for ${options.warmupSec} s (not measured)…\n`);
       if (stage === 'profiling') {
@@ -153,13 +156,13 @@ async function profile(args: string[]): Promise<number> {
   const loaded =
     record.status === 'done' && record.profile.file !== null ? analyseSaved(folder) : undefined;
   if (values.json) {
-    const analysis = loaded ? jsonAnalysis(loaded) : undefined;
+    const analysis = loaded ? analysisJson(loaded, runFigures(loaded)) : undefined;
     process.stdout.write(jsonDocument({ folder, ...record, ...(analysis ? { analysis } : {}) }));
   } else {
     process.stdout.write(`${formatRun(record, folder)}\n`);
     if (loaded)
       process.stdout.write(
-        `${formatAnalysis(loaded.analysis, loaded.diagnosis, responsesOf(record)?.count, undefined, loaded.waits)}\n`,
+        `${formatAnalysis(loaded.diagnosis, runFigures(loaded), loaded.analysis.notes)}\n`,
       );
   }
   return exitOf(record);
@@ -217,39 +220,6 @@ function analyseSaved(folder: string): LoadedRun | undefined {
   }
 }
 
-/**
- * The version of what `--json` prints (profile, report, compare), first in every document: 2 since
- * the responses a figure divides by (`analysis.responses`), the threads profiled and seen, the
- * served counts and a failed run's `error.words`; 1 was the shape before, unversioned.
- */
-const JSON_SCHEMA = 2;
-
-/** A --json document: its schema version first, then what it says. */
-function jsonDocument(body: object): string {
-  return `${JSON.stringify({ jsonSchema: JSON_SCHEMA, ...body }, null, 2)}\n`;
-}
-
-/** What --json prints of an analysis: the verdict and the hot lists, not the whole model. */
-function jsonAnalysis(loaded: LoadedRun) {
-  const { analysis, diagnosis } = loaded;
-  return {
-    durationMs: analysis.model.durationUs / 1000,
-    samples: analysis.model.sampleCount,
-    meanIntervalUs: analysis.model.meanIntervalUs,
-    shares: analysis.shares,
-    // What the per-response figures divide by, and which count that is (run.json's names).
-    responses: responsesOf(loaded.record) ?? null,
-    diagnosis: { ...diagnosis, summary: forSurface(diagnosis.summary, 'cli') },
-    hotFunctions: hotFunctions(analysis, 10),
-    hotLines: hotLines(analysis, 10).map((l) => ({
-      ...l,
-      functionName: analysis.functions[l.functionId]?.name,
-    })),
-    ...(loaded.waits ? { waits: loaded.waits } : {}),
-    notes: analysis.notes,
-  };
-}
-
 /** Writes a standalone HTML report (temp file + rename) and says where. */
 async function writeHtml(file: string, data: ReportData): Promise<void> {
   const target = path.resolve(file);
@@ -286,7 +256,11 @@ async function report(args: string[]): Promise<number> {
   }
   if (values.json) {
     process.stdout.write(
-      jsonDocument({ folder: loaded.folder, run: loaded.record, analysis: jsonAnalysis(loaded) }),
+      jsonDocument({
+        folder: loaded.folder,
+        run: loaded.record,
+        analysis: analysisJson(loaded, runFigures(loaded)),
+      }),
     );
     return EXIT.ok;
   }
@@ -300,7 +274,7 @@ async function report(args: string[]): Promise<number> {
     );
   }
   process.stdout.write(
-    `${formatAnalysis(loaded.analysis, loaded.diagnosis, responsesOf(record)?.count, undefined, loaded.waits)}\n`,
+    `${formatAnalysis(loaded.diagnosis, runFigures(loaded), loaded.analysis.notes)}\n`,
   );
   return EXIT.ok;
 }

@@ -245,7 +245,8 @@ export function analyze(
   const mapper = createSourceMapper(options.readFile ?? (() => undefined), options.sourceMaps);
 
   const functions = model.functions.map((f): AnalyzedFunction => {
-    const original = f.url && f.line > 0 ? mapper.position(f.url, f.line, f.column) : undefined;
+    const original =
+      f.url && f.line > 0 ? mapper.position(f.url, f.line, f.column, f.name) : undefined;
     const { category, packageName } = original
       ? categorize(original.source, f.name)
       : { category: f.category, packageName: f.packageName };

@@ -267,7 +267,8 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
         file: start.source,
         line: start.line,
         functionName: f.name,
-        selfShare: share,
+        selfShare: f.selfUs / durationUs,
+        withCallsShare: share,
         functionOnly: true,
       },
     };
@@ -287,6 +288,12 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
   }
   return {
     words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; no line of it stands out.`,
-    lookAt: { file: start.source, line: start.line, functionName: f.name, selfShare: share },
+    lookAt: {
+      file: start.source,
+      line: start.line,
+      functionName: f.name,
+      selfShare: f.selfUs / durationUs,
+      withCallsShare: share,
+    },
   };
 }

@@ -32,7 +32,15 @@ export interface Diagnosis {
     file: string;
     line: number;
     functionName: string;
-    selfShare: number;
+    /** The line's (or, for a function, its own) self time, of the window; absent for a lock. */
+    selfShare?: number;
+    /**
+     * A function's time with what it calls outside the user's code, of the window: the figure
+     * the summary gives ("5.5 % of the window with what it calls"); never a line's.
+     */
+    withCallsShare?: number;
+    /** A lock's acquire site: the share of the requests' latency spent waiting for it. */
+    waitShare?: number;
     functionOnly?: true;
   };
 }

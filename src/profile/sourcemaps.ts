@@ -51,8 +51,17 @@ export interface SourceMapper {
    * The original of a 1-based line and column of a script (a function's start): the mapping at
    * or before it. With a minified build's map, `name` is the original name of the identifier
    * there (V8's function column points at the parameter list's `(`, just after the name).
+   * Given V8's name of a function assigned to a minified object's member (`_.send` for
+   * `_.send=function(…)`, `Ce.handle` for `Ce.prototype.handle=function(…)`), `name` is that
+   * member of the object's original name (`res.send`): a minified dependency's methods are
+   * named as the user's functions are.
    */
-  position(url: string, line: number, column: number): OriginalPosition | undefined;
+  position(
+    url: string,
+    line: number,
+    column: number,
+    v8Name?: string,
+  ): OriginalPosition | undefined;
   /** The original of a whole generated line (position ticks carry no column). */
   line(url: string, line: number): GeneratedLine;
   /** Whether the script has a source map (held in memory or named by its file). */
@@ -89,6 +98,8 @@ export function createSourceMapper(
   const notes: string[] = [];
   const inMemoryMaps = new Set<string>();
   const counts = new Map<string, number | undefined>();
+  /** The lines of each script read that has a map, to find a minified method's object. */
+  const scriptLines = new Map<string, string[]>();
 
   function load(url: string): TraceMap | null {
     const cached = maps.get(url);
@@ -137,6 +148,7 @@ export function createSourceMapper(
       reference = full ? MAPPING_URL.exec(full)?.[1] : undefined;
     }
     if (!reference) return null; // plain JavaScript: nothing to map, nothing to say
+    scriptLines.set(url, code.split('\n'));
     try {
       let json: string | undefined;
       let mapFile: string;
@@ -174,17 +186,22 @@ export function createSourceMapper(
 
   return {
     notes,
-    position(url, line, column) {
+    position(url, line, column, v8Name) {
       const map = load(url);
       if (!map || line < 1) return undefined;
       const found = originalPositionFor(map, { line, column: Math.max(0, column - 1) });
       const source = sourcePath(found.source);
       if (!source || found.line === null) return undefined;
+      const name =
+        found.name ??
+        (v8Name
+          ? memberName(map, scriptLines.get(url)?.[line - 1], line, column, v8Name)
+          : undefined);
       return {
         source,
         line: found.line,
         column: (found.column ?? -1) + 1,
-        ...(found.name ? { name: found.name } : {}),
+        ...(name ? { name } : {}),
       };
     },
     line(url, line) {
@@ -229,4 +246,37 @@ function lineCountOf(code: string): number {
   let count = 1;
   for (let at = code.indexOf('\n'); at >= 0; at = code.indexOf('\n', at + 1)) count++;
   return count;
+}
+
+const IDENTIFIER = /^[\w$]+$/;
+
+/**
+ * A minified method's name from the map: V8 names `_.send=function(e){…}` after the object it is
+ * assigned to ("_.send"; `Ce.prototype.handle=…` is "Ce.handle"), and the map names that object
+ * where it stands (`res`, `Router`). Undefined unless the generated code just before the
+ * function (1-based `column`, at its parameters) is that assignment.
+ */
+function memberName(
+  map: TraceMap,
+  text: string | undefined,
+  line: number,
+  column: number,
+  v8Name: string,
+): string | undefined {
+  const dot = v8Name.lastIndexOf('.');
+  const object = v8Name.slice(0, dot);
+  const member = v8Name.slice(dot + 1);
+  if (!text || dot <= 0 || !IDENTIFIER.test(object) || !IDENTIFIER.test(member)) return undefined;
+  const before = text.slice(Math.max(0, column - 1 - 300), column - 1);
+  const assigned = new RegExp(
+    `(?:^|[^\\w$.])(${escaped(object)})(?:\\.prototype)?\\.${escaped(member)}\\s*=\\s*(?:async\\s*)?(?:function\\s*\\*?\\s*[\\w$]*\\s*)?$`,
+  ).exec(before);
+  if (!assigned) return undefined;
+  const at = Math.max(0, column - 1 - 300) + assigned.index + assigned[0].indexOf(object);
+  const original = originalPositionFor(map, { line, column: at }).name;
+  return original && original !== object ? `${original}.${member}` : undefined;
+}
+
+function escaped(identifier: string): string {
+  return identifier.replace(/\$/g, '\\$');
 }

@@ -120,7 +120,7 @@ export function lockVerdict({
       file: lock.site.file,
       line: lock.site.line,
       functionName: lock.site.functionName,
-      selfShare: lock.waitShare,
+      waitShare: lock.waitShare,
     },
   };
 }

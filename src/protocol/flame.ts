@@ -67,7 +67,14 @@ export interface ReportData {
   /** Label and text, such as ["throughput", "963 req/s · …"]. */
   rows: [string, string][];
   diagnosis: { verdict: string; summary: string };
-  hotFunctions: { name: string; location: string; self: string; total: string }[];
+  hotFunctions: {
+    name: string;
+    location: string;
+    self: string;
+    total: string;
+    /** Self time per response ("2.2 µs"), when the run counted its responses. */
+    perResponse?: string;
+  }[];
   /**
    * Where all of the window went, row by row (your code, each package, Node, native, generated
    * code, GC, idle, Hotpath's agent, unattributed): the rows add up to the whole.
@@ -75,7 +82,8 @@ export interface ReportData {
   breakdown?: { label: string; share: string; detail: string }[];
   /** Column titles of the two figures (default "self" and "total"; a comparison: "before", "after"). */
   figureTitles?: [string, string];
-  hotLines: { location: string; functionName: string; self: string }[];
+  /** Lines of the source, and each function's inlined code ("inlined code in f (app.ts)"). */
+  hotLines: { location: string; functionName: string; self: string; perResponse?: string }[];
   flame: FlameData;
   /** Every response's latency in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */
   histogram?: { edgesMs: number[]; counts: number[] };

@@ -1,22 +1,20 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
 
-import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
 import { forSurface } from '../vocabulary/words';
-import { breakdownRows } from './breakdownText';
 import {
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { hotFunctionTable, hotLineTable } from './hot';
+import { breakdownDetail, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
-import { amountOrNone, ratio } from './units';
-import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
+import { amountOrNone, ms, ratio, share } from './units';
+import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
 /** A titled table, or nothing when it has no rows. */
 function section(title: string, headers: string[], rows: string[][]): string[] {
@@ -42,7 +40,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
-  const { analysis, diagnosis, record } = run;
+  const { diagnosis, record } = run;
   const title = record
     ? `${record.endpoint.method} ${record.endpoint.path}`
     : displayPath(run.profileFile, cwd);
@@ -60,14 +58,14 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       ),
       '',
     );
-  const waits = run.waits ? waitRows(run.waits, cwd).slice(0, 5) : [];
-  if (run.waits && waits.length > 0) {
+  const figures = runFigures(run, cwd);
+  if (figures.locks) {
     parts.push(
-      `**Where requests wait** (${mdText(waitLibrary(run.waits))})`,
+      `**Where requests wait** (${mdText(figures.locks.library)})`,
       '',
       table(
         ['lock', 'of latency', 'wait p50', 'hold p50', 'acquired/s', 'where'],
-        waits.map((w) => [
+        waitRows(figures.locks.rows).map((w) => [
           w.note ? `${w.lock} (${w.note})` : w.lock,
           w.ofLatency,
           w.waitP50,
@@ -81,21 +79,34 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       '',
     );
   }
+  const perResponse = figures.responses !== null;
+  const perResponseText = (us: number | undefined) => (us === undefined ? '' : ms(us / 1000));
   parts.push(
     ...section(
       'Where the time went',
       ['what', 'of the window', 'heaviest'],
-      breakdownRows(breakdown(analysis)).map((b) => [b.label, b.share, b.detail]),
+      figures.breakdown.map((b) => [b.label, share(b.share), breakdownDetail(b)]),
     ),
     ...section(
       'Hot functions',
-      ['function', 'self', 'total', 'where'],
-      hotFunctionTable(analysis, 8, cwd).map((f) => [f.name, f.self, f.total, f.location]),
+      ['function', 'self', 'total', ...(perResponse ? ['per response'] : []), 'where'],
+      figures.hotFunctions.map((f) => [
+        functionLabel(f),
+        share(f.selfShare),
+        share(f.totalShare),
+        ...(perResponse ? [perResponseText(f.selfPerResponseUs)] : []),
+        f.where,
+      ]),
     ),
     ...section(
       'Hot lines',
-      ['line', 'self', 'function'],
-      hotLineTable(analysis, 8, cwd).map((l) => [l.location, l.self, l.functionName]),
+      ['line', 'self', ...(perResponse ? ['per response'] : []), 'function'],
+      figures.hotLines.map((l) => [
+        l.where,
+        share(l.share),
+        ...(perResponse ? [perResponseText(l.selfPerResponseUs)] : []),
+        l.functionName,
+      ]),
     ),
   );
   return parts.join('\n');

@@ -1,6 +1,5 @@
 /** A loaded run as the HTML report's content. */
 
-import { breakdown } from '../profile/breakdown';
 import type { Comparison } from '../profile/compare';
 import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
@@ -11,18 +10,17 @@ import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
 import { describeShape } from '../vocabulary/shapes';
 import { forSurface } from '../vocabulary/words';
-import { breakdownRows } from './breakdownText';
 import {
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { hotFunctionTable, hotLineTable } from './hot';
+import { breakdownDetail, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
-import { amountOrNone, ratio } from './units';
-import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
+import { amountOrNone, ms, ratio, share } from './units';
+import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
 /** A run's report page, its words as `surface` names options (the CLI's HTML report: 'cli'). */
 export function reportData(
@@ -31,6 +29,9 @@ export function reportData(
   surface: Surface = 'cli',
 ): ReportData {
   const { analysis, diagnosis, record } = run;
+  const figures = runFigures(run, cwd);
+  const perResponse = (us: number | undefined) =>
+    us === undefined ? {} : { perResponse: ms(us / 1000) };
   const duration = analysis.model.durationUs || 1;
   const title = record
     ? `${record.endpoint.method} ${record.endpoint.path}`
@@ -48,15 +49,30 @@ export function reportData(
     ...(record?.target?.node ? { node: record.target.node } : {}),
     rows: record ? runRows(record, run.folder, cwd, surface) : [],
     diagnosis: { verdict: diagnosis.verdict, summary: forSurface(diagnosis.summary, surface) },
-    hotFunctions: hotFunctionTable(analysis, 15, cwd),
-    breakdown: breakdownRows(breakdown(analysis)),
-    hotLines: hotLineTable(analysis, 15, cwd),
+    hotFunctions: figures.hotFunctions.map((f) => ({
+      name: functionLabel(f),
+      location: f.where,
+      self: share(f.selfShare),
+      total: share(f.totalShare),
+      ...perResponse(f.selfPerResponseUs),
+    })),
+    breakdown: figures.breakdown.map((b) => ({
+      label: b.label,
+      share: share(b.share),
+      detail: breakdownDetail(b),
+    })),
+    hotLines: figures.hotLines.map((l) => ({
+      location: l.where,
+      functionName: l.functionName,
+      self: share(l.share),
+      ...perResponse(l.selfPerResponseUs),
+    })),
     flame: shownFiles(flameData(analysis, title), cwd),
-    ...(run.waits && waitRows(run.waits, cwd).length > 0
+    ...(run.waits && figures.locks
       ? {
           waits: {
-            library: waitLibrary(run.waits),
-            rows: waitRows(run.waits, cwd),
+            library: figures.locks.library,
+            rows: waitRows(figures.locks.rows),
             note: ACQUIRED_PER_SEC_NOTE,
             // A flamegraph of waits that are a rounding error of the latency says nothing.
             ...(run.waits.sites.some((s) => s.waitShare >= 0.01)

@@ -144,9 +144,15 @@ function processRows(record: RunRecord): Row[] {
     return threadRows;
   const unit = (u: { pid: number; threadId: number }) =>
     u.threadId ? `pid ${u.pid} thread ${u.threadId}` : `pid ${u.pid}`;
+  // Counted over the window only, as the service row's responses are: requests that started in
+  // it (the load's last ones too, answered after it stopped) and the responses finished in it.
+  const served = (p: (typeof processes.profiled)[number]) =>
+    p.finished === undefined
+      ? `${int.format(p.requests)} requests started in the window`
+      : `${int.format(p.requests)} requests started and ${int.format(p.finished)} responses finished in the window`;
   const profiled = processes.profiled.map(
     (p) =>
-      `${unit(p)} (${p.idle ? 'idle in the window: left out of the merged profile' : `${int.format(p.requests)} requests${p.merged ? '' : ', served nothing: left out of the merged profile'}`})`,
+      `${unit(p)} (${p.idle ? 'idle in the window: left out of the merged profile' : `${served(p)}${p.merged ? '' : ', served nothing: left out of the merged profile'}`})`,
   );
   const threads = processes.profiled.filter((p) => p.threadId !== 0).length;
   const mains = processes.profiled.length - threads;
@@ -208,7 +214,9 @@ function profileRows(record: RunRecord): Row[] {
 /** Where the run was saved, relative to `cwd` when inside it, and its files. */
 function savedText(record: RunRecord, folder: string, cwd: string): string {
   const shown = path.relative(cwd, folder);
-  const where = shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder;
+  const where = (
+    shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder
+  ).replace(/[\\/]+$/, ''); // a folder given as `runs/x/` is still shown with one separator
   const files = record.profile.file !== null ? `run.json, ${record.profile.file}` : 'run.json';
   return `${where}${path.sep} (${files})`;
 }

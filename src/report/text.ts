@@ -1,31 +1,27 @@
 /**
  * The CLI's text: a run, its analysis, a comparison and the load's progress as the terminal
  * prints them (the editor shows some of these lines too). The figures and sentences come from
- * the files beside it (units, runSummary, hot, breakdownText, waits, comparison), which the
+ * the files beside it (figures, units, runSummary, waits, comparison), which the
  * Markdown, HTML and report-page renderers share. Pure: data in, text out.
  */
-import { type Analysis, hotFunctions } from '../profile/analyze';
-import { breakdown } from '../profile/breakdown';
 import type { ComparedRun, Comparison } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
-import type { Waits } from '../profile/waits';
 import type { RunRecord } from '../record/run';
 import { PRESETS } from '../vocabulary/presets';
 import type { LoadProgress } from '../vocabulary/progress';
 import { describeShape } from '../vocabulary/shapes';
 import { forSurface } from '../vocabulary/words';
-import { breakdownRows } from './breakdownText';
 import {
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { hotLineRows, VISIBLE_SHARE } from './hot';
-import { displayPath, functionLocation } from './places';
+import { breakdownDetail, type Figures, functionLabel } from './figures';
+import { displayPath } from './places';
 import { describeTarget, runRows } from './runSummary';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
-import { ACQUIRED_PER_SEC_NOTE, waitLibrary, waitRows } from './waits';
+import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
 export function formatHeader(record: RunRecord): string {
   const load = record.options.load;
@@ -67,78 +63,69 @@ export function formatRun(record: RunRecord, folder: string, cwd = process.cwd()
     .join('\n');
 }
 
-/** The diagnosis and the hot functions and lines, each with its original file:line. */
+/** The diagnosis, then the run's figures: hot functions, the breakdown, hot lines, lock waits. */
 export function formatAnalysis(
-  analysis: Analysis,
   diagnosis: Diagnosis,
-  requests: number | undefined,
-  cwd = process.cwd(),
-  waits?: Waits,
+  figures: Figures,
+  notes: readonly string[] = [],
 ): string {
   return [
     `  diagnosis   ${forSurface(diagnosis.summary, 'cli')}`,
-    ...hotFunctionLines(analysis, requests, cwd),
-    ...breakdownLines(analysis),
-    ...hotLineLines(analysis, requests, cwd),
-    ...(waits ? formatWaits(waits, cwd) : []),
-    ...analysis.notes.slice(0, 3).map((note) => `  note        ${note}`),
+    ...hotFunctionLines(figures),
+    ...breakdownLines(figures),
+    ...hotLineLines(figures),
+    ...formatWaits(figures.locks),
+    ...notes.slice(0, 3).map((note) => `  note        ${note}`),
   ].join('\n');
 }
 
 /** A time per response, or nothing when the run counted no responses. */
-function perResponse(us: number, requests: number | undefined): string {
-  return requests && requests > 0 ? ms(us / 1000 / requests) : '';
+function perResponse(us: number | undefined): string {
+  return us === undefined ? '' : ms(us / 1000);
 }
 
-/** The five heaviest functions by self time, with their total and their time per response. */
-function hotFunctionLines(analysis: Analysis, requests: number | undefined, cwd: string): string[] {
-  const duration = analysis.model.durationUs;
-  const functions = hotFunctions(analysis, 5).filter((f) => f.selfUs / duration >= VISIBLE_SHARE);
-  if (functions.length === 0) return [];
+/** The heaviest functions by self time, with their total and their time per response. */
+function hotFunctionLines(figures: Figures): string[] {
+  if (figures.hotFunctions.length === 0) return [];
   return [
-    `  hot functions${' '.repeat(22)}self     total${requests ? '  per response' : ''}`,
-    ...functions.map((f) => {
-      const where = functionLocation(f, cwd);
-      const owner = f.packageName ? ` [${f.packageName}]` : f.category === 'node' ? ' [node]' : '';
-      return `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perResponse(f.selfUs, requests).padStart(10)}   ${where}`;
-    }),
-  ];
-}
-
-/** Where the time of the window went, row by row. */
-function breakdownLines(analysis: Analysis): string[] {
-  const spent = breakdownRows(breakdown(analysis));
-  if (spent.length === 0) return [];
-  return [
-    `  time went to${' '.repeat(23)}self  of the window`,
-    ...spent.map(
-      (row) => `    ${truncate(row.label, 30).padEnd(30)} ${row.share.padStart(7)}  ${row.detail}`,
+    `  hot functions${' '.repeat(22)}self     total${figures.responses ? '  per response' : ''}`,
+    ...figures.hotFunctions.map(
+      (f) =>
+        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${f.where}`,
     ),
   ];
 }
 
-/** The five heaviest lines (and inlined code) by self time. */
-function hotLineLines(analysis: Analysis, requests: number | undefined, cwd: string): string[] {
-  const duration = analysis.model.durationUs;
-  const hot = hotLineRows(analysis, 5, cwd).filter((l) => l.selfUs / duration >= VISIBLE_SHARE);
-  if (hot.length === 0) return [];
+/** Where the time of the window went, row by row. */
+function breakdownLines(figures: Figures): string[] {
+  if (figures.breakdown.length === 0) return [];
   return [
-    `  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`,
-    ...hot.map(
+    `  time went to${' '.repeat(23)}self  of the window`,
+    ...figures.breakdown.map((row) =>
+      `    ${truncate(row.label, 30).padEnd(30)} ${share(row.share).padStart(7)}  ${breakdownDetail(row)}`.trimEnd(),
+    ),
+  ];
+}
+
+/** The heaviest lines (and inlined code) by self time. */
+function hotLineLines(figures: Figures): string[] {
+  if (figures.hotLines.length === 0) return [];
+  return [
+    `  hot lines${' '.repeat(26)}self${figures.responses ? '  per response' : ''}`,
+    ...figures.hotLines.map(
       (l) =>
-        `    ${truncate(l.name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perResponse(l.selfUs, requests).padStart(12)}   ${l.where}`,
+        `    ${truncate(l.functionName, 30).padEnd(30)} ${share(l.share).padStart(7)}  ${perResponse(l.selfPerResponseUs).padStart(12)}   ${l.where}`,
     ),
   ];
 }
 
 /** The lock waits: per lock and acquire site, heaviest first. */
-export function formatWaits(waits: Waits, cwd = process.cwd()): string[] {
-  const rows = waitRows(waits, cwd).slice(0, 5);
-  if (rows.length === 0) return [];
+export function formatWaits(locks: Figures['locks']): string[] {
+  if (!locks) return [];
   const lines = [
-    `  lock waits (${waitLibrary(waits)})      of latency   wait p50   hold p50  acquired/s`,
+    `  lock waits (${locks.library})      of latency   wait p50   hold p50  acquired/s`,
   ];
-  for (const r of rows) {
+  for (const r of waitRows(locks.rows)) {
     lines.push(
       `    ${truncate(r.lock, 30).padEnd(30)} ${r.ofLatency.padStart(9)} ${r.waitP50.padStart(10)} ${r.holdP50.padStart(10)} ${r.perSec.padStart(11)}   ${r.where}${r.note ? `  ${r.note}` : ''}`,
     );

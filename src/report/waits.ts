@@ -1,7 +1,6 @@
 /** The lock waits of a run as rows of text, for every surface. Pure. */
-import type { Waits } from '../profile/waits';
 import type { WaitRow } from '../protocol/flame';
-import { displayPath } from './places';
+import type { LockFigure } from './figures';
 import { fineMs, share } from './units';
 
 /**
@@ -12,24 +11,16 @@ import { fineMs, share } from './units';
 export const ACQUIRED_PER_SEC_NOTE =
   "acquired/s: times the lock was granted per second of the profiled window, every acquire call, requests the load gave up on when it stopped included; not the run's req/s";
 
-/** The lock waits as rows of text, heaviest first: for the CLI, the HTML and Markdown reports. */
-export function waitRows(waits: Waits, cwd = process.cwd()): WaitRow[] {
-  return waits.sites
-    .filter((s) => s.asked > 0)
-    .slice(0, 10)
-    .map((s) => ({
-      lock: s.name,
-      where: `${displayPath(s.site.file, cwd)}:${s.site.line}`,
-      ofLatency: share(s.waitShare),
-      waitP50: fineMs(s.waitMs.p50),
-      waitP99: fineMs(s.waitMs.p99),
-      holdP50: fineMs(s.holdMs.p50),
-      perSec: s.perSec.toFixed(1),
-      note: s.heldAcrossAwait ? 'held across an await' : '',
-    }));
-}
-
-/** The lock library, as reports name it: "async-mutex 0.5.0". */
-export function waitLibrary(waits: Waits): string {
-  return `${waits.library.name}${waits.library.version ? ` ${waits.library.version}` : ''}`;
+/** The lock figures as rows of text, heaviest first: for the CLI, the HTML and Markdown reports. */
+export function waitRows(locks: readonly LockFigure[]): WaitRow[] {
+  return locks.map((s) => ({
+    lock: s.lock,
+    where: s.where,
+    ofLatency: share(s.waitShare),
+    waitP50: fineMs(s.waitMs.p50),
+    waitP99: fineMs(s.waitMs.p99),
+    holdP50: fineMs(s.holdMs.p50),
+    perSec: s.perSec.toFixed(1),
+    note: s.heldAcrossAwait ? 'held across an await' : '',
+  }));
 }

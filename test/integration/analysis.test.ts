@@ -119,7 +119,7 @@ describe('analysis of the sample service', () => {
     const json = JSON.parse(
       spawnSync(process.execPath, [cli, 'report', folder, '--json'], { encoding: 'utf8' }).stdout,
     );
-    assert.equal(json.jsonSchema, 2);
+    assert.equal(json.jsonSchema, 3);
     assert.equal(json.analysis.diagnosis.verdict, runs['/cpu'].diagnosis.verdict);
     assert.equal(json.analysis.hotLines[0].line, line);
   });
@@ -197,7 +197,7 @@ describe('analysis of the sample service', () => {
     assert.match(failing.stdout, /gate failed rps>2: 95 % CI [\d.]+–[\d.]+x/);
     assert.match(failing.stdout, /gate failed p99<=100: the ratio is [\d.]+ \(no interval/);
     const json = JSON.parse(compare('--json').stdout);
-    assert.equal(json.jsonSchema, 2);
+    assert.equal(json.jsonSchema, 3);
     assert.ok(Math.abs(json.ratios.requestsPerSec - expected) < 1e-9);
     assert.equal(compare('--fail-if', 'speed<1').status, 2, 'a gate that is not one is bad usage');
   });

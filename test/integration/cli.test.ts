@@ -65,12 +65,14 @@ describe('hotpath CLI', () => {
       text.stdout,
       /saved\s+\.hotpath\/runs\/[^ ]+-hello-[0-9a-f]{4}\/ \(run\.json, profile\.cpuprofile\)/,
     );
-    assert.match(text.stderr, /GET \/hello · sample service · 2 connections × 1 s/);
+    // The header and the summary on one stream (stdout); only progress on stderr.
+    assert.match(text.stdout, /^GET \/hello · sample service · 2 connections × 1 s/);
+    assert.doesNotMatch(text.stderr, /GET \/hello/);
 
     const json = hotpath('profile', '/hello', ...QUICK, '--json', '--no-profile');
     assert.equal(json.code, 0, json.stderr);
     const record = JSON.parse(json.stdout);
-    assert.equal(record.jsonSchema, 2, 'the --json document says its version first');
+    assert.equal(record.jsonSchema, 3, 'the --json document says its version first');
     assert.equal(Object.keys(record)[0], 'jsonSchema');
     assert.equal(record.status, 'done');
     assert.equal(record.profile.file, null);

@@ -57,7 +57,7 @@ test('the packed `hotpath` command installs and profiles from any folder', {
       env: { ...process.env, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH}` },
     });
     assert.equal(run.status, 0, `hotpath exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
-    assert.match(run.stderr, /^GET \/fast · sample service/m);
+    assert.match(run.stdout, /^GET \/fast · sample service/m);
     assert.match(run.stdout, /throughput .* req\/s/);
     // The maps of the code that runs inside the service travel with it.
     assert.doesNotMatch(run.stdout, /source map .* is not readable/);

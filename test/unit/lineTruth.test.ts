@@ -12,7 +12,7 @@ import { type TransformOptions, transformSync } from 'esbuild';
 import { type Analysis, analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
-import { hotLineRows } from '../../src/report/hot';
+import { hotLineFigures } from '../../src/report/figures';
 import { cpuProfile, fixture, repeated, tempFolder } from '../helpers';
 
 // The zoo's bundled service's own source (its text.ts), not a copy of it.
@@ -198,7 +198,7 @@ describe('an unminified build: lines are true, inlined code is not a declaration
     const f = function_(analysis, 'scramble');
     assert.equal(f.inlinedUs, 5_000);
     assert.equal(f.unplacedUs, undefined);
-    const rows = hotLineRows(analysis, 5, path.sep);
+    const rows = hotLineFigures(analysis, path.sep, 5);
     assert.deepEqual(
       rows.map((r) => r.where),
       ['srv/app/text.ts:6', 'inlined code in scramble (srv/app/text.ts)'],

@@ -14,6 +14,7 @@ import { diagnose } from '../../src/profile/diagnosis';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import type { RunRecord } from '../../src/record/run';
 import { comparisonHeadline, gateText } from '../../src/report/comparison';
+import { runFigures } from '../../src/report/figures';
 import { runMarkdown } from '../../src/report/markdown';
 import { comparisonReportData, reportData } from '../../src/report/reportData';
 import { runRows } from '../../src/report/runSummary';
@@ -194,7 +195,10 @@ describe('no rendered text holds an unresolved option reference', () => {
 
   test('CLI text, Markdown, the report page (either surface), rows, headlines and gates', () => {
     const rendered: [string, string][] = [
-      ['formatAnalysis', formatAnalysis(run.analysis, run.diagnosis, 1000, '/srv')],
+      [
+        'formatAnalysis',
+        formatAnalysis(run.diagnosis, runFigures(run, '/srv'), run.analysis.notes),
+      ],
       ['formatRun', formatRun(record, '/srv/runs/x', '/srv')],
       ['runMarkdown', runMarkdown(run, '/srv')],
       ['comparisonHeadline', comparisonHeadline(noisy, '/srv').text],

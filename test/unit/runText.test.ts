@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { Waits } from '../../src/profile/waits';
 import type { LockReport } from '../../src/record/locks';
 import type { RunRecord } from '../../src/record/run';
+import { lockFigures } from '../../src/report/figures';
 import { formatLessons } from '../../src/report/lessons';
 import { displayPath } from '../../src/report/places';
 import { formatHeader, formatWaits } from '../../src/report/text';
@@ -132,7 +133,7 @@ describe('the CLI text', () => {
         },
       ],
     };
-    const lines = formatWaits(waits);
+    const lines = formatWaits(lockFigures(waits));
     assert.equal(lines.length, 3, 'a site never asked for is not a row');
     assert.match(lines[0], /lock waits \(async-mutex 0\.5\.0\).* acquired\/s$/);
     assert.match(lines[2], /acquired\/s: times the lock was granted .*not the run's req\/s$/);
@@ -140,12 +141,14 @@ describe('the CLI text', () => {
       lines[1],
       /mutex · handlers\.ts:12\s+98\.7 %\s+1,518 ms\s+50\.2 ms\s+18\.9\s+src\/handlers\.ts:39 {2}held across an await$/,
     );
-    const instant = formatWaits({
-      ...waits,
-      sites: [{ ...waits.sites[0], holdMs: summary(0.0012, 0.1), heldAcrossAwait: false }],
-    });
+    const instant = formatWaits(
+      lockFigures({
+        ...waits,
+        sites: [{ ...waits.sites[0], holdMs: summary(0.0012, 0.1), heldAcrossAwait: false }],
+      }),
+    );
     assert.match(instant[1], / 1\.2 µs /, 'a hold of a microsecond is in µs, not "0 ms"');
-    assert.deepEqual(formatWaits({ ...waits, sites: [] }), [], 'no sites, no section');
+    assert.deepEqual(formatWaits(lockFigures({ ...waits, sites: [] })), [], 'no sites, no section');
   });
 });
 

@@ -54,3 +54,39 @@ test("a run without the service's count (a URL, an older run) divides by the loa
     'load.requests',
   );
 });
+
+test('the processes row counts the window as the service row does: requests started, responses finished', () => {
+  const unit = (pid: number, requests: number, finished: number) => ({
+    pid,
+    threadId: 0,
+    command: 'node server.js',
+    requests,
+    finished,
+    merged: true,
+  });
+  const cluster = {
+    ...record({ started: 36, finished: 30, finishedDuringLoad: 20 }),
+    processes: {
+      port: 3000,
+      profiled: [unit(1, 20, 17), unit(2, 16, 13)],
+      skipped: [],
+      overCap: 0,
+      cap: 8,
+    },
+  } as unknown as RunRecord;
+  const row = runRows(cluster, '/tmp/run', '/tmp').find(([label]) => label === 'processes')?.[1];
+  assert.match(
+    row ?? '',
+    /pid 1 \(20 requests started and 17 responses finished in the window\) · pid 2 \(16 requests started and 13 responses finished in the window\)/,
+  );
+  // 17 + 13: the 30 the service row divides by.
+  assert.match(serviceRow(cluster), /of the 30 it finished in the window/);
+});
+
+test('a run folder given with a trailing separator is shown with one', () => {
+  const saved = (folder: string, cwd: string) =>
+    runRows(record(undefined), folder, cwd).find(([label]) => label === 'saved')?.[1] ?? '';
+  assert.equal(saved('/srv/runs/x/', '/elsewhere'), '/srv/runs/x/ (run.json)');
+  assert.equal(saved('/srv/runs/x/', '/srv'), 'runs/x/ (run.json)');
+  assert.equal(saved('/srv/runs/x', '/elsewhere'), '/srv/runs/x/ (run.json)');
+});
