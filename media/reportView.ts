@@ -24,13 +24,58 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-function table(id: string, header: string[] | undefined, rows: string[][]): HTMLTableElement {
+/**
+ * What a column holds, for the layout at any width: a `label` is never broken, a `figure` keeps
+ * on one line, a `path` keeps on one line shortened from the left (its whole text on hover), and
+ * `text` wraps between words.
+ */
+type Column = 'label' | 'figure' | 'path' | 'text';
+
+/**
+ * A table whose header names each cell: in a narrow panel the rows reflow into lines of
+ * "header value" pairs (the stylesheet's narrow layout), so nothing is squeezed inside a word.
+ */
+function table(
+  id: string,
+  header: string[] | undefined,
+  rows: string[][],
+  columns: Column[] = [],
+): HTMLTableElement {
   const node = el('table', id);
-  const all = header ? [header, ...rows] : rows;
-  all.forEach((row, i) => {
+  if (header) {
     const tr = document.createElement('tr');
-    for (const cell of row) tr.append(el(header && i === 0 ? 'th' : 'td', undefined, cell));
+    for (const cell of header) tr.append(el('th', undefined, cell));
     node.append(tr);
+  }
+  for (const row of rows) {
+    const tr = document.createElement('tr');
+    row.forEach((cell, i) => {
+      const column = columns[i] ?? 'text';
+      const td = el('td');
+      td.className = `hp-${column}`;
+      if (header?.[i]) td.dataset.label = header[i];
+      if (column === 'path' && cell !== '') {
+        // Shortened from the left (the file name and line are what stay in view): an isolated
+        // left-to-right run in a right-to-left box, whose overflow is cut at its start.
+        const inner = el('span');
+        inner.className = 'hp-path-text';
+        inner.title = cell;
+        inner.append(el('bdi', undefined, cell));
+        td.append(inner);
+      } else td.textContent = cell;
+      tr.append(td);
+    });
+    node.append(tr);
+  }
+  return node;
+}
+
+/** Text with a break opportunity after each `/`: a long path wraps at its folders, never inside a name. */
+function pathText(node: HTMLElement, text: string): HTMLElement {
+  const parts = text.split('/');
+  parts.forEach((part, i) => {
+    node.append(part + (i < parts.length - 1 ? '/' : ''));
+    if (i < parts.length - 1) node.append(document.createElement('wbr'));
   });
   return node;
 }
@@ -54,10 +99,10 @@ export function renderReport(
   const flame = el('div', 'flamegraph');
   const figures = data.figureTitles ?? ['self', 'total'];
   root.append(
-    el('h1', 'title', data.title),
-    el('p', 'subtitle', data.subtitle),
+    pathText(el('h1', 'title'), data.title),
+    pathText(el('p', 'subtitle'), data.subtitle),
     diagnosis,
-    table('summary', undefined, data.rows),
+    table('summary', undefined, data.rows, ['label', 'text']),
   );
   let waitFlame: HTMLElement | undefined;
   if (data.waits) {
@@ -76,6 +121,7 @@ export function renderReport(
           w.where,
           w.note,
         ]),
+        ['text', 'figure', 'figure', 'figure', 'figure', 'figure', 'path', 'text'],
       ),
       ...(data.waits.note ? [el('p', 'waits-note', data.waits.note)] : []),
     );
@@ -117,6 +163,7 @@ export function renderReport(
         'breakdown',
         ['what', 'of the window', 'heaviest'],
         data.breakdown.map((b) => [b.label, b.share, b.detail]),
+        ['label', 'figure', 'text'],
       ),
     );
   // A run that counted its responses: each row's self time per response, as the CLI prints it.
@@ -134,6 +181,7 @@ export function renderReport(
         ...(perFunction ? [f.perResponse ?? ''] : []),
         f.location,
       ]),
+      ['label', 'figure', 'figure', ...(perFunction ? ['figure' as const] : []), 'path'],
     ),
     el('h2', undefined, 'Hot lines'),
     table(
@@ -150,6 +198,7 @@ export function renderReport(
         ...(perLine ? [l.perResponse ?? ''] : []),
         l.functionName,
       ]),
+      ['path', 'figure', ...(perLine ? ['figure' as const] : []), 'label'],
     ),
   );
   if (waitFlame && data.waits?.flame)

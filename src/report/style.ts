@@ -13,15 +13,29 @@ h2 { font-size: 1.1em; margin: 20px 0 8px; }
 table { border-collapse: collapse; }
 td, th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; border-bottom: 1px solid var(--hp-line); }
 th { color: var(--hp-muted); font-weight: 500; }
-td { overflow-wrap: anywhere; }
-#functions td:first-child, #lines td:last-child { max-width: 36em; }
-th, #functions td:nth-child(2), #functions td:nth-child(3), #lines td:nth-child(2) { white-space: nowrap; }
-#summary td:first-child { color: var(--hp-muted); }
+h1, #subtitle, #diagnosis, td.hp-text { overflow-wrap: break-word; }
+th, td.hp-figure { white-space: nowrap; }
+td.hp-label { max-width: 36em; }
+.hp-path-text { display: block; max-width: min(36em, 45vw); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; direction: rtl; text-align: left; }
+.hp-path-text > bdi { direction: ltr; unicode-bidi: isolate; }
+#summary td:first-child { color: var(--hp-muted); white-space: nowrap; }
+@media (max-width: 560px) {
+  table:not(#summary) { display: block; }
+  table:not(#summary) tr:has(th) { display: none; }
+  table:not(#summary) tr { display: flex; flex-wrap: wrap; column-gap: 12px; padding: 4px 0; border-bottom: 1px solid var(--hp-line); }
+  table:not(#summary) td { border: 0; padding: 0; min-width: 0; max-width: 100%; }
+  table:not(#summary) td:first-child { flex-basis: 100%; font-weight: 600; }
+  table:not(#summary) td:empty { display: none; }
+  table:not(#summary) td:not(:first-child)[data-label]::before { content: attr(data-label) " "; color: var(--hp-muted); font-weight: normal; }
+  td.hp-path { display: flex; gap: 4px; }
+  .hp-path-text { max-width: calc(100vw - 40px); }
+  .hotpath-flame-search { min-width: 0; flex: 1 1 120px; }
+}
 .hotpath-error { color: var(--hp-error); white-space: pre-wrap; }
 .hotpath-flame { position: relative; --hotpath-flame-focus: var(--hp-focus); }
 #waits td:not(:nth-child(7)) { overflow-wrap: normal; } #waits th { white-space: normal; }
 #waits tr.hotpath-picked td { background: var(--hp-picked); } #waits tr.hotpath-picked { outline: 1px solid var(--hp-focus); }
-.hotpath-flame-toolbar { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; }
+.hotpath-flame-toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 6px; }
 .hotpath-flame-toolbar button { background: var(--hp-button-bg); color: var(--hp-button-fg); border: 0; padding: 3px 8px; cursor: pointer; }
 .hotpath-flame-search { min-width: 240px; background: var(--hp-input-bg); color: var(--hp-input-fg); border: 1px solid var(--hp-input-border); padding: 3px 6px; }
 .hotpath-flame-matches, .hotpath-flame-hint, #waits-note { color: var(--hp-muted); }

@@ -19,7 +19,7 @@ import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { comparedRun, loadRun } from '../../src/runs/runFolder';
 import { reportPageHtml } from '../../src/views/reportPage';
-import { launchChromium, testOutput } from '../browser';
+import { brokenWords, launchChromium, testOutput } from '../browser';
 import { cpuProfile, repeated, tempFolder } from '../helpers';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -741,5 +741,111 @@ test('at 600 and 1,400 px wide every chart is drawn within the panel, and follow
   await show(fresh, themedReport());
   assertWithin(await canvases(fresh), '600 px at 1x');
   await fresh.close();
+  await page.close();
+});
+
+/** A run's report with what a real one has at its longest: its rows, paths, locks and tables. */
+function longReport(): ReportData {
+  const report = themedReport();
+  const handlers = 'hotpath/src/sampleService/handlers.ts';
+  return {
+    ...report,
+    title: 'GET /api/v2/customers/orders/summary?include=lines',
+    subtitle: '20261206-031500-root-12345 · 50 connections · preset standard',
+    rows: [
+      ['throughput', '963 req/s · 2,891 responses in 3.00 s · 50 connections'],
+      ['latency', 'p50 48 ms · p90 61 ms · p99 93 ms · max 140 ms'],
+      ['CPU/request', '1.04 ms per response (the service finished 2,891 in the window)'],
+      ['service', 'pid 4242 (node dist/main.js), CPU 98 % of a core, event loop 97 % busy'],
+    ],
+    hotFunctions: [
+      ...report.hotFunctions.map((f) => ({ ...f, perResponse: '2.2 µs' })),
+      {
+        name: 'processTicksAndRejections',
+        location: `${handlers}:39`,
+        self: '12.5 %',
+        total: '30.0 %',
+        perResponse: '130 µs',
+      },
+    ],
+    hotLines: [
+      {
+        location: `${handlers}:39`,
+        functionName: 'handleOrder',
+        self: '11.0 %',
+        perResponse: '110 µs',
+      },
+      {
+        location: 'node_modules/fastify/lib/reply.js:512',
+        functionName: 'inlined code in serialize (reply.js)',
+        self: '4.0 %',
+        perResponse: '40 µs',
+      },
+    ],
+    breakdown: [
+      { label: 'your code', share: '50.0 %', detail: 'handleOrder 30.0 %, serialize 20.0 %' },
+      { label: 'generated code, run by fastify', share: '9.6 %', detail: 'fast-json-stringify' },
+      { label: 'Hotpath’s agent', share: '1.2 %', detail: 'counting requests' },
+    ],
+    waits: {
+      library: 'async-mutex 0.5.0',
+      rows: [
+        {
+          lock: 'mutex · app.ts:12',
+          where: `${handlers}:42`,
+          ofLatency: '97 %',
+          waitP50: '2.4 s',
+          waitP99: '2.5 s',
+          holdP50: '50 ms',
+          perSec: '19.9',
+          note: 'held across an await',
+        },
+      ],
+      note: 'acquired/s counts acquisitions, not requests',
+    },
+  };
+}
+
+test('at 300, 500 and 900 px: no word broken inside, nothing wider than the panel, paths shortened from the left', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+  await openPanel(page);
+  await setTheme(page, 'dark');
+  await show(page, longReport());
+  const histogramLabels: number[] = [];
+  for (const width of [900, 500, 300]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+    const { broken, overflow } = await brokenWords(page);
+    assert.deepEqual(broken, [], `${width} px: words broken inside`);
+    assert.ok(overflow <= 1, `${width} px: the page is ${overflow} px wider than the view`);
+    for (const c of await canvases(page)) {
+      assert.ok(
+        c.left >= 0 && c.right <= c.viewport,
+        `${width} px: ${c.owner} ${c.left}–${c.right}`,
+      );
+    }
+    // A path keeps its file name and line in view, its whole text on hover.
+    const path = await page.evaluate(() => {
+      const cell = document.querySelector('#lines .hp-path-text') as HTMLElement;
+      const box = cell.getBoundingClientRect();
+      return { title: cell.title, right: box.right, view: document.documentElement.clientWidth };
+    });
+    assert.equal(path.title, 'hotpath/src/sampleService/handlers.ts:39');
+    assert.ok(path.right <= path.view, `${width} px: the path ends in view`);
+    // The histogram's bins keep labels that do not overlap: fewer of them as the panel narrows.
+    const labels = await page.evaluate(
+      () => document.getElementById('latency-histogram')?.dataset.xLabels ?? '',
+    );
+    histogramLabels.push(labels.split('|').filter(Boolean).length);
+    await page.screenshot({ path: testOutput(`panel-width-${width}.png`), fullPage: true });
+    await page
+      .locator('#latency-histogram')
+      .screenshot({ path: testOutput(`panel-width-${width}-histogram.png`) });
+  }
+  const [wide, , narrow] = histogramLabels;
+  assert.equal(wide, 6, 'at 900 px every bin of the histogram has its label');
+  assert.ok(narrow < wide, `at 300 px fewer labels (${histogramLabels.join(', ')})`);
   await page.close();
 });

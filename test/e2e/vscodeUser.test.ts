@@ -13,7 +13,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { loadRun } from '../../src/runs/runFolder';
-import { launchChromium, testOutput } from '../browser';
+import { brokenWords, launchChromium, testOutput } from '../browser';
 import { alive, cpuProfile, repeated, tempFolder } from '../helpers';
 import { type CodeServer, startCodeServer } from '../vscode/codeServer';
 import { endOfTest, openWorkbench, paletteCommand, pick, quickInputBox } from '../vscode/workbench';
@@ -633,4 +633,25 @@ test("a double-click opens a frame's plain .js file (a path with a space) at its
   assert.ok(inView, 'the notice is in view');
   await page.screenshot({ path: testOutput('vscode-builtin-notice.png') });
   await paletteCommand(page, 'View: Close All Editors');
+});
+
+test("a run's report in the panel at the widths the window gives it: no word broken inside, nothing wider", {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'Hotpath: Open Run…');
+  await pick(page, /open a saved run/, 'cpualloc', /GET \/cpualloc.*req\/s/);
+  const report = await panelShowing('GET /cpualloc');
+  try {
+    for (const width of [1600, 1100, 800]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await page.waitForTimeout(500);
+      const panel = await report.evaluate(() => document.documentElement.clientWidth);
+      const { broken, overflow } = await brokenWords(report);
+      assert.deepEqual(broken, [], `words broken inside in a panel of ${panel} px`);
+      assert.ok(overflow <= 1, `the page is ${overflow} px wider than its panel of ${panel} px`);
+      await page.screenshot({ path: testOutput(`vscode-panel-${width}.png`) });
+    }
+  } finally {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+  }
 });
