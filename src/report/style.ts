@@ -15,11 +15,11 @@ td, th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; border-
 th { color: var(--hp-muted); font-weight: 500; }
 h1, #subtitle, #diagnosis, td.hp-text { overflow-wrap: break-word; }
 th, td.hp-figure { white-space: nowrap; }
-td.hp-label { max-width: 36em; }
-.hp-path-text { display: block; max-width: min(36em, 45vw); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; direction: rtl; text-align: left; }
+td.hp-label { overflow-wrap: anywhere; min-width: 14em; max-width: 36em; }
+.hp-path-text { display: block; max-width: min(32em, 30vw); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; direction: rtl; text-align: left; }
 .hp-path-text > bdi { direction: ltr; unicode-bidi: isolate; }
-#summary td:first-child { color: var(--hp-muted); white-space: nowrap; }
-@media (max-width: 560px) {
+#summary td:first-child { color: var(--hp-muted); white-space: nowrap; min-width: 0; }
+@media (max-width: 720px) {
   table:not(#summary) { display: block; }
   table:not(#summary) tr:has(th) { display: none; }
   table:not(#summary) tr { display: flex; flex-wrap: wrap; column-gap: 12px; padding: 4px 0; border-bottom: 1px solid var(--hp-line); }
