@@ -37,9 +37,9 @@ export function testOutput(name: string): string {
 
 /**
  * The words of the report that a narrow panel broke inside: for every text node, each run of
- * letters and digits (a path breaks at its `/`, a URL's query at `?`, `&` and `=`, a sentence
- * between words) whose characters lie
- * on more than one line. And whether anything is wider than the view.
+ * letters and digits whose characters lie on more than one line (a path may break at its `/`, a
+ * URL's query at `?`, `&` and `=`, an id after its hyphens, a sentence between words). And
+ * whether anything is wider than the view.
  */
 export async function brokenWords(
   page: Page | Frame,
@@ -52,7 +52,7 @@ export async function brokenWords(
       const parent = node.parentElement;
       if (!parent || parent.closest('canvas, .hotpath-flame-status, [hidden]')) continue;
       if (getComputedStyle(parent).display === 'none') continue;
-      for (const match of node.textContent.matchAll(/[^\\s/·,?&=]+/g)) {
+      for (const match of node.textContent.matchAll(/[^\\s/·,?&=-]+/g)) {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
