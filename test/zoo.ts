@@ -240,7 +240,7 @@ export async function profileService(
 }
 
 /**
- * A zoo fixture (`test/fixtures/zoo/<folder>`, `node server.js` on a free port) profiled through
+ * A zoo fixture (`test/fixtures/zoo/<folder>`, `node <script>` on a free port) profiled through
  * the built CLI with the quick preset and `connections`; its runs go to `<out>/<folder>/`. The
  * CLI must exit 0; the newest run of the folder is read back.
  */
@@ -249,6 +249,7 @@ export async function profileByCli(
   route: string,
   connections: number,
   out: string,
+  script = 'server.js',
 ) {
   const cwd = fixture(path.join('zoo', folder));
   const port = await freePort();
@@ -257,7 +258,7 @@ export async function profileByCli(
     'profile',
     route,
     '--service',
-    `PORT=${port} "${process.execPath}" server.js`,
+    `PORT=${port} "${process.execPath}" ${script}`,
     '--url',
     `http://127.0.0.1:${port}`,
     '--preset',

@@ -1,9 +1,10 @@
 /**
  * The lock libraries users have, each profiled through the CLI (issue #26, section 4): a route
- * that holds an async-lock, await-lock or async-sema (a `Sema` of 1) lock across `await
- * sleep(50)` waits, and the verdict names the lock, where it was created and acquired, and says
- * it is held across an await. Twenty connections queue for one lock that each holds 50 ms: about
- * 1000 / 50 = 20 responses a second, whatever the machine.
+ * that holds an async-lock, await-lock 2 or async-sema (a `Sema` of 1) lock, or, loaded as ES
+ * modules, a p-limit limiter of 1, a p-queue of concurrency 1 or an await-lock 3 lock, across
+ * `await sleep(50)` waits, and the verdict names the lock, where it was created and acquired, and
+ * says it is held across an await. Twenty connections queue for one lock that each holds 50 ms:
+ * about 1000 / 50 = 20 responses a second, whatever the machine.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -21,8 +22,11 @@ after(() => fs.rmSync(out, { recursive: true, force: true }));
 const SLEEP_MS = 50;
 
 interface Library {
-  /** The package, and the zoo folder of its service. */
+  /** The package (as run.json names it), and the zoo folder of its service unless `folder` says. */
   name: string;
+  folder?: string;
+  /** The service's file: server.js unless said (an ES module's server.mjs). */
+  script?: string;
   /** The lock's kind, and as the verdict says it ("a Sema"). */
   kind: string;
   said: string;
@@ -58,6 +62,34 @@ const LIBRARIES: Library[] = [
     acquired: 'await ledger.acquire()',
     variable: 'ledger',
   },
+  {
+    name: 'p-limit',
+    script: 'server.mjs',
+    kind: 'pLimit',
+    said: 'a pLimit',
+    created: 'const ledger = pLimit(1)',
+    acquired: 'ledger(async () =>',
+    variable: 'ledger',
+  },
+  {
+    name: 'p-queue',
+    script: 'server.mjs',
+    kind: 'PQueue',
+    said: 'a PQueue',
+    created: 'const ledger = new PQueue(',
+    acquired: 'await ledger.add(',
+    variable: 'ledger',
+  },
+  {
+    name: 'await-lock',
+    folder: 'await-lock-3',
+    script: 'server.mjs',
+    kind: 'AwaitLock',
+    said: 'an AwaitLock',
+    created: 'const ledger = new AwaitLock()',
+    acquired: 'await ledger.acquireAsync()',
+    variable: 'ledger',
+  },
 ];
 
 /** The 1-based line of `file` that holds `text`. */
@@ -72,14 +104,17 @@ function lineOf(file: string, text: string): number {
 }
 
 async function profile(library: Library) {
-  const profiled = await profileByCli(library.name, '/balance', 20, out);
-  return { ...profiled, file: path.join(profiled.cwd, 'server.js') };
+  const script = library.script ?? 'server.js';
+  const folder = library.folder ?? library.name;
+  const profiled = await profileByCli(folder, '/balance', 20, out, script);
+  return { ...profiled, script, file: path.join(profiled.cwd, script) };
 }
 
 describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
   for (const library of LIBRARIES) {
-    test(`${library.name}: waiting, the lock named at its acquire line, held across the await`, async () => {
-      const { run, record, loaded, file } = await profile(library);
+    test(`${library.folder ?? library.name}: waiting, the lock named at its acquire line, held across the await`, async () => {
+      const { run, record, loaded, file, script } = await profile(library);
+      const shown = script.replace('.', '\\.');
       const created = lineOf(file, library.created);
       const acquired = lineOf(file, library.acquired);
       const { diagnosis, waits } = loaded;
@@ -88,10 +123,10 @@ describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
       const top = waits?.sites[0];
       assert.ok(top, `a lock report: ${run.stdout}`);
       assert.equal(top.kind, library.kind);
-      assert.equal(top.name, `${library.variable} · server.js:${created}`);
+      assert.equal(top.name, `${library.variable} · ${script}:${created}`);
       assert.deepEqual([top.site.file, top.site.line], [file, acquired]);
       assert.ok(top.heldAcrossAwait, `held ${top.holdMs.p50} ms p50: across the await`);
-      // Only the lock is reported: async-sema's Sema of 64 is not a lock.
+      // Only the lock is reported: async-sema's Sema of 64 and p-limit's limiter of 64 are not locks.
       assert.deepEqual(
         waits?.sites.map((s) => s.name),
         [top.name],
@@ -100,7 +135,7 @@ describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
       assert.match(
         diagnosis.summary,
         new RegExp(
-          `waiting for ${library.variable} · server\\.js:${created} \\(${library.said}\\) acquired at server\\.js:${acquired} .*across an await`,
+          `waiting for ${library.variable} · ${shown}:${created} \\(${library.said}\\) acquired at ${shown}:${acquired} .*across an await`,
         ),
       );
       assert.match(run.stdout, new RegExp(`lock waits \\(${library.name} [\\d.]+\\)`));
