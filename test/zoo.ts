@@ -272,5 +272,5 @@ export async function profileByCli(
   const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
   const saved = path.join(runs, id);
   const record = JSON.parse(fs.readFileSync(path.join(saved, 'run.json'), 'utf8')) as RunRecord;
-  return { run, record, loaded: loadRun(saved), cwd };
+  return { run, record, loaded: loadRun(saved), cwd, folder: saved };
 }

@@ -1,16 +1,16 @@
 /**
  * The lock libraries users have, each profiled through the CLI (issue #26, section 4): a route
  * that holds an async-lock, await-lock 2 or async-sema (a `Sema` of 1) lock, or, loaded as ES
- * modules, a p-limit limiter of 1, a p-queue of concurrency 1 or an await-lock 3 lock, across
- * `await sleep(50)` waits, and the verdict names the lock, where it was created and acquired, and
- * says it is held across an await. Twenty connections queue for one lock that each holds 50 ms:
+ * modules, a p-limit limiter of 1, a p-queue of concurrency 1, async-mutex's ES module build or an
+ * await-lock 3 lock, across `await sleep(50)` waits, and the verdict names the lock, where it was
+ * created and acquired, and says it is held across an await. Twenty connections queue for one lock that each holds 50 ms:
  * about 1000 / 50 = 20 responses a second, whatever the machine.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { tempFolder } from '../helpers';
+import { runCli, tempFolder } from '../helpers';
 import { profileByCli } from '../zoo';
 
 let out: string;
@@ -81,6 +81,16 @@ const LIBRARIES: Library[] = [
     variable: 'ledger',
   },
   {
+    name: 'async-mutex',
+    folder: 'async-mutex-esm',
+    script: 'server.mjs',
+    kind: 'Mutex',
+    said: 'a Mutex',
+    created: 'const ledger = new Mutex()',
+    acquired: 'await ledger.acquire()',
+    variable: 'ledger',
+  },
+  {
     name: 'await-lock',
     folder: 'await-lock-3',
     script: 'server.mjs',
@@ -148,4 +158,49 @@ describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
       );
     });
   }
+});
+
+/**
+ * The fix, measured: the same service's route that holds the lock across the await, then the
+ * route that releases it first, compared through the CLI. The headline is the measured change
+ * (req/s, with its interval) and the lock's wait that went away; never a function whose change
+ * is inside the runs' noise or under 1 % of the window (a function's self time per request moves
+ * a lot when 20 times more requests share the window).
+ */
+describe('a fixed route, compared through the CLI', { timeout: 120_000 }, () => {
+  test('await-lock 3: the lock released before the await, the headline says req/s and the wait', async () => {
+    const runs = path.join(out, 'compare');
+    const locked = await profileByCli('await-lock-3', '/balance', 20, runs, 'server.mjs');
+    const fixed = await profileByCli('await-lock-3', '/fixed', 20, runs, 'server.mjs');
+    const created = lineOf(path.join(locked.cwd, 'server.mjs'), 'const ledger = new AwaitLock()');
+    const compared = runCli(locked.cwd, ['compare', locked.folder, fixed.folder]);
+    assert.equal(compared.code, 0, `${compared.stdout}\n${compared.stderr}`);
+    const headline = /^ {2}headline +(.*)$/m.exec(compared.stdout)?.[1] ?? '';
+    const faster = /^Faster: ([\d.]+)x the requests per second \(95 % CI [\d.]+–[\d.]+x\)/.exec(
+      headline,
+    );
+    assert.ok(faster, `the measured change first: ${headline}`);
+    const measured =
+      (fixed.record.load?.requestsPerSec ?? 0) / (locked.record.load?.requestsPerSec ?? 1);
+    assert.ok(measured > 4, `${measured}x: the fix lets more than one request through at a time`);
+    assert.ok(
+      Math.abs(Number(faster[1]) / measured - 1) < 0.1,
+      `${faster[1]}x is the runs' req/s ratio, ${measured.toFixed(1)}x`,
+    );
+    assert.match(
+      headline,
+      new RegExp(
+        `The biggest change in your code: the wait for ledger · server\\.mjs:${created} \\(an AwaitLock, .*\\) went from [\\d.,]+ ms p50 \\([\\d.]+ % of the latency\\) to none\\.$`,
+      ),
+      'the cause is the wait that went away, not a function',
+    );
+    const json = runCli(locked.cwd, ['compare', locked.folder, fixed.folder, '--json']);
+    const { functions } = JSON.parse(json.stdout) as { functions: { name: string }[] };
+    const cause = headline.slice(headline.indexOf('The biggest change'));
+    for (const { name } of functions.slice(0, 10))
+      assert.ok(
+        name.length < 3 || !cause.includes(name),
+        `${name}, a function change, is not the headline: ${cause}`,
+      );
+  });
 });
