@@ -1,11 +1,11 @@
 /**
  * Where requests wait: the locks of the libraries in `lockLibraries.ts` (async-mutex's `Mutex`
- * and `Semaphore`, async-lock, await-lock, async-sema's `Sema` of 1), watched from inside the
- * profiled process. A CPU profile cannot see a request queued for a lock (the process is idle);
- * this can.
+ * and `Semaphore`, async-lock, await-lock, async-sema's `Sema` of 1, p-limit's limiter of 1,
+ * p-queue's `PQueue` of concurrency 1), watched from inside the profiled process. A CPU profile
+ * cannot see a request queued for a lock (the process is idle); this can.
  *
- * When the service loads one through `require`, its classes' methods that take, run under and
- * release a lock are wrapped, as the table says. While a capture is on, each acquisition notes its lock
+ * When the service loads one (through `require` or `import`), its classes' methods that take, run
+ * under and release a lock are wrapped, and the limiters its factories make, as the table says. While a capture is on, each acquisition notes its lock
  * (known by where it was created), its call site (a short stack of the service's own frames),
  * and when it was asked for, granted and released. Semantics never change: the wrappers call the
  * originals with the same arguments and hand back their results and errors untouched; the only
