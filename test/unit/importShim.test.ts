@@ -41,26 +41,51 @@ test("a watched library's ES module imported from outside it gets a shim; nothin
   assert.equal(shimSource(pLimit), undefined, 'an unmarked URL loads as it is');
 });
 
+/** The ES modules of the table's libraries installed here, as `import` resolves them. */
+const ES_MODULES = [
+  { specifier: 'p-limit', file: 'p-limit/index.js', name: 'p-limit', version: '7.3.3' },
+  { specifier: 'p-queue', file: 'p-queue/dist/index.js', name: 'p-queue', version: '10.0.0' },
+  {
+    specifier: 'await-lock-3',
+    file: 'await-lock-3/build/AwaitLock.js',
+    name: 'await-lock',
+    version: '3.0.0',
+  },
+  {
+    specifier: 'async-mutex',
+    file: 'async-mutex/index.mjs',
+    name: 'async-mutex',
+    version: '0.5.0',
+  },
+];
+
 test('the shim re-exports all of the library, the watched exports as the agent hands them', async () => {
   const folder = tempFolder('import-shim');
+  const seen: unknown[] = [];
+  const watched = () => 'watched';
+  Object.defineProperty(globalThis, WATCH_MODULE, {
+    configurable: true,
+    value: (name: string, version: string, namespace: Record<string, unknown>) => {
+      seen.push([name, version]);
+      return name === 'p-limit' ? { ...namespace, default: watched } : namespace;
+    },
+  });
   try {
-    const file = path.join(folder, 'shim.mjs');
-    fs.writeFileSync(file, shimSource(`${pLimit}?hotpath-lock=p-limit`) ?? '');
-    const seen: unknown[] = [];
-    const watched = () => 'watched';
-    Object.defineProperty(globalThis, WATCH_MODULE, {
-      configurable: true,
-      value: (name: string, version: string, namespace: Record<string, unknown>) => {
-        seen.push(name, version);
-        return { ...namespace, default: watched };
-      },
-    });
-    const shim = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const original = (await import('p-limit')) as Record<string, unknown>;
-    assert.deepEqual(seen, ['p-limit', '7.3.3']);
-    assert.equal(shim.default, watched);
-    assert.deepEqual(Object.keys(shim).sort(), Object.keys(original).sort(), 'every export');
-    assert.equal(shim.limitFunction, original.limitFunction, 'the others as they are');
+    for (const [i, library] of ES_MODULES.entries()) {
+      const file = path.join(folder, `shim${i}.mjs`);
+      const marked = shimmedUrl(url(library.file), service, 'module', IMPORT) ?? '';
+      fs.writeFileSync(file, shimSource(marked) ?? '');
+      const shim = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const original = (await import(library.specifier)) as Record<string, unknown>;
+      assert.deepEqual(seen.at(-1), [library.name, library.version]);
+      // Every export, no more (a library without a default export gets none), the others as they are.
+      assert.deepEqual(Object.keys(shim).sort(), Object.keys(original).sort(), library.name);
+      if (library.name === 'p-limit') assert.equal(shim.default, watched, 'the watched export');
+      for (const key of Object.keys(original))
+        if (!(library.name === 'p-limit' && key === 'default'))
+          assert.equal(shim[key], original[key], `${library.name}: ${key}`);
+    }
+    assert.equal(seen.length, ES_MODULES.length);
   } finally {
     Reflect.deleteProperty(globalThis, WATCH_MODULE);
     fs.rmSync(folder, { recursive: true, force: true });

@@ -97,7 +97,8 @@ export function shimSource(url: string): string | undefined {
     `export * from ${original};`,
     `const watch = globalThis[Symbol.for(${JSON.stringify(WATCH_MODULE.description)})];`,
     `const watched = typeof watch === 'function' ? watch(${JSON.stringify(library.name)}, ${JSON.stringify(version ?? '')}, original) : original;`,
-    // A name exported here shadows the same name of `export *`.
+    // A name exported here shadows the same name of `export *` (which leaves out `default`: a
+    // library's default export is re-exported only as a table's export, as every row's is).
     ...watchedExports(library).map(
       (name, i) =>
         `const watched${i} = watched[${JSON.stringify(name)}];\nexport { watched${i} as ${JSON.stringify(name)} };`,
