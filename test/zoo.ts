@@ -240,7 +240,8 @@ export async function profileService(
 }
 
 /**
- * A zoo fixture (`test/fixtures/zoo/<folder>`, `node <script>` on a free port) profiled through
+ * A zoo fixture (`test/fixtures/zoo/<folder>`, `node <script>` on a free port, this Node unless
+ * `node` names another) profiled through
  * the built CLI with the quick preset and `connections`; its runs go to `<out>/<folder>/`. The
  * CLI must exit 0; the newest run of the folder is read back.
  */
@@ -250,6 +251,7 @@ export async function profileByCli(
   connections: number,
   out: string,
   script = 'server.js',
+  node = process.execPath,
 ) {
   const cwd = fixture(path.join('zoo', folder));
   const port = await freePort();
@@ -258,7 +260,7 @@ export async function profileByCli(
     'profile',
     route,
     '--service',
-    `PORT=${port} "${process.execPath}" ${script}`,
+    `PORT=${port} "${node}" ${script}`,
     '--url',
     `http://127.0.0.1:${port}`,
     '--preset',

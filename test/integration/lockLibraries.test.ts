@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, tempFolder } from '../helpers';
+import { NODE_BINARIES, type NodeMajor, nodeBinary } from '../nodeBinaries';
 import { profileByCli } from '../zoo';
 
 let out: string;
@@ -113,10 +114,10 @@ function lineOf(file: string, text: string): number {
   return line;
 }
 
-async function profile(library: Library) {
+async function profile(library: Library, node?: string) {
   const script = library.script ?? 'server.js';
   const folder = library.folder ?? library.name;
-  const profiled = await profileByCli(folder, '/balance', 20, out, script);
+  const profiled = await profileByCli(folder, '/balance', 20, out, script, node);
   return { ...profiled, script, file: path.join(profiled.cwd, script) };
 }
 
@@ -203,4 +204,26 @@ describe('a fixed route, compared through the CLI', { timeout: 120_000 }, () => 
         `${name}, a function change, is not the headline: ${cause}`,
       );
   });
+});
+
+/**
+ * The agent hooks `import` one way on Node 20 (`module.register`, the tests' Node) and another on
+ * Node 22.15+ and 24 (`module.registerHooks`, in the service's thread): p-limit, an ES module
+ * only, with the service on each of those Nodes.
+ */
+describe('an ES module lock library with the service on Node 22 and 24', {
+  timeout: 120_000,
+}, () => {
+  const pLimit = LIBRARIES.find((l) => l.name === 'p-limit') as Library;
+  for (const major of Object.keys(NODE_BINARIES).map(Number) as NodeMajor[]) {
+    test(`p-limit on Node ${major}: the lock named at its acquire line`, async () => {
+      const { record, loaded, file, script } = await profile(pLimit, nodeBinary(major));
+      assert.equal(record.target.node, `v${NODE_BINARIES[major].version}`, 'that Node ran it');
+      const top = loaded.waits?.sites[0];
+      assert.ok(top, 'a lock report');
+      assert.equal(top.name, `ledger · ${script}:${lineOf(file, pLimit.created)}`);
+      assert.deepEqual([top.site.file, top.site.line], [file, lineOf(file, pLimit.acquired)]);
+      assert.ok(top.heldAcrossAwait);
+    });
+  }
 });
