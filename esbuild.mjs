@@ -42,6 +42,14 @@ const builds = [
   },
   // Preloaded into the profiled service through NODE_OPTIONS: no dependencies, small.
   { ...node, entryPoints: { agent: 'src/runner/agent/agent.ts' }, minify: production },
+  // The agent's module hooks for `module.register` (Node 20.6 to 22.14), an ES module of its own.
+  {
+    ...node,
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    entryPoints: { agentImportHooks: 'src/runner/agent/importHooks.ts' },
+    minify: production,
+  },
   // The load generator's own process and the per-client hook it hands to autocannon, with
   // autocannon bundled in. autocannon starts its worker threads from `<its folder>/worker.js`:
   // bundled, its folder is dist/, so its worker is bundled to dist/worker.js.

@@ -288,7 +288,8 @@ export async function profileService(
 }
 
 /**
- * A zoo fixture (`test/fixtures/zoo/<folder>`, `node server.js` on a free port) profiled through
+ * A zoo fixture (`test/fixtures/zoo/<folder>`, `node <script>` on a free port, this Node unless
+ * `node` names another) profiled through
  * the built CLI with the quick preset and `connections`; its runs go to `<out>/<folder>/`. The
  * CLI must exit 0; the newest run of the folder is read back.
  */
@@ -297,6 +298,8 @@ export async function profileByCli(
   route: string,
   connections: number,
   out: string,
+  script = 'server.js',
+  node = process.execPath,
 ) {
   const cwd = fixture(path.join('zoo', folder));
   const port = await freePort();
@@ -305,7 +308,7 @@ export async function profileByCli(
     'profile',
     route,
     '--service',
-    `PORT=${port} "${process.execPath}" server.js`,
+    `PORT=${port} "${node}" ${script}`,
     '--url',
     `http://127.0.0.1:${port}`,
     '--preset',
@@ -319,5 +322,5 @@ export async function profileByCli(
   const id = fs.readdirSync(runs).sort().at(-1) as string; // the newest: ids begin with the time
   const saved = path.join(runs, id);
   const record = JSON.parse(fs.readFileSync(path.join(saved, 'run.json'), 'utf8')) as RunRecord;
-  return { run, record, loaded: loadRun(saved), cwd };
+  return { run, record, loaded: loadRun(saved), cwd, folder: saved };
 }

@@ -60,6 +60,8 @@ export interface RunFigures {
   processes?: number;
   /** Where requests waited for locks, when the run watched them. */
   waits?: Waits | undefined;
+  /** Whether the run watched the lock libraries (`watchLocks`): with no `waits`, it saw none. */
+  locksWatched?: boolean | undefined;
   /** A ramp's knee: whether req/s still grew with connections. */
   ramp?: { growth: number; stillRising?: boolean } | undefined;
   /** The machine over the window, when the runner measured it. */

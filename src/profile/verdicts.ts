@@ -4,6 +4,7 @@
  * Each reads the run's figures (see `diagnose`) and says its sentence, or passes.
  */
 
+import { WATCHED_LOCK_LIBRARIES } from '../record/locks';
 import { optionRef } from '../vocabulary/words';
 import type { Analysis } from './analyze';
 import { THRESHOLDS } from './diagnosisThresholds';
@@ -144,8 +145,10 @@ export function waitingVerdict({
   const locks = run.waits
     ? lock
       ? ` No lock explains it: the most waited-on, ${lock.name} (${aLockOf(lock.kind)}) acquired at ${baseName(lock.site.file)}:${lock.site.line}, takes ${percent(lock.waitShare)} of the latency.`
-      : ' No lock explains it: the async-mutex locks watched were never waited for.'
-    : '';
+      : ' No lock explains it: the locks watched were never waited for.'
+    : run.locksWatched
+      ? ` No watched lock explains it: none was seen (Hotpath watches ${WATCHED_LOCK_LIBRARIES.join(', ')}).`
+      : '';
   const ramp = !run.ramp
     ? ` A ramp (${optionRef('preset', 'ramp')}) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).`
     : run.ramp.stillRising || run.ramp.growth >= 2

@@ -133,9 +133,10 @@ export function analyzeWaits(
 }
 
 /**
- * A lock's name from the line that created it: the variable, property or field the `new` went
- * into (`const mutex = new Mutex()`, `mutex: new Mutex()`, `this.#turnstile = new Mutex()`),
- * with the file and line; its kind where the line says no name or cannot be read.
+ * A lock's name from the line that created it: the variable, property or field the `new` or the
+ * factory's call went into (`const mutex = new Mutex()`, `mutex: new Mutex()`, `this.#turnstile =
+ * new Mutex()`, `const limit = pLimit(1)`), with the file and line; its kind where the line says
+ * no name or cannot be read.
  */
 export function lockName(
   kind: LockSite['kind'],
@@ -150,7 +151,8 @@ export function lockName(
   } catch {
     text = undefined;
   }
-  const name = text && /([#\w$]+)\s*(?::\s*[\w$<>[\], ]+)?\s*[:=]\s*new\b/.exec(text)?.[1];
+  const name =
+    text && /([#\w$]+)\s*(?::\s*[\w$<>[\], ]+)?\s*[:=]\s*(?:new\b|[\w$.]+\s*\()/.exec(text)?.[1];
   return `${name && name !== 'new' ? name : kind} · ${where}`;
 }
 

@@ -9,14 +9,24 @@ export const WATCHED_LOCK_LIBRARIES = [
   'async-lock',
   'await-lock',
   'async-sema',
+  'p-limit',
+  'p-queue',
 ] as const;
 export type WatchedLockLibrary = (typeof WATCHED_LOCK_LIBRARIES)[number];
 
 /**
  * A lock's class: async-mutex's `Mutex` and `Semaphore`, async-lock's `AsyncLock`, await-lock's
- * `AwaitLock`, async-sema's `Sema` (of capacity 1).
+ * `AwaitLock`, async-sema's `Sema` (of capacity 1), p-limit's `pLimit` (a limiter of
+ * concurrency 1) and p-queue's `PQueue` (of concurrency 1).
  */
-export type LockKind = 'Mutex' | 'Semaphore' | 'AsyncLock' | 'AwaitLock' | 'Sema';
+export type LockKind =
+  | 'Mutex'
+  | 'Semaphore'
+  | 'AsyncLock'
+  | 'AwaitLock'
+  | 'Sema'
+  | 'pLimit'
+  | 'PQueue';
 
 /** A frame of a stack as V8 reports it: script URL or path, 1-based line and column. */
 export interface StackFrame {

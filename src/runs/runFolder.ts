@@ -107,6 +107,7 @@ export function loadRun(target: string): LoadedRun {
     load: record?.load,
     metrics: record?.agent,
     waits,
+    locksWatched: record?.options?.watchLocks,
     processes: record?.processes?.profiled.filter((p) => p.threadId === 0 && p.merged).length,
     ramp: record?.load?.ramp?.knee,
     machine: record?.machine,

@@ -353,7 +353,7 @@ describe('the headline', () => {
     assert.match(headline.text, /^req\/s 43\.8x, p50 latency 0\.02x \(no interval\)\. /);
     assert.match(
       headline.text,
-      /no watched lock \(async-mutex, async-lock, await-lock, async-sema\) does either: the requests waited for something Hotpath does not see/,
+      /no watched lock \(async-mutex, async-lock, await-lock, async-sema, p-limit, p-queue\) does either: the requests waited for something Hotpath does not see/,
     );
     assert.equal(headline.file, undefined, 'nothing to open beside it');
   });

@@ -289,6 +289,17 @@ describe('diagnose', () => {
       unexplained.summary,
       /No lock explains it: the most waited-on, mutex · handlers\.ts:12 \(a Mutex\) acquired at server\.js:15, takes 1\.0 % of the latency/,
     );
+    const noLocks = { ...figures, waits: { ...waits, sites: [] } };
+    assert.match(
+      run(stacks, noLocks).diagnosis.summary,
+      /No lock explains it: the locks watched were never waited for\./,
+    );
+    // Watched, and no lock of a watched library seen: said plainly, with the libraries watched.
+    assert.match(
+      run(stacks, { ...figures, locksWatched: true }).diagnosis.summary,
+      /No watched lock explains it: none was seen \(Hotpath watches async-mutex, async-lock, await-lock, async-sema, p-limit, p-queue\)\./,
+    );
+    assert.doesNotMatch(run(stacks, figures).diagnosis.summary, /lock explains/, 'not watched');
     const growing = run(stacks, { ...figures, ramp: { growth: 8, stillRising: true } }).diagnosis;
     assert.match(growing.summary, /each request waits on its own \(slow I\/O or a timer\)/);
     const flat = run(stacks, { ...figures, ramp: { growth: 1.1, stillRising: false } }).diagnosis;

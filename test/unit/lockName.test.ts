@@ -16,6 +16,8 @@ test('the variable, property or field the lock was created into, with its file a
     '  constructor() { this.writeLock = new Mutex(); }',
     '}',
     'locks.push(new Mutex());',
+    'const limit = pLimit(1);',
+    'const queues = { ledger: new PQueue({ concurrency: 1 }) };',
   ].join('\n');
   const read = (file: string) => (file === '/srv/app/server.ts' ? source : undefined);
   assert.equal(lockName('Mutex', at(2), read), 'mutex · server.ts:2');
@@ -24,6 +26,8 @@ test('the variable, property or field the lock was created into, with its file a
   assert.equal(lockName('Mutex', at(6), read), '#turnstile · server.ts:6');
   assert.equal(lockName('Mutex', at(7), read), 'writeLock · server.ts:7');
   assert.equal(lockName('Mutex', at(9), read), 'Mutex · server.ts:9', 'no name on the line');
+  assert.equal(lockName('pLimit', at(10), read), 'limit · server.ts:10', 'made by a factory');
+  assert.equal(lockName('PQueue', at(11), read), 'ledger · server.ts:11');
   assert.equal(lockName('Mutex', { ...at(2), file: '/gone.ts' }, read), 'Mutex · gone.ts:2');
   assert.equal(lockName('Mutex', undefined, read), 'Mutex', 'no creation site');
   const throws = () => {

@@ -76,9 +76,12 @@ test("the README's settings list is the extension's settings and colours, in ord
 test("DEVELOPMENT.md's table of bundles is every entry point of esbuild.mjs", () => {
   const build = fs.readFileSync(path.join(root, 'esbuild.mjs'), 'utf8');
   const built: string[] = [];
-  for (const [, points] of build.matchAll(/entryPoints:\s*\{([^}]*)\}/g))
+  // An ES module's bundle says its extension just before its entry points.
+  const blocks =
+    /(?:outExtension:\s*\{\s*'\.js':\s*'(\.\w+)'\s*\},\s*)?entryPoints:\s*\{([^}]*)\}/g;
+  for (const [, extension = '.js', points] of build.matchAll(blocks))
     for (const [, quoted, bare] of points.matchAll(/(?:'([^']+)'|(\w+)):\s*'/g))
-      built.push(`dist/${quoted ?? bare}.js`);
+      built.push(`dist/${quoted ?? bare}${extension}`);
   assert.ok(built.length >= 10, `entry points read from esbuild.mjs: ${built.join(', ')}`);
   const development = fs.readFileSync(path.join(root, 'docs', 'DEVELOPMENT.md'), 'utf8');
   const listed = [...development.matchAll(/^\| `(dist\/[^`]+)`/gm)].map((m) => m[1]);

@@ -6,13 +6,14 @@
  * the service: every failure is reported to the runner or dropped.
  *
  * Its parts, one concern a file: `capture` (the profiler and the window), `metrics` (the
- * window's figures), `requests` (the service's HTTP requests), `requireHook` (async-mutex handed
- * back watched), `locks` (the watching), `sourceMaps` (maps held in memory), `threads` (the
+ * window's figures), `requests` (the service's HTTP requests), `requireHook` and `importHook`
+ * (the lock libraries handed back watched, to `require` and to `import`), `locks` (the watching), `sourceMaps` (maps held in memory), `threads` (the
  * process's worker threads, profiled from its main thread through the inspector).
  */
 import * as net from 'node:net';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { Capture } from './capture';
+import { watchImport } from './importHook';
 import { LockTracker } from './locks';
 import {
   AGENT_LOCKS_ENV,
@@ -28,14 +29,17 @@ import {
 import { watchRequire } from './requireHook';
 import { keepTsNodeMaps } from './sourceMaps';
 
-/** Where requests wait for locks: async-mutex, watched from the moment the service loads it. */
+/** Where requests wait for locks: the lock libraries, watched from the moment the service loads one. */
 const locks = new LockTracker();
 
 type Send = (message: AgentMessage) => void;
 
 function install(socketPath: string, token: string): void {
   keepTsNodeMaps();
-  if (process.env[AGENT_LOCKS_ENV] !== '0') watchRequire(locks);
+  if (process.env[AGENT_LOCKS_ENV] !== '0') {
+    watchRequire(locks);
+    watchImport(locks);
+  }
   const commands = new Commands();
   const socket = connect(socketPath, () => commands.abandon());
   const send: Send = (message) => {

@@ -1,9 +1,17 @@
 /**
  * The lock libraries the agent watches, as data: how `require` names each, how its exports are
- * recognised, and which methods of which classes take, run under and release a lock. The
- * tracker (`locks.ts`) wraps every library through this one table; a library is added here,
- * not by copying a wrapper. CommonJS `require` only: a library loaded as an ES module (p-limit
- * ≥ 4, p-queue ≥ 7, await-lock ≥ 3) is not seen, and its waits are simply absent.
+ * recognised, which methods of which classes take, run under and release a lock, and which
+ * functions make a lock (p-limit's `pLimit`). The tracker (`locks.ts`) wraps every library
+ * through this one table; a library is added here, not by copying a wrapper.
+ *
+ * A row is watched both ways a service loads it: through CommonJS `require` (`requireHook.ts`,
+ * by `id`), and as an ES module (`importHook.ts`, by its package's name: p-limit ≥ 4, p-queue ≥
+ * 7, await-lock ≥ 3 and async-mutex's `import` build), where the module the service imports is
+ * replaced by a shim that re-exports it with the row's exports watched.
+ *
+ * Only what serialises like a lock is reported: a semaphore or limiter of more than 1 (a `Sema`
+ * of 64, `pLimit(4)`, a `PQueue` of concurrency 8) is a limit on concurrency, and a request that
+ * waits for one of N slots is not waiting for the code another request holds it across.
  */
 import type { LockKind, WatchedLockLibrary } from '../../record/locks';
 
@@ -21,14 +29,43 @@ export interface LockClass {
   isLock?: (args: unknown[]) => boolean;
 }
 
+/**
+ * A function that makes a lock (`pLimit(1)`): what it returns is itself called to run a callback
+ * (argument `callback`) while the lock is held.
+ */
+export interface LockFactory {
+  /** The export holding the function. */
+  exportName: string;
+  kind: LockKind;
+  callback: number;
+  /** Whether what these arguments make is a lock at all. */
+  isLock?: (args: unknown[]) => boolean;
+}
+
 export interface LockLibrary {
+  /** Also the package's name, by which an ES module of it is known (`importHook.ts`). */
   name: WatchedLockLibrary;
   /** What `require` is given: the package, a file of it, or a vendored copy. */
   id: RegExp;
   /** Whether a module's exports are this library's (other modules are never touched). */
   recognise: (exports: unknown) => boolean;
   classes: LockClass[];
+  factories?: LockFactory[];
 }
+
+/** The exports of a library that the tracker hands back watched: an ES module's shim re-exports them. */
+export function watchedExports(library: LockLibrary): string[] {
+  return [...library.classes, ...(library.factories ?? [])]
+    .map((spec) => spec.exportName)
+    .filter((name) => name !== '');
+}
+
+/** Whether a limiter's options (`pLimit(1)`, `pLimit({ concurrency: 1 })`) say concurrency 1. */
+const concurrencyOne = (options: unknown) =>
+  options === 1 ||
+  (typeof options === 'object' &&
+    options !== null &&
+    (options as { concurrency?: unknown }).concurrency === 1);
 
 type Proto = Record<string, unknown>;
 
@@ -84,7 +121,10 @@ export const ASYNC_LOCK: LockLibrary = {
   ],
 };
 
-/** await-lock 2 (CommonJS; 3 is an ES module): `await lock.acquireAsync()` … `lock.release()`. */
+/**
+ * await-lock 2 (CommonJS, `exports.default`) and 3 (an ES module's default export): `await
+ * lock.acquireAsync()` … `lock.release()`.
+ */
 export const AWAIT_LOCK: LockLibrary = {
   name: 'await-lock',
   id: /(^|[\\/])await-lock([\\/]|$)/,
@@ -123,12 +163,62 @@ export const ASYNC_SEMA: LockLibrary = {
   ],
 };
 
+/**
+ * p-limit (≥ 4 an ES module only): `const limit = pLimit(1)`, `await limit(fn)`, held while `fn`
+ * runs. Only a limiter of concurrency 1 is a lock. (`limit.map` and `limitFunction` go through
+ * p-limit's own `pLimit`, not the export, and are not seen.)
+ */
+export const P_LIMIT: LockLibrary = {
+  name: 'p-limit',
+  id: /(^|[\\/])p-limit([\\/]|$)/,
+  recognise: (exports) => {
+    const pLimit = (exports as Record<string, unknown> | null)?.default;
+    return typeof pLimit === 'function' && pLimit.name === 'pLimit';
+  },
+  classes: [],
+  factories: [
+    {
+      exportName: 'default',
+      kind: 'pLimit',
+      callback: 0,
+      isLock: (args) => concurrencyOne(args[0]),
+    },
+  ],
+};
+
+/**
+ * p-queue (≥ 7 an ES module only): `new PQueue({ concurrency: 1 })`, `await queue.add(fn)`, held
+ * while `fn` runs. Only a queue of concurrency 1 (its default is unlimited) is a lock; a
+ * concurrency changed later (`queue.concurrency = 1`) is not followed.
+ */
+export const P_QUEUE: LockLibrary = {
+  name: 'p-queue',
+  id: /(^|[\\/])p-queue([\\/]|$)/,
+  recognise: (exports) => has(exports, 'default', 'add', 'addAll', 'onIdle'),
+  classes: [
+    {
+      exportName: 'default',
+      kind: 'PQueue',
+      acquire: [],
+      run: [{ method: 'add', callback: 0 }],
+      isLock: (args) => concurrencyOne(args[0]),
+    },
+  ],
+};
+
 export const LOCK_LIBRARIES: readonly LockLibrary[] = [
   ASYNC_MUTEX,
   ASYNC_LOCK,
   AWAIT_LOCK,
   ASYNC_SEMA,
+  P_LIMIT,
+  P_QUEUE,
 ];
+
+/** The library of this package name, if the agent watches it. */
+export function lockLibraryNamed(name: string): LockLibrary | undefined {
+  return LOCK_LIBRARIES.find((library) => library.name === name);
+}
 
 /** The library `require(id)` handed back these exports of, if it is one the agent watches. */
 export function lockLibraryOf(id: string, exports: unknown): LockLibrary | undefined {

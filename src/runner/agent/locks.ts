@@ -1,11 +1,11 @@
 /**
  * Where requests wait: the locks of the libraries in `lockLibraries.ts` (async-mutex's `Mutex`
- * and `Semaphore`, async-lock, await-lock, async-sema's `Sema` of 1), watched from inside the
- * profiled process. A CPU profile cannot see a request queued for a lock (the process is idle);
- * this can.
+ * and `Semaphore`, async-lock, await-lock, async-sema's `Sema` of 1, p-limit's limiter of 1,
+ * p-queue's `PQueue` of concurrency 1), watched from inside the profiled process. A CPU profile
+ * cannot see a request queued for a lock (the process is idle); this can.
  *
- * When the service loads one through `require`, its classes' methods that take, run under and
- * release a lock are wrapped, as the table says. While a capture is on, each acquisition notes its lock
+ * When the service loads one (through `require` or `import`), its classes' methods that take, run
+ * under and release a lock are wrapped, and the limiters its factories make, as the table says. While a capture is on, each acquisition notes its lock
  * (known by where it was created), its call site (a short stack of the service's own frames),
  * and when it was asked for, granted and released. Semantics never change: the wrappers call the
  * originals with the same arguments and hand back their results and errors untouched; the only
@@ -168,6 +168,31 @@ export class LockTracker {
       });
       classes.set(spec.exportName, watched);
     }
+    for (const spec of library.factories ?? []) {
+      const make = (exports as Record<string, unknown>)[spec.exportName];
+      if (typeof make !== 'function') continue;
+      const watched = new Proxy(make, {
+        apply: (target, self, args: unknown[]) => {
+          const made: unknown = Reflect.apply(target, self, args);
+          if (typeof made !== 'function' || (spec.isLock && !spec.isLock(args))) return made;
+          this.#lockOf(made, spec.kind, library.name).created = this.#stack(2);
+          // The limiter called is the lock; its properties (`activeCount`, …) pass through.
+          return new Proxy(made, {
+            apply: (limiter, limiterSelf, limiterArgs: unknown[]) =>
+              this.#run(
+                made,
+                spec.kind,
+                library.name,
+                spec.callback,
+                limiter as AnyFunction,
+                limiterSelf,
+                limiterArgs,
+              ),
+          });
+        },
+      });
+      classes.set(spec.exportName, watched);
+    }
     // The module's exports are the class itself (async-lock): its watched class is the view.
     const whole = classes.get('');
     if (whole) {
@@ -247,44 +272,7 @@ export class LockTracker {
       const runUnder = proto[method];
       if (typeof runUnder !== 'function') continue;
       proto[method] = function hotpathRun(this: object, ...args: unknown[]) {
-        const callback = args[at];
-        if (tracker.#skip(this) || typeof callback !== 'function')
-          return runUnder.apply(this, args);
-        const taken = tracker.#ask(this, kind, library);
-        if (!taken) return tracker.#inside(() => runUnder.apply(this, args));
-        const run = function (this: unknown, ...inner: unknown[]) {
-          tracker.#grant(taken);
-          return (callback as AnyFunction).apply(this, inner);
-        };
-        // async-lock reads the callback's arity (one parameter: it takes a `done`).
-        Object.defineProperty(run, 'length', { value: (callback as AnyFunction).length });
-        const given = [...args];
-        given[at] = run;
-        // A completion callback after it (async-lock's `cb`) ends the hold when it is called.
-        const done = given[at + 1];
-        if (typeof done === 'function') {
-          given[at + 1] = function (this: unknown, ...inner: unknown[]) {
-            if (taken.granted > 0) tracker.#end(taken);
-            else tracker.#fail(taken);
-            return (done as AnyFunction).apply(this, inner);
-          };
-        }
-        const result = tracker.#inside(() =>
-          tracker.#failing(taken, () => runUnder.apply(this, given)),
-        );
-        if (!(result instanceof Promise)) return result;
-        return result.then(
-          (value: unknown) => {
-            tracker.#end(taken);
-            return value;
-          },
-          (error: unknown) => {
-            // Granted and thrown inside: released by the library. Never granted: failed.
-            if (taken.granted > 0) tracker.#end(taken);
-            else tracker.#fail(taken);
-            throw error;
-          },
-        );
+        return tracker.#run(this, kind, library, at, runUnder as AnyFunction, this, args);
       };
     }
     // A lock released directly (`mutex.release()`, `lock.release()`) ends its oldest hold.
@@ -299,6 +287,57 @@ export class LockTracker {
         return release.apply(this, args);
       };
     }
+  }
+
+  /**
+   * Calls `original` (a method of the lock `instance`, or the limiter itself) with `args`, whose
+   * argument `at` is the callback run while the lock is held; counted unless `#skip` says.
+   */
+  #run(
+    instance: object,
+    kind: LockKind,
+    library: string,
+    at: number,
+    original: AnyFunction,
+    self: unknown,
+    args: unknown[],
+  ): unknown {
+    const callback = args[at];
+    if (this.#skip(instance) || typeof callback !== 'function') return original.apply(self, args);
+    const taken = this.#ask(instance, kind, library);
+    if (!taken) return this.#inside(() => original.apply(self, args));
+    const tracker = this;
+    const run = function (this: unknown, ...inner: unknown[]) {
+      tracker.#grant(taken);
+      return (callback as AnyFunction).apply(this, inner);
+    };
+    // async-lock reads the callback's arity (one parameter: it takes a `done`).
+    Object.defineProperty(run, 'length', { value: (callback as AnyFunction).length });
+    const given = [...args];
+    given[at] = run;
+    // A completion callback after it (async-lock's `cb`) ends the hold when it is called.
+    const done = given[at + 1];
+    if (typeof done === 'function') {
+      given[at + 1] = function (this: unknown, ...inner: unknown[]) {
+        if (taken.granted > 0) tracker.#end(taken);
+        else tracker.#fail(taken);
+        return (done as AnyFunction).apply(this, inner);
+      };
+    }
+    const result = this.#inside(() => this.#failing(taken, () => original.apply(self, given)));
+    if (!(result instanceof Promise)) return result;
+    return result.then(
+      (value: unknown) => {
+        this.#end(taken);
+        return value;
+      },
+      (error: unknown) => {
+        // Granted and thrown inside: released by the library. Never granted: failed.
+        if (taken.granted > 0) this.#end(taken);
+        else this.#fail(taken);
+        throw error;
+      },
+    );
   }
 
   #inside<T>(call: () => T): T {

@@ -12,8 +12,7 @@ import type { LockTracker } from './locks';
 /**
  * Hands the service a watched lock library when it requires one (by name — `async-mutex`,
  * `async-mutex/lib/index.js`, a vendored `./vendor/async-mutex` — and by its exports: other
- * modules' exports are never touched). An ES module import of one is not seen: its waits are
- * then simply absent.
+ * modules' exports are never touched). An ES module import of one is `importHook.ts`'s.
  */
 export function watchRequire(locks: LockTracker): void {
   const proto = Module.prototype as unknown as { require: (id: string) => unknown };

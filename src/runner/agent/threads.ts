@@ -37,6 +37,9 @@ interface Thread {
   error?: string;
 }
 
+/** The script of the thread Node runs `module.register`'s hooks on. */
+const MODULE_HOOKS_THREAD = 'node:internal/modules/esm/worker';
+
 /** How long one inspector message to a thread may take before the thread is given up. */
 const THREAD_TIMEOUT_MS = 10_000;
 
@@ -139,7 +142,9 @@ export class ThreadProfiler {
   }
 
   #attached(sessionId: string, info: WorkerInfo): void {
-    if (this.#threads.has(sessionId)) return;
+    // Node's module hooks thread (`module.register`: tsx's, ts-node's, the agent's own on Node
+    // 20) runs loader hooks, never the service's code: not one of its threads.
+    if (this.#threads.has(sessionId) || info.url === MODULE_HOOKS_THREAD) return;
     const fromTitle = /\[worker (\d+)\]/.exec(info.title);
     const thread: Thread = {
       sessionId,
