@@ -3,6 +3,7 @@
  * each category, hot lists. Pure but for the `readFile` given for scripts and their maps.
  */
 import type { CpuProfile } from './cpuprofile';
+import { inlinedFunctions, recoverInlined, scriptShapes } from './inlinedFrames';
 import {
   buildModel,
   CATEGORIES,
@@ -13,7 +14,8 @@ import {
   plainSummary,
   summaryOf,
 } from './model';
-import type { PackedProfile } from './packedProfile';
+import { isPacked, type PackedProfile, packProfile } from './packedProfile';
+import { functionAt, ownsLine, type ScriptShape } from './scriptShape';
 import {
   createSourceMapper,
   type OriginalPosition,
@@ -45,6 +47,12 @@ export interface AnalyzedFunction {
    * build. The function is known, its lines are not; `notes` says why. Absent when none.
    */
   unplacedUs?: number;
+  /**
+   * Self time of this function that V8 ran inlined into another (`intoId`, the heaviest such):
+   * the profile named the caller, and its line ticks were this function's lines, so a frame of
+   * this function was recovered under the caller's. Part of `selfUs`. Absent when none.
+   */
+  inlined?: { intoId: number; selfUs: number };
 }
 
 /**
@@ -100,10 +108,11 @@ export interface PlainAnalysis {
   lineUs: Float64Array;
 }
 
-// name, category, package, url, line, column, then the original's source, line, column, name.
-const FUNCTION_INTS = 10;
-// self, total, inlined, unplaced.
-const FUNCTION_US = 4;
+// name, category, package, url, line, column, then the original's source, line, column, name;
+// the function it was inlined into (-1 for none).
+const FUNCTION_INTS = 11;
+// self, total, inlined, unplaced, recovered from inlining.
+const FUNCTION_US = 5;
 const LINE_INTS = 4;
 
 export function plainAnalysis(analysis: Analysis): PlainAnalysis {
@@ -135,10 +144,14 @@ export function plainAnalysis(analysis: Analysis): PlainAnalysis {
         o?.line ?? 0,
         o?.column ?? 0,
         id(o?.name),
+        f.inlined?.intoId ?? -1,
       ],
       i * FUNCTION_INTS,
     );
-    functionUs.set([f.selfUs, f.totalUs, f.inlinedUs ?? 0, f.unplacedUs ?? 0], i * FUNCTION_US);
+    functionUs.set(
+      [f.selfUs, f.totalUs, f.inlinedUs ?? 0, f.unplacedUs ?? 0, f.inlined?.selfUs ?? 0],
+      i * FUNCTION_US,
+    );
   });
   const lineInts = new Int32Array(lines.length * LINE_INTS);
   const lineUs = new Float64Array(lines.length);
@@ -190,6 +203,7 @@ export function analysisOf(plain: PlainAnalysis): Analysis {
     }
     if (fu[i * FUNCTION_US + 2] > 0) f.inlinedUs = fu[i * FUNCTION_US + 2];
     if (fu[i * FUNCTION_US + 3] > 0) f.unplacedUs = fu[i * FUNCTION_US + 3];
+    if (fi[k + 10] >= 0) f.inlined = { intoId: fi[k + 10], selfUs: fu[i * FUNCTION_US + 4] };
     functions[i] = f;
   }
   const lines: AnalyzedLine[] = new Array(lu.length);
@@ -241,8 +255,20 @@ export function analyze(
   profile: CpuProfile | PackedProfile,
   options: AnalyzeOptions = {},
 ): Analysis {
-  const model = buildModel(profile);
+  const packed = isPacked(profile) ? profile : packProfile(profile);
+  const shapes = options.readFile
+    ? scriptShapes(packed, options.readFile, options.sourceMaps)
+    : new Map<string, ScriptShape>();
+  const recovered = recoverInlined(packed, shapes);
+  const model = buildModel(recovered.profile);
   const mapper = createSourceMapper(options.readFile ?? (() => undefined), options.sourceMaps);
+  const inlined = inlinedFunctions(recovered, model.functions);
+  // Each function's place in its parsed script, to tell its own lines from others'.
+  const shapeOf = model.functions.map((f) => {
+    const shape = shapes.get(f.url);
+    const at = shape && f.line > 0 ? functionAt(shape, f.line, f.column) : -1;
+    return shape && at >= 0 ? { shape, at } : undefined;
+  });
 
   const functions = model.functions.map((f): AnalyzedFunction => {
     const original = f.url && f.line > 0 ? mapper.position(f.url, f.line, f.column) : undefined;
@@ -258,6 +284,7 @@ export function analyze(
       totalUs: f.totalUs,
       generated: { url: f.url, line: f.line, column: f.column },
       ...(original ? { original } : {}),
+      ...(inlined.has(f.id) ? { inlined: inlined.get(f.id) } : {}),
     };
   });
 
@@ -270,7 +297,7 @@ export function analyze(
   const lineless = new Map<string, LinelessScript>();
   for (const line of model.lines) {
     const fn = functions[line.functionId];
-    const placed = placeLine(mapper, line.url, line.line, fn);
+    const placed = placeLine(mapper, line.url, line.line, fn, shapeOf[line.functionId]);
     if (placed.kind !== 'line') {
       if (fn) {
         if (placed.kind === 'inlined') fn.inlinedUs = (fn.inlinedUs ?? 0) + line.selfUs;
@@ -354,6 +381,7 @@ function placeLine(
   url: string,
   line: number,
   fn: AnalyzedFunction | undefined,
+  own: { shape: ScriptShape; at: number } | undefined,
 ): Placed {
   if (line === 0) return { kind: 'no-ticks' };
   const generated = mapper.line(url, line);
@@ -365,6 +393,9 @@ function placeLine(
   const count = mapper.lineCount(url);
   if (fn && (line === fn.generated.line || (count !== undefined && line > count)))
     return { kind: 'inlined' };
+  // A line that is not the function's own code (a comment, another function's line): the
+  // position of code V8 inlined into it, read against this script.
+  if (own && !ownsLine(own.shape, own.at, line)) return { kind: 'inlined' };
   return { kind: 'line', position: generated.kind === 'line' ? generated.position : undefined };
 }
 

@@ -18,6 +18,9 @@ test('an analysis through columns and a structured clone is the same analysis', 
           f.original = { source: `/src/f${i % 3}.ts`, line: i + 1, column: i % 5 };
         if ((i + variant) % 4 === 0 && f.original) f.original.name = `original${i}`;
         if ((i + variant) % 3 === 0) f.packageName = i % 2 ? '@scope/pkg' : 'pkg';
+        // A frame recovered from the caller V8 inlined it into.
+        if ((i + variant) % 5 === 1)
+          f.inlined = { intoId: (i + 1) % analysis.functions.length, selfUs: f.selfUs / 2 };
       });
       // Made before the transfer, which leaves this side's columns empty (detached).
       const tree = analysis.model.tree;
