@@ -15,6 +15,7 @@ import {
   summaryOf,
 } from './model';
 import { isPacked, type PackedProfile, packProfile } from './packedProfile';
+import { ownRegExps } from './regExps';
 import { functionAt, ownsLine, type ScriptShape } from './scriptShape';
 import {
   createSourceMapper,
@@ -287,6 +288,8 @@ export function analyze(
       ...(inlined.has(f.id) ? { inlined: inlined.get(f.id) } : {}),
     };
   });
+
+  ownRegExps(functions, () => model.frames);
 
   // Lines by original file and line; a line's function is the one with most time on it.
   const files = new Map<string, number>();

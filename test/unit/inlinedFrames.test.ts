@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Analysis, analyze, hotFunctions, hotLines } from '../../src/profile/analyze';
+import { breakdown } from '../../src/profile/breakdown';
 import { parseProfile } from '../../src/profile/cpuprofile';
-import { hotLineRows } from '../../src/report/hot';
+import { hotFunctionTable, hotLineRows } from '../../src/report/hot';
 import { cpuProfile, fixture, repeated, tempFolder } from '../helpers';
 
 const readFile = (file: string) => {
@@ -257,5 +258,45 @@ describe('a frame V8 inlined, recovered or not (hand-built)', () => {
         [true, 10_000],
       ],
     );
+  });
+});
+
+describe('a regular expression running in V8', () => {
+  test('its frame is hot in the code that ran it, named by its pattern', () => {
+    const url = 'file:///srv/app/server.js';
+    const route = { name: 'route', url, line: 4, column: 20 };
+    const profile = parseProfile(
+      JSON.stringify(
+        cpuProfile([
+          ...repeated(97, [route, 'RegExp: ^(a+)+$'], 1000),
+          ...repeated(3, [route], 1000, 5),
+          { stack: [], us: 0 },
+        ]),
+      ),
+    );
+    const analysis = analyze(profile);
+    const [hottest] = hotFunctions(analysis, 1, ['user']);
+    assert.equal(hottest.name, 'RegExp: ^(a+)+$');
+    assert.equal(hottest.category, 'user');
+    assert.equal(named(analysis, 'route').totalUs, 100_000);
+    const yours = breakdown(analysis).find((row) => row.kind === 'user');
+    assert.equal(yours?.us, 100_000);
+    assert.equal(yours?.names[0].name, 'RegExp: ^(a+)+$');
+    const [row] = hotFunctionTable(analysis, 5);
+    assert.deepEqual([row.name, row.location], ['RegExp: ^(a+)+$', "V8's regex engine"]);
+  });
+
+  test("run by a package's code, it is that package's", () => {
+    const url = 'file:///srv/app/node_modules/router/index.js';
+    const profile = parseProfile(
+      JSON.stringify(
+        cpuProfile([
+          ...repeated(10, [{ name: 'match', url, line: 1 }, 'RegExp: ^\\/a$'], 1000),
+          { stack: [], us: 0 },
+        ]),
+      ),
+    );
+    const regex = named(analyze(profile), 'RegExp: ^\\/a$');
+    assert.deepEqual([regex.category, regex.packageName], ['node_modules', 'router']);
   });
 });
