@@ -65,3 +65,31 @@ export function hotLineRows(
   }
   return rows.sort((a, b) => b.selfUs - a.selfUs).slice(0, limit);
 }
+
+/**
+ * The lines that call the cost, inferred from the callees' names (never measured: V8 ticks the
+ * callee, not the line that called it), heaviest first, with the words that say so.
+ */
+export function callLineRows(
+  analysis: Analysis,
+  limit: number,
+  cwd = process.cwd(),
+): { name: string; totalUs: number; where: string; why: string }[] {
+  const duration = analysis.model.durationUs || 1;
+  return analysis.functions
+    .flatMap((f) =>
+      f.category === 'user' ? (f.callLines ?? []).map((c) => ({ name: f.name, c })) : [],
+    )
+    .sort((a, b) => b.c.totalUs - a.c.totalUs)
+    .slice(0, limit)
+    .map(({ name, c }) => {
+      const file = displayPath(c.file, cwd);
+      const also = (c.alsoLines ?? []).map((line) => `${file}:${line}`).join(', ');
+      return {
+        name,
+        totalUs: c.totalUs,
+        where: `${file}:${c.line}`,
+        why: `calls ${share(c.totalUs / duration)} (${c.calleeNames.join(', ')}) — inferred from the callees' names${c.ambiguous ? `; ${also} calls them too, and which line did is not known` : ''}`,
+      };
+    });
+}

@@ -21,7 +21,7 @@ import {
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { hotLineRows, VISIBLE_SHARE } from './hot';
+import { callLineRows, hotLineRows, VISIBLE_SHARE } from './hot';
 import { displayPath, functionLocation } from './places';
 import { describeTarget, runRows } from './runSummary';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
@@ -121,13 +121,18 @@ function breakdownLines(analysis: Analysis): string[] {
 function hotLineLines(analysis: Analysis, requests: number | undefined, cwd: string): string[] {
   const duration = analysis.model.durationUs;
   const hot = hotLineRows(analysis, 5, cwd).filter((l) => l.selfUs / duration >= VISIBLE_SHARE);
-  if (hot.length === 0) return [];
+  const calling = callLineRows(analysis, 3, cwd).filter(
+    (l) => l.totalUs / duration >= VISIBLE_SHARE,
+  );
+  if (hot.length === 0 && calling.length === 0) return [];
   return [
     `  hot lines${' '.repeat(26)}self${requests ? '  per response' : ''}`,
     ...hot.map(
       (l) =>
         `    ${truncate(l.name, 30).padEnd(30)} ${share(l.selfUs / duration).padStart(7)}  ${perResponse(l.selfUs, requests).padStart(12)}   ${l.where}`,
     ),
+    // Kept apart from the measured rows: the line that called is inferred.
+    ...calling.map((l) => `    ${truncate(l.name, 30).padEnd(30)} ${l.where}  ${l.why}`),
   ];
 }
 

@@ -300,3 +300,61 @@ describe('a regular expression running in V8', () => {
     assert.deepEqual([regex.category, regex.packageName], ['node_modules', 'router']);
   });
 });
+
+describe('the line that calls the cost, inferred from the callees’ names', () => {
+  const code = [
+    "const { createHash } = require('node:crypto');",
+    'function churn(seed) {',
+    '  let d = seed;',
+    "  for (let i = 0; i < 9; i++) d = createHash('sha256').update(d).digest('hex'); // calls",
+    '  return d.length;',
+    '}',
+    'function twice(seed) {',
+    "  const a = createHash('sha256').update(seed).digest('hex'); // first",
+    "  return createHash('sha256').update(a).digest('hex'); // second",
+    '}',
+  ].join('\n');
+
+  function run(caller: string) {
+    const file = path.join(tempFolder('calls'), 'app.js');
+    fs.writeFileSync(file, code);
+    const url = pathToFileURL(file).href;
+    const lines = code.split('\n');
+    const at = lines.findIndex((l) => l.includes(`function ${caller}`));
+    const fn = { name: caller, url, line: at, column: lines[at].indexOf('(') };
+    const node = (name: string, line: number) => ({ name, url: 'node:internal/crypto/hash', line });
+    const profile = cpuProfile([
+      ...repeated(40, [fn, node('Hash', 87)], 1000),
+      ...repeated(30, [fn, node('digest', 149)], 1000),
+      ...repeated(20, [fn, node('update', 131)], 1000),
+      ...repeated(10, [fn], 1000, at + 3),
+      { stack: [], us: 0 },
+    ]);
+    return { analysis: analyze(parseProfile(JSON.stringify(profile)), { readFile }), file, lines };
+  }
+
+  test('one line calls them: that line, its callees by name, their time, inferred', () => {
+    const { analysis, file, lines } = run('churn');
+    const churn = named(analysis, 'churn');
+    // Hash is not called by name (createHash is, and runs it): it is no call line's.
+    assert.deepEqual(churn.callLines, [
+      {
+        file,
+        line: lines.findIndex((l) => l.includes('// calls')) + 1,
+        calleeNames: ['digest', 'update'],
+        totalUs: 50_000,
+        inferred: true,
+      },
+    ]);
+  });
+
+  test('two lines call them: the first, ambiguous, with the other', () => {
+    const { analysis, lines } = run('twice');
+    const [top] = named(analysis, 'twice').callLines ?? [];
+    const line = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
+    assert.deepEqual(
+      [top?.line, top?.alsoLines, top?.ambiguous],
+      [line('// first'), [line('// second')], true],
+    );
+  });
+});
