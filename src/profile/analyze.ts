@@ -88,6 +88,8 @@ export interface AnalyzeOptions {
   readFile?: ReadFile;
   /** Source maps by script URL that are not on disk (the run's sourcemaps.json). */
   sourceMaps?: Record<string, unknown>;
+  /** Scripts already parsed, by URL (null: unreadable), shared by analyses of one run's slices. */
+  scripts?: Map<string, ScriptShape | null>;
 }
 
 /** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */
@@ -99,7 +101,7 @@ export function analyze(
 ): Analysis {
   const packed = isPacked(profile) ? profile : packProfile(profile);
   const shapes = options.readFile
-    ? scriptShapes(packed, options.readFile, options.sourceMaps)
+    ? scriptShapes(packed, options.readFile, options.sourceMaps, options.scripts)
     : new Map<string, ScriptShape>();
   const recovered = recoverInlined(packed, shapes);
   const model = buildModel(recovered.profile);

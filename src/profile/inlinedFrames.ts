@@ -29,14 +29,19 @@ export function scriptShapes(
   profile: PackedProfile,
   readFile: ReadFile,
   held: Record<string, unknown> = {},
+  parsed = new Map<string, ScriptShape | null>(),
 ): Map<string, ScriptShape> {
   const shapes = new Map<string, ScriptShape>();
   for (const url of profile.urls) {
     const file = scriptPath(url);
     if (!file || held[url] !== undefined || categorize(url).category !== 'user') continue;
     if (!/\.[cm]?js$/.test(file)) continue;
-    const code = readFile(file);
-    const shape = code === undefined ? undefined : scriptShape(code);
+    let shape = parsed.get(url);
+    if (shape === undefined) {
+      const code = readFile(file);
+      shape = (code === undefined ? undefined : scriptShape(code)) ?? null;
+      parsed.set(url, shape);
+    }
     if (shape) shapes.set(url, shape);
   }
   return shapes;
@@ -168,6 +173,50 @@ export function recoverInlined(
 
 /** The functions F reaches: written in it, or called by name from it, CALL_HOPS calls deep. */
 function reachOf(shape: ScriptShape, fn: number): Set<number> {
+  const { byName, callsIn } = indexOf(shape);
+  const reach = new Set<number>();
+  let frontier = [fn];
+  for (let hop = 0; hop <= CALL_HOPS && frontier.length > 0; hop++) {
+    const next: number[] = [];
+    for (const from of frontier) {
+      // Everything written inside `from`, and what those call.
+      const inside = descendantsOf(shape, from);
+      for (const i of inside) reach.add(i);
+      if (hop === CALL_HOPS) continue;
+      for (const caller of [from, ...inside]) {
+        for (const callee of callsIn[caller] ?? []) {
+          const called = byName.get(callee);
+          // A name two functions share is not followed: which one runs is a guess.
+          if (called?.length !== 1 || called[0] === fn || reach.has(called[0])) continue;
+          reach.add(called[0]);
+          next.push(called[0]);
+        }
+      }
+    }
+    frontier = next;
+  }
+  reach.delete(fn);
+  return reach;
+}
+
+/** The functions written inside one, at any depth. */
+function descendantsOf(shape: ScriptShape, fn: number): number[] {
+  const found: number[] = [];
+  const stack = [...shape.functions[fn].children];
+  while (stack.length > 0) {
+    const i = stack.pop() as number;
+    found.push(i);
+    stack.push(...shape.functions[i].children);
+  }
+  return found;
+}
+
+const indexes = new WeakMap<ScriptShape, { byName: Map<string, number[]>; callsIn: string[][] }>();
+
+/** A script's functions by the names calls may use, and the names each function calls. */
+function indexOf(shape: ScriptShape) {
+  let index = indexes.get(shape);
+  if (index) return index;
   const byName = new Map<string, number[]>();
   shape.functions.forEach((f, i) => {
     for (const name of f.names) {
@@ -176,31 +225,15 @@ function reachOf(shape: ScriptShape, fn: number): Set<number> {
       else byName.set(name, [i]);
     }
   });
-  const reach = new Set<number>();
-  let frontier = [fn];
-  for (let hop = 0; hop <= CALL_HOPS && frontier.length > 0; hop++) {
-    const next: number[] = [];
-    for (const from of frontier) {
-      // Everything written inside `from`, and what those call.
-      const inside = shape.functions
-        .map((_, i) => i)
-        .filter((i) => i !== from && isNestedIn(shape, i, from));
-      for (const i of inside) reach.add(i);
-      if (hop === CALL_HOPS) continue;
-      const callers = new Set([from, ...inside]);
-      for (const call of shape.calls) {
-        if (!callers.has(call.fn)) continue;
-        const called = byName.get(call.callee);
-        // A name two functions share is not followed: which one runs is a guess.
-        if (called?.length !== 1 || called[0] === fn || reach.has(called[0])) continue;
-        reach.add(called[0]);
-        next.push(called[0]);
-      }
-    }
-    frontier = next;
+  const callsIn: string[][] = [];
+  for (const call of shape.calls) {
+    if (call.fn < 0) continue;
+    callsIn[call.fn] ??= [];
+    callsIn[call.fn].push(call.callee);
   }
-  reach.delete(fn);
-  return reach;
+  index = { byName, callsIn };
+  indexes.set(shape, index);
+  return index;
 }
 
 /**

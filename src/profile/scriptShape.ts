@@ -4,7 +4,7 @@
  * name, the function they are in), and which lines hold code. Profile positions are of the
  * generated script, so this reads that script, never the original source. Pure.
  */
-import { type Node, parse, type Token } from 'acorn';
+import { type Node, parse } from 'acorn';
 import { ancestor } from 'acorn-walk';
 
 export interface FunctionShape {
@@ -41,8 +41,9 @@ export interface ScriptShape {
   /** In order of their start. */
   functions: FunctionShape[];
   calls: CallShape[];
-  /** 1-based lines that hold a token of code (not only comments or white space). */
-  codeLines: Set<number>;
+  /** The script's text, and its comments as [start, end) offsets in order. */
+  code: string;
+  comments: number[];
   /** Offset of each line's start: `lineStarts[line - 1]`. */
   lineStarts: number[];
 }
@@ -51,24 +52,22 @@ type AnyNode = Node & Record<string, unknown>;
 
 /** The shape of a script, or undefined when acorn cannot read it (TypeScript, a syntax error). */
 export function scriptShape(code: string): ScriptShape | undefined {
-  const codeLines = new Set<number>();
-  const onToken = (token: Token) => {
-    const { loc } = token;
-    if (!loc) return;
-    for (let line = loc.start.line; line <= loc.end.line; line++) codeLines.add(line);
+  const lineStarts = lineStartsOf(code);
+  let comments: number[] = [];
+  const onComment = (_block: boolean, _text: string, start: number, end: number) => {
+    comments.push(start, end);
   };
   let ast: Node | undefined;
   for (const sourceType of ['script', 'module'] as const) {
-    codeLines.clear();
+    comments = [];
     try {
       ast = parse(code, {
         ecmaVersion: 'latest',
         sourceType,
-        locations: true,
         allowHashBang: true,
         allowReturnOutsideFunction: sourceType === 'script',
         allowAwaitOutsideFunction: true,
-        onToken,
+        onComment,
       });
       break;
     } catch {
@@ -89,8 +88,8 @@ export function scriptShape(code: string): ScriptShape | undefined {
       start: node.start,
       end: node.end,
       bodyStart: body.start,
-      startLine: node.loc?.start.line ?? 0,
-      endLine: node.loc?.end.line ?? 0,
+      startLine: lineAt(lineStarts, node.start),
+      endLine: lineAt(lineStarts, Math.max(node.start, node.end - 1)),
       line: 0,
       column: 0,
       parent: -1,
@@ -100,7 +99,8 @@ export function scriptShape(code: string): ScriptShape | undefined {
   const visitCall = (node: Node) => {
     const callee = (node as AnyNode).callee as AnyNode;
     const named = calleeName(callee);
-    if (named) callsFound.push({ at: node.start, ...named });
+    if (named)
+      callsFound.push({ at: node.start, line: lineAt(lineStarts, named.at), callee: named.callee });
   };
   ancestor(ast, {
     FunctionDeclaration: visitFunction,
@@ -119,7 +119,6 @@ export function scriptShape(code: string): ScriptShape | undefined {
     if (f.parent >= 0) found[f.parent].children.push(i);
     open.push(i);
   });
-  const lineStarts = lineStartsOf(code);
   for (const f of found) {
     const paren = code.slice(f.start, f.bodyStart).indexOf('(');
     const head = paren >= 0 ? f.start + paren : f.start;
@@ -131,18 +130,14 @@ export function scriptShape(code: string): ScriptShape | undefined {
     callee,
     fn: innermostAt(found, at),
   }));
-  return { functions: found, calls, codeLines, lineStarts };
+  return { functions: found, calls, code, comments, lineStarts };
 }
 
 /** The innermost function whose text holds the offset; -1 when none. */
 export function innermostAt(functions: readonly FunctionShape[], offset: number): number {
-  let best = -1;
-  for (let i = 0; i < functions.length; i++) {
-    const f = functions[i];
-    if (f.start > offset) break;
-    if (offset < f.end) best = i;
-  }
-  return best;
+  let at = lastStartingBy(functions, offset);
+  while (at >= 0 && offset >= functions[at].end) at = functions[at].parent;
+  return at;
 }
 
 /**
@@ -153,13 +148,26 @@ export function functionAt(shape: ScriptShape, line: number, column: number): nu
   const lineStart = shape.lineStarts[line - 1];
   if (lineStart === undefined) return -1;
   const offset = lineStart + column - 1;
-  let best = -1;
-  for (let i = 0; i < shape.functions.length; i++) {
-    const f = shape.functions[i];
-    if (f.start > offset) break;
-    if (offset < f.bodyStart) best = i;
+  const { functions } = shape;
+  // Every function that holds the offset holds the last one to start by it (they nest).
+  let at = lastStartingBy(functions, offset);
+  while (at >= 0 && offset >= functions[at].bodyStart) at = functions[at].parent;
+  return at;
+}
+
+/** The last function (in order of start) that starts at or before the offset; -1 when none. */
+function lastStartingBy(functions: readonly FunctionShape[], offset: number): number {
+  let low = 0;
+  let high = functions.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (functions[mid].start <= offset) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
   }
-  return best;
+  return found;
 }
 
 /**
@@ -168,12 +176,36 @@ export function functionAt(shape: ScriptShape, line: number, column: number): nu
  */
 export function ownsLine(shape: ScriptShape, fn: number, line: number): boolean {
   const f = shape.functions[fn];
-  if (line < f.startLine || line > f.endLine || !shape.codeLines.has(line)) return false;
+  if (line < f.startLine || line > f.endLine || !isCodeLine(shape, line)) return false;
   for (const child of f.children) {
     const g = shape.functions[child];
     if (g.startLine < line && line < g.endLine) return false;
   }
   return true;
+}
+
+/** Whether a 1-based line holds code: something but white space outside comments. */
+export function isCodeLine(shape: ScriptShape, line: number): boolean {
+  const { code, comments, lineStarts } = shape;
+  const start = lineStarts[line - 1];
+  if (start === undefined) return false;
+  const end = line < lineStarts.length ? lineStarts[line] : code.length;
+  // The first comment that ends after the line's start.
+  let low = 0;
+  let high = comments.length / 2;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (comments[2 * mid + 1] <= start) low = mid + 1;
+    else high = mid;
+  }
+  let at = start;
+  for (let c = low; at < end; c++) {
+    const from = c < comments.length / 2 ? Math.min(comments[2 * c], end) : end;
+    for (; at < from; at++) if (!/\s/.test(code[at])) return true;
+    if (c >= comments.length / 2) break;
+    at = Math.max(at, comments[2 * c + 1]);
+  }
+  return false;
 }
 
 /** Whether `inner` is written inside `outer` (at any depth). */
@@ -234,13 +266,13 @@ function dottedName(node: AnyNode): string | undefined {
   return object && property ? `${object}.${property}` : undefined;
 }
 
-function calleeName(callee: AnyNode): { line: number; callee: string } | undefined {
-  if (callee.type === 'Identifier')
-    return { line: callee.loc?.start.line ?? 0, callee: callee.name as string };
+/** The callee's name, and the offset of that name (a chain's links on lines of their own). */
+function calleeName(callee: AnyNode): { at: number; callee: string } | undefined {
+  if (callee.type === 'Identifier') return { at: callee.start, callee: callee.name as string };
   if (callee.type === 'MemberExpression') {
     const name = propertyName(callee);
     const property = callee.property as AnyNode;
-    if (name) return { line: property.loc?.start.line ?? 0, callee: name };
+    if (name) return { at: property.start, callee: name };
   }
   if (callee.type === 'ChainExpression') return calleeName(callee.expression as AnyNode);
   return undefined;
