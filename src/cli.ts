@@ -245,6 +245,15 @@ function jsonAnalysis(loaded: LoadedRun) {
       ...l,
       functionName: analysis.functions[l.functionId]?.name,
     })),
+    // Inferred from the callees' names, apart from the measured lines.
+    callLines: analysis.functions
+      .flatMap((f) =>
+        f.category === 'user'
+          ? (f.callLines ?? []).map((c) => ({ ...c, functionId: f.id, functionName: f.name }))
+          : [],
+      )
+      .sort((a, b) => b.totalUs - a.totalUs)
+      .slice(0, 10),
     ...(loaded.waits ? { waits: loaded.waits } : {}),
     notes: analysis.notes,
   };

@@ -98,7 +98,9 @@ function hotFunctionLines(analysis: Analysis, requests: number | undefined, cwd:
   return [
     `  hot functions${' '.repeat(22)}self     total${requests ? '  per response' : ''}`,
     ...functions.map((f) => {
-      const where = functionLocation(f, cwd);
+      const into = f.inlined && analysis.functions[f.inlined.intoId];
+      // Its frame was recovered: the profile named the function V8 inlined it into.
+      const where = `${functionLocation(f, cwd)}${into ? `  (inlined by V8 into ${into.name}, ${functionLocation(into, cwd)})` : ''}`;
       const owner = f.packageName ? ` [${f.packageName}]` : f.category === 'node' ? ' [node]' : '';
       return `    ${truncate(f.name + owner, 30).padEnd(30)} ${share(f.selfUs / duration).padStart(7)} ${share(f.totalUs / duration).padStart(8)}  ${perResponse(f.selfUs, requests).padStart(10)}   ${where}`;
     }),
