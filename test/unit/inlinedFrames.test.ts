@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { transformSync } from 'esbuild';
 import { type Analysis, analyze, hotFunctions, hotLines } from '../../src/profile/analyze';
 import { breakdown } from '../../src/profile/breakdown';
 import { parseProfile } from '../../src/profile/cpuprofile';
@@ -356,5 +357,47 @@ describe('the line that calls the cost, inferred from the callees’ names', () 
       [top?.line, top?.alsoLines, top?.ambiguous],
       [line('// first'), [line('// second')], true],
     );
+  });
+});
+
+describe('a minified bundle whose licence comments end it', () => {
+  test('ticks V8 read against the comment lines are inlined code, not hot lines', () => {
+    const { code } = transformSync(
+      [
+        '/*! licence: MIT',
+        ' * over lines */',
+        'export function scramble(words) {',
+        '  let s = 0;',
+        '  for (const w of words) s += w.length;',
+        '  return s;',
+        '}',
+      ].join('\n'),
+      {
+        loader: 'js',
+        format: 'cjs',
+        minify: true,
+        legalComments: 'eof',
+        sourcemap: 'inline',
+        sourcefile: 'text.js',
+      },
+    );
+    const file = path.join(tempFolder('bundle'), 'bundle.js');
+    fs.writeFileSync(file, code);
+    const lines = code.split('\n');
+    const licence = lines.findIndex((l) => l.includes('licence')) + 1;
+    assert.ok(licence > 1, 'the licence is on a line of its own');
+    // V8's position of the function: its parameter list's `(` (the name is minified).
+    const header = /function \w+\(/.exec(lines[0]) as RegExpExecArray;
+    const column = header.index + header[0].length - 1;
+    const fn = { name: 'g', url: pathToFileURL(file).href, line: 0, column };
+    const profile = cpuProfile([
+      ...repeated(8, [fn], 1000, licence),
+      ...repeated(2, [fn], 1000, licence + 1),
+      { stack: [], us: 0 },
+    ]);
+    const analysis = analyze(parseProfile(JSON.stringify(profile)), { readFile });
+    assert.deepEqual(hotLines(analysis, 5), []);
+    // Its original name, from the map.
+    assert.equal(named(analysis, 'scramble').inlinedUs, 10_000);
   });
 });
