@@ -201,6 +201,16 @@ export function renderReport(
       ['path', 'figure', ...(perLine ? ['figure' as const] : []), 'label'],
     ),
   );
+  if (data.callLines && data.callLines.length > 0)
+    root.append(
+      el('h2', undefined, 'Lines that call the cost (inferred)'),
+      table(
+        'call-lines',
+        ['line', 'function', 'what it calls'],
+        data.callLines.map((c) => [c.location, c.functionName, c.text]),
+        ['path', 'label', 'text'],
+      ),
+    );
   if (waitFlame && data.waits?.flame)
     charts.push(mountFlamegraph(waitFlame, data.waits.flame, options));
   return mountFlamegraph(flame, data.flame, options);

@@ -2,18 +2,13 @@
  * A profile turned into answers: functions and lines in the original sources, the share of
  * each category, hot lists. Pure but for the `readFile` given for scripts and their maps.
  */
+import { type CallLine, callLinesOf } from './callLines';
 import type { CpuProfile } from './cpuprofile';
-import {
-  buildModel,
-  CATEGORIES,
-  type Category,
-  categorize,
-  type ModelSummary,
-  type PlainSummary,
-  plainSummary,
-  summaryOf,
-} from './model';
-import type { PackedProfile } from './packedProfile';
+import { inlinedFunctions, recoverInlined, scriptShapes } from './inlinedFrames';
+import { buildModel, CATEGORIES, type Category, categorize, type ModelSummary } from './model';
+import { isPacked, type PackedProfile, packProfile } from './packedProfile';
+import { ownRegExps } from './regExps';
+import { functionAt, ownsLine, type ScriptShape } from './scriptShape';
 import {
   createSourceMapper,
   type OriginalPosition,
@@ -45,6 +40,14 @@ export interface AnalyzedFunction {
    * build. The function is known, its lines are not; `notes` says why. Absent when none.
    */
   unplacedUs?: number;
+  /**
+   * Self time of this function that V8 ran inlined into another (`intoId`, the heaviest such):
+   * the profile named the caller, and its line ticks were this function's lines, so a frame of
+   * this function was recovered under the caller's. Part of `selfUs`. Absent when none.
+   */
+  inlined?: { intoId: number; selfUs: number };
+  /** The lines that call what it spends its time in, inferred from the callees' names. */
+  callLines?: CallLine[];
 }
 
 /**
@@ -80,158 +83,13 @@ export interface Analysis {
   notes: string[];
 }
 
-/**
- * An analysis as plain data, to cross to another thread: its functions and lines as columns of
- * numbers over one table of strings, its tree as columns (`plainSummary`). A 75 MB profile has
- * tens of thousands of each; as objects they held the extension host about 0.2 s while it took
- * them in, as columns about 50 ms (made into objects again), and the buffers are transferred.
- */
-export interface PlainAnalysis {
-  model: PlainSummary;
-  shares: Analysis['shares'];
-  notes: string[];
-  /** Every name, URL, source and package, once. */
-  strings: string[];
-  /** Per function, FUNCTION_INTS numbers (string indexes, -1 for none), and FUNCTION_US times. */
-  functionInts: Int32Array;
-  functionUs: Float64Array;
-  /** Per line: file (string index), line, function, mapped (0/1); and self. */
-  lineInts: Int32Array;
-  lineUs: Float64Array;
-}
-
-// name, category, package, url, line, column, then the original's source, line, column, name.
-const FUNCTION_INTS = 10;
-// self, total, inlined, unplaced.
-const FUNCTION_US = 4;
-const LINE_INTS = 4;
-
-export function plainAnalysis(analysis: Analysis): PlainAnalysis {
-  const strings: string[] = [];
-  const ids = new Map<string, number>();
-  const id = (text: string | undefined) => {
-    if (text === undefined) return -1;
-    let at = ids.get(text);
-    if (at === undefined) {
-      at = strings.push(text) - 1;
-      ids.set(text, at);
-    }
-    return at;
-  };
-  const { functions, lines } = analysis;
-  const functionInts = new Int32Array(functions.length * FUNCTION_INTS);
-  const functionUs = new Float64Array(functions.length * FUNCTION_US);
-  functions.forEach((f, i) => {
-    const o = f.original;
-    functionInts.set(
-      [
-        id(f.name),
-        CATEGORIES.indexOf(f.category),
-        id(f.packageName),
-        id(f.generated.url),
-        f.generated.line,
-        f.generated.column,
-        o ? id(o.source) : -1,
-        o?.line ?? 0,
-        o?.column ?? 0,
-        id(o?.name),
-      ],
-      i * FUNCTION_INTS,
-    );
-    functionUs.set([f.selfUs, f.totalUs, f.inlinedUs ?? 0, f.unplacedUs ?? 0], i * FUNCTION_US);
-  });
-  const lineInts = new Int32Array(lines.length * LINE_INTS);
-  const lineUs = new Float64Array(lines.length);
-  lines.forEach((l, i) => {
-    lineInts.set([id(l.file), l.line, l.functionId, l.mapped ? 1 : 0], i * LINE_INTS);
-    lineUs[i] = l.selfUs;
-  });
-  return {
-    model: plainSummary(analysis.model),
-    shares: analysis.shares,
-    notes: analysis.notes,
-    strings,
-    functionInts,
-    functionUs,
-    lineInts,
-    lineUs,
-  };
-}
-
-export function analysisOf(plain: PlainAnalysis): Analysis {
-  const { strings, functionInts: fi, functionUs: fu, lineInts: li, lineUs: lu } = plain;
-  const functions: AnalyzedFunction[] = new Array(fu.length / FUNCTION_US);
-  for (let i = 0; i < functions.length; i++) {
-    const k = i * FUNCTION_INTS;
-    const generated = { url: strings[fi[k + 3]], line: fi[k + 4], column: fi[k + 5] };
-    // Whole literals, so that the objects share a few shapes rather than grow into many.
-    const f: AnalyzedFunction =
-      fi[k + 2] >= 0
-        ? {
-            id: i,
-            name: strings[fi[k]],
-            category: CATEGORIES[fi[k + 1]],
-            packageName: strings[fi[k + 2]],
-            selfUs: fu[i * FUNCTION_US],
-            totalUs: fu[i * FUNCTION_US + 1],
-            generated,
-          }
-        : {
-            id: i,
-            name: strings[fi[k]],
-            category: CATEGORIES[fi[k + 1]],
-            selfUs: fu[i * FUNCTION_US],
-            totalUs: fu[i * FUNCTION_US + 1],
-            generated,
-          };
-    if (fi[k + 6] >= 0) {
-      f.original = { source: strings[fi[k + 6]], line: fi[k + 7], column: fi[k + 8] };
-      if (fi[k + 9] >= 0) f.original.name = strings[fi[k + 9]];
-    }
-    if (fu[i * FUNCTION_US + 2] > 0) f.inlinedUs = fu[i * FUNCTION_US + 2];
-    if (fu[i * FUNCTION_US + 3] > 0) f.unplacedUs = fu[i * FUNCTION_US + 3];
-    functions[i] = f;
-  }
-  const lines: AnalyzedLine[] = new Array(lu.length);
-  for (let i = 0; i < lines.length; i++) {
-    const k = i * LINE_INTS;
-    lines[i] = {
-      file: strings[li[k]],
-      line: li[k + 1],
-      selfUs: lu[i],
-      functionId: li[k + 2],
-      mapped: li[k + 3] === 1,
-    };
-  }
-  return {
-    model: summaryOf(plain.model),
-    functions,
-    lines,
-    shares: plain.shares,
-    notes: plain.notes,
-  };
-}
-
-/** The buffers of a plain analysis, to transfer rather than copy. */
-export function transferables(plain: PlainAnalysis): ArrayBuffer[] {
-  const { fn, parent, self, total } = plain.model.frames;
-  return [
-    fn,
-    parent,
-    self,
-    total,
-    plain.functionInts,
-    plain.functionUs,
-    plain.lineInts,
-    plain.lineUs,
-  ].map((array) => array.buffer as ArrayBuffer);
-}
-
 export interface AnalyzeOptions {
   /** How to read scripts and source maps; without it, only `sourceMaps` are used. */
   readFile?: ReadFile;
   /** Source maps by script URL that are not on disk (the run's sourcemaps.json). */
   sourceMaps?: Record<string, unknown>;
+  /** Scripts already parsed, by URL (null: unreadable), shared by analyses of one run's slices. */
+  scripts?: Map<string, ScriptShape | null>;
 }
 
 /** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */
@@ -241,8 +99,20 @@ export function analyze(
   profile: CpuProfile | PackedProfile,
   options: AnalyzeOptions = {},
 ): Analysis {
-  const model = buildModel(profile);
+  const packed = isPacked(profile) ? profile : packProfile(profile);
+  const shapes = options.readFile
+    ? scriptShapes(packed, options.readFile, options.sourceMaps, options.scripts)
+    : new Map<string, ScriptShape>();
+  const recovered = recoverInlined(packed, shapes);
+  const model = buildModel(recovered.profile);
   const mapper = createSourceMapper(options.readFile ?? (() => undefined), options.sourceMaps);
+  const inlined = inlinedFunctions(recovered, model.functions);
+  // Each function's place in its parsed script, to tell its own lines from others'.
+  const shapeOf = model.functions.map((f) => {
+    const shape = shapes.get(f.url);
+    const at = shape && f.line > 0 ? functionAt(shape, f.line, f.column) : -1;
+    return shape && at >= 0 ? { shape, at } : undefined;
+  });
 
   const functions = model.functions.map((f): AnalyzedFunction => {
     const original =
@@ -259,8 +129,14 @@ export function analyze(
       totalUs: f.totalUs,
       generated: { url: f.url, line: f.line, column: f.column },
       ...(original ? { original } : {}),
+      ...(inlined.has(f.id) ? { inlined: inlined.get(f.id) } : {}),
     };
   });
+
+  ownRegExps(functions, () => model.frames);
+  if (shapes.size > 0)
+    for (const [id, rows] of callLinesOf(model.frames, functions, shapeOf, mapper))
+      functions[id].callLines = rows;
 
   // Lines by original file and line; a line's function is the one with most time on it.
   const files = new Map<string, number>();
@@ -271,7 +147,7 @@ export function analyze(
   const lineless = new Map<string, LinelessScript>();
   for (const line of model.lines) {
     const fn = functions[line.functionId];
-    const placed = placeLine(mapper, line.url, line.line, fn);
+    const placed = placeLine(mapper, line.url, line.line, fn, shapeOf[line.functionId]);
     if (placed.kind !== 'line') {
       if (fn) {
         if (placed.kind === 'inlined') fn.inlinedUs = (fn.inlinedUs ?? 0) + line.selfUs;
@@ -355,6 +231,7 @@ function placeLine(
   url: string,
   line: number,
   fn: AnalyzedFunction | undefined,
+  own: { shape: ScriptShape; at: number } | undefined,
 ): Placed {
   if (line === 0) return { kind: 'no-ticks' };
   const generated = mapper.line(url, line);
@@ -366,6 +243,9 @@ function placeLine(
   const count = mapper.lineCount(url);
   if (fn && (line === fn.generated.line || (count !== undefined && line > count)))
     return { kind: 'inlined' };
+  // A line that is not the function's own code (a comment, another function's line): the
+  // position of code V8 inlined into it, read against this script.
+  if (own && !ownsLine(own.shape, own.at, line)) return { kind: 'inlined' };
   return { kind: 'line', position: generated.kind === 'line' ? generated.position : undefined };
 }
 

@@ -273,11 +273,18 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
       },
     };
   }
+  const calling = f.callLines?.[0];
+  const callShare = calling ? calling.totalUs / durationUs : 0;
+  const callWords =
+    calling && callShare >= THRESHOLDS.lines.minShare
+      ? `${baseName(calling.file)}:${calling.line} calls ${percent(callShare)} (${calling.calleeNames.join(', ')}) — inferred from the callees' names${calling.ambiguous ? `, or ${(calling.alsoLines ?? []).map((l) => `${baseName(calling.file)}:${l}`).join(', ')} does: which one is not known` : ''}`
+      : '';
   if (line && line.selfUs / durationUs >= THRESHOLDS.lines.minShare) {
     const lineFn = analysis.functions[line.functionId];
     const inOther = line.functionId !== best && lineFn ? ` in ${lineFn.name}, which it calls` : '';
+    const andCalls = callWords && calling && calling.totalUs > line.selfUs ? `; ${callWords}` : '';
     return {
-      words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; its hottest line is ${baseName(line.file)}:${line.line}${inOther} (${percent(line.selfUs / durationUs)}).`,
+      words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; its hottest line is ${baseName(line.file)}:${line.line}${inOther} (${percent(line.selfUs / durationUs)})${andCalls}.`,
       lookAt: {
         file: line.file,
         line: line.line,
@@ -286,6 +293,11 @@ function focusOf(analysis: Analysis): { words: string; lookAt: Diagnosis['lookAt
       },
     };
   }
+  if (calling && callWords)
+    return {
+      words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; no line of it stands out by its own time, but ${callWords}.`,
+      lookAt: { file: calling.file, line: calling.line, functionName: f.name, selfShare: share },
+    };
   return {
     words: ` Most of your code's time is in ${f.name} (${at}): ${percent(share)} of the window${calls}; no line of it stands out.`,
     lookAt: {

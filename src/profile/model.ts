@@ -167,7 +167,7 @@ export function buildModel(input: CpuProfile | PackedProfile): ProfileModel {
 }
 
 /** Self time per node: sample i lasts until sample i+1, the last one until the end. */
-function sampleSpans(profile: PackedProfile): {
+export function sampleSpans(profile: PackedProfile): {
   selfUs: Float64Array;
   durationUs: number;
   firstTime: number;

@@ -84,6 +84,11 @@ export interface ReportData {
   figureTitles?: [string, string];
   /** Lines of the source, and each function's inlined code ("inlined code in f (app.ts)"). */
   hotLines: { location: string; functionName: string; self: string; perResponse?: string }[];
+  /**
+   * The lines that call the cost, inferred from the callees' names (never measured), kept apart
+   * from the hot lines: "calls 56.8 % (createHash, digest, update) — inferred …".
+   */
+  callLines?: { location: string; functionName: string; text: string }[];
   flame: FlameData;
   /** Every response's latency in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */
   histogram?: { edgesMs: number[]; counts: number[] };

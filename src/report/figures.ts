@@ -15,7 +15,7 @@ import { displayPath, functionLocation } from './places';
 import { share } from './units';
 
 /** How many rows each table has, on every surface. */
-export const FIGURE_ROWS = { functions: 8, lines: 8, locks: 5 } as const;
+export const FIGURE_ROWS = { functions: 8, lines: 8, callLines: 3, locks: 5 } as const;
 
 /** Rows under this share of the window would read 0.0 %: they say nothing and are left out. */
 export const VISIBLE_SHARE = 0.0005;
@@ -56,6 +56,31 @@ export interface HotFunctionFigure {
   totalShare: number;
   /** Self time per response, µs; absent when the run counted no responses. */
   selfPerResponseUs?: number;
+  /**
+   * Its frame was recovered from the line ticks of the function V8 inlined it into, which the
+   * profile named instead: that function, and where it is.
+   */
+  inlinedInto?: { name: string; where: string };
+}
+
+/**
+ * A line that calls the cost, inferred from the callees' names (never measured: V8 ticks the
+ * callee, not the line that called it), kept apart from the measured lines.
+ */
+export interface CallLineFigure {
+  functionName: string;
+  file: string;
+  line: number;
+  /** "src/app.ts:12". */
+  where: string;
+  calleeNames: string[];
+  totalUs: number;
+  share: number;
+  inferred: true;
+  /** Other lines of the function call the same names: which one did is not known. */
+  ambiguous?: true;
+  /** With `ambiguous`, those lines as "src/app.ts:14". */
+  alsoWhere?: string[];
 }
 
 export interface HotLineFigure {
@@ -100,6 +125,8 @@ export interface Figures {
   breakdown: BreakdownFigure[];
   hotFunctions: HotFunctionFigure[];
   hotLines: HotLineFigure[];
+  /** The lines that call the cost, inferred; heaviest first. */
+  callLines: CallLineFigure[];
   locks?: { library: string; rows: LockFigure[] };
 }
 
@@ -126,12 +153,62 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
         selfShare: f.selfUs / duration,
         totalShare: f.totalUs / duration,
         ...perResponse(f.selfUs),
+        ...inlinedInto(analysis, f.inlined?.intoId, cwd),
       })),
     hotLines: hotLineFigures(analysis, cwd)
       .filter((l) => l.share >= VISIBLE_SHARE)
       .map((l) => ({ ...l, ...perResponse(l.selfUs) })),
+    callLines: callLineFigures(analysis, cwd).filter((c) => c.share >= VISIBLE_SHARE),
     ...(locks ? { locks } : {}),
   };
+}
+
+/** The function V8 inlined a recovered function into, as the tables name it. */
+function inlinedInto(
+  analysis: Analysis,
+  intoId: number | undefined,
+  cwd: string,
+): { inlinedInto?: { name: string; where: string } } {
+  const into = intoId === undefined ? undefined : analysis.functions[intoId];
+  return into ? { inlinedInto: { name: into.name, where: functionLocation(into, cwd) } } : {};
+}
+
+/** The user's lines that call the cost, inferred from the callees' names; heaviest first. */
+function callLineFigures(analysis: Analysis, cwd: string): CallLineFigure[] {
+  const duration = analysis.model.durationUs || 1;
+  return analysis.functions
+    .flatMap((f) =>
+      f.category === 'user' ? (f.callLines ?? []).map((c) => ({ name: f.name, c })) : [],
+    )
+    .sort((a, b) => b.c.totalUs - a.c.totalUs)
+    .slice(0, FIGURE_ROWS.callLines)
+    .map(({ name, c }) => {
+      const file = displayPath(c.file, cwd);
+      return {
+        functionName: name,
+        file: c.file,
+        line: c.line,
+        where: `${file}:${c.line}`,
+        calleeNames: c.calleeNames,
+        totalUs: c.totalUs,
+        share: c.totalUs / duration,
+        inferred: true as const,
+        ...(c.ambiguous
+          ? { ambiguous: true as const, alsoWhere: (c.alsoLines ?? []).map((l) => `${file}:${l}`) }
+          : {}),
+      };
+    });
+}
+
+/**
+ * A call line in words: "calls 56.8 % (createHash, digest, update) — inferred from the callees'
+ * names", and when other lines call the same names, that which one did is not known.
+ */
+export function callLineText(c: CallLineFigure): string {
+  const also = c.ambiguous
+    ? `; ${(c.alsoWhere ?? []).join(', ')} calls them too, and which line did is not known`
+    : '';
+  return `calls ${share(c.share)} (${c.calleeNames.join(', ')}) — inferred from the callees' names${also}`;
 }
 
 /** A function as the tables name it: "Reply.send [fastify]", "nextTick [node]". */

@@ -34,6 +34,8 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     breakdown: figures.breakdown,
     hotFunctions: figures.hotFunctions,
     hotLines: figures.hotLines,
+    // Inferred from the callees' names, apart from the measured lines.
+    callLines: figures.callLines,
     ...(figures.locks ? { locks: figures.locks } : {}),
     notes: analysis.notes,
   };

@@ -10,7 +10,7 @@ import {
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { breakdownDetail, functionLabel, runFigures } from './figures';
+import { breakdownDetail, callLineText, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
 import { amountOrNone, ms, ratio, share } from './units';
@@ -107,6 +107,11 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
         ...(perResponse ? [perResponseText(l.selfPerResponseUs)] : []),
         l.functionName,
       ]),
+    ),
+    ...section(
+      'Lines that call the cost (inferred)',
+      ['line', 'function', 'what it calls'],
+      figures.callLines.map((c) => [c.where, c.functionName, callLineText(c)]),
     ),
   );
   return parts.join('\n');

@@ -38,6 +38,8 @@ function hotpathRootOrNone(): string | undefined {
 
 /** Where a function is, for people: its original file:line, else its script's. */
 export function functionLocation(f: AnalyzedFunction, cwd = process.cwd()): string {
+  // A regular expression runs in V8's engine: its frame has a pattern, not a place.
+  if (f.generated.url === '' && f.name.startsWith('RegExp: ')) return "V8's regex engine";
   return f.original
     ? `${displayPath(f.original.source, cwd)}:${f.original.line}`
     : `${displayPath(scriptPath(f.generated.url) ?? f.generated.url, cwd)}:${f.generated.line}`;

@@ -16,7 +16,7 @@ import {
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { breakdownDetail, functionLabel, runFigures } from './figures';
+import { breakdownDetail, callLineText, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
 import { amountOrNone, ms, ratio, share } from './units';
@@ -67,6 +67,15 @@ export function reportData(
       self: share(l.share),
       ...perResponse(l.selfPerResponseUs),
     })),
+    ...(figures.callLines.length > 0
+      ? {
+          callLines: figures.callLines.map((c) => ({
+            location: c.where,
+            functionName: c.functionName,
+            text: callLineText(c),
+          })),
+        }
+      : {}),
     flame: shownFiles(flameData(analysis, title), cwd),
     ...(run.waits && figures.locks
       ? {

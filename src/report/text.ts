@@ -17,7 +17,7 @@ import {
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { breakdownDetail, type Figures, functionLabel } from './figures';
+import { breakdownDetail, callLineText, type Figures, functionLabel } from './figures';
 import { displayPath } from './places';
 import { describeTarget, runRows } from './runSummary';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
@@ -91,7 +91,8 @@ function hotFunctionLines(figures: Figures): string[] {
     `  hot functions${' '.repeat(22)}self     total${figures.responses ? '  per response' : ''}`,
     ...figures.hotFunctions.map(
       (f) =>
-        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${f.where}`,
+        // A recovered frame: the profile named the function V8 inlined it into.
+        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${f.where}${f.inlinedInto ? `  (inlined by V8 into ${f.inlinedInto.name}, ${f.inlinedInto.where})` : ''}`,
     ),
   ];
 }
@@ -109,12 +110,16 @@ function breakdownLines(figures: Figures): string[] {
 
 /** The heaviest lines (and inlined code) by self time. */
 function hotLineLines(figures: Figures): string[] {
-  if (figures.hotLines.length === 0) return [];
+  if (figures.hotLines.length === 0 && figures.callLines.length === 0) return [];
   return [
     `  hot lines${' '.repeat(26)}self${figures.responses ? '  per response' : ''}`,
     ...figures.hotLines.map(
       (l) =>
         `    ${truncate(l.functionName, 30).padEnd(30)} ${share(l.share).padStart(7)}  ${perResponse(l.selfPerResponseUs).padStart(12)}   ${l.where}`,
+    ),
+    // Kept apart from the measured rows: the line that called is inferred.
+    ...figures.callLines.map(
+      (c) => `    ${truncate(c.functionName, 30).padEnd(30)} ${c.where}  ${callLineText(c)}`,
     ),
   ];
 }

@@ -6,7 +6,7 @@
  * ended when the answer comes, when the caller gives up (`signal`) and on error.
  */
 import { Worker } from 'node:worker_threads';
-import { analysisOf, type PlainAnalysis } from '../profile/analyze';
+import { analysisOf, type PlainAnalysis } from '../profile/analysisCodec';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';

@@ -8,7 +8,7 @@
  * preset), not by the CLI's flag.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { plainAnalysis, transferables } from '../profile/analyze';
+import { plainAnalysis, transferables } from '../profile/analysisCodec';
 import { packReport, reportBuffers } from '../protocol/flameCodec';
 import { comparisonHeadline, comparisonVerdicts } from '../report/comparison';
 import { comparisonReportData, reportData } from '../report/reportData';

@@ -14,6 +14,7 @@ import type { LoadedRun } from '../profile/loadedRun';
 import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
 import { readProfile } from '../profile/readProfile';
+import type { ScriptShape } from '../profile/scriptShape';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
 import { samplesOf } from '../profile/stats';
 import { analyzeWaits, type Waits } from '../profile/waits';
@@ -201,6 +202,8 @@ export function loadRampSteps(
     throw new HotpathError('FILES', `the run in ${target} lacks the times that place its steps`);
   const profile = readProfileFile(run.profileFile);
   const sourceMaps = readSourceMaps(run.folder);
+  // Each step's analysis reads the same scripts: parsed once.
+  const scripts = new Map<string, ScriptShape | null>();
   const samples = record.load?.samples;
   const stepRun = (index: number): RampStepRun => {
     const step = ramp.steps[index];
@@ -212,7 +215,7 @@ export function loadRampSteps(
       step,
       label: `${record.endpoint.method} ${record.endpoint.path} step ${index + 1}: ${step.connections} connections${index === knee ? ' (the knee)' : ''}`,
       compared: {
-        analysis: analyze(slice, { readFile: readTextFile, sourceMaps }),
+        analysis: analyze(slice, { readFile: readTextFile, sourceMaps, scripts }),
         ...(samples ? { samples: [stepSamples(samples, step)] } : {}),
         load: {
           requests: step.requests,

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { analysisOf, analyze, plainAnalysis, transferables } from '../../src/profile/analyze';
+import { analysisOf, plainAnalysis, transferables } from '../../src/profile/analysisCodec';
+import { analyze } from '../../src/profile/analyze';
 import { validProfile } from '../fuzzProfiles';
 
 test('an analysis through columns and a structured clone is the same analysis', () => {
@@ -18,6 +19,32 @@ test('an analysis through columns and a structured clone is the same analysis', 
           f.original = { source: `/src/f${i % 3}.ts`, line: i + 1, column: i % 5 };
         if ((i + variant) % 4 === 0 && f.original) f.original.name = `original${i}`;
         if ((i + variant) % 3 === 0) f.packageName = i % 2 ? '@scope/pkg' : 'pkg';
+        // A frame recovered from the caller V8 inlined it into.
+        if ((i + variant) % 3 === 1)
+          f.callLines = [
+            {
+              file: '/src/a.js',
+              line: i + 2,
+              calleeNames: ['digest', 'update'],
+              totalUs: 5,
+              inferred: true,
+            },
+            ...(i % 2
+              ? [
+                  {
+                    file: '/src/a.js',
+                    line: 3,
+                    calleeNames: ['RegExp: a,b'],
+                    totalUs: 2,
+                    inferred: true as const,
+                    ambiguous: true as const,
+                    alsoLines: [7, 9],
+                  },
+                ]
+              : []),
+          ];
+        if ((i + variant) % 5 === 1)
+          f.inlined = { intoId: (i + 1) % analysis.functions.length, selfUs: f.selfUs / 2 };
       });
       // Made before the transfer, which leaves this side's columns empty (detached).
       const tree = analysis.model.tree;
