@@ -27,8 +27,11 @@ test('a file:// URL is its path, spaces and non-ASCII decoded', () => {
 
 test("any path's file:// URL comes back as the path", () => {
   const segment = fc.stringMatching(/^[^/\0]{1,12}$/).filter((s) => s !== '.' && s !== '..');
+  // A first folder named like a drive (`/C:/…`) is read as Windows's, as file:///C:/ is.
+  const drive = /^[A-Za-z]:$/;
   fc.assert(
     fc.property(fc.array(segment, { minLength: 1, maxLength: 5 }), (parts) => {
+      fc.pre(!drive.test(parts[0]));
       const file = `/${parts.join('/')}`;
       assert.deepEqual(placeOf(pathToFileURL(file).href), { kind: 'path', path: file });
     }),
