@@ -30,7 +30,7 @@ import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
 import { HotpathError, isCancelled, messageOf } from '../vocabulary/errors';
-import { forSurface } from '../vocabulary/words';
+import { forSurface, referencesIn, settingsNamed, type Words } from '../vocabulary/words';
 import { type TargetKind, WorkspaceMemory } from './memory';
 import { ProfileRun, type RunEvent } from './run';
 import { SampleService } from './sampleService';
@@ -181,11 +181,50 @@ export class Ctx implements vscode.Disposable {
     const message = error instanceof HotpathError ? forSurface(error, 'editor') : messageOf(error);
     this.output.error(message);
     this.#told.fire({ kind: 'error', text: message, severity: 'error' });
+    const actions = error instanceof HotpathError ? this.settingActions(error) : [];
+    const log = vscode.l10n.t('Show Log');
     void vscode.window
-      .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), vscode.l10n.t('Show Log'))
+      .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), ...actions.map((a) => a.label), log)
       .then((picked) => {
-        if (picked) this.output.show(true);
+        if (picked === log) this.output.show(true);
+        else actions.find((a) => a.label === picked)?.run();
       });
+  }
+
+  /**
+   * The buttons for words that name settings: Open Settings at the first one named, and where
+   * they give `hotpath.service.url` a value (the port the service was found on) and that setting
+   * is what the run used, one that sets it.
+   */
+  settingActions(words: Words): { label: string; run: () => void }[] {
+    const [setting] = settingsNamed(words);
+    if (!setting) return [];
+    const url = referencesIn(words).find((r) => r.option === 'url' && r.value)?.value;
+    const useUrl =
+      url && this.config.service
+        ? [
+            {
+              label: vscode.l10n.t('Use {0}', url),
+              run: () =>
+                void vscode.workspace
+                  .getConfiguration('hotpath')
+                  .update(
+                    'service.url',
+                    url,
+                    vscode.workspace.workspaceFolders
+                      ? vscode.ConfigurationTarget.Workspace
+                      : vscode.ConfigurationTarget.Global,
+                  ),
+            },
+          ]
+        : [];
+    return [
+      ...useUrl,
+      {
+        label: vscode.l10n.t('Open Settings'),
+        run: () => void vscode.commands.executeCommand('workbench.action.openSettings', setting),
+      },
+    ];
   }
 
   /** Says how a run ended, to whoever listens (the message itself is the profile flow's). */

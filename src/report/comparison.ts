@@ -16,7 +16,7 @@ import { amountOrNone, ms, ratio } from './units';
  * Whether the change is real, in words: req/s and mean latency with their intervals, or why
  * there are none.
  */
-export function comparisonVerdicts(comparison: Comparison): string[] {
+export function comparisonVerdicts(comparison: Comparison, surface: Surface = 'cli'): string[] {
   const spread = comparison.spread;
   if (!spread)
     return [
@@ -29,7 +29,7 @@ export function comparisonVerdicts(comparison: Comparison): string[] {
     verdicts.push(
       `mean latency: ${verdictText(spread.latencyMean, 'higher (worse)', 'lower (better)')}`,
     );
-  return verdicts;
+  return verdicts.map((verdict) => forSurface(verdict, surface));
 }
 
 /**

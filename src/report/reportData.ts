@@ -147,7 +147,7 @@ export function comparisonReportData(
     subtitle: `${records[0] && records[1] ? `${runDifferences(...records)}. ` : ''}Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.`,
     rows: [
       ['req/s', ratio(comparison.ratios.requestsPerSec)],
-      ...comparisonVerdicts(comparison).map((v): [string, string] => ['verdict', v]),
+      ...comparisonVerdicts(comparison, surface).map((v): [string, string] => ['verdict', v]),
       ['latency p50', ratio(comparison.ratios.latencyP50)],
       ['latency p99', ratio(comparison.ratios.latencyP99)],
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
