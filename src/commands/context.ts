@@ -37,9 +37,9 @@ import { SampleService } from './sampleService';
 
 export type { TargetKind } from './memory';
 
-/** Something the user was told: an error, or the message a run ended with. */
+/** Something the user was told: an error, the message a run ended with, a comparison's. */
 export interface Told {
-  kind: 'error' | 'run';
+  kind: 'error' | 'run' | 'comparison';
   text: string;
   severity: 'info' | 'warning' | 'error';
   /** A failed run's error, beside the message that tells it. */
@@ -227,6 +227,11 @@ export class Ctx implements vscode.Disposable {
     ];
   }
 
+  /** Says what a comparison found, to whoever listens (the message itself is the command's). */
+  tellComparison(text: string): void {
+    this.#told.fire({ kind: 'comparison', text, severity: 'info' });
+  }
+
   /** Says how a run ended, to whoever listens (the message itself is the profile flow's). */
   tellRunEnd(told: Omit<Told, 'kind'>): void {
     this.#told.fire({ kind: 'run', ...told });
@@ -290,6 +295,11 @@ export class Ctx implements vscode.Disposable {
     this.results.set(analysed.run);
     this.#setContextKeys();
     this.output.info(`restored the results of ${target}`);
+  }
+
+  /** The folder of the last run taken, if any. */
+  lastRun(): string | undefined {
+    return this.#taken.at(-1);
   }
 
   /** The folders of the last two runs taken, oldest first; undefined when there are not two. */

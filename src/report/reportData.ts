@@ -130,17 +130,19 @@ export function comparisonReportData(
   const faster = comparison.ratios.requestsPerSec;
   const interval = comparison.spread?.requestsPerSec;
   const direction = interval ? directionOf(interval) : undefined;
-  const verdict = direction
-    ? direction === 'same' && interval && tooWide(interval)
-      ? 'too noisy to tell'
-      : { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
-    : faster === undefined
-      ? 'compared'
-      : faster >= 1.05
-        ? 'faster (no interval)'
-        : faster <= 0.95
-          ? 'slower (no interval)'
-          : 'about the same (no interval)';
+  const verdict = comparison.differentEndpoints
+    ? 'different endpoints'
+    : direction
+      ? direction === 'same' && interval && tooWide(interval)
+        ? 'too noisy to tell'
+        : { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
+      : faster === undefined
+        ? 'compared'
+        : faster >= 1.05
+          ? 'faster (no interval)'
+          : faster <= 0.95
+            ? 'slower (no interval)'
+            : 'about the same (no interval)';
   const changes = comparison.functions.slice(0, 15);
   return {
     title: `${labels[0]} → ${labels[1]}`,

@@ -259,11 +259,21 @@ suite('Hotpath in VS Code', () => {
       vscode.window.activeTextEditor?.viewColumn,
       'beside the source, not over it',
     );
-    const comparison = (await vscode.commands.executeCommand('hotpath.compareWithPrevious')) as {
+    // /cpualloc has no earlier run: asked, the answer is to compare it with /cpu anyway.
+    const comparison = (await vscode.commands.executeCommand(
+      'hotpath.compareWithPrevious',
+      'anyway',
+    )) as {
       ratios: { cpuPerRequest?: number };
       functions: { name: string; before: number; after: number }[];
+      differentEndpoints?: string[];
     };
     assert.ok(comparison, 'a comparison');
+    // Two endpoints: said plainly, with no verdict on a change between them.
+    assert.deepEqual(comparison.differentEndpoints, ['GET /cpu', 'GET /cpualloc']);
+    const told = api().lastComparisonMessage() ?? '';
+    assert.match(told, /different endpoints \(GET \/cpu → GET \/cpualloc\)/, told);
+    assert.doesNotMatch(told, /faster|slower/i, told);
     assert.ok(
       (comparison.ratios.cpuPerRequest ?? 0) > 1.2,
       `/cpualloc costs more CPU per request: ${comparison.ratios.cpuPerRequest}`,
@@ -311,7 +321,7 @@ suite('Hotpath in VS Code', () => {
     assert.ok((opened.record?.load?.requests ?? 0) > 0, 'with its run: its load data');
     await until('the panel to show the run', () => api().panelShown()?.title === 'GET /cpu');
     // Opening a profile to read it does not change which runs "previous" compares.
-    await vscode.commands.executeCommand('hotpath.compareWithPrevious');
+    await vscode.commands.executeCommand('hotpath.compareWithPrevious', 'anyway');
     const still = await until('the panel to draw the comparison again', () => {
       const s = api().panelShown();
       return s?.title.includes('→') ? s : undefined;
@@ -336,6 +346,21 @@ suite('Hotpath in VS Code', () => {
     assert.ok((await lenses()).length > 0, 'and brings them back');
     await vscode.commands.executeCommand('hotpath.clearResults');
     assert.equal((await lenses()).length, 0, 'no lenses once cleared');
+
+    // A run of an endpoint run before is compared with that endpoint's latest earlier run, not
+    // with the run taken just before it (/cpualloc), and without asking.
+    const third = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      path: '/cpu',
+    })) as { folder: string };
+    assert.ok(third, 'a third run');
+    await vscode.commands.executeCommand('hotpath.compareWithPrevious');
+    const same = await until('the panel to draw /cpu against /cpu', () => {
+      const s = api().panelShown();
+      return s && /^GET \/cpu · \S+ → GET \/cpu · \S+$/.test(s.title) ? s : undefined;
+    });
+    assert.ok(same);
+    assert.doesNotMatch(api().lastComparisonMessage() ?? '', /different endpoints/);
 
     const broken = path.join(path.dirname(first.folder), 'broken.cpuprofile');
     fs.writeFileSync(broken, '{"nodes": [');
