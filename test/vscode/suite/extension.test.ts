@@ -1022,7 +1022,7 @@ require('node:http')
     assert.equal(lens.range.start.line, acquire, 'on the acquire line');
     assert.match(
       lens.command?.title ?? '',
-      /^⏳ mutex · app\.ts:\d+: waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+ acquired\/s · \d+ % of latency · GET \/read · held across an await$/,
+      /^⏳ \d+ % of latency waiting for mutex · app\.ts:\d+, held across an await · waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+ acquired\/s · GET \/read$/,
     );
     assert.deepEqual(api().waitLineNumbers(editor.document), [acquire]);
     const drawn = api()
@@ -1100,7 +1100,7 @@ require('node:http')
     assert.match(
       lens.command?.title ?? '',
       new RegExp(
-        `^⏳ mutex · server\\.js:${created + 1}: waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance · held across an await$`,
+        `^⏳ \\d+ % of latency waiting for mutex · server\\.js:${created + 1}, held across an await · waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance$`,
       ),
     );
     assert.deepEqual(lens.command?.arguments, [{ lock: `mutex · server.js:${created + 1}` }]);
