@@ -103,8 +103,7 @@ async function showRunComparison(ctx: Ctx, before: string, after: string): Promi
   ctx.showComparison(figures);
   const [a, b] = figures.labels;
   const text = vscode.l10n.t('Hotpath: {0} → {1}: {2}', a, b, figures.headline.text);
-  ctx.tellComparison(text);
-  void vscode.window.showInformationMessage(text);
+  ctx.tellNote(text);
   return figures.comparison;
 }
 

@@ -37,13 +37,15 @@ import { SampleService } from './sampleService';
 
 export type { TargetKind } from './memory';
 
-/** Something the user was told: an error, the message a run ended with, a comparison's. */
+/** Something the user was told: an error, the message a run ended with, or a note (a comparison's). */
 export interface Told {
-  kind: 'error' | 'run' | 'comparison';
+  kind: 'error' | 'run' | 'note';
   text: string;
   severity: 'info' | 'warning' | 'error';
   /** A failed run's error, beside the message that tells it. */
   error?: string;
+  /** The buttons an error is offered with besides Show Log (Open Settings…). */
+  actions?: string[];
 }
 
 /** A command's body: what `vscode.commands.registerCommand` runs. */
@@ -133,7 +135,10 @@ export class Ctx implements vscode.Disposable {
     return run;
   }
 
-  /** The report of the results shown (the last run or profile read), if any. */
+  /**
+   * The report last shown in the panel: the last run or profile read, or a comparison shown
+   * after it (Show Flamegraph brings back what was last shown, not the run under a comparison).
+   */
   get shownReport(): PackedReport | undefined {
     return this.#report;
   }
@@ -180,8 +185,13 @@ export class Ctx implements vscode.Disposable {
     // In the editor's words: an option by its setting (or preset) name, not by the CLI's flag.
     const message = error instanceof HotpathError ? forSurface(error, 'editor') : messageOf(error);
     this.output.error(message);
-    this.#told.fire({ kind: 'error', text: message, severity: 'error' });
     const actions = error instanceof HotpathError ? this.settingActions(error) : [];
+    this.#told.fire({
+      kind: 'error',
+      text: message,
+      severity: 'error',
+      actions: actions.map((a) => a.label),
+    });
     const log = vscode.l10n.t('Show Log');
     void vscode.window
       .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), ...actions.map((a) => a.label), log)
@@ -227,9 +237,11 @@ export class Ctx implements vscode.Disposable {
     ];
   }
 
-  /** Says what a comparison found, to whoever listens (the message itself is the command's). */
-  tellComparison(text: string): void {
-    this.#told.fire({ kind: 'comparison', text, severity: 'info' });
+  /** Says a note (a comparison's headline, a service stopped), shown and logged. */
+  tellNote(text: string): void {
+    this.output.info(text);
+    this.#told.fire({ kind: 'note', text, severity: 'info' });
+    void vscode.window.showInformationMessage(text);
   }
 
   /** Says how a run ended, to whoever listens (the message itself is the profile flow's). */
@@ -323,6 +335,7 @@ export class Ctx implements vscode.Disposable {
     const current = this.results.current;
     if (figures.afterProfile === undefined || current?.profileFile === figures.afterProfile)
       this.results.setComparison(figures.comparison);
+    this.#report = figures.report;
     this.flamegraph.show(figures.report);
     this.output.appendLine(figures.text);
     // The code whose change the headline names, opened beside the report at its line.
@@ -349,6 +362,7 @@ export class Ctx implements vscode.Disposable {
     this.memory.shown = undefined;
     this.#shownChanges++;
     this.results.set(undefined);
+    this.flamegraph.close();
     this.#setContextKeys();
   }
 

@@ -176,10 +176,12 @@ async function run(
       await ctx.showResults(folder, { taken: true });
     const open = vscode.l10n.t('Open run.json');
     const { headline, severity } = runHeadline(record, label);
+    const error = record.status === 'failed' ? record.error : undefined;
+    const actions = error ? ctx.settingActions(error.words ?? error.message) : [];
     ctx.tellRunEnd({
       text: headline,
       severity,
-      ...(record.status === 'failed' && record.error ? { error: errorText(record) } : {}),
+      ...(error ? { error: errorText(record), actions: actions.map((a) => a.label) } : {}),
     });
     const show =
       severity === 'error'
@@ -188,8 +190,6 @@ async function run(
           ? vscode.window.showWarningMessage
           : vscode.window.showInformationMessage;
     const log = vscode.l10n.t('Show Log');
-    const error = record.status === 'failed' ? record.error : undefined;
-    const actions = error ? ctx.settingActions(error.words ?? error.message) : [];
     // Not awaited: the notification waits for the user; the command does not.
     void show(headline, ...actions.map((a) => a.label), open, log).then((picked) => {
       if (picked === open)

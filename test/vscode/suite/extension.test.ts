@@ -271,7 +271,7 @@ suite('Hotpath in VS Code', () => {
     assert.ok(comparison, 'a comparison');
     // Two endpoints: said plainly, with no verdict on a change between them.
     assert.deepEqual(comparison.differentEndpoints, ['GET /cpu', 'GET /cpualloc']);
-    const told = api().lastComparisonMessage() ?? '';
+    const told = api().lastNote() ?? '';
     assert.match(told, /different endpoints \(GET \/cpu → GET \/cpualloc\)/, told);
     assert.doesNotMatch(told, /faster|slower/i, told);
     assert.ok(
@@ -291,6 +291,15 @@ suite('Hotpath in VS Code', () => {
     });
     // Each run by its endpoint and start time: two runs of one endpoint are told apart.
     assert.match(diff.title, /^GET \/cpu · \d\d:\d\d:\d\d → GET \/cpualloc · \d\d:\d\d:\d\d$/);
+    // Show Flamegraph brings back the comparison, not the run under it, even once closed.
+    const shownTab = panelTab();
+    assert.ok(shownTab);
+    await vscode.window.tabGroups.close(shownTab);
+    await vscode.commands.executeCommand('hotpath.showFlamegraph');
+    const reopened = await until('Show Flamegraph to show the comparison', () =>
+      api().panelShown()?.title === diff.title ? true : undefined,
+    );
+    assert.ok(reopened);
     const handlers = vscode.window.visibleTextEditors.find((e) =>
       e.document.uri.fsPath.endsWith('handlers.ts'),
     );
@@ -346,6 +355,7 @@ suite('Hotpath in VS Code', () => {
     assert.ok((await lenses()).length > 0, 'and brings them back');
     await vscode.commands.executeCommand('hotpath.clearResults');
     assert.equal((await lenses()).length, 0, 'no lenses once cleared');
+    assert.equal(panelTab(), undefined, 'and no report panel');
 
     // A run of an endpoint run before is compared with that endpoint's latest earlier run, not
     // with the run taken just before it (/cpualloc), and without asking.
@@ -360,7 +370,7 @@ suite('Hotpath in VS Code', () => {
       return s && /^GET \/cpu · \S+ → GET \/cpu · \S+$/.test(s.title) ? s : undefined;
     });
     assert.ok(same);
-    assert.doesNotMatch(api().lastComparisonMessage() ?? '', /different endpoints/);
+    assert.doesNotMatch(api().lastNote() ?? '', /different endpoints/);
 
     const broken = path.join(path.dirname(first.folder), 'broken.cpuprofile');
     fs.writeFileSync(broken, '{"nodes": [');
@@ -422,6 +432,10 @@ suite('Hotpath in VS Code', () => {
     assert.ok(isRunning(pid), 'a service Hotpath did not start for the run is left running');
     await vscode.commands.executeCommand('hotpath.stopService');
     assert.equal(isRunning(pid), false, 'the service was stopped');
+    assert.match(
+      api().lastNote() ?? '',
+      /the sample service at http:\/\/127\.0\.0\.1:\d+ is stopped/,
+    );
     assert.equal(api().servicePid(), undefined);
   });
 
@@ -450,6 +464,11 @@ suite('Hotpath in VS Code', () => {
         new RegExp(`"hotpath\\.service\\.url": "http://127\\.0\\.0\\.1:${listens}"`),
       );
       assert.doesNotMatch(said, /--url/, "the CLI's flag is not the editor's word");
+      // With a button to the setting, and one to use the port the service was found on.
+      assert.deepEqual(api().lastErrorActions(), [
+        `Use http://127.0.0.1:${listens}`,
+        'Open Settings',
+      ]);
     } finally {
       await clearService();
     }
