@@ -30,7 +30,8 @@ import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
 import { HotpathError, isCancelled, messageOf } from '../vocabulary/errors';
-import { forSurface, referencesIn, settingsNamed, type Words } from '../vocabulary/words';
+import { isOptionKey, OPTIONS } from '../vocabulary/options';
+import { forSurface, settingsNamed, suggestedValue, type Words } from '../vocabulary/words';
 import { type TargetKind, WorkspaceMemory } from './memory';
 import { ProfileRun, type RunEvent } from './run';
 import { SampleService } from './sampleService';
@@ -185,7 +186,7 @@ export class Ctx implements vscode.Disposable {
     // In the editor's words: an option by its setting (or preset) name, not by the CLI's flag.
     const message = error instanceof HotpathError ? forSurface(error, 'editor') : messageOf(error);
     this.output.error(message);
-    const actions = error instanceof HotpathError ? this.settingActions(error) : [];
+    const actions = error instanceof HotpathError ? this.settingActions(error, error.option) : [];
     this.#told.fire({
       kind: 'error',
       text: message,
@@ -206,10 +207,13 @@ export class Ctx implements vscode.Disposable {
    * they give `hotpath.service.url` a value (the port the service was found on) and that setting
    * is what the run used, one that sets it.
    */
-  settingActions(words: Words): { label: string; run: () => void }[] {
-    const [setting] = settingsNamed(words);
+  settingActions(words: Words, option?: string): { label: string; run: () => void }[] {
+    // A bad option's error names the option at fault (BAD_OPTION) when its words name none.
+    const named: { setting?: string } | undefined =
+      option !== undefined && isOptionKey(option) ? OPTIONS[option] : undefined;
+    const [setting = named?.setting] = settingsNamed(words);
     if (!setting) return [];
-    const url = referencesIn(words).find((r) => r.option === 'url' && r.value)?.value;
+    const url = suggestedValue(words, 'url');
     const useUrl =
       url && this.config.service
         ? [

@@ -42,6 +42,16 @@ export function referencesIn(words: Words): { option: OptionKey; value?: string 
 }
 
 /**
+ * The value words suggest for an option: the last they give it ("listens on 3001, not on 3000
+ * (url http://…:3000): use url http://…:3001" suggests the second), if any.
+ */
+export function suggestedValue(words: Words, option: OptionKey): string | undefined {
+  return referencesIn(words)
+    .filter((r) => r.option === option && r.value !== undefined)
+    .at(-1)?.value;
+}
+
+/**
  * The settings the editor's rendering of `words` names (`hotpath.presets` for a preset's field),
  * each once: what an Open Settings button opens. A preset named by value is picked, not set.
  */

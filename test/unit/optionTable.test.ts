@@ -22,7 +22,13 @@ import { formatAnalysis, formatRun } from '../../src/report/text';
 import { resolveRunOptions } from '../../src/runner/options';
 import { HotpathError } from '../../src/vocabulary/errors';
 import { isOptionKey, OPTIONS, type OptionKey, type Surface } from '../../src/vocabulary/options';
-import { forSurface, hasReference, optionRef, settingsNamed } from '../../src/vocabulary/words';
+import {
+  forSurface,
+  hasReference,
+  optionRef,
+  settingsNamed,
+  suggestedValue,
+} from '../../src/vocabulary/words';
 
 const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -297,6 +303,8 @@ describe("the editor's words for every error and diagnosis", () => {
       'your service listens on port 3001, not on 3000 ("hotpath.service.url": "http://127.0.0.1:3000"): use "hotpath.service.url": "http://127.0.0.1:3001"',
     );
     assert.deepEqual(settingsNamed(error), ['hotpath.service.url']);
+    assert.equal(suggestedValue(error, 'url'), 'http://127.0.0.1:3001', 'the port found, to use');
+    assert.equal(suggestedValue(error, 'preset'), undefined);
     const summary = forSurface(suggestingRun().diagnosis.summary, 'editor');
     assert.doesNotMatch(summary, /--[a-z]/);
     assert.match(summary, /the "ramp" preset/);
