@@ -30,20 +30,23 @@ import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
 import { HotpathError, isCancelled, messageOf } from '../vocabulary/errors';
-import { forSurface } from '../vocabulary/words';
+import { isOptionKey, OPTIONS } from '../vocabulary/options';
+import { forSurface, settingsNamed, suggestedValue, type Words } from '../vocabulary/words';
 import { type TargetKind, WorkspaceMemory } from './memory';
 import { ProfileRun, type RunEvent } from './run';
 import { SampleService } from './sampleService';
 
 export type { TargetKind } from './memory';
 
-/** Something the user was told: an error, or the message a run ended with. */
+/** Something the user was told: an error, the message a run ended with, or a note (a comparison's). */
 export interface Told {
-  kind: 'error' | 'run';
+  kind: 'error' | 'run' | 'note';
   text: string;
   severity: 'info' | 'warning' | 'error';
   /** A failed run's error, beside the message that tells it. */
   error?: string;
+  /** The buttons an error is offered with besides Show Log (Open Settings…). */
+  actions?: string[];
 }
 
 /** A command's body: what `vscode.commands.registerCommand` runs. */
@@ -133,7 +136,10 @@ export class Ctx implements vscode.Disposable {
     return run;
   }
 
-  /** The report of the results shown (the last run or profile read), if any. */
+  /**
+   * The report last shown in the panel: the last run or profile read, or a comparison shown
+   * after it (Show Flamegraph brings back what was last shown, not the run under a comparison).
+   */
   get shownReport(): PackedReport | undefined {
     return this.#report;
   }
@@ -180,12 +186,66 @@ export class Ctx implements vscode.Disposable {
     // In the editor's words: an option by its setting (or preset) name, not by the CLI's flag.
     const message = error instanceof HotpathError ? forSurface(error, 'editor') : messageOf(error);
     this.output.error(message);
-    this.#told.fire({ kind: 'error', text: message, severity: 'error' });
+    const actions = error instanceof HotpathError ? this.settingActions(error, error.option) : [];
+    this.#told.fire({
+      kind: 'error',
+      text: message,
+      severity: 'error',
+      actions: actions.map((a) => a.label),
+    });
+    const log = vscode.l10n.t('Show Log');
     void vscode.window
-      .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), vscode.l10n.t('Show Log'))
+      .showErrorMessage(vscode.l10n.t('Hotpath: {0}', message), ...actions.map((a) => a.label), log)
       .then((picked) => {
-        if (picked) this.output.show(true);
+        if (picked === log) this.output.show(true);
+        else actions.find((a) => a.label === picked)?.run();
       });
+  }
+
+  /**
+   * The buttons for words that name settings: Open Settings at the first one named, and where
+   * they give `hotpath.service.url` a value (the port the service was found on) and that setting
+   * is what the run used, one that sets it.
+   */
+  settingActions(words: Words, option?: string): { label: string; run: () => void }[] {
+    // A bad option's error names the option at fault (BAD_OPTION) when its words name none.
+    const named: { setting?: string } | undefined =
+      option !== undefined && isOptionKey(option) ? OPTIONS[option] : undefined;
+    const [setting = named?.setting] = settingsNamed(words);
+    if (!setting) return [];
+    const url = suggestedValue(words, 'url');
+    const useUrl =
+      url && this.config.service
+        ? [
+            {
+              label: vscode.l10n.t('Use {0}', url),
+              run: () =>
+                void vscode.workspace
+                  .getConfiguration('hotpath')
+                  .update(
+                    'service.url',
+                    url,
+                    vscode.workspace.workspaceFolders
+                      ? vscode.ConfigurationTarget.Workspace
+                      : vscode.ConfigurationTarget.Global,
+                  ),
+            },
+          ]
+        : [];
+    return [
+      ...useUrl,
+      {
+        label: vscode.l10n.t('Open Settings'),
+        run: () => void vscode.commands.executeCommand('workbench.action.openSettings', setting),
+      },
+    ];
+  }
+
+  /** Says a note (a comparison's headline, a service stopped), shown and logged. */
+  tellNote(text: string): void {
+    this.output.info(text);
+    this.#told.fire({ kind: 'note', text, severity: 'info' });
+    void vscode.window.showInformationMessage(text);
   }
 
   /** Says how a run ended, to whoever listens (the message itself is the profile flow's). */
@@ -253,6 +313,11 @@ export class Ctx implements vscode.Disposable {
     this.output.info(`restored the results of ${target}`);
   }
 
+  /** The folder of the last run taken, if any. */
+  lastRun(): string | undefined {
+    return this.#taken.at(-1);
+  }
+
   /** The folders of the last two runs taken, oldest first; undefined when there are not two. */
   lastTwoRuns(): [string, string] | undefined {
     const [before, after] = this.#taken;
@@ -274,6 +339,7 @@ export class Ctx implements vscode.Disposable {
     const current = this.results.current;
     if (figures.afterProfile === undefined || current?.profileFile === figures.afterProfile)
       this.results.setComparison(figures.comparison);
+    this.#report = figures.report;
     this.flamegraph.show(figures.report);
     this.output.appendLine(figures.text);
     // The code whose change the headline names, opened beside the report at its line.
@@ -300,6 +366,7 @@ export class Ctx implements vscode.Disposable {
     this.memory.shown = undefined;
     this.#shownChanges++;
     this.results.set(undefined);
+    this.flamegraph.close();
     this.#setContextKeys();
   }
 

@@ -146,6 +146,12 @@ async function run(
           ? { repeat: config.repeat }
           : {}),
         ...(config.nodePath ? { nodePath: config.nodePath } : {}),
+        warmupSec: config.warmupSec,
+        allowErrors: config.allowErrors,
+        insecure: config.insecure,
+        allowRemote: config.allowRemote,
+        drainTimeoutSec: config.drainTimeoutSec,
+        maxProcesses: config.maxProcesses,
         ...request,
         outDir,
       },
@@ -170,10 +176,12 @@ async function run(
       await ctx.showResults(folder, { taken: true });
     const open = vscode.l10n.t('Open run.json');
     const { headline, severity } = runHeadline(record, label);
+    const error = record.status === 'failed' ? record.error : undefined;
+    const actions = error ? ctx.settingActions(error.words ?? error.message) : [];
     ctx.tellRunEnd({
       text: headline,
       severity,
-      ...(record.status === 'failed' && record.error ? { error: errorText(record) } : {}),
+      ...(error ? { error: errorText(record), actions: actions.map((a) => a.label) } : {}),
     });
     const show =
       severity === 'error'
@@ -181,11 +189,13 @@ async function run(
         : severity === 'warning'
           ? vscode.window.showWarningMessage
           : vscode.window.showInformationMessage;
+    const log = vscode.l10n.t('Show Log');
     // Not awaited: the notification waits for the user; the command does not.
-    void show(headline, open, vscode.l10n.t('Show Log')).then((picked) => {
+    void show(headline, ...actions.map((a) => a.label), open, log).then((picked) => {
       if (picked === open)
         void vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, RUN_FILE)));
-      else if (picked) ctx.output.show(true);
+      else if (picked === log) ctx.output.show(true);
+      else actions.find((a) => a.label === picked)?.run();
     });
     return completed;
   } catch (error) {

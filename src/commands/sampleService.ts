@@ -17,14 +17,28 @@ export class SampleService implements vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<RunningService | undefined>();
   /** Fires with the service when it starts, and with undefined when it stops or exits. */
   readonly onDidChange = this.#changed.event;
+  /** While it runs: where it answers, in the status bar; a click stops it. */
+  readonly #indicator = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
 
   constructor(
     private readonly options: () => { nodePath: string },
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.onDidChange((service) =>
-      vscode.commands.executeCommand('setContext', 'hotpath.serviceRunning', !!service),
-    );
+    this.#indicator.name = vscode.l10n.t('Hotpath sample service');
+    this.#indicator.command = 'hotpath.stopService';
+    this.onDidChange((service) => {
+      void vscode.commands.executeCommand('setContext', 'hotpath.serviceRunning', !!service);
+      if (!service) {
+        this.#indicator.hide();
+        return;
+      }
+      this.#indicator.text = `$(server-process) ${vscode.l10n.t('Hotpath sample {0}', service.url)}`;
+      this.#indicator.tooltip = vscode.l10n.t(
+        'The sample service Hotpath started answers at {0}. Click to stop it.',
+        service.url,
+      );
+      this.#indicator.show();
+    });
   }
 
   get current(): RunningService | undefined {
@@ -61,6 +75,7 @@ export class SampleService implements vscode.Disposable {
     if (!service) return false;
     this.#forget(service);
     await service.stop();
+    this.log.info(`sample service stopped: ${service.url} (pid ${service.pid})`);
     return true;
   }
 
@@ -71,6 +86,7 @@ export class SampleService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.#indicator.dispose();
     this.#changed.dispose();
   }
 }

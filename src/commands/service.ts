@@ -24,10 +24,18 @@ export function startSampleService(ctx: Ctx) {
 /** "Stop Service": cancels the run going on and stops the sample service started by hand. */
 export function stopService(ctx: Ctx) {
   return async (): Promise<void> => {
+    const service = ctx.sample.current;
     const [cancelled, stopped] = await Promise.all([ctx.stopRun(), ctx.sample.stop()]);
     if (!cancelled && !stopped)
       void vscode.window.showInformationMessage(
         vscode.l10n.t('Hotpath: no run or service is going.'),
+      );
+    // The run's own end says it was cancelled; the service started by hand is said here.
+    else if (stopped)
+      ctx.tellNote(
+        service
+          ? vscode.l10n.t('Hotpath: the sample service at {0} is stopped.', service.url)
+          : vscode.l10n.t('Hotpath: the sample service is stopped.'),
       );
   };
 }

@@ -33,6 +33,10 @@ export interface HotpathApi {
   lastError(): string | undefined;
   /** The message the last run ended with, and how it was shown (a note, a warning, an error). */
   lastRunMessage(): { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
+  /** The buttons the last error was offered with besides Show Log. */
+  lastErrorActions(): string[];
+  /** The last note told (a comparison's headline, a service stopped). */
+  lastNote(): string | undefined;
   /** How many profiles are being read in worker threads now. */
   readsInProgress(): number;
   /** The profile whose results (lenses, hot lines) are applied now. */
@@ -43,6 +47,8 @@ export function testApi(ctx: Ctx): HotpathApi {
   // What the user was told, as the context tells it: the tests' record of it is kept here.
   let lastError: string | undefined;
   let lastRunMessage: { text: string; severity: 'info' | 'warning' | 'error' } | undefined;
+  let lastNote: string | undefined;
+  let lastErrorActions: string[] = [];
   // The run going on, as its events tell it: its processes and the stage it has reached.
   let runningPids: number[] = [];
   let runningStage: string | undefined;
@@ -60,8 +66,10 @@ export function testApi(ctx: Ctx): HotpathApi {
     }),
     ctx.onDidTell((told) => {
       if (told.kind === 'run') lastRunMessage = { text: told.text, severity: told.severity };
+      if (told.kind === 'note') lastNote = told.text;
       if (told.kind === 'error') lastError = told.text;
       else if (told.error !== undefined) lastError = told.error;
+      if (told.kind === 'error' || told.error !== undefined) lastErrorActions = told.actions ?? [];
     }),
   );
   return {
@@ -92,6 +100,8 @@ export function testApi(ctx: Ctx): HotpathApi {
     servicePid: () => ctx.sample.current?.pid,
     lastError: () => lastError,
     lastRunMessage: () => lastRunMessage,
+    lastNote: () => lastNote,
+    lastErrorActions: () => [...lastErrorActions],
     readsInProgress: () => ctx.readsInProgress,
     currentProfile: () => ctx.results.current?.profileFile,
   };

@@ -118,6 +118,11 @@ export interface Comparison {
    * so that a change can be told as a share of the window. Absent in comparisons made by hand.
    */
   windows?: { before: ComparedWindow; after: ComparedWindow };
+  /**
+   * The two runs' endpoints ("GET /hash", "GET /locked") when they differ: their figures differ
+   * as the endpoints do, and no change is a verdict on the code. Set by the reader of two runs.
+   */
+  differentEndpoints?: [string, string];
 }
 
 export interface ComparedWindow {

@@ -29,6 +29,7 @@
  * users, shapes), count responses. Each side uses what its load allows.
  */
 import type { SampleSeries } from '../record/samples';
+import { optionRef } from '../vocabulary/words';
 
 /**
  * The rules, as data. `noise`: a significant change smaller than this is reported as no
@@ -279,7 +280,7 @@ export function verdictText(interval: RatioInterval, up: string, down: string): 
   if (direction === 'up') return `${up}, ${intervalText(interval)}`;
   if (direction === 'down') return `${down}, ${intervalText(interval)}`;
   if (tooWide(interval))
-    return `too noisy to tell (${intervalText(interval)}): run longer, or with --repeat N`;
+    return `too noisy to tell (${intervalText(interval)}): run longer, or with ${optionRef('repeat', 'N')}`;
   const significant = interval.low > 1 || interval.high < 1;
   return significant
     ? `no measurable change: ${x(interval.estimate)}x is within the ±${SPREAD_RULES.noise * 100} % noise of a load test (${intervalText(interval)})`

@@ -16,8 +16,10 @@ import { amountOrNone, ms, ratio } from './units';
  * Whether the change is real, in words: req/s and mean latency with their intervals, or why
  * there are none.
  */
-export function comparisonVerdicts(comparison: Comparison): string[] {
+export function comparisonVerdicts(comparison: Comparison, surface: Surface = 'cli'): string[] {
   const spread = comparison.spread;
+  if (comparison.differentEndpoints)
+    return [`no verdict: ${comparison.differentEndpoints.join(' and ')} are different endpoints`];
   if (!spread)
     return [
       'no interval: a run kept no 100 ms samples (saved before Hotpath kept them, or a lone profile), its load was not constant (a ramp, a spike, joining users), or it was too short',
@@ -29,7 +31,7 @@ export function comparisonVerdicts(comparison: Comparison): string[] {
     verdicts.push(
       `mean latency: ${verdictText(spread.latencyMean, 'higher (worse)', 'lower (better)')}`,
     );
-  return verdicts;
+  return verdicts.map((verdict) => forSurface(verdict, surface));
 }
 
 /**
@@ -67,8 +69,12 @@ export function comparisonHeadline(
   cwd = process.cwd(),
   surface: Surface = 'cli',
 ): ComparisonHeadline {
-  const outcome = outcomeText(comparison);
   const cause = biggestCause(comparison, cwd);
+  if (comparison.differentEndpoints) {
+    const text = `${differentEndpointsText(comparison, comparison.differentEndpoints)}.${cause ? ` The biggest difference in your code: ${cause.text}.` : ''}`;
+    return { text, ...(cause?.file ? { file: cause.file, line: cause.line } : {}) };
+  }
+  const outcome = outcomeText(comparison);
   const because = cause
     ? `The biggest change in your code: ${cause.text}.`
     : changeOutsideText(comparison);
@@ -98,6 +104,18 @@ function outcomeText(comparison: Comparison): string | undefined {
         ? `Too noisy to tell a change in req/s (${intervalText(rps)}: run longer, or with ${optionRef('repeat', 'N')})${also}`
         : `No measurable change in req/s (${intervalText(rps)})${also}`;
   }
+}
+
+/**
+ * Two runs of different endpoints: their figures side by side, said to be the endpoints'
+ * difference, with no verdict (a "4.63x faster" between GET /hash and GET /locked means nothing).
+ */
+function differentEndpointsText(comparison: Comparison, [a, b]: [string, string]): string {
+  const rps = comparison.ratios.requestsPerSec;
+  const figures = [rps === undefined ? undefined : `req/s ${ratio(rps)}`, latencyText(comparison)]
+    .filter(Boolean)
+    .join(', ');
+  return `These runs load different endpoints (${a} → ${b})${figures ? `: ${figures}` : ''}; that is how the endpoints differ, not a change in the code, so no verdict is drawn`;
 }
 
 /** The latency's change: the mean's with its interval, else the p50's ratio. */

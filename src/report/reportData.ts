@@ -139,24 +139,26 @@ export function comparisonReportData(
   const faster = comparison.ratios.requestsPerSec;
   const interval = comparison.spread?.requestsPerSec;
   const direction = interval ? directionOf(interval) : undefined;
-  const verdict = direction
-    ? direction === 'same' && interval && tooWide(interval)
-      ? 'too noisy to tell'
-      : { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
-    : faster === undefined
-      ? 'compared'
-      : faster >= 1.05
-        ? 'faster (no interval)'
-        : faster <= 0.95
-          ? 'slower (no interval)'
-          : 'about the same (no interval)';
+  const verdict = comparison.differentEndpoints
+    ? 'different endpoints'
+    : direction
+      ? direction === 'same' && interval && tooWide(interval)
+        ? 'too noisy to tell'
+        : { up: 'faster', down: 'slower', same: 'no measurable change' }[direction]
+      : faster === undefined
+        ? 'compared'
+        : faster >= 1.05
+          ? 'faster (no interval)'
+          : faster <= 0.95
+            ? 'slower (no interval)'
+            : 'about the same (no interval)';
   const changes = comparison.functions.slice(0, 15);
   return {
     title: `${labels[0]} → ${labels[1]}`,
     subtitle: `${records[0] && records[1] ? `${runDifferences(...records)}. ` : ''}Ratios are after ÷ before. In the flamegraph, widths are the later run; red grew, blue shrank.`,
     rows: [
       ['req/s', ratio(comparison.ratios.requestsPerSec)],
-      ...comparisonVerdicts(comparison).map((v): [string, string] => ['verdict', v]),
+      ...comparisonVerdicts(comparison, surface).map((v): [string, string] => ['verdict', v]),
       ['latency p50', ratio(comparison.ratios.latencyP50)],
       ['latency p99', ratio(comparison.ratios.latencyP99)],
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],

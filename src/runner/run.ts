@@ -13,6 +13,7 @@ import {
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from '../vocabulary/errors';
 import { hotpathVersion, packageRoot } from '../vocabulary/paths';
 import type { LoadProgress } from '../vocabulary/progress';
+import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
@@ -311,7 +312,7 @@ async function stopCapture(
       file: null,
       why: capture
         ? 'profiling was turned off for this run'
-        : 'Hotpath did not start this service, so it could not profile it (give --service to let it)',
+        : `Hotpath did not start this service, so it could not profile it (give ${optionRef('service')} to let it)`,
     };
   }
 }

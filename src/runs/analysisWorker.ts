@@ -42,7 +42,7 @@ function showComparison(read: ReadComparison, cwd: string | undefined): Answer {
   const { comparison, labels, runs, records } = read;
   const twoRuns = records[0] && records[1] ? records : undefined;
   const report = packReport(comparisonReportData(comparison, labels, cwd, records, SURFACE));
-  const [verdict = ''] = comparisonVerdicts(comparison);
+  const [verdict = ''] = comparisonVerdicts(comparison, SURFACE);
   return {
     message: {
       type: 'comparison',

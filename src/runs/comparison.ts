@@ -38,8 +38,16 @@ export function compareSavedRuns(
     run.record
       ? `${formatHeader(run.record)} (${path.basename(run.folder)})`
       : displayPath(run.profileFile, cwd);
+  const endpoint = (run: LoadedRun) =>
+    run.record ? `${run.record.endpoint.method} ${run.record.endpoint.path}` : undefined;
+  const endpoints = [endpoint(a), endpoint(b)];
+  const different =
+    endpoints[0] !== undefined && endpoints[1] !== undefined && endpoints[0] !== endpoints[1];
   return {
-    comparison: compareRuns(...runs),
+    comparison: {
+      ...compareRuns(...runs),
+      ...(different ? { differentEndpoints: endpoints as [string, string] } : {}),
+    },
     labels: [runLabel(a, cwd), runLabel(b, cwd)],
     headers: [header(a), header(b)],
     runs,

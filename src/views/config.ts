@@ -88,6 +88,38 @@ export class Config implements vscode.Disposable {
     return this.section.get<number>('repeat') ?? 1;
   }
 
+  /** Seconds of load before the measured window. */
+  get warmupSec(): number {
+    return this.section.get<number>('warmup') ?? DEFAULTS.warmupSec;
+  }
+
+  /** Measure a load whose warm-up failed every request (the error path). */
+  get allowErrors(): boolean {
+    return this.section.get<boolean>('allowErrors') ?? false;
+  }
+
+  /** Seconds the window waits at most for the warm-up's requests to end. */
+  get drainTimeoutSec(): number {
+    return this.section.get<number>('drainTimeout') ?? DEFAULTS.drainTimeoutSec;
+  }
+
+  /** Processes and threads profiled in one run at most. */
+  get maxProcesses(): number {
+    return this.section.get<number>('maxProcesses') ?? DEFAULTS.maxProcesses;
+  }
+
+  /** Load an https service whose certificate Node does not trust. */
+  get insecure(): boolean {
+    return this.section.get<boolean>('service.insecure') ?? false;
+  }
+
+  /** Load another machine's URL; never in an untrusted workspace (the setting is restricted). */
+  get allowRemote(): boolean {
+    return (
+      vscode.workspace.isTrusted && (this.section.get<boolean>('service.allowRemote') ?? false)
+    );
+  }
+
   /**
    * Where runs are saved, relative to the workspace folder or absolute. In an untrusted workspace
    * only a folder inside the workspace is used (the setting is restricted, and a path that leaves

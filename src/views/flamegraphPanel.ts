@@ -62,6 +62,11 @@ export class FlamegraphPanel implements vscode.Disposable {
     this.#panel?.page.post({ type: 'showWaits', ...(lock ? { lock } : {}) });
   }
 
+  /** Closes the panel, if it is open (results cleared: nothing left to show). */
+  close(): void {
+    this.#panel?.panel.dispose();
+  }
+
   /** Whether the panel is open (in front or behind another tab). */
   get open(): boolean {
     return this.#panel !== undefined;

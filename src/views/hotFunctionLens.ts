@@ -1,14 +1,50 @@
-/** CodeLens above each hot function of an open file: its share, time per request, the endpoint. */
+/**
+ * CodeLens above each hot function of an open file (its share, time per request, the endpoint)
+ * and each lock's acquire site: one a line.
+ */
 import * as vscode from 'vscode';
 import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
+import type { Comparison, DiffNode } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
+import type { LockSite } from '../profile/waits';
 import { change as changeText, fineMs, share } from '../report/units';
 import { localPath } from '../vocabulary/sourcePlace';
 import type { Config } from './config';
+import { LENS_FLOOR, type LensCandidate, oneLensALine } from './lensOrder';
 import type { Results } from './results';
 
-/** Functions under this share of the profile get no lens. */
-const MIN_SHARE = 0.005;
+/** A function's own time under this share of the window shows as "0.0 %": its total is told. */
+const SELF_FLOOR = 0.0005;
+
+/**
+ * ⏳ over a lock's acquire site, what matters first (the lens is cut at the editor's width):
+ * the share of the latency spent waiting for it and whether it is held across an await.
+ */
+function lockLens(site: LockSite, line: number, endpoint: string): vscode.CodeLens {
+  const figures = vscode.l10n.t(
+    '{share} % of latency waiting for {lock}{across} · waited {wait} p50 · held {held} · {perSec} acquired/s · {endpoint}',
+    {
+      share: Math.round(site.waitShare * 100),
+      lock: site.name,
+      across: site.heldAcrossAwait ? `, ${vscode.l10n.t('held across an await')}` : '',
+      wait: fineMs(site.waitMs.p50),
+      held: fineMs(site.holdMs.p50),
+      perSec: site.perSec.toFixed(site.perSec >= 10 ? 0 : 1),
+      endpoint,
+    },
+  );
+  return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+    title: `⏳ ${figures}`,
+    tooltip: vscode.l10n.t(
+      'Requests waited for {0} (a {1}) in the last Hotpath run; click for the report',
+      site.name,
+      site.kind,
+    ),
+    // The report is shown (opened, or brought to the front) at its locks, this one marked.
+    command: 'hotpath.showFlamegraph',
+    arguments: [{ lock: site.name }],
+  });
+}
 
 export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();
@@ -39,78 +75,127 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     );
   }
 
+  /**
+   * One lens a line, in this order of priority: what the run's diagnosis names (its function or
+   * lock), then time (a function's total share of the window, a lock's share of the latency);
+   * what later floors add (a comparison's change) is said at the end of the line. Below the floor
+   * (`LENS_FLOOR` of the window in total) a function gets no lens.
+   */
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const run = this.results.current;
     if (!run || !this.config.showCodeLens) return [];
     const file = document.uri.fsPath;
-    const duration = run.analysis.model.durationUs || 1;
     const endpoint = run.record
       ? `${run.record.endpoint.method} ${run.record.endpoint.path}`
       : vscode.l10n.t('profile');
-    const changes = new Map(
-      (this.results.comparison?.functions ?? []).map((c) => [`${c.name}\0${c.file}`, c]),
-    );
-    const lenses: vscode.CodeLens[] = [];
+    const lookAt = run.diagnosis.lookAt;
+    const candidates: LensCandidate<vscode.CodeLens>[] = [];
+    const lineOf = (sourceLine: number) =>
+      Math.min(Math.max(0, sourceLine - 1), document.lineCount - 1);
     for (const { f, line: sourceLine } of this.#functionsIn(run, file)) {
-      const line = Math.min(Math.max(0, sourceLine - 1), document.lineCount - 1);
-      // A comparison names a function by its original file, or by its script URL when it has no map.
-      const change =
-        changes.get(`${f.name}\0${file}`) ?? changes.get(`${f.name}\0${f.generated.url}`);
-      const delta = !change
-        ? ''
-        : change.before > 0
-          ? ` · ${vscode.l10n.t('self {0} vs previous', changeText(change.after / change.before - 1))}`
-          : ` · ${vscode.l10n.t('new since previous')}`;
-      const figures = vscode.l10n.t(
-        '{0} self · {1} total · {2} · {3}',
-        share(f.selfUs / duration),
-        share(f.totalUs / duration),
-        this.results.describeTime(f.selfUs),
-        endpoint,
-      );
-      lenses.push(
-        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: `🔥 ${figures}${delta}`,
-          tooltip: vscode.l10n.t(
-            '{0}: self and total time in the last Hotpath run; click to find it in the flamegraph',
-            f.name,
-          ),
-          command: 'hotpath.showFlamegraph',
-          arguments: [{ name: f.name, file }],
-        }),
-      );
+      const line = lineOf(sourceLine);
+      candidates.push({
+        line,
+        named:
+          lookAt?.waitShare === undefined &&
+          lookAt?.functionName === f.name &&
+          this.#isFile(lookAt.file, file),
+        weight: f.totalUs / (run.analysis.model.durationUs || 1),
+        lens: this.#functionLens(run, f, file, line, endpoint),
+      });
     }
     for (const site of run.waits?.sites ?? []) {
-      if (site.site.file !== file || site.asked === 0) continue;
-      const line = Math.min(Math.max(0, site.site.line - 1), document.lineCount - 1);
-      const figures = vscode.l10n.t(
-        '{lock}: waited {wait} p50 · held {held} · {perSec} acquired/s · {share} % of latency · {endpoint}',
-        {
-          lock: site.name,
-          wait: fineMs(site.waitMs.p50),
-          held: fineMs(site.holdMs.p50),
-          perSec: site.perSec.toFixed(site.perSec >= 10 ? 0 : 1),
-          share: Math.round(site.waitShare * 100),
-          endpoint,
-        },
-      );
-      const across = site.heldAcrossAwait ? ` · ${vscode.l10n.t('held across an await')}` : '';
-      lenses.push(
-        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: `⏳ ${figures}${across}`,
-          tooltip: vscode.l10n.t(
-            'Requests waited for {0} (a {1}) in the last Hotpath run; click for the report',
-            site.name,
-            site.kind,
-          ),
-          // The report is shown (opened, or brought to the front) at its locks, this one marked.
-          command: 'hotpath.showFlamegraph',
-          arguments: [{ lock: site.name }],
-        }),
-      );
+      if (site.asked === 0 || !this.#isFile(site.site.file, file)) continue;
+      const line = lineOf(site.site.line);
+      candidates.push({
+        line,
+        named:
+          lookAt?.waitShare !== undefined &&
+          this.#isFile(lookAt.file, file) &&
+          lookAt.line === site.site.line,
+        weight: site.waitShare,
+        lens: lockLens(site, line, endpoint),
+      });
     }
-    return lenses;
+    return oneLensALine(candidates);
   }
+
+  /** Whether a profile's file (mapped to this machine) is the document's. */
+  #isFile(profileFile: string, file: string): boolean {
+    return profileFile === file || localPath(profileFile, this.config.pathMappings) === file;
+  }
+
+  /**
+   * 🔥 with a function's self and total share and its self time per request; a function with
+   * next to no time of its own (a handler that calls the work) says its total per request and
+   * leaves the "0.0 % self · 0 ms/req" out.
+   */
+  #functionLens(
+    run: LoadedRun,
+    f: AnalyzedFunction,
+    file: string,
+    line: number,
+    endpoint: string,
+  ): vscode.CodeLens {
+    const duration = run.analysis.model.durationUs || 1;
+    const figures =
+      f.selfUs / duration >= SELF_FLOOR
+        ? vscode.l10n.t(
+            '{0} self · {1} total · {2} · {3}',
+            share(f.selfUs / duration),
+            share(f.totalUs / duration),
+            this.results.describeTime(f.selfUs),
+            endpoint,
+          )
+        : vscode.l10n.t(
+            '{0} total · {1} with what it calls · {2}',
+            share(f.totalUs / duration),
+            this.results.describeTime(f.totalUs),
+            endpoint,
+          );
+    return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+      title: `🔥 ${figures}${this.#changeOf(f, file)}`,
+      tooltip: vscode.l10n.t(
+        '{0}: self and total time in the last Hotpath run; click to find it in the flamegraph',
+        f.name,
+      ),
+      command: 'hotpath.showFlamegraph',
+      arguments: [{ name: f.name, file }],
+    });
+  }
+
+  /**
+   * What the comparison shown says of the function: its self time's change, or "new since
+   * previous" only when the earlier run did not have it at all (a handler whose own time was
+   * none before still ran, under what it calls).
+   */
+  #changeOf(f: AnalyzedFunction, file: string): string {
+    const comparison = this.results.comparison;
+    if (!comparison) return '';
+    const keys = [`${f.name}\0${file}`, `${f.name}\0${f.generated.url}`];
+    const change = comparison.functions.find((c) => keys.includes(`${c.name}\0${c.file}`));
+    if (change && change.before > 0)
+      return ` · ${vscode.l10n.t('self {0} vs previous', changeText(change.after / change.before - 1))}`;
+    const earlier = this.#inEarlierRun(comparison);
+    if (keys.some((k) => earlier.has(k))) return '';
+    return change ? ` · ${vscode.l10n.t('new since previous')}` : '';
+  }
+
+  /** The functions of the comparison's earlier run, anywhere in its call tree (by name and file). */
+  #inEarlierRun(comparison: Comparison): Set<string> {
+    if (this.#earlier?.comparison !== comparison) {
+      const names = new Set<string>();
+      const stack: DiffNode[] = [comparison.tree];
+      for (let node = stack.pop(); node; node = stack.pop()) {
+        if (node.before > 0) names.add(`${node.name}\0${node.file}`);
+        stack.push(...node.children);
+      }
+      this.#earlier = { comparison, names };
+    }
+    return this.#earlier.names;
+  }
+
+  #earlier: { comparison: Comparison; names: Set<string> } | undefined;
 
   #functionsIn(run: LoadedRun, file: string): { f: AnalyzedFunction; line: number }[] {
     if (this.#index?.run !== run) {
@@ -119,7 +204,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
       const mappings = this.config.pathMappings;
       for (const f of run.analysis.functions) {
         const where = sourceOf(f);
-        if (!where || f.totalUs / duration < MIN_SHARE) continue;
+        if (!where || f.totalUs / duration < LENS_FLOOR) continue;
         // Keyed by where the file is here: a profile taken elsewhere names its own folders.
         const local = localPath(where.source, mappings) ?? where.source;
         const entries = byFile.get(local) ?? [];

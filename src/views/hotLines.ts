@@ -177,11 +177,11 @@ export class HotLines implements vscode.Disposable {
       hover.appendText(
         site.heldAcrossAwait
           ? vscode.l10n.t(
-              'Hotpath: requests waited for {lock} (a {kind}) {p50} (p50, p99 {p99}), {share} of their latency; each holder kept it {held} (p50), across an await. granted {count} times, {perSec} a second of the profiled window (every acquire call, not requests).',
+              'Hotpath: requests waited for {lock} (a {kind}) {p50} (p50, p99 {p99}), {share} of their latency; each holder kept it {held} (p50), across an await. Granted {count} times, {perSec} a second of the profiled window (every acquire call, not requests).',
               figures,
             )
           : vscode.l10n.t(
-              'Hotpath: requests waited for {lock} (a {kind}) {p50} (p50, p99 {p99}), {share} of their latency; each holder kept it {held} (p50). granted {count} times, {perSec} a second of the profiled window (every acquire call, not requests).',
+              'Hotpath: requests waited for {lock} (a {kind}) {p50} (p50, p99 {p99}), {share} of their latency; each holder kept it {held} (p50). Granted {count} times, {perSec} a second of the profiled window (every acquire call, not requests).',
               figures,
             ),
       );

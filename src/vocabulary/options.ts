@@ -5,10 +5,18 @@
  * `test/unit/optionTable.test.ts` keeps the table in step with package.json and the CLI's parser.
  */
 
-/** An option's names: the CLI's flag (none: a setting only), the VS Code setting (none: CLI only). */
+/**
+ * An option's names: the CLI's flag (none: a setting only), and the editor's — a VS Code setting,
+ * or a field of a load preset (`hotpath.presets`; '' for a preset of one's own as a whole). An
+ * option with neither is the CLI's alone; no error or diagnosis refers to one such
+ * (test/unit/optionTable.test.ts).
+ */
 export interface OptionNames {
   flag?: `--${string}`;
   setting?: `hotpath.${string}`;
+  inPreset?: string;
+  /** A flag without a value that turns something on: the editor's words set its setting true. */
+  switch?: true;
 }
 
 export const OPTIONS = {
@@ -16,18 +24,18 @@ export const OPTIONS = {
   path: {}, // the endpoint: the CLI's positional <path>, the editor's endpoint pick
   service: { flag: '--service', setting: 'hotpath.service.command' },
   url: { flag: '--url', setting: 'hotpath.service.url' },
-  'allow-remote': { flag: '--allow-remote' },
-  insecure: { flag: '--insecure' },
+  'allow-remote': { flag: '--allow-remote', setting: 'hotpath.service.allowRemote', switch: true },
+  insecure: { flag: '--insecure', setting: 'hotpath.service.insecure', switch: true },
   'ready-timeout': { flag: '--ready-timeout' },
   'agent-timeout': { flag: '--agent-timeout' },
-  'max-processes': { flag: '--max-processes' },
+  'max-processes': { flag: '--max-processes', setting: 'hotpath.maxProcesses' },
   // The load.
   preset: { flag: '--preset', setting: 'hotpath.defaultPreset' },
   presets: { setting: 'hotpath.presets' },
-  shape: { flag: '--shape' },
+  shape: { flag: '--shape', inPreset: '' },
   repeat: { flag: '--repeat', setting: 'hotpath.repeat' },
-  connections: { flag: '--connections' },
-  duration: { flag: '--duration' },
+  connections: { flag: '--connections', inPreset: 'connections' },
+  duration: { flag: '--duration', inPreset: 'durationSec' },
   amount: { flag: '--amount' },
   rate: { flag: '--rate' },
   'overall-rate': { flag: '--overall-rate' },
@@ -35,9 +43,9 @@ export const OPTIONS = {
   header: { flag: '--header' },
   body: { flag: '--body' },
   timeout: { flag: '--timeout' },
-  'allow-errors': { flag: '--allow-errors' },
-  warmup: { flag: '--warmup' },
-  'drain-timeout': { flag: '--drain-timeout' },
+  'allow-errors': { flag: '--allow-errors', setting: 'hotpath.allowErrors', switch: true },
+  warmup: { flag: '--warmup', setting: 'hotpath.warmup' },
+  'drain-timeout': { flag: '--drain-timeout', setting: 'hotpath.drainTimeout' },
   workers: { flag: '--workers' },
   // The capture and where it goes.
   'sampling-interval': { flag: '--sampling-interval', setting: 'hotpath.samplingInterval' },

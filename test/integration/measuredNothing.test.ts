@@ -47,7 +47,10 @@ test('a load with no responses exits with the measured-nothing code and prints n
     assert.equal(record.error?.code, 'MEASURED_NOTHING');
     // The editor says the options its own way: the words keep their references.
     assert.ok(record.error?.words && hasReference(record.error.words), record.error?.words);
-    assert.match(forSurface(record.error.words, 'editor'), /the CLI's --connections 1/);
+    assert.match(
+      forSurface(record.error.words, 'editor'),
+      /a preset with "connections": 1 in hotpath.presets/,
+    );
     assert.equal(record.load?.requests, 0);
     assert.ok(record.profile.file, 'the profile is kept');
     assert.ok(fs.existsSync(path.join(folder, record.profile.file)));

@@ -7,10 +7,12 @@ import type { LockSite, Waits } from '../../src/profile/waits';
 import type { RunRecord } from '../../src/record/run';
 import {
   comparisonHeadline,
+  comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
   runLabel,
 } from '../../src/report/comparison';
+import { comparisonReportData } from '../../src/report/reportData';
 import { formatComparison } from '../../src/report/text';
 import { cpuProfile, type ProfileFrame } from '../helpers';
 
@@ -305,6 +307,25 @@ describe('the headline', () => {
       /^req\/s 4\.00x, p50 latency 0\.25x \(no interval\)\. The biggest change in your code: work \(app\.js:10\) went from 80 µs to 10 µs of self time per request\.$/,
     );
     assert.deepEqual([headline.file, headline.line], [APP, 10]);
+  });
+
+  test('two endpoints: said plainly, their figures side by side, no "faster" verdict', () => {
+    // Issue #27: GET /hash → GET /locked read "Faster: 4.63x".
+    const comparison = {
+      ...compareRuns(run(2000, 8000, 100, 50, 40), run(2000, 4000, 400, 200, 10)),
+      spread: { requestsPerSec: { estimate: 4, low: 3.8, high: 4.2, confidence: 0.95 } },
+      differentEndpoints: ['GET /hash', 'GET /locked'] as [string, string],
+    };
+    const headline = comparisonHeadline(comparison, '/srv');
+    assert.match(
+      headline.text,
+      /^These runs load different endpoints \(GET \/hash → GET \/locked\): req\/s 4\.00x, p50 latency 0\.25x; that is how the endpoints differ, not a change in the code, so no verdict is drawn\. The biggest difference in your code: work/,
+    );
+    const verdicts = comparisonVerdicts(comparison);
+    const report = comparisonReportData(comparison, ['GET /hash', 'GET /locked'], '/srv');
+    for (const text of [headline.text, ...verdicts, JSON.stringify(report)])
+      assert.doesNotMatch(text, /faster|slower/i, text);
+    assert.equal(report.diagnosis?.verdict, 'different endpoints');
   });
 
   test('nothing changed: said so, no function named', () => {

@@ -55,12 +55,13 @@ test('every setting has a description and a default', () => {
   }
 });
 
-test('untrusted workspaces: the settings that run programs are restricted', () => {
+test('untrusted workspaces: the settings that run programs, write files or load another machine are restricted', () => {
   const { untrustedWorkspaces } = manifest.capabilities;
   assert.equal(untrustedWorkspaces.supported, 'limited');
   assert.deepEqual(untrustedWorkspaces.restrictedConfigurations.sort(), [
     'hotpath.nodePath',
     'hotpath.outputFolder',
+    'hotpath.service.allowRemote',
     'hotpath.service.command',
   ]);
 });

@@ -22,7 +22,13 @@ import { formatAnalysis, formatRun } from '../../src/report/text';
 import { resolveRunOptions } from '../../src/runner/options';
 import { HotpathError } from '../../src/vocabulary/errors';
 import { isOptionKey, OPTIONS, type OptionKey, type Surface } from '../../src/vocabulary/options';
-import { forSurface, hasReference, optionRef } from '../../src/vocabulary/words';
+import {
+  forSurface,
+  hasReference,
+  optionRef,
+  settingsNamed,
+  suggestedValue,
+} from '../../src/vocabulary/words';
 
 const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -81,13 +87,30 @@ describe('words that name an option, per surface', () => {
       [optionRef('url'), '--url', 'the setting hotpath.service.url'],
       [optionRef('preset', 'ramp'), '--preset ramp', 'the "ramp" preset'],
       [optionRef('repeat', 'N'), '--repeat N', '"hotpath.repeat": N'],
-      [optionRef('allow-errors'), '--allow-errors', "the CLI's --allow-errors"],
+      [optionRef('allow-errors'), '--allow-errors', '"hotpath.allowErrors": true'],
+      [
+        optionRef('connections', '5'),
+        '--connections 5',
+        'a preset with "connections": 5 in hotpath.presets',
+      ],
+      [optionRef('shape'), '--shape', 'a preset of your own in hotpath.presets'],
+      [optionRef('workers', '2'), '--workers 2', "the CLI's --workers 2"],
       [optionRef('node-path'), 'hotpath.nodePath', 'the setting hotpath.nodePath'],
     ];
     for (const [words, cli, editor] of cases) {
       assert.equal(forSurface(`use ${words} now`, 'cli'), `use ${cli} now`);
       assert.equal(forSurface(`use ${words} now`, 'editor'), `use ${editor} now`);
     }
+  });
+
+  test('the settings an editor message names, for its Open Settings button', () => {
+    assert.deepEqual(
+      settingsNamed(
+        `use ${optionRef('url', 'http://127.0.0.1:1')} or ${optionRef('connections', '1')}, ${optionRef('duration', '9')}, ${optionRef('preset', 'ramp')}`,
+      ),
+      ['hotpath.service.url', 'hotpath.presets'],
+    );
+    assert.deepEqual(settingsNamed('nothing to set'), []);
   });
 
   test('every option resolves on every surface', () => {
@@ -226,5 +249,64 @@ describe('no rendered text holds an unresolved option reference', () => {
     const cli = rendered.map(([, text]) => text).join('\n');
     for (const flag of ['--preset ramp', '--max-processes', '--drain-timeout', '--repeat N'])
       assert.ok(cli.includes(flag), flag);
+  });
+});
+
+// Every sentence of an error (HotpathError, a run's failure, a bad option) or a diagnosis is
+// written below the editor, in src/runner, src/profile, src/report, src/runs and src/vocabulary:
+// none may spell a flag of the table itself, and every option they refer to has an editor name.
+describe("the editor's words for every error and diagnosis", () => {
+  const floors = ['runner', 'profile', 'report', 'runs', 'vocabulary'];
+  const sources = floors.flatMap((floor) =>
+    (fs.readdirSync(path.join(root, 'src', floor), { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts') && !['options.ts', 'words.ts'].includes(file))
+      .map((file) => {
+        const text = fs.readFileSync(path.join(root, 'src', floor, file), 'utf8');
+        // Comments say flags freely: only the code's strings reach a user.
+        const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        return { file: `src/${floor}/${file}`, code };
+      }),
+  );
+  const tableFlags = table.flatMap(([, names]) => (names.flag ? [names.flag] : []));
+
+  test('no string of theirs spells a flag of the table: it refers to the option (optionRef)', () => {
+    const spelled = sources.flatMap(({ file, code }) =>
+      tableFlags
+        .filter((flag) => new RegExp(`${flag}(?![a-z-])`).test(code))
+        .map((flag) => `${file}: ${flag}`),
+    );
+    assert.deepEqual(spelled, []);
+  });
+
+  test('every option they refer to is named in the editor by a setting or a preset, never a flag', () => {
+    const referred = new Set(
+      sources.flatMap(({ code }) =>
+        [...code.matchAll(/optionRef\('([a-z-]+)'/g)].map(([, key]) => key as OptionKey),
+      ),
+    );
+    assert.ok(referred.has('url') && referred.has('preset') && referred.has('allow-errors'));
+    for (const key of referred)
+      for (const words of [optionRef(key), optionRef(key, '1')]) {
+        const editor = forSurface(words, 'editor');
+        assert.doesNotMatch(editor, /--[a-z]/, `${key}: ${editor}`);
+        assert.match(editor, /hotpath\.[a-zA-Z.]+|the "1" preset/, `${key}: ${editor}`);
+      }
+  });
+
+  test('the wrong-port error and the ramp diagnosis, as the editor says them', () => {
+    const error = new HotpathError(
+      'WRONG_PORT',
+      `your service listens on port 3001, not on 3000 (${optionRef('url', 'http://127.0.0.1:3000')}): use ${optionRef('url', 'http://127.0.0.1:3001')}`,
+    );
+    assert.equal(
+      forSurface(error, 'editor'),
+      'your service listens on port 3001, not on 3000 ("hotpath.service.url": "http://127.0.0.1:3000"): use "hotpath.service.url": "http://127.0.0.1:3001"',
+    );
+    assert.deepEqual(settingsNamed(error), ['hotpath.service.url']);
+    assert.equal(suggestedValue(error, 'url'), 'http://127.0.0.1:3001', 'the port found, to use');
+    assert.equal(suggestedValue(error, 'preset'), undefined);
+    const summary = forSurface(suggestingRun().diagnosis.summary, 'editor');
+    assert.doesNotMatch(summary, /--[a-z]/);
+    assert.match(summary, /the "ramp" preset/);
   });
 });

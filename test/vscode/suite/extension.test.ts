@@ -259,11 +259,21 @@ suite('Hotpath in VS Code', () => {
       vscode.window.activeTextEditor?.viewColumn,
       'beside the source, not over it',
     );
-    const comparison = (await vscode.commands.executeCommand('hotpath.compareWithPrevious')) as {
+    // /cpualloc has no earlier run: asked, the answer is to compare it with /cpu anyway.
+    const comparison = (await vscode.commands.executeCommand(
+      'hotpath.compareWithPrevious',
+      'anyway',
+    )) as {
       ratios: { cpuPerRequest?: number };
       functions: { name: string; before: number; after: number }[];
+      differentEndpoints?: string[];
     };
     assert.ok(comparison, 'a comparison');
+    // Two endpoints: said plainly, with no verdict on a change between them.
+    assert.deepEqual(comparison.differentEndpoints, ['GET /cpu', 'GET /cpualloc']);
+    const told = api().lastNote() ?? '';
+    assert.match(told, /different endpoints \(GET \/cpu → GET \/cpualloc\)/, told);
+    assert.doesNotMatch(told, /faster|slower/i, told);
     assert.ok(
       (comparison.ratios.cpuPerRequest ?? 0) > 1.2,
       `/cpualloc costs more CPU per request: ${comparison.ratios.cpuPerRequest}`,
@@ -281,6 +291,15 @@ suite('Hotpath in VS Code', () => {
     });
     // Each run by its endpoint and start time: two runs of one endpoint are told apart.
     assert.match(diff.title, /^GET \/cpu · \d\d:\d\d:\d\d → GET \/cpualloc · \d\d:\d\d:\d\d$/);
+    // Show Flamegraph brings back the comparison, not the run under it, even once closed.
+    const shownTab = panelTab();
+    assert.ok(shownTab);
+    await vscode.window.tabGroups.close(shownTab);
+    await vscode.commands.executeCommand('hotpath.showFlamegraph');
+    const reopened = await until('Show Flamegraph to show the comparison', () =>
+      api().panelShown()?.title === diff.title ? true : undefined,
+    );
+    assert.ok(reopened);
     const handlers = vscode.window.visibleTextEditors.find((e) =>
       e.document.uri.fsPath.endsWith('handlers.ts'),
     );
@@ -311,7 +330,7 @@ suite('Hotpath in VS Code', () => {
     assert.ok((opened.record?.load?.requests ?? 0) > 0, 'with its run: its load data');
     await until('the panel to show the run', () => api().panelShown()?.title === 'GET /cpu');
     // Opening a profile to read it does not change which runs "previous" compares.
-    await vscode.commands.executeCommand('hotpath.compareWithPrevious');
+    await vscode.commands.executeCommand('hotpath.compareWithPrevious', 'anyway');
     const still = await until('the panel to draw the comparison again', () => {
       const s = api().panelShown();
       return s?.title.includes('→') ? s : undefined;
@@ -336,6 +355,22 @@ suite('Hotpath in VS Code', () => {
     assert.ok((await lenses()).length > 0, 'and brings them back');
     await vscode.commands.executeCommand('hotpath.clearResults');
     assert.equal((await lenses()).length, 0, 'no lenses once cleared');
+    assert.equal(panelTab(), undefined, 'and no report panel');
+
+    // A run of an endpoint run before is compared with that endpoint's latest earlier run, not
+    // with the run taken just before it (/cpualloc), and without asking.
+    const third = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT,
+      path: '/cpu',
+    })) as { folder: string };
+    assert.ok(third, 'a third run');
+    await vscode.commands.executeCommand('hotpath.compareWithPrevious');
+    const same = await until('the panel to draw /cpu against /cpu', () => {
+      const s = api().panelShown();
+      return s && /^GET \/cpu · \S+ → GET \/cpu · \S+$/.test(s.title) ? s : undefined;
+    });
+    assert.ok(same);
+    assert.doesNotMatch(api().lastNote() ?? '', /different endpoints/);
 
     const broken = path.join(path.dirname(first.folder), 'broken.cpuprofile');
     fs.writeFileSync(broken, '{"nodes": [');
@@ -397,6 +432,10 @@ suite('Hotpath in VS Code', () => {
     assert.ok(isRunning(pid), 'a service Hotpath did not start for the run is left running');
     await vscode.commands.executeCommand('hotpath.stopService');
     assert.equal(isRunning(pid), false, 'the service was stopped');
+    assert.match(
+      api().lastNote() ?? '',
+      /the sample service at http:\/\/127\.0\.0\.1:\d+ is stopped/,
+    );
     assert.equal(api().servicePid(), undefined);
   });
 
@@ -425,6 +464,11 @@ suite('Hotpath in VS Code', () => {
         new RegExp(`"hotpath\\.service\\.url": "http://127\\.0\\.0\\.1:${listens}"`),
       );
       assert.doesNotMatch(said, /--url/, "the CLI's flag is not the editor's word");
+      // With a button to the setting, and one to use the port the service was found on.
+      assert.deepEqual(api().lastErrorActions(), [
+        `Use http://127.0.0.1:${listens}`,
+        'Open Settings',
+      ]);
     } finally {
       await clearService();
     }
@@ -997,7 +1041,7 @@ require('node:http')
     assert.equal(lens.range.start.line, acquire, 'on the acquire line');
     assert.match(
       lens.command?.title ?? '',
-      /^⏳ mutex · app\.ts:\d+: waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+ acquired\/s · \d+ % of latency · GET \/read · held across an await$/,
+      /^⏳ \d+ % of latency waiting for mutex · app\.ts:\d+, held across an await · waited [\d.,]+ ms p50 · held [\d.,]+ ms · [\d.]+ acquired\/s · GET \/read$/,
     );
     assert.deepEqual(api().waitLineNumbers(editor.document), [acquire]);
     const drawn = api()
@@ -1075,7 +1119,7 @@ require('node:http')
     assert.match(
       lens.command?.title ?? '',
       new RegExp(
-        `^⏳ mutex · server\\.js:${created + 1}: waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance · held across an await$`,
+        `^⏳ \\d+ % of latency waiting for mutex · server\\.js:${created + 1}, held across an await · waited [\\d.,]+ m?s p50 · held [\\d.,]+ ms · .* · GET /balance$`,
       ),
     );
     assert.deepEqual(lens.command?.arguments, [{ lock: `mutex · server.js:${created + 1}` }]);
