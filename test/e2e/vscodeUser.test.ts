@@ -472,7 +472,9 @@ test("a lock fixed, /read → /fast: the comparison's headline is the lock's wai
   await profileSample('/read', 'e2e-short');
   await page.locator('.tab', { hasText: /Hotpath · GET \/read$/ }).waitFor({ timeout: 90_000 });
   // The ⏳ lens on the acquire line: a click scrolls the report to its locks, the lock marked.
-  const lockLens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^⏳ mutex/ });
+  const lockLens = page.locator('.monaco-editor .codelens-decoration a', {
+    hasText: /^⏳ .*waiting for mutex/,
+  });
   await lockLens.first().waitFor({ timeout: 30_000 });
   const atTheLock = await cursorAt();
   assert.match(atTheLock, /^handlers\.ts Ln \d+/);
@@ -503,12 +505,18 @@ test("a lock fixed, /read → /fast: the comparison's headline is the lock's wai
   // The fixed handler's file after the fix: the heat of a cold file is pale, not red.
   await page.waitForTimeout(1_000);
   await page.screenshot({ path: testOutput('vscode-cold-after-fix.png') });
+  // Two endpoints: the editor asks before it compares them, and draws no verdict.
   await paletteCommand(page, 'Hotpath: Compare With Previous Run');
+  await notification(/no earlier run of GET \/fast to compare with/);
+  await page
+    .locator('.notification-list-item .monaco-button', { hasText: 'Compare Anyway' })
+    .first()
+    .click();
   const frame = await panelShowing(compared('GET /read', 'GET /fast'));
   const headline = (await frame.textContent('#diagnosis')) ?? '';
   assert.match(
     headline,
-    /The biggest change in your code: the wait for mutex · app\.ts:\d+ \(a Mutex, acquired at .*handlers\.ts:\d+\) went from [\d,.]+ m?s p50 \(\d+ % of the latency\) to none\./,
+    /^These runs load different endpoints \(GET \/read → GET \/fast\): req\/s .*no verdict is drawn\. The biggest difference in your code: the wait for mutex · app\.ts:\d+ \(a Mutex, acquired at .*handlers\.ts:\d+\) went from [\d,.]+ m?s p50 \(\d+ % of the latency\) to none\./,
   );
   assert.doesNotMatch(headline, /#\w|agent/, 'nothing of Hotpath’s own agent');
   await page.waitForTimeout(500);
