@@ -15,6 +15,7 @@ import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
 import { readProfile } from '../profile/readProfile';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
+import { attributeStalls } from '../profile/stalls';
 import { samplesOf } from '../profile/stats';
 import { analyzeWaits, type Waits } from '../profile/waits';
 import type { RampStep } from '../record/load';
@@ -101,7 +102,11 @@ export function loadRun(target: string): LoadedRun {
     profileFile = path.join(target, record.profile.file);
   }
   const sourceMaps = readSourceMaps(folder);
-  const analysis = analyze(readProfileFile(profileFile), { readFile: readTextFile, sourceMaps });
+  const profile = readProfileFile(profileFile);
+  const analysis = analyze(profile, { readFile: readTextFile, sourceMaps });
+  const stalls = record?.stalls
+    ? attributeStalls(profile, record.stalls, analysis.functions)
+    : undefined;
   const waits = record?.locks ? runWaits(record, readTextFile, sourceMaps) : undefined;
   const diagnosis = diagnose(analysis, {
     load: record?.load,
@@ -120,6 +125,7 @@ export function loadRun(target: string): LoadedRun {
     analysis,
     diagnosis,
     ...(waits ? { waits } : {}),
+    ...(stalls ? { stalls } : {}),
   };
 }
 

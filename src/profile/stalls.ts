@@ -1,0 +1,126 @@
+/**
+ * What blocked the event loop: each stall the agent measured (a turn of the loop longer than the
+ * threshold, `src/runner/agent/stalls.ts`) charged to the CPU samples inside its span. A sample
+ * is charged to its deepest frame of the user's code, or to its leaf when it has none (the
+ * garbage collector, a library with no user frame under it).
+ */
+import type { StallsRecord } from '../record/stalls';
+import type { AnalyzedFunction } from './analyze';
+import { functionsOf } from './model';
+import type { PackedProfile } from './packedProfile';
+
+/** One function, over the stalls its samples were in. */
+export interface StallFunction {
+  /** Its id in the analysis' functions. */
+  functionId: number;
+  /** Stalls with at least one of its samples. */
+  stalls: number;
+  /** Those stalls' lengths added up, ms. */
+  totalMs: number;
+  longestMs: number;
+  /** Its samples' time inside stalls, µs: how much of the blocking was its own. */
+  sampledUs: number;
+}
+
+export interface StallAnalysis {
+  thresholdMs: number;
+  probeMs: number;
+  /** Stalls measured (those past the agent's cap included). */
+  count: number;
+  /** Stalls past the agent's cap: counted, not attributed. */
+  dropped: number;
+  /** The stalls' lengths, ms: a floor each (the probe sees a turn from when its timer was due). */
+  totalMs: number;
+  longestMs: number;
+  /** Stalls with no sample inside (shorter than the sampling interval would allow, or unprofiled). */
+  unsampled: number;
+  /** Most blocking first (`sampledUs`). */
+  functions: StallFunction[];
+  threads: StallsRecord['threads'];
+}
+
+export function attributeStalls(
+  profile: PackedProfile,
+  stalls: StallsRecord,
+  functions: readonly AnalyzedFunction[],
+): StallAnalysis {
+  const blame = blamedFunctions(profile, functions);
+  const spans = [...stalls.spans].sort((a, b) => a[0] - b[0]);
+  const { samples, timeDeltas } = profile;
+  const times = new Float64Array(samples.length);
+  let time = profile.startTime;
+  for (let i = 0; i < samples.length; i++) {
+    time += timeDeltas[i];
+    times[i] = time;
+  }
+  const rows = new Map<number, StallFunction>();
+  let unsampled = 0;
+  let totalMs = 0;
+  let longestMs = 0;
+  let first = 0; // the first sample not before the current span (spans are sorted by start)
+  for (const [start, end] of spans) {
+    const ms = (end - start) / 1000;
+    totalMs += ms;
+    longestMs = Math.max(longestMs, ms);
+    while (first < times.length && times[first] < start) first++;
+    const inside = new Map<number, number>();
+    for (let i = first; i < times.length && times[i] < end; i++) {
+      const next = i + 1 < times.length ? times[i + 1] : Math.max(profile.endTime, times[i]);
+      const fn = blame[samples[i]];
+      inside.set(fn, (inside.get(fn) ?? 0) + Math.max(0, Math.min(next, end) - times[i]));
+    }
+    if (inside.size === 0) unsampled++;
+    for (const [functionId, us] of inside) {
+      const row = rows.get(functionId) ?? {
+        functionId,
+        stalls: 0,
+        totalMs: 0,
+        longestMs: 0,
+        sampledUs: 0,
+      };
+      row.stalls++;
+      row.totalMs += ms;
+      row.longestMs = Math.max(row.longestMs, ms);
+      row.sampledUs += us;
+      rows.set(functionId, row);
+    }
+  }
+  return {
+    thresholdMs: stalls.thresholdMs,
+    probeMs: stalls.probeMs,
+    count: spans.length + stalls.dropped,
+    dropped: stalls.dropped,
+    totalMs,
+    longestMs,
+    unsampled,
+    functions: [...rows.values()].sort((a, b) => b.sampledUs - a.sampledUs),
+    threads: stalls.threads,
+  };
+}
+
+/** Per node: its deepest frame of the user's code (itself or an ancestor), else itself. */
+function blamedFunctions(
+  profile: PackedProfile,
+  functions: readonly AnalyzedFunction[],
+): Int32Array {
+  const { functionOf } = functionsOf(profile);
+  const isUser = new Set(functions.filter((f) => f.category === 'user').map((f) => f.id));
+  const n = profile.nodeCount;
+  const nearestUser = new Int32Array(n).fill(-1);
+  const isChild = new Uint8Array(n);
+  for (let i = 0; i < profile.childList.length; i++) isChild[profile.childList[i]] = 1;
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) if (!isChild[i]) stack.push(i);
+  while (stack.length > 0) {
+    const node = stack.pop() as number;
+    if (isUser.has(functionOf[node])) nearestUser[node] = functionOf[node];
+    for (let c = profile.childStart[node]; c < profile.childStart[node + 1]; c++) {
+      const child = profile.childList[c];
+      nearestUser[child] = nearestUser[node];
+      stack.push(child);
+    }
+  }
+  const blame = new Int32Array(n);
+  for (let i = 0; i < n; i++) blame[i] = nearestUser[i] >= 0 ? nearestUser[i] : functionOf[i];
+  return blame;
+}
