@@ -120,7 +120,10 @@ test("merging profiles shifts each one's stalls with its samples", () => {
   // b's first sample, at 90 100 in its clock, is the merged profile's fourth.
   const times: number[] = [];
   let time = merged.startTime;
-  for (const delta of merged.timeDeltas ?? []) times.push((time += delta));
+  for (const delta of merged.timeDeltas ?? []) {
+    time += delta;
+    times.push(time);
+  }
   assert.equal(90_100 + shifts[1], times[3]);
   assert.equal(1_100 + shifts[0], times[0]);
 });
