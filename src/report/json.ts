@@ -35,6 +35,7 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     hotFunctions: figures.hotFunctions,
     hotLines: figures.hotLines,
     ...(figures.locks ? { locks: figures.locks } : {}),
+    ...(figures.stalls ? { stalls: figures.stalls } : {}),
     notes: analysis.notes,
   };
 }
