@@ -5,7 +5,8 @@
  * garbage collector, a library with no user frame under it).
  */
 import type { StallsRecord } from '../record/stalls';
-import type { AnalyzedFunction } from './analyze';
+import { type AnalyzedFunction, sourceOf } from './analyze';
+import type { LoopFigures } from './diagnosisTypes';
 import { functionsOf } from './model';
 import type { PackedProfile } from './packedProfile';
 
@@ -95,6 +96,36 @@ export function attributeStalls(
     unsampled,
     functions: [...rows.values()].sort((a, b) => b.sampledUs - a.sampledUs),
     threads: stalls.threads,
+  };
+}
+
+/** What the diagnosis reads of the loop: the delay p99, the stalls and the user's top function. */
+export function loopFigures(
+  delayP99Ms: number,
+  stalls: StallAnalysis | undefined,
+  functions: readonly AnalyzedFunction[],
+): LoopFigures {
+  if (!stalls) return { delayP99Ms };
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  const rows = stalls.functions.map((row) => ({ row, f: byId.get(row.functionId) }));
+  const top = rows.find(({ f }) => f?.category === 'user') ?? rows[0];
+  const where = top?.f ? sourceOf(top.f) : undefined;
+  return {
+    delayP99Ms,
+    stalls: {
+      count: stalls.count,
+      thresholdMs: stalls.thresholdMs,
+      longestMs: stalls.longestMs,
+      ...(top?.f
+        ? {
+            top: {
+              name: top.f.name,
+              stalls: top.row.stalls,
+              ...(where ? { file: where.source, line: where.line } : {}),
+            },
+          }
+        : {}),
+    },
   };
 }
 

@@ -15,7 +15,7 @@ import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
 import { readProfile } from '../profile/readProfile';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
-import { attributeStalls } from '../profile/stalls';
+import { attributeStalls, loopFigures } from '../profile/stalls';
 import { samplesOf } from '../profile/stats';
 import { analyzeWaits, type Waits } from '../profile/waits';
 import type { RampStep } from '../record/load';
@@ -117,6 +117,9 @@ export function loadRun(target: string): LoadedRun {
     machine: record?.machine,
     missed: record ? missedCpu(record) : undefined,
     threads: record ? threadBusyShares(record) : undefined,
+    loop: record?.agent
+      ? loopFigures(record.agent.eventLoopDelayMs.p99, stalls, analysis.functions)
+      : undefined,
   });
   return {
     folder,

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
+import { diagnose } from '../../src/profile/diagnosis';
 import { packProfile } from '../../src/profile/packedProfile';
-import { attributeStalls } from '../../src/profile/stalls';
+import { attributeStalls, loopFigures } from '../../src/profile/stalls';
 import type { StallsRecord } from '../../src/record/stalls';
 import { mergeProfiles } from '../../src/runner/mergeProfiles';
 import { cpuProfile, type ProfileSample } from '../helpers';
@@ -126,4 +127,22 @@ test("merging profiles shifts each one's stalls with its samples", () => {
   }
   assert.equal(90_100 + shifts[1], times[3]);
   assert.equal(1_100 + shifts[0], times[0]);
+});
+
+test('the diagnosis says what blocked the loop when its delay p99 is high, and only then', () => {
+  const cpu = profile();
+  const analysis = analyze(cpu);
+  const result = attributeStalls(
+    packProfile(cpu),
+    stalls([[1_010_000, 1_210_000]]),
+    analysis.functions,
+  );
+  const high = diagnose(analysis, { loop: loopFigures(300, result, analysis.functions) });
+  assert.match(
+    high.summary,
+    /The event loop's delay p99 was 300 ms: 1 turn over 5\.0 ms held it, the longest 200 ms; busyWait \(server\.js:11\) was running in 1 of them\.$/,
+  );
+  assert.ok(high.evidence.some((e) => e.what === 'event loop delay p99' && e.value === 300));
+  const low = diagnose(analysis, { loop: loopFigures(12, result, analysis.functions) });
+  assert.doesNotMatch(low.summary, /event loop/);
 });
