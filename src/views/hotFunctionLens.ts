@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
 import type { LoadedRun } from '../profile/loadedRun';
+import type { StallFunction } from '../profile/stalls';
 import { change as changeText, fineMs, share } from '../report/units';
 import { localPath } from '../vocabulary/sourcePlace';
 import type { Config } from './config';
@@ -9,6 +10,16 @@ import type { Results } from './results';
 
 /** Functions under this share of the profile get no lens. */
 const MIN_SHARE = 0.005;
+
+/** Functions with under this share of the samples inside stalls get no stall lens. */
+const MIN_BLOCKING = 0.01;
+
+interface LensIndex {
+  run: LoadedRun;
+  byFile: Map<string, { f: AnalyzedFunction; line: number }[]>;
+  /** The user's functions that were running while the event loop stalled. */
+  stallsByFile: Map<string, { f: AnalyzedFunction; line: number; row: StallFunction }[]>;
+}
 
 export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();
@@ -18,9 +29,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
    * The current run's lens-worthy functions by source file, made once per run: a document's
    * lenses are then one lookup, not a walk over every function of the profile.
    */
-  #index:
-    | { run: LoadedRun; byFile: Map<string, { f: AnalyzedFunction; line: number }[]> }
-    | undefined;
+  #index: LensIndex | undefined;
 
   constructor(
     private readonly results: Results,
@@ -80,6 +89,31 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
         }),
       );
     }
+    for (const { f, line: sourceLine, row } of this.#stallsIn(run, file)) {
+      const line = Math.min(Math.max(0, sourceLine - 1), document.lineCount - 1);
+      const title = vscode.l10n.t(
+        'blocked the loop {count} times, longest {longest} · {endpoint}',
+        {
+          count: row.stalls,
+          longest: fineMs(row.longestMs),
+          endpoint,
+        },
+      );
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: `⏸ ${title}`,
+          tooltip: vscode.l10n.t(
+            '{0} was running in {1} turns of the event loop longer than {2} in the last Hotpath run ({3} of its samples in them); click for the flamegraph',
+            f.name,
+            row.stalls,
+            fineMs(run.stalls?.thresholdMs ?? 0),
+            fineMs(row.sampledUs / 1000),
+          ),
+          command: 'hotpath.showFlamegraph',
+          arguments: [{ name: f.name, file }],
+        }),
+      );
+    }
     for (const site of run.waits?.sites ?? []) {
       if (site.site.file !== file || site.asked === 0) continue;
       const line = Math.min(Math.max(0, site.site.line - 1), document.lineCount - 1);
@@ -113,22 +147,50 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
   }
 
   #functionsIn(run: LoadedRun, file: string): { f: AnalyzedFunction; line: number }[] {
+    return this.#indexOf(run).byFile.get(file) ?? [];
+  }
+
+  #stallsIn(
+    run: LoadedRun,
+    file: string,
+  ): { f: AnalyzedFunction; line: number; row: StallFunction }[] {
+    return this.#indexOf(run).stallsByFile.get(file) ?? [];
+  }
+
+  #indexOf(run: LoadedRun): LensIndex {
     if (this.#index?.run !== run) {
       const duration = run.analysis.model.durationUs || 1;
-      const byFile = new Map<string, { f: AnalyzedFunction; line: number }[]>();
+      const byFile: LensIndex['byFile'] = new Map();
+      const stallsByFile: LensIndex['stallsByFile'] = new Map();
       const mappings = this.config.pathMappings;
-      for (const f of run.analysis.functions) {
+      // Keyed by where the file is here: a profile taken elsewhere names its own folders.
+      const placed = (f: AnalyzedFunction) => {
         const where = sourceOf(f);
+        return where && { file: localPath(where.source, mappings) ?? where.source, ...where };
+      };
+      for (const f of run.analysis.functions) {
+        const where = placed(f);
         if (!where || f.totalUs / duration < MIN_SHARE) continue;
-        // Keyed by where the file is here: a profile taken elsewhere names its own folders.
-        const local = localPath(where.source, mappings) ?? where.source;
-        const entries = byFile.get(local) ?? [];
+        const entries = byFile.get(where.file) ?? [];
         entries.push({ f, line: where.line });
-        byFile.set(local, entries);
+        byFile.set(where.file, entries);
       }
-      this.#index = { run, byFile };
+      const byId = new Map(run.analysis.functions.map((f) => [f.id, f]));
+      const stalls = run.stalls?.functions ?? [];
+      const blocking = stalls.reduce((sum, row) => sum + row.sampledUs, 0);
+      for (const row of stalls) {
+        // Passing through a stall (an await's continuation, a lock taken) is not blocking it.
+        if (row.sampledUs < blocking * MIN_BLOCKING) continue;
+        const f = byId.get(row.functionId);
+        const where = f?.category === 'user' ? placed(f) : undefined;
+        if (!f || !where) continue;
+        const entries = stallsByFile.get(where.file) ?? [];
+        entries.push({ f, line: where.line, row });
+        stallsByFile.set(where.file, entries);
+      }
+      this.#index = { run, byFile, stallsByFile };
     }
-    return this.#index.byFile.get(file) ?? [];
+    return this.#index;
   }
 
   dispose(): void {
