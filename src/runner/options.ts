@@ -270,7 +270,7 @@ export function resolveRunOptions(
     repeat: size.repeat,
     warmupSec: limits.warmupSec,
     samplingIntervalUs: limits.samplingIntervalUs,
-    stallThresholdMs: request.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+    stallThresholdMs: limits.stallThresholdMs,
     profile: request.profile ?? true,
     watchLocks: request.watchLocks ?? true,
     outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
@@ -357,6 +357,11 @@ function checkTimesAndLimits(request: RunRequest) {
       'sampling-interval',
       request.samplingIntervalUs ?? DEFAULTS.samplingIntervalUs,
       { min: 10, max: 1_000_000, integer: true },
+    ) as number,
+    stallThresholdMs: checkNumber(
+      'stall-threshold',
+      request.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+      { min: 1, max: 60_000 },
     ) as number,
     readyTimeoutSec: waitSeconds(
       'ready-timeout',
