@@ -9,7 +9,9 @@ import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import { runFigures } from '../../src/report/figures';
+import { analysisJson } from '../../src/report/json';
 import { runMarkdown } from '../../src/report/markdown';
+import { reportData } from '../../src/report/reportData';
 import { formatAnalysis } from '../../src/report/text';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
@@ -51,6 +53,8 @@ test('/cpu stalls the loop in cpu; /fast far less', async (t) => {
   // Every surface shows the row.
   assert.match(formatAnalysis(cpu.diagnosis, figures), /\n {4}cpu +\d+ +[\d,.]+ ms/);
   assert.match(runMarkdown(cpu), /What blocked the event loop[\s\S]*\| cpu \|/);
+  assert.equal(analysisJson(cpu, figures).stalls?.rows[0].name, 'cpu');
+  assert.equal(reportData(cpu).stalls?.rows[0].function, 'cpu');
 });
 
 test('a 200 ms busy-wait is charged to the function that waits', async (t) => {

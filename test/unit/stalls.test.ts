@@ -10,6 +10,7 @@ import { diagnose } from '../../src/profile/diagnosis';
 import { packProfile } from '../../src/profile/packedProfile';
 import { attributeStalls, loopFigures } from '../../src/profile/stalls';
 import type { StallsRecord } from '../../src/record/stalls';
+import { StallProbe } from '../../src/runner/agent/stalls';
 import { mergeProfiles } from '../../src/runner/mergeProfiles';
 import { cpuProfile, type ProfileSample } from '../helpers';
 
@@ -145,4 +146,22 @@ test('the diagnosis says what blocked the loop when its delay p99 is high, and o
   assert.ok(high.evidence.some((e) => e.what === 'event loop delay p99' && e.value === 300));
   const low = diagnose(analysis, { loop: loopFigures(12, result, analysis.functions) });
   assert.doesNotMatch(low.summary, /event loop/);
+});
+
+test("the agent's probe keeps a turn over the threshold as a span of the hrtime clock, µs", async () => {
+  const probe = new StallProbe(20);
+  // Let the probe's first timer run once, then hold the loop 100 ms.
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  const start = Number(process.hrtime.bigint() / 1000n);
+  while (Number(process.hrtime.bigint() / 1000n) - start < 100_000);
+  const end = Number(process.hrtime.bigint() / 1000n);
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  const measured = probe.close();
+  const held = measured.spans.filter(([s, e]) => e - s >= 90_000);
+  assert.equal(held.length, 1, JSON.stringify(measured.spans));
+  const [[s, e]] = held;
+  // From when its timer was due (at most 5 ms into the wait) to just after the wait.
+  assert.ok(s >= start - 1000 && s <= start + 6000, `span starts ${s - start} µs after the wait`);
+  assert.ok(e >= end && e <= end + 20_000, `span ends ${e - end} µs after the wait`);
+  assert.deepEqual([measured.thresholdMs, measured.dropped], [20, 0]);
 });
