@@ -26,8 +26,13 @@ export interface StallFunction {
 export interface StallAnalysis {
   thresholdMs: number;
   probeMs: number;
-  /** Stalls measured (those past the agent's cap included). */
+  /** Stalls charged to code (those past the agent's cap included). */
   count: number;
+  /**
+   * Late turns whose samples were mostly idle, not charged: the thread was not running code (a
+   * pool's thread in Atomics.wait, whose timers cannot fire; a machine too busy to run it).
+   */
+  idle: number;
   /** Stalls past the agent's cap: counted, not attributed. */
   dropped: number;
   /** The stalls' lengths, ms: a floor each (the probe sees a turn from when its timer was due). */
@@ -55,21 +60,32 @@ export function attributeStalls(
     times[i] = time;
   }
   const rows = new Map<number, StallFunction>();
+  const idle = idleFunctions(functions);
   let unsampled = 0;
+  let idleStalls = 0;
   let totalMs = 0;
   let longestMs = 0;
   let first = 0; // the first sample not before the current span (spans are sorted by start)
   for (const [start, end] of spans) {
     const ms = (end - start) / 1000;
-    totalMs += ms;
-    longestMs = Math.max(longestMs, ms);
     while (first < times.length && times[first] < start) first++;
     const inside = new Map<number, number>();
+    let sampled = 0;
+    let idleUs = 0;
     for (let i = first; i < times.length && times[i] < end; i++) {
       const next = i + 1 < times.length ? times[i + 1] : Math.max(profile.endTime, times[i]);
       const fn = blame[samples[i]];
-      inside.set(fn, (inside.get(fn) ?? 0) + Math.max(0, Math.min(next, end) - times[i]));
+      const us = Math.max(0, Math.min(next, end) - times[i]);
+      inside.set(fn, (inside.get(fn) ?? 0) + us);
+      sampled += us;
+      if (idle.has(fn)) idleUs += us;
     }
+    if (sampled > 0 && idleUs > sampled / 2) {
+      idleStalls++;
+      continue;
+    }
+    totalMs += ms;
+    longestMs = Math.max(longestMs, ms);
     if (inside.size === 0) unsampled++;
     for (const [functionId, us] of inside) {
       const row = rows.get(functionId) ?? {
@@ -89,7 +105,8 @@ export function attributeStalls(
   return {
     thresholdMs: stalls.thresholdMs,
     probeMs: stalls.probeMs,
-    count: spans.length + stalls.dropped,
+    count: spans.length - idleStalls + stalls.dropped,
+    idle: idleStalls,
     dropped: stalls.dropped,
     totalMs,
     longestMs,
@@ -127,6 +144,11 @@ export function loopFigures(
         : {}),
     },
   };
+}
+
+/** The functions that are the thread waiting: `(idle)`, and nothing else of V8's. */
+function idleFunctions(functions: readonly AnalyzedFunction[]): Set<number> {
+  return new Set(functions.filter((f) => f.category === 'idle').map((f) => f.id));
 }
 
 /** Per node: its deepest frame of the user's code (itself or an ancestor), else itself. */

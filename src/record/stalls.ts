@@ -22,6 +22,15 @@ export interface StallsRecord extends StallSpans {
    * process's profile, shifted as its samples were when several profiles were merged.
    */
   clock: 'profile';
-  /** Which threads' loops were measured: the main thread of each profiled process. */
-  threads: 'main threads only; worker threads not measured';
+  threads: StallThreads;
+}
+
+/** Whose event loops the stalls are of: the profiled threads whose profile is the run's. */
+export interface StallThreads {
+  /** Processes' main threads measured. */
+  main: number;
+  /** Worker threads measured (through their process's inspector session). */
+  workers: number;
+  /** Threads in the run's profile whose loop was not measured (their probe did not answer). */
+  notMeasured: number;
 }

@@ -10,6 +10,7 @@ import { type BreakdownKind, breakdown } from '../profile/breakdown';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { Category } from '../profile/model';
 import type { LockSite, Waits } from '../profile/waits';
+import type { StallThreads } from '../record/stalls';
 import { type ResponseCount, responsesOf } from '../vocabulary/served';
 import { displayPath, functionLocation } from './places';
 import { share } from './units';
@@ -111,12 +112,14 @@ export interface StallFigure {
 export interface StallFigures {
   thresholdMs: number;
   count: number;
+  /** Late turns of a thread that was idle (a pool's Atomics.wait, a busy machine): not charged. */
+  idle: number;
   totalMs: number;
   longestMs: number;
   /** The agent's loop-delay percentiles, beside them (absent without the agent's metrics). */
   loopDelayMs?: { p50: number; p99: number; max: number };
-  /** Which threads' loops were measured. */
-  threads: string;
+  /** Whose loops were measured. */
+  threads: StallThreads;
   rows: StallFigure[];
 }
 
@@ -177,6 +180,7 @@ export function stallFigures(run: LoadedRun, cwd = process.cwd()): StallFigures 
   return {
     thresholdMs: stalls.thresholdMs,
     count: stalls.count,
+    idle: stalls.idle,
     totalMs: stalls.totalMs,
     longestMs: stalls.longestMs,
     ...(delay ? { loopDelayMs: { p50: delay.p50, p99: delay.p99, max: delay.max } } : {}),

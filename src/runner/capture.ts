@@ -15,7 +15,7 @@ import {
   SOURCE_MAPS_FILE,
   type ThreadMissed,
 } from '../record/run';
-import type { StallSpans } from '../record/stalls';
+import type { StallSpans, StallThreads } from '../record/stalls';
 import type { AgentChannel, AgentConnection } from './agent/channel';
 import {
   type FinishTimes,
@@ -32,8 +32,8 @@ export interface CaptureResult {
   processes: ProcessesReport;
   metrics: AgentMetrics;
   locks?: LockReport;
-  /** The processes' event-loop stalls, in the run profile's clock. */
-  stalls?: StallSpans;
+  /** The processes' and threads' event-loop stalls, in the run profile's clock. */
+  stalls?: StallSpans & { threads: StallThreads };
   profileBytes: number;
   sourceMaps: number;
   /** Each profiled unit's responses finished in the window, as its agent counted them. */
@@ -41,7 +41,10 @@ export interface CaptureResult {
 }
 
 /** Several threads' stalls as one list, each shifted into the merged profile's clock. */
-function combineStalls(sources: { stalls: StallSpans; shift: number }[]): StallSpans {
+function combineStalls(
+  sources: { stalls: StallSpans; shift: number; thread: number }[],
+  threads: number,
+): StallSpans & { threads: StallThreads } {
   const spans = sources.flatMap(({ stalls, shift }) =>
     stalls.spans.map(([start, end]): [number, number] => [start + shift, end + shift]),
   );
@@ -51,6 +54,11 @@ function combineStalls(sources: { stalls: StallSpans; shift: number }[]): StallS
     probeMs: sources[0].stalls.probeMs,
     spans,
     dropped: sources.reduce((sum, s) => sum + s.stalls.dropped, 0),
+    threads: {
+      main: sources.filter((s) => s.thread === 0).length,
+      workers: sources.filter((s) => s.thread !== 0).length,
+      notMeasured: Math.max(0, threads - sources.length),
+    },
   };
 }
 
@@ -65,6 +73,8 @@ interface Unit {
   requests: number;
   /** A process's own stop result (a thread has none: it came with its process's). */
   result?: StopResult;
+  /** Its event loop's stalls, in its own profile's clock. */
+  stalls?: StallSpans;
   error?: string;
   agent: AgentConnection;
 }
@@ -178,6 +188,7 @@ export class TargetCapture {
         ...(result.busyMs !== undefined ? { busyMs: result.busyMs } : {}),
         requests: result.requests,
         result,
+        ...(result.stalls ? { stalls: result.stalls } : {}),
         agent,
       });
       for (const thread of result.threads ?? [])
@@ -189,6 +200,7 @@ export class TargetCapture {
           profileBytes: thread.profileBytes,
           ...(thread.busyMs !== undefined ? { busyMs: thread.busyMs } : {}),
           requests: 0,
+          ...(thread.stalls ? { stalls: thread.stalls } : {}),
           ...(thread.error ? { error: thread.error } : {}),
           agent,
         });
@@ -255,7 +267,7 @@ export class TargetCapture {
     let profileBytes = kept.reduce((sum, k) => sum + k.unit.profileBytes, 0);
     // A process's stalls are in its own profile's clock: one profile keeps it, a merge shifts it.
     let stallSources = kept.flatMap((k) =>
-      k.unit.result?.stalls ? [{ stalls: k.unit.result.stalls, shift: 0 }] : [],
+      k.unit.stalls ? [{ stalls: k.unit.stalls, shift: 0, thread: k.unit.threadId }] : [],
     );
     if (merging) {
       const withProfile = kept.filter((k) => k.profile);
@@ -264,8 +276,8 @@ export class TargetCapture {
         const shifts: number[] = [];
         const json = JSON.stringify(mergeProfiles(toMerge, shifts));
         stallSources = withProfile.flatMap((k, i) =>
-          k.unit.result?.stalls && Number.isFinite(shifts[i])
-            ? [{ stalls: k.unit.result.stalls, shift: shifts[i] }]
+          k.unit.stalls && Number.isFinite(shifts[i])
+            ? [{ stalls: k.unit.stalls, shift: shifts[i], thread: k.unit.threadId }]
             : [],
         );
         await writeFileAtomic(profilePath as string, json);
@@ -305,7 +317,7 @@ export class TargetCapture {
       metrics: combineMetrics((mains.length > 0 ? mains : all).map((r) => r.metrics)),
       locks: combineLocks(mains.map((r) => r.locks)),
       ...(this.options.profile && stallSources.length > 0
-        ? { stalls: combineStalls(stallSources) }
+        ? { stalls: combineStalls(stallSources, kept.length) }
         : {}),
       profileBytes,
       sourceMaps: Math.max(0, ...mains.map((r) => r.sourceMaps)),

@@ -300,11 +300,7 @@ async function stopCapture(
     }
     if (stopped.locks) record.locks = stopped.locks;
     if (takeProfile && stopped.stalls) {
-      record.stalls = {
-        ...stopped.stalls,
-        clock: 'profile',
-        threads: 'main threads only; worker threads not measured',
-      };
+      record.stalls = { ...stopped.stalls, clock: 'profile' };
     }
     if (takeProfile) {
       record.profile = {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import { runFigures } from '../../src/report/figures';
@@ -16,7 +17,7 @@ import { formatAnalysis } from '../../src/report/text';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { loadRun } from '../../src/runs/runFolder';
-import { fixture, tempFolder } from '../helpers';
+import { fixture, freePort, tempFolder } from '../helpers';
 
 let out: string;
 before(() => {
@@ -77,4 +78,23 @@ test('a 200 ms busy-wait is charged to the function that waits', async (t) => {
   assert.ok(top.longestMs >= 190, `longest ${top.longestMs} ms`);
   // Most of each stall is the function's own samples.
   assert.ok(top.sampledUs / 1000 / top.stalls > 150, `${top.sampledUs / top.stalls} µs a stall`);
+});
+
+test("a worker thread's own event loop is measured, its stalls charged to its code", async (t) => {
+  const port = await freePort();
+  const run = await profile({
+    path: '/digest',
+    connections: 4,
+    service: `PORT=${port} "${process.execPath}" "${fixture(path.join('zoo', 'worker-threads', 'server.js'))}"`,
+    url: `http://127.0.0.1:${port}`,
+  });
+  const stalls = run.stalls;
+  assert.ok(stalls, 'the run measured its loops');
+  assert.deepEqual(stalls.threads, { main: 1, workers: 1, notMeasured: 0 });
+  const [top] = stalls.functions;
+  t.diagnostic(
+    `${stalls.count} stalls, longest ${stalls.longestMs} ms, top ${nameOf(run, top?.functionId ?? -1)}`,
+  );
+  // The worker's hash chain holds its loop; the main thread only passes messages.
+  assert.equal(nameOf(run, top?.functionId ?? -1), 'hashChain', JSON.stringify(stalls.functions));
 });

@@ -7,7 +7,7 @@ import { Window } from './metrics';
 import { type BeginResult, type StopResult, sourceMapsFileOf } from './protocol';
 import { Requests } from './requests';
 import { heldSourceMaps, lockUrls } from './sourceMaps';
-import { StallProbe } from './stalls';
+import { type StallProbe, startStallProbe } from './stalls';
 import { ThreadProfiler } from './threads';
 
 /**
@@ -46,7 +46,7 @@ export class Capture {
     await post(session, 'Profiler.start');
     let threads: ThreadProfiler | undefined;
     if (isMainThread) {
-      threads = new ThreadProfiler(session, samplingIntervalUs);
+      threads = new ThreadProfiler(session, samplingIntervalUs, stallThresholdMs);
       await threads.enable();
     }
     return new Capture(locks, session, samplingIntervalUs, threads, stallThresholdMs);
@@ -76,7 +76,7 @@ export class Capture {
     }
     // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
-    this.#stalls = new StallProbe(this.stallThresholdMs);
+    this.#stalls = startStallProbe(this.stallThresholdMs);
     this.locks.start();
     return this.#window.startedAt;
   }

@@ -109,7 +109,7 @@ export interface StopResult {
   locks?: LockReport;
   /** Its process's worker threads, profiled from its main thread (absent in a thread's agent). */
   threads?: ThreadStopResult[];
-  /** This thread's event-loop stalls over the window (its main thread's only, for now). */
+  /** This thread's event-loop stalls over the window (its worker threads' are in `threads`). */
   stalls?: StallSpans;
 }
 
@@ -125,6 +125,8 @@ export interface ThreadStopResult {
   profileBytes: number;
   /** Its profile's time not idle over the window, ms. */
   busyMs?: number;
+  /** Its event loop's stalls over the window (absent when its probe did not answer). */
+  stalls?: StallSpans;
   /** Why it has no profile (it ended first, it did not answer). */
   error?: string;
 }
