@@ -130,6 +130,29 @@ export function renderReport(
       root.append(el('h3', undefined, 'Wait time by acquire stack'), waitFlame);
     }
   }
+  if (data.stalls) {
+    root.append(
+      el('h2', 'stalls-heading', 'What blocked the event loop'),
+      el('p', 'stalls-summary', data.stalls.summary),
+    );
+    if (data.stalls.rows.length > 0)
+      root.append(
+        table(
+          'stalls',
+          ['function', 'stalls', 'total', 'longest', 'of blocking', 'where'],
+          data.stalls.rows.map((r) => [
+            r.function,
+            r.stalls,
+            r.total,
+            r.longest,
+            r.ofBlocking,
+            r.where,
+          ]),
+          ['text', 'figure', 'figure', 'figure', 'figure', 'path'],
+        ),
+        el('p', 'stalls-note', data.stalls.note),
+      );
+  }
   /** A chart's section: its heading and the element it is drawn in. */
   const chartSection = (className: string, title: string) => {
     const container = el('div', className);

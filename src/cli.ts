@@ -106,6 +106,7 @@ async function profile(args: string[]): Promise<number> {
     maxProcesses: numberOption(values['max-processes']),
     workers: numberOption(values.workers),
     samplingIntervalUs: numberOption(values['sampling-interval']),
+    stallThresholdMs: numberOption(values['stall-threshold']),
     profile: !values['no-profile'],
     watchLocks: !values['no-locks'],
     outDir: values.out,

@@ -67,6 +67,7 @@ export const PROFILE_OPTIONS = {
   'max-processes': { type: 'string' },
   workers: { type: 'string' },
   'sampling-interval': { type: 'string' },
+  'stall-threshold': { type: 'string' },
   'no-profile': { type: 'boolean' },
   'no-locks': { type: 'boolean' },
   out: { type: 'string' },

@@ -73,6 +73,7 @@ Shapes (--shape, and presets in the extension's settings), JSON:
 
 Capture and output:
   --sampling-interval US   CPU profile sampling interval in µs (default ${DEFAULTS.samplingIntervalUs})
+  --stall-threshold MS     a turn of the service's event loop longer than this is a stall (default ${DEFAULTS.stallThresholdMs})
   --no-profile             measure the load and the service's metrics without a CPU profile
   --no-locks               leave the service's async-mutex locks unwatched (no lock waits)
   --out DIR                where runs are saved (default ${DEFAULTS.outDir})

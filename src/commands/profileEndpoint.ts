@@ -139,6 +139,7 @@ async function run(
     options = resolveRunOptions(
       {
         samplingIntervalUs: config.samplingIntervalUs,
+        stallThresholdMs: config.stallThresholdMs,
         // A ramp's steps are its repeats: the setting applies to the other shapes.
         ...(config.repeat !== 1 &&
         allPresets(config.presets).find((p) => p.name === (request.preset ?? DEFAULTS.preset))

@@ -9,8 +9,8 @@
 
 import { type Analysis, sourceOf } from './analyze';
 import { THRESHOLDS } from './diagnosisThresholds';
-import type { Diagnosis, Evidence, RunFigures } from './diagnosisTypes';
-import { baseName, percent } from './diagnosisWords';
+import type { Diagnosis, Evidence, LoopFigures, RunFigures } from './diagnosisTypes';
+import { baseName, ms, percent } from './diagnosisWords';
 import { missedCpuText } from './missedCpu';
 import {
   type Conditions,
@@ -49,10 +49,40 @@ export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
       unit: 'share',
       threshold: THRESHOLDS.missedCpu.minShareOfCpu,
     });
-    const drawn = verdictOf(analysis, run, figures, evidence, focus);
+    const drawn = withLoop(verdictOf(analysis, run, figures, evidence, focus), run);
     return { ...drawn, summary: `${missedCpuText(run.missed)} ${drawn.summary}` };
   }
-  return verdictOf(analysis, run, figures, evidence, focus);
+  return withLoop(verdictOf(analysis, run, figures, evidence, focus), run);
+}
+
+/** A verdict with what blocked the event loop said after it, when the loop's delay p99 was high. */
+function withLoop(diagnosis: Diagnosis, run: RunFigures): Diagnosis {
+  const loop = run.loop;
+  if (!loop || loop.delayP99Ms < THRESHOLDS.loop.highDelayP99Ms) return diagnosis;
+  const evidence: Evidence[] = [
+    ...diagnosis.evidence,
+    {
+      what: 'event loop delay p99',
+      value: loop.delayP99Ms,
+      unit: 'ms',
+      threshold: THRESHOLDS.loop.highDelayP99Ms,
+    },
+  ];
+  return {
+    ...diagnosis,
+    summary: `${diagnosis.summary} ${loopText(loop)}`,
+    evidence,
+  };
+}
+
+function loopText({ delayP99Ms, stalls }: LoopFigures): string {
+  const delay = `The event loop's delay p99 was ${ms(delayP99Ms)}`;
+  if (!stalls || stalls.count === 0) return `${delay}.`;
+  const turns = `${stalls.count} turn${stalls.count === 1 ? '' : 's'} over ${ms(stalls.thresholdMs)} held it, the longest ${ms(stalls.longestMs)}`;
+  const top = stalls.top;
+  if (!top) return `${delay}: ${turns}.`;
+  const place = top.file ? ` (${baseName(top.file)}${top.line ? `:${top.line}` : ''})` : '';
+  return `${delay}: ${turns}; ${top.name}${place} was running in ${top.stalls} of them.`;
 }
 
 function verdictOf(

@@ -66,4 +66,12 @@ export const THRESHOLDS = {
   },
   /** CPU that no profiled thread accounts for (missedCpu.ts, where the margin is measured). */
   missedCpu: MISSED_CPU,
+  loop: {
+    /**
+     * The event loop's delay p99 from which the diagnosis says what blocked it (the sample's /cpu
+     * at 4-10 connections: 70-310 ms; /fast: 11 ms; a loop with no turn over the 20 ms stall
+     * threshold stays under it).
+     */
+    highDelayP99Ms: 50,
+  },
 } as const;

@@ -70,4 +70,17 @@ export interface RunFigures {
   threads?: { label: string; share: number }[] | undefined;
   /** CPU that no profiled thread accounts for (a pool's thread missed), when past the noise. */
   missed?: MissedCpu | undefined;
+  /** The event loop: the agent's delay p99 and, when measured, its stalls and who was in them. */
+  loop?: LoopFigures | undefined;
+}
+
+export interface LoopFigures {
+  delayP99Ms: number;
+  stalls?: {
+    count: number;
+    thresholdMs: number;
+    longestMs: number;
+    /** The function most of the stalls' samples were in (the user's first), and where it is. */
+    top?: { name: string; stalls: number; file?: string; line?: number };
+  };
 }

@@ -5,6 +5,7 @@
 import type { RunRecord } from '../record/run';
 import type { Analysis } from './analyze';
 import type { Diagnosis } from './diagnosis';
+import type { StallAnalysis } from './stalls';
 import type { Waits } from './waits';
 
 /** A run folder or a lone .cpuprofile, analysed. */
@@ -18,4 +19,6 @@ export interface LoadedRun {
   diagnosis: Diagnosis;
   /** Where requests waited for locks; absent when the run has no lock report. */
   waits?: Waits;
+  /** What blocked the event loop; absent when the run measured no stalls (an older run). */
+  stalls?: StallAnalysis;
 }

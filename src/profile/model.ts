@@ -195,7 +195,7 @@ export function sampleSpans(profile: PackedProfile): {
 }
 
 /** Functions: one per (script, name, line, column), all numbers by now. */
-function functionsOf(profile: PackedProfile): {
+export function functionsOf(profile: PackedProfile): {
   functions: FunctionStats[];
   functionOf: Int32Array;
 } {

@@ -102,6 +102,13 @@ export interface ReportData {
     /** Wait time by acquire stack; only when waits are 1 % of the latency or more somewhere. */
     flame?: FlameData;
   };
+  /** What blocked the event loop, when the run measured its turns. */
+  stalls?: {
+    /** "9 stalls over 20 ms, longest 535 ms, 2,276 ms in all; loop delay p99 309 ms". */
+    summary: string;
+    rows: StallRow[];
+    note: string;
+  };
   /** The load second by second, for the chart (absent for a lone profile). */
   timeline?: {
     /** Seconds since the load began. */
@@ -125,6 +132,19 @@ export type ReportTimeline = NonNullable<ReportData['timeline']>;
 export type LatencyBins = NonNullable<ReportData['histogram']>;
 
 /** One lock and acquire site, as text: "Mutex in read", "98.7 %", "1,518 ms"… */
+/** A function that was running while the event loop stalled, as the report's table shows it. */
+export interface StallRow {
+  function: string;
+  /** Stalls it was in. */
+  stalls: string;
+  /** Those stalls' lengths added up, and the longest. */
+  total: string;
+  longest: string;
+  /** Its samples' share of all the samples inside stalls. */
+  ofBlocking: string;
+  where: string;
+}
+
 export interface WaitRow {
   lock: string;
   where: string;

@@ -6,6 +6,7 @@
  */
 import type { AgentMetrics, LoadShape, LoadSummary } from './load';
 import type { LockReport } from './locks';
+import type { StallsRecord } from './stalls';
 
 export const PROFILE_FILE = 'profile.cpuprofile';
 
@@ -92,6 +93,8 @@ export interface RunRecord {
   machine?: MachineUse;
   /** Where requests waited for locks (async-mutex) over the window; absent without one. */
   locks?: LockReport;
+  /** The event loop's stalls over the window, in the profile's clock; absent without a profile. */
+  stalls?: StallsRecord;
   profile:
     | {
         file: string;
@@ -217,6 +220,8 @@ export interface RunOptions {
   repeat: number;
   warmupSec: number;
   samplingIntervalUs: number;
+  /** A turn of the service's event loop longer than this is a stall, ms (absent: 20). */
+  stallThresholdMs?: number;
   profile: boolean;
   watchLocks: boolean;
   outDir: string;

@@ -10,12 +10,13 @@ import { type BreakdownKind, breakdown } from '../profile/breakdown';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { Category } from '../profile/model';
 import type { LockSite, Waits } from '../profile/waits';
+import type { StallThreads } from '../record/stalls';
 import { type ResponseCount, responsesOf } from '../vocabulary/served';
 import { displayPath, functionLocation } from './places';
 import { share } from './units';
 
 /** How many rows each table has, on every surface. */
-export const FIGURE_ROWS = { functions: 8, lines: 8, callLines: 3, locks: 5 } as const;
+export const FIGURE_ROWS = { functions: 8, lines: 8, callLines: 3, locks: 5, stalls: 8 } as const;
 
 /** Rows under this share of the window would read 0.0 %: they say nothing and are left out. */
 export const VISIBLE_SHARE = 0.0005;
@@ -116,6 +117,37 @@ export interface LockFigure {
   heldAcrossAwait: boolean;
 }
 
+/** A function over the stalls of the event loop its samples were in. */
+export interface StallFigure {
+  name: string;
+  category: Category;
+  packageName?: string;
+  where: string;
+  /** Stalls it was in. */
+  stalls: number;
+  /** Those stalls' lengths added up, and the longest, ms. */
+  totalMs: number;
+  longestMs: number;
+  /** Its own samples' time inside stalls, ms, and their share of all the stalls' sampled time. */
+  sampledMs: number;
+  sampledShare: number;
+}
+
+/** What blocked the event loop: the stalls (turns over the threshold) and who was in them. */
+export interface StallFigures {
+  thresholdMs: number;
+  count: number;
+  /** Late turns of a thread that was idle (a pool's Atomics.wait, a busy machine): not charged. */
+  idle: number;
+  totalMs: number;
+  longestMs: number;
+  /** The agent's loop-delay percentiles, beside them (absent without the agent's metrics). */
+  loopDelayMs?: { p50: number; p99: number; max: number };
+  /** Whose loops were measured. */
+  threads: StallThreads;
+  rows: StallFigure[];
+}
+
 /** A run's figures, as every surface shows them. */
 export interface Figures {
   /** The window the shares are of, µs. */
@@ -128,6 +160,8 @@ export interface Figures {
   /** The lines that call the cost, inferred; heaviest first. */
   callLines: CallLineFigure[];
   locks?: { library: string; rows: LockFigure[] };
+  /** Absent for a run that did not measure its event loop (a lone profile, an older run). */
+  stalls?: StallFigures;
 }
 
 export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
@@ -137,6 +171,7 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
     responses ? { selfPerResponseUs: us / responses.count } : {};
   const duration = analysis.model.durationUs || 1;
   const locks = run.waits ? lockFigures(run.waits, cwd) : undefined;
+  const stalls = run.stalls ? stallFigures(run, cwd) : undefined;
   return {
     durationUs: analysis.model.durationUs,
     responses,
@@ -160,6 +195,42 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
       .map((l) => ({ ...l, ...perResponse(l.selfUs) })),
     callLines: callLineFigures(analysis, cwd).filter((c) => c.share >= VISIBLE_SHARE),
     ...(locks ? { locks } : {}),
+    ...(stalls ? { stalls } : {}),
+  };
+}
+
+/** The stalls and the functions in them, most blocking first. */
+export function stallFigures(run: LoadedRun, cwd = process.cwd()): StallFigures | undefined {
+  const { stalls, analysis } = run;
+  if (!stalls) return undefined;
+  const byId = new Map(analysis.functions.map((f) => [f.id, f]));
+  const sampledUs = stalls.functions.reduce((sum, f) => sum + f.sampledUs, 0) || 1;
+  const delay = run.record?.agent?.eventLoopDelayMs;
+  return {
+    thresholdMs: stalls.thresholdMs,
+    count: stalls.count,
+    idle: stalls.idle,
+    totalMs: stalls.totalMs,
+    longestMs: stalls.longestMs,
+    ...(delay ? { loopDelayMs: { p50: delay.p50, p99: delay.p99, max: delay.max } } : {}),
+    threads: stalls.threads,
+    rows: stalls.functions.slice(0, FIGURE_ROWS.stalls).flatMap((row) => {
+      const f = byId.get(row.functionId);
+      if (!f) return [];
+      return [
+        {
+          name: f.name,
+          category: f.category,
+          ...(f.packageName ? { packageName: f.packageName } : {}),
+          where: f.generated.url || f.original ? functionLocation(f, cwd) : '',
+          stalls: row.stalls,
+          totalMs: row.totalMs,
+          longestMs: row.longestMs,
+          sampledMs: row.sampledUs / 1000,
+          sampledShare: row.sampledUs / sampledUs,
+        },
+      ];
+    }),
   };
 }
 

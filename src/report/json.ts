@@ -37,6 +37,7 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     // Inferred from the callees' names, apart from the measured lines.
     callLines: figures.callLines,
     ...(figures.locks ? { locks: figures.locks } : {}),
+    ...(figures.stalls ? { stalls: figures.stalls } : {}),
     notes: analysis.notes,
   };
 }

@@ -13,6 +13,7 @@ import {
 import { breakdownDetail, callLineText, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
+import { stallNote, stallRows, stallSummary } from './stalls';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -77,6 +78,30 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
       '',
       `_${mdText(ACQUIRED_PER_SEC_NOTE)}_`,
       '',
+    );
+  }
+  if (figures.stalls) {
+    parts.push(
+      `**What blocked the event loop**: ${mdText(stallSummary(figures.stalls))}`,
+      '',
+      ...(figures.stalls.rows.length > 0
+        ? [
+            table(
+              ['function', 'stalls', 'total', 'longest', 'of blocking', 'where'],
+              stallRows(figures.stalls).map((r) => [
+                r.function,
+                r.stalls,
+                r.total,
+                r.longest,
+                r.ofBlocking,
+                r.where,
+              ]),
+            ),
+            '',
+            `_${mdText(stallNote(figures.stalls))}_`,
+            '',
+          ]
+        : []),
     );
   }
   const perResponse = figures.responses !== null;

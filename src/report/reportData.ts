@@ -19,6 +19,7 @@ import {
 import { breakdownDetail, callLineText, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
+import { stallNote, stallRows, stallSummary } from './stalls';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -87,6 +88,15 @@ export function reportData(
             ...(run.waits.sites.some((s) => s.waitShare >= 0.01)
               ? { flame: shownFiles(waitFlameData(run.waits, `${title}: lock waits`), cwd) }
               : {}),
+          },
+        }
+      : {}),
+    ...(figures.stalls
+      ? {
+          stalls: {
+            summary: stallSummary(figures.stalls),
+            rows: stallRows(figures.stalls),
+            note: stallNote(figures.stalls),
           },
         }
       : {}),

@@ -20,6 +20,7 @@ import {
 import { breakdownDetail, callLineText, type Figures, functionLabel } from './figures';
 import { displayPath } from './places';
 import { describeTarget, runRows } from './runSummary';
+import { stallNote, stallRows, stallSummary } from './stalls';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -75,6 +76,7 @@ export function formatAnalysis(
     ...breakdownLines(figures),
     ...hotLineLines(figures),
     ...formatWaits(figures.locks),
+    ...formatStalls(figures.stalls),
     ...notes.slice(0, 3).map((note) => `  note        ${note}`),
   ].join('\n');
 }
@@ -136,6 +138,21 @@ export function formatWaits(locks: Figures['locks']): string[] {
     );
   }
   lines.push(`    ${ACQUIRED_PER_SEC_NOTE}`);
+  return lines;
+}
+
+/** What blocked the event loop: the stalls, then the functions in them, most blocking first. */
+export function formatStalls(stalls: Figures['stalls']): string[] {
+  if (!stalls) return [];
+  const lines = [`  stalls      ${stallSummary(stalls)}`];
+  if (stalls.rows.length === 0) return lines;
+  lines.push(`  blocked the loop${' '.repeat(15)}stalls      total    longest  of blocking`);
+  for (const r of stallRows(stalls)) {
+    lines.push(
+      `    ${truncate(r.function, 30).padEnd(30)} ${r.stalls.padStart(6)} ${r.total.padStart(10)} ${r.longest.padStart(10)} ${r.ofBlocking.padStart(12)}   ${r.where}`,
+    );
+  }
+  lines.push(`    ${stallNote(stalls)}`);
   return lines;
 }
 

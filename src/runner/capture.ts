@@ -15,6 +15,7 @@ import {
   SOURCE_MAPS_FILE,
   type ThreadMissed,
 } from '../record/run';
+import type { StallSpans, StallThreads } from '../record/stalls';
 import type { AgentChannel, AgentConnection } from './agent/channel';
 import {
   type FinishTimes,
@@ -31,10 +32,34 @@ export interface CaptureResult {
   processes: ProcessesReport;
   metrics: AgentMetrics;
   locks?: LockReport;
+  /** The processes' and threads' event-loop stalls, in the run profile's clock. */
+  stalls?: StallSpans & { threads: StallThreads };
   profileBytes: number;
   sourceMaps: number;
   /** Each profiled unit's responses finished in the window, as its agent counted them. */
   finishes: FinishTimes[];
+}
+
+/** Several threads' stalls as one list, each shifted into the merged profile's clock. */
+function combineStalls(
+  sources: { stalls: StallSpans; shift: number; thread: number }[],
+  threads: number,
+): StallSpans & { threads: StallThreads } {
+  const spans = sources.flatMap(({ stalls, shift }) =>
+    stalls.spans.map(([start, end]): [number, number] => [start + shift, end + shift]),
+  );
+  spans.sort((a, b) => a[0] - b[0]);
+  return {
+    thresholdMs: sources[0].stalls.thresholdMs,
+    probeMs: sources[0].stalls.probeMs,
+    spans,
+    dropped: sources.reduce((sum, s) => sum + s.stalls.dropped, 0),
+    threads: {
+      main: sources.filter((s) => s.thread === 0).length,
+      workers: sources.filter((s) => s.thread !== 0).length,
+      notMeasured: Math.max(0, threads - sources.length),
+    },
+  };
 }
 
 /** One profiled process or thread, as its stop left it. */
@@ -48,6 +73,8 @@ interface Unit {
   requests: number;
   /** A process's own stop result (a thread has none: it came with its process's). */
   result?: StopResult;
+  /** Its event loop's stalls, in its own profile's clock. */
+  stalls?: StallSpans;
   error?: string;
   agent: AgentConnection;
 }
@@ -76,6 +103,7 @@ export class TargetCapture {
     private readonly options: {
       profile: boolean;
       samplingIntervalUs: number;
+      stallThresholdMs: number;
       agentTimeoutMs: number;
       cap: number;
     },
@@ -160,6 +188,7 @@ export class TargetCapture {
         ...(result.busyMs !== undefined ? { busyMs: result.busyMs } : {}),
         requests: result.requests,
         result,
+        ...(result.stalls ? { stalls: result.stalls } : {}),
         agent,
       });
       for (const thread of result.threads ?? [])
@@ -171,6 +200,7 @@ export class TargetCapture {
           profileBytes: thread.profileBytes,
           ...(thread.busyMs !== undefined ? { busyMs: thread.busyMs } : {}),
           requests: 0,
+          ...(thread.stalls ? { stalls: thread.stalls } : {}),
           ...(thread.error ? { error: thread.error } : {}),
           agent,
         });
@@ -235,10 +265,21 @@ export class TargetCapture {
     });
 
     let profileBytes = kept.reduce((sum, k) => sum + k.unit.profileBytes, 0);
+    // A process's stalls are in its own profile's clock: one profile keeps it, a merge shifts it.
+    let stallSources = kept.flatMap((k) =>
+      k.unit.stalls ? [{ stalls: k.unit.stalls, shift: 0, thread: k.unit.threadId }] : [],
+    );
     if (merging) {
-      const toMerge = kept.flatMap((k) => (k.profile ? [k.profile] : []));
+      const withProfile = kept.filter((k) => k.profile);
+      const toMerge = withProfile.map((k) => k.profile as RawProfile);
       if (toMerge.length > 0) {
-        const json = JSON.stringify(mergeProfiles(toMerge));
+        const shifts: number[] = [];
+        const json = JSON.stringify(mergeProfiles(toMerge, shifts));
+        stallSources = withProfile.flatMap((k, i) =>
+          k.unit.stalls && Number.isFinite(shifts[i])
+            ? [{ stalls: k.unit.stalls, shift: shifts[i], thread: k.unit.threadId }]
+            : [],
+        );
         await writeFileAtomic(profilePath as string, json);
         profileBytes = Buffer.byteLength(json);
       }
@@ -275,6 +316,9 @@ export class TargetCapture {
       },
       metrics: combineMetrics((mains.length > 0 ? mains : all).map((r) => r.metrics)),
       locks: combineLocks(mains.map((r) => r.locks)),
+      ...(this.options.profile && stallSources.length > 0
+        ? { stalls: combineStalls(stallSources, kept.length) }
+        : {}),
       profileBytes,
       sourceMaps: Math.max(0, ...mains.map((r) => r.sourceMaps)),
       finishes: stopped.flatMap((result) => (result?.finished ? [result.finished] : [])),
@@ -296,6 +340,7 @@ export class TargetCapture {
         agent.start(
           this.options.profile,
           this.options.samplingIntervalUs,
+          this.options.stallThresholdMs,
           this.options.agentTimeoutMs,
         ),
       ),

@@ -31,8 +31,15 @@ export interface RawProfile {
   timeDeltas?: number[];
 }
 
-export function mergeProfiles(profiles: readonly RawProfile[]): RawProfile {
-  if (profiles.length === 1) return profiles[0];
+/**
+ * `shifts`, when given, gets each profile's shift into the merged timeline (µs to add to one of
+ * its timestamps; NaN for a profile without samples): the event loop's stalls move with them.
+ */
+export function mergeProfiles(profiles: readonly RawProfile[], shifts?: number[]): RawProfile {
+  if (profiles.length === 1) {
+    shifts?.push(0);
+    return profiles[0];
+  }
   const nodes: ProfileNode[] = [];
   const lines: Map<number, number>[] = [];
   const childByKey: Map<string, number>[] = [];
@@ -62,7 +69,10 @@ export function mergeProfiles(profiles: readonly RawProfile[]): RawProfile {
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const children = new Set(profile.nodes.flatMap((node) => node.children ?? []));
     const root = profile.nodes.find((node) => !children.has(node.id));
-    if (!root) continue;
+    if (!root) {
+      shifts?.push(Number.NaN);
+      continue;
+    }
     rootIndex ??= add(root.callFrame, undefined);
     const merged = new Map<number, number>([[root.id, rootIndex]]);
     const stack = [root];
@@ -82,7 +92,10 @@ export function mergeProfiles(profiles: readonly RawProfile[]): RawProfile {
     // Each profile's samples follow the last one's end; the time before its first sample is
     // no sample's (a model counts a sample until the next, the last until endTime).
     const own = profile.samples ?? [];
-    if (own.length === 0) continue;
+    if (own.length === 0) {
+      shifts?.push(Number.NaN);
+      continue;
+    }
     let time = profile.startTime;
     let first: number | undefined;
     for (let i = 0; i < own.length; i++) {
@@ -93,6 +106,7 @@ export function mergeProfiles(profiles: readonly RawProfile[]): RawProfile {
       timeDeltas.push(at - previous);
       previous = at;
     }
+    shifts?.push(cursor - (first ?? time));
     cursor += Math.max(time, profile.endTime) - (first ?? time);
   }
   for (let i = 0; i < nodes.length; i++) {

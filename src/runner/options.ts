@@ -31,6 +31,8 @@ export interface RunRequest {
   warmupSec?: number;
   workers?: number;
   samplingIntervalUs?: number;
+  /** A turn of the service's event loop longer than this is a stall, ms. */
+  stallThresholdMs?: number;
   /** false: measure the load and the service's metrics, but take no CPU profile. */
   profile?: boolean;
   /** false: leave the service's locks (async-mutex) unwatched; no lock report. */
@@ -268,6 +270,7 @@ export function resolveRunOptions(
     repeat: size.repeat,
     warmupSec: limits.warmupSec,
     samplingIntervalUs: limits.samplingIntervalUs,
+    stallThresholdMs: limits.stallThresholdMs,
     profile: request.profile ?? true,
     watchLocks: request.watchLocks ?? true,
     outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
@@ -354,6 +357,11 @@ function checkTimesAndLimits(request: RunRequest) {
       'sampling-interval',
       request.samplingIntervalUs ?? DEFAULTS.samplingIntervalUs,
       { min: 10, max: 1_000_000, integer: true },
+    ) as number,
+    stallThresholdMs: checkNumber(
+      'stall-threshold',
+      request.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+      { min: 1, max: 60_000 },
     ) as number,
     readyTimeoutSec: waitSeconds(
       'ready-timeout',

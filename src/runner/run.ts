@@ -10,6 +10,7 @@ import {
   type RunStage,
   type TimelinePoint,
 } from '../record/run';
+import { DEFAULTS } from '../vocabulary/defaults';
 import { HotpathError, isCancelled, messageOf, throwIfCancelled } from '../vocabulary/errors';
 import { hotpathVersion, packageRoot } from '../vocabulary/paths';
 import type { LoadProgress } from '../vocabulary/progress';
@@ -180,6 +181,7 @@ function captureFor(
     ? new TargetCapture(channel, portOf(target.url), {
         profile: options.profile,
         samplingIntervalUs: options.samplingIntervalUs,
+        stallThresholdMs: options.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
         agentTimeoutMs: options.agentTimeoutSec * 1000,
         cap: options.maxProcesses,
       })
@@ -298,6 +300,9 @@ async function stopCapture(
       record.served = servedInWindow(started, stopped.finishes, loadEndedAt);
     }
     if (stopped.locks) record.locks = stopped.locks;
+    if (takeProfile && stopped.stalls) {
+      record.stalls = { ...stopped.stalls, clock: 'profile' };
+    }
     if (takeProfile) {
       record.profile = {
         file: PROFILE_FILE,

@@ -16,6 +16,7 @@ import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
 import { readProfile } from '../profile/readProfile';
 import type { ScriptShape } from '../profile/scriptShape';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
+import { attributeStalls, loopFigures } from '../profile/stalls';
 import { samplesOf } from '../profile/stats';
 import { analyzeWaits, type Waits } from '../profile/waits';
 import type { RampStep } from '../record/load';
@@ -102,7 +103,11 @@ export function loadRun(target: string): LoadedRun {
     profileFile = path.join(target, record.profile.file);
   }
   const sourceMaps = readSourceMaps(folder);
-  const analysis = analyze(readProfileFile(profileFile), { readFile: readTextFile, sourceMaps });
+  const profile = readProfileFile(profileFile);
+  const analysis = analyze(profile, { readFile: readTextFile, sourceMaps });
+  const stalls = record?.stalls
+    ? attributeStalls(profile, record.stalls, analysis.functions)
+    : undefined;
   const waits = record?.locks ? runWaits(record, readTextFile, sourceMaps) : undefined;
   const diagnosis = diagnose(analysis, {
     load: record?.load,
@@ -114,6 +119,9 @@ export function loadRun(target: string): LoadedRun {
     machine: record?.machine,
     missed: record ? missedCpu(record) : undefined,
     threads: record ? threadBusyShares(record) : undefined,
+    loop: record?.agent
+      ? loopFigures(record.agent.eventLoopDelayMs.p99, stalls, analysis.functions)
+      : undefined,
   });
   return {
     folder,
@@ -122,6 +130,7 @@ export function loadRun(target: string): LoadedRun {
     analysis,
     diagnosis,
     ...(waits ? { waits } : {}),
+    ...(stalls ? { stalls } : {}),
   };
 }
 

@@ -83,6 +83,11 @@ export class Config implements vscode.Disposable {
     return this.section.get<number>('samplingInterval') ?? DEFAULTS.samplingIntervalUs;
   }
 
+  /** A turn of the service's event loop longer than this is a stall, ms. */
+  get stallThresholdMs(): number {
+    return this.section.get<number>('stallThreshold') ?? DEFAULTS.stallThresholdMs;
+  }
+
   /** Loads per run (1–20): more give comparisons an interval that takes load-to-load variation in. */
   get repeat(): number {
     return this.section.get<number>('repeat') ?? 1;

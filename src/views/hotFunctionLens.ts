@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
 import type { Comparison, DiffNode } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
+import type { StallFunction } from '../profile/stalls';
 import type { LockSite } from '../profile/waits';
 import { change as changeText, fineMs, share } from '../report/units';
 import { localPath } from '../vocabulary/sourcePlace';
@@ -46,6 +47,35 @@ function lockLens(site: LockSite, line: number, endpoint: string): vscode.CodeLe
   });
 }
 
+/** "blocked the loop 31 times, longest 290 ms", and the endpoint when the lens is its own. */
+function stallText(row: StallFunction, endpoint?: string): string {
+  const text = vscode.l10n.t('blocked the loop {count} times, longest {longest}', {
+    count: row.stalls,
+    longest: fineMs(row.longestMs),
+  });
+  return endpoint ? `${text} · ${endpoint}` : text;
+}
+
+function stallTooltip(f: AnalyzedFunction, row: StallFunction, run: LoadedRun): string {
+  return vscode.l10n.t(
+    '{0} was running in {1} turns of the event loop longer than {2} in the last Hotpath run ({3} of its samples in them); click for the flamegraph',
+    f.name,
+    row.stalls,
+    fineMs(run.stalls?.thresholdMs ?? 0),
+    fineMs(row.sampledUs / 1000),
+  );
+}
+
+/** Functions with under this share of the samples inside stalls get no stall lens. */
+const MIN_BLOCKING = 0.01;
+
+interface LensIndex {
+  run: LoadedRun;
+  byFile: Map<string, { f: AnalyzedFunction; line: number }[]>;
+  /** The user's functions that were running while the event loop stalled. */
+  stallsByFile: Map<string, { f: AnalyzedFunction; line: number; row: StallFunction }[]>;
+}
+
 export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly #changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.#changed.event;
@@ -54,9 +84,7 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
    * The current run's lens-worthy functions by source file, made once per run: a document's
    * lenses are then one lookup, not a walk over every function of the profile.
    */
-  #index:
-    | { run: LoadedRun; byFile: Map<string, { f: AnalyzedFunction; line: number }[]> }
-    | undefined;
+  #index: LensIndex | undefined;
 
   constructor(
     private readonly results: Results,
@@ -102,6 +130,25 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
           this.#isFile(lookAt.file, file),
         weight: f.totalUs / (run.analysis.model.durationUs || 1),
         lens: this.#functionLens(run, f, file, line, endpoint),
+      });
+    }
+    // What blocked the event loop: said at the end of the function's own lens line, or as a
+    // lens of its own where the function's time is under the floor.
+    const stalls = this.#stallsIn(run, file);
+    const lensed = new Set(candidates.map((c) => c.line));
+    for (const { f, line: sourceLine, row } of stalls) {
+      const line = lineOf(sourceLine);
+      if (lensed.has(line)) continue;
+      candidates.push({
+        line,
+        named: false,
+        weight: f.totalUs / (run.analysis.model.durationUs || 1),
+        lens: new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: `⏸ ${stallText(row, endpoint)}`,
+          tooltip: stallTooltip(f, row, run),
+          command: 'hotpath.showFlamegraph',
+          arguments: [{ name: f.name, file }],
+        }),
       });
     }
     for (const site of run.waits?.sites ?? []) {
@@ -153,12 +200,15 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
             this.results.describeTime(f.totalUs),
             endpoint,
           );
+    const stall = this.#stallsIn(run, file).find((s) => s.f === f)?.row;
     return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-      title: `🔥 ${figures}${this.#changeOf(f, file)}`,
-      tooltip: vscode.l10n.t(
-        '{0}: self and total time in the last Hotpath run; click to find it in the flamegraph',
-        f.name,
-      ),
+      title: `🔥 ${figures}${this.#changeOf(f, file)}${stall ? ` · ⏸ ${stallText(stall)}` : ''}`,
+      tooltip: stall
+        ? stallTooltip(f, stall, run)
+        : vscode.l10n.t(
+            '{0}: self and total time in the last Hotpath run; click to find it in the flamegraph',
+            f.name,
+          ),
       command: 'hotpath.showFlamegraph',
       arguments: [{ name: f.name, file }],
     });
@@ -198,22 +248,50 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
   #earlier: { comparison: Comparison; names: Set<string> } | undefined;
 
   #functionsIn(run: LoadedRun, file: string): { f: AnalyzedFunction; line: number }[] {
+    return this.#indexOf(run).byFile.get(file) ?? [];
+  }
+
+  #stallsIn(
+    run: LoadedRun,
+    file: string,
+  ): { f: AnalyzedFunction; line: number; row: StallFunction }[] {
+    return this.#indexOf(run).stallsByFile.get(file) ?? [];
+  }
+
+  #indexOf(run: LoadedRun): LensIndex {
     if (this.#index?.run !== run) {
       const duration = run.analysis.model.durationUs || 1;
-      const byFile = new Map<string, { f: AnalyzedFunction; line: number }[]>();
+      const byFile: LensIndex['byFile'] = new Map();
+      const stallsByFile: LensIndex['stallsByFile'] = new Map();
       const mappings = this.config.pathMappings;
-      for (const f of run.analysis.functions) {
+      // Keyed by where the file is here: a profile taken elsewhere names its own folders.
+      const placed = (f: AnalyzedFunction) => {
         const where = sourceOf(f);
+        return where && { file: localPath(where.source, mappings) ?? where.source, ...where };
+      };
+      for (const f of run.analysis.functions) {
+        const where = placed(f);
         if (!where || f.totalUs / duration < LENS_FLOOR) continue;
-        // Keyed by where the file is here: a profile taken elsewhere names its own folders.
-        const local = localPath(where.source, mappings) ?? where.source;
-        const entries = byFile.get(local) ?? [];
+        const entries = byFile.get(where.file) ?? [];
         entries.push({ f, line: where.line });
-        byFile.set(local, entries);
+        byFile.set(where.file, entries);
       }
-      this.#index = { run, byFile };
+      const byId = new Map(run.analysis.functions.map((f) => [f.id, f]));
+      const stalls = run.stalls?.functions ?? [];
+      const blocking = stalls.reduce((sum, row) => sum + row.sampledUs, 0);
+      for (const row of stalls) {
+        // Passing through a stall (an await's continuation, a lock taken) is not blocking it.
+        if (row.sampledUs < blocking * MIN_BLOCKING) continue;
+        const f = byId.get(row.functionId);
+        const where = f?.category === 'user' ? placed(f) : undefined;
+        if (!f || !where) continue;
+        const entries = stallsByFile.get(where.file) ?? [];
+        entries.push({ f, line: where.line, row });
+        stallsByFile.set(where.file, entries);
+      }
+      this.#index = { run, byFile, stallsByFile };
     }
-    return this.#index.byFile.get(file) ?? [];
+    return this.#index;
   }
 
   dispose(): void {

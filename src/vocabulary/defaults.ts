@@ -6,6 +6,8 @@ export const DEFAULTS = {
   preset: 'walkthrough',
   method: 'GET',
   samplingIntervalUs: 1000,
+  // A turn of the event loop longer than this is a stall (issue #28).
+  stallThresholdMs: 20,
   warmupSec: 1,
   timeoutSec: 10,
   // autocannon worker threads. The service needs a core of its own: on 2 cores one load thread

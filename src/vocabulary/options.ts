@@ -49,6 +49,7 @@ export const OPTIONS = {
   workers: { flag: '--workers' },
   // The capture and where it goes.
   'sampling-interval': { flag: '--sampling-interval', setting: 'hotpath.samplingInterval' },
+  'stall-threshold': { flag: '--stall-threshold', setting: 'hotpath.stallThreshold' },
   'no-profile': { flag: '--no-profile' },
   'no-locks': { flag: '--no-locks' },
   out: { flag: '--out', setting: 'hotpath.outputFolder' },

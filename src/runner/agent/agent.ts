@@ -12,6 +12,7 @@
  */
 import * as net from 'node:net';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { DEFAULTS } from '../../vocabulary/defaults';
 import { Capture } from './capture';
 import { watchImport } from './importHook';
 import { LockTracker } from './locks';
@@ -136,7 +137,12 @@ class Commands {
     switch (command.type) {
       case 'start': {
         if (this.#capture) throw new Error('a capture is already on');
-        this.#capture = await Capture.arm(locks, command.profile, command.samplingIntervalUs);
+        this.#capture = await Capture.arm(
+          locks,
+          command.profile,
+          command.samplingIntervalUs,
+          command.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+        );
         return { startedAt: Date.now() };
       }
       case 'begin': {

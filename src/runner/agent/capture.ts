@@ -7,6 +7,7 @@ import { Window } from './metrics';
 import { type BeginResult, type StopResult, sourceMapsFileOf } from './protocol';
 import { Requests } from './requests';
 import { heldSourceMaps, lockUrls } from './sourceMaps';
+import { type StallProbe, startStallProbe } from './stalls';
 import { ThreadProfiler } from './threads';
 
 /**
@@ -18,6 +19,7 @@ import { ThreadProfiler } from './threads';
  */
 export class Capture {
   #window: Window | undefined;
+  #stalls: StallProbe | undefined;
   readonly #requests = new Requests();
 
   private constructor(
@@ -26,14 +28,17 @@ export class Capture {
     private readonly samplingIntervalUs: number | undefined,
     /** The process's worker threads, profiled from here (the main thread only). */
     private readonly threads: ThreadProfiler | undefined,
+    /** A turn of the event loop longer than this is a stall, ms. */
+    private readonly stallThresholdMs: number,
   ) {}
 
   static async arm(
     locks: LockTracker,
     profile: boolean,
     samplingIntervalUs: number,
+    stallThresholdMs: number,
   ): Promise<Capture> {
-    if (!profile) return new Capture(locks, undefined, undefined, undefined);
+    if (!profile) return new Capture(locks, undefined, undefined, undefined, stallThresholdMs);
     const session = new inspector.Session();
     session.connect();
     await post(session, 'Profiler.enable');
@@ -41,10 +46,10 @@ export class Capture {
     await post(session, 'Profiler.start');
     let threads: ThreadProfiler | undefined;
     if (isMainThread) {
-      threads = new ThreadProfiler(session, samplingIntervalUs);
+      threads = new ThreadProfiler(session, samplingIntervalUs, stallThresholdMs);
       await threads.enable();
     }
-    return new Capture(locks, session, samplingIntervalUs, threads);
+    return new Capture(locks, session, samplingIntervalUs, threads, stallThresholdMs);
   }
 
   /**
@@ -71,6 +76,7 @@ export class Capture {
     }
     // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
+    this.#stalls = startStallProbe(this.stallThresholdMs);
     this.locks.start();
     return this.#window.startedAt;
   }
@@ -80,6 +86,7 @@ export class Capture {
     this.#requests.close();
     this.locks.stop();
     this.#window?.close();
+    this.#stalls?.close();
     this.session?.disconnect();
   }
 
@@ -90,6 +97,7 @@ export class Capture {
       throw new Error('the capture window was never opened');
     }
     const lockReport = this.locks.stop();
+    const stalls = this.#stalls?.close();
     const { started: requests, finished } = this.#requests.close();
     let profileJson: string | undefined;
     let sourceMaps: Record<string, unknown> = {};
@@ -141,6 +149,7 @@ export class Capture {
       ...(lockReport ? { locks: lockReport } : {}),
       ...(threads ? { threads } : {}),
       ...(busyMs !== undefined ? { busyMs } : {}),
+      ...(stalls ? { stalls } : {}),
     };
   }
 }

@@ -47,9 +47,14 @@ export class AgentConnection {
   }
 
   /** Arms the capture: the profiler runs from now on, through the warm-up; nothing is kept until `begin`. */
-  start(profile: boolean, samplingIntervalUs: number, timeoutMs: number): Promise<StartResult> {
+  start(
+    profile: boolean,
+    samplingIntervalUs: number,
+    stallThresholdMs: number,
+    timeoutMs: number,
+  ): Promise<StartResult> {
     return this.#request(
-      { type: 'start', id: 0, profile, samplingIntervalUs },
+      { type: 'start', id: 0, profile, samplingIntervalUs, stallThresholdMs },
       timeoutMs,
     ) as Promise<StartResult>;
   }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { AgentMetrics } from '../../record/load';
 import type { LockReport } from '../../record/locks';
 import { SOURCE_MAPS_FILE } from '../../record/run';
+import type { StallSpans } from '../../record/stalls';
 
 /** The environment variables through which the runner hands the channel to the agent. */
 export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
@@ -42,7 +43,14 @@ export type AgentMessage =
 /** Runner -> agent. */
 export type AgentCommand =
   /** Arms the capture (the profiler runs from here, through the warm-up). */
-  | { type: 'start'; id: number; profile: boolean; samplingIntervalUs: number }
+  | {
+      type: 'start';
+      id: number;
+      profile: boolean;
+      samplingIntervalUs: number;
+      /** A turn of the event loop longer than this is a stall, ms (20 when absent). */
+      stallThresholdMs?: number;
+    }
   /**
    * Opens the measured window: the profile and the metrics that will be kept, once the HTTP
    * requests that came in since `start` (the warm-up's) have ended, or after `drainMs`.
@@ -101,6 +109,8 @@ export interface StopResult {
   locks?: LockReport;
   /** Its process's worker threads, profiled from its main thread (absent in a thread's agent). */
   threads?: ThreadStopResult[];
+  /** This thread's event-loop stalls over the window (its worker threads' are in `threads`). */
+  stalls?: StallSpans;
 }
 
 /** One worker thread of a process, as its main thread's agent saw and profiled it. */
@@ -115,6 +125,8 @@ export interface ThreadStopResult {
   profileBytes: number;
   /** Its profile's time not idle over the window, ms. */
   busyMs?: number;
+  /** Its event loop's stalls over the window (absent when its probe did not answer). */
+  stalls?: StallSpans;
   /** Why it has no profile (it ended first, it did not answer). */
   error?: string;
 }

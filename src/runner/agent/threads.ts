@@ -1,9 +1,11 @@
 import type * as inspector from 'node:inspector';
 import * as path from 'node:path';
+import type { StallSpans } from '../../record/stalls';
 import { idleAtomicsWaits } from '../atomicsWait';
 import { writeFileAtomic } from '../files';
 import { busyTime, type RawProfile } from '../mergeProfiles';
 import type { ThreadStopResult } from './protocol';
+import { PROBE_MS, STOP_IN_THREAD, stallProbeInThread } from './stalls';
 
 /**
  * The process's worker threads, profiled from its main thread through the inspector's
@@ -33,12 +35,25 @@ interface Thread {
   /** Resolves once its profiler runs (and, after `begin`, its window is open). */
   ready: Promise<void>;
   windowOpen: boolean;
+  /** Its event loop's stall probe runs (started with its window). */
+  stallsOn?: boolean;
   gone: boolean;
   error?: string;
 }
 
 /** The script of the thread Node runs `module.register`'s hooks on. */
 const MODULE_HOOKS_THREAD = 'node:internal/modules/esm/worker';
+
+/** A thread's probe's answer, checked: it came back through the inspector as plain JSON. */
+function stallsOf(value: unknown, thresholdMs: number): StallSpans | undefined {
+  const v = value as { spans?: unknown; dropped?: unknown } | null | undefined;
+  if (!v || !Array.isArray(v.spans) || typeof v.dropped !== 'number') return undefined;
+  const spans = v.spans.filter(
+    (s): s is [number, number] =>
+      Array.isArray(s) && s.length === 2 && s.every((n) => typeof n === 'number'),
+  );
+  return { thresholdMs, probeMs: PROBE_MS, spans, dropped: v.dropped };
+}
 
 /** How long one inspector message to a thread may take before the thread is given up. */
 const THREAD_TIMEOUT_MS = 10_000;
@@ -56,6 +71,8 @@ export class ThreadProfiler {
   constructor(
     private readonly session: inspector.Session,
     private readonly samplingIntervalUs: number,
+    /** A turn of a thread's event loop longer than this is a stall, ms. */
+    private readonly stallThresholdMs: number,
   ) {
     session.on(
       'NodeWorker.attachedToWorker',
@@ -91,7 +108,7 @@ export class ThreadProfiler {
     const title = this.#title;
     const results = await Promise.all(
       [...this.#threads.values()].map(async (thread): Promise<ThreadStopResult> => {
-        const seen = {
+        const seen: ThreadStopResult = {
           threadId: thread.threadId,
           title: thread.info.title,
           url: thread.info.url,
@@ -113,11 +130,16 @@ export class ThreadProfiler {
               resolve(profile);
             });
           });
+          const stalls = thread.stallsOn
+            ? await this.#evaluate(thread, STOP_IN_THREAD).catch(() => undefined)
+            : undefined;
           await this.#evaluate(thread, `console.profileEnd(${JSON.stringify(title)})`);
           // A pool's thread waiting for work in Atomics.wait is idle, not running its caller.
           const { profile } = idleAtomicsWaits((await finished) as RawProfile);
           const json = JSON.stringify(profile);
           const busyMs = busyTime(profile).busy / 1000;
+          const measured = stallsOf(stalls, this.stallThresholdMs);
+          if (measured) seen.stalls = measured;
           if (!profilePath) return { ...seen, busyMs };
           const file = path.join(
             path.dirname(profilePath),
@@ -187,7 +209,13 @@ export class ThreadProfiler {
       thread.windowOpen = true;
     } catch (error) {
       thread.error = error instanceof Error ? error.message : String(error);
+      return;
     }
+    // The thread's own event loop: its stalls, in the same clock as its profile's samples.
+    thread.stallsOn = await this.#evaluate(thread, stallProbeInThread(this.stallThresholdMs)).then(
+      (on) => on === true,
+      () => false,
+    );
   }
 
   async #evaluate(thread: Thread, expression: string): Promise<unknown> {

@@ -1,0 +1,83 @@
+import * as vm from 'node:vm';
+import type { StallSpans } from '../../record/stalls';
+
+/** How often the probe asks the loop for a turn, ms. */
+export const PROBE_MS = 5;
+/** Spans kept at most per thread; the rest are counted. */
+const MAX_SPANS = 20_000;
+/** The probe's script as the profile names it: the agent's, so its samples are Hotpath's. */
+export const PROBE_URL = 'hotpath:/dist/agent.js';
+
+export interface StallProbe {
+  close(): StallSpans;
+}
+
+/** Starts measuring this thread's event loop (see `measureStalls`). */
+export function startStallProbe(thresholdMs: number): StallProbe {
+  measureStalls ??= vm.runInThisContext(MEASURE_STALLS, { filename: PROBE_URL }) as MeasureStalls;
+  const probe = measureStalls(thresholdMs, PROBE_MS, MAX_SPANS);
+  return {
+    close: () => ({ thresholdMs, probeMs: PROBE_MS, ...probe.close() }),
+  };
+}
+
+/**
+ * The expression that starts the probe in a worker thread (through its inspector session) and
+ * leaves it at `globalThis[Symbol.for('hotpath.stalls')]`; `STOP_IN_THREAD` ends it.
+ */
+export function stallProbeInThread(thresholdMs: number): string {
+  return `(() => { const key = Symbol.for('hotpath.stalls'); globalThis[key]?.close(); globalThis[key] = ${MEASURE_STALLS}(${thresholdMs}, ${PROBE_MS}, ${MAX_SPANS}); return true; })()\n//# sourceURL=${PROBE_URL}`;
+}
+
+/** Ends a worker thread's probe: its spans and the count past the cap, by value. */
+export const STOP_IN_THREAD =
+  "(() => { const key = Symbol.for('hotpath.stalls'); const probe = globalThis[key]; delete globalThis[key]; return probe ? probe.close() : null; })()";
+
+/**
+ * Measures the event loop's turns: a timer due every `probeMs` that fires `late` ms after it
+ * was due was held up by one turn at least that long (libuv runs due timers at the start of
+ * every turn, so a late timer waited for a single turn to end). Each turn over the threshold is
+ * kept as a span, `[due, fired]`, in µs of `process.hrtime`: the clock V8's CPU profile
+ * timestamps use on Linux (CLOCK_MONOTONIC), so the profile's samples inside a span are what ran
+ * in that turn. The span misses the start of the turn before the timer was due (at most
+ * `probeMs`), so a stall's length is a floor.
+ *
+ * Source text, the same for the main thread and the worker threads (run through their inspector
+ * sessions): a compiled function's own text may name a bundler's helpers (`__name`).
+ */
+const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) {
+  const spans = [];
+  const thresholdNs = BigInt(Math.round(thresholdMs * 1e6));
+  const periodNs = BigInt(Math.round(probeMs * 1e6));
+  let dropped = 0;
+  let due = 0n;
+  let timer;
+  const fired = () => {
+    const now = process.hrtime.bigint();
+    if (now - due >= thresholdNs) {
+      if (spans.length < maxSpans) spans.push([Number(due / 1000n), Number(now / 1000n)]);
+      else dropped++;
+    }
+    schedule();
+  };
+  const schedule = () => {
+    due = process.hrtime.bigint() + periodNs;
+    timer = setTimeout(fired, probeMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    close() {
+      clearTimeout(timer);
+      return { spans, dropped };
+    },
+  };
+})`;
+
+type MeasureStalls = (
+  thresholdMs: number,
+  probeMs: number,
+  maxSpans: number,
+) => { close(): { spans: [number, number][]; dropped: number } };
+
+let measureStalls: MeasureStalls | undefined;
