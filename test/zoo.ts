@@ -300,6 +300,8 @@ export async function profileByCli(
   out: string,
   script = 'server.js',
   node = process.execPath,
+  /** Environment for the service, as `NAME=value` words before its command. */
+  env = '',
 ) {
   const cwd = fixture(path.join('zoo', folder));
   const port = await freePort();
@@ -308,7 +310,7 @@ export async function profileByCli(
     'profile',
     route,
     '--service',
-    `PORT=${port} "${node}" ${script}`,
+    `PORT=${port} ${env ? `${env} ` : ''}"${node}" ${script}`,
     '--url',
     `http://127.0.0.1:${port}`,
     '--preset',

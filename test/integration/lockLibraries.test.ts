@@ -171,8 +171,17 @@ describe('lock libraries, through the CLI', { timeout: 120_000 }, () => {
 describe('a fixed route, compared through the CLI', { timeout: 120_000 }, () => {
   test('await-lock 3: the lock released before the await, the headline says req/s and the wait', async () => {
     const runs = path.join(out, 'compare');
+    // One endpoint before and after the fix (FIXED=1: the service's code after it).
     const locked = await profileByCli('await-lock-3', '/balance', 20, runs, 'server.mjs');
-    const fixed = await profileByCli('await-lock-3', '/fixed', 20, runs, 'server.mjs');
+    const fixed = await profileByCli(
+      'await-lock-3',
+      '/balance',
+      20,
+      runs,
+      'server.mjs',
+      process.execPath,
+      'FIXED=1',
+    );
     const created = lineOf(path.join(locked.cwd, 'server.mjs'), 'const ledger = new AwaitLock()');
     const compared = runCli(locked.cwd, ['compare', locked.folder, fixed.folder]);
     assert.equal(compared.code, 0, `${compared.stdout}\n${compared.stderr}`);
