@@ -185,6 +185,10 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     endpoint: string,
   ): vscode.CodeLens {
     const duration = run.analysis.model.durationUs || 1;
+    // What blocked the event loop goes before the endpoint: the line still ends with the
+    // endpoint, and a comparison's change after it.
+    const stall = this.#stallsIn(run, file).find((s) => s.f === f)?.row;
+    const where = stall ? `⏸ ${stallText(stall)} · ${endpoint}` : endpoint;
     const figures =
       f.selfUs / duration >= SELF_FLOOR
         ? vscode.l10n.t(
@@ -192,17 +196,16 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
             share(f.selfUs / duration),
             share(f.totalUs / duration),
             this.results.describeTime(f.selfUs),
-            endpoint,
+            where,
           )
         : vscode.l10n.t(
             '{0} total · {1} with what it calls · {2}',
             share(f.totalUs / duration),
             this.results.describeTime(f.totalUs),
-            endpoint,
+            where,
           );
-    const stall = this.#stallsIn(run, file).find((s) => s.f === f)?.row;
     return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-      title: `🔥 ${figures}${this.#changeOf(f, file)}${stall ? ` · ⏸ ${stallText(stall)}` : ''}`,
+      title: `🔥 ${figures}${this.#changeOf(f, file)}`,
       tooltip: stall
         ? stallTooltip(f, stall, run)
         : vscode.l10n.t(

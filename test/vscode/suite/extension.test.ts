@@ -199,7 +199,11 @@ suite('Hotpath in VS Code', () => {
       lens,
       `a lens over cpu(): ${lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`).join(' | ')}`,
     );
-    assert.match(lens.command?.title ?? '', /% self · .*% total · .* ms\/req · GET \/cpu/);
+    // What blocked the event loop, when the run saw it, before the endpoint.
+    assert.match(
+      lens.command?.title ?? '',
+      /% self · .*% total · .* ms\/req · (⏸ blocked the loop \d+ times, longest [\d.,]+ m?s · )?GET \/cpu$/,
+    );
     const levels = api().hotLineLevels(editor.document);
     assert.ok(levels[levels.length - 1] >= 1, `the hottest line has the hottest heat: ${levels}`);
     const drawn = api()
