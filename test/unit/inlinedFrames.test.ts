@@ -1,8 +1,9 @@
 /**
  * Frames V8 inlined, recovered from the caller's line ticks, and lines that are code. The two
- * real profiles are of the zoo's express and fastify services (test/fixtures/profiles, their
- * script URLs made relative to this checkout): V8 inlined the hot function into the route
- * handler and named the handler. The hand-built ones are of scripts written here.
+ * real profiles are of the zoo's express and fastify services as they were when recorded
+ * (test/fixtures/profiles, each beside a copy of its service's source, their script URLs made
+ * relative to this checkout): V8 inlined the hot function into the route handler and named the
+ * handler. The hand-built ones are of scripts written here.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -51,7 +52,7 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 describe('a frame V8 inlined, recovered (real profiles)', () => {
   test('express: the route handler named, its ticks on tallyInvoices’ lines, which it calls', () => {
-    const file = fixture('zoo/express/server.js');
+    const file = fixture('profiles/express-inlined/server.js');
     const profile = recorded('express-inlined.cpuprofile');
     const analysis = analyze(profile, { readFile });
     const before = analyze(profile);
@@ -93,7 +94,7 @@ describe('a frame V8 inlined, recovered (real profiles)', () => {
   });
 
   test('fastify: ordersRoute named, its ticks on listOrders’ lines, a line shared with an arrow in it', () => {
-    const file = fixture('zoo/fastify/server.js');
+    const file = fixture('profiles/fastify-inlined/server.js');
     const analysis = analyze(recorded('fastify-inlined.cpuprofile'), { readFile });
     const list = named(analysis, 'listOrders');
     const route = named(analysis, 'ordersRoute');
