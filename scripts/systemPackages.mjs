@@ -51,6 +51,11 @@ export const SYSTEM_PACKAGES = [
     why: 'node-gyp runs on python3',
     probe: { command: 'python3' },
   },
+  {
+    name: 'python3-locust',
+    why: "the Locust load engine's tests run the real Locust (Debian's 2.12; PyPI is not reachable)",
+    probe: { file: '/usr/bin/locust' },
+  },
 ];
 
 /**
