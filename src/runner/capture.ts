@@ -116,7 +116,8 @@ export class TargetCapture {
 
   /**
    * Turns the profiler on in every serving process and thread known now (before the warm-up),
-   * after waiting briefly for a cluster's other workers to listen too.
+   * after waiting briefly for a cluster's other workers to listen too (when the process serving
+   * was forked by another of the service's processes).
    */
   async arm(): Promise<void> {
     await this.#settle();
@@ -353,8 +354,15 @@ export class TargetCapture {
 
   /** Waits until no more processes start listening on the port for a moment (at most 1 s). */
   async #settle(): Promise<void> {
-    const count = () =>
-      this.channel.agents.filter((a) => a.threadId === 0 && a.ports.includes(this.port)).length;
+    const serving = () =>
+      this.channel.agents.filter((a) => a.threadId === 0 && a.ports.includes(this.port));
+    // One process serving, whose parent carries no agent: no cluster primary or other process
+    // of the service forked it, so there are no siblings to wait for (a process forked later
+    // is armed when the window opens, as a pool's threads are).
+    const first = serving();
+    const agentPids = new Set(this.channel.agents.map((a) => a.pid));
+    if (first.length === 1 && !agentPids.has(first[0].ppid)) return;
+    const count = () => serving().length;
     const until = Date.now() + 1000;
     let seen = count();
     let quietSince = Date.now();

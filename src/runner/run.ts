@@ -18,7 +18,7 @@ import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
-import { fineHistogramOf, runLoad } from './load/load';
+import { fineHistogramOf, LoadProcess, type LoadRunOptions } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
 import { mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
@@ -55,11 +55,19 @@ export async function runProfile(
 
   let channel: AgentChannel | undefined;
   let target: StartedTarget | undefined;
+  // Forked while the service starts: the warm-up and the load then begin with no process to wait for.
+  let loader: LoadProcess | undefined;
   try {
     enter(run, 'starting');
+    loader = LoadProcess.start(options.nodePath);
     channel = await AgentChannel.open();
     target = await startService(run, channel);
-    const started: StartedRun = { ...run, target, capture: captureFor(run, channel, target) };
+    const started: StartedRun = {
+      ...run,
+      target,
+      loader,
+      capture: captureFor(run, channel, target),
+    };
     await saveRecord(run);
     await armCapture(started);
     await warmUp(started);
@@ -73,7 +81,7 @@ export async function runProfile(
   } finally {
     // record.stage keeps the last stage of work: where a failed run stopped.
     events.onStage?.('stopping', run.record);
-    await target?.stop();
+    await Promise.all([target?.stop(), loader?.end()]);
     await channel?.close();
     run.record.timings.endedAt = new Date().toISOString();
     await saveRecord(run);
@@ -92,6 +100,7 @@ interface Run {
 /** A run whose service is up, with its capture when Hotpath started the service. */
 interface StartedRun extends Run {
   target: StartedTarget;
+  loader: LoadProcess;
   capture: TargetCapture | undefined;
 }
 
@@ -353,12 +362,12 @@ function noteFailure(record: RunRecord, error: unknown, target: StartedTarget | 
 
 /** The load, stopped at once (and the run failed) if a profiled process goes away. */
 async function loadWhileAlive(
-  { options, events, target, capture }: StartedRun,
+  { options, events, target, capture, loader }: StartedRun,
   load: RunOptions['load'],
-  extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
+  extra: Omit<LoadRunOptions, 'signal' | 'nodePath'>,
 ): Promise<LoadSummary> {
   if (!capture)
-    return runLoad(target.url, load, {
+    return loader.run(target.url, load, {
       ...extra,
       nodePath: options.nodePath,
       signal: events.signal,
@@ -373,7 +382,7 @@ async function loadWhileAlive(
     controller.abort();
   });
   try {
-    return await runLoad(target.url, load, {
+    return await loader.run(target.url, load, {
       ...extra,
       nodePath: options.nodePath,
       signal: controller.signal,

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import type { LoadSummary } from '../../record/load';
 import type { LoadOptions } from '../../record/run';
 import { HotpathError, throwIfCancelled } from '../../vocabulary/errors';
@@ -64,87 +64,159 @@ export async function runLoad(
   options: LoadRunOptions,
 ): Promise<LoadSummary> {
   throwIfCancelled(options.signal);
-  const env = { ...process.env };
-  // The load process must not carry a profiling agent, nor anything meant for the target.
-  delete env.NODE_OPTIONS;
-  // Inside VS Code, process.execPath is Electron: it runs as plain Node only with this set.
-  if (process.versions.electron && options.nodePath === process.execPath)
-    env.ELECTRON_RUN_AS_NODE = '1';
-  const child = fork(bundle('loadWorker.js'), [], {
-    execPath: options.nodePath,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const end = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-
+  const loader = LoadProcess.start(options.nodePath);
   try {
-    return await new Promise<LoadSummary>((resolve, reject) => {
-      const onAbort = () => reject(new HotpathError('CANCELLED', 'the run was cancelled'));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => options.signal?.removeEventListener('abort', onAbort);
-      child.on('message', (message: FromLoadProcess) => {
-        switch (message.type) {
-          case 'ready': {
-            const start: ToLoadProcess = {
-              type: 'start',
-              url,
-              load,
-              clientHook: bundle('loadClient.js'),
-            };
-            Promise.resolve(options.beforeStart?.()).then(
-              () => child.send(start),
-              (error: unknown) => {
-                settle();
-                reject(error);
-              },
-            );
-            break;
-          }
-          case 'progress':
-            options.onProgress?.(message.progress);
-            break;
-          case 'done': {
-            settle();
-            const fine = new Uint32Array(LATENCY_BUCKETS);
-            for (const [bucket, count] of message.fine) fine[bucket] = count;
-            const summary = summarizeLoad(load, message, fine);
-            fineHistograms.set(summary, fine);
-            resolve(summary);
-            break;
-          }
-          case 'error':
-            settle();
-            reject(new HotpathError('LOAD', `the load test failed: ${message.message}`));
-            break;
-          default:
-            message satisfies never;
-        }
-      });
-      child.once('error', (error) => {
-        settle();
-        reject(new HotpathError('LOAD', `could not start the load process: ${error.message}`));
-      });
-      child.once('exit', (code, signal) => {
-        settle();
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        reject(
-          new HotpathError(
-            'LOAD',
-            `the load process ${how} before it finished${stderr ? `:\n${stderr.trim()}` : ''}`,
-          ),
-        );
-      });
-    });
+    return await loader.run(url, load, options);
   } finally {
-    await end();
+    await loader.end();
+  }
+}
+
+/**
+ * The load process, started once and given its loads one after another: a run's warm-up and
+ * its measured load (or its repeats) go through one process, forked while the service starts,
+ * so that neither waits for a process to start and load autocannon. Ended by its pid (`end`)
+ * when the run is over, cancelled or failed; a cancelled load ends it at once.
+ */
+export class LoadProcess {
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+  readonly #ready: Promise<void>;
+  #stderr = '';
+  #busy = false;
+
+  private constructor(nodePath: string) {
+    const env = { ...process.env };
+    // The load process must not carry a profiling agent, nor anything meant for the target.
+    delete env.NODE_OPTIONS;
+    // Inside VS Code, process.execPath is Electron: it runs as plain Node only with this set.
+    if (process.versions.electron && nodePath === process.execPath) env.ELECTRON_RUN_AS_NODE = '1';
+    const child = fork(bundle('loadWorker.js'), [], {
+      execPath: nodePath,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.#child = child;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    this.#exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: FromLoadProcess) => {
+        if (message.type !== 'ready') return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+      child.once('error', (error) =>
+        reject(new HotpathError('LOAD', `could not start the load process: ${error.message}`)),
+      );
+      child.once('exit', (code, signal) => reject(this.#exitError(code, signal)));
+    });
+    // Awaited by each load; a process that failed before any load asked is said then.
+    this.#ready.catch(() => undefined);
+  }
+
+  /** Forks the load process now; its loads wait for it to be ready. */
+  static start(nodePath: string): LoadProcess {
+    return new LoadProcess(nodePath);
+  }
+
+  /** One load, once the process is ready and the last load is done. */
+  async run(url: string, load: LoadOptions, options: LoadRunOptions): Promise<LoadSummary> {
+    throwIfCancelled(options.signal);
+    if (this.#busy) throw new Error('the load process is running a load already');
+    const child = this.#child;
+    // A process gone between two loads (killed, crashed) runs none: said, not waited for.
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw this.#exitError(child.exitCode, child.signalCode);
+    this.#busy = true;
+    let settle = () => {};
+    try {
+      return await new Promise<LoadSummary>((resolve, reject) => {
+        const onAbort = () => {
+          reject(new HotpathError('CANCELLED', 'the run was cancelled'));
+          void this.end();
+        };
+        const onMessage = (message: FromLoadProcess) => {
+          switch (message.type) {
+            case 'ready':
+              break;
+            case 'progress':
+              options.onProgress?.(message.progress);
+              break;
+            case 'done': {
+              settle();
+              const fine = new Uint32Array(LATENCY_BUCKETS);
+              for (const [bucket, count] of message.fine) fine[bucket] = count;
+              const summary = summarizeLoad(load, message, fine);
+              fineHistograms.set(summary, fine);
+              resolve(summary);
+              break;
+            }
+            case 'error':
+              settle();
+              reject(new HotpathError('LOAD', `the load test failed: ${message.message}`));
+              break;
+            default:
+              message satisfies never;
+          }
+        };
+        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          settle();
+          reject(this.#exitError(code, signal));
+        };
+        settle = () => {
+          options.signal?.removeEventListener('abort', onAbort);
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+        };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        this.#ready
+          .then(() => options.beforeStart?.())
+          .then(
+            () => {
+              throwIfCancelled(options.signal);
+              const start: ToLoadProcess = {
+                type: 'start',
+                url,
+                load,
+                clientHook: bundle('loadClient.js'),
+              };
+              child.send(start);
+            },
+            (error: unknown) => {
+              settle();
+              reject(error);
+            },
+          );
+      });
+    } catch (error) {
+      // A load that did not finish leaves the process in no state to run another.
+      await this.end();
+      throw error;
+    } finally {
+      settle();
+      this.#busy = false;
+    }
+  }
+
+  /** Ends the process (by its pid) and waits until it has exited. */
+  async end(): Promise<void> {
+    const child = this.#child;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  #exitError(code: number | null, signal: NodeJS.Signals | null): HotpathError {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const stderr = this.#stderr.trim();
+    return new HotpathError(
+      'LOAD',
+      `the load process ${how} before it finished${stderr ? `:\n${stderr}` : ''}`,
+    );
   }
 }
