@@ -69,6 +69,9 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     case 'reading':
       say(`Reading ${message.what}…`);
       break;
+    case 'status':
+      say(message.message);
+      break;
     case 'error':
       say(message.message, 'hotpath-error');
       break;

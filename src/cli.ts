@@ -50,6 +50,7 @@ import { type RunRequest, resolveRunOptions } from './runner/options';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
+import { diskShapes } from './runs/shapeCache';
 import { HotpathError, messageOf } from './vocabulary/errors';
 import { bundle } from './vocabulary/paths';
 import { forSurface } from './vocabulary/words';
@@ -212,7 +213,7 @@ async function demo(args: string[]): Promise<number> {
 /** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */
 function analyseSaved(folder: string): LoadedRun | undefined {
   try {
-    return loadRun(folder);
+    return loadRun(folder, { scripts: diskShapes() });
   } catch (error) {
     process.stderr.write(
       `hotpath: the run was saved, but its profile could not be analysed: ${messageOf(error)}\n`,
@@ -247,7 +248,7 @@ async function report(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
-  const loaded = loadRun(positionals[0]);
+  const loaded = loadRun(positionals[0], { scripts: diskShapes() });
   if (values.html) {
     await writeHtml(values.html, reportData(loaded));
   }

@@ -5,6 +5,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { type CpuProfile, parseProfile } from '../src/profile/cpuprofile';
 
 /** True while a process with this pid exists (zombies count as gone). */
 export function alive(pid: number): boolean {
@@ -138,6 +140,16 @@ export function tempFolder(name: string): string {
 }
 
 export const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
+
+/** A profile recorded in test/fixtures/profiles, its URLs pointed at this checkout's files. */
+export function recordedProfile(name: string): CpuProfile {
+  const text = fs
+    .readFileSync(fixture(path.join('profiles', name)), 'utf8')
+    .replaceAll('file:///FIXTURES/', `${pathToFileURL(fixture('')).href}/`)
+    .replaceAll('file:///NODE_MODULES/', `${pathToFileURL(path.resolve('node_modules')).href}/`)
+    .replaceAll('file:///HOTPATH/', `${pathToFileURL(path.resolve('.')).href}/`);
+  return parseProfile(text);
+}
 
 /** A seeded random number generator (mulberry32): the same seed, the same numbers in [0, 1). */
 export function seededRandom(seed: number): () => number {

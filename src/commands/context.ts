@@ -49,6 +49,19 @@ export interface Told {
   actions?: string[];
 }
 
+/**
+ * When the editor's own stages of the last run were reached (epoch ms): the run asked for (its
+ * preset chosen), the run's end (the runner's promise), its analysis back from the worker, the
+ * report sent to the panel. The runner's stages are in run.json; these are the views' and go
+ * to the bench and the test API only.
+ */
+export interface EditorMarks {
+  askedAt: number;
+  runEndedAt?: number;
+  analysedAt?: number;
+  sentAt?: number;
+}
+
 /** A command's body: what `vscode.commands.registerCommand` runs. */
 export type Cmd = (...args: never[]) => unknown;
 
@@ -84,6 +97,8 @@ export class Ctx implements vscode.Disposable {
   #report: PackedReport | undefined;
   /** Counts the changes of the results shown: a restore that comes late applies nothing. */
   #shownChanges = 0;
+  /** The editor's stages of the last run begun (the test API and the bench read them). */
+  marks: EditorMarks | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.memory = new WorkspaceMemory(extension.workspaceState);
@@ -259,16 +274,17 @@ export class Ctx implements vscode.Disposable {
    */
   async showResults(
     target: string,
-    { taken = false }: { taken?: boolean } = {},
+    { taken = false, analysing }: { taken?: boolean; analysing?: Promise<AnalysedRun> } = {},
   ): Promise<LoadedRun | undefined> {
     let analysed: AnalysedRun;
     try {
-      analysed = await this.#analyse(target);
+      analysed = await (analysing ?? this.#analyse(target));
     } catch (error) {
       // A bad or truncated profile is a message, never a crash of the extension host.
       if (!isCancelled(error)) this.reportError(error);
       return undefined;
     }
+    if (taken && this.marks) this.marks.analysedAt = Date.now();
     const { run, report } = analysed;
     this.#apply(run, report, target, taken);
     // Where to look first: the place the diagnosis names (the lock requests wait for, or the
@@ -278,6 +294,7 @@ export class Ctx implements vscode.Disposable {
     const opened = where ? await openSource(where.file, where.line) : 'opened';
     if (where && opened !== 'opened') this.flamegraph.cannotOpen(where.file, opened);
     this.hotLines.refresh();
+    if (taken && this.marks) this.marks.sentAt = Date.now();
     this.flamegraph.show(report, { besideEditor: true });
     return run;
   }
@@ -311,6 +328,11 @@ export class Ctx implements vscode.Disposable {
     this.results.set(analysed.run);
     this.#setContextKeys();
     this.output.info(`restored the results of ${target}`);
+  }
+
+  /** A run folder read and analysed in the worker, for `showResults` to show once it is done. */
+  analyse(target: string): Promise<AnalysedRun> {
+    return this.#analyse(target);
   }
 
   /** The folder of the last run taken, if any. */

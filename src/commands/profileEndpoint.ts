@@ -14,7 +14,7 @@ import type { CompletedRun } from '../runner/run';
 import { DEFAULTS } from '../vocabulary/defaults';
 import { allPresets } from '../vocabulary/presets';
 import { forSurface } from '../vocabulary/words';
-import type { Ctx, TargetKind } from './context';
+import type { Ctx, EditorMarks, TargetKind } from './context';
 import { pickEndpoint, pickPreset, pickTarget, targetRequest } from './pickers';
 
 /** What a caller of "Hotpath: Profile Endpoint" may answer in advance. */
@@ -133,6 +133,7 @@ async function run(
   request: Omit<RunRequest, 'outDir'>,
 ): Promise<CompletedRun | undefined> {
   const { config, workspace } = ctx;
+  const marks: EditorMarks = { askedAt: Date.now() };
   const outDir = ctx.runsFolder;
   let options: ReturnType<typeof resolveRunOptions>;
   try {
@@ -169,12 +170,28 @@ async function run(
     tellRunGoing();
     return undefined;
   }
+  ctx.marks = marks;
+  // The report's panel loads its page while the run goes on; closed again if no report comes.
+  const panelOpened = ctx.flamegraph.prepare(
+    vscode.l10n.t('Hotpath is profiling {0}: its report appears here when the run ends.', label),
+  );
+  let shown = false;
+  // Its analysis begins once the run is saved, while the service stops.
+  const analysing = running.saved.then((saved) =>
+    saved && saved.record.profile.file !== null ? ctx.analyse(saved.folder) : undefined,
+  );
+  analysing.catch(() => undefined); // told by showResults, when it shows the run
   try {
     const completed = await running.start();
+    marks.runEndedAt = Date.now();
     const { folder, record } = completed;
     ctx.output.appendLine(formatRun(record, folder, workspace));
     if (record.status === 'done' && record.profile.file !== null)
-      await ctx.showResults(folder, { taken: true });
+      shown =
+        (await ctx.showResults(folder, {
+          taken: true,
+          analysing: analysing.then((early) => early ?? ctx.analyse(folder)),
+        })) !== undefined;
     const open = vscode.l10n.t('Open run.json');
     const { headline, severity } = runHeadline(record, label);
     const error = record.status === 'failed' ? record.error : undefined;
@@ -203,6 +220,7 @@ async function run(
     ctx.reportError(error);
     return undefined;
   } finally {
+    if (panelOpened && !shown) ctx.flamegraph.close();
     running.release();
   }
 }

@@ -45,6 +45,14 @@ export class ProfileRun implements vscode.Disposable {
     10,
   );
   #done: Promise<CompletedRun> | undefined;
+  #saved!: (completed: CompletedRun | undefined) => void;
+  /**
+   * The run once done and saved, before its service is stopped (the caller's analysis overlaps
+   * the stop); undefined when it did not get there (failed, cancelled).
+   */
+  readonly saved = new Promise<CompletedRun | undefined>((resolve) => {
+    this.#saved = resolve;
+  });
 
   /** A run of `options`, shown as `label`; it begins with `start()`, once its listeners are on. */
   constructor(
@@ -95,7 +103,11 @@ export class ProfileRun implements vscode.Disposable {
             status.text = `$(sync~spin) ${title} · ${text}`;
             this.#events.fire({ type: 'progress', progress: p });
           },
-        }).finally(() => onCancel.dispose());
+          onDone: (completed) => this.#saved(completed),
+        }).finally(() => {
+          onCancel.dispose();
+          this.#saved(undefined);
+        });
       },
     );
     return Promise.resolve(done).then(

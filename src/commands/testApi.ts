@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { Shown } from '../views/reportWebview';
-import type { Ctx } from './context';
+import type { Ctx, EditorMarks } from './context';
 
 export interface HotpathApi {
   /** The hot-line decorations a document gets now, counted by heat level (coolest first). */
@@ -41,6 +41,8 @@ export interface HotpathApi {
   readsInProgress(): number;
   /** The profile whose results (lenses, hot lines) are applied now. */
   currentProfile(): string | undefined;
+  /** When the editor's stages of the last run were reached (epoch ms); the runner's are in run.json. */
+  lastRunMarks(): EditorMarks | undefined;
 }
 
 export function testApi(ctx: Ctx): HotpathApi {
@@ -104,5 +106,6 @@ export function testApi(ctx: Ctx): HotpathApi {
     lastErrorActions: () => [...lastErrorActions],
     readsInProgress: () => ctx.readsInProgress,
     currentProfile: () => ctx.results.current?.profileFile,
+    lastRunMarks: () => (ctx.marks ? { ...ctx.marks } : undefined),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { type CallLine, callLinesOf } from './callLines';
 import type { CpuProfile } from './cpuprofile';
-import { inlinedFunctions, recoverInlined, scriptShapes } from './inlinedFrames';
+import { inlinedFunctions, recoverInlined, type ShapeStore, scriptShapes } from './inlinedFrames';
 import { buildModel, CATEGORIES, type Category, categorize, type ModelSummary } from './model';
 import { isPacked, type PackedProfile, packProfile } from './packedProfile';
 import { ownRegExps } from './regExps';
@@ -88,8 +88,11 @@ export interface AnalyzeOptions {
   readFile?: ReadFile;
   /** Source maps by script URL that are not on disk (the run's sourcemaps.json). */
   sourceMaps?: Record<string, unknown>;
-  /** Scripts already parsed, by URL (null: unreadable), shared by analyses of one run's slices. */
-  scripts?: Map<string, ScriptShape | null>;
+  /**
+   * Scripts already parsed, by URL (null: unreadable): shared by analyses of one run's slices,
+   * or kept between reads on disk.
+   */
+  scripts?: ShapeStore;
 }
 
 /** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */

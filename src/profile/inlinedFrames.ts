@@ -21,6 +21,15 @@ export interface RecoveredProfile {
 }
 
 /**
+ * Scripts parsed, by URL (null: not readable as JavaScript): a Map, or a store that keeps them
+ * between reads (src/runs/shapeCache.ts). `get` answers undefined for a script not parsed yet.
+ */
+export interface ShapeStore {
+  get(url: string): ScriptShape | null | undefined;
+  set(url: string, shape: ScriptShape | null): unknown;
+}
+
+/**
  * The user's scripts of a profile, parsed: the files V8 ran as JavaScript. Not a TypeScript
  * file, whose JavaScript a loader made in memory (tsx, ts-node), nor one whose map Node held in
  * memory: the file on disk is not what V8 ran.
@@ -29,7 +38,7 @@ export function scriptShapes(
   profile: PackedProfile,
   readFile: ReadFile,
   held: Record<string, unknown> = {},
-  parsed = new Map<string, ScriptShape | null>(),
+  parsed: ShapeStore = new Map<string, ScriptShape | null>(),
 ): Map<string, ScriptShape> {
   const shapes = new Map<string, ScriptShape>();
   for (const url of profile.urls) {

@@ -43,6 +43,8 @@ export type ToPanel =
   | { type: 'showWaits'; lock?: string }
   /** What is being read, until its report or its error comes. */
   | { type: 'reading'; what: string }
+  /** What the panel waits for, said in the host's words (a run going on), until a report comes. */
+  | { type: 'status'; message: string }
   | { type: 'error'; message: string }
   /** A quiet line above the report (a source that cannot be opened); empty clears it. */
   | { type: 'notice'; message: string };

@@ -29,6 +29,11 @@ export interface RunEvents {
   signal?: AbortSignal | undefined;
   onStage?: ((stage: RunStage, record: RunRecord) => void) | undefined;
   onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /**
+   * A run that is done, its folder written, before the service is stopped: its caller may read
+   * and analyse it while the service stops (the promise resolves after, with the same record).
+   */
+  onDone?: ((completed: CompletedRun) => void) | undefined;
 }
 
 export interface CompletedRun {
@@ -76,6 +81,8 @@ export async function runProfile(
     throwIfCancelled(events.signal);
     judgeWindow(run);
     run.record.status = 'done';
+    await saveRecord(run);
+    events.onDone?.({ folder, record: run.record });
   } catch (error) {
     noteFailure(run.record, error, target);
   } finally {

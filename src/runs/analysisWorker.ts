@@ -18,6 +18,7 @@ import { forSurface } from '../vocabulary/words';
 import type { AnalysisRequest, FromAnalysisWorker } from './analysisThread';
 import { compareRampSteps, compareSavedRuns, type ReadComparison } from './comparison';
 import { loadRun } from './runFolder';
+import { diskShapes } from './shapeCache';
 
 /** Who reads what this worker says: the extension. */
 const SURFACE = 'editor';
@@ -28,7 +29,7 @@ interface Answer {
 }
 
 function showRun(target: string, cwd: string | undefined): Answer {
-  const run = loadRun(target);
+  const run = loadRun(target, { scripts: diskShapes() });
   const report = packReport(reportData(run, cwd, SURFACE));
   const analysis = plainAnalysis(run.analysis);
   const diagnosis = { ...run.diagnosis, summary: forSurface(run.diagnosis.summary, SURFACE) };

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { diagnose } from '../profile/diagnosis';
+import type { ShapeStore } from '../profile/inlinedFrames';
 import type { LoadedRun } from '../profile/loadedRun';
 import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
@@ -64,7 +65,7 @@ function readSourceMaps(folder: string): Record<string, unknown> | undefined {
  * Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the
  * reason, or ('MEASURED_NOTHING') for a run whose window measured nothing.
  */
-export function loadRun(target: string): LoadedRun {
+export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = {}): LoadedRun {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -104,7 +105,11 @@ export function loadRun(target: string): LoadedRun {
   }
   const sourceMaps = readSourceMaps(folder);
   const profile = readProfileFile(profileFile);
-  const analysis = analyze(profile, { readFile: readTextFile, sourceMaps });
+  const analysis = analyze(profile, {
+    readFile: readTextFile,
+    sourceMaps,
+    ...(scripts ? { scripts } : {}),
+  });
   const stalls = record?.stalls
     ? attributeStalls(profile, record.stalls, analysis.functions)
     : undefined;

@@ -44,6 +44,18 @@ export class FlamegraphPanel implements vscode.Disposable {
     panel.reveal(covers ? vscode.ViewColumn.Beside : panel.viewColumn, true);
   }
 
+  /**
+   * At a run's start: a panel that is not open opens now beside the editor, saying `status`, so
+   * that its page has loaded by the time the run's report comes (a new webview's page takes
+   * 0.3–1.5 s to load, most of the wait between a load's end and its report). An open panel
+   * keeps what it shows. Returns whether it opened one: the caller closes it if no report comes.
+   */
+  prepare(status: string): boolean {
+    if (this.#panel) return false;
+    this.#ensure().page.post({ type: 'status', message: status });
+    return true;
+  }
+
   /** Brings the panel to the front of its group (without taking focus); false when it is closed. */
   reveal(): boolean {
     if (!this.#panel) return false;

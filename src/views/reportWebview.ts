@@ -80,6 +80,8 @@ export interface Shown {
   readyMs: number;
   reportMs: number;
   drawMs: number;
+  /** When the host heard "shown" (epoch ms): a run's "load ended → report drawn" ends here. */
+  drawnAt: number;
 }
 
 /** Drives one webview: its page, the messages queued until the page is ready, its answers. */
@@ -129,6 +131,7 @@ export class ReportWebview implements vscode.Disposable {
               readyMs: this.#readyAt - this.#created,
               reportMs: this.#reportAt - this.#created,
               drawMs: performance.now() - this.#sentAt,
+              drawnAt: Date.now(),
             };
             break;
           case 'openSource':

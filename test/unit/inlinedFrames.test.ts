@@ -16,7 +16,7 @@ import { breakdown } from '../../src/profile/breakdown';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose } from '../../src/profile/diagnosis';
 import { hotLineFigures, runFigures } from '../../src/report/figures';
-import { cpuProfile, fixture, repeated, tempFolder } from '../helpers';
+import { cpuProfile, fixture, recordedProfile, repeated, tempFolder } from '../helpers';
 
 const readFile = (file: string) => {
   try {
@@ -25,16 +25,6 @@ const readFile = (file: string) => {
     return undefined;
   }
 };
-
-/** A recorded profile, its URLs pointed at this checkout's fixtures. */
-function recorded(name: string) {
-  const text = fs
-    .readFileSync(fixture(path.join('profiles', name)), 'utf8')
-    .replaceAll('file:///FIXTURES/', `${pathToFileURL(fixture('')).href}/`)
-    .replaceAll('file:///NODE_MODULES/', `${pathToFileURL(path.resolve('node_modules')).href}/`)
-    .replaceAll('file:///HOTPATH/', `${pathToFileURL(path.resolve('.')).href}/`);
-  return parseProfile(text);
-}
 
 const lineOf = (file: string, text: string) =>
   fs
@@ -53,7 +43,7 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 describe('a frame V8 inlined, recovered (real profiles)', () => {
   test('express: the route handler named, its ticks on tallyInvoices’ lines, which it calls', () => {
     const file = fixture('profiles/express-inlined/server.js');
-    const profile = recorded('express-inlined.cpuprofile');
+    const profile = recordedProfile('express-inlined.cpuprofile');
     const analysis = analyze(profile, { readFile });
     const before = analyze(profile);
 
@@ -87,7 +77,7 @@ describe('a frame V8 inlined, recovered (real profiles)', () => {
   });
 
   test('without the script (a loader ran it from memory), the profile stays as V8 named it', () => {
-    const analysis = analyze(recorded('express-inlined.cpuprofile'));
+    const analysis = analyze(recordedProfile('express-inlined.cpuprofile'));
     const [hottest] = hotFunctions(analysis, 1, ['user']);
     assert.equal(hottest.name, '(anonymous)');
     assert.equal(hottest.inlined, undefined);
@@ -95,7 +85,7 @@ describe('a frame V8 inlined, recovered (real profiles)', () => {
 
   test('fastify: ordersRoute named, its ticks on listOrders’ lines, a line shared with an arrow in it', () => {
     const file = fixture('profiles/fastify-inlined/server.js');
-    const analysis = analyze(recorded('fastify-inlined.cpuprofile'), { readFile });
+    const analysis = analyze(recordedProfile('fastify-inlined.cpuprofile'), { readFile });
     const list = named(analysis, 'listOrders');
     const route = named(analysis, 'ordersRoute');
     assert.equal(hotFunctions(analysis, 1, ['user'])[0], list);
