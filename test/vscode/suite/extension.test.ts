@@ -454,14 +454,25 @@ suite('Hotpath in VS Code', () => {
       `node "${script}" --port ${listens}`,
       `http://127.0.0.1:${asked}`,
     );
+    // No panel before the run: the one the run opens (its page loads while the run goes on)
+    // closes again when no report comes.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    let panelDuringRun = false;
+    const watch = setInterval(() => {
+      panelDuringRun ||= panelTab() !== undefined;
+    }, 10);
     try {
       const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
         ...SHORT,
         target: 'service',
         path: '/hello',
       })) as { record: { status: string; error?: { code: string } } } | undefined;
+      clearInterval(watch);
       assert.equal(run?.record.status, 'failed');
       assert.equal(run?.record.error?.code, 'WRONG_PORT');
+      assert.ok(panelDuringRun, 'the panel opened when the run began');
+      // Closed again, no report having come (the workbench's tabs follow a moment later).
+      await until('the panel opened for the run to close', () => panelTab() === undefined);
       const said = api().lastError() ?? '';
       assert.match(
         said,
@@ -474,6 +485,7 @@ suite('Hotpath in VS Code', () => {
         'Open Settings',
       ]);
     } finally {
+      clearInterval(watch);
       await clearService();
     }
   });
