@@ -49,10 +49,14 @@ function lockLens(site: LockSite, line: number, endpoint: string): vscode.CodeLe
 
 /** "blocked the loop 31 times, longest 290 ms", and the endpoint when the lens is its own. */
 function stallText(row: StallFunction, endpoint?: string): string {
-  const text = vscode.l10n.t('blocked the loop {count} times, longest {longest}', {
-    count: row.stalls,
-    longest: fineMs(row.longestMs),
-  });
+  const longest = fineMs(row.longestMs);
+  const text =
+    row.stalls === 1
+      ? vscode.l10n.t('blocked the loop once, for {longest}', { longest })
+      : vscode.l10n.t('blocked the loop {count} times, longest {longest}', {
+          count: row.stalls,
+          longest,
+        });
   return endpoint ? `${text} · ${endpoint}` : text;
 }
 

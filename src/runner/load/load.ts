@@ -177,22 +177,20 @@ export class LoadProcess {
         child.once('exit', onExit);
         this.#ready
           .then(() => options.beforeStart?.())
-          .then(
-            () => {
-              throwIfCancelled(options.signal);
-              const start: ToLoadProcess = {
-                type: 'start',
-                url,
-                load,
-                clientHook: bundle('loadClient.js'),
-              };
-              child.send(start);
-            },
-            (error: unknown) => {
-              settle();
-              reject(error);
-            },
-          );
+          .then(() => {
+            throwIfCancelled(options.signal);
+            const start: ToLoadProcess = {
+              type: 'start',
+              url,
+              load,
+              clientHook: bundle('loadClient.js'),
+            };
+            child.send(start);
+          })
+          .catch((error: unknown) => {
+            settle();
+            reject(error);
+          });
       });
     } catch (error) {
       // A load that did not finish leaves the process in no state to run another.

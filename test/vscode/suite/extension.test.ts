@@ -1113,6 +1113,37 @@ require('node:http')
     }
   });
 
+  test('a route that holds the event loop 200 ms: the lens over its function says what it blocked', async () => {
+    // test/fixtures/stall.js: GET /block busy-waits 200 ms in blockFor200ms, one turn of the loop.
+    const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
+    const server = path.join(root, 'test', 'fixtures', 'stall.js');
+    await profileOwnService((port) => `node "${server}" ${port}`, '/block');
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.fsPath, server, 'the service is shown');
+    const declared = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('function blockFor200ms'));
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      editor.document.uri,
+    )) as vscode.CodeLens[];
+    const lens = lenses.find((l) => l.range.start.line === declared);
+    assert.ok(
+      lens,
+      `a lens over blockFor200ms: ${lenses.map((l) => l.command?.title).join(' | ')}`,
+    );
+    const title = lens.command?.title ?? '';
+    // "⏸ blocked the loop 7 times, longest 212 ms" (or "once, for 212 ms"), before the endpoint.
+    const said =
+      /⏸ blocked the loop (?:\d+ times, longest|once, for) ([\d.,]+) (m?s) · GET \/block$/.exec(
+        title,
+      );
+    assert.ok(said, `the lens says what blocked the loop, before the endpoint: ${title}`);
+    const longestMs = Number(said[1].replace(',', '')) * (said[2] === 's' ? 1000 : 1);
+    assert.ok(longestMs >= 190, `the longest stall is the 200 ms busy-wait's: ${title}`);
+  });
+
   test("your own Express service's lock: the editor opens its acquire line, with a ⏳ lens naming the lock by its variable", async () => {
     // The zoo's Express service (test/fixtures/zoo/lock): a module-level `const mutex = new
     // Mutex()` held across `await sleep(50)`.
