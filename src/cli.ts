@@ -85,6 +85,9 @@ async function profile(args: string[]): Promise<number> {
     service: terminator >= 0 ? commandWords.map(shellWord).join(' ') : values.service,
     url: values.url,
     allowRemote: values['allow-remote'],
+    attach: values.attach,
+    allowRemoteInspector: values['allow-remote-inspector'],
+    attachSignal: values['attach-signal'],
     insecure: values.insecure,
     allowErrors: values['allow-errors'],
     readyTimeoutSec: numberOption(values['ready-timeout']),
@@ -406,7 +409,9 @@ async function main(argv: string[]): Promise<number> {
     const usage =
       error instanceof UsageError ||
       (error instanceof HotpathError &&
-        (error.code === 'BAD_OPTION' || error.code === 'REMOTE_TARGET')) ||
+        (error.code === 'BAD_OPTION' ||
+          error.code === 'REMOTE_TARGET' ||
+          error.code === 'REMOTE_INSPECTOR')) ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`hotpath: ${messageOf(error)}\n${usage ? "Try 'hotpath --help'.\n" : ''}`);
     if (usage) return EXIT.usage;

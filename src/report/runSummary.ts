@@ -19,6 +19,8 @@ export function describeTarget(record: RunRecord): string {
       return `\`${record.target.command}\``;
     case 'url':
       return record.target.url ?? 'URL';
+    case 'attach':
+      return `${record.target.url ?? 'URL'} (attached at ${record.target.inspector ?? 'its inspector'})`;
   }
 }
 

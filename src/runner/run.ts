@@ -16,6 +16,8 @@ import { hotpathVersion, packageRoot } from '../vocabulary/paths';
 import type { LoadProgress } from '../vocabulary/progress';
 import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
+import { checkAttachable } from './attach/address';
+import { AttachCapture, noteAttached } from './attach/capture';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
@@ -55,11 +57,15 @@ export async function runProfile(
 
   let channel: AgentChannel | undefined;
   let target: StartedTarget | undefined;
+  let attached: AttachCapture | undefined;
   try {
     enter(run, 'starting');
+    checkAttachable(options.target);
     channel = await AgentChannel.open();
     target = await startService(run, channel);
-    const started: StartedRun = { ...run, target, capture: captureFor(run, channel, target) };
+    attached = await attachTo(run, target);
+    const capture = attached ?? captureFor(run, channel, target);
+    const started: StartedRun = { ...run, target, capture };
     await saveRecord(run);
     await armCapture(started);
     await warmUp(started);
@@ -73,6 +79,7 @@ export async function runProfile(
   } finally {
     // record.stage keeps the last stage of work: where a failed run stopped.
     events.onStage?.('stopping', run.record);
+    await attached?.close();
     await target?.stop();
     await channel?.close();
     run.record.timings.endedAt = new Date().toISOString();
@@ -92,7 +99,7 @@ interface Run {
 /** A run whose service is up, with its capture when Hotpath started the service. */
 interface StartedRun extends Run {
   target: StartedTarget;
-  capture: TargetCapture | undefined;
+  capture: TargetCapture | AttachCapture | undefined;
 }
 
 /** The load's results, one per repeat, and the machine's use when the window opened. */
@@ -126,6 +133,7 @@ function newRecord(id: string, options: RunOptions): RunRecord {
       kind: options.target.kind,
       ...(options.target.kind === 'command' ? { command: options.target.command } : {}),
       ...(options.target.kind !== 'sample' ? { url: options.target.url } : {}),
+      ...(options.target.kind === 'attach' ? { inspector: options.target.inspector } : {}),
     },
     profile: { file: null, why: 'the run has not reached the capture' },
     timings: { startedAt: new Date().toISOString() },
@@ -169,6 +177,23 @@ async function startService(run: Run, channel: AgentChannel): Promise<StartedTar
   record.endpoint.url = new URL(options.load.path, target.url).toString();
   record.target.url = target.url;
   return target;
+}
+
+/** A service already running, profiled through its inspector: the capture, once it is checked. */
+async function attachTo(run: Run, target: StartedTarget): Promise<AttachCapture | undefined> {
+  const { options, record } = run;
+  const spec = options.target;
+  if (spec.kind !== 'attach') return undefined;
+  const capture = await AttachCapture.attach(spec.inspector, target.url, {
+    profile: options.profile,
+    samplingIntervalUs: options.samplingIntervalUs,
+    stallThresholdMs: options.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+    deoptimize: spec.deoptimize && options.profile,
+    insecure: options.insecure,
+  });
+  record.target.profiledPid = capture.pid;
+  noteAttached(record, spec.deoptimize && options.profile);
+  return capture;
 }
 
 /** The capture of a service whose agent answered; none for a service Hotpath did not start. */
@@ -293,7 +318,7 @@ async function stopCapture(
     const generatorMs = repeats.reduce((sum, r) => sum + (r.generatorCpuMs ?? 0), 0);
     const machine = machineAtStart && machineUse(machineAtStart, atEnd, generatorMs);
     if (machine) record.machine = machine;
-    record.agent = stopped.metrics;
+    if (stopped.metrics) record.agent = stopped.metrics;
     record.processes = stopped.processes;
     if (stopped.finishes.length > 0) {
       const started = stopped.processes.profiled.reduce((sum, p) => sum + p.requests, 0);

@@ -46,7 +46,8 @@ export async function startTarget(
   options: StartTargetOptions,
 ): Promise<StartedTarget> {
   throwIfCancelled(options.signal);
-  if (spec.kind === 'url') {
+  // A service already running (attached to through its inspector, or only loaded): never stopped.
+  if (spec.kind === 'url' || spec.kind === 'attach') {
     await waitUntilAnswers(
       spec.url,
       options.readyTimeoutSec * 1000,
