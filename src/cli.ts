@@ -136,7 +136,11 @@ async function profile(args: string[]): Promise<number> {
       // The run's header heads its summary on stdout; progress goes to stderr.
       if (stage === 'starting') {
         process.stdout.write(`${formatHeader(current)}\n`);
-        process.stderr.write('  starting the service…\n');
+        process.stderr.write(
+          options.target.kind === 'attach'
+            ? `  attaching to the service at ${options.target.inspector}…\n`
+            : '  starting the service…\n',
+        );
       }
       if (stage === 'warming-up')
         process.stderr.write(`  warming up for ${options.warmupSec} s (not measured)…\n`);

@@ -9,6 +9,7 @@ import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
 import { responsesOf } from '../vocabulary/served';
 import { forSurface, optionRef } from '../vocabulary/words';
+import { notMeasuredOf } from './figures';
 import { bytes, int, ms, one } from './units';
 
 export function describeTarget(record: RunRecord): string {
@@ -61,6 +62,7 @@ export function runRows(
   const rows: Row[] = [
     ...loadRows(record),
     ...serviceRows(record),
+    ...attachRows(record),
     ...processRows(record),
     ...warmupRows(record),
     ...profileRows(record),
@@ -129,6 +131,25 @@ function serviceRows(record: RunRecord): Row[] {
         `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)}`,
     ],
   ];
+}
+
+/**
+ * A service Hotpath attached to: which process, what attaching did to it, and what the run could
+ * not measure without the agent (named, so that no figure of it reads as 0).
+ */
+function attachRows(record: RunRecord): Row[] {
+  const rows: Row[] = [];
+  if (record.target.kind === 'attach') {
+    const pid = record.target.profiledPid !== undefined ? `pid ${record.target.profiledPid}, ` : '';
+    rows.push([
+      'attached',
+      `${pid}through its inspector at ${record.target.inspector ?? '?'}; left running as it was`,
+    ]);
+    for (const effect of record.attach?.sideEffects ?? []) rows.push(['', effect]);
+  }
+  const notMeasured = notMeasuredOf(record);
+  if (notMeasured) rows.push(['not measured', notMeasured.join(' · ')]);
+  return rows;
 }
 
 /** The processes and threads profiled, when more than one (a cluster) or some were not. */
