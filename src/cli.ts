@@ -417,7 +417,14 @@ async function main(argv: string[]): Promise<number> {
           error.code === 'REMOTE_TARGET' ||
           error.code === 'REMOTE_INSPECTOR')) ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`hotpath: ${messageOf(error)}\n${usage ? "Try 'hotpath --help'.\n" : ''}`);
+    // The CLI's own way past a remote inspector: a flag of its own (the editor asks instead).
+    const remote =
+      error instanceof HotpathError && error.code === 'REMOTE_INSPECTOR'
+        ? '; or, on a network you trust, add --allow-remote-inspector'
+        : '';
+    process.stderr.write(
+      `hotpath: ${messageOf(error)}${remote}\n${usage ? "Try 'hotpath --help'.\n" : ''}`,
+    );
     if (usage) return EXIT.usage;
     return error instanceof HotpathError && error.code === 'MEASURED_NOTHING'
       ? EXIT.measuredNothing

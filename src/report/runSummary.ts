@@ -139,7 +139,7 @@ function serviceRows(record: RunRecord): Row[] {
  */
 function attachRows(record: RunRecord): Row[] {
   const rows: Row[] = [];
-  if (record.target.kind === 'attach') {
+  if (record.target?.kind === 'attach') {
     const pid = record.target.profiledPid !== undefined ? `pid ${record.target.profiledPid}, ` : '';
     rows.push([
       'attached',

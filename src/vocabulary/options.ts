@@ -26,7 +26,7 @@ export const OPTIONS = {
   url: { flag: '--url', setting: 'hotpath.service.url' },
   'allow-remote': { flag: '--allow-remote', setting: 'hotpath.service.allowRemote', switch: true },
   insecure: { flag: '--insecure', setting: 'hotpath.service.insecure', switch: true },
-  attach: { flag: '--attach' },
+  attach: { flag: '--attach', setting: 'hotpath.service.inspector' },
   'allow-remote-inspector': { flag: '--allow-remote-inspector' },
   'attach-signal': { flag: '--attach-signal' },
   'ready-timeout': { flag: '--ready-timeout' },

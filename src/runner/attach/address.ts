@@ -39,11 +39,11 @@ export function checkInspectorAddress(raw: string, allowRemote: boolean): Inspec
   if (!isLoopbackHost(address.host) && !allowRemote)
     throw new HotpathError(
       'REMOTE_INSPECTOR',
+      // The way past it is each surface's own (the CLI's flag, the editor's confirmation).
       `attach: ${hostPort(address)} is not on this machine's loopback. An inspector runs any code ` +
         "it is sent in the service's process, and its protocol has no password: reach it through " +
         `an SSH tunnel instead (ssh -L ${address.port}:127.0.0.1:${address.port} <host>, then ` +
-        `${optionRef('attach', `127.0.0.1:${address.port}`)}), or, on a network you trust, add ` +
-        `${optionRef('allow-remote-inspector')}`,
+        `${optionRef('attach', `127.0.0.1:${address.port}`)})`,
       'attach',
     );
   return address;
