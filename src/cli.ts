@@ -172,6 +172,10 @@ async function profile(args: string[]): Promise<number> {
       process.stdout.write(
         `${formatAnalysis(loaded.diagnosis, runFigures(loaded), loaded.analysis.notes)}\n`,
       );
+    if (record.error?.code === 'NO_AGENT' && request.url !== undefined && !request.attachSignal)
+      process.stdout.write(
+        '  or          add --attach-signal: Hotpath opens the inspector of the process that answers at the URL (SIGUSR1) and profiles it through that; lock waits are not measured that way\n',
+      );
   }
   return exitOf(record);
 }

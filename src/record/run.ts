@@ -201,7 +201,11 @@ export interface TimelinePoint {
 export type TargetSpec =
   | { kind: 'sample' }
   /** Without `url`, the one port the service listens on (loopback) is used. */
-  | { kind: 'command'; command: string; url?: string; cwd: string }
+  /**
+   * `attachSignal`: a process of the command that answers at `url` without the agent is
+   * profiled through its inspector, opened with SIGUSR1, instead of failing the run.
+   */
+  | { kind: 'command'; command: string; url?: string; cwd: string; attachSignal?: boolean }
   | { kind: 'url'; url: string }
   /**
    * A service already running, reached through its inspector (`host:port`, checked: loopback, or

@@ -139,12 +139,10 @@ function serviceRows(record: RunRecord): Row[] {
  */
 function attachRows(record: RunRecord): Row[] {
   const rows: Row[] = [];
-  if (record.target?.kind === 'attach') {
+  if (record.target?.inspector !== undefined) {
     const pid = record.target.profiledPid !== undefined ? `pid ${record.target.profiledPid}, ` : '';
-    rows.push([
-      'attached',
-      `${pid}through its inspector at ${record.target.inspector ?? '?'}; left running as it was`,
-    ]);
+    const left = record.target.kind === 'attach' ? '; left running as it was' : '';
+    rows.push(['attached', `${pid}through its inspector at ${record.target.inspector}${left}`]);
     for (const effect of record.attach?.sideEffects ?? []) rows.push(['', effect]);
   }
   const notMeasured = notMeasuredOf(record);

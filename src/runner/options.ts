@@ -423,6 +423,11 @@ function targetOf(request: RunRequest, base: string): TargetSpec {
         'service',
         "`pm2 start` hands the app to PM2's daemon, outside the processes Hotpath starts and profiles: use `pm2-runtime start …` (PM2 in the foreground), or start the app directly",
       );
+    if (request.attachSignal && request.url === undefined)
+      bad(
+        'attach-signal',
+        `needs the service's URL (${optionRef('url')}): the process that answers there is the one whose inspector is opened`,
+      );
     return {
       kind: 'command',
       command: request.service,
@@ -430,6 +435,7 @@ function targetOf(request: RunRequest, base: string): TargetSpec {
         ? { url: checkUrl(request.url, request.allowRemote === true) }
         : {}),
       cwd: base,
+      ...(request.attachSignal ? { attachSignal: true } : {}),
     };
   }
   if (request.attach !== undefined) {

@@ -18,6 +18,7 @@ import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { checkAttachable } from './attach/address';
 import { AttachCapture, noteAttached } from './attach/capture';
+import { SIGNAL_EFFECTS } from './attach/signal';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, runLoad } from './load/load';
@@ -179,20 +180,26 @@ async function startService(run: Run, channel: AgentChannel): Promise<StartedTar
   return target;
 }
 
-/** A service already running, profiled through its inspector: the capture, once it is checked. */
+/**
+ * A service profiled through its inspector (one already running, or a process Hotpath started
+ * that did not load its agent, its inspector opened by SIGUSR1): the capture, once it is checked.
+ */
 async function attachTo(run: Run, target: StartedTarget): Promise<AttachCapture | undefined> {
   const { options, record } = run;
   const spec = options.target;
-  if (spec.kind !== 'attach') return undefined;
-  const capture = await AttachCapture.attach(spec.inspector, target.url, {
+  const inspector = spec.kind === 'attach' ? spec.inspector : target.opened?.inspector;
+  if (inspector === undefined) return undefined;
+  const deoptimize = (spec.kind !== 'attach' || spec.deoptimize) && options.profile;
+  const capture = await AttachCapture.attach(inspector, target.url, {
     profile: options.profile,
     samplingIntervalUs: options.samplingIntervalUs,
     stallThresholdMs: options.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
-    deoptimize: spec.deoptimize && options.profile,
+    deoptimize,
     insecure: options.insecure,
   });
   record.target.profiledPid = capture.pid;
-  noteAttached(record, spec.deoptimize && options.profile);
+  record.target.inspector = inspector;
+  noteAttached(record, deoptimize, target.opened && SIGNAL_EFFECTS(target.opened.pid, inspector));
   return capture;
 }
 

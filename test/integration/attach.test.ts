@@ -23,7 +23,7 @@ import { runProfile } from '../../src/runner/run';
 import { loadRun } from '../../src/runs/runFolder';
 import { HotpathError } from '../../src/vocabulary/errors';
 import { bundle } from '../../src/vocabulary/paths';
-import { alive, eventually, runCli, tempFolder, written } from '../helpers';
+import { alive, eventually, freePorts, runCli, tempFolder, written } from '../helpers';
 
 interface Inspected {
   child: ChildProcess;
@@ -142,6 +142,36 @@ describe('attach to a service already running', () => {
     } finally {
       stop(other.child);
     }
+  });
+});
+
+describe('a process Hotpath started that did not load its agent', () => {
+  test('--attach-signal opens its inspector with SIGUSR1 and profiles it through that', async () => {
+    const [port] = await freePorts(1);
+    // The start script replaces NODE_OPTIONS (the agent's --require goes); its inspector, once
+    // opened, takes a port of its own choosing (--inspect-port), which Node says on stderr.
+    const command = `NODE_OPTIONS= exec "${process.execPath}" --inspect-port=127.0.0.1:0 "${bundle('sampleService.js')}" --port ${port}`;
+    const { folder, record } = await runProfile(
+      resolveRunOptions({
+        path: '/cpu',
+        service: command,
+        url: `http://127.0.0.1:${port}`,
+        attachSignal: true,
+        connections: 4,
+        durationSec: 2,
+        warmupSec: 1,
+        outDir: out,
+      }),
+    );
+    assert.equal(record.status, 'done', JSON.stringify(record.error));
+    assert.match(record.target.inspector ?? '', /^127\.0\.0\.1:\d+$/);
+    assert.notEqual(record.target.inspector, '127.0.0.1:9229', 'the port the process said');
+    assert.ok(record.attach?.sideEffects.some((s) => /SIGUSR1/.test(s) && /cluster/.test(s)));
+    assert.ok(record.notMeasured?.some((w) => w.startsWith('lock waits')));
+    const [hot] = runFigures(loadRun(folder)).hotLines;
+    assert.match(hot?.where ?? '', /src\/sampleService\/handlers\.ts:\d+$/, JSON.stringify(hot));
+    // Hotpath started it, so Hotpath ended it.
+    assert.ok(await eventually(() => !alive(record.target.profiledPid as number), 5000));
   });
 });
 

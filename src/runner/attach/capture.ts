@@ -123,7 +123,7 @@ export class AttachCapture {
     if (this.options.deoptimize) {
       // Precise coverage deoptimises every function (optimised code does not count calls), and
       // V8 optimises them again during the warm-up, with the profiler's code log on.
-      await s.send('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+      await s.send('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
       await s.send('Profiler.stopPreciseCoverage');
     }
     await s.send('Profiler.setSamplingInterval', { interval: this.options.samplingIntervalUs });
@@ -318,9 +318,16 @@ export class AttachCapture {
 }
 
 /** Records what an attached run did and did not measure (for every surface). */
-export function noteAttached(record: RunRecord, deoptimized: boolean): void {
+export function noteAttached(
+  record: RunRecord,
+  deoptimized: boolean,
+  opened: string | undefined,
+): void {
   record.notMeasured = [...NOT_MEASURED_ATTACHED];
-  record.attach = { deoptimized, sideEffects: deoptimized ? [DEOPTIMIZE_EFFECTS] : [] };
+  record.attach = {
+    deoptimized,
+    sideEffects: [...(opened ? [opened] : []), ...(deoptimized ? [DEOPTIMIZE_EFFECTS] : [])],
+  };
 }
 
 /** One GET; resolves with its status (or the error) in words: the answer itself does not matter. */
