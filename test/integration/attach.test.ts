@@ -14,6 +14,9 @@ import { after, before, describe, test } from 'node:test';
 import autocannon from 'autocannon';
 import type { RunOptions } from '../../src/record/run';
 import { runFigures } from '../../src/report/figures';
+import { analysisJson } from '../../src/report/json';
+import { runMarkdown } from '../../src/report/markdown';
+import { reportData } from '../../src/report/reportData';
 import { formatRun } from '../../src/report/text';
 import { parseInspectorAddress } from '../../src/runner/attach/address';
 import { LEFT_BEHIND } from '../../src/runner/attach/inProcess';
@@ -108,6 +111,15 @@ describe('attach to a service already running', () => {
     const text = formatRun(record, folder);
     assert.match(text, /not measured +lock waits/);
     assert.match(text, /attached +pid \d+, through its inspector/);
+    assert.match(runMarkdown(run), /not measured \| lock waits/);
+    for (const surface of ['cli', 'editor'] as const)
+      assert.ok(
+        reportData(run, undefined, surface).rows.some(
+          ([label, words]) => label === 'not measured' && words.startsWith('lock waits'),
+        ),
+        `the report page (${surface})`,
+      );
+    assert.deepEqual(analysisJson(run, figures).notMeasured, record.notMeasured);
 
     // The service runs on, and answers.
     assert.ok(alive(s.child.pid as number));
