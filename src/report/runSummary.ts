@@ -141,7 +141,7 @@ function attachRows(record: RunRecord): Row[] {
   const rows: Row[] = [];
   if (record.target?.inspector !== undefined) {
     const pid = record.target.profiledPid !== undefined ? `pid ${record.target.profiledPid}, ` : '';
-    const left = record.target.kind === 'attach' ? '; left running as it was' : '';
+    const left = record.target.kind === 'attach' ? '; Hotpath never stops it' : '';
     rows.push(['attached', `${pid}through its inspector at ${record.target.inspector}${left}`]);
     for (const effect of record.attach?.sideEffects ?? []) rows.push(['', effect]);
   }

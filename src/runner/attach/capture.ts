@@ -40,6 +40,9 @@ export const DEOPTIMIZE_EFFECTS =
   'a feedback vector from then on (some memory). Turning coverage on and off also ends any coverage ' +
   'another debugger had started.';
 
+/** Marker requests sent before a process is said not to serve the URL. */
+const MARKERS = 4;
+
 /** A worker thread busy less than this share of the window did none of the service's work. */
 const IDLE_THREAD = 0.02;
 
@@ -100,18 +103,23 @@ export class AttachCapture {
 
   async #checkServes(url: string, inspector: string): Promise<void> {
     const token = randomBytes(8).toString('hex');
-    const marker = new URL(`${MARKER_PREFIX}${token}`, url).toString();
-    const answered = await requestOnce(marker, this.options.insecure === true);
-    // The listener sees the request start before the answer leaves: one look is enough, but a
-    // slow turn of the service's loop gets a few more.
-    for (let i = 0; i < 20; i++) {
-      if ((await this.session.evaluate(seen(token))) === true) return;
-      await delay(50);
+    let answered = '';
+    // Several markers, each on a connection of its own: a cluster's primary hands connections to
+    // its workers in turn, and one worker serving the URL is enough (its share shows in the
+    // processes row). The listener sees a request start before its answer leaves; a slow turn
+    // of the service's loop gets a few more looks.
+    for (let attempt = 0; attempt < MARKERS; attempt++) {
+      const marker = new URL(`${MARKER_PREFIX}${token}`, url).toString();
+      answered = await requestOnce(marker, this.options.insecure === true);
+      for (let i = 0; i < 10; i++) {
+        if ((await this.session.evaluate(seen(token))) === true) return;
+        await delay(50);
+      }
     }
     throw new HotpathError(
       'ATTACH',
       `the process at ${inspector} (pid ${this.pid}, ${this.session.title}) is not the one serving ${url}: ` +
-        `a request sent there (${answered}) never arrived in it. Give the inspector of the process that serves the URL`,
+        `${MARKERS} requests sent there (the last ${answered}) never arrived in it. Give the inspector of the process that serves the URL`,
     );
   }
 
