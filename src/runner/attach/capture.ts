@@ -315,6 +315,9 @@ export class AttachCapture {
     const s = this.session;
     const quietly = (p: Promise<unknown>) => p.catch(() => undefined);
     if (this.#stallsOn) await quietly(s.evaluate(STOP_IN_THREAD));
+    // A window never stopped (the run failed in it): its threads' profiles and stall probes end.
+    if (this.#title !== undefined && this.#threads)
+      await quietly(this.#threads.stop(undefined, this.pid));
     await quietly(s.evaluate(REMOVE));
     if (this.#armed) {
       await quietly(s.send('NodeWorker.disable'));
