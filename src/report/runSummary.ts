@@ -133,6 +133,9 @@ function serviceRows(record: RunRecord): Row[] {
   ];
 }
 
+/** An attached process that finished less than this share of the load's responses was one of several. */
+const SHARE_OF_LOAD = 0.9;
+
 /**
  * A service Hotpath attached to: which process, what attaching did to it, and what the run could
  * not measure without the agent (named, so that no figure of it reads as 0).
@@ -143,6 +146,13 @@ function attachRows(record: RunRecord): Row[] {
     const pid = record.target.profiledPid !== undefined ? `pid ${record.target.profiledPid}, ` : '';
     const left = record.target.kind === 'attach' ? '; Hotpath never stops it' : '';
     rows.push(['attached', `${pid}through its inspector at ${record.target.inspector}${left}`]);
+    // One process of several (a cluster's worker): the rest of the load went to others.
+    const { served, load } = record;
+    if (served && load && served.finishedDuringLoad < SHARE_OF_LOAD * load.requests)
+      rows.push([
+        '',
+        `it finished ${int.format(served.finishedDuringLoad)} of the load's ${int.format(load.requests)} responses: other processes (a cluster's workers?) served the rest, and are not in the profile`,
+      ]);
     for (const effect of record.attach?.sideEffects ?? []) rows.push(['', effect]);
   }
   const notMeasured = notMeasuredOf(record);
