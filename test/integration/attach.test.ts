@@ -103,6 +103,14 @@ describe('attach to a service already running', () => {
     const [hot] = figures.hotLines;
     assert.match(hot?.where ?? '', /src\/sampleService\/handlers\.ts:\d+$/, JSON.stringify(hot));
     assert.equal(hot.functionName, 'cpu');
+    // Its frames kept: code V8 optimised before any profiler ran loses them to runMicrotasks
+    // (half the runs and more without the deoptimisation, bench/attach.ts).
+    const selfShare = (name: string) =>
+      figures.hotFunctions.find((f) => f.name === name)?.selfShare ?? 0;
+    assert.ok(
+      selfShare('cpu') > 5 * selfShare('runMicrotasks'),
+      `cpu ${selfShare('cpu')} against runMicrotasks ${selfShare('runMicrotasks')}`,
+    );
 
     // Lock waits and the process's metrics are named as not measured, on every surface.
     assert.ok(figures.notMeasured?.some((w) => w.startsWith('lock waits')));
