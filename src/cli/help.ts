@@ -30,7 +30,7 @@ Target:
   -- CMD ARGS…             the same, after the options: hotpath profile / -- node server.js
   --url URL                where it answers, such as http://127.0.0.1:3000 (with a service: the
                            one port it listens on, when not given; alone: a service already
-                           running, load-tested without a profile)
+                           running, load-tested without a profile, or with --attach profiled)
   --allow-remote           allow a URL that is not on this machine's loopback
   --attach HOST:PORT       profile the service already running at --url through its inspector
                            (started with --inspect); it is left running. Lock waits and the
