@@ -86,6 +86,9 @@ async function profile(args: string[]): Promise<number> {
     service: terminator >= 0 ? commandWords.map(shellWord).join(' ') : values.service,
     url: values.url,
     allowRemote: values['allow-remote'],
+    attach: values.attach,
+    allowRemoteInspector: values['allow-remote-inspector'],
+    attachSignal: values['attach-signal'],
     insecure: values.insecure,
     allowErrors: values['allow-errors'],
     readyTimeoutSec: numberOption(values['ready-timeout']),
@@ -134,7 +137,11 @@ async function profile(args: string[]): Promise<number> {
       // The run's header heads its summary on stdout; progress goes to stderr.
       if (stage === 'starting') {
         process.stdout.write(`${formatHeader(current)}\n`);
-        process.stderr.write('  starting the service…\n');
+        process.stderr.write(
+          options.target.kind === 'attach'
+            ? `  attaching to the service at ${options.target.inspector}…\n`
+            : '  starting the service…\n',
+        );
       }
       if (stage === 'warming-up')
         process.stderr.write(`  warming up for ${options.warmupSec} s (not measured)…\n`);
@@ -165,6 +172,10 @@ async function profile(args: string[]): Promise<number> {
     if (loaded)
       process.stdout.write(
         `${formatAnalysis(loaded.diagnosis, runFigures(loaded), loaded.analysis.notes)}\n`,
+      );
+    if (record.error?.code === 'NO_AGENT' && request.url !== undefined && !request.attachSignal)
+      process.stdout.write(
+        '  or          add --attach-signal: Hotpath opens the inspector of the process that answers at the URL (SIGUSR1) and profiles it through that; lock waits are not measured that way\n',
       );
   }
   return exitOf(record);
@@ -407,9 +418,18 @@ async function main(argv: string[]): Promise<number> {
     const usage =
       error instanceof UsageError ||
       (error instanceof HotpathError &&
-        (error.code === 'BAD_OPTION' || error.code === 'REMOTE_TARGET')) ||
+        (error.code === 'BAD_OPTION' ||
+          error.code === 'REMOTE_TARGET' ||
+          error.code === 'REMOTE_INSPECTOR')) ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`hotpath: ${messageOf(error)}\n${usage ? "Try 'hotpath --help'.\n" : ''}`);
+    // The CLI's own way past a remote inspector: a flag of its own (the editor asks instead).
+    const remote =
+      error instanceof HotpathError && error.code === 'REMOTE_INSPECTOR'
+        ? '; or, on a network you trust, add --allow-remote-inspector'
+        : '';
+    process.stderr.write(
+      `hotpath: ${messageOf(error)}${remote}\n${usage ? "Try 'hotpath --help'.\n" : ''}`,
+    );
     if (usage) return EXIT.usage;
     return error instanceof HotpathError && error.code === 'MEASURED_NOTHING'
       ? EXIT.measuredNothing

@@ -30,8 +30,16 @@ Target:
   -- CMD ARGS…             the same, after the options: hotpath profile / -- node server.js
   --url URL                where it answers, such as http://127.0.0.1:3000 (with a service: the
                            one port it listens on, when not given; alone: a service already
-                           running, load-tested without a profile)
+                           running, load-tested without a profile, or with --attach profiled)
   --allow-remote           allow a URL that is not on this machine's loopback
+  --attach HOST:PORT       profile the service already running at --url through its inspector
+                           (started with --inspect); it is left running. Lock waits and the
+                           process's own metrics are not measured that way
+  --allow-remote-inspector allow an inspector that is not on this machine's loopback (it runs any
+                           code it is sent: prefer ssh -L 9229:127.0.0.1:9229 <host>)
+  --attach-signal          a process of --service that answers at --url without Hotpath's agent
+                           (its start script replaced NODE_OPTIONS): open its inspector with
+                           SIGUSR1 and profile it through that instead of failing
   --insecure               load an https URL whose certificate Node does not trust (self-signed)
   --ready-timeout S        seconds to wait for the service to answer (default ${DEFAULTS.readyTimeoutSec})
   --agent-timeout S        seconds to wait for the profiled process to answer Hotpath's agent

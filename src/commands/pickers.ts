@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runFigures } from '../report/runSummary';
 import { findRoutes } from '../routes/scan';
+import { hostPort, parseInspectorAddress } from '../runner/attach/address';
+import { isLoopbackHost } from '../runner/loopback';
 import type { RunRequest } from '../runner/options';
 import { listRuns } from '../runs/savedRuns';
 import { SAMPLE_ROUTES } from '../sampleService/routes';
@@ -19,9 +21,12 @@ export interface PickedEndpoint {
   body?: string;
 }
 
+/** A service already running, profiled through its inspector: what the run request gets. */
+export type Attach = Pick<RunRequest, 'attach' | 'allowRemoteInspector'>;
+
 export async function pickTarget(
   ctx: Ctx,
-): Promise<{ kind: TargetKind; url?: string } | undefined> {
+): Promise<{ kind: TargetKind; url?: string; attach?: Attach } | undefined> {
   const service = ctx.config.service;
   const items: (vscode.QuickPickItem & { target: TargetKind })[] = [
     {
@@ -43,7 +48,9 @@ export async function pickTarget(
     {
       target: 'url',
       label: `$(globe) ${vscode.l10n.t('A service already running…')}`,
-      description: vscode.l10n.t('load and latency only: Hotpath profiles the processes it starts'),
+      description: vscode.l10n.t(
+        'its URL, and its inspector when it runs with --inspect (else load and latency only)',
+      ),
     },
   ];
   items.sort((a, b) => Number(b.target === ctx.lastTarget) - Number(a.target === ctx.lastTarget));
@@ -68,7 +75,49 @@ export async function pickTarget(
   });
   if (!url) return undefined;
   ctx.lastUrl = url;
-  return { kind: 'url', url };
+  const attach = await pickInspector(ctx);
+  if (!attach) return undefined;
+  return { kind: 'url', url, ...(attach.attach ? { attach } : {}) };
+}
+
+/**
+ * The inspector of a service already running (empty: load it without a profile). One off this
+ * machine's loopback runs any code Hotpath sends it: a modal asks first, with the SSH tunnel.
+ */
+async function pickInspector(ctx: Ctx): Promise<Attach | undefined> {
+  const given = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Hotpath: inspector of the running service (host:port)'),
+    prompt: vscode.l10n.t(
+      'Started with --inspect: Hotpath profiles it through its inspector and leaves it running. Empty: load and latency only.',
+    ),
+    value: ctx.config.inspector,
+    validateInput: (v) => {
+      if (!v.trim()) return undefined;
+      try {
+        parseInspectorAddress(v);
+        return undefined;
+      } catch {
+        return vscode.l10n.t('host:port, such as 127.0.0.1:9229');
+      }
+    },
+  });
+  if (given === undefined) return undefined;
+  if (!given.trim()) return {};
+  const address = parseInspectorAddress(given);
+  if (isLoopbackHost(address.host)) return { attach: given.trim() };
+  const attach = vscode.l10n.t('Attach Anyway');
+  const picked = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Hotpath: {0} is not on this machine.', hostPort(address)),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'An inspector runs any code it is sent, and has no password: anyone on the way can reach it too. Prefer an SSH tunnel (ssh -L {0}:127.0.0.1:{0} host) and 127.0.0.1:{0}.',
+        String(address.port),
+      ),
+    },
+    attach,
+  );
+  return picked === attach ? { attach: given.trim(), allowRemoteInspector: true } : undefined;
 }
 
 /** The run request's target fields, or undefined (with the reason told) when it cannot run. */

@@ -68,8 +68,9 @@ async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun 
     ? { kind: request.target, url: request.url }
     : await pickTarget(ctx);
   if (!target) return undefined;
-  const fromTarget = targetRequest(ctx, target.kind, target.url ?? request.url);
-  if (!fromTarget) return undefined;
+  const targetFields = targetRequest(ctx, target.kind, target.url ?? request.url);
+  if (!targetFields) return undefined;
+  const fromTarget = { ...targetFields, ...('attach' in target ? target.attach : {}) };
   const endpoint = request.path
     ? { method: (request.method ?? 'GET').toUpperCase(), path: request.path, body: request.body }
     : await pickEndpoint(ctx, target.kind);
@@ -128,7 +129,41 @@ async function profile(ctx: Ctx, request: ProfileRequest): Promise<CompletedRun 
   });
 }
 
+/**
+ * One run; a service command whose process answered without Hotpath's agent (a start script
+ * that replaced NODE_OPTIONS) is offered, once confirmed, a second run through its inspector,
+ * opened with SIGUSR1.
+ */
 async function run(
+  ctx: Ctx,
+  request: Omit<RunRequest, 'outDir'>,
+): Promise<CompletedRun | undefined> {
+  const completed = await runOnce(ctx, request);
+  const record = completed?.record;
+  if (
+    record?.status !== 'failed' ||
+    record.error?.code !== 'NO_AGENT' ||
+    request.service === undefined ||
+    request.url === undefined ||
+    request.attachSignal
+  )
+    return completed;
+  const open = vscode.l10n.t('Open Its Inspector');
+  const picked = await vscode.window.showWarningMessage(
+    vscode.l10n.t("Hotpath: the service's process did not load Hotpath's agent."),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        "Hotpath can open its inspector with SIGUSR1 (on 127.0.0.1:9229 unless it was given --inspect-port) and profile it through that. Lock waits are not measured that way, and one port cannot reach all of a cluster's processes: only the one serving {0}.",
+        request.url,
+      ),
+    },
+    open,
+  );
+  return picked === open ? runOnce(ctx, { ...request, attachSignal: true }) : completed;
+}
+
+async function runOnce(
   ctx: Ctx,
   request: Omit<RunRequest, 'outDir'>,
 ): Promise<CompletedRun | undefined> {

@@ -216,7 +216,12 @@ function machineNote(run: RunFigures, evidence: Evidence[]): string {
   });
   if (!short.short) return '';
   const cores = (n: number) => n.toFixed(1);
-  const who = `the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores`;
+  // Without the agent's metrics (a service Hotpath attached to) the service's CPU is not
+  // measured: it is among the others, never said to be 0.
+  const who =
+    serviceCores === undefined
+      ? `Hotpath's load ${cores(machine.loadGeneratorCores)}, the service and other programs ${cores(others)} cores (the service's own share not measured)`
+      : `the service ${cores(serviceCores)}, Hotpath's load ${cores(machine.loadGeneratorCores)}, other programs ${cores(others)} cores`;
   return others >= THRESHOLDS.machine.minOtherCores
     ? ` The machine was short of CPU: its ${machine.cores} cores were ${percent(machine.busyShare)} busy over the window (${who}), ` +
         'so the service ran slower than on a quiet machine: compare runs made alike.'
@@ -229,14 +234,20 @@ function machineNote(run: RunFigures, evidence: Evidence[]): string {
  * busy cores after the service and Hotpath's own processes), the idle left; and whether the
  * machine was short of CPU (almost no idle left). Undefined when the run did not measure it.
  */
-export function machineShortOfCpu(
-  run: Pick<RunFigures, 'machine' | 'metrics'>,
-): { short: boolean; serviceCores: number; others: number; idleCores: number } | undefined {
+export function machineShortOfCpu(run: Pick<RunFigures, 'machine' | 'metrics'>):
+  | {
+      short: boolean;
+      /** Undefined without the agent's metrics: not measured, and counted among `others`. */
+      serviceCores: number | undefined;
+      others: number;
+      idleCores: number;
+    }
+  | undefined {
   const machine = run.machine;
   if (!machine) return undefined;
-  const serviceCores = run.metrics?.cpuShare ?? 0;
+  const serviceCores = run.metrics?.cpuShare;
   const busyCores = machine.busyShare * machine.cores;
-  const others = Math.max(0, busyCores - serviceCores - machine.loadGeneratorCores);
+  const others = Math.max(0, busyCores - (serviceCores ?? 0) - machine.loadGeneratorCores);
   const idleCores = machine.cores - busyCores;
   return { short: idleCores < THRESHOLDS.machine.maxIdleCores, serviceCores, others, idleCores };
 }

@@ -56,6 +56,20 @@ export interface RunRecord {
     profiledPid?: number;
     /** The Node.js version the profiled service ran on, as its agent said (none without one). */
     node?: string;
+    /** The inspector Hotpath attached to (`host:port`), for a service already running. */
+    inspector?: string;
+  };
+  /**
+   * What this run could not measure, in words ("lock waits", …): a service Hotpath attached to
+   * has no agent. Named so that no surface shows them as zero; absent when all was measured.
+   */
+  notMeasured?: string[];
+  /** How Hotpath attached, and what it did to the service that the user should know. */
+  attach?: {
+    /** Its optimised code was dropped before the warm-up (precise coverage, on then off). */
+    deoptimized: boolean;
+    /** What attaching did to the service, in words, for every surface. */
+    sideEffects: string[];
   };
   warmup?: {
     durationSec: number;
@@ -187,8 +201,25 @@ export interface TimelinePoint {
 export type TargetSpec =
   | { kind: 'sample' }
   /** Without `url`, the one port the service listens on (loopback) is used. */
-  | { kind: 'command'; command: string; url?: string; cwd: string }
-  | { kind: 'url'; url: string };
+  /**
+   * `attachSignal`: a process of the command that answers at `url` without the agent is
+   * profiled through its inspector, opened with SIGUSR1, instead of failing the run.
+   */
+  | { kind: 'command'; command: string; url?: string; cwd: string; attachSignal?: boolean }
+  | { kind: 'url'; url: string }
+  /**
+   * A service already running, reached through its inspector (`host:port`, checked: loopback, or
+   * `allowRemoteInspector`); `url` is where it answers. `deoptimize`: its optimised code is
+   * dropped once before the warm-up, so that the profile has its functions' frames (see
+   * runner/attach/capture.ts); true unless a measurement turns it off.
+   */
+  | {
+      kind: 'attach';
+      url: string;
+      inspector: string;
+      allowRemoteInspector?: boolean;
+      deoptimize: boolean;
+    };
 
 export interface LoadOptions {
   /** Full URL of the endpoint. Filled in once the target is up (the sample's port is chosen then). */

@@ -10,6 +10,7 @@ import { type BreakdownKind, breakdown } from '../profile/breakdown';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { Category } from '../profile/model';
 import type { LockSite, Waits } from '../profile/waits';
+import type { RunRecord } from '../record/run';
 import type { StallThreads } from '../record/stalls';
 import { type ResponseCount, responsesOf } from '../vocabulary/served';
 import { displayPath, functionLocation } from './places';
@@ -162,6 +163,18 @@ export interface Figures {
   locks?: { library: string; rows: LockFigure[] };
   /** Absent for a run that did not measure its event loop (a lone profile, an older run). */
   stalls?: StallFigures;
+  /**
+   * What the run could not measure (a service Hotpath attached to has no agent: lock waits, the
+   * process's own metrics): every surface names them, so that none reads their absence as 0.
+   */
+  notMeasured?: string[];
+}
+
+/** What a run did not measure, in words; undefined when it measured all it measures. */
+export function notMeasuredOf(
+  record: Pick<RunRecord, 'notMeasured'> | undefined,
+): string[] | undefined {
+  return record?.notMeasured && record.notMeasured.length > 0 ? record.notMeasured : undefined;
 }
 
 export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
@@ -172,6 +185,7 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
   const duration = analysis.model.durationUs || 1;
   const locks = run.waits ? lockFigures(run.waits, cwd) : undefined;
   const stalls = run.stalls ? stallFigures(run, cwd) : undefined;
+  const notMeasured = notMeasuredOf(run.record);
   return {
     durationUs: analysis.model.durationUs,
     responses,
@@ -196,6 +210,7 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
     callLines: callLineFigures(analysis, cwd).filter((c) => c.share >= VISIBLE_SHARE),
     ...(locks ? { locks } : {}),
     ...(stalls ? { stalls } : {}),
+    ...(notMeasured ? { notMeasured } : {}),
   };
 }
 

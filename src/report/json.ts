@@ -38,6 +38,7 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     callLines: figures.callLines,
     ...(figures.locks ? { locks: figures.locks } : {}),
     ...(figures.stalls ? { stalls: figures.stalls } : {}),
+    ...(figures.notMeasured ? { notMeasured: figures.notMeasured } : {}),
     notes: analysis.notes,
   };
 }

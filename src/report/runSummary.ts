@@ -9,6 +9,7 @@ import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
 import { responsesOf } from '../vocabulary/served';
 import { forSurface, optionRef } from '../vocabulary/words';
+import { notMeasuredOf } from './figures';
 import { bytes, int, ms, one } from './units';
 
 export function describeTarget(record: RunRecord): string {
@@ -19,6 +20,8 @@ export function describeTarget(record: RunRecord): string {
       return `\`${record.target.command}\``;
     case 'url':
       return record.target.url ?? 'URL';
+    case 'attach':
+      return `${record.target.url ?? 'URL'} (attached at ${record.target.inspector ?? 'its inspector'})`;
   }
 }
 
@@ -59,6 +62,7 @@ export function runRows(
   const rows: Row[] = [
     ...loadRows(record),
     ...serviceRows(record),
+    ...attachRows(record),
     ...processRows(record),
     ...warmupRows(record),
     ...profileRows(record),
@@ -127,6 +131,33 @@ function serviceRows(record: RunRecord): Row[] {
         `loop delay p99 ${ms(agent.eventLoopDelayMs.p99)}`,
     ],
   ];
+}
+
+/** An attached process that finished less than this share of the load's responses was one of several. */
+const SHARE_OF_LOAD = 0.9;
+
+/**
+ * A service Hotpath attached to: which process, what attaching did to it, and what the run could
+ * not measure without the agent (named, so that no figure of it reads as 0).
+ */
+function attachRows(record: RunRecord): Row[] {
+  const rows: Row[] = [];
+  if (record.target?.inspector !== undefined) {
+    const pid = record.target.profiledPid !== undefined ? `pid ${record.target.profiledPid}, ` : '';
+    const left = record.target.kind === 'attach' ? '; Hotpath never stops it' : '';
+    rows.push(['attached', `${pid}through its inspector at ${record.target.inspector}${left}`]);
+    // One process of several (a cluster's worker): the rest of the load went to others.
+    const { served, load } = record;
+    if (served && load && served.finishedDuringLoad < SHARE_OF_LOAD * load.requests)
+      rows.push([
+        '',
+        `it finished ${int.format(served.finishedDuringLoad)} of the load's ${int.format(load.requests)} responses: other processes (a cluster's workers?) served the rest, and are not in the profile`,
+      ]);
+    for (const effect of record.attach?.sideEffects ?? []) rows.push(['', effect]);
+  }
+  const notMeasured = notMeasuredOf(record);
+  if (notMeasured) rows.push(['not measured', notMeasured.join(' · ')]);
+  return rows;
 }
 
 /** The processes and threads profiled, when more than one (a cluster) or some were not. */

@@ -30,7 +30,8 @@ import { drainPort, finishedCount, type UnreadWork, unreadWork, type WindowStart
 
 export interface CaptureResult {
   processes: ProcessesReport;
-  metrics: AgentMetrics;
+  /** The process's metrics; absent for a service Hotpath attached to (no agent). */
+  metrics?: AgentMetrics;
   locks?: LockReport;
   /** The processes' and threads' event-loop stalls, in the run profile's clock. */
   stalls?: StallSpans & { threads: StallThreads };
@@ -41,7 +42,7 @@ export interface CaptureResult {
 }
 
 /** Several threads' stalls as one list, each shifted into the merged profile's clock. */
-function combineStalls(
+export function combineStalls(
   sources: { stalls: StallSpans; shift: number; thread: number }[],
   threads: number,
 ): StallSpans & { threads: StallThreads } {

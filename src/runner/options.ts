@@ -6,7 +6,9 @@ import { OPTIONS } from '../vocabulary/options';
 import { allPresets, type LoadPreset } from '../vocabulary/presets';
 import { describeShape } from '../vocabulary/shapes';
 import { optionRef } from '../vocabulary/words';
+import { checkInspectorAddress, hostPort } from './attach/address';
 import { bad, CONNECTIONS_RULE, checkNumber, RATE_RULE, SECONDS_RULE } from './check';
+import { isLoopbackHost } from './loopback';
 import { checkShape, peakConnections, plannedSeconds } from './shapes';
 
 /** What a caller asks for; everything but `path` is optional. */
@@ -44,6 +46,20 @@ export interface RunRequest {
   cwd?: string;
   outDir?: string;
   allowRemote?: boolean;
+  /**
+   * The inspector (`host:port`) of a service already running at `url`: it is profiled through
+   * its inspector instead of being only loaded.
+   */
+  attach?: string;
+  /** Allow an inspector address off this machine's loopback (it runs any code it is sent). */
+  allowRemoteInspector?: boolean;
+  /**
+   * A service command whose process does not load Hotpath's agent: open its inspector with
+   * SIGUSR1 (127.0.0.1:9229) and attach, instead of failing.
+   */
+  attachSignal?: boolean;
+  /** false: attach without dropping the service's optimised code first (for measurements). */
+  attachDeoptimize?: boolean;
   /** Load an https URL whose certificate Node does not trust (self-signed, on loopback). */
   insecure?: boolean;
   /** Load the path even when every request of the warm-up failed. */
@@ -61,17 +77,7 @@ export interface RunRequest {
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** True for addresses of this machine's loopback: localhost, 127.0.0.0/8, ::1. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
-}
+export { isLoopbackHost } from './loopback';
 
 function checkUrl(raw: string, allowRemote: boolean): string {
   let url: URL;
@@ -403,6 +409,11 @@ function checkHeaders(request: RunRequest): Record<string, string> {
 
 /** What to load: the user's service (a command), a service already running (a URL), or the sample. */
 function targetOf(request: RunRequest, base: string): TargetSpec {
+  if (request.attach !== undefined && request.service !== undefined)
+    bad(
+      'attach',
+      `attaches to a service already running; ${optionRef('service')} starts one: give one of them`,
+    );
   if (request.service !== undefined) {
     if (typeof request.service !== 'string' || request.service.trim() === '')
       bad('service', 'must be a command');
@@ -412,6 +423,11 @@ function targetOf(request: RunRequest, base: string): TargetSpec {
         'service',
         "`pm2 start` hands the app to PM2's daemon, outside the processes Hotpath starts and profiles: use `pm2-runtime start …` (PM2 in the foreground), or start the app directly",
       );
+    if (request.attachSignal && request.url === undefined)
+      bad(
+        'attach-signal',
+        `needs the service's URL (${optionRef('url')}): the process that answers there is the one whose inspector is opened`,
+      );
     return {
       kind: 'command',
       command: request.service,
@@ -419,6 +435,26 @@ function targetOf(request: RunRequest, base: string): TargetSpec {
         ? { url: checkUrl(request.url, request.allowRemote === true) }
         : {}),
       cwd: base,
+      ...(request.attachSignal ? { attachSignal: true } : {}),
+    };
+  }
+  if (request.attach !== undefined) {
+    if (typeof request.attach !== 'string') bad('attach', 'must be an inspector address');
+    // Refused here, before any socket exists (the run connects only after this).
+    const inspector = hostPort(
+      checkInspectorAddress(request.attach, request.allowRemoteInspector === true),
+    );
+    if (request.url === undefined)
+      bad(
+        'attach',
+        `give the service's own URL too, such as ${optionRef('url', 'http://127.0.0.1:3000')}: the load goes there`,
+      );
+    return {
+      kind: 'attach',
+      url: checkUrl(request.url, request.allowRemote === true),
+      inspector,
+      ...(request.allowRemoteInspector ? { allowRemoteInspector: true } : {}),
+      deoptimize: request.attachDeoptimize !== false,
     };
   }
   if (request.url !== undefined) {

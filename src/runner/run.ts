@@ -16,6 +16,9 @@ import { hotpathVersion, packageRoot } from '../vocabulary/paths';
 import type { LoadProgress } from '../vocabulary/progress';
 import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
+import { checkAttachable } from './attach/address';
+import { AttachCapture, noteAttached } from './attach/capture';
+import { SIGNAL_EFFECTS } from './attach/signal';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
 import { fineHistogramOf, LoadProcess, type LoadRunOptions } from './load/load';
@@ -60,19 +63,18 @@ export async function runProfile(
 
   let channel: AgentChannel | undefined;
   let target: StartedTarget | undefined;
+  let attached: AttachCapture | undefined;
   // Forked while the service starts: the warm-up and the load then begin with no process to wait for.
   let loader: LoadProcess | undefined;
   try {
     enter(run, 'starting');
+    checkAttachable(options.target);
     loader = LoadProcess.start(options.nodePath);
     channel = await AgentChannel.open();
     target = await startService(run, channel);
-    const started: StartedRun = {
-      ...run,
-      target,
-      loader,
-      capture: captureFor(run, channel, target),
-    };
+    attached = await attachTo(run, target);
+    const capture = attached ?? captureFor(run, channel, target);
+    const started: StartedRun = { ...run, target, loader, capture };
     await saveRecord(run);
     await armCapture(started);
     await warmUp(started);
@@ -88,6 +90,7 @@ export async function runProfile(
   } finally {
     // record.stage keeps the last stage of work: where a failed run stopped.
     events.onStage?.('stopping', run.record);
+    await attached?.close();
     await Promise.all([target?.stop(), loader?.end()]);
     await channel?.close();
     run.record.timings.endedAt = new Date().toISOString();
@@ -108,7 +111,7 @@ interface Run {
 interface StartedRun extends Run {
   target: StartedTarget;
   loader: LoadProcess;
-  capture: TargetCapture | undefined;
+  capture: TargetCapture | AttachCapture | undefined;
 }
 
 /** The load's results, one per repeat, and the machine's use when the window opened. */
@@ -142,6 +145,7 @@ function newRecord(id: string, options: RunOptions): RunRecord {
       kind: options.target.kind,
       ...(options.target.kind === 'command' ? { command: options.target.command } : {}),
       ...(options.target.kind !== 'sample' ? { url: options.target.url } : {}),
+      ...(options.target.kind === 'attach' ? { inspector: options.target.inspector } : {}),
     },
     profile: { file: null, why: 'the run has not reached the capture' },
     timings: { startedAt: new Date().toISOString() },
@@ -185,6 +189,29 @@ async function startService(run: Run, channel: AgentChannel): Promise<StartedTar
   record.endpoint.url = new URL(options.load.path, target.url).toString();
   record.target.url = target.url;
   return target;
+}
+
+/**
+ * A service profiled through its inspector (one already running, or a process Hotpath started
+ * that did not load its agent, its inspector opened by SIGUSR1): the capture, once it is checked.
+ */
+async function attachTo(run: Run, target: StartedTarget): Promise<AttachCapture | undefined> {
+  const { options, record } = run;
+  const spec = options.target;
+  const inspector = spec.kind === 'attach' ? spec.inspector : target.opened?.inspector;
+  if (inspector === undefined) return undefined;
+  const deoptimize = (spec.kind !== 'attach' || spec.deoptimize) && options.profile;
+  const capture = await AttachCapture.attach(inspector, target.url, {
+    profile: options.profile,
+    samplingIntervalUs: options.samplingIntervalUs,
+    stallThresholdMs: options.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
+    deoptimize,
+    insecure: options.insecure,
+  });
+  record.target.profiledPid = capture.pid;
+  record.target.inspector = inspector;
+  noteAttached(record, deoptimize, target.opened && SIGNAL_EFFECTS(target.opened.pid, inspector));
+  return capture;
 }
 
 /** The capture of a service whose agent answered; none for a service Hotpath did not start. */
@@ -309,7 +336,7 @@ async function stopCapture(
     const generatorMs = repeats.reduce((sum, r) => sum + (r.generatorCpuMs ?? 0), 0);
     const machine = machineAtStart && machineUse(machineAtStart, atEnd, generatorMs);
     if (machine) record.machine = machine;
-    record.agent = stopped.metrics;
+    if (stopped.metrics) record.agent = stopped.metrics;
     record.processes = stopped.processes;
     if (stopped.finishes.length > 0) {
       const started = stopped.processes.profiled.reduce((sum, p) => sum + p.requests, 0);

@@ -6,6 +6,7 @@ import { type ErrorCode, HotpathError, throwIfCancelled } from '../vocabulary/er
 import { bundle } from '../vocabulary/paths';
 import { optionRef } from '../vocabulary/words';
 import type { AgentChannel, AgentConnection } from './agent/channel';
+import { openInspector } from './attach/signal';
 import { findServicePort, type Listener, noAgent } from './listening';
 import { type PortOwner, portOwner } from './portOwner';
 
@@ -23,6 +24,8 @@ export interface StartedTarget {
   stderrTail(): string;
   /** How the process Hotpath started ended ("was killed by SIGKILL"), once it has. */
   howItEnded(): string | undefined;
+  /** A process it started without the agent, its inspector opened by SIGUSR1 (`attachSignal`). */
+  opened?: { inspector: string; pid: number };
 }
 
 export interface StartTargetOptions {
@@ -46,7 +49,8 @@ export async function startTarget(
   options: StartTargetOptions,
 ): Promise<StartedTarget> {
   throwIfCancelled(options.signal);
-  if (spec.kind === 'url') {
+  // A service already running (attached to through its inspector, or only loaded): never stopped.
+  if (spec.kind === 'url' || spec.kind === 'attach') {
     await waitUntilAnswers(
       spec.url,
       options.readyTimeoutSec * 1000,
@@ -108,6 +112,7 @@ export async function startTarget(
 
     let url: string;
     let agent: AgentConnection | undefined;
+    let opened: StartedTarget['opened'];
     if (spec.kind === 'sample') {
       const line = await Promise.race([process_.listeningLine, giveUp.then(() => undefined)]);
       throwIfCancelled(options.signal);
@@ -121,11 +126,17 @@ export async function startTarget(
         throw error;
       }
     } else {
-      url = await waitForPort(spec.url, options, process_, `\`${spec.command}\``);
+      const found = await waitForPort(spec.url, options, process_, `\`${spec.command}\``, spec);
+      url = found.url;
       const port = portOf(url);
       agent = options.channel.agents.find((a) => a.ports.includes(port));
+      if (found.withoutAgent !== undefined)
+        opened = {
+          inspector: await openInspector(found.withoutAgent, () => process_.stderrTail()),
+          pid: found.withoutAgent,
+        };
     }
-    if (!agent) throw process_.notReadyError(url, options.readyTimeoutSec);
+    if (!agent && !opened) throw process_.notReadyError(url, options.readyTimeoutSec);
     await waitUntilAnswers(
       url,
       options.readyTimeoutSec * 1000,
@@ -140,6 +151,7 @@ export async function startTarget(
       stop: () => process_.stop(),
       stderrTail: () => process_.stderrTail(),
       howItEnded: () => (process_.hasExited ? process_.how() : undefined),
+      ...(opened ? { opened } : {}),
     };
   } catch (error) {
     await process_.stop();
@@ -149,14 +161,17 @@ export async function startTarget(
 
 /**
  * Waits until the service listens where it can be loaded: the port of `url`, or without one the
- * single port it opens. Says at once when it will not fit (see findServicePort).
+ * single port it opens. Says at once when it will not fit (see findServicePort). A process the
+ * command started that answers at `url` without the agent is returned (`withoutAgent`, its pid)
+ * instead of failing when the spec asks to open its inspector (`attachSignal`).
  */
 async function waitForPort(
   url: string | undefined,
   options: StartTargetOptions,
   process_: TargetProcess,
   label: string,
-): Promise<string> {
+  spec: { attachSignal?: boolean },
+): Promise<{ url: string; withoutAgent?: number }> {
   const started = Date.now();
   const deadline = started + options.readyTimeoutSec * 1000;
   let firstAt: number | undefined;
@@ -197,7 +212,15 @@ async function waitForPort(
       },
       label,
     );
-    if (finding.kind === 'found') return finding.url;
+    if (finding.kind === 'found') return { url: finding.url };
+    if (
+      url &&
+      finding.kind === 'error' &&
+      finding.code === 'NO_AGENT' &&
+      spec.attachSignal &&
+      owner?.startedByRoot
+    )
+      return { url, withoutAgent: owner.pid };
     if (finding.kind === 'error') throw process_.errorWithTail(finding.code, finding.message);
     if (now >= deadline) {
       if (options.channel.agents.length === 0) {

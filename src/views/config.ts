@@ -125,6 +125,11 @@ export class Config implements vscode.Disposable {
     );
   }
 
+  /** The inspector (`host:port`) offered for a service already running; empty: none. */
+  get inspector(): string {
+    return this.section.get<string>('service.inspector')?.trim() ?? '';
+  }
+
   /**
    * Where runs are saved, relative to the workspace folder or absolute. In an untrusted workspace
    * only a folder inside the workspace is used (the setting is restricted, and a path that leaves

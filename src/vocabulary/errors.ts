@@ -5,6 +5,10 @@ import { forSurface } from './words';
 export type ErrorCode =
   | 'BAD_OPTION'
   | 'REMOTE_TARGET'
+  /** An inspector address (--attach) off this machine's loopback, without its own flag. */
+  | 'REMOTE_INSPECTOR'
+  /** Attaching to a running service's inspector failed, or it is not the one serving the URL. */
+  | 'ATTACH'
   | 'TARGET_EXITED'
   | 'TARGET_NOT_READY'
   | 'TARGET_NOT_OURS'

@@ -241,6 +241,12 @@ test('a click on the run in the status bar cancels it, not the sample service st
   await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
   await quickInputBox(page).fill(url);
   await quickInputBox(page).press('Enter');
+  // No inspector given: load and latency only.
+  await page
+    .locator('.quick-input-title', { hasText: /inspector of the running service/ })
+    .waitFor();
+  await quickInputBox(page).fill('');
+  await quickInputBox(page).press('Enter');
   await pick(page, /endpoint to profile/, 'Another endpoint', /Another endpoint/);
   await page.locator('.quick-input-title', { hasText: /Hotpath: endpoint$/ }).waitFor();
   await quickInputBox(page).fill('/hello');

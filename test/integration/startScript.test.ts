@@ -37,6 +37,8 @@ test('a start script that sets NODE_OPTIONS: the process that answers, why it ha
     assert.match(stdout, /did not load Hotpath's agent/);
     assert.match(stdout, /its NODE_OPTIONS is "--max-old-space-size=256"/);
     assert.match(stdout, /NODE_OPTIONS="\$NODE_OPTIONS --max-old-space-size=256"/);
+    // The other way: its inspector opened by SIGUSR1 (test/integration/attach.test.ts runs it).
+    assert.match(stdout, /add --attach-signal: .*lock waits are not measured that way/);
     assert.equal(alive(Number(pid)), false, 'the service was ended');
     const [run] = fs.readdirSync(out);
     const record = JSON.parse(fs.readFileSync(path.join(out, run, 'run.json'), 'utf8'));

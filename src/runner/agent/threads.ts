@@ -1,4 +1,3 @@
-import type * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import type { StallSpans } from '../../record/stalls';
 import { idleAtomicsWaits } from '../atomicsWait';
@@ -45,7 +44,7 @@ interface Thread {
 const MODULE_HOOKS_THREAD = 'node:internal/modules/esm/worker';
 
 /** A thread's probe's answer, checked: it came back through the inspector as plain JSON. */
-function stallsOf(value: unknown, thresholdMs: number): StallSpans | undefined {
+export function stallsOf(value: unknown, thresholdMs: number): StallSpans | undefined {
   const v = value as { spans?: unknown; dropped?: unknown } | null | undefined;
   if (!v || !Array.isArray(v.spans) || typeof v.dropped !== 'number') return undefined;
   const spans = v.spans.filter(
@@ -58,6 +57,16 @@ function stallsOf(value: unknown, thresholdMs: number): StallSpans | undefined {
 /** How long one inspector message to a thread may take before the thread is given up. */
 const THREAD_TIMEOUT_MS = 10_000;
 
+/**
+ * What the profiler needs of its session: the agent's own `node:inspector` Session, or the
+ * runner's WebSocket session with a service it attached to (attach/session.ts).
+ */
+export interface SessionLike {
+  post(method: string, params: object, callback: (error: Error | null) => void): void;
+  // biome-ignore lint/suspicious/noExplicitAny: inspector.Session's own listener type
+  on(event: string, listener: (message: any) => void): unknown;
+}
+
 export class ThreadProfiler {
   readonly #threads = new Map<string, Thread>();
   readonly #pending = new Map<
@@ -69,7 +78,7 @@ export class ThreadProfiler {
   #title: string | undefined;
 
   constructor(
-    private readonly session: inspector.Session,
+    private readonly session: SessionLike,
     private readonly samplingIntervalUs: number,
     /** A turn of a thread's event loop longer than this is a stall, ms. */
     private readonly stallThresholdMs: number,
