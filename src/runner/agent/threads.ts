@@ -4,7 +4,8 @@ import type { StallSpans } from '../../record/stalls';
 import { idleAtomicsWaits } from '../atomicsWait';
 import { writeFileAtomic } from '../files';
 import { busyTime, type RawProfile } from '../mergeProfiles';
-import type { ThreadStopResult } from './protocol';
+import { HeapSampler, heapAfterCollection, type Post } from './heap';
+import type { HeapStop, ThreadStopResult } from './protocol';
 import { PROBE_MS, STOP_IN_THREAD, stallProbeInThread } from './stalls';
 
 /**
@@ -37,6 +38,9 @@ interface Thread {
   windowOpen: boolean;
   /** Its event loop's stall probe runs (started with its window). */
   stallsOn?: boolean;
+  /** Its allocations over the window, and its used heap after a collection at the window's start. */
+  heap?: HeapSampler;
+  heapStartBytes?: number;
   gone: boolean;
   error?: string;
 }
@@ -58,6 +62,18 @@ function stallsOf(value: unknown, thresholdMs: number): StallSpans | undefined {
 /** How long one inspector message to a thread may take before the thread is given up. */
 const THREAD_TIMEOUT_MS = 10_000;
 
+/** A thread's heap profile beside its CPU profile (`….cpuprofile` -> `….heapprofile`). */
+async function writeHeap(
+  heap: { profile: Awaited<ReturnType<HeapSampler['stop']>>; stop: HeapStop },
+  cpuFile: string,
+): Promise<HeapStop> {
+  if ('error' in heap.profile) return { ...heap.stop, error: heap.profile.error };
+  const file = cpuFile.replace(/\.cpuprofile$/, '.heapprofile');
+  const json = JSON.stringify(heap.profile);
+  await writeFileAtomic(file, json);
+  return { ...heap.stop, file: path.basename(file), bytes: Buffer.byteLength(json) };
+}
+
 export class ThreadProfiler {
   readonly #threads = new Map<string, Thread>();
   readonly #pending = new Map<
@@ -73,6 +89,8 @@ export class ThreadProfiler {
     private readonly samplingIntervalUs: number,
     /** A turn of a thread's event loop longer than this is a stall, ms. */
     private readonly stallThresholdMs: number,
+    /** Sample each thread's allocations over the window (the process's self-test passed). */
+    private readonly allocations = false,
   ) {
     session.on(
       'NodeWorker.attachedToWorker',
@@ -114,7 +132,10 @@ export class ThreadProfiler {
           url: thread.info.url,
           profileBytes: 0,
         };
-        if (thread.gone) return { ...seen, error: 'the thread ended before the window did' };
+        if (thread.gone) {
+          thread.heap?.abandon();
+          return { ...seen, error: 'the thread ended before the window did' };
+        }
         try {
           await thread.ready;
           if (!thread.windowOpen || title === undefined)
@@ -140,12 +161,14 @@ export class ThreadProfiler {
           const busyMs = busyTime(profile).busy / 1000;
           const measured = stallsOf(stalls, this.stallThresholdMs);
           if (measured) seen.stalls = measured;
+          const heap = await this.#stopHeap(thread);
           if (!profilePath) return { ...seen, busyMs };
           const file = path.join(
             path.dirname(profilePath),
             `profile.${pid}-t${thread.threadId}.cpuprofile`,
           );
           await writeFileAtomic(file, json);
+          if (heap) seen.heap = await writeHeap(heap, file);
           return {
             ...seen,
             file: path.basename(file),
@@ -161,6 +184,11 @@ export class ThreadProfiler {
     );
     this.session.post('NodeWorker.disable', {}, () => {});
     return results;
+  }
+
+  /** The capture is given up: no thread's sampler slices on. */
+  abandon(): void {
+    for (const thread of this.#threads.values()) thread.heap?.abandon();
   }
 
   #attached(sessionId: string, info: WorkerInfo): void {
@@ -203,6 +231,8 @@ export class ThreadProfiler {
     if (waitReady) await thread.ready;
     if (thread.windowOpen || thread.gone || thread.error || this.#title === undefined) return;
     try {
+      // Before the window's profile: the collection is not the window's work.
+      if (this.allocations) thread.heapStartBytes = await heapAfterCollection(this.#postTo(thread));
       await this.#evaluate(thread, `console.profile(${JSON.stringify(this.#title)})`);
       // The window's profile keeps the profiler and its code log alive: the armed one can go.
       await this.#send(thread, 'Profiler.stop');
@@ -216,6 +246,32 @@ export class ThreadProfiler {
       (on) => on === true,
       () => false,
     );
+    if (this.allocations) {
+      const sampler = new HeapSampler(this.#postTo(thread));
+      thread.heap = sampler;
+      await sampler.start().catch(() => {
+        thread.heap = undefined;
+      });
+    }
+  }
+
+  /** Ends a thread's allocation sampling, then its used heap after a collection. */
+  async #stopHeap(
+    thread: Thread,
+  ): Promise<{ profile: Awaited<ReturnType<HeapSampler['stop']>>; stop: HeapStop } | undefined> {
+    if (!thread.heap) return undefined;
+    const profile = await thread.heap.stop();
+    const stop: HeapStop = { bytes: 0 };
+    const end = await heapAfterCollection(this.#postTo(thread));
+    if (thread.heapStartBytes !== undefined && end !== undefined) {
+      stop.startUsedBytes = thread.heapStartBytes;
+      stop.endUsedBytes = end;
+    }
+    return { profile, stop };
+  }
+
+  #postTo(thread: Thread): Post {
+    return (method, params) => this.#send(thread, method, params ?? {});
   }
 
   async #evaluate(thread: Thread, expression: string): Promise<unknown> {
