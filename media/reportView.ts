@@ -153,6 +153,22 @@ export function renderReport(
         el('p', 'stalls-note', data.stalls.note),
       );
   }
+  if (data.allocations) {
+    root.append(
+      el('h2', 'allocations-heading', 'Where memory is allocated'),
+      el('p', 'allocations-summary', data.allocations.summary),
+    );
+    if (data.allocations.rows.length > 0)
+      root.append(
+        table(
+          'allocations',
+          ['function', data.allocations.bytesHeading, 'of bytes', 'where'],
+          data.allocations.rows.map((r) => [r.function, r.bytes, r.share, r.where]),
+          ['text', 'figure', 'figure', 'path'],
+        ),
+        el('p', 'allocations-note', data.allocations.note),
+      );
+  }
   /** A chart's section: its heading and the element it is drawn in. */
   const chartSection = (className: string, title: string) => {
     const container = el('div', className);

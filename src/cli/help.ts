@@ -92,12 +92,14 @@ Profiles the sample service's four walk-through routes one after another (preset
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
 /fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
 
-export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
+export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile | file.heapprofile> [--json | --markdown] [--html FILE]
 
 Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
 the hot functions and the hot lines, mapped through source maps to the original files.
 --html FILE also writes a standalone report with the flamegraph (one file, no network).
---markdown prints the report for a pull-request comment.`;
+--markdown prints the report for a pull-request comment.
+A .heapprofile (a run's, node --heap-prof's, DevTools') shows where memory was allocated, by
+function: V8 records the allocating function, not the line.`;
 
 export const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
 hotpath compare <ramp run> [--steps A,B] [...]

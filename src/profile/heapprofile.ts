@@ -324,3 +324,37 @@ export function poissonInterval(n: number): [number, number] {
   const high = (Math.sqrt(n + 1) + z / 2) ** 2;
   return [low, high];
 }
+
+/** What the diagnosis says of the allocations: the functions that allocate most of the bytes. */
+export interface AllocationWords {
+  top: { name: string; share: number; perResponseBytes?: number; file?: string; line?: number }[];
+}
+
+/**
+ * The function that allocated most (the user's heaviest, else the heaviest of all), and a second
+ * of the user's when it holds a fifth of the bytes or more. Only what V8 records: the function
+ * and its own line, never the allocating line.
+ */
+export function allocationWords(
+  allocations: AllocationAnalysis,
+  responses: number | undefined,
+): AllocationWords | undefined {
+  if (allocations.totalBytes <= 0) return undefined;
+  const user = allocations.functions.filter((f) => f.category === 'user');
+  const named = [
+    ...(user.length > 0 ? [user[0]] : allocations.functions.slice(0, 1)),
+    ...user.slice(1, 2).filter((f) => f.selfBytes / allocations.totalBytes >= 0.2),
+  ];
+  return {
+    top: named.map((f) => ({
+      name: f.name,
+      share: f.selfBytes / allocations.totalBytes,
+      ...(responses ? { perResponseBytes: f.selfBytes / responses } : {}),
+      ...(f.original
+        ? { file: f.original.source, line: f.original.line }
+        : f.generated.url
+          ? { file: f.generated.url, line: f.generated.line }
+          : {}),
+    })),
+  };
+}

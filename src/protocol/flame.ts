@@ -109,6 +109,15 @@ export interface ReportData {
     rows: StallRow[];
     note: string;
   };
+  /** Where memory was allocated, when the run sampled it. */
+  allocations?: {
+    /** "1.1 MB allocated per request, 3.4 GB in all (…); used heap after a collection …". */
+    summary: string;
+    /** The bytes column's heading: "per request", or "bytes" without a count of requests. */
+    bytesHeading: string;
+    rows: AllocationRow[];
+    note: string;
+  };
   /** The load second by second, for the chart (absent for a lone profile). */
   timeline?: {
     /** Seconds since the load began. */
@@ -142,6 +151,16 @@ export interface StallRow {
   longest: string;
   /** Its samples' share of all the samples inside stalls. */
   ofBlocking: string;
+  where: string;
+}
+
+/** A function's allocations, as the report's table shows it. */
+export interface AllocationRow {
+  function: string;
+  /** Its own bytes per request (or in all, without a count of requests). */
+  bytes: string;
+  /** Its own bytes' share of all the bytes sampled. */
+  share: string;
   where: string;
 }
 

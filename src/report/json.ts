@@ -38,6 +38,10 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     callLines: figures.callLines,
     ...(figures.locks ? { locks: figures.locks } : {}),
     ...(figures.stalls ? { stalls: figures.stalls } : {}),
+    ...(figures.allocations ? { allocations: figures.allocations } : {}),
+    ...(figures.allocationsUnavailable
+      ? { allocationsUnavailable: figures.allocationsUnavailable }
+      : {}),
     notes: analysis.notes,
   };
 }

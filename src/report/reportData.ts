@@ -11,6 +11,12 @@ import type { Surface } from '../vocabulary/options';
 import { describeShape } from '../vocabulary/shapes';
 import { forSurface } from '../vocabulary/words';
 import {
+  allocationBytesHeading,
+  allocationNote,
+  allocationRows,
+  allocationSummary,
+} from './allocations';
+import {
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
@@ -97,6 +103,16 @@ export function reportData(
             summary: stallSummary(figures.stalls),
             rows: stallRows(figures.stalls),
             note: stallNote(figures.stalls),
+          },
+        }
+      : {}),
+    ...(figures.allocations
+      ? {
+          allocations: {
+            summary: allocationSummary(figures.allocations),
+            bytesHeading: allocationBytesHeading(figures.allocations),
+            rows: allocationRows(figures.allocations),
+            note: allocationNote(figures.allocations),
           },
         }
       : {}),
