@@ -12,6 +12,7 @@ import {
   allocationSummary,
 } from './allocations';
 import {
+  allocationChangeTexts,
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
@@ -182,6 +183,7 @@ export function comparisonMarkdown(
     '',
     ...comparisonVerdicts(comparison).map((v) => `- ${mdText(v)}`),
     ...lockChangeTexts(comparison, cwd).map((l) => `- lock ${mdText(l)}`),
+    ...allocationChangeTexts(comparison, cwd).map((l) => `- allocated ${mdText(l)}`),
     '',
     `Ratios are after ÷ before. ${failed.length > 0 ? `**Gates failed:** ${failed.map(mdText).join(', ')}` : ''}`.trim(),
     '',

@@ -17,6 +17,7 @@ import {
   allocationSummary,
 } from './allocations';
 import {
+  allocationChangeTexts,
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
@@ -189,6 +190,7 @@ export function comparisonReportData(
       ['latency p99', ratio(comparison.ratios.latencyP99)],
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
       ...lockChangeTexts(comparison, cwd).map((l): [string, string] => ['lock', l]),
+      ...allocationChangeTexts(comparison, cwd).map((l): [string, string] => ['allocated', l]),
     ],
     diagnosis: { verdict, summary: comparisonHeadline(comparison, cwd, surface).text },
     figureTitles: ['before', 'after'],

@@ -18,6 +18,7 @@ import {
   allocationSummary,
 } from './allocations';
 import {
+  allocationChangeTexts,
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
@@ -202,6 +203,7 @@ export function formatComparison(
         ]
       : []),
     ...lockChangeTexts(comparison, cwd).map((text) => `  lock        ${text}`),
+    ...allocationChangeTexts(comparison, cwd).map((text) => `  allocated   ${text}`),
     ...codeChangeLines(comparison, cwd),
   ].join('\n');
 }

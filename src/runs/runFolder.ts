@@ -211,6 +211,7 @@ export function comparedRun(run: LoadedRun): ComparedRun {
     ...(record?.agent ? { metrics: record.agent } : {}),
     ...(samples ? { samples } : {}),
     ...(run.waits ? { waits: run.waits } : {}),
+    ...(run.allocations ? { allocations: run.allocations } : {}),
   };
 }
 
