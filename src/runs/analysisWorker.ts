@@ -32,8 +32,10 @@ function showRun(target: string, cwd: string | undefined): Answer {
   const report = packReport(reportData(run, cwd, SURFACE));
   const analysis = plainAnalysis(run.analysis);
   const diagnosis = { ...run.diagnosis, summary: forSurface(run.diagnosis.summary, SURFACE) };
+  // The allocations reach the host as the report's rows: every allocating function stays here.
+  const { allocations: _allocations, ...shown } = run;
   return {
-    message: { type: 'run', run: { ...run, analysis, diagnosis }, report },
+    message: { type: 'run', run: { ...shown, analysis, diagnosis }, report },
     transfer: [...transferables(analysis), ...reportBuffers(report)],
   };
 }
