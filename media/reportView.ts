@@ -105,6 +105,7 @@ export function renderReport(
     table('summary', undefined, data.rows, ['label', 'text']),
   );
   let waitFlame: HTMLElement | undefined;
+  let allocationFlame: HTMLElement | undefined;
   if (data.waits) {
     root.append(
       el('h2', 'waits-heading', `Where requests wait: locks (${data.waits.library})`),
@@ -153,6 +154,21 @@ export function renderReport(
         el('p', 'stalls-note', data.stalls.note),
       );
   }
+  /** A chart's section: its heading and the element it is drawn in. */
+  const chartSection = (className: string, title: string) => {
+    const container = el('div', className);
+    root.append(el('h2', undefined, title), container);
+    return container;
+  };
+  const [beforeLoad, afterLoad] = data.compared?.timelines ?? [];
+  if (data.compared && beforeLoad && afterLoad) {
+    const container = chartSection('load-chart', 'Load over time, before (dashed) and after');
+    charts.push(mountComparisonChart(container, data.compared.labels, [beforeLoad, afterLoad]));
+  } else if (data.timeline) {
+    charts.push(mountLoadChart(chartSection('load-chart', 'Load over time'), data.timeline));
+  }
+  root.append(el('h2', undefined, 'Flamegraph'), flame);
+  // Where memory is allocated: after the time's flamegraph, which stays the page's first.
   if (data.allocations) {
     root.append(
       el('h2', 'allocations-heading', 'Where memory is allocated'),
@@ -168,21 +184,11 @@ export function renderReport(
         ),
         el('p', 'allocations-note', data.allocations.note),
       );
+    if (data.allocations.flame) {
+      allocationFlame = el('div', 'allocation-flamegraph');
+      root.append(el('h3', undefined, 'Bytes by allocating stack'), allocationFlame);
+    }
   }
-  /** A chart's section: its heading and the element it is drawn in. */
-  const chartSection = (className: string, title: string) => {
-    const container = el('div', className);
-    root.append(el('h2', undefined, title), container);
-    return container;
-  };
-  const [beforeLoad, afterLoad] = data.compared?.timelines ?? [];
-  if (data.compared && beforeLoad && afterLoad) {
-    const container = chartSection('load-chart', 'Load over time, before (dashed) and after');
-    charts.push(mountComparisonChart(container, data.compared.labels, [beforeLoad, afterLoad]));
-  } else if (data.timeline) {
-    charts.push(mountLoadChart(chartSection('load-chart', 'Load over time'), data.timeline));
-  }
-  root.append(el('h2', undefined, 'Flamegraph'), flame);
   // Below the flamegraph: the distribution behind the summary's percentiles.
   const [beforeBins, afterBins] = data.compared?.histograms ?? [];
   if (data.compared && beforeBins && afterBins) {
@@ -252,5 +258,7 @@ export function renderReport(
     );
   if (waitFlame && data.waits?.flame)
     charts.push(mountFlamegraph(waitFlame, data.waits.flame, options));
+  if (allocationFlame && data.allocations?.flame)
+    charts.push(mountFlamegraph(allocationFlame, data.allocations.flame, options));
   return mountFlamegraph(flame, data.flame, options);
 }

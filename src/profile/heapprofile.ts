@@ -188,6 +188,18 @@ export interface AllocationPart {
   share: number;
 }
 
+/**
+ * The allocation call tree, for the flamegraph: frames in pre-order (frame 0 the root), each
+ * frame's children heaviest first; `fn` indexes `functions`, bytes in `self` and `total`.
+ */
+export interface AllocationTree {
+  functions: AllocatingFunction[];
+  fn: number[];
+  parent: number[];
+  self: number[];
+  total: number[];
+}
+
 export interface AllocationAnalysis {
   mode: HeapProfile['mode'];
   samplingIntervalBytes?: number;
@@ -198,6 +210,7 @@ export interface AllocationAnalysis {
   /** Heaviest self first. */
   functions: AllocatingFunction[];
   parts: AllocationPart[];
+  tree: AllocationTree;
   notes: string[];
 }
 
@@ -272,6 +285,7 @@ export function analyzeAllocations(
     for (const child of node.children) visit.push([child, false]);
   }
   const totalBytes = subtree.get(profile.head) ?? 0;
+  const tree = treeOf(profile.head, subtree, fnOf, [...byKey.values()]);
   const functions = [...byKey.values()]
     .filter((f) => f.totalBytes > 0 && f.category !== 'root')
     .sort((a, b) => b.selfBytes - a.selfBytes);
@@ -285,8 +299,35 @@ export function analyzeAllocations(
     droppedSamples: profile.droppedSamples,
     functions,
     parts: allocationParts(functions, totalBytes),
+    tree,
     notes: [...mapper.notes],
   };
+}
+
+/** The call tree in pre-order, heaviest child first, over the functions' list. */
+function treeOf(
+  head: HeapNode,
+  subtree: Map<HeapNode, number>,
+  fnOf: (frame: HeapCallFrame) => AllocatingFunction,
+  functions: AllocatingFunction[],
+): AllocationTree {
+  const index = new Map(functions.map((f, i) => [f, i]));
+  const tree: AllocationTree = { functions, fn: [], parent: [], self: [], total: [] };
+  const stack: [HeapNode, number][] = [[head, -1]];
+  while (stack.length > 0) {
+    const [node, parent] = stack.pop() as [HeapNode, number];
+    const at = tree.fn.length;
+    tree.fn.push(index.get(fnOf(node.callFrame)) ?? 0);
+    tree.parent.push(parent);
+    tree.self.push(node.selfSize);
+    tree.total.push(subtree.get(node) ?? 0);
+    // Pushed lightest first, so that the heaviest comes out first.
+    const children = node.children
+      .filter((c) => (subtree.get(c) ?? 0) > 0)
+      .sort((a, b) => (subtree.get(a) ?? 0) - (subtree.get(b) ?? 0));
+    for (const child of children) stack.push([child, at]);
+  }
+  return tree;
 }
 
 function allocationParts(functions: AllocatingFunction[], totalBytes: number): AllocationPart[] {

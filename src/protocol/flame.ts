@@ -25,8 +25,11 @@ export interface FlameData {
   title: string;
   /** 'diff': `before` holds each frame's total in the earlier run, in the same unit. */
   mode: 'time' | 'diff';
-  /** What `self`, `total` and `before` count: µs, µs per request, or shares of the duration. */
-  unit: 'us' | 'us-per-request' | 'share';
+  /**
+   * What `self`, `total` and `before` count: µs, µs per request, shares of the duration, or bytes
+   * allocated (in all, or per request).
+   */
+  unit: 'us' | 'us-per-request' | 'share' | 'bytes' | 'bytes-per-request';
   /** Per function. */
   functions: {
     names: string[];
@@ -117,6 +120,8 @@ export interface ReportData {
     bytesHeading: string;
     rows: AllocationRow[];
     note: string;
+    /** The bytes by allocating stack (a bytes scale); V8 records functions, not lines. */
+    flame?: FlameData;
   };
   /** The load second by second, for the chart (absent for a lone profile). */
   timeline?: {

@@ -1,7 +1,7 @@
 /** A loaded run as the HTML report's content. */
 
 import type { Comparison } from '../profile/compare';
-import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
+import { allocationFlameData, diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
 import { scriptPath } from '../profile/sourcemaps';
 import { directionOf, tooWide } from '../profile/stats';
@@ -114,6 +114,18 @@ export function reportData(
             bytesHeading: allocationBytesHeading(figures.allocations),
             rows: allocationRows(figures.allocations),
             note: allocationNote(figures.allocations),
+            ...(run.allocations
+              ? {
+                  flame: shownFiles(
+                    allocationFlameData(
+                      run.allocations,
+                      `${title}: allocations`,
+                      figures.responses?.count,
+                    ),
+                    cwd,
+                  ),
+                }
+              : {}),
           },
         }
       : {}),

@@ -39,6 +39,8 @@ function showRun(target: string, cwd: string | undefined): Answer {
     functions: run.allocations.functions.filter(
       (f) => f.category === 'user' && f.selfBytes >= (run.allocations?.totalBytes ?? 0) * 0.01,
     ),
+    // The report carries the tree, as its flamegraph.
+    tree: { functions: [], fn: [], parent: [], self: [], total: [] },
   };
   return {
     message: {

@@ -110,6 +110,8 @@ describe('HTML report in Chromium', () => {
       () => (window as unknown as FlameWindow).hotpathFlame?.drawnFrames ?? 0,
     );
     assert.ok(frames >= 5, `${frames} frames drawn`);
+    // Where memory is allocated has a flamegraph of its own, with a bytes scale, below this one.
+    assert.equal(await page.locator('.allocation-flamegraph .hotpath-flame-canvas').count(), 1);
 
     // Hover the root row (icicle layout: the first row at the top).
     await page.locator('.hotpath-flame-canvas').scrollIntoViewIfNeeded();

@@ -63,7 +63,20 @@ test('/cpualloc: cpualloc allocates most of the bytes, ten times /cpu per reques
   assert.match(formatAnalysis(alloc.diagnosis, a), /\n {4}cpualloc +[\d.,]+ [KMG]?B +\d/);
   assert.match(runMarkdown(alloc), /Where memory is allocated[\s\S]*\| cpualloc \|/);
   assert.equal(analysisJson(alloc, a).allocations?.rows[0].name, 'cpualloc');
-  assert.equal(reportData(alloc).allocations?.rows[0].function, 'cpualloc');
+  const page = reportData(alloc).allocations;
+  assert.equal(page?.rows[0].function, 'cpualloc');
+  // The flamegraph of the bytes: a bytes scale, per request, cpualloc's frames most of it.
+  const flame = page?.flame;
+  assert.equal(flame?.unit, 'bytes-per-request');
+  const frames = flame?.frames;
+  const cpuallocBytes = Array.from(frames?.fn ?? []).reduce(
+    (sum, fn, i) => sum + (flame?.functions.names[fn] === 'cpualloc' ? Number(frames?.self[i]) : 0),
+    0,
+  );
+  assert.ok(
+    cpuallocBytes >= 0.8 * Number(frames?.total[0]),
+    `${cpuallocBytes} of ${frames?.total[0]}`,
+  );
   if (/garbage collector took/.test(alloc.diagnosis.summary))
     assert.match(
       alloc.diagnosis.summary,
