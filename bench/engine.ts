@@ -10,6 +10,9 @@
  * 3. the walk-through's lesson: /fast ÷ /read req/s with the default preset;
  * 4. what watching the locks costs: /fast (a lock taken on every request) with async-mutex
  *    watched ÷ unwatched, req/s and service CPU per response, profiled both ways, alternating.
+ * 5. what sampling the allocations costs: /cpu and /cpualloc profiled with the heap sampler ÷
+ *    without (HOTPATH_HEAP=0), req/s and service CPU per response, in alternating pairs, the
+ *    pairs' ratios with a 95 % interval (t over the pairs' log ratios).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -205,6 +208,63 @@ async function lockOverhead(): Promise<void> {
   ]);
 }
 
+/** The mean of per-pair ratios on the log scale, with a 95 % t interval over the pairs. */
+function pairedRatio(ratios: number[]): string {
+  const logs = ratios.map(Math.log);
+  const m = mean(logs);
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - m) ** 2, 0) / (logs.length - 1));
+  // Student's t at 95 %, two-sided, for 2 to 6 degrees of freedom.
+  const t = [12.71, 4.3, 3.18, 2.78, 2.57, 2.45][logs.length - 2] ?? 2;
+  const half = (t * sd) / Math.sqrt(logs.length);
+  return `${fmt(Math.exp(m), 3)} (95 % CI ${fmt(Math.exp(m - half), 3)}–${fmt(Math.exp(m + half), 3)}, ${logs.length} pairs)`;
+}
+
+async function allocationOverhead(): Promise<void> {
+  const seconds = quick ? 3 : 5;
+  const pairs = quick ? 2 : 4;
+  const run = async (route: string, heap: boolean) => {
+    if (heap) delete process.env.HOTPATH_HEAP;
+    else process.env.HOTPATH_HEAP = '0';
+    try {
+      const record = await profiled(route, true, seconds);
+      if (heap !== (record.heap?.file != null))
+        throw new Error(
+          `${route}: the heap profile is not as asked (${JSON.stringify(record.heap)})`,
+        );
+      return record;
+    } finally {
+      delete process.env.HOTPATH_HEAP;
+    }
+  };
+  for (const route of ['/cpu', '/cpualloc']) {
+    const rpsRatios: number[] = [];
+    const cpuRatios: number[] = [];
+    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
+    for (let pair = 0; pair < pairs; pair++) {
+      const order = pair % 2 === 0 ? [true, false] : [false, true];
+      const got: Record<string, RunRecord> = {};
+      for (const heap of order) got[String(heap)] = await run(route, heap);
+      const [on, off] = [got.true, got.false];
+      sides.on.push(on);
+      sides.off.push(off);
+      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
+      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
+    }
+    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
+    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
+    rows.push([
+      `${route} req/s, allocations sampled ÷ not (512 KiB)`,
+      pairedRatio(rpsRatios),
+      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
+    ]);
+    rows.push([
+      `${route} service CPU per response, sampled ÷ not`,
+      pairedRatio(cpuRatios),
+      `${fmt(cpu(sides.on), 2)} vs ${fmt(cpu(sides.off), 2)} ms`,
+    ]);
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `Hotpath engine benchmark · node ${process.version} · ${os.cpus().length} cores${quick ? ' · quick' : ''}`,
@@ -214,6 +274,7 @@ async function main(): Promise<void> {
     ['profiling overhead', profilingOverhead],
     ['walk-through', walkthrough],
     ['locks', lockOverhead],
+    ['allocations', allocationOverhead],
   ] as const) {
     if (only && !name.startsWith(only)) continue;
     console.log(`  measuring: ${name}…`);
@@ -222,7 +283,9 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log('');
   for (const [name, ratio, detail] of rows)
-    console.log(`${name.padEnd(width)}  ${ratio.padStart(6)}x  (${detail})`);
+    console.log(
+      `${name.padEnd(width)}  ${ratio.padStart(6)}${ratio.includes(' ') ? '' : 'x'}  (${detail})`,
+    );
   fs.rmSync(out, { recursive: true, force: true });
 }
 

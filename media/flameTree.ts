@@ -18,6 +18,13 @@ const CATEGORY_LABELS: Record<FlameCategory, string> = {
 
 function formatAmount(value: number, unit: FlameData['unit']): string {
   if (unit === 'share') return `${(value * 100).toFixed(1)} %`;
+  if (unit === 'bytes' || unit === 'bytes-per-request') {
+    const per = unit === 'bytes-per-request' ? ' per request' : '';
+    if (value >= 2 ** 30) return `${(value / 2 ** 30).toFixed(1)} GB${per}`;
+    if (value >= 2 ** 20) return `${(value / 2 ** 20).toFixed(1)} MB${per}`;
+    if (value >= 2 ** 10) return `${(value / 2 ** 10).toFixed(0)} KB${per}`;
+    return `${value.toFixed(0)} B${per}`;
+  }
   const suffix = unit === 'us-per-request' ? ' per request' : '';
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} s${suffix}`;
   if (value >= 1e3) return `${(value / 1e3).toFixed(1)} ms${suffix}`;

@@ -105,6 +105,7 @@ export function renderReport(
     table('summary', undefined, data.rows, ['label', 'text']),
   );
   let waitFlame: HTMLElement | undefined;
+  let allocationFlame: HTMLElement | undefined;
   if (data.waits) {
     root.append(
       el('h2', 'waits-heading', `Where requests wait: locks (${data.waits.library})`),
@@ -167,6 +168,27 @@ export function renderReport(
     charts.push(mountLoadChart(chartSection('load-chart', 'Load over time'), data.timeline));
   }
   root.append(el('h2', undefined, 'Flamegraph'), flame);
+  // Where memory is allocated: after the time's flamegraph, which stays the page's first.
+  if (data.allocations) {
+    root.append(
+      el('h2', 'allocations-heading', 'Where memory is allocated'),
+      el('p', 'allocations-summary', data.allocations.summary),
+    );
+    if (data.allocations.rows.length > 0)
+      root.append(
+        table(
+          'allocations',
+          ['function', data.allocations.bytesHeading, 'of bytes', 'where'],
+          data.allocations.rows.map((r) => [r.function, r.bytes, r.share, r.where]),
+          ['text', 'figure', 'figure', 'path'],
+        ),
+        el('p', 'allocations-note', data.allocations.note),
+      );
+    if (data.allocations.flame) {
+      allocationFlame = el('div', 'allocation-flamegraph');
+      root.append(el('h3', undefined, 'Bytes by allocating stack'), allocationFlame);
+    }
+  }
   // Below the flamegraph: the distribution behind the summary's percentiles.
   const [beforeBins, afterBins] = data.compared?.histograms ?? [];
   if (data.compared && beforeBins && afterBins) {
@@ -236,5 +258,7 @@ export function renderReport(
     );
   if (waitFlame && data.waits?.flame)
     charts.push(mountFlamegraph(waitFlame, data.waits.flame, options));
+  if (allocationFlame && data.allocations?.flame)
+    charts.push(mountFlamegraph(allocationFlame, data.allocations.flame, options));
   return mountFlamegraph(flame, data.flame, options);
 }

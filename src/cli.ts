@@ -30,15 +30,17 @@ import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
+import { allocationFigures } from './report/allocationFigures';
 import { gateText } from './report/comparison';
-import { runFigures } from './report/figures';
+import { FIGURE_ROWS, runFigures, VISIBLE_SHARE } from './report/figures';
 import { renderHtmlReport } from './report/html';
 import { analysisJson, jsonDocument } from './report/json';
 import { formatLessons } from './report/lessons';
-import { comparisonMarkdown, runMarkdown } from './report/markdown';
+import { allocationMarkdown, comparisonMarkdown, runMarkdown } from './report/markdown';
 import { displayPath } from './report/places';
 import { comparisonReportData, reportData } from './report/reportData';
 import {
+  formatAllocations,
   formatAnalysis,
   formatComparison,
   formatHeader,
@@ -49,7 +51,7 @@ import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
-import { loadRun } from './runs/runFolder';
+import { loadHeapProfile, loadRun } from './runs/runFolder';
 import { diskShapes } from './runs/shapeCache';
 import { HotpathError, messageOf } from './vocabulary/errors';
 import { bundle } from './vocabulary/paths';
@@ -259,6 +261,7 @@ async function report(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder or .cpuprofile file');
+  if (positionals[0].endsWith('.heapprofile')) return reportHeapProfile(positionals[0], values);
   const loaded = loadRun(positionals[0], { scripts: diskShapes() });
   if (values.html) {
     await writeHtml(values.html, reportData(loaded));
@@ -289,6 +292,31 @@ async function report(args: string[]): Promise<number> {
   process.stdout.write(
     `${formatAnalysis(loaded.diagnosis, runFigures(loaded), loaded.analysis.notes)}\n`,
   );
+  return EXIT.ok;
+}
+
+/** A lone `.heapprofile` (a run's, `node --heap-prof`'s, DevTools'): where memory was allocated. */
+function reportHeapProfile(
+  file: string,
+  values: { json?: boolean; markdown?: boolean; html?: string },
+): number {
+  if (values.html)
+    throw new UsageError('--html takes a run folder or a .cpuprofile, not a lone .heapprofile');
+  const { allocations } = loadHeapProfile(file);
+  const figures = allocationFigures(allocations, undefined, undefined, {
+    rows: FIGURE_ROWS.allocations,
+    visibleShare: VISIBLE_SHARE,
+  });
+  if (values.json)
+    process.stdout.write(jsonDocument({ file, allocations: figures, notes: allocations.notes }));
+  else if (values.markdown) process.stdout.write(`${allocationMarkdown(figures).join('\n')}\n`);
+  else
+    process.stdout.write(
+      `${displayPath(file)}\n${formatAllocations(figures).join('\n')}\n${allocations.notes
+        .slice(0, 3)
+        .map((note) => `  note        ${note}\n`)
+        .join('')}`,
+    );
   return EXIT.ok;
 }
 

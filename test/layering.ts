@@ -222,6 +222,8 @@ export const ANALYSIS_FUNCTIONS: readonly string[] = [
   'sliceProfile',
   'diagnose',
   'analyzeWaits',
+  'parseHeapProfile',
+  'analyzeAllocations',
   'compareRuns',
   'reportData',
   'comparisonReportData',

@@ -100,12 +100,14 @@ Profiles the sample service's four walk-through routes one after another (preset
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
 /fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
 
-export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
+export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile | file.heapprofile> [--json | --markdown] [--html FILE]
 
 Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
 the hot functions and the hot lines, mapped through source maps to the original files.
 --html FILE also writes a standalone report with the flamegraph (one file, no network).
---markdown prints the report for a pull-request comment.`;
+--markdown prints the report for a pull-request comment.
+A .heapprofile (a run's, node --heap-prof's, DevTools') shows where memory was allocated, by
+function: V8 records the allocating function, not the line.`;
 
 export const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
 hotpath compare <ramp run> [--steps A,B] [...]
@@ -115,8 +117,9 @@ CPU per request, and the functions and lines whose self time per request changed
 Each run's load in 100 ms intervals gives req/s and mean latency a 95 % interval (from the
 spread of each load's thirds, plus the few per cent two runs of the same code differ by) and a
 verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
-narrower intervals. --fail-if "rps<0.9" (or latency, p50, p90, p99,
-cpu with <, <=, >, >=) exits ${EXIT.failed} when the ratio meets it: a gate for CI. Where the ratio has an
+narrower intervals. Bytes allocated per request get a 95 % interval from the heap samples'
+counts (Poisson). --fail-if "rps<0.9" (or latency, p50, p90, p99, cpu,
+alloc with <, <=, >, >=) exits ${EXIT.failed} when the ratio meets it: a gate for CI. Where the ratio has an
 interval the gate uses it: it fails only when the whole interval meets the condition, and one
 that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs
 lack fails. --html FILE writes the report with a

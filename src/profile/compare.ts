@@ -9,6 +9,8 @@ import type { SampleSeries } from '../record/samples';
 import type { ResponseCount } from '../vocabulary/served';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { agentWork } from './breakdown';
+import { type AllocationComparison, compareAllocations } from './compareAllocations';
+import type { AllocationAnalysis } from './heapprofile';
 import { type Category, preOrder } from './model';
 import { scriptPath } from './sourcemaps';
 import { type RatioInterval, ratioInterval } from './stats';
@@ -36,6 +38,8 @@ export interface ComparedRun {
   samples?: SampleSeries[];
   /** Where requests waited for locks; absent when the run has no lock report. */
   waits?: Waits;
+  /** Where memory was allocated; absent when the run sampled none. */
+  allocations?: AllocationAnalysis;
 }
 
 /** One lock's wait at one acquire site, in one run. */
@@ -123,6 +127,8 @@ export interface Comparison {
    * as the endpoints do, and no change is a verdict on the code. Set by the reader of two runs.
    */
   differentEndpoints?: [string, string];
+  /** Bytes allocated per request before → after; absent unless both runs sampled them. */
+  allocations?: AllocationComparison;
 }
 
 export interface ComparedWindow {
@@ -272,6 +278,9 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     }
   }
 
+  const allocations = perRequest
+    ? compareAllocations(before.allocations, responses(before), after.allocations, responses(after))
+    : undefined;
   const byChange = (x: Change, y: Change) =>
     Math.abs(y.after - y.before) - Math.abs(x.after - x.before);
   return {
@@ -296,6 +305,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     lines: [...lines.values()].sort(byChange),
     tree: diffTree(before, a, after, b, frame),
     locks: lockChanges(before.waits, after.waits),
+    ...(allocations ? { allocations } : {}),
     windows: {
       before: { durationUs: before.analysis.model.durationUs, responses: responses(before) },
       after: { durationUs: after.analysis.model.durationUs, responses: responses(after) },
@@ -388,7 +398,7 @@ function diffTree(
   return root;
 }
 
-export type GateMetric = 'rps' | 'latency' | 'p50' | 'p90' | 'p99' | 'cpu';
+export type GateMetric = 'rps' | 'latency' | 'p50' | 'p90' | 'p99' | 'cpu' | 'alloc';
 export interface Gate {
   metric: GateMetric;
   op: '<' | '<=' | '>' | '>=';
@@ -396,13 +406,12 @@ export interface Gate {
   text: string;
 }
 
-const METRICS = 'rps, latency (the mean), p50, p90, p99, cpu';
+const METRICS = 'rps, latency (the mean), p50, p90, p99, cpu, alloc (bytes allocated per request)';
 
 /** Parses a gate such as `rps<0.9` (fail when after ÷ before req/s is below 0.9). */
 export function parseGate(text: string): Gate {
-  const match = /^\s*(rps|latency|p50|p90|p99|cpu)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*$/.exec(
-    text,
-  );
+  const match =
+    /^\s*(rps|latency|p50|p90|p99|cpu|alloc)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
   if (!match) {
     throw new Error(
       `"${text}" is not a gate: write METRIC OP RATIO, such as rps<0.9 or p99>1.2 (metrics: ${METRICS})`,
@@ -451,10 +460,12 @@ export function checkGates(comparison: Comparison, gates: Gate[]): GateResult[] 
     p90: comparison.ratios.latencyP90,
     p99: comparison.ratios.latencyP99,
     cpu: comparison.ratios.cpuPerRequest,
+    alloc: comparison.allocations?.ratio.estimate,
   };
   const intervals: Partial<Record<GateMetric, RatioInterval>> = {
     ...(comparison.spread?.requestsPerSec ? { rps: comparison.spread.requestsPerSec } : {}),
     ...(comparison.spread?.latencyMean ? { latency: comparison.spread.latencyMean } : {}),
+    ...(comparison.allocations ? { alloc: comparison.allocations.ratio } : {}),
   };
   return gates.map((gate): GateResult => {
     const ratio = ratios[gate.metric];

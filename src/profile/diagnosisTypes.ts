@@ -46,6 +46,8 @@ export interface Diagnosis {
 }
 
 /** What a diagnosis reads of a run's load summary and agent metrics (structural). */
+import type { AllocationWords } from './heapprofile';
+
 export interface RunFigures {
   load?: {
     requests: number;
@@ -72,6 +74,8 @@ export interface RunFigures {
   missed?: MissedCpu | undefined;
   /** The event loop: the agent's delay p99 and, when measured, its stalls and who was in them. */
   loop?: LoopFigures | undefined;
+  /** The functions that allocated most of the window's bytes, when allocations were sampled. */
+  allocations?: AllocationWords | undefined;
 }
 
 export interface LoopFigures {

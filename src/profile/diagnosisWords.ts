@@ -17,6 +17,14 @@ export function ms(value: number): string {
     : `${value.toFixed(1)} ms`;
 }
 
+/** A size in bytes: "1.1 GB", "1.1 MB", "38 KB", "12 B". */
+export function size(value: number): string {
+  if (value >= 1 << 30) return `${(value / (1 << 30)).toFixed(1)} GB`;
+  if (value >= 1 << 20) return `${(value / (1 << 20)).toFixed(1)} MB`;
+  if (value >= 1 << 10) return `${Math.round(value / (1 << 10))} KB`;
+  return `${Math.round(value)} B`;
+}
+
 export function baseName(file: string): string {
   return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }

@@ -2,6 +2,7 @@
 import type { FlameCategory, FlameData } from '../protocol/flame';
 import type { Analysis } from './analyze';
 import type { Comparison, DiffNode } from './compare';
+import type { AllocationAnalysis } from './heapprofile';
 import { categorize } from './model';
 import type { Waits } from './waits';
 
@@ -147,6 +148,37 @@ export function waitFlameData(waits: Waits, title: string): FlameData {
     for (const child of children) stack.push([child, index]);
   }
   return flame(title, 'time', 'us', { names, files, lines, categories }, frames);
+}
+
+/**
+ * Where memory was allocated, as a flamegraph with a bytes scale: the heap profile's call tree,
+ * per request when the run counted its requests (and the file says its bytes are allocated ones).
+ */
+export function allocationFlameData(
+  allocations: AllocationAnalysis,
+  title: string,
+  requests: number | undefined,
+): FlameData {
+  const { tree } = allocations;
+  const per = allocations.mode === 'allocated' && requests ? requests : undefined;
+  const scale = (bytes: number) => (per ? bytes / per : bytes);
+  return flame(
+    title,
+    'time',
+    per ? 'bytes-per-request' : 'bytes',
+    {
+      names: tree.functions.map((f) => f.name),
+      files: tree.functions.map((f) => f.original?.source ?? f.generated.url),
+      lines: tree.functions.map((f) => Math.max(0, f.original?.line ?? f.generated.line)),
+      categories: tree.functions.map((f) => f.category),
+    },
+    {
+      fn: tree.fn,
+      parent: tree.parent,
+      self: tree.self.map(scale),
+      total: tree.total.map(scale),
+    },
+  );
 }
 
 /** One shape for every flamegraph Hotpath draws. */

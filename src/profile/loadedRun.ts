@@ -5,6 +5,7 @@
 import type { RunRecord } from '../record/run';
 import type { Analysis } from './analyze';
 import type { Diagnosis } from './diagnosis';
+import type { AllocationAnalysis } from './heapprofile';
 import type { StallAnalysis } from './stalls';
 import type { Waits } from './waits';
 
@@ -21,4 +22,6 @@ export interface LoadedRun {
   waits?: Waits;
   /** What blocked the event loop; absent when the run measured no stalls (an older run). */
   stalls?: StallAnalysis;
+  /** Where memory was allocated (`profile.heapprofile`); absent when the run sampled none. */
+  allocations?: AllocationAnalysis;
 }

@@ -25,8 +25,11 @@ export interface FlameData {
   title: string;
   /** 'diff': `before` holds each frame's total in the earlier run, in the same unit. */
   mode: 'time' | 'diff';
-  /** What `self`, `total` and `before` count: µs, µs per request, or shares of the duration. */
-  unit: 'us' | 'us-per-request' | 'share';
+  /**
+   * What `self`, `total` and `before` count: µs, µs per request, shares of the duration, or bytes
+   * allocated (in all, or per request).
+   */
+  unit: 'us' | 'us-per-request' | 'share' | 'bytes' | 'bytes-per-request';
   /** Per function. */
   functions: {
     names: string[];
@@ -109,6 +112,17 @@ export interface ReportData {
     rows: StallRow[];
     note: string;
   };
+  /** Where memory was allocated, when the run sampled it. */
+  allocations?: {
+    /** "1.1 MB allocated per request, 3.4 GB in all (…); used heap after a collection …". */
+    summary: string;
+    /** The bytes column's heading: "per request", or "bytes" without a count of requests. */
+    bytesHeading: string;
+    rows: AllocationRow[];
+    note: string;
+    /** The bytes by allocating stack (a bytes scale); V8 records functions, not lines. */
+    flame?: FlameData;
+  };
   /** The load second by second, for the chart (absent for a lone profile). */
   timeline?: {
     /** Seconds since the load began. */
@@ -142,6 +156,16 @@ export interface StallRow {
   longest: string;
   /** Its samples' share of all the samples inside stalls. */
   ofBlocking: string;
+  where: string;
+}
+
+/** A function's allocations, as the report's table shows it. */
+export interface AllocationRow {
+  function: string;
+  /** Its own bytes per request (or in all, without a count of requests). */
+  bytes: string;
+  /** Its own bytes' share of all the bytes sampled. */
+  share: string;
   where: string;
 }
 

@@ -4,6 +4,7 @@
  * (`src/runs/`), the analysis and the views read it, and none of them must reach above its floor
  * to do so.
  */
+import type { HeapRecord } from './heap';
 import type { AgentMetrics, LoadShape, LoadSummary } from './load';
 import type { LockReport } from './locks';
 import type { StallsRecord } from './stalls';
@@ -109,6 +110,8 @@ export interface RunRecord {
   locks?: LockReport;
   /** The event loop's stalls over the window, in the profile's clock; absent without a profile. */
   stalls?: StallsRecord;
+  /** Where memory was allocated over the window (`profile.heapprofile`); absent in older runs. */
+  heap?: HeapRecord;
   profile:
     | {
         file: string;

@@ -13,13 +13,23 @@ import type { LockSite, Waits } from '../profile/waits';
 import type { RunRecord } from '../record/run';
 import type { StallThreads } from '../record/stalls';
 import { type ResponseCount, responsesOf } from '../vocabulary/served';
+import { type AllocationFigures, allocationFigures } from './allocationFigures';
 import { displayPath, functionLocation } from './places';
 import { share } from './units';
 
 /** How many rows each table has, on every surface. */
-export const FIGURE_ROWS = { functions: 8, lines: 8, callLines: 3, locks: 5, stalls: 8 } as const;
+export const FIGURE_ROWS = {
+  functions: 8,
+  lines: 8,
+  callLines: 3,
+  locks: 5,
+  stalls: 8,
+  allocations: 8,
+} as const;
 
 /** Rows under this share of the window would read 0.0 %: they say nothing and are left out. */
+export type { AllocationFigure, AllocationFigures } from './allocationFigures';
+
 export const VISIBLE_SHARE = 0.0005;
 
 /** Breakdown rows under half a per cent go to one row of their own, so that the rows still add up. */
@@ -168,6 +178,10 @@ export interface Figures {
    * process's own metrics): every surface names them, so that none reads their absence as 0.
    */
   notMeasured?: string[];
+  /** Absent for a run that sampled no allocations (a lone profile, an older run). */
+  allocations?: AllocationFigures;
+  /** Why a run that could have sampled its allocations has none ("no allocation view on this Node"). */
+  allocationsUnavailable?: string;
 }
 
 /** What a run did not measure, in words; undefined when it measured all it measures. */
@@ -186,6 +200,16 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
   const locks = run.waits ? lockFigures(run.waits, cwd) : undefined;
   const stalls = run.stalls ? stallFigures(run, cwd) : undefined;
   const notMeasured = notMeasuredOf(run.record);
+  const heap = run.record?.heap;
+  const allocations = run.allocations
+    ? allocationFigures(
+        run.allocations,
+        responses?.count,
+        heap?.file != null ? heap.growth : undefined,
+        { rows: FIGURE_ROWS.allocations, visibleShare: VISIBLE_SHARE },
+        cwd,
+      )
+    : undefined;
   return {
     durationUs: analysis.model.durationUs,
     responses,
@@ -211,6 +235,8 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
     ...(locks ? { locks } : {}),
     ...(stalls ? { stalls } : {}),
     ...(notMeasured ? { notMeasured } : {}),
+    ...(allocations ? { allocations } : {}),
+    ...(heap && heap.file === null ? { allocationsUnavailable: heap.why } : {}),
   };
 }
 

@@ -39,6 +39,10 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     ...(figures.locks ? { locks: figures.locks } : {}),
     ...(figures.stalls ? { stalls: figures.stalls } : {}),
     ...(figures.notMeasured ? { notMeasured: figures.notMeasured } : {}),
+    ...(figures.allocations ? { allocations: figures.allocations } : {}),
+    ...(figures.allocationsUnavailable
+      ? { allocationsUnavailable: figures.allocationsUnavailable }
+      : {}),
     notes: analysis.notes,
   };
 }

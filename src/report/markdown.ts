@@ -5,12 +5,20 @@ import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
 import { forSurface } from '../vocabulary/words';
 import {
+  ALLOCATIONS_TITLE,
+  allocationBytesHeading,
+  allocationNote,
+  allocationRows,
+  allocationSummary,
+} from './allocations';
+import {
+  allocationChangeTexts,
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
 } from './comparison';
-import { breakdownDetail, callLineText, functionLabel, runFigures } from './figures';
+import { breakdownDetail, callLineText, type Figures, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
 import { stallNote, stallRows, stallSummary } from './stalls';
@@ -104,6 +112,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
         : []),
     );
   }
+  parts.push(...allocationMarkdown(figures.allocations, figures.allocationsUnavailable));
   const perResponse = figures.responses !== null;
   const perResponseText = (us: number | undefined) => (us === undefined ? '' : ms(us / 1000));
   parts.push(
@@ -174,6 +183,7 @@ export function comparisonMarkdown(
     '',
     ...comparisonVerdicts(comparison).map((v) => `- ${mdText(v)}`),
     ...lockChangeTexts(comparison, cwd).map((l) => `- lock ${mdText(l)}`),
+    ...allocationChangeTexts(comparison, cwd).map((l) => `- allocated ${mdText(l)}`),
     '',
     `Ratios are after ÷ before. ${failed.length > 0 ? `**Gates failed:** ${failed.map(mdText).join(', ')}` : ''}`.trim(),
     '',
@@ -196,4 +206,28 @@ export function comparisonMarkdown(
     );
   }
   return parts.join('\n');
+}
+
+/** Where memory was allocated: the sentence, the table, what it counts; or why there is none. */
+export function allocationMarkdown(
+  allocations: Figures['allocations'],
+  unavailable?: string,
+): string[] {
+  if (!allocations)
+    return unavailable ? [`**${ALLOCATIONS_TITLE}**: ${mdText(unavailable)}`, ''] : [];
+  return [
+    `**${ALLOCATIONS_TITLE}**: ${mdText(allocationSummary(allocations))}`,
+    '',
+    ...(allocations.rows.length > 0
+      ? [
+          table(
+            ['function', allocationBytesHeading(allocations), 'of bytes', 'where'],
+            allocationRows(allocations).map((r) => [r.function, r.bytes, r.share, r.where]),
+          ),
+          '',
+          `_${mdText(allocationNote(allocations))}_`,
+          '',
+        ]
+      : []),
+  ];
 }

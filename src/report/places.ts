@@ -37,7 +37,10 @@ function hotpathRootOrNone(): string | undefined {
 }
 
 /** Where a function is, for people: its original file:line, else its script's. */
-export function functionLocation(f: AnalyzedFunction, cwd = process.cwd()): string {
+export function functionLocation(
+  f: Pick<AnalyzedFunction, 'name' | 'generated' | 'original'>,
+  cwd = process.cwd(),
+): string {
   // A regular expression runs in V8's engine: its frame has a pattern, not a place.
   if (f.generated.url === '' && f.name.startsWith('RegExp: ')) return "V8's regex engine";
   return f.original

@@ -1,7 +1,7 @@
 /** A loaded run as the HTML report's content. */
 
 import type { Comparison } from '../profile/compare';
-import { diffFlameData, flameData, waitFlameData } from '../profile/flame';
+import { allocationFlameData, diffFlameData, flameData, waitFlameData } from '../profile/flame';
 import type { LoadedRun } from '../profile/loadedRun';
 import { scriptPath } from '../profile/sourcemaps';
 import { directionOf, tooWide } from '../profile/stats';
@@ -11,6 +11,13 @@ import type { Surface } from '../vocabulary/options';
 import { describeShape } from '../vocabulary/shapes';
 import { forSurface } from '../vocabulary/words';
 import {
+  allocationBytesHeading,
+  allocationNote,
+  allocationRows,
+  allocationSummary,
+} from './allocations';
+import {
+  allocationChangeTexts,
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
@@ -100,6 +107,28 @@ export function reportData(
           },
         }
       : {}),
+    ...(figures.allocations
+      ? {
+          allocations: {
+            summary: allocationSummary(figures.allocations),
+            bytesHeading: allocationBytesHeading(figures.allocations),
+            rows: allocationRows(figures.allocations),
+            note: allocationNote(figures.allocations),
+            ...(run.allocations
+              ? {
+                  flame: shownFiles(
+                    allocationFlameData(
+                      run.allocations,
+                      `${title}: allocations`,
+                      figures.responses?.count,
+                    ),
+                    cwd,
+                  ),
+                }
+              : {}),
+          },
+        }
+      : {}),
     ...(record?.load?.latencyHistogram ? { histogram: record.load.latencyHistogram } : {}),
     ...(record && timelineOf(record) ? { timeline: timelineOf(record) } : {}),
   };
@@ -173,6 +202,7 @@ export function comparisonReportData(
       ['latency p99', ratio(comparison.ratios.latencyP99)],
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
       ...lockChangeTexts(comparison, cwd).map((l): [string, string] => ['lock', l]),
+      ...allocationChangeTexts(comparison, cwd).map((l): [string, string] => ['allocated', l]),
     ],
     diagnosis: { verdict, summary: comparisonHeadline(comparison, cwd, surface).text },
     figureTitles: ['before', 'after'],

@@ -230,7 +230,7 @@ function profileRows(record: RunRecord): Row[] {
   if (record.profile.file !== null) {
     rows.push([
       'profile',
-      `${bytes(record.profile.bytes)} · sampled every ${int.format(record.profile.samplingIntervalUs)} µs`,
+      `${bytes(record.profile.bytes)} · sampled every ${int.format(record.profile.samplingIntervalUs)} µs${heapText(record)}`,
     ]);
   } else if (record.status === 'done') {
     rows.push(['profile', `none: ${record.profile.why}`]);
@@ -242,12 +242,25 @@ function profileRows(record: RunRecord): Row[] {
   return rows;
 }
 
+/**
+ * The allocation profile beside the CPU profile: " · allocations 580 KB, sampled every 512 KB
+ * allocated (the sampler restarted every 1 s, at most 100,000 samples a thread)".
+ */
+function heapText(record: RunRecord): string {
+  const heap = record.heap;
+  if (!heap) return '';
+  if (heap.file === null) return ` · no allocations: ${heap.why}`;
+  return ` · allocations ${bytes(heap.bytes)}, sampled every ${bytes(heap.samplingIntervalBytes)} allocated (the sampler restarted every ${one.format(heap.sliceMs / 1000)} s, at most ${int.format(heap.maxSamples)} samples a thread)`;
+}
+
 /** Where the run was saved, relative to `cwd` when inside it, and its files. */
 function savedText(record: RunRecord, folder: string, cwd: string): string {
   const shown = path.relative(cwd, folder);
   const where = (
     shown && !shown.startsWith('..') && shown.length < folder.length ? shown : folder
   ).replace(/[\\/]+$/, ''); // a folder given as `runs/x/` is still shown with one separator
-  const files = record.profile.file !== null ? `run.json, ${record.profile.file}` : 'run.json';
+  const heap = record.heap?.file ? `, ${record.heap.file}` : '';
+  const files =
+    record.profile.file !== null ? `run.json, ${record.profile.file}${heap}` : 'run.json';
   return `${where}${path.sep} (${files})`;
 }

@@ -12,6 +12,13 @@ import type { LoadProgress } from '../vocabulary/progress';
 import { describeShape } from '../vocabulary/shapes';
 import { forSurface } from '../vocabulary/words';
 import {
+  allocationBytesHeading,
+  allocationNote,
+  allocationRows,
+  allocationSummary,
+} from './allocations';
+import {
+  allocationChangeTexts,
   comparisonHeadline,
   comparisonVerdicts,
   lockChangeTexts,
@@ -77,6 +84,7 @@ export function formatAnalysis(
     ...hotLineLines(figures),
     ...formatWaits(figures.locks),
     ...formatStalls(figures.stalls),
+    ...formatAllocations(figures.allocations, figures.allocationsUnavailable),
     ...notes.slice(0, 3).map((note) => `  note        ${note}`),
   ].join('\n');
 }
@@ -141,6 +149,25 @@ export function formatWaits(locks: Figures['locks']): string[] {
   return lines;
 }
 
+/** Where memory was allocated: the bytes, then the functions that allocated them, most first. */
+export function formatAllocations(
+  allocations: Figures['allocations'],
+  unavailable?: string,
+): string[] {
+  if (!allocations) return unavailable ? [`  allocated   ${unavailable}`] : [];
+  const lines = [`  allocated   ${allocationSummary(allocations)}`];
+  if (allocations.rows.length === 0) return lines;
+  lines.push(
+    `  where memory is allocated${' '.repeat(6)}${allocationBytesHeading(allocations).padStart(11)}   of bytes`,
+  );
+  for (const r of allocationRows(allocations))
+    lines.push(
+      `    ${truncate(r.function, 30).padEnd(30)} ${r.bytes.padStart(10)} ${r.share.padStart(10)}   ${r.where}`,
+    );
+  lines.push(`    ${allocationNote(allocations)}`);
+  return lines;
+}
+
 /** What blocked the event loop: the stalls, then the functions in them, most blocking first. */
 export function formatStalls(stalls: Figures['stalls']): string[] {
   if (!stalls) return [];
@@ -176,6 +203,7 @@ export function formatComparison(
         ]
       : []),
     ...lockChangeTexts(comparison, cwd).map((text) => `  lock        ${text}`),
+    ...allocationChangeTexts(comparison, cwd).map((text) => `  allocated   ${text}`),
     ...codeChangeLines(comparison, cwd),
   ].join('\n');
 }

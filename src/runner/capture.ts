@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HEAP_PROFILE_FILE, type HeapRecord, type RawHeapProfile } from '../record/heap';
 import type { AgentMetrics } from '../record/load';
 import type { LockReport } from '../record/locks';
 import {
@@ -17,8 +18,12 @@ import {
 } from '../record/run';
 import type { StallSpans, StallThreads } from '../record/stalls';
 import type { AgentChannel, AgentConnection } from './agent/channel';
+import { HEAP_SAMPLING_BYTES, HEAP_SLICE_MS, MAX_HEAP_SAMPLES } from './agent/heap';
+import { mergeHeapProfiles } from './agent/mergeHeapProfiles';
 import {
   type FinishTimes,
+  type HeapStop,
+  heapFileOf,
   type StopResult,
   sourceMapsFileOf,
   type ThreadStopResult,
@@ -35,6 +40,8 @@ export interface CaptureResult {
   locks?: LockReport;
   /** The processes' and threads' event-loop stalls, in the run profile's clock. */
   stalls?: StallSpans & { threads: StallThreads };
+  /** The processes' and threads' allocations over the window (absent without a profile). */
+  heap?: HeapRecord;
   profileBytes: number;
   sourceMaps: number;
   /** Each profiled unit's responses finished in the window, as its agent counted them. */
@@ -76,8 +83,63 @@ interface Unit {
   result?: StopResult;
   /** Its event loop's stalls, in its own profile's clock. */
   stalls?: StallSpans;
+  /** Its allocations over the window. */
+  heap?: HeapStop;
   error?: string;
   agent: AgentConnection;
+}
+
+/**
+ * The kept units' allocations as the run's record: their heap profiles (merged into
+ * `profile.heapprofile` when there are several), the threads sampled and not, the heap's growth.
+ */
+async function combineHeaps(
+  kept: readonly Unit[],
+  folder: string,
+  merging: boolean,
+): Promise<HeapRecord | undefined> {
+  const heaps = kept.flatMap((unit) => (unit.heap ? [unit.heap] : []));
+  if (heaps.length === 0) return undefined;
+  const sampled = heaps.filter((h) => h.file && h.bytes > 0);
+  if (sampled.length === 0) {
+    const why = heaps.find((h) => h.unavailable)?.unavailable ?? heaps.find((h) => h.error)?.error;
+    return { file: null, why: why ?? 'no heap profile came back' };
+  }
+  let bytes = sampled[0].bytes;
+  if (merging) {
+    const profiles = await Promise.all(
+      sampled.map(
+        async (h) =>
+          JSON.parse(
+            await fs.promises.readFile(path.join(folder, h.file as string), 'utf8'),
+          ) as RawHeapProfile,
+      ),
+    );
+    const json = JSON.stringify(
+      mergeHeapProfiles(profiles, HEAP_SAMPLING_BYTES, MAX_HEAP_SAMPLES * profiles.length),
+    );
+    await writeFileAtomic(path.join(folder, HEAP_PROFILE_FILE), json);
+    bytes = Buffer.byteLength(json);
+  }
+  const grown = sampled.filter(
+    (h) => h.startUsedBytes !== undefined && h.endUsedBytes !== undefined,
+  );
+  return {
+    file: HEAP_PROFILE_FILE,
+    bytes,
+    samplingIntervalBytes: HEAP_SAMPLING_BYTES,
+    sliceMs: HEAP_SLICE_MS,
+    maxSamples: MAX_HEAP_SAMPLES,
+    threads: { sampled: sampled.length, notSampled: kept.length - sampled.length },
+    ...(grown.length === sampled.length
+      ? {
+          growth: {
+            startUsedBytes: grown.reduce((sum, h) => sum + (h.startUsedBytes ?? 0), 0),
+            endUsedBytes: grown.reduce((sum, h) => sum + (h.endUsedBytes ?? 0), 0),
+          },
+        }
+      : {}),
+  };
 }
 
 /** A worker thread as a summary names it: its script, or its inspector title. */
@@ -191,6 +253,7 @@ export class TargetCapture {
         requests: result.requests,
         result,
         ...(result.stalls ? { stalls: result.stalls } : {}),
+        ...(result.heap ? { heap: result.heap } : {}),
         agent,
       });
       for (const thread of result.threads ?? [])
@@ -203,6 +266,7 @@ export class TargetCapture {
           ...(thread.busyMs !== undefined ? { busyMs: thread.busyMs } : {}),
           requests: 0,
           ...(thread.stalls ? { stalls: thread.stalls } : {}),
+          ...(thread.heap ? { heap: thread.heap } : {}),
           ...(thread.error ? { error: thread.error } : {}),
           agent,
         });
@@ -215,6 +279,11 @@ export class TargetCapture {
       await fs.promises.rename(profilePath, own);
       const maps = sourceMapsFileOf(profilePath);
       if (units[0].result?.sourceMaps) await fs.promises.rename(maps, sourceMapsFileOf(own));
+      const heap = units[0].heap;
+      if (heap?.file) {
+        await fs.promises.rename(heapFileOf(profilePath), heapFileOf(own));
+        heap.file = path.basename(heapFileOf(own));
+      }
       units[0].file = ownFile(armed[0]);
     }
     const servedByPid = new Map<number, number>();
@@ -295,6 +364,14 @@ export class TargetCapture {
       if (Object.keys(maps).length > 0)
         await writeFileAtomic(path.join(folder as string, SOURCE_MAPS_FILE), JSON.stringify(maps));
     }
+    const heap =
+      this.options.profile && profilePath
+        ? await combineHeaps(
+            kept.map((k) => k.unit),
+            folder as string,
+            merging,
+          )
+        : undefined;
     const mains = kept.flatMap((k) => (k.unit.result ? [k.unit.result] : []));
     const all = units.flatMap((u) => (u.result ? [u.result] : []));
     const choice = this.#choice;
@@ -321,6 +398,7 @@ export class TargetCapture {
       ...(this.options.profile && stallSources.length > 0
         ? { stalls: combineStalls(stallSources, kept.length) }
         : {}),
+      ...(heap ? { heap } : {}),
       profileBytes,
       sourceMaps: Math.max(0, ...mains.map((r) => r.sourceMaps)),
       finishes: stopped.flatMap((result) => (result?.finished ? [result.finished] : [])),

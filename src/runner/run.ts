@@ -346,6 +346,7 @@ async function stopCapture(
     if (takeProfile && stopped.stalls) {
       record.stalls = { ...stopped.stalls, clock: 'profile' };
     }
+    if (takeProfile && stopped.heap) record.heap = stopped.heap;
     if (takeProfile) {
       record.profile = {
         file: PROFILE_FILE,

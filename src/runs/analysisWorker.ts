@@ -33,8 +33,22 @@ function showRun(target: string, cwd: string | undefined): Answer {
   const report = packReport(reportData(run, cwd, SURFACE));
   const analysis = plainAnalysis(run.analysis);
   const diagnosis = { ...run.diagnosis, summary: forSurface(run.diagnosis.summary, SURFACE) };
+  // The allocations reach the host as the report's rows and, for the lenses, the user's
+  // functions that allocated a hundredth of the bytes or more: the others stay here.
+  const allocations = run.allocations && {
+    ...run.allocations,
+    functions: run.allocations.functions.filter(
+      (f) => f.category === 'user' && f.selfBytes >= (run.allocations?.totalBytes ?? 0) * 0.01,
+    ),
+    // The report carries the tree, as its flamegraph.
+    tree: { functions: [], fn: [], parent: [], self: [], total: [] },
+  };
   return {
-    message: { type: 'run', run: { ...run, analysis, diagnosis }, report },
+    message: {
+      type: 'run',
+      run: { ...run, analysis, diagnosis, ...(allocations ? { allocations } : {}) },
+      report,
+    },
     transfer: [...transferables(analysis), ...reportBuffers(report)],
   };
 }

@@ -10,6 +10,12 @@ import * as path from 'node:path';
 import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { diagnose } from '../profile/diagnosis';
+import {
+  type AllocationAnalysis,
+  allocationWords,
+  analyzeAllocations,
+  parseHeapProfile,
+} from '../profile/heapprofile';
 import type { ShapeStore } from '../profile/inlinedFrames';
 import type { LoadedRun } from '../profile/loadedRun';
 import { missedCpu, threadBusyShares } from '../profile/missedCpu';
@@ -114,6 +120,10 @@ export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = 
     ? attributeStalls(profile, record.stalls, analysis.functions)
     : undefined;
   const waits = record?.locks ? runWaits(record, readTextFile, sourceMaps) : undefined;
+  const allocations =
+    record?.heap?.file != null
+      ? runAllocations(path.join(folder, record.heap.file), sourceMaps, analysis.notes)
+      : undefined;
   const diagnosis = diagnose(analysis, {
     load: record?.load,
     metrics: record?.agent,
@@ -127,6 +137,7 @@ export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = 
     loop: record?.agent
       ? loopFigures(record.agent.eventLoopDelayMs.p99, stalls, analysis.functions)
       : undefined,
+    allocations: allocations ? allocationWords(allocations, responsesOf(record)?.count) : undefined,
   });
   return {
     folder,
@@ -136,7 +147,39 @@ export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = 
     diagnosis,
     ...(waits ? { waits } : {}),
     ...(stalls ? { stalls } : {}),
+    ...(allocations ? { allocations } : {}),
   };
+}
+
+/**
+ * A `.heapprofile`'s allocations, in the original sources. A file that cannot be read leaves the
+ * run without them and says why in `notes`: the CPU profile's figures still stand.
+ */
+export function readAllocations(
+  file: string,
+  sourceMaps: Record<string, unknown> | undefined,
+): AllocationAnalysis {
+  const text = readTextFile(file);
+  if (text === undefined) throw new HotpathError('FILES', `cannot read ${file}`);
+  return analyzeAllocations(parseHeapProfile(text), { readFile: readTextFile, sourceMaps });
+}
+
+function runAllocations(
+  file: string,
+  sourceMaps: Record<string, unknown> | undefined,
+  notes: string[],
+): AllocationAnalysis | undefined {
+  try {
+    return readAllocations(file, sourceMaps);
+  } catch (error) {
+    notes.push(`the allocations in ${path.basename(file)} could not be read: ${messageOf(error)}`);
+    return undefined;
+  }
+}
+
+/** A lone `.heapprofile` (DevTools', `node --heap-prof`'s, or a run's), analysed. */
+export function loadHeapProfile(file: string): { file: string; allocations: AllocationAnalysis } {
+  return { file, allocations: readAllocations(file, readSourceMaps(path.dirname(file))) };
 }
 
 /** The run's lock waits in the original source, with the run's figures. */
@@ -173,6 +216,7 @@ export function comparedRun(run: LoadedRun): ComparedRun {
     ...(record?.agent ? { metrics: record.agent } : {}),
     ...(samples ? { samples } : {}),
     ...(run.waits ? { waits: run.waits } : {}),
+    ...(run.allocations ? { allocations: run.allocations } : {}),
   };
 }
 

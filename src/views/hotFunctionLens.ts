@@ -5,10 +5,13 @@
 import * as vscode from 'vscode';
 import { type AnalyzedFunction, sourceOf } from '../profile/analyze';
 import type { Comparison, DiffNode } from '../profile/compare';
+import type { AllocatingFunction } from '../profile/heapprofile';
 import type { LoadedRun } from '../profile/loadedRun';
+import { scriptPath } from '../profile/sourcemaps';
 import type { StallFunction } from '../profile/stalls';
 import type { LockSite } from '../profile/waits';
-import { change as changeText, fineMs, share } from '../report/units';
+import { bytes, change as changeText, fineMs, share } from '../report/units';
+import { responsesOf } from '../vocabulary/served';
 import { localPath } from '../vocabulary/sourcePlace';
 import type { Config } from './config';
 import { LENS_FLOOR, type LensCandidate, oneLensALine } from './lensOrder';
@@ -70,6 +73,31 @@ function stallTooltip(f: AnalyzedFunction, row: StallFunction, run: LoadedRun): 
   );
 }
 
+/** A function's allocations: "38 KB/req allocated · 61 %" (of the run's bytes). */
+interface AllocationLens {
+  perRequestBytes?: number;
+  bytes: number;
+  share: number;
+}
+
+/** "⬚ 38 KB/req allocated · 61 %" (or the bytes in all, without a count of requests). */
+function allocationText(a: AllocationLens): string {
+  return `⬚ ${vscode.l10n.t('{bytes} allocated · {share}', {
+    bytes: a.perRequestBytes !== undefined ? `${bytes(a.perRequestBytes)}/req` : bytes(a.bytes),
+    share: share(a.share),
+  })}`;
+}
+
+/** The user's functions under this share of the run's bytes get no allocation lens. */
+const MIN_ALLOCATED = 0.01;
+
+function allocationTooltip(name: string): string {
+  return vscode.l10n.t(
+    '{0} allocated these bytes in the last Hotpath run (V8 records the allocating function, not the line); click for the flamegraph',
+    name,
+  );
+}
+
 /** Functions with under this share of the samples inside stalls get no stall lens. */
 const MIN_BLOCKING = 0.01;
 
@@ -78,6 +106,8 @@ interface LensIndex {
   byFile: Map<string, { f: AnalyzedFunction; line: number }[]>;
   /** The user's functions that were running while the event loop stalled. */
   stallsByFile: Map<string, { f: AnalyzedFunction; line: number; row: StallFunction }[]>;
+  /** The user's functions that allocated, by the line V8 gives: the function's own. */
+  allocationsByFile: Map<string, Map<number, { f: AllocatingFunction; lens: AllocationLens }>>;
 }
 
 export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Disposable {
@@ -155,6 +185,25 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
         }),
       });
     }
+    // Where memory is allocated: at the end of the function's own lens line, or as a lens of its
+    // own where the function's time is under the floor. V8 gives the function, never the line.
+    for (const c of candidates) lensed.add(c.line);
+    for (const [sourceLine, { f, lens: a }] of this.#indexOf(run).allocationsByFile.get(file) ??
+      []) {
+      const line = lineOf(sourceLine);
+      if (lensed.has(line)) continue;
+      candidates.push({
+        line,
+        named: false,
+        weight: a.share,
+        lens: new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: `${allocationText(a)} · ${endpoint}`,
+          tooltip: allocationTooltip(f.name),
+          command: 'hotpath.showFlamegraph',
+          arguments: [{ name: f.name, file }],
+        }),
+      });
+    }
     for (const site of run.waits?.sites ?? []) {
       if (site.asked === 0 || !this.#isFile(site.site.file, file)) continue;
       const line = lineOf(site.site.line);
@@ -192,7 +241,15 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
     // What blocked the event loop goes before the endpoint: the line still ends with the
     // endpoint, and a comparison's change after it.
     const stall = this.#stallsIn(run, file).find((s) => s.f === f)?.row;
-    const where = stall ? `⏸ ${stallText(stall)} · ${endpoint}` : endpoint;
+    const at = sourceOf(f);
+    const allocated = at
+      ? this.#indexOf(run).allocationsByFile.get(file)?.get(at.line)?.lens
+      : undefined;
+    const where = [
+      ...(stall ? [`⏸ ${stallText(stall)}`] : []),
+      ...(allocated ? [allocationText(allocated)] : []),
+      endpoint,
+    ].join(' · ');
     const figures =
       f.selfUs / duration >= SELF_FLOOR
         ? vscode.l10n.t(
@@ -296,7 +353,30 @@ export class HotFunctionLenses implements vscode.CodeLensProvider, vscode.Dispos
         entries.push({ f, line: where.line, row });
         stallsByFile.set(where.file, entries);
       }
-      this.#index = { run, byFile, stallsByFile };
+      const allocationsByFile: LensIndex['allocationsByFile'] = new Map();
+      const allocations = run.allocations;
+      const responses = responsesOf(run.record)?.count;
+      for (const f of allocations?.functions ?? []) {
+        const share = f.selfBytes / (allocations?.totalBytes || 1);
+        if (f.category !== 'user' || share < MIN_ALLOCATED) continue;
+        const source = f.original?.source ?? scriptPath(f.generated.url);
+        const line = f.original?.line ?? f.generated.line;
+        if (!source || !(line > 0)) continue;
+        const key = localPath(source, mappings) ?? source;
+        const entries = allocationsByFile.get(key) ?? new Map();
+        entries.set(line, {
+          f,
+          lens: {
+            bytes: f.selfBytes,
+            share,
+            ...(responses && allocations?.mode === 'allocated'
+              ? { perRequestBytes: f.selfBytes / responses }
+              : {}),
+          },
+        });
+        allocationsByFile.set(key, entries);
+      }
+      this.#index = { run, byFile, stallsByFile, allocationsByFile };
     }
     return this.#index;
   }

@@ -61,6 +61,7 @@ async function open(html: string): Promise<{ page: Page; problems: string[] }> {
 /** Pixels of the canvas that are not transparent, and how many have a given colour. */
 function canvasPixels(page: Page, colour?: [number, number, number]) {
   return page.evaluate((rgb) => {
+    // The time's flamegraph: the page's first (the allocations' comes after it).
     const canvas = document.querySelector('.hotpath-flame-canvas') as HTMLCanvasElement;
     const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
       0,
@@ -110,18 +111,20 @@ describe('HTML report in Chromium', () => {
       () => (window as unknown as FlameWindow).hotpathFlame?.drawnFrames ?? 0,
     );
     assert.ok(frames >= 5, `${frames} frames drawn`);
+    // Where memory is allocated has a flamegraph of its own, with a bytes scale, below this one.
+    assert.equal(await page.locator('#allocation-flamegraph .hotpath-flame-canvas').count(), 1);
 
     // Hover the root row (icicle layout: the first row at the top).
-    await page.locator('.hotpath-flame-canvas').scrollIntoViewIfNeeded();
-    const box = await page.locator('.hotpath-flame-canvas').boundingBox();
+    await page.locator('#flamegraph .hotpath-flame-canvas').scrollIntoViewIfNeeded();
+    const box = await page.locator('#flamegraph .hotpath-flame-canvas').boundingBox();
     assert.ok(box);
     await page.mouse.move(box.x + box.width / 2, box.y + 9);
-    const tooltip = page.locator('.hotpath-flame-tooltip');
+    const tooltip = page.locator('#flamegraph .hotpath-flame-tooltip');
     await tooltip.waitFor({ state: 'visible' });
     assert.match((await tooltip.textContent()) ?? '', /\(root\).*total/);
 
-    await page.fill('.hotpath-flame-search', 'cpu');
-    const matches = (await page.textContent('.hotpath-flame-matches')) ?? '';
+    await page.fill('#flamegraph .hotpath-flame-search', 'cpu');
+    const matches = (await page.textContent('#flamegraph .hotpath-flame-matches')) ?? '';
     const share = Number(/([\d.]+) % of the time matches/.exec(matches)?.[1]);
     assert.ok(share > 30, `the cpu handler matches ${matches}`);
     await page.waitForTimeout(50);
@@ -178,21 +181,21 @@ describe('HTML report in Chromium', () => {
     assert.ok(histogram.painted > 200, `${histogram.painted} histogram pixels drawn`);
 
     // Keyboard: into the tree, zoom with Enter, back out with Escape.
-    await page.focus('.hotpath-flame-canvas');
+    await page.focus('#flamegraph .hotpath-flame-canvas');
     await page.keyboard.press('ArrowDown');
-    const announced = (await page.textContent('.hotpath-flame-status')) ?? '';
+    const announced = (await page.textContent('#flamegraph .hotpath-flame-status')) ?? '';
     assert.match(announced, /self .*total/, 'the selection is announced');
     assert.ok(!announced.startsWith('(root)'), `moved off the root: ${announced}`);
     await page.keyboard.press('Enter');
     await page.waitForFunction(
-      () => document.querySelectorAll('.hotpath-flame-crumb').length === 2,
+      () => document.querySelectorAll('#flamegraph .hotpath-flame-crumb').length === 2,
     );
-    assert.equal(await page.isEnabled('.hotpath-flame-reset'), true);
+    assert.equal(await page.isEnabled('#flamegraph .hotpath-flame-reset'), true);
     await page.keyboard.press('Escape');
     await page.waitForFunction(
-      () => document.querySelectorAll('.hotpath-flame-crumb').length === 1,
+      () => document.querySelectorAll('#flamegraph .hotpath-flame-crumb').length === 1,
     );
-    await page.fill('.hotpath-flame-search', '');
+    await page.fill('#flamegraph .hotpath-flame-search', '');
     await page.screenshot({ path: testOutput('report-cpu.png'), fullPage: true });
     assert.deepEqual(problems, []);
     await page.close();

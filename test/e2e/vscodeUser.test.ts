@@ -542,7 +542,7 @@ async function frameNamed(frame: Frame, name: string): Promise<{ x: number; y: n
       const at = { x, y: row * 18 + 9 };
       await canvas.hover({ position: at });
       const shown = await frame
-        .locator('.hotpath-flame-tooltip-name')
+        .locator('#flamegraph .hotpath-flame-tooltip-name')
         .textContent({ timeout: 1_000 })
         .catch(() => '');
       if (shown === name) return at;

@@ -1,10 +1,20 @@
 import * as inspector from 'node:inspector';
+import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { NO_ALLOCATION_VIEW } from '../../record/heap';
 import { writeFileAtomic } from '../files';
 import { busyTime, type RawProfile } from '../mergeProfiles';
+import { allocationSelfTest, HeapSampler, heapAfterCollection, type Post } from './heap';
 import type { LockTracker } from './locks';
 import { Window } from './metrics';
-import { type BeginResult, type StopResult, sourceMapsFileOf } from './protocol';
+import {
+  AGENT_HEAP_ENV,
+  type BeginResult,
+  type HeapStop,
+  heapFileOf,
+  type StopResult,
+  sourceMapsFileOf,
+} from './protocol';
 import { Requests } from './requests';
 import { heldSourceMaps, lockUrls } from './sourceMaps';
 import { type StallProbe, startStallProbe } from './stalls';
@@ -20,6 +30,8 @@ import { ThreadProfiler } from './threads';
 export class Capture {
   #window: Window | undefined;
   #stalls: StallProbe | undefined;
+  #heap: HeapSampler | undefined;
+  #heapStartBytes: number | undefined;
   readonly #requests = new Requests();
 
   private constructor(
@@ -30,6 +42,11 @@ export class Capture {
     private readonly threads: ThreadProfiler | undefined,
     /** A turn of the event loop longer than this is a stall, ms. */
     private readonly stallThresholdMs: number,
+    /**
+     * Allocations: 'on', or why not (turned off, or this Node's sampler failed its self-test).
+     * Its worker threads follow it.
+     */
+    private readonly allocations: 'on' | { why: string } = { why: 'not profiled' },
   ) {}
 
   static async arm(
@@ -44,12 +61,18 @@ export class Capture {
     await post(session, 'Profiler.enable');
     await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs });
     await post(session, 'Profiler.start');
+    const allocations = await checkAllocations(session);
     let threads: ThreadProfiler | undefined;
     if (isMainThread) {
-      threads = new ThreadProfiler(session, samplingIntervalUs, stallThresholdMs);
+      threads = new ThreadProfiler(
+        session,
+        samplingIntervalUs,
+        stallThresholdMs,
+        allocations === 'on',
+      );
       await threads.enable();
     }
-    return new Capture(locks, session, samplingIntervalUs, threads, stallThresholdMs);
+    return new Capture(locks, session, samplingIntervalUs, threads, stallThresholdMs, allocations);
   }
 
   /**
@@ -67,6 +90,10 @@ export class Capture {
 
   async #open(): Promise<number> {
     const title = `hotpath-window-${process.pid}-${threadId}-${Date.now()}`;
+    if (this.session && this.allocations === 'on') {
+      // Before the window's profile: the collection is not the window's work.
+      this.#heapStartBytes = await heapAfterCollection(postTo(this.session));
+    }
     if (this.session) {
       console.profile(title);
       // The window's profile keeps the profiler (and its code log) alive: the warm-up's profile
@@ -77,6 +104,10 @@ export class Capture {
     // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
     this.#stalls = startStallProbe(this.stallThresholdMs);
+    if (this.session && this.allocations === 'on') {
+      this.#heap = new HeapSampler(postTo(this.session));
+      await this.#heap.start();
+    }
     this.locks.start();
     return this.#window.startedAt;
   }
@@ -87,6 +118,8 @@ export class Capture {
     this.locks.stop();
     this.#window?.close();
     this.#stalls?.close();
+    this.#heap?.abandon();
+    this.threads?.abandon();
     this.session?.disconnect();
   }
 
@@ -103,6 +136,8 @@ export class Capture {
     let sourceMaps: Record<string, unknown> = {};
     let threads: StopResult['threads'];
     let busyMs: number | undefined;
+    let heap: HeapStop | undefined;
+    let heapJson: string | undefined;
     if (this.session) {
       const session = this.session;
       const finished = new Promise<unknown>((resolve, reject) => {
@@ -123,14 +158,36 @@ export class Capture {
       try {
         const profile = await finished;
         busyMs = busyTime(profile as RawProfile).busy / 1000;
+        const heapProfile = await this.#heap?.stop();
         threads = await this.threads?.stop(profilePath, process.pid);
+        if (heapProfile && 'error' in heapProfile) heap = { bytes: 0, error: heapProfile.error };
+        else if (heapProfile) {
+          heapJson = JSON.stringify(heapProfile);
+          heap = { bytes: 0 };
+        } else if (this.allocations !== 'on')
+          heap = { bytes: 0, unavailable: this.allocations.why };
         profileJson = JSON.stringify(profile);
         sourceMaps = heldSourceMaps(profile, lockUrls(lockReport));
       } finally {
-        session.disconnect();
+        if (!heap) session.disconnect();
       }
     }
     const metrics = window.close(this.samplingIntervalUs);
+    if (heap && this.session) {
+      // After the window's metrics: the collection is not the window's work.
+      const endUsedBytes = await heapAfterCollection(postTo(this.session));
+      this.session.disconnect();
+      if (this.#heapStartBytes !== undefined && endUsedBytes !== undefined) {
+        heap.startUsedBytes = this.#heapStartBytes;
+        heap.endUsedBytes = endUsedBytes;
+      }
+    }
+    if (heap && heapJson !== undefined && profilePath) {
+      const file = heapFileOf(profilePath);
+      await writeFileAtomic(file, heapJson);
+      heap.file = path.basename(file);
+      heap.bytes = Buffer.byteLength(heapJson);
+    }
     let profileBytes = 0;
     const mapCount = Object.keys(sourceMaps).length;
     if (profileJson !== undefined && profilePath) {
@@ -150,8 +207,24 @@ export class Capture {
       ...(threads ? { threads } : {}),
       ...(busyMs !== undefined ? { busyMs } : {}),
       ...(stalls ? { stalls } : {}),
+      ...(heap ? { heap } : {}),
     };
   }
+}
+
+/**
+ * Whether allocations are sampled in this capture: off when the runner's environment says so,
+ * or when this Node's sampler fails its self-test (the main thread's: its threads run the same V8).
+ */
+async function checkAllocations(session: inspector.Session): Promise<'on' | { why: string }> {
+  if (process.env[AGENT_HEAP_ENV] === '0') return { why: 'allocation sampling was turned off' };
+  if (!isMainThread) return 'on';
+  const failed = await allocationSelfTest(postTo(session));
+  return failed === undefined ? 'on' : { why: `${NO_ALLOCATION_VIEW}: ${failed}` };
+}
+
+function postTo(session: inspector.Session): Post {
+  return (method, params) => post(session, method, params);
 }
 
 function post(session: inspector.Session, method: string, params?: object): Promise<unknown> {

@@ -15,6 +15,8 @@ export const AGENT_SOCKET_ENV = 'HOTPATH_AGENT_SOCKET';
 export const AGENT_TOKEN_ENV = 'HOTPATH_AGENT_TOKEN';
 /** '0': the agent leaves async-mutex alone (no lock report; for measuring what watching costs). */
 export const AGENT_LOCKS_ENV = 'HOTPATH_LOCKS';
+/** '0': no allocation sampling (for measuring what it costs: bench/). */
+export const AGENT_HEAP_ENV = 'HOTPATH_HEAP';
 
 export interface ListeningAddress {
   address: string;
@@ -83,6 +85,24 @@ export function sourceMapsFileOf(profilePath: string): string {
   return path.join(path.dirname(profilePath), own);
 }
 
+/** Where an agent writes the allocations of the profile it writes: `.heapprofile` beside it. */
+export function heapFileOf(profilePath: string): string {
+  return profilePath.replace(/\.cpuprofile$/, '.heapprofile');
+}
+
+/** One thread's allocations over the window, as its agent kept them. */
+export interface HeapStop {
+  /** Its heap profile, beside its CPU profile (absent when none was written). */
+  file?: string;
+  bytes: number;
+  /** Used heap after a full collection at the window's start and end, bytes. */
+  startUsedBytes?: number;
+  endUsedBytes?: number;
+  /** Why there is no profile: the self-test failed (`unavailable`), or the sampler did. */
+  unavailable?: string;
+  error?: string;
+}
+
 /** Responses finished in the window, counted per `bucketMs` from `since` (epoch ms). */
 export interface FinishTimes {
   since: number;
@@ -111,6 +131,8 @@ export interface StopResult {
   threads?: ThreadStopResult[];
   /** This thread's event-loop stalls over the window (its worker threads' are in `threads`). */
   stalls?: StallSpans;
+  /** This thread's allocations over the window (absent when not sampled). */
+  heap?: HeapStop;
 }
 
 /** One worker thread of a process, as its main thread's agent saw and profiled it. */
@@ -127,6 +149,8 @@ export interface ThreadStopResult {
   busyMs?: number;
   /** Its event loop's stalls over the window (absent when its probe did not answer). */
   stalls?: StallSpans;
+  /** Its allocations over the window (absent when not sampled). */
+  heap?: HeapStop;
   /** Why it has no profile (it ended first, it did not answer). */
   error?: string;
 }

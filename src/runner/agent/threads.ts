@@ -3,7 +3,8 @@ import type { StallSpans } from '../../record/stalls';
 import { idleAtomicsWaits } from '../atomicsWait';
 import { writeFileAtomic } from '../files';
 import { busyTime, type RawProfile } from '../mergeProfiles';
-import type { ThreadStopResult } from './protocol';
+import { HeapSampler, heapAfterCollection, type Post } from './heap';
+import type { HeapStop, ThreadStopResult } from './protocol';
 import { PROBE_MS, STOP_IN_THREAD, stallProbeInThread } from './stalls';
 
 /**
@@ -36,6 +37,9 @@ interface Thread {
   windowOpen: boolean;
   /** Its event loop's stall probe runs (started with its window). */
   stallsOn?: boolean;
+  /** Its allocations over the window, and its used heap after a collection at the window's start. */
+  heap?: HeapSampler;
+  heapStartBytes?: number;
   gone: boolean;
   error?: string;
 }
@@ -67,6 +71,18 @@ export interface SessionLike {
   on(event: string, listener: (message: any) => void): unknown;
 }
 
+/** A thread's heap profile beside its CPU profile (`….cpuprofile` -> `….heapprofile`). */
+async function writeHeap(
+  heap: { profile: Awaited<ReturnType<HeapSampler['stop']>>; stop: HeapStop },
+  cpuFile: string,
+): Promise<HeapStop> {
+  if ('error' in heap.profile) return { ...heap.stop, error: heap.profile.error };
+  const file = cpuFile.replace(/\.cpuprofile$/, '.heapprofile');
+  const json = JSON.stringify(heap.profile);
+  await writeFileAtomic(file, json);
+  return { ...heap.stop, file: path.basename(file), bytes: Buffer.byteLength(json) };
+}
+
 export class ThreadProfiler {
   readonly #threads = new Map<string, Thread>();
   readonly #pending = new Map<
@@ -82,6 +98,8 @@ export class ThreadProfiler {
     private readonly samplingIntervalUs: number,
     /** A turn of a thread's event loop longer than this is a stall, ms. */
     private readonly stallThresholdMs: number,
+    /** Sample each thread's allocations over the window (the process's self-test passed). */
+    private readonly allocations = false,
   ) {
     session.on(
       'NodeWorker.attachedToWorker',
@@ -123,7 +141,10 @@ export class ThreadProfiler {
           url: thread.info.url,
           profileBytes: 0,
         };
-        if (thread.gone) return { ...seen, error: 'the thread ended before the window did' };
+        if (thread.gone) {
+          thread.heap?.abandon();
+          return { ...seen, error: 'the thread ended before the window did' };
+        }
         try {
           await thread.ready;
           if (!thread.windowOpen || title === undefined)
@@ -149,12 +170,14 @@ export class ThreadProfiler {
           const busyMs = busyTime(profile).busy / 1000;
           const measured = stallsOf(stalls, this.stallThresholdMs);
           if (measured) seen.stalls = measured;
+          const heap = await this.#stopHeap(thread);
           if (!profilePath) return { ...seen, busyMs };
           const file = path.join(
             path.dirname(profilePath),
             `profile.${pid}-t${thread.threadId}.cpuprofile`,
           );
           await writeFileAtomic(file, json);
+          if (heap) seen.heap = await writeHeap(heap, file);
           return {
             ...seen,
             file: path.basename(file),
@@ -170,6 +193,11 @@ export class ThreadProfiler {
     );
     this.session.post('NodeWorker.disable', {}, () => {});
     return results;
+  }
+
+  /** The capture is given up: no thread's sampler slices on. */
+  abandon(): void {
+    for (const thread of this.#threads.values()) thread.heap?.abandon();
   }
 
   #attached(sessionId: string, info: WorkerInfo): void {
@@ -212,6 +240,8 @@ export class ThreadProfiler {
     if (waitReady) await thread.ready;
     if (thread.windowOpen || thread.gone || thread.error || this.#title === undefined) return;
     try {
+      // Before the window's profile: the collection is not the window's work.
+      if (this.allocations) thread.heapStartBytes = await heapAfterCollection(this.#postTo(thread));
       await this.#evaluate(thread, `console.profile(${JSON.stringify(this.#title)})`);
       // The window's profile keeps the profiler and its code log alive: the armed one can go.
       await this.#send(thread, 'Profiler.stop');
@@ -225,6 +255,32 @@ export class ThreadProfiler {
       (on) => on === true,
       () => false,
     );
+    if (this.allocations) {
+      const sampler = new HeapSampler(this.#postTo(thread));
+      thread.heap = sampler;
+      await sampler.start().catch(() => {
+        thread.heap = undefined;
+      });
+    }
+  }
+
+  /** Ends a thread's allocation sampling, then its used heap after a collection. */
+  async #stopHeap(
+    thread: Thread,
+  ): Promise<{ profile: Awaited<ReturnType<HeapSampler['stop']>>; stop: HeapStop } | undefined> {
+    if (!thread.heap) return undefined;
+    const profile = await thread.heap.stop();
+    const stop: HeapStop = { bytes: 0 };
+    const end = await heapAfterCollection(this.#postTo(thread));
+    if (thread.heapStartBytes !== undefined && end !== undefined) {
+      stop.startUsedBytes = thread.heapStartBytes;
+      stop.endUsedBytes = end;
+    }
+    return { profile, stop };
+  }
+
+  #postTo(thread: Thread): Post {
+    return (method, params) => this.#send(thread, method, params ?? {});
   }
 
   async #evaluate(thread: Thread, expression: string): Promise<unknown> {

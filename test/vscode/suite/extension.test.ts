@@ -202,7 +202,7 @@ suite('Hotpath in VS Code', () => {
     // What blocked the event loop, when the run saw it, before the endpoint.
     assert.match(
       lens.command?.title ?? '',
-      /% self · .*% total · .* ms\/req · (⏸ blocked the loop \d+ times, longest [\d.,]+ m?s · )?GET \/cpu$/,
+      /% self · .*% total · .* ms\/req · (⏸ blocked the loop \d+ times, longest [\d.,]+ m?s · )?(⬚ [\d.,]+ [KMG]?B\/req allocated · [\d.]+ % · )?GET \/cpu$/,
     );
     const levels = api().hotLineLevels(editor.document);
     assert.ok(levels[levels.length - 1] >= 1, `the hottest line has the hottest heat: ${levels}`);
