@@ -105,6 +105,13 @@ async function profile(args: string[]): Promise<number> {
     drainTimeoutSec: numberOption(values['drain-timeout']),
     maxProcesses: numberOption(values['max-processes']),
     workers: numberOption(values.workers),
+    locustfile: values.locustfile,
+    users: numberOption(values.users),
+    spawnRate: numberOption(values['spawn-rate']),
+    loadWorkers: numberOption(values['load-workers']),
+    loadWorkersExternal: numberOption(values['load-workers-external']),
+    masterHost: values['master-bind'],
+    locustPath: values['locust-path'],
     samplingIntervalUs: numberOption(values['sampling-interval']),
     stallThresholdMs: numberOption(values['stall-threshold']),
     profile: !values['no-profile'],
@@ -148,6 +155,11 @@ async function profile(args: string[]): Promise<number> {
       const line = formatProgress(progress);
       process.stderr.write(live ? `\r\x1b[K${line}` : `${line}\n`);
       progressShown = true;
+    },
+    onNotice: (text) => {
+      if (progressShown && live) process.stderr.write('\n');
+      progressShown = false;
+      process.stderr.write(`  ${text}\n`);
     },
   });
   process.off('SIGINT', onSignal);

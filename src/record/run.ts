@@ -4,7 +4,7 @@
  * (`src/runs/`), the analysis and the views read it, and none of them must reach above its floor
  * to do so.
  */
-import type { AgentMetrics, LoadShape, LoadSummary } from './load';
+import type { AgentMetrics, LoadShape, LoadSummary, LocustLoad } from './load';
 import type { LockReport } from './locks';
 import type { StallsRecord } from './stalls';
 
@@ -209,6 +209,8 @@ export interface LoadOptions {
    * length.
    */
   shape?: PhasedShape;
+  /** The user's locustfile under Locust is the load (`--locustfile`), instead of autocannon. */
+  locust?: LocustLoad;
 }
 
 /** A request with every default filled in and every value checked. */

@@ -18,7 +18,8 @@ import { optionRef } from '../vocabulary/words';
 import { AgentChannel } from './agent/channel';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
-import { fineHistogramOf, runLoad } from './load/load';
+import { runEngine } from './load/engine';
+import { fineHistogramOf } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
 import { mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
@@ -29,6 +30,8 @@ export interface RunEvents {
   signal?: AbortSignal | undefined;
   onStage?: ((stage: RunStage, record: RunRecord) => void) | undefined;
   onProgress?: ((progress: LoadProgress) => void) | undefined;
+  /** Words for the user while the run goes on (a Locust master's commands for its workers). */
+  onNotice?: ((text: string) => void) | undefined;
 }
 
 export interface CompletedRun {
@@ -208,7 +211,8 @@ async function armCapture({ capture, record }: StartedRun): Promise<void> {
  */
 async function warmUp(run: StartedRun): Promise<void> {
   const { options, record, target } = run;
-  if (options.warmupSec <= 0) return;
+  // A Locust load warms up inside its own run: its users never pause (see window.ts).
+  if (options.warmupSec <= 0 || options.load.locust) return;
   enter(run, 'warming-up');
   const warm = await loadWhileAlive(run, warmupLoad(options.load, options.warmupSec), {});
   record.warmup = {
@@ -253,10 +257,11 @@ async function measure(run: StartedRun): Promise<Measured> {
           ? undefined
           : async () => {
               if (!capture) return;
-              const opened = await capture.begin({
-                kind: 'after-warm-up',
-                drainTimeoutMs: options.drainTimeoutSec * 1000,
-              });
+              const opened = await capture.begin(
+                options.load.locust
+                  ? { kind: 'mid-load' }
+                  : { kind: 'after-warm-up', drainTimeoutMs: options.drainTimeoutSec * 1000 },
+              );
               machineAtStart = markMachine();
               record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
               if (record.warmup) {
@@ -271,6 +276,8 @@ async function measure(run: StartedRun): Promise<Measured> {
             },
     });
     repeats.push(loaded);
+    // Locust's load before its window (users spawning, the warm-up) stands in for a warm-up.
+    if (loaded.locust) record.warmup = { ...loaded.locust.before, ...record.warmup };
     offsetSec = timeline.length > 0 ? timeline[timeline.length - 1].t : offsetSec;
   }
   record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
@@ -355,10 +362,16 @@ function noteFailure(record: RunRecord, error: unknown, target: StartedTarget | 
 async function loadWhileAlive(
   { options, events, target, capture }: StartedRun,
   load: RunOptions['load'],
-  extra: Omit<Parameters<typeof runLoad>[2], 'signal' | 'nodePath'>,
+  given: Omit<Parameters<typeof runEngine>[2], 'signal' | 'nodePath' | 'warmupSec' | 'allowErrors'>,
 ): Promise<LoadSummary> {
+  const extra = {
+    ...given,
+    warmupSec: options.warmupSec,
+    allowErrors: options.allowErrors,
+    onNotice: events.onNotice,
+  };
   if (!capture)
-    return runLoad(target.url, load, {
+    return runEngine(target.url, load, {
       ...extra,
       nodePath: options.nodePath,
       signal: events.signal,
@@ -373,7 +386,7 @@ async function loadWhileAlive(
     controller.abort();
   });
   try {
-    return await runLoad(target.url, load, {
+    return await runEngine(target.url, load, {
       ...extra,
       nodePath: options.nodePath,
       signal: controller.signal,
