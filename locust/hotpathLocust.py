@@ -28,8 +28,16 @@ import socket
 import time
 
 import gevent
+import locust.runners
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
+
+# Debian's build of Locust 2.12 says its version is '' (its _version.py is generated empty), and a
+# master refuses a worker whose hello carries an empty version as "pre 2.0": no worker could ever
+# join. The master and every worker load this module before their runner starts, so each says
+# the same non-empty version instead. A Locust that knows its version is left alone.
+if not locust.runners.__version__:
+    locust.runners.__version__ = "0.0.0+unknown"
 
 SLOT_MS = 100
 LAST_BUCKET = 1000 + 9900
