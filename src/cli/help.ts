@@ -1,10 +1,10 @@
 /** The CLI's help texts, one per command. */
 import { DEFAULTS } from '../vocabulary/defaults';
 import { PRESETS } from '../vocabulary/presets';
-import { EXIT, EXIT_CODES } from './exitCodes';
+import { EXIT, EXIT_CODES, LOCUST_EXIT_CODES } from './exitCodes';
 
-/** The exit codes as `--help` lists them, from the one table. */
-export const EXIT_CODES_HELP = `Exit codes:\n${EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}`;
+/** The exit codes as `--help` lists them, from the one table, with Locust's as Hotpath reads them. */
+export const EXIT_CODES_HELP = `Exit codes:\n${EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}\n\nLocust's exit status under --locustfile (in the run, not Hotpath's own):\n${LOCUST_EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}`;
 
 export const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 
@@ -61,6 +61,16 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
   --drain-timeout S        the capture opens once the warm-up's requests have ended in the service;
                            wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
   --workers N              autocannon worker threads (default ${DEFAULTS.workers})
+
+Locust as the load (the real locust, never a fallback to autocannon):
+  --locustfile FILE        your locustfile's requests are the load; <path> names the request
+                           (Locust's name) whose figures lead; the window opens once every user runs
+  -u, --users N            Locust users (default 50)
+  -r, --spawn-rate R       users started per second (default: all at once)
+  --load-workers N         a Locust master on 127.0.0.1 and N local workers
+  --load-workers-external N  wait for N workers started elsewhere; prints the command for each
+  --master-bind ADDRESS    the master listens there (not loopback: for external workers; warned)
+  --locust-path CMD        the locust command (default: locust on PATH)
 
 Shapes (--shape, and presets in the extension's settings), JSON:
   {"kind":"constant","connections":50,"durationSec":10,"connectionRate":2}

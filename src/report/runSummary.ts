@@ -9,6 +9,7 @@ import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
 import { responsesOf } from '../vocabulary/served';
 import { forSurface, optionRef } from '../vocabulary/words';
+import { locustRows } from './locustRows';
 import { bytes, int, ms, one } from './units';
 
 export function describeTarget(record: RunRecord): string {
@@ -84,6 +85,7 @@ function loadRows(record: RunRecord): Row[] {
       `p50 ${ms(load.latencyMs.p50)} · p90 ${ms(load.latencyMs.p90)} · p99 ${ms(load.latencyMs.p99)} · max ${ms(load.latencyMs.max)}`,
     ]);
   }
+  rows.push(...locustRows(load));
   if (load.ramp) {
     const steps = load.ramp.steps.map(
       (step) => `${int.format(step.connections)} → ${int.format(step.requestsPerSec)}`,

@@ -17,6 +17,7 @@ import { LOCUST_INSTALL, locustExitMeaning } from '../../vocabulary/locust';
 import { packageRoot } from '../../vocabulary/paths';
 import type { LoadProgress } from '../../vocabulary/progress';
 import { optionRef } from '../../vocabulary/words';
+import { isLoopbackHost } from '../check';
 import { warmupFailure } from '../window';
 import { type LocustTally, SlotTable } from './locustFigures';
 import { SLOT_MS } from './protocol';
@@ -310,6 +311,10 @@ export async function runLocust(
     const connectTo = spec.masterHost === '0.0.0.0' ? '127.0.0.1' : spec.masterHost;
     for (let i = 0; i < spec.workers; i++)
       start(`worker ${i + 1}`, workerArgs(files, connectTo, masterPort));
+    if (!isLoopbackHost(spec.masterHost))
+      options.onNotice?.(
+        `⚠ the Locust master listens on ${spec.masterHost}:${masterPort}, beyond this machine's loopback: anyone who reaches it can join as a worker and send load where the master says. Prefer an SSH tunnel to 127.0.0.1 (ssh -R ${masterPort}:127.0.0.1:${masterPort} worker-host), or a network you trust.`,
+      );
     if (spec.externalWorkers > 0)
       options.onNotice?.(
         `waiting for ${spec.externalWorkers} Locust worker(s): on each machine, with ${path.basename(spec.file)} and hotpathLocust.py (from ${locustModule()}) in its folder, run:\n` +
