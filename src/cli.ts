@@ -51,7 +51,7 @@ import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
 import { HotpathError, messageOf } from './vocabulary/errors';
-import { bundle } from './vocabulary/paths';
+import { bundle, packageRoot } from './vocabulary/paths';
 import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
@@ -195,6 +195,7 @@ async function demo(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
+      locust: { type: 'boolean' },
     },
     false,
   );
@@ -202,8 +203,22 @@ async function demo(args: string[]): Promise<number> {
   const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   const gcShares: Record<string, number> = {};
-  for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
-    const options = resolveRunOptions({ path: route, preset: values.preset, outDir: values.out });
+  // --locust: the walk-through's own locustfiles (shipped with the sample service) under Locust.
+  const routes = values.locust
+    ? ['/read', '/fast', '/cpu']
+    : ['/read', '/fast', '/cpu', '/cpualloc'];
+  for (const route of routes) {
+    const options = resolveRunOptions(
+      values.locust
+        ? {
+            path: route,
+            locustfile: sampleLocustfile(route),
+            users: 50,
+            durationSec: 3,
+            outDir: values.out,
+          }
+        : { path: route, preset: values.preset, outDir: values.out },
+    );
     const { folder, record } = await runProfile(options, {
       onStage: (stage, current) => {
         if (stage === 'starting') process.stdout.write(`\n${formatHeader(current)}\n`);
@@ -219,6 +234,11 @@ async function demo(args: string[]): Promise<number> {
   }
   process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
   return EXIT.ok;
+}
+
+/** The walk-through's locustfile of a sample route (src/sampleService/locust/, in the .vsix too). */
+function sampleLocustfile(route: string): string {
+  return path.join(packageRoot(), 'src', 'sampleService', 'locust', `${route.slice(1)}.py`);
 }
 
 /** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */

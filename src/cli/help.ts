@@ -96,11 +96,13 @@ and no diagnosis; its folder keeps the profile.
 Example:
   hotpath profile /read --preset quick && hotpath profile /fast --preset quick`;
 
-export const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR]
+export const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR] [--locust]
 
 Profiles the sample service's four walk-through routes one after another (preset quick unless
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
-/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
+/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).
+--locust runs /read, /fast and /cpu with the walk-through's locustfiles (read.py, fast.py, cpu.py:
+50 users, 3 s each) under the real Locust instead; it needs locust installed.`;
 
 export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
 

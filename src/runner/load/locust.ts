@@ -123,6 +123,24 @@ class LocustProcess {
   }
 }
 
+/**
+ * CPU time (ms) the processes used so far, from Linux's /proc/<pid>/stat (utime + stime, in
+ * clock ticks of 10 ms: USER_HZ is 100 on Linux); 0 where it cannot be read.
+ */
+function cpuMsOf(pids: (number | undefined)[]): number {
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // Gone, or not Linux.
+    }
+  }
+  return ms;
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -373,6 +391,8 @@ export async function runLocust(
     check();
     windowOpen = true;
     const windowStart = Date.now();
+    const pids = () => processes.map((p) => p.child.pid);
+    const cpuAtStart = cpuMsOf(pids());
     const windowEnd = windowStart + durationMs;
     const firstSlot = Math.ceil(windowStart / SLOT_MS);
     let shown = 0;
@@ -405,6 +425,7 @@ export async function runLocust(
       await delay(Math.min(100, Math.max(0, windowEnd - Date.now())));
     }
     const lastSlot = Math.floor(windowEnd / SLOT_MS);
+    const generatorCpuMs = cpuMsOf(pids()) - cpuAtStart;
     await waitCovered(upTo, state, windowEnd, distributed, check);
     progress();
     const lead = table.leadOf(load.path, firstSlot, lastSlot);
@@ -419,6 +440,8 @@ export async function runLocust(
       method: byName.find((n) => n.name === lead)?.method ?? load.method,
       connections: state.users,
       workers: distributed ? expectedWorkers : 1,
+      // The local Locust processes' CPU over the window (not external workers').
+      generatorCpuMs,
       locust: {
         version: state.version,
         ...(lead !== undefined ? { lead } : {}),
