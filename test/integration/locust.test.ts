@@ -150,6 +150,44 @@ describe('Locust as the load', { skip: locustMissing }, () => {
       assert.deepEqual(locustChildren('--worker'), [], 'the workers have ended');
     });
 
+    test('cancelled in the window: every Locust process ends, the run says cancelled', async () => {
+      const controller = new AbortController();
+      const { record } = await runProfile(
+        resolveRunOptions({
+          path: '/fast',
+          url: service.url,
+          locustfile: path.join(sampleLocust, 'fast.py'),
+          users: 10,
+          loadWorkers: 1,
+          durationSec: 30,
+          warmupSec: 0,
+          outDir: out,
+        }),
+        { signal: controller.signal, onProgress: () => controller.abort() },
+      );
+      assert.equal(record.status, 'cancelled', record.error?.message);
+      assert.deepEqual(locustChildren('--master'), [], 'the master has ended');
+      assert.deepEqual(locustChildren('--worker'), [], 'the worker has ended');
+    });
+
+    test('a locustfile Locust cannot load: the run fails with what Locust said', async () => {
+      const file = path.join(out, 'broken.py');
+      fs.writeFileSync(file, 'from locust import HttpUser\nclass Broken(HttpUser:\n');
+      const { record } = await runProfile(
+        resolveRunOptions({
+          path: '/fast',
+          url: service.url,
+          locustfile: file,
+          durationSec: 2,
+          outDir: out,
+        }),
+      );
+      assert.equal(record.status, 'failed');
+      assert.equal(record.error?.code, 'LOAD');
+      assert.match(record.error?.message ?? '', /SyntaxError/);
+      assert.deepEqual(locustChildren('--headless'), []);
+    });
+
     test('a worker killed mid-run is reported as lost, and the run completes', async () => {
       let killed: number | undefined;
       const record = await run(
