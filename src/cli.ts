@@ -18,6 +18,7 @@ import {
   UsageError,
 } from './cli/args';
 import { EXIT } from './cli/exitCodes';
+import { reportHeapProfile } from './cli/heapReport';
 import {
   COMPARE_HELP,
   DEMO_HELP,
@@ -30,17 +31,15 @@ import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
-import { allocationFigures } from './report/allocationFigures';
 import { gateText } from './report/comparison';
-import { FIGURE_ROWS, runFigures, VISIBLE_SHARE } from './report/figures';
+import { runFigures } from './report/figures';
 import { renderHtmlReport } from './report/html';
 import { analysisJson, jsonDocument } from './report/json';
 import { formatLessons } from './report/lessons';
-import { allocationMarkdown, comparisonMarkdown, runMarkdown } from './report/markdown';
+import { comparisonMarkdown, runMarkdown } from './report/markdown';
 import { displayPath } from './report/places';
 import { comparisonReportData, reportData } from './report/reportData';
 import {
-  formatAllocations,
   formatAnalysis,
   formatComparison,
   formatHeader,
@@ -51,10 +50,10 @@ import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
-import { loadHeapProfile, loadRun } from './runs/runFolder';
+import { loadRun } from './runs/runFolder';
 import { diskShapes } from './runs/shapeCache';
 import { HotpathError, messageOf } from './vocabulary/errors';
-import { bundle } from './vocabulary/paths';
+import { bundle, packageRoot } from './vocabulary/paths';
 import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
@@ -111,6 +110,13 @@ async function profile(args: string[]): Promise<number> {
     drainTimeoutSec: numberOption(values['drain-timeout']),
     maxProcesses: numberOption(values['max-processes']),
     workers: numberOption(values.workers),
+    locustfile: values.locustfile,
+    users: numberOption(values.users),
+    spawnRate: numberOption(values['spawn-rate']),
+    loadWorkers: numberOption(values['load-workers']),
+    loadWorkersExternal: numberOption(values['load-workers-external']),
+    masterHost: values['master-bind'],
+    locustPath: values['locust-path'],
     samplingIntervalUs: numberOption(values['sampling-interval']),
     stallThresholdMs: numberOption(values['stall-threshold']),
     profile: !values['no-profile'],
@@ -159,6 +165,11 @@ async function profile(args: string[]): Promise<number> {
       process.stderr.write(live ? `\r\x1b[K${line}` : `${line}\n`);
       progressShown = true;
     },
+    onNotice: (text) => {
+      if (progressShown && live) process.stderr.write('\n');
+      progressShown = false;
+      process.stderr.write(`  ${text}\n`);
+    },
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -197,6 +208,7 @@ async function demo(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
+      locust: { type: 'boolean' },
     },
     false,
   );
@@ -204,8 +216,22 @@ async function demo(args: string[]): Promise<number> {
   const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   const gcShares: Record<string, number> = {};
-  for (const route of ['/read', '/fast', '/cpu', '/cpualloc']) {
-    const options = resolveRunOptions({ path: route, preset: values.preset, outDir: values.out });
+  // --locust: the walk-through's own locustfiles (shipped with the sample service) under Locust.
+  const routes = values.locust
+    ? ['/read', '/fast', '/cpu']
+    : ['/read', '/fast', '/cpu', '/cpualloc'];
+  for (const route of routes) {
+    const options = resolveRunOptions(
+      values.locust
+        ? {
+            path: route,
+            locustfile: sampleLocustfile(route),
+            users: 50,
+            durationSec: 3,
+            outDir: values.out,
+          }
+        : { path: route, preset: values.preset, outDir: values.out },
+    );
     const { folder, record } = await runProfile(options, {
       onStage: (stage, current) => {
         if (stage === 'starting') process.stdout.write(`\n${formatHeader(current)}\n`);
@@ -221,6 +247,11 @@ async function demo(args: string[]): Promise<number> {
   }
   process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
   return EXIT.ok;
+}
+
+/** The walk-through's locustfile of a sample route (src/sampleService/locust/, in the .vsix too). */
+function sampleLocustfile(route: string): string {
+  return path.join(packageRoot(), 'src', 'sampleService', 'locust', `${route.slice(1)}.py`);
 }
 
 /** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */
@@ -292,31 +323,6 @@ async function report(args: string[]): Promise<number> {
   process.stdout.write(
     `${formatAnalysis(loaded.diagnosis, runFigures(loaded), loaded.analysis.notes)}\n`,
   );
-  return EXIT.ok;
-}
-
-/** A lone `.heapprofile` (a run's, `node --heap-prof`'s, DevTools'): where memory was allocated. */
-function reportHeapProfile(
-  file: string,
-  values: { json?: boolean; markdown?: boolean; html?: string },
-): number {
-  if (values.html)
-    throw new UsageError('--html takes a run folder or a .cpuprofile, not a lone .heapprofile');
-  const { allocations } = loadHeapProfile(file);
-  const figures = allocationFigures(allocations, undefined, undefined, {
-    rows: FIGURE_ROWS.allocations,
-    visibleShare: VISIBLE_SHARE,
-  });
-  if (values.json)
-    process.stdout.write(jsonDocument({ file, allocations: figures, notes: allocations.notes }));
-  else if (values.markdown) process.stdout.write(`${allocationMarkdown(figures).join('\n')}\n`);
-  else
-    process.stdout.write(
-      `${displayPath(file)}\n${formatAllocations(figures).join('\n')}\n${allocations.notes
-        .slice(0, 3)
-        .map((note) => `  note        ${note}\n`)
-        .join('')}`,
-    );
   return EXIT.ok;
 }
 

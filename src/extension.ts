@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { compareRampSteps, compareWith, compareWithPrevious } from './commands/compare';
 import { type Cmd, Ctx } from './commands/context';
 import { cancelRun, profileEndpoint } from './commands/profileEndpoint';
+import { profileLocustfile } from './commands/profileLocustfile';
 import {
   clearResults,
   openProfile,
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Cmd> = {
   'hotpath.startSampleService': startSampleService,
   'hotpath.stopService': stopService,
   'hotpath.openSampleSource': openSampleSource,
+  'hotpath.profileLocustfile': profileLocustfile,
 };
 
 let ctx: Ctx | undefined;
@@ -65,6 +67,10 @@ export function activate(context: vscode.ExtensionContext): HotpathApi {
     vscode.languages.registerCodeLensProvider(
       ROUTE_LANGUAGES.map((language) => ({ scheme: 'file', language })),
       owner.routeLenses,
+    ),
+    vscode.languages.registerCodeLensProvider(
+      { scheme: 'file', language: 'python' },
+      owner.locustLenses,
     ),
     vscode.window.registerCustomEditorProvider(
       ProfileEditorProvider.viewType,

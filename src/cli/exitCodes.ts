@@ -1,3 +1,8 @@
+import { LOCUST_EXIT_CODES } from '../vocabulary/locust';
+
+/** Locust's own exit statuses, as Hotpath reads them for a `--locustfile` load (not Hotpath's). */
+export { LOCUST_EXIT_CODES };
+
 /**
  * The CLI's exit codes: one table, the data `--help` prints and the README's table is checked
  * against (test/unit/exitCodes.test.ts).

@@ -1,10 +1,10 @@
 /** The CLI's help texts, one per command. */
 import { DEFAULTS } from '../vocabulary/defaults';
 import { PRESETS } from '../vocabulary/presets';
-import { EXIT, EXIT_CODES } from './exitCodes';
+import { EXIT, EXIT_CODES, LOCUST_EXIT_CODES } from './exitCodes';
 
-/** The exit codes as `--help` lists them, from the one table. */
-export const EXIT_CODES_HELP = `Exit codes:\n${EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}`;
+/** The exit codes as `--help` lists them, from the one table, with Locust's as Hotpath reads them. */
+export const EXIT_CODES_HELP = `Exit codes:\n${EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}\n\nLocust's exit status under --locustfile (in the run, not Hotpath's own):\n${LOCUST_EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning}`).join('\n')}`;
 
 export const MAIN_HELP = `hotpath — profile a Node.js web endpoint under load
 
@@ -70,6 +70,16 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
                            wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
   --workers N              autocannon worker threads (default ${DEFAULTS.workers})
 
+Locust as the load (the real locust, never a fallback to autocannon):
+  --locustfile FILE        your locustfile's requests are the load; <path> names the request
+                           (Locust's name) whose figures lead; the window opens once every user runs
+  -u, --users N            Locust users (default 50)
+  -r, --spawn-rate R       users started per second (default: all at once)
+  --load-workers N         a Locust master on 127.0.0.1 and N local workers
+  --load-workers-external N  wait for N workers started elsewhere; prints the command for each
+  --master-bind ADDRESS    the master listens there (not loopback: for external workers; warned)
+  --locust-path CMD        the locust command (default: locust on PATH)
+
 Shapes (--shape, and presets in the extension's settings), JSON:
   {"kind":"constant","connections":50,"durationSec":10,"connectionRate":2}
   {"kind":"users","users":100,"waitSec":0.1,"spawnRate":20,"durationSec":10}
@@ -94,11 +104,13 @@ and no diagnosis; its folder keeps the profile.
 Example:
   hotpath profile /read --preset quick && hotpath profile /fast --preset quick`;
 
-export const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR]
+export const DEMO_HELP = `hotpath demo [--preset NAME] [--out DIR] [--locust]
 
 Profiles the sample service's four walk-through routes one after another (preset quick unless
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
-/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
+/fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).
+--locust runs /read, /fast and /cpu with the walk-through's locustfiles (read.py, fast.py, cpu.py:
+50 users, 3 s each) under the real Locust instead; it needs locust installed.`;
 
 export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile | file.heapprofile> [--json | --markdown] [--html FILE]
 

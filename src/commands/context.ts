@@ -26,6 +26,7 @@ import { Config } from '../views/config';
 import { FlamegraphPanel, openSource } from '../views/flamegraphPanel';
 import { HotFunctionLenses } from '../views/hotFunctionLens';
 import { HotLines } from '../views/hotLines';
+import { LocustLenses } from '../views/locustLens';
 import { ProfileEditorProvider } from '../views/profileEditor';
 import { Results } from '../views/results';
 import { RouteLenses } from '../views/routeLens';
@@ -74,6 +75,7 @@ export class Ctx implements vscode.Disposable {
   readonly flamegraph: FlamegraphPanel;
   readonly profileEditor: ProfileEditorProvider;
   readonly routeLenses: RouteLenses;
+  readonly locustLenses: LocustLenses;
   /** The profile being taken now, if any: one at a time. */
   #running: ProfileRun | undefined;
   /** The sample service started by "Start Sample Service". */
@@ -108,6 +110,7 @@ export class Ctx implements vscode.Disposable {
       reportError: (error) => this.reportError(error),
       log: (message) => this.output.warn(message),
     });
+    this.locustLenses = new LocustLenses(this.config);
     this.routeLenses = new RouteLenses(this.config, (file) =>
       file.startsWith(this.sampleSourceFolder + path.sep),
     );
@@ -473,6 +476,7 @@ export class Ctx implements vscode.Disposable {
     this.hotLines.dispose();
     this.lenses.dispose();
     this.routeLenses.dispose();
+    this.locustLenses.dispose();
     this.results.dispose();
     this.config.dispose();
     this.sample.dispose();

@@ -31,6 +31,8 @@ export type ProfileRequest = Partial<
     | 'durationSec'
     | 'warmupSec'
     | 'url'
+    | 'locustfile'
+    | 'users'
   >
 > & { target?: TargetKind };
 
@@ -189,6 +191,7 @@ async function runOnce(
         allowRemote: config.allowRemote,
         drainTimeoutSec: config.drainTimeoutSec,
         maxProcesses: config.maxProcesses,
+        ...(config.locustPath && request.locustfile ? { locustPath: config.locustPath } : {}),
         ...request,
         outDir,
       },

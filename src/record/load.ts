@@ -48,6 +48,64 @@ export interface LoadSummary {
   samples?: SampleSeries;
   /** A ramp's steps and its saturation knee. */
   ramp?: { steps: RampStep[]; knee: Knee };
+  /** A load run by Locust (`--locustfile`): its request names, workers and exit. */
+  locust?: LocustFigures;
+}
+
+/** A load run by the user's locustfile under Locust (`--locustfile`), as asked. */
+export interface LocustLoad {
+  /** The locustfile, absolute. */
+  file: string;
+  users: number;
+  /** Users started per second. */
+  spawnRate: number;
+  /** Local workers under a master (0: one Locust process does it all). */
+  workers: number;
+  /** Workers started on other machines, waited for (0: none). */
+  externalWorkers: number;
+  /** The address the master binds: 127.0.0.1 unless external workers need another. */
+  masterHost: string;
+  /** The `locust` command (the setting `hotpath.locustPath`); absent: the one on PATH. */
+  locustPath?: string;
+}
+
+/** One request name of a Locust load over the window (Locust's `name`: the path by default). */
+export interface RequestNameFigures {
+  name: string;
+  method: string;
+  requests: number;
+  /** Requests Locust counted as failed (an exception, a status ≥ 400, the file's own verdict). */
+  failures: number;
+  requestsPerSec: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  statusCodes: Record<string, number>;
+}
+
+/**
+ * What a Locust load adds to its summary. Counts, sums and the mean are exact (Hotpath's module
+ * counts every request Locust reports, in 100 ms slots); percentiles are its histogram's bucket
+ * edges (0.1 ms wide below 100 ms, 1 ms to 10 s), as for autocannon. Locust's own trailing
+ * averages and rounded percentiles are not used.
+ */
+export interface LocustFigures {
+  /** Locust's version, as its module said (Debian's 2.12 build may say ''). */
+  version: string;
+  /** The request name whose figures are the summary's; absent: all names together. */
+  lead?: string;
+  /** Every request name the window saw, most requests first. */
+  byName: RequestNameFigures[];
+  /** Users running when the window opened. */
+  users: number;
+  /** Before the window: from the first request to the window's start (users spawning and the warm-up). */
+  before: { durationSec: number; requests: number; requestsPerSec: number };
+  /** A distributed load's workers: how many were asked for, those that joined, and those lost. */
+  workers?: {
+    expected: number;
+    joined: string[];
+    lost: { id: string; atSec: number }[];
+  };
+  /** Locust's exit status and what it means (src/cli/exitCodes.ts, LOCUST_EXIT). */
+  exit: { code: number | null; meaning: string };
 }
 
 /** Latency of every response of a load, in coarse bins: `counts[i]` ≤ `edgesMs[i]`, the last above all. */

@@ -5,7 +5,7 @@
  * to do so.
  */
 import type { HeapRecord } from './heap';
-import type { AgentMetrics, LoadShape, LoadSummary } from './load';
+import type { AgentMetrics, LoadShape, LoadSummary, LocustLoad } from './load';
 import type { LockReport } from './locks';
 import type { StallsRecord } from './stalls';
 
@@ -243,6 +243,8 @@ export interface LoadOptions {
    * length.
    */
   shape?: PhasedShape;
+  /** The user's locustfile under Locust is the load (`--locustfile`), instead of autocannon. */
+  locust?: LocustLoad;
 }
 
 /** A request with every default filled in and every value checked. */

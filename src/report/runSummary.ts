@@ -10,6 +10,7 @@ import type { Surface } from '../vocabulary/options';
 import { responsesOf } from '../vocabulary/served';
 import { forSurface, optionRef } from '../vocabulary/words';
 import { notMeasuredOf } from './figures';
+import { locustRows } from './locustRows';
 import { bytes, int, ms, one } from './units';
 
 export function describeTarget(record: RunRecord): string {
@@ -88,6 +89,7 @@ function loadRows(record: RunRecord): Row[] {
       `p50 ${ms(load.latencyMs.p50)} · p90 ${ms(load.latencyMs.p90)} · p99 ${ms(load.latencyMs.p99)} · max ${ms(load.latencyMs.max)}`,
     ]);
   }
+  rows.push(...locustRows(load));
   if (load.ramp) {
     const steps = load.ramp.steps.map(
       (step) => `${int.format(step.connections)} → ${int.format(step.requestsPerSec)}`,

@@ -4,8 +4,10 @@
  * the files beside it (figures, units, runSummary, waits, comparison), which the
  * Markdown, HTML and report-page renderers share. Pure: data in, text out.
  */
+import * as path from 'node:path';
 import type { ComparedRun, Comparison } from '../profile/compare';
 import type { Diagnosis } from '../profile/diagnosis';
+import type { LocustLoad } from '../record/load';
 import type { RunRecord } from '../record/run';
 import { PRESETS } from '../vocabulary/presets';
 import type { LoadProgress } from '../vocabulary/progress';
@@ -33,6 +35,8 @@ import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
 export function formatHeader(record: RunRecord): string {
   const load = record.options.load;
+  if (load.locust)
+    return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${locustHeader(load.locust, load.durationSec)}`;
   const repeat = (record.options.repeat ?? 1) > 1 ? ` · ${record.options.repeat} loads` : '';
   if (load.shape)
     return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${describeShape(load.shape)}${repeat} · preset ${record.preset}`;
@@ -51,6 +55,15 @@ export function formatHeader(record: RunRecord): string {
       ? ` (its ${shape.connections} × ${one.format(shape.durationSec)} s overridden)`
       : '';
   return `${record.endpoint.method} ${record.endpoint.path} · ${describeTarget(record)} · ${load.connections} connections${rate} × ${length}${repeat} · preset ${record.preset}${overridden}`;
+}
+
+/** A Locust load in words: its file, users, spawn rate, workers and window. */
+function locustHeader(locust: LocustLoad, seconds: number | undefined): string {
+  const workers = [
+    locust.workers ? `${locust.workers} local workers` : '',
+    locust.externalWorkers ? `${locust.externalWorkers} workers elsewhere` : '',
+  ].filter(Boolean);
+  return `Locust ${path.basename(locust.file)} · ${int.format(locust.users)} users, ${one.format(locust.spawnRate)}/s joining${workers.length ? ` · ${workers.join(' + ')}` : ''} · ${one.format(seconds ?? 0)} s window`;
 }
 
 export function formatProgress(progress: LoadProgress): string {

@@ -8,11 +8,12 @@ import { describeShape } from '../vocabulary/shapes';
 import { optionRef } from '../vocabulary/words';
 import { checkInspectorAddress, hostPort } from './attach/address';
 import { bad, CONNECTIONS_RULE, checkNumber, RATE_RULE, SECONDS_RULE } from './check';
+import { type LocustRequest, locustPreset, withLocust } from './locustOptions';
 import { isLoopbackHost } from './loopback';
 import { checkShape, peakConnections, plannedSeconds } from './shapes';
 
 /** What a caller asks for; everything but `path` is optional. */
-export interface RunRequest {
+export interface RunRequest extends LocustRequest {
   /** The endpoint's path, such as `/fast`. */
   path: string;
   method?: string;
@@ -142,6 +143,7 @@ export function checkPresets(value: unknown): LoadPreset[] {
     const { name, description, ...rest } = raw as Record<string, unknown>;
     if (typeof name !== 'string' || name.trim() === '')
       bad(`${where}.name`, 'must be a name', 'presets');
+    if (rest.kind === 'locust') return locustPreset(name, description, rest, where);
     const shape = checkShape(rest, `preset "${name}"`, 'presets');
     return {
       name,
@@ -256,38 +258,43 @@ export function resolveRunOptions(
   const headers = checkHeaders(request);
   if (request.body !== undefined && typeof request.body !== 'string') bad('body', 'must be text');
   const base = request.cwd ?? cwd;
-  return {
-    target: targetOf(request, base),
-    preset: request.shape !== undefined ? 'custom (--shape)' : preset.name,
-    load: {
-      method,
-      path: request.path,
-      headers,
-      body: request.body,
-      connections: size.connections,
-      durationSec: size.durationSec,
-      amount: size.amount,
-      connectionRate: size.connectionRate,
-      overallRate: size.overallRate,
-      timeoutSec: limits.timeoutSec,
-      workers: limits.workers,
-      ...(phased ? { shape: phased } : {}),
+  return withLocust(
+    {
+      target: targetOf(request, base),
+      preset: request.shape !== undefined ? 'custom (--shape)' : preset.name,
+      load: {
+        method,
+        path: request.path,
+        headers,
+        body: request.body,
+        connections: size.connections,
+        durationSec: size.durationSec,
+        amount: size.amount,
+        connectionRate: size.connectionRate,
+        overallRate: size.overallRate,
+        timeoutSec: limits.timeoutSec,
+        workers: limits.workers,
+        ...(phased ? { shape: phased } : {}),
+      },
+      repeat: size.repeat,
+      warmupSec: limits.warmupSec,
+      samplingIntervalUs: limits.samplingIntervalUs,
+      stallThresholdMs: limits.stallThresholdMs,
+      profile: request.profile ?? true,
+      watchLocks: request.watchLocks ?? true,
+      outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
+      nodePath: request.nodePath ?? process.execPath,
+      agentTimeoutSec: limits.agentTimeoutSec,
+      readyTimeoutSec: limits.readyTimeoutSec,
+      drainTimeoutSec: limits.drainTimeoutSec,
+      maxProcesses: limits.maxProcesses,
+      insecure: request.insecure === true,
+      allowErrors: request.allowErrors === true,
     },
-    repeat: size.repeat,
-    warmupSec: limits.warmupSec,
-    samplingIntervalUs: limits.samplingIntervalUs,
-    stallThresholdMs: limits.stallThresholdMs,
-    profile: request.profile ?? true,
-    watchLocks: request.watchLocks ?? true,
-    outDir: path.resolve(base, request.outDir ?? DEFAULTS.outDir),
-    nodePath: request.nodePath ?? process.execPath,
-    agentTimeoutSec: limits.agentTimeoutSec,
-    readyTimeoutSec: limits.readyTimeoutSec,
-    drainTimeoutSec: limits.drainTimeoutSec,
-    maxProcesses: limits.maxProcesses,
-    insecure: request.insecure === true,
-    allowErrors: request.allowErrors === true,
-  };
+    request,
+    base,
+    preset.locust,
+  );
 }
 
 /** The endpoint's path and method; returns the method, upper case. */

@@ -21,7 +21,8 @@ import { AttachCapture, noteAttached } from './attach/capture';
 import { SIGNAL_EFFECTS } from './attach/signal';
 import { TargetCapture } from './capture';
 import { writeFileAtomic } from './files';
-import { fineHistogramOf, LoadProcess, type LoadRunOptions } from './load/load';
+import { runEngine } from './load/engine';
+import { fineHistogramOf, LoadProcess } from './load/load';
 import { coarseHistogram, LATENCY_BUCKETS } from './load/protocol';
 import { mergeSummaries } from './load/summary';
 import { type MachineMark, machineUse, markMachine } from './machine';
@@ -37,6 +38,8 @@ export interface RunEvents {
    * and analyse it while the service stops (the promise resolves after, with the same record).
    */
   onDone?: ((completed: CompletedRun) => void) | undefined;
+  /** Words for the user while the run goes on (a Locust master's commands for its workers). */
+  onNotice?: ((text: string) => void) | undefined;
 }
 
 export interface CompletedRun {
@@ -69,7 +72,8 @@ export async function runProfile(
   try {
     enter(run, 'starting');
     checkAttachable(options.target);
-    loader = LoadProcess.start(options.nodePath);
+    // Forked while the service starts (Locust runs processes of its own).
+    if (!options.load.locust) loader = LoadProcess.start(options.nodePath);
     channel = await AgentChannel.open();
     target = await startService(run, channel);
     attached = await attachTo(run, target);
@@ -110,7 +114,7 @@ interface Run {
 /** A run whose service is up, with its capture when Hotpath started the service. */
 interface StartedRun extends Run {
   target: StartedTarget;
-  loader: LoadProcess;
+  loader: LoadProcess | undefined;
   capture: TargetCapture | AttachCapture | undefined;
 }
 
@@ -251,7 +255,8 @@ async function armCapture({ capture, record }: StartedRun): Promise<void> {
  */
 async function warmUp(run: StartedRun): Promise<void> {
   const { options, record, target } = run;
-  if (options.warmupSec <= 0) return;
+  // A Locust load warms up inside its own run: its users never pause (see window.ts).
+  if (options.warmupSec <= 0 || options.load.locust) return;
   enter(run, 'warming-up');
   const warm = await loadWhileAlive(run, warmupLoad(options.load, options.warmupSec), {});
   record.warmup = {
@@ -296,10 +301,11 @@ async function measure(run: StartedRun): Promise<Measured> {
           ? undefined
           : async () => {
               if (!capture) return;
-              const opened = await capture.begin({
-                kind: 'after-warm-up',
-                drainTimeoutMs: options.drainTimeoutSec * 1000,
-              });
+              const opened = await capture.begin(
+                options.load.locust
+                  ? { kind: 'mid-load' }
+                  : { kind: 'after-warm-up', drainTimeoutMs: options.drainTimeoutSec * 1000 },
+              );
               machineAtStart = markMachine();
               record.timings.captureStartedAt = new Date(opened.startedAt).toISOString();
               if (record.warmup) {
@@ -314,6 +320,8 @@ async function measure(run: StartedRun): Promise<Measured> {
             },
     });
     repeats.push(loaded);
+    // Locust's load before its window (users spawning, the warm-up) stands in for a warm-up.
+    if (loaded.locust) record.warmup = { ...loaded.locust.before, ...record.warmup };
     offsetSec = timeline.length > 0 ? timeline[timeline.length - 1].t : offsetSec;
   }
   record.load = repeats.length === 1 ? repeats[0] : mergeRepeats(repeats);
@@ -399,10 +407,20 @@ function noteFailure(record: RunRecord, error: unknown, target: StartedTarget | 
 async function loadWhileAlive(
   { options, events, target, capture, loader }: StartedRun,
   load: RunOptions['load'],
-  extra: Omit<LoadRunOptions, 'signal' | 'nodePath'>,
+  given: Omit<
+    Parameters<typeof runEngine>[2],
+    'signal' | 'nodePath' | 'warmupSec' | 'allowErrors' | 'loader'
+  >,
 ): Promise<LoadSummary> {
+  const extra = {
+    ...given,
+    loader,
+    warmupSec: options.warmupSec,
+    allowErrors: options.allowErrors,
+    onNotice: events.onNotice,
+  };
   if (!capture)
-    return loader.run(target.url, load, {
+    return runEngine(target.url, load, {
       ...extra,
       nodePath: options.nodePath,
       signal: events.signal,
@@ -417,7 +435,7 @@ async function loadWhileAlive(
     controller.abort();
   });
   try {
-    return await loader.run(target.url, load, {
+    return await runEngine(target.url, load, {
       ...extra,
       nodePath: options.nodePath,
       signal: controller.signal,

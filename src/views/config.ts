@@ -141,6 +141,11 @@ export class Config implements vscode.Disposable {
   }
 
   /** The `node` for the sample service and the load; empty: the editor's own Node runtime. */
+  /** The `locust` command of a Locust load (empty: the one on PATH). */
+  get locustPath(): string | undefined {
+    return this.section.get<string>('locustPath') || undefined;
+  }
+
   get nodePath(): string | undefined {
     return this.section.get<string>('nodePath') || undefined;
   }

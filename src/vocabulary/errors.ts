@@ -33,6 +33,10 @@ export type ErrorCode =
   | 'TLS_UNTRUSTED'
   | 'AGENT'
   | 'LOAD'
+  /** `--locustfile` without a `locust` command where Hotpath looks for one. */
+  | 'LOCUST_MISSING'
+  /** Locust's workers did not all join, or its users did not all start, in time. */
+  | 'LOCUST_WORKERS'
   | 'CANCELLED'
   | 'FILES';
 

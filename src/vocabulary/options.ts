@@ -50,6 +50,14 @@ export const OPTIONS = {
   warmup: { flag: '--warmup', setting: 'hotpath.warmup' },
   'drain-timeout': { flag: '--drain-timeout', setting: 'hotpath.drainTimeout' },
   workers: { flag: '--workers' },
+  // Locust as the load (src/runner/load/locust.ts).
+  locustfile: { flag: '--locustfile', inPreset: 'locustfile' },
+  users: { flag: '--users', inPreset: 'users' },
+  'spawn-rate': { flag: '--spawn-rate', inPreset: 'spawnRate' },
+  'load-workers': { flag: '--load-workers', inPreset: 'loadWorkers' },
+  'load-workers-external': { flag: '--load-workers-external' },
+  'master-bind': { flag: '--master-bind' },
+  'locust-path': { flag: '--locust-path', setting: 'hotpath.locustPath' },
   // The capture and where it goes.
   'sampling-interval': { flag: '--sampling-interval', setting: 'hotpath.samplingInterval' },
   'stall-threshold': { flag: '--stall-threshold', setting: 'hotpath.stallThreshold' },

@@ -8,6 +8,17 @@ export interface LoadPreset {
   name: string;
   description: string;
   shape: LoadShape;
+  /** A preset of kind `locust` (settings): the user's locustfile under Locust is the load. */
+  locust?: LocustPreset;
+}
+
+/** A `locust` preset's fields: the locustfile (relative to the workspace) and its users. */
+export interface LocustPreset {
+  locustfile: string;
+  users?: number;
+  spawnRate?: number;
+  loadWorkers?: number;
+  durationSec?: number;
 }
 
 const preset = (

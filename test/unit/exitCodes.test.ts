@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { EXIT, EXIT_CODES } from '../../src/cli/exitCodes';
+import { EXIT, EXIT_CODES, LOCUST_EXIT_CODES } from '../../src/cli/exitCodes';
 import { MAIN_HELP } from '../../src/cli/help';
 
 const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -27,6 +27,26 @@ test("the README's exit codes table is the CLI's table, in order", () => {
     rows.map(([, code, meaning]) => ({ code: Number(code.replaceAll('`', '')), meaning })),
     EXIT_CODES.map(({ code, meaning }) => ({ code, meaning })),
   );
+});
+
+test("the README's table of Locust's exit statuses is the one Hotpath reads them by", () => {
+  const start = readme.indexOf("\n### Locust's exit status\n");
+  assert.ok(start >= 0, 'the README has "### Locust\'s exit status"');
+  const rest = readme
+    .slice(start + 1)
+    .split('\n')
+    .slice(1);
+  const end = rest.findIndex((line) => /^#{1,3} /.test(line));
+  const rows = rest
+    .slice(0, end < 0 ? rest.length : end)
+    .filter((line) => /^\| `\d+`/.test(line))
+    .map((line) => line.split('|').map((cell) => cell.trim()));
+  assert.deepEqual(
+    rows.map(([, code, meaning]) => ({ code: Number(code.replaceAll('`', '')), meaning })),
+    LOCUST_EXIT_CODES.map(({ code, meaning }) => ({ code, meaning })),
+  );
+  for (const { code, meaning } of LOCUST_EXIT_CODES)
+    assert.ok(MAIN_HELP.includes(`  ${code}  ${meaning}`), `--help has Locust's ${code}`);
 });
 
 test('--help lists every exit code with its meaning', () => {

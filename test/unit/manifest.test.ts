@@ -59,6 +59,7 @@ test('untrusted workspaces: the settings that run programs, write files or load 
   const { untrustedWorkspaces } = manifest.capabilities;
   assert.equal(untrustedWorkspaces.supported, 'limited');
   assert.deepEqual(untrustedWorkspaces.restrictedConfigurations.sort(), [
+    'hotpath.locustPath',
     'hotpath.nodePath',
     'hotpath.outputFolder',
     'hotpath.service.allowRemote',

@@ -50,6 +50,9 @@ suite('Hotpath installed from its .vsix', () => {
         f !== 'media/icon.png' &&
         !/^media\/walkthrough\/[a-z]+\.md$/.test(f) &&
         !/^src\/sampleService\/[A-Za-z]+\.ts$/.test(f) &&
+        // Locust as the load: Hotpath's module, and the walk-through's locustfiles.
+        f !== 'locust/hotpathLocust.py' &&
+        !/^src\/sampleService\/locust\/[a-z]+\.py$/.test(f) &&
         // Tells TypeScript not to check the sample's sources (their packages are not installed).
         f !== 'src/sampleService/tsconfig.json',
     );
