@@ -118,7 +118,8 @@ const META: Record<string, Category> = {
 
 /** The category of a script URL (or an original source path) and a function name. */
 export function categorize(url: string, name = ''): { category: Category; packageName?: string } {
-  if (url === '') return { category: META[name] ?? 'v8' };
+  // A thread's frame, above its tree, when several threads are read as one (formats/threads.ts).
+  if (url === '') return { category: META[name] ?? (name.startsWith('(thread ') ? 'root' : 'v8') };
   // The agent's bundle, or its sources once mapped.
   if (/[\\/]dist[\\/]agent\.js$|[\\/]src[\\/]runner[\\/]agent[\\/]/.test(url)) {
     return { category: 'hotpath' };

@@ -13,7 +13,6 @@ import { diagnose } from '../profile/diagnosis';
 import type { LoadedRun } from '../profile/loadedRun';
 import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
-import { readProfile } from '../profile/readProfile';
 import type { ScriptShape } from '../profile/scriptShape';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
 import { attributeStalls, loopFigures } from '../profile/stalls';
@@ -24,6 +23,7 @@ import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
 import type { SampleSeries } from '../record/samples';
 import { HotpathError, messageOf } from '../vocabulary/errors';
 import { responsesOf } from '../vocabulary/served';
+import { profilesIn, readProfileAt, readProfileFolder } from './profileFolder';
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence
@@ -37,17 +37,11 @@ export function readTextFile(file: string): string | undefined {
 }
 
 /**
- * The profile in a file, read as bytes (no string of the whole file, so no 512 MB limit); the
- * bytes are let go as soon as they are read.
+ * The profile in a file, in any format Hotpath reads, as bytes (no string of the whole file, so
+ * no 512 MB limit); the bytes are let go as soon as they are read.
  */
 function readProfileFile(file: string): PackedProfile {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
-  }
-  return readProfile(bytes);
+  return readProfileAt(file).profile;
 }
 
 /** The source maps a run saved from the service's memory (tsx, ts-node), if any. */
@@ -74,36 +68,26 @@ export function loadRun(target: string): LoadedRun {
   let record: RunRecord | undefined;
   let profileFile = target;
   let folder = path.dirname(target);
+  let read: PackedProfile | undefined;
   if (stat.isDirectory()) {
     folder = target;
     const runText = readTextFile(path.join(target, RUN_FILE));
-    if (runText === undefined)
-      throw new HotpathError('FILES', `${target} is not a run folder: it has no ${RUN_FILE}`);
-    try {
-      record = JSON.parse(runText) as RunRecord;
-    } catch (error) {
-      throw new HotpathError(
-        'FILES',
-        `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
-      );
+    if (runText === undefined) {
+      // A folder of profiles (`node --cpu-prof --cpu-prof-dir=…`): one view of them all.
+      const files = profilesIn(target);
+      if (files.length === 0)
+        throw new HotpathError(
+          'FILES',
+          `${target} is not a run folder (it has no ${RUN_FILE}) nor a folder of profiles (no .cpuprofile or .pb.gz in it)`,
+        );
+      read = readProfileFolder(target, files).profile;
+    } else {
+      record = runRecordOf(target, runText);
+      profileFile = path.join(target, record.profile?.file ?? '');
     }
-    // Its profile is of other work than the load's (the warm-up's backlog): not a result.
-    if (record.error?.code === 'MEASURED_NOTHING')
-      throw new HotpathError(
-        'MEASURED_NOTHING',
-        `the run in ${target} measured nothing, so it has no diagnosis: ${record.error.message}` +
-          (record.profile?.file
-            ? ` (its profile is kept: give ${path.join(target, record.profile.file)} to read it anyway)`
-            : ''),
-      );
-    if (record.profile?.file == null) {
-      const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
-      throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
-    }
-    profileFile = path.join(target, record.profile.file);
   }
   const sourceMaps = readSourceMaps(folder);
-  const profile = readProfileFile(profileFile);
+  const profile = read ?? readProfileFile(profileFile);
   const analysis = analyze(profile, { readFile: readTextFile, sourceMaps });
   const stalls = record?.stalls
     ? attributeStalls(profile, record.stalls, analysis.functions)
@@ -132,6 +116,33 @@ export function loadRun(target: string): LoadedRun {
     ...(waits ? { waits } : {}),
     ...(stalls ? { stalls } : {}),
   };
+}
+
+/** A run folder's record, when it has a profile to read. */
+function runRecordOf(target: string, runText: string): RunRecord {
+  let record: RunRecord;
+  try {
+    record = JSON.parse(runText) as RunRecord;
+  } catch (error) {
+    throw new HotpathError(
+      'FILES',
+      `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
+    );
+  }
+  // Its profile is of other work than the load's (the warm-up's backlog): not a result.
+  if (record.error?.code === 'MEASURED_NOTHING')
+    throw new HotpathError(
+      'MEASURED_NOTHING',
+      `the run in ${target} measured nothing, so it has no diagnosis: ${record.error.message}` +
+        (record.profile?.file
+          ? ` (its profile is kept: give ${path.join(target, record.profile.file)} to read it anyway)`
+          : ''),
+    );
+  if (record.profile?.file == null) {
+    const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
+    throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
+  }
+  return record;
 }
 
 /** The run's lock waits in the original source, with the run's figures. */

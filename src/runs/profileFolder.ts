@@ -1,0 +1,66 @@
+/**
+ * Profile files read from disk in any format (`src/profile/formats/`), and a folder of profiles
+ * that is not a run folder (what `node --cpu-prof --cpu-prof-dir=…` leaves: one file per process
+ * or worker thread) read as one profile with a frame per process and thread.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ProfileError } from '../profile/cpuprofile';
+import { type ReadResult, readAnyProfile } from '../profile/formats/detect';
+import { mergeThreads, type ThreadProfile } from '../profile/formats/threads';
+import { HotpathError, messageOf } from '../vocabulary/errors';
+
+/** A file's bytes read as a profile; the bytes are let go as soon as they are read. */
+export function readProfileAt(file: string): ReadResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
+  }
+  return readAnyProfile(bytes);
+}
+
+/** File names a folder of profiles holds. */
+const PROFILE_FILE = /\.(cpuprofile|pb|pprof)(\.gz)?$/;
+/** Node's name for a `--cpu-prof` file: CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile */
+const NODE_CPU_PROF = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
+
+/** The profile files of a folder, in name order; empty when it has none. */
+export function profilesIn(folder: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => PROFILE_FILE.test(name)).sort();
+}
+
+/** The profiles of a folder as one, a frame per file (its process and thread when Node named it). */
+export function readProfileFolder(folder: string, files: readonly string[]): ReadResult {
+  const threads: ThreadProfile[] = files.map((name) => {
+    const file = path.join(folder, name);
+    let read: ReadResult;
+    try {
+      read = readProfileAt(file);
+    } catch (error) {
+      if (error instanceof ProfileError)
+        throw new ProfileError(
+          `${name}:${error.field}`,
+          messageOf(error).slice(`invalid profile: ${error.field} `.length),
+        );
+      throw error;
+    }
+    const node = NODE_CPU_PROF.exec(name);
+    if (!node) return { label: name, profile: read.profile };
+    const [pid, tid] = [Number(node[1]), Number(node[2])];
+    return {
+      label: `pid ${pid}, ${tid === 0 ? 'main thread' : `thread ${tid}`}`,
+      pid,
+      tid,
+      profile: read.profile,
+    };
+  });
+  return { profile: mergeThreads(threads), format: 'cpuprofile', gzipped: false, threads };
+}
