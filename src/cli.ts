@@ -27,6 +27,7 @@ import {
   SERVE_HELP,
 } from './cli/help';
 import { checkGates, type Gate, parseGate } from './profile/compare';
+import { pprofFile } from './profile/formats/pprofWrite';
 import type { LoadedRun } from './profile/loadedRun';
 import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
@@ -49,6 +50,7 @@ import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
+import { readProfileTarget } from './runs/profileFolder';
 import { loadRun } from './runs/runFolder';
 import { HotpathError, messageOf } from './vocabulary/errors';
 import { bundle } from './vocabulary/paths';
@@ -231,6 +233,29 @@ async function writeHtml(file: string, data: ReportData): Promise<void> {
   process.stderr.write(`hotpath: wrote ${displayPath(target)}\n`);
 }
 
+/** Writes the run's profile as a gzipped pprof (temp file + rename) and says where. */
+async function writePprof(file: string, loaded: LoadedRun): Promise<void> {
+  const target = path.resolve(file);
+  const record = loaded.record;
+  const labels: Record<string, string> = {};
+  if (record) {
+    labels.endpoint = `${record.endpoint.method} ${record.endpoint.path}`;
+    labels.run_id = record.id;
+  }
+  const started = Date.parse(record?.timings.captureStartedAt ?? '');
+  await writeFileAtomic(
+    target,
+    pprofFile(readProfileTarget(loaded.profileFile).profile, {
+      labels,
+      comments: [
+        `hotpath ${record ? `run ${record.id} of ${labels.endpoint}` : `profile ${path.basename(loaded.profileFile)}`}`,
+      ],
+      ...(Number.isFinite(started) ? { startedAtMs: started } : {}),
+    }),
+  );
+  process.stderr.write(`hotpath: wrote ${displayPath(target)}\n`);
+}
+
 async function report(args: string[]): Promise<number> {
   const parsed = readArgs(
     args,
@@ -240,14 +265,16 @@ async function report(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       html: { type: 'string' },
       markdown: { type: 'boolean' },
+      pprof: { type: 'string' },
     },
     true,
   );
   if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
-    throw new UsageError('report takes one run folder or .cpuprofile file');
+    throw new UsageError('report takes one run folder, profile file or folder of profiles');
   const loaded = loadRun(positionals[0]);
+  if (values.pprof) await writePprof(values.pprof, loaded);
   if (values.html) {
     await writeHtml(values.html, reportData(loaded));
   }
@@ -271,7 +298,7 @@ async function report(args: string[]): Promise<number> {
   else {
     const m = loaded.analysis.model;
     process.stdout.write(
-      `${displayPath(loaded.profileFile)} · ${(m.durationUs / 1e6).toFixed(2)} s · ${m.sampleCount} samples every ${Math.round(m.meanIntervalUs)} µs on average\n`,
+      `${displayPath(loaded.profileFile)} · ${(m.durationUs / 1e6).toFixed(2)} s · ${m.noTimeline ? `${m.sampleCount} weighted stacks (no timeline in this file: no window, interval or stalls)` : `${m.sampleCount} samples every ${Math.round(m.meanIntervalUs)} µs on average`}\n`,
     );
   }
   process.stdout.write(

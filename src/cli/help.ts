@@ -92,12 +92,18 @@ Profiles the sample service's four walk-through routes one after another (preset
 given: 50 connections for 3 s each), prints each run's summary, then what the pairs show:
 /fast against /read (a lock held across an await), /cpualloc against /cpu (a copy per turn).`;
 
-export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile> [--json | --markdown] [--html FILE]
+export const REPORT_HELP = `hotpath report <run folder | profile file | folder of profiles> [--json | --markdown] [--html FILE] [--pprof FILE]
 
-Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
-the hot functions and the hot lines, mapped through source maps to the original files.
+Analyses a saved run, or a profile of another tool: a V8 .cpuprofile (node --cpu-prof, Chrome
+DevTools, the old format too), a Chrome/DevTools trace (trace-event JSON, every thread), a pprof
+(.pb, .pb.gz: CPU or wall time, which holds no timeline), gzipped or not; or a folder of
+profiles (node --cpu-prof --cpu-prof-dir=DIR, a file per process or worker) as one, a frame per
+process and thread. Prints the diagnosis, the hot functions and the hot lines, mapped through
+source maps to the original files.
 --html FILE also writes a standalone report with the flamegraph (one file, no network).
---markdown prints the report for a pull-request comment.`;
+--markdown prints the report for a pull-request comment.
+--pprof FILE writes the profile as a gzipped pprof (CPU samples, functions with file and line,
+the endpoint and run id as labels) for go tool pprof, Pyroscope, Grafana or Datadog.`;
 
 export const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
 hotpath compare <ramp run> [--steps A,B] [...]

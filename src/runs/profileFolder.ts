@@ -64,3 +64,9 @@ export function readProfileFolder(folder: string, files: readonly string[]): Rea
   });
   return { profile: mergeThreads(threads), format: 'cpuprofile', gzipped: false, threads };
 }
+
+/** The profile of a file, or of a folder of profiles, as `loadRun` read it. */
+export function readProfileTarget(target: string): ReadResult {
+  if (fs.statSync(target).isDirectory()) return readProfileFolder(target, profilesIn(target));
+  return readAnyProfile(fs.readFileSync(target));
+}
