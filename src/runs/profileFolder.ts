@@ -6,12 +6,32 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProfileError } from '../profile/cpuprofile';
-import { type ReadResult, readAnyProfile } from '../profile/formats/detect';
+import { isTraceStart, type ReadResult, readAnyProfile } from '../profile/formats/detect';
 import { mergeThreads, type ThreadProfile } from '../profile/formats/threads';
+import { TraceReader } from '../profile/formats/traceEvents';
 import { HotpathError, messageOf } from '../vocabulary/errors';
 
-/** A file's bytes read as a profile; the bytes are let go as soon as they are read. */
+/** The bytes read at a time from a trace, and the most a file's head is probed for its format. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A file read as a profile. A trace-event JSON is read in chunks (`TraceReader`), so a trace of
+ * any size (a 500 MB Performance recording is near V8's longest string) takes the memory of its
+ * profiles, not of the file; anything else is read whole, as bytes, and let go once read.
+ */
 export function readProfileAt(file: string): ReadResult {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = new Uint8Array(Math.min(CHUNK_BYTES, fs.fstatSync(fd).size));
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    if (isTraceStart(head.subarray(0, got))) return readTraceChunks(fd, head.subarray(0, got));
+  } catch (error) {
+    if (error instanceof ProfileError) throw error;
+    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);
@@ -19,6 +39,21 @@ export function readProfileAt(file: string): ReadResult {
     throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
   }
   return readAnyProfile(bytes);
+}
+
+function readTraceChunks(fd: number, head: Uint8Array): ReadResult {
+  const reader = new TraceReader();
+  reader.push(head);
+  const chunk = new Uint8Array(CHUNK_BYTES);
+  let position = head.length;
+  for (;;) {
+    const got = fs.readSync(fd, chunk, 0, chunk.length, position);
+    if (got === 0) break;
+    reader.push(chunk.subarray(0, got));
+    position += got;
+  }
+  const threads = reader.threads();
+  return { profile: mergeThreads(threads), threads, format: 'trace events', gzipped: false };
 }
 
 /** File names a folder of profiles holds. */

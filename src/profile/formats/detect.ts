@@ -70,6 +70,17 @@ export function readAnyProfile(bytes: Uint8Array): ReadResult {
   throw unknown(`bytes that are not JSON, gzip or pprof (they begin "${head}")`);
 }
 
+/**
+ * Whether a file's first bytes are a trace-event JSON's start (a bare array, or an object whose
+ * first decisive key is `traceEvents`): what may be read in chunks.
+ */
+export function isTraceStart(head: Uint8Array): boolean {
+  const first = head[firstByte(head)];
+  if (first === 0x5b) return true;
+  if (first !== 0x7b) return false;
+  return topKeys(head, (key) => DECISIVE.has(key))?.at(-1) === 'traceEvents';
+}
+
 function unknown(what: string): ProfileError {
   return new ProfileError('(file)', `is of an unknown format: ${what}`);
 }
