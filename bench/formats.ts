@@ -70,13 +70,8 @@ function measure(method: string, file: string): { ms: number; peakMb: number; wh
   return JSON.parse(child.stdout.trim().split('\n').at(-1) as string);
 }
 
-/** Writes `profile` as a trace: chunks of nodes and samples among `fillerPerChunk` other events. */
-function writeTrace(
-  file: string,
-  profile: PackedProfile,
-  fillerPerChunk: number,
-  repeat = 1,
-): number {
+/** Writes `profile` as a trace: chunks of nodes and samples among `fillerTotal` other events. */
+function writeTrace(file: string, profile: PackedProfile, fillerTotal: number, repeat = 1): number {
   const out = fs.openSync(file, 'w');
   let size = 0;
   const write = (text: string) => {
@@ -120,7 +115,9 @@ function writeTrace(
       write(
         `,{"args":{"data":{"cpuProfile":{"nodes":[${nodes.join(',')}],"samples":[${samples.join(',')}]},"timeDeltas":[${deltas.join(',')}]}},"cat":"disabled-by-default-v8.cpu_profiler","id":"${id}","name":"ProfileChunk","ph":"P","pid":1,"tid":2,"ts":${ts++}}`,
       );
-      for (let k = 0; k < fillerPerChunk; k++) write(filler());
+      const fillers =
+        Math.floor(((c + 1) * fillerTotal) / chunks) - Math.floor((c * fillerTotal) / chunks);
+      for (let k = 0; k < fillers; k++) write(filler());
     }
   }
   write(']}');
@@ -198,11 +195,18 @@ function main(): void {
     writeBigProfile(cpu, { nodes: 60_000, samples: 1_200_000, functions: 20_000, scripts: 1_000 });
     const profile = readAnyProfile(fs.readFileSync(cpu)).profile;
     const trace = path.join(dir, 'big.trace.json');
-    const traceMb = writeTrace(trace, profile, 20) / 1048576;
+    const target = 77 * 1048576;
+    // Other events fill the trace to the size: their bytes per chunk found from two writes.
+    const bare = writeTrace(trace, profile, 0);
+    const perFiller = (writeTrace(trace, profile, 2) - bare) / 2;
+    const traceMb =
+      writeTrace(trace, profile, Math.max(0, Math.round((target - bare) / perFiller))) / 1048576;
     const pprof = path.join(dir, 'big.pb');
-    // Stacks are deep (30–140 frames), so fewer samples fill the same bytes.
-    const probe = writePprof(pprof, profile, 20_000) / 20_000;
-    const pprofMb = writePprof(pprof, profile, Math.round((77 * 1048576) / probe)) / 1048576;
+    // Stacks are deep (30–140 frames): the bytes of a sample found from two writes.
+    const small = writePprof(pprof, profile, 20_000);
+    const perSample = (writePprof(pprof, profile, 40_000) - small) / 20_000;
+    const pprofMb =
+      writePprof(pprof, profile, Math.round(20_000 + (target - small) / perSample)) / 1048576;
     console.log(
       `node ${process.version} · trace ${traceMb.toFixed(1)} MB · pprof ${pprofMb.toFixed(1)} MB`,
     );
@@ -236,7 +240,8 @@ function main(): void {
     }
     fs.rmSync(pprof);
     const huge = path.join(dir, 'huge.trace.json');
-    const hugeMb = writeTrace(huge, profile, 400, 1) / 1048576;
+    const hugeMb =
+      writeTrace(huge, profile, Math.round((500 * 1048576 - bare) / perFiller)) / 1048576;
     const streamed = measure('hotpath', huge);
     console.log(
       `a ${hugeMb.toFixed(0)} MB trace, read in 4 MB chunks: ${streamed.ms.toFixed(0)} ms, peak ${streamed.peakMb.toFixed(0)} MB above the start (${streamed.what}); the same profile's 77 MB trace peaked at ${row(1).peak.toFixed(0)} MB`,

@@ -114,6 +114,21 @@ describe('Chrome trace-event JSON', () => {
     }
   });
 
+  test('a profile begun but never sampled (a Profile event alone) is left out, not an error', () => {
+    const extra = {
+      name: 'Profile',
+      ph: 'P',
+      id: '0x9',
+      pid: 7,
+      tid: 8,
+      ts: 1,
+      args: { data: { startTime: 1 } },
+    };
+    const read = readAnyProfile(bytes([...one, extra]));
+    assert.equal(read.threads?.length, 1);
+    assert.equal(top(bytes([...one, extra])).top, 'hashRows');
+  });
+
   test('the closing bracket of an array may be missing (Chrome writes traces so)', () => {
     const text = JSON.stringify(one).slice(0, -1);
     assert.equal(top(new TextEncoder().encode(text)).top, 'hashRows');

@@ -208,6 +208,8 @@ export class TraceReader {
       );
     const threads: ThreadProfile[] = [];
     for (const building of this.#profiles.values()) {
+      // A profile begun but never sampled (a thread that started profiling as the trace ended).
+      if (!building.whole && building.nodes.length === 0 && building.samples.length === 0) continue;
       const profile = building.whole ?? this.#checked(building);
       const threadName = this.#threadNames.get(`${building.pid}:${building.tid}`);
       const processName = this.#processNames.get(building.pid);
