@@ -149,6 +149,7 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
     }
     return at;
   };
+  const childByLocation: (Map<number, number> | undefined)[] = [];
   const ticks = new Map<number, Map<number, number>>();
   const sampleNodes: number[] = [];
   const weights: number[] = [];
@@ -172,13 +173,23 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
     let node = 0;
     let leafLine = 0;
     for (let k = sample.locationId.length - 1; k >= 0; k--) {
-      const loc = locationAt.get(n(sample.locationId[k]));
+      const id = n(sample.locationId[k]);
+      const loc = locationAt.get(id);
       if (!loc)
         throw new ProfileError(
           `${field}.location_id[${k}]`,
           `names no location (${sample.locationId[k]})`,
         );
-      for (const fn of loc.fns) node = child(node, fn);
+      // A node's child by location id (a small integer key): one lookup per frame of a sample.
+      let byLocation = childByLocation[node];
+      if (byLocation === undefined) childByLocation[node] = byLocation = new Map();
+      let next = byLocation.get(id);
+      if (next === undefined) {
+        next = node;
+        for (const fn of loc.fns) next = child(next, fn);
+        byLocation.set(id, next);
+      }
+      node = next;
       leafLine = loc.line;
     }
     const weight = value * unitUs;
