@@ -13,7 +13,7 @@
  *    (decode, every reference checked, the tree built) and model;
  * 3. a ~500 MB trace (near V8's longest string: `JSON.parse` cannot take it as one string) read
  *    by `hotpath report`'s file reader, in 4 MB chunks: its time and peak memory.
- * flamebearer reads neither format, so it is not beside these.
+ * flamebearer 2's `parseInput` (which reads traces, not pprof) is beside the trace.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,13 +38,17 @@ import { writeBigProfile } from './bigProfile';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** In a child: one method on one file; prints its time and peak memory above the start. */
-function measureHere(method: string, file: string): void {
+async function measureHere(method: string, file: string): Promise<void> {
+  const flamebearer = method === 'flamebearer' ? await import('flamebearer') : undefined;
   const base = process.memoryUsage().rss;
   const started = performance.now();
   let what = '';
   if (method === 'json') {
     const value = JSON.parse(fs.readFileSync(file, 'utf8'));
     what = `${Array.isArray(value) ? value.length : Object.keys(value).length} values`;
+  } else if (method === 'flamebearer' && flamebearer) {
+    const trace = flamebearer.parseInput(fs.readFileSync(file), file);
+    what = `${trace.threads.length} threads`;
   } else if (method === 'pprof-decode') {
     const profile = Profile.decode(fs.readFileSync(file));
     what = `${profile.sample.length} samples`;
@@ -213,6 +217,7 @@ function main(): void {
     const pairs: [string, string, string][] = [
       ['trace events', 'json', trace],
       ['trace events', 'hotpath', trace],
+      ['trace events', 'flamebearer', trace],
       ['pprof', 'pprof-decode', pprof],
       ['pprof', 'hotpath', pprof],
     ];
@@ -228,9 +233,13 @@ function main(): void {
       ms: median(seen[i].map((r) => r.ms)),
       peak: median(seen[i].map((r) => r.peakMb)),
     });
+    const fb = row(2);
+    console.log(
+      `trace events: flamebearer 2's parseInput ${fb.ms.toFixed(0)} ms, ${fb.peak.toFixed(0)} MB · hotpath ${(row(1).ms / fb.ms).toFixed(2)}x its time, ${(row(1).peak / fb.peak).toFixed(2)}x its memory`,
+    );
     for (const [floor, ours, name] of [
       [0, 1, 'trace events'],
-      [2, 3, 'pprof'],
+      [3, 4, 'pprof'],
     ] as const) {
       const a = row(floor);
       const b = row(ours);
@@ -251,5 +260,5 @@ function main(): void {
   }
 }
 
-if (process.argv[2] === '--measure') measureHere(process.argv[3], process.argv[4]);
+if (process.argv[2] === '--measure') void measureHere(process.argv[3], process.argv[4]);
 else main();
