@@ -100,6 +100,7 @@ describe('pprof', () => {
     const model = buildModel(read.profile);
     assert.equal(model.noTimeline, true);
     assert.equal(model.meanIntervalUs, 0, 'no interval is made up');
+    assert.match(analyze(read.profile).notes[0] ?? '', /^no timeline in this file/);
     assert.equal(model.durationUs, 6000);
     const byName = Object.fromEntries(model.functions.map((f) => [f.name, [f.selfUs, f.totalUs]]));
     assert.deepEqual(byName.parse, [5000, 5000]);
