@@ -5,7 +5,6 @@
  * Exit codes: src/cli/exitCodes.ts.
  */
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   COMPARE_OPTIONS,
@@ -27,13 +26,12 @@ import {
   REPORT_HELP,
   SERVE_HELP,
 } from './cli/help';
+import { writeHtml, writePprof } from './cli/reportFiles';
 import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
-import type { ReportData } from './protocol/flame';
 import type { RunRecord } from './record/run';
 import { gateText } from './report/comparison';
 import { runFigures } from './report/figures';
-import { renderHtmlReport } from './report/html';
 import { analysisJson, jsonDocument } from './report/json';
 import { formatLessons } from './report/lessons';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
@@ -46,7 +44,6 @@ import {
   formatProgress,
   formatRun,
 } from './report/text';
-import { writeFileAtomic } from './runner/files';
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
@@ -266,16 +263,6 @@ function analyseSaved(folder: string): LoadedRun | undefined {
   }
 }
 
-/** Writes a standalone HTML report (temp file + rename) and says where. */
-async function writeHtml(file: string, data: ReportData): Promise<void> {
-  const target = path.resolve(file);
-  await writeFileAtomic(
-    target,
-    renderHtmlReport(data, fs.readFileSync(bundle('media/report.js'), 'utf8')),
-  );
-  process.stderr.write(`hotpath: wrote ${displayPath(target)}\n`);
-}
-
 async function report(args: string[]): Promise<number> {
   const parsed = readArgs(
     args,
@@ -285,15 +272,17 @@ async function report(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       html: { type: 'string' },
       markdown: { type: 'boolean' },
+      pprof: { type: 'string' },
     },
     true,
   );
   if (!parsed) return EXIT.ok;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
-    throw new UsageError('report takes one run folder or .cpuprofile file');
+    throw new UsageError('report takes one run folder, profile file or folder of profiles');
   if (positionals[0].endsWith('.heapprofile')) return reportHeapProfile(positionals[0], values);
   const loaded = loadRun(positionals[0], { scripts: diskShapes() });
+  if (values.pprof) await writePprof(values.pprof, loaded);
   if (values.html) {
     await writeHtml(values.html, reportData(loaded));
   }
@@ -317,7 +306,7 @@ async function report(args: string[]): Promise<number> {
   else {
     const m = loaded.analysis.model;
     process.stdout.write(
-      `${displayPath(loaded.profileFile)} · ${(m.durationUs / 1e6).toFixed(2)} s · ${m.sampleCount} samples every ${Math.round(m.meanIntervalUs)} µs on average\n`,
+      `${displayPath(loaded.profileFile)} · ${(m.durationUs / 1e6).toFixed(2)} s · ${m.noTimeline ? `${m.sampleCount} weighted stacks (no timeline in this file: no window, interval or stalls)` : `${m.sampleCount} samples every ${Math.round(m.meanIntervalUs)} µs on average`}\n`,
     );
   }
   process.stdout.write(

@@ -112,14 +112,21 @@ given: 50 connections for 3 s each), prints each run's summary, then what the pa
 --locust runs /read, /fast and /cpu with the walk-through's locustfiles (read.py, fast.py, cpu.py:
 50 users, 3 s each) under the real Locust instead; it needs locust installed.`;
 
-export const REPORT_HELP = `hotpath report <run folder | file.cpuprofile | file.heapprofile> [--json | --markdown] [--html FILE]
+export const REPORT_HELP = `hotpath report <run folder | profile file | folder of profiles | file.heapprofile> [--json | --markdown] [--html FILE] [--pprof FILE]
 
-Analyses a saved run (or any V8 .cpuprofile: node --cpu-prof, Chrome DevTools): the diagnosis,
-the hot functions and the hot lines, mapped through source maps to the original files.
+Analyses a saved run, or a profile of another tool: a V8 .cpuprofile (node --cpu-prof, Chrome
+DevTools, the old format too), a Chrome/DevTools trace (trace-event JSON, every thread), a pprof
+(.pb, .pb.gz: CPU or wall time, which holds no timeline), gzipped or not; or a folder of
+profiles (node --cpu-prof --cpu-prof-dir=DIR, a file per process or worker) as one, a frame per
+process and thread. Prints the diagnosis, the hot functions and the hot lines, mapped through
+source maps to the original files.
 --html FILE also writes a standalone report with the flamegraph (one file, no network).
 --markdown prints the report for a pull-request comment.
 A .heapprofile (a run's, node --heap-prof's, DevTools') shows where memory was allocated, by
-function: V8 records the allocating function, not the line.`;
+function: V8 records the allocating function, not the line.
+
+--pprof FILE writes the profile as a gzipped pprof (CPU samples, functions with file and line,
+the endpoint and run id as labels) for go tool pprof, Pyroscope, Grafana or Datadog.`;
 
 export const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
 hotpath compare <ramp run> [--steps A,B] [...]

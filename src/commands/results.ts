@@ -46,7 +46,8 @@ export function openProfile(ctx: Ctx) {
           canSelectFiles: true,
           canSelectFolders: false,
           canSelectMany: false,
-          filters: { [vscode.l10n.t('CPU profiles')]: ['cpuprofile'] },
+          // A .cpuprofile, a pprof, a Chrome trace, gzipped or not: the reader tells them apart.
+          filters: { [vscode.l10n.t('CPU profiles')]: ['cpuprofile', 'gz', 'pb', 'pprof', 'json'] },
           ...(fs.existsSync(runs) ? { defaultUri: vscode.Uri.file(runs) } : {}),
         })
       )?.[0];

@@ -95,6 +95,10 @@ export interface AnalyzeOptions {
   scripts?: ShapeStore;
 }
 
+/** What every surface says of a profile without times (a pprof), where it would show time. */
+export const NO_TIMELINE =
+  'no timeline in this file (a pprof holds weighted stacks): shares are of the sampled time; there is no window, sampling interval, ramp step or stall to show';
+
 /** Categories that are somebody's code (as opposed to V8's and the idle loop's time). */
 export const CODE_CATEGORIES: readonly Category[] = ['user', 'node_modules', 'node'];
 
@@ -219,7 +223,11 @@ export function analyze(
     CATEGORIES.map((c) => [c, model.durationUs > 0 ? categoryUs[c] / model.durationUs : 0]),
   ) as Record<Category, number>;
 
-  const notes = [...[...lineless.values()].map(linelessNote), ...mapper.notes];
+  const notes = [
+    ...(packed.noTimeline ? [NO_TIMELINE] : []),
+    ...[...lineless.values()].map(linelessNote),
+    ...mapper.notes,
+  ];
   return { model, functions, lines, shares, notes };
 }
 

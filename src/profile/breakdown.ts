@@ -66,6 +66,38 @@ export function agentWork(analysis: Analysis): Uint8Array {
   return forAgent;
 }
 
+/**
+ * What a function compiled at run time is, in words that stand for the row's owner when no code
+ * of anyone's ran it; undefined for any other function. A script without a URL but with a
+ * position is `eval` or `new Function` (or a page's inline script); `vm` names its scripts
+ * `evalmachine.<anonymous>`; DevTools names snippets `snippet:///…`.
+ */
+function madeAs(f: AnalyzedFunction): string | undefined {
+  const { url, line } = f.generated;
+  if (url === '') return f.category === 'v8' && line > 0 ? GENERATED_WORDS.eval : undefined;
+  if (url.startsWith('snippet:')) return GENERATED_WORDS.snippet;
+  if (url.startsWith('evalmachine.')) return GENERATED_WORDS.vm;
+  return undefined;
+}
+
+/** A generated row's owner when nobody's code ran it: what the code is. */
+export const GENERATED_WORDS = {
+  eval: 'eval, no script URL',
+  snippet: 'a DevTools snippet',
+  vm: 'node:vm (evalmachine)',
+} as const;
+
+/** Whether a generated row's owner says what the code is (nobody's code ran it). */
+export const isGeneratedWhat = (owner: string): boolean =>
+  (Object.values(GENERATED_WORDS) as string[]).includes(owner);
+
+/** The words for a generated row: who ran it, or what it is when nobody's code did. */
+export function generatedLabel(owner: string | undefined): string {
+  return owner !== undefined && isGeneratedWhat(owner)
+    ? `generated code: ${owner}`
+    : `generated code, run by ${owner ?? 'unknown'}`;
+}
+
 export function breakdown(analysis: Analysis): BreakdownRow[] {
   const { frames, durationUs } = analysis.model;
   const rows = new Map<string, { row: BreakdownRow; names: Map<string, number> }>();
@@ -92,15 +124,26 @@ export function breakdown(analysis: Analysis): BreakdownRow[] {
       add('unattributed', undefined, '(unknown)', us);
       continue;
     }
-    if (forAgent[i] && (f.category === 'node' || f.category === 'v8')) {
+    const made = madeAs(f);
+    if (made && !forAgent[i]) {
+      // Code compiled at run time: charged to who ran it; with no caller of anyone's, named for
+      // what it is, with its line (the only place the user can find it by).
+      const caller = callerOf(i);
+      const name = f.name || '(anonymous)';
+      if (caller !== 'unknown') add('generated', caller, name, us);
+      else
+        add(
+          'generated',
+          made,
+          f.generated.line > 0 ? `${name} (line ${f.generated.line})` : name,
+          us,
+        );
+    } else if (forAgent[i] && (f.category === 'node' || f.category === 'v8')) {
       add('hotpath', undefined, f.name || '(anonymous)', us);
     } else if (f.category === 'node_modules') {
       add('package', f.packageName ?? 'node_modules', f.name, us);
     } else if (f.category !== 'v8') {
       add(KIND_OF[f.category], undefined, f.name, us);
-    } else if (f.generated.line > 0) {
-      // A script without a URL but with a position is code compiled at run time.
-      add('generated', callerOf(i), f.name || '(anonymous)', us);
     } else {
       const unnamed = !f.name || f.name === '(anonymous)';
       add('native', undefined, unnamed ? `native code in ${nearestNamed(i)}` : f.name, us);

@@ -265,14 +265,17 @@ function checkNodeInPlace(node: Record<string, Json>, i: number): void {
 
 function deltasFromTimestamps(value: Json, count: number, startTime: number): number[] {
   const timestamps = array(value, 'timestamps');
-  if (timestamps.length !== count) {
+  // Chrome wrote one timestamp more than samples for a while (DevTools keeps the end of the last
+  // sample as an extra timestamp): the extra one is the end, not a sample.
+  if (timestamps.length !== count && timestamps.length !== count + 1) {
     throw new ProfileError(
       'timestamps',
-      `has ${timestamps.length} entries for ${count} samples (they must match)`,
+      `has ${timestamps.length} entries for ${count} samples (one per sample, or one more for the end)`,
     );
   }
+  if (timestamps.length > count) finite(timestamps[count], `timestamps[${count}]`);
   let previous = startTime;
-  return timestamps.map((t, i) => {
+  return timestamps.slice(0, count).map((t, i) => {
     const now = finite(t, `timestamps[${i}]`);
     const delta = now - previous;
     previous = now;

@@ -3,7 +3,7 @@
  * and the busy time's biggest parts in words.
  */
 import type { Analysis } from './analyze';
-import { breakdown } from './breakdown';
+import { breakdown, generatedLabel, isGeneratedWhat } from './breakdown';
 
 export function percent(share: number): string {
   const value = share * 100;
@@ -49,7 +49,9 @@ export function busyRows(analysis: Analysis): string {
                 .map((n) => n.name.replace(/^native code in /, ''))
                 .join(', ')})`
             : r.kind === 'generated'
-              ? `code generated at run time (run by ${r.owner})`
+              ? r.owner !== undefined && isGeneratedWhat(r.owner)
+                ? generatedLabel(r.owner)
+                : `code generated at run time (run by ${r.owner})`
               : r.kind === 'gc'
                 ? 'the garbage collector'
                 : r.kind === 'hotpath'

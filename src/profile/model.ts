@@ -62,6 +62,11 @@ export interface ModelSummary {
   /** Mean time between samples, from the time deltas (the interval asked for is not what you get). */
   meanIntervalUs: number;
   categories: Record<Category, number>;
+  /**
+   * The file had weighted stacks and no times (a pprof): durations are sums of weights, and
+   * there is no window, no interval, nothing in time to show (views say so).
+   */
+  noTimeline?: true;
   /** The merged call tree, flat; made when first read (only the flamegraph needs it). */
   readonly frames: MergedFrames;
   /** The same tree as objects; the root's `functionId` is the (root) function. */
@@ -81,8 +86,15 @@ export interface ProfileModel extends ModelSummary {
 export type PlainSummary = Omit<ModelSummary, 'frames' | 'tree'> & { frames: MergedFrames };
 
 export function plainSummary(model: ModelSummary): PlainSummary {
-  const { durationUs, sampleCount, meanIntervalUs, categories, frames } = model;
-  return { durationUs, sampleCount, meanIntervalUs, categories, frames };
+  const { durationUs, sampleCount, meanIntervalUs, categories, frames, noTimeline } = model;
+  return {
+    durationUs,
+    sampleCount,
+    meanIntervalUs,
+    categories,
+    frames,
+    ...(noTimeline ? { noTimeline } : {}),
+  };
 }
 
 /** A plain summary as a model's summary again: the tree of objects made on first use. */
@@ -118,7 +130,8 @@ const META: Record<string, Category> = {
 
 /** The category of a script URL (or an original source path) and a function name. */
 export function categorize(url: string, name = ''): { category: Category; packageName?: string } {
-  if (url === '') return { category: META[name] ?? 'v8' };
+  // A thread's frame, above its tree, when several threads are read as one (formats/threads.ts).
+  if (url === '') return { category: META[name] ?? (name.startsWith('(thread ') ? 'root' : 'v8') };
   // The agent's bundle, or its sources once mapped.
   if (/[\\/]dist[\\/]agent\.js$|[\\/]src[\\/]runner[\\/]agent[\\/]/.test(url)) {
     return { category: 'hotpath' };
@@ -150,7 +163,9 @@ export function buildModel(input: CpuProfile | PackedProfile): ProfileModel {
   return {
     durationUs: spans.durationUs,
     sampleCount: count,
-    meanIntervalUs: count > 1 ? (spans.lastTime - spans.firstTime) / (count - 1) : 0,
+    meanIntervalUs:
+      count > 1 && !profile.noTimeline ? (spans.lastTime - spans.firstTime) / (count - 1) : 0,
+    ...(profile.noTimeline ? { noTimeline: true as const } : {}),
     functions,
     lines,
     categories,

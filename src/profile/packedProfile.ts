@@ -35,6 +35,11 @@ export interface PackedProfile {
   samples: Int32Array;
   /** Microseconds since the previous sample; never negative. Integers, as V8 writes them, fit in half the memory. */
   timeDeltas: Int32Array | Float64Array;
+  /**
+   * Set when the file had weighted stacks and no times (a pprof): each sample's delta is then its
+   * weight, and nothing may be read as a time (no window, no steps, no stalls, no interval).
+   */
+  noTimeline?: true;
 }
 
 export const isPacked = (profile: CpuProfile | PackedProfile): profile is PackedProfile =>

@@ -6,7 +6,7 @@
  * (`share` in units.ts). Pure.
  */
 import { type Analysis, hotFunctions, hotLines, sourceOf } from '../profile/analyze';
-import { type BreakdownKind, breakdown } from '../profile/breakdown';
+import { type BreakdownKind, breakdown, generatedLabel } from '../profile/breakdown';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { Category } from '../profile/model';
 import type { LockSite, Waits } from '../profile/waits';
@@ -376,7 +376,7 @@ function breakdownLabel(kind: BreakdownKind, owner: string | undefined): string 
     case 'native':
       return 'native code and V8 built-ins';
     case 'generated':
-      return `generated code, run by ${owner}`;
+      return generatedLabel(owner);
     case 'gc':
       return 'garbage collector';
     case 'idle':

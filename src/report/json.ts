@@ -27,7 +27,9 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
   return {
     durationMs: analysis.model.durationUs / 1000,
     samples: analysis.model.sampleCount,
-    meanIntervalUs: analysis.model.meanIntervalUs,
+    // A pprof without times has no interval: null, and `timeline: false` says why.
+    meanIntervalUs: analysis.model.noTimeline ? null : analysis.model.meanIntervalUs,
+    ...(analysis.model.noTimeline ? { timeline: false } : {}),
     // What the per-response figures divide by, and which count that is (run.json's names).
     responses: figures.responses,
     diagnosis: { ...diagnosis, summary: forSurface(diagnosis.summary, 'cli') },

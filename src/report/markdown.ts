@@ -1,5 +1,6 @@
 /** Markdown for a pull-request comment: a run's report, or a comparison of two runs. */
 
+import { NO_TIMELINE } from '../profile/analyze';
 import type { Comparison } from '../profile/compare';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { RunRecord } from '../record/run';
@@ -59,6 +60,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
     `> ${mdText(forSurface(diagnosis.summary, 'cli'))}`,
     '',
   ];
+  if (run.analysis.model.noTimeline) parts.push(`_${NO_TIMELINE}_`, '');
   if (record)
     parts.push(
       table(

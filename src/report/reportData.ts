@@ -50,7 +50,7 @@ export function reportData(
           ? describeShape(record.options.load.shape)
           : `${record.options.load.connections} connections`
       } · preset ${record.preset}`
-    : `${(duration / 1e6).toFixed(2)} s · ${analysis.model.sampleCount} samples`;
+    : `${(duration / 1e6).toFixed(2)} s · ${analysis.model.sampleCount} samples${analysis.model.noTimeline ? ' · no timeline in this file' : ''}`;
   return {
     title,
     subtitle,

@@ -20,7 +20,6 @@ import type { ShapeStore } from '../profile/inlinedFrames';
 import type { LoadedRun } from '../profile/loadedRun';
 import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
-import { readProfile } from '../profile/readProfile';
 import type { ScriptShape } from '../profile/scriptShape';
 import { createSourceMapper, type ReadFile } from '../profile/sourcemaps';
 import { attributeStalls, loopFigures } from '../profile/stalls';
@@ -31,6 +30,7 @@ import { RUN_FILE, type RunRecord, SOURCE_MAPS_FILE } from '../record/run';
 import type { SampleSeries } from '../record/samples';
 import { HotpathError, messageOf } from '../vocabulary/errors';
 import { responsesOf } from '../vocabulary/served';
+import { profilesIn, readProfileAt, readProfileFolder } from './profileFolder';
 
 export function readTextFile(file: string): string | undefined {
   // A profile from another machine names thousands of scripts that are not here: an existence
@@ -44,17 +44,11 @@ export function readTextFile(file: string): string | undefined {
 }
 
 /**
- * The profile in a file, read as bytes (no string of the whole file, so no 512 MB limit); the
- * bytes are let go as soon as they are read.
+ * The profile in a file, in any format Hotpath reads, as bytes (no string of the whole file, so
+ * no 512 MB limit); the bytes are let go as soon as they are read.
  */
 function readProfileFile(file: string): PackedProfile {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
-  }
-  return readProfile(bytes);
+  return readProfileAt(file).profile;
 }
 
 /** The source maps a run saved from the service's memory (tsx, ts-node), if any. */
@@ -81,36 +75,26 @@ export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = 
   let record: RunRecord | undefined;
   let profileFile = target;
   let folder = path.dirname(target);
+  let read: PackedProfile | undefined;
   if (stat.isDirectory()) {
     folder = target;
     const runText = readTextFile(path.join(target, RUN_FILE));
-    if (runText === undefined)
-      throw new HotpathError('FILES', `${target} is not a run folder: it has no ${RUN_FILE}`);
-    try {
-      record = JSON.parse(runText) as RunRecord;
-    } catch (error) {
-      throw new HotpathError(
-        'FILES',
-        `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
-      );
+    if (runText === undefined) {
+      // A folder of profiles (`node --cpu-prof --cpu-prof-dir=…`): one view of them all.
+      const files = profilesIn(target);
+      if (files.length === 0)
+        throw new HotpathError(
+          'FILES',
+          `${target} is not a run folder (it has no ${RUN_FILE}) nor a folder of profiles (no .cpuprofile or .pb.gz in it)`,
+        );
+      read = readProfileFolder(target, files).profile;
+    } else {
+      record = runRecordOf(target, runText);
+      profileFile = path.join(target, record.profile?.file ?? '');
     }
-    // Its profile is of other work than the load's (the warm-up's backlog): not a result.
-    if (record.error?.code === 'MEASURED_NOTHING')
-      throw new HotpathError(
-        'MEASURED_NOTHING',
-        `the run in ${target} measured nothing, so it has no diagnosis: ${record.error.message}` +
-          (record.profile?.file
-            ? ` (its profile is kept: give ${path.join(target, record.profile.file)} to read it anyway)`
-            : ''),
-      );
-    if (record.profile?.file == null) {
-      const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
-      throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
-    }
-    profileFile = path.join(target, record.profile.file);
   }
   const sourceMaps = readSourceMaps(folder);
-  const profile = readProfileFile(profileFile);
+  const profile = read ?? readProfileFile(profileFile);
   const analysis = analyze(profile, {
     readFile: readTextFile,
     sourceMaps,
@@ -180,6 +164,33 @@ function runAllocations(
 /** A lone `.heapprofile` (DevTools', `node --heap-prof`'s, or a run's), analysed. */
 export function loadHeapProfile(file: string): { file: string; allocations: AllocationAnalysis } {
   return { file, allocations: readAllocations(file, readSourceMaps(path.dirname(file))) };
+}
+
+/** A run folder's record, when it has a profile to read. */
+function runRecordOf(target: string, runText: string): RunRecord {
+  let record: RunRecord;
+  try {
+    record = JSON.parse(runText) as RunRecord;
+  } catch (error) {
+    throw new HotpathError(
+      'FILES',
+      `${path.join(target, RUN_FILE)} is not JSON: ${messageOf(error)}`,
+    );
+  }
+  // Its profile is of other work than the load's (the warm-up's backlog): not a result.
+  if (record.error?.code === 'MEASURED_NOTHING')
+    throw new HotpathError(
+      'MEASURED_NOTHING',
+      `the run in ${target} measured nothing, so it has no diagnosis: ${record.error.message}` +
+        (record.profile?.file
+          ? ` (its profile is kept: give ${path.join(target, record.profile.file)} to read it anyway)`
+          : ''),
+    );
+  if (record.profile?.file == null) {
+    const why = record.profile && 'why' in record.profile ? `: ${record.profile.why}` : '';
+    throw new HotpathError('FILES', `the run in ${target} has no profile${why}`);
+  }
+  return record;
 }
 
 /** The run's lock waits in the original source, with the run's figures. */

@@ -1,5 +1,6 @@
 /**
- * The editor for `.cpuprofile` files: the report (diagnosis, flamegraph, hot functions and lines)
+ * The editor for profiles (`.cpuprofile`, a pprof `.pb.gz`, a Chrome trace `.json` through
+ * "Open With…"; src/profile/formats/ tells them apart by their bytes): the report (diagnosis, flamegraph, hot functions and lines)
  * in the editor itself, and the profile's hot lines and lenses on the sources it maps to. A
  * malformed profile shows its error in the editor and in a message; nothing throws.
  */

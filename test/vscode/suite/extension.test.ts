@@ -684,6 +684,78 @@ require('node:http')
     assert.match(shown.title, /^GET \//, 'read with its run');
     assert.ok(shown.frames > 3);
 
+    // The same run as a Chrome trace (trace-event JSON, its nodes naming their parent) and as
+    // the pprof `hotpath report --pprof` writes: each opens in the same editor.
+    const raw = JSON.parse(fs.readFileSync(good.fsPath, 'utf8')) as {
+      nodes: { id: number; callFrame: unknown; children?: number[] }[];
+      startTime: number;
+      endTime: number;
+      samples: number[];
+      timeDeltas: number[];
+    };
+    const parentOf = new Map<number, number>();
+    for (const node of raw.nodes)
+      for (const child of node.children ?? []) parentOf.set(child, node.id);
+    const trace = path.join(workspace, 'page.trace.json');
+    fs.writeFileSync(
+      trace,
+      JSON.stringify({
+        traceEvents: [
+          {
+            name: 'Profile',
+            ph: 'P',
+            id: '0x1',
+            pid: 1,
+            tid: 1,
+            ts: raw.startTime,
+            args: { data: { startTime: raw.startTime } },
+          },
+          {
+            name: 'ProfileChunk',
+            ph: 'P',
+            id: '0x1',
+            pid: 1,
+            tid: 2,
+            ts: raw.startTime,
+            args: {
+              data: {
+                cpuProfile: {
+                  nodes: raw.nodes.map(({ id, callFrame }) => ({
+                    id,
+                    callFrame,
+                    ...(parentOf.has(id) ? { parent: parentOf.get(id) } : {}),
+                  })),
+                  samples: raw.samples,
+                },
+                timeDeltas: raw.timeDeltas,
+                endTime: raw.endTime,
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const pprof = path.join(workspace, 'run.pb.gz');
+    const cli = path.join(
+      vscode.extensions.getExtension(ID)?.extensionPath ?? '',
+      'dist',
+      'cli.js',
+    );
+    const written = spawnSync(process.execPath, [cli, 'report', folder, '--pprof', pprof], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      encoding: 'utf8',
+    });
+    assert.equal(written.status, 0, written.stderr);
+    for (const file of [trace, pprof]) {
+      const uri = vscode.Uri.file(file);
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
+      const other = await until(`the profile editor to draw ${path.basename(file)}`, () =>
+        api().profileEditorShown(uri),
+      );
+      assert.match(other.title, new RegExp(path.basename(file).replace(/\./g, '\\.')));
+      assert.ok(other.frames > 3, `${path.basename(file)}: ${other.frames} frames`);
+    }
+
     const bad = path.join(workspace, 'malformed.cpuprofile');
     fs.writeFileSync(bad, JSON.stringify({ nodes: [{ id: 1, callFrame: {} }], samples: [7] }));
     const before = api().lastError();

@@ -1,0 +1,107 @@
+/**
+ * Profile files read from disk in any format (`src/profile/formats/`), and a folder of profiles
+ * that is not a run folder (what `node --cpu-prof --cpu-prof-dir=…` leaves: one file per process
+ * or worker thread) read as one profile with a frame per process and thread.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ProfileError } from '../profile/cpuprofile';
+import { isTraceStart, type ReadResult, readAnyProfile } from '../profile/formats/detect';
+import { mergeThreads, type ThreadProfile } from '../profile/formats/threads';
+import { TraceReader } from '../profile/formats/traceEvents';
+import { HotpathError, messageOf } from '../vocabulary/errors';
+
+/** The bytes read at a time from a trace, and the most a file's head is probed for its format. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A file read as a profile. A trace-event JSON is read in chunks (`TraceReader`), so a trace of
+ * any size (a 500 MB Performance recording is near V8's longest string) takes the memory of its
+ * profiles, not of the file; anything else is read whole, as bytes, and let go once read.
+ */
+export function readProfileAt(file: string): ReadResult {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = new Uint8Array(Math.min(CHUNK_BYTES, fs.fstatSync(fd).size));
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    if (isTraceStart(head.subarray(0, got))) return readTraceChunks(fd, head.subarray(0, got));
+  } catch (error) {
+    if (error instanceof ProfileError) throw error;
+    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
+  }
+  return readAnyProfile(bytes);
+}
+
+function readTraceChunks(fd: number, head: Uint8Array): ReadResult {
+  const reader = new TraceReader();
+  reader.push(head);
+  const chunk = new Uint8Array(CHUNK_BYTES);
+  let position = head.length;
+  for (;;) {
+    const got = fs.readSync(fd, chunk, 0, chunk.length, position);
+    if (got === 0) break;
+    reader.push(chunk.subarray(0, got));
+    position += got;
+  }
+  const threads = reader.threads();
+  return { profile: mergeThreads(threads), threads, format: 'trace events', gzipped: false };
+}
+
+/** File names a folder of profiles holds. */
+const PROFILE_FILE = /\.(cpuprofile|pb|pprof)(\.gz)?$/;
+/** Node's name for a `--cpu-prof` file: CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile */
+const NODE_CPU_PROF = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
+
+/** The profile files of a folder, in name order; empty when it has none. */
+export function profilesIn(folder: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => PROFILE_FILE.test(name)).sort();
+}
+
+/** The profiles of a folder as one, a frame per file (its process and thread when Node named it). */
+export function readProfileFolder(folder: string, files: readonly string[]): ReadResult {
+  const threads: ThreadProfile[] = files.map((name) => {
+    const file = path.join(folder, name);
+    let read: ReadResult;
+    try {
+      read = readProfileAt(file);
+    } catch (error) {
+      if (error instanceof ProfileError)
+        throw new ProfileError(
+          `${name}:${error.field}`,
+          messageOf(error).slice(`invalid profile: ${error.field} `.length),
+        );
+      throw error;
+    }
+    const node = NODE_CPU_PROF.exec(name);
+    if (!node) return { label: name, profile: read.profile };
+    const [pid, tid] = [Number(node[1]), Number(node[2])];
+    return {
+      label: `pid ${pid}, ${tid === 0 ? 'main thread' : `thread ${tid}`}`,
+      pid,
+      tid,
+      profile: read.profile,
+    };
+  });
+  return { profile: mergeThreads(threads), format: 'cpuprofile', gzipped: false, threads };
+}
+
+/** The profile of a file, or of a folder of profiles, as `loadRun` read it. */
+export function readProfileTarget(target: string): ReadResult {
+  if (fs.statSync(target).isDirectory()) return readProfileFolder(target, profilesIn(target));
+  return readAnyProfile(fs.readFileSync(target));
+}

@@ -1,0 +1,238 @@
+/**
+ * Profiles made by the real tools, read by `hotpath report`: a folder from `node --cpu-prof
+ * --cpu-prof-dir` (the main thread and a worker, a file each), a trace from Chromium through the
+ * DevTools protocol (`Tracing.start` with V8's CPU profiler category while a page runs a hot
+ * function), and a pprof that Hotpath writes from a real run of the sample service, read back by
+ * pprof-format and decoded by an independent decoder (protobufjs against a profile.proto written
+ * from pprof's field numbers) that also checks pprof's rules. Each names its expected top
+ * function. Fixtures are made here, in a temp folder, by the tools themselves.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import protobuf from 'protobufjs';
+import { readAnyProfile } from '../../src/profile/formats/detect';
+import { buildModel } from '../../src/profile/model';
+import { loadRun } from '../../src/runs/runFolder';
+import { launchChromium } from '../browser';
+import { fixture, QUICK, runCli, tempFolder } from '../helpers';
+
+const dir = tempFolder('formats');
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The heaviest function by self time of a file's profile. */
+function topOf(file: string): { name: string; samples: number; selfUs: number } {
+  const model = buildModel(readAnyProfile(fs.readFileSync(file)).profile);
+  // V8's own entries ((idle), (program)) aside: the top function of code.
+  const f = [...model.functions]
+    .filter((g) => !g.name.startsWith('('))
+    .sort((a, b) => b.selfUs - a.selfUs)[0];
+  return { name: f.name, samples: model.sampleCount, selfUs: f.selfUs };
+}
+
+describe('node --cpu-prof --cpu-prof-dir: a file per thread, opened as one', () => {
+  const folder = path.join(dir, 'cpu-prof');
+  before(() => {
+    const script = path.join(dir, 'threads.js');
+    fs.writeFileSync(
+      script,
+      `const { Worker, isMainThread } = require('node:worker_threads');
+function sumRoots() { let s = 0; for (let i = 0; i < 4e6; i++) s += Math.sqrt(i); return s; }
+function hashInWorker() { let h = 7; for (let i = 0; i < 3e7; i++) h = (h * 31 + i) | 0; return h; }
+if (isMainThread) { new Worker(__filename); sumRoots(); } else hashInWorker();
+`,
+    );
+    const made = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${folder}`, script], {
+      timeout: 60_000,
+    });
+    assert.equal(made.status, 0, String(made.stderr));
+  });
+
+  test('two files, one view: a frame per thread, the worker hashInWorker on top', () => {
+    const files = fs.readdirSync(folder);
+    assert.equal(files.length, 2, files.join(', '));
+    const run = loadRun(folder);
+    const { model, functions } = run.analysis;
+    const threads = model.tree.children.map((c) => functions[c.functionId].name).sort();
+    assert.equal(threads.length, 2);
+    assert.match(threads[0], /^\(thread pid \d+, main thread\)$/);
+    assert.match(threads[1], /^\(thread pid \d+, thread 1\)$/);
+    const top = [...functions]
+      .filter((f) => f.category === 'user')
+      .sort((a, b) => b.selfUs - a.selfUs)[0];
+    assert.equal(top.name, 'hashInWorker');
+    assert.ok(
+      functions.some((f) => f.name === 'sumRoots' && f.selfUs > 0),
+      'the main thread is kept',
+    );
+    const cli = runCli(dir, ['report', folder]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /hashInWorker\s+\d/);
+  });
+});
+
+describe('a Chromium trace (DevTools protocol tracing)', () => {
+  const file = path.join(dir, 'page.trace.json');
+  before(async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const cdp = await page.context().newCDPSession(page);
+      const events: unknown[] = [];
+      cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => {
+        events.push(...e.value);
+      });
+      const complete = new Promise<void>((resolve) =>
+        cdp.once('Tracing.tracingComplete', () => resolve()),
+      );
+      await cdp.send('Tracing.start', {
+        traceConfig: { includedCategories: ['disabled-by-default-v8.cpu_profiler', '__metadata'] },
+        transferMode: 'ReportEvents',
+      });
+      await page.setContent(
+        '<script>function crunchNumbers(){let s=0;for(let i=0;i<2e6;i++)s+=Math.sqrt(i)*Math.sin(i);return s}</script>',
+      );
+      await page.evaluate(() => {
+        const started = Date.now();
+        let sum = 0;
+        const w = globalThis as unknown as { crunchNumbers: () => number };
+        while (Date.now() - started < 500) sum += w.crunchNumbers();
+        return sum;
+      });
+      await cdp.send('Tracing.end');
+      await complete;
+      fs.writeFileSync(file, JSON.stringify({ traceEvents: events }));
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('read as trace events, crunchNumbers on top, gzipped the same', () => {
+    assert.ok(fs.statSync(file).size < 300_000);
+    const read = readAnyProfile(fs.readFileSync(file));
+    assert.equal(read.format, 'trace events');
+    assert.match(read.threads?.[0]?.label ?? '', /^CrRendererMain of Renderer \(pid \d+\)$/);
+    const top = topOf(file);
+    assert.equal(top.name, 'crunchNumbers');
+    const gz = `${file}.gz`;
+    fs.writeFileSync(gz, gzipSync(fs.readFileSync(file)));
+    assert.deepEqual(topOf(gz), top);
+    // The page's script has no URL: its time is generated code, named so, with its line.
+    const cli = runCli(dir, ['report', file]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /generated code: eval, no script URL/);
+    assert.match(cli.stdout, /crunchNumbers \(line 1\)/);
+  });
+});
+
+describe('pprof: written from a real run, read back by two decoders', () => {
+  let run = '';
+  let pprof = '';
+  before(() => {
+    const profiled = runCli(dir, ['profile', '/cpu', ...QUICK]);
+    assert.equal(profiled.code, 0, profiled.stderr);
+    const runs = path.join(dir, '.hotpath', 'runs');
+    run = path.join(runs, fs.readdirSync(runs)[0]);
+    pprof = path.join(dir, 'run.pb.gz');
+    const written = runCli(dir, ['report', run, '--pprof', pprof]);
+    assert.equal(written.code, 0, written.stderr);
+    assert.match(written.stderr, /wrote .*run\.pb\.gz/);
+  });
+
+  test('pprof-format reads it: the same top function and samples as the run', () => {
+    const cpu = topOf(path.join(run, 'profile.cpuprofile'));
+    assert.equal(cpu.name, 'cpu');
+    const read = readAnyProfile(fs.readFileSync(pprof));
+    assert.equal(read.format, 'pprof');
+    assert.equal(read.profile.noTimeline, true);
+    const model = buildModel(read.profile);
+    const top = [...model.functions]
+      .filter((f) => !f.name.startsWith('('))
+      .sort((a, b) => b.selfUs - a.selfUs)[0];
+    assert.equal(top.name, 'cpu');
+    assert.ok(Math.abs(top.selfUs - cpu.selfUs) < 1, `${top.selfUs} µs vs ${cpu.selfUs} µs`);
+    const cli = runCli(dir, ['report', pprof]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /weighted stacks \(no timeline in this file/);
+    assert.doesNotMatch(cli.stdout, /samples every/);
+  });
+
+  test("protobufjs against pprof's profile.proto: the same top and total, and pprof's rules kept", async () => {
+    const root = await protobuf.load(fixture('pprof/profile.proto'));
+    const Profile = root.lookupType('perftools.profiles.Profile');
+    const p = Profile.toObject(Profile.decode(gunzipSync(fs.readFileSync(pprof))), {
+      longs: Number,
+      defaults: true,
+    }) as {
+      stringTable: string[];
+      sampleType: { type: number; unit: number }[];
+      sample: { locationId: number[]; value: number[]; label: { key: number; str: number }[] }[];
+      location: { id: number; line: { functionId: number; line: number }[] }[];
+      function: { id: number; name: number; filename: number; startLine: number }[];
+      periodType: { type: number; unit: number } | null;
+      period: number;
+      comment: number[];
+    };
+    const str = (i: number) => {
+      assert.ok(i >= 0 && i < p.stringTable.length, `string ${i} resolves`);
+      return p.stringTable[i];
+    };
+    assert.equal(p.stringTable[0], '', 'string_table[0] is ""');
+    assert.deepEqual(
+      p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`),
+      ['samples/count', 'cpu/nanoseconds'],
+    );
+    assert.ok(p.periodType, 'a period type for CPU');
+    assert.equal(`${str(p.periodType.type)}/${str(p.periodType.unit)}`, 'cpu/nanoseconds');
+    assert.ok(p.period > 0);
+    for (const [what, ids] of [
+      ['function', p.function.map((f) => f.id)],
+      ['location', p.location.map((l) => l.id)],
+    ] as const) {
+      assert.ok(
+        ids.every((id) => id > 0),
+        `${what} ids are non-zero`,
+      );
+      assert.equal(new Set(ids).size, ids.length, `${what} ids are unique`);
+    }
+    const functions = new Map(p.function.map((f) => [f.id, f]));
+    const locations = new Map(p.location.map((l) => [l.id, l]));
+    for (const f of p.function) [f.name, f.filename].forEach(str);
+    for (const l of p.location)
+      for (const line of l.line)
+        assert.ok(functions.has(line.functionId), `location ${l.id}'s function resolves`);
+    // Self samples per function name (the leaf location's first line), independently.
+    const self = new Map<string, number>();
+    let total = 0;
+    for (const s of p.sample) {
+      assert.equal(s.value.length, p.sampleType.length, 'one value per sample type');
+      for (const id of s.locationId) assert.ok(locations.has(id), `location ${id} resolves`);
+      const leaf = locations.get(s.locationId[0])?.line[0];
+      const name = str(functions.get(leaf?.functionId ?? 0)?.name ?? 0);
+      self.set(name, (self.get(name) ?? 0) + s.value[0]);
+      total += s.value[0];
+      const labels = Object.fromEntries(s.label.map((l) => [str(l.key), str(l.str)]));
+      assert.equal(labels.endpoint, 'GET /cpu');
+      assert.equal(labels.run_id, path.basename(run));
+    }
+    const cpu = topOf(path.join(run, 'profile.cpuprofile'));
+    assert.equal(total, cpu.samples, 'the total samples');
+    const code = [...self].filter(([name]) => !name.startsWith('('));
+    assert.equal(code.sort((a, b) => b[1] - a[1])[0][0], 'cpu');
+    assert.ok(
+      p.comment.map(str).some((c) => c.includes(path.basename(run))),
+      'the run id in a comment',
+    );
+    assert.ok(
+      p.function.some(
+        (f) =>
+          str(f.name) === 'cpu' &&
+          /handlers\.ts|sampleService/.test(str(f.filename)) &&
+          f.startLine > 0,
+      ),
+    );
+  });
+});
