@@ -114,7 +114,10 @@ async function main(): Promise<void> {
     });
     const file = path.join(control, 'results.json');
     const results: RunMarks[] = fs.existsSync(file)
-      ? JSON.parse(fs.readFileSync(file, 'utf8'))
+      ? // A mark the build did not have was NaN, which JSON wrote as null: NaN again.
+        JSON.parse(fs.readFileSync(file, 'utf8'), (_key, value) =>
+          value === null ? Number.NaN : value,
+        )
       : [];
     if (exitCode !== 0) process.stderr.write(`${log.join('\n')}\n`);
     process.stdout.write(

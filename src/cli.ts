@@ -89,6 +89,7 @@ async function profile(args: string[]): Promise<number> {
     attachSignal: values['attach-signal'],
     insecure: values.insecure,
     allowErrors: values['allow-errors'],
+    allocations: values.allocations,
     readyTimeoutSec: numberOption(values['ready-timeout']),
     agentTimeoutSec: numberOption(values['agent-timeout']),
     preset: values.preset,

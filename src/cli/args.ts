@@ -51,6 +51,7 @@ export const PROFILE_OPTIONS = {
   'allow-remote-inspector': { type: 'boolean' },
   'attach-signal': { type: 'boolean' },
   'allow-errors': { type: 'boolean' },
+  allocations: { type: 'boolean' },
   'ready-timeout': { type: 'string' },
   'agent-timeout': { type: 'string' },
   preset: { type: 'string' },

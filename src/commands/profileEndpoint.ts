@@ -187,6 +187,7 @@ async function runOnce(
         ...(config.nodePath ? { nodePath: config.nodePath } : {}),
         warmupSec: config.warmupSec,
         allowErrors: config.allowErrors,
+        allocations: config.allocations,
         insecure: config.insecure,
         allowRemote: config.allowRemote,
         drainTimeoutSec: config.drainTimeoutSec,

@@ -270,6 +270,11 @@ export interface RunOptions {
   insecure: boolean;
   /** Load a path even when every request of the warm-up failed (to measure an error path). */
   allowErrors: boolean;
+  /**
+   * Sample where memory is allocated over the window (V8's sampling heap profiler, collected
+   * objects kept). Off unless asked: it slows an allocating service (see docs/PERFORMANCE.md).
+   */
+  allocations?: boolean;
 }
 
 /** A shape other than a constant load: run as phases (see src/runner/shapes.ts). */

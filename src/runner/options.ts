@@ -65,6 +65,8 @@ export interface RunRequest extends LocustRequest {
   insecure?: boolean;
   /** Load the path even when every request of the warm-up failed. */
   allowErrors?: boolean;
+  /** Sample where memory is allocated over the window (off unless asked: it costs). */
+  allocations?: boolean;
   /** The `node` that runs the sample service and the load generator. */
   nodePath?: string;
   readyTimeoutSec?: number;
@@ -290,6 +292,7 @@ export function resolveRunOptions(
       maxProcesses: limits.maxProcesses,
       insecure: request.insecure === true,
       allowErrors: request.allowErrors === true,
+      allocations: request.allocations === true,
     },
     request,
     base,

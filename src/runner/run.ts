@@ -67,12 +67,11 @@ export async function runProfile(
   let channel: AgentChannel | undefined;
   let target: StartedTarget | undefined;
   let attached: AttachCapture | undefined;
-  // Forked while the service starts: the warm-up and the load then begin with no process to wait for.
   let loader: LoadProcess | undefined;
   try {
     enter(run, 'starting');
     checkAttachable(options.target);
-    // Forked while the service starts (Locust runs processes of its own).
+    // Forked beside the service's start, for the warm-up and the load (Locust runs its own).
     if (!options.load.locust) loader = LoadProcess.start(options.nodePath);
     channel = await AgentChannel.open();
     target = await startService(run, channel);
@@ -184,6 +183,7 @@ async function startService(run: Run, channel: AgentChannel): Promise<StartedTar
     readyTimeoutSec: options.readyTimeoutSec,
     insecure: options.insecure,
     watchLocks: options.watchLocks,
+    allocations: options.allocations === true,
     signal: events.signal,
     onSpawned: (pid) => {
       record.target.pid = pid;
@@ -354,7 +354,7 @@ async function stopCapture(
     if (takeProfile && stopped.stalls) {
       record.stalls = { ...stopped.stalls, clock: 'profile' };
     }
-    if (takeProfile && stopped.heap) record.heap = stopped.heap;
+    if (takeProfile && stopped.heap && options.allocations) record.heap = stopped.heap;
     if (takeProfile) {
       record.profile = {
         file: PROFILE_FILE,

@@ -34,6 +34,8 @@ export interface StartTargetOptions {
   readyTimeoutSec: number;
   /** false: the agent leaves the service's locks alone. */
   watchLocks?: boolean;
+  /** true: the agent samples the window's allocations. */
+  allocations?: boolean;
   /** true: an https target's certificate is not checked (self-signed on loopback). */
   insecure?: boolean;
   signal: AbortSignal | undefined;
@@ -70,7 +72,7 @@ export async function startTarget(
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...options.channel.env(bundle('agent.js'), process.env.NODE_OPTIONS, options.watchLocks),
+    ...options.channel.env(bundle('agent.js'), process.env.NODE_OPTIONS, options),
   };
   // Inside VS Code, process.execPath is Electron: it runs as plain Node only with this set.
   if (

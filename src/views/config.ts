@@ -99,6 +99,10 @@ export class Config implements vscode.Disposable {
   }
 
   /** Measure a load whose warm-up failed every request (the error path). */
+  get allocations(): boolean {
+    return this.section.get<boolean>('allocations') ?? false;
+  }
+
   get allowErrors(): boolean {
     return this.section.get<boolean>('allowErrors') ?? false;
   }

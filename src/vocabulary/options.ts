@@ -47,6 +47,7 @@ export const OPTIONS = {
   body: { flag: '--body' },
   timeout: { flag: '--timeout' },
   'allow-errors': { flag: '--allow-errors', setting: 'hotpath.allowErrors', switch: true },
+  allocations: { flag: '--allocations', setting: 'hotpath.allocations', switch: true },
   warmup: { flag: '--warmup', setting: 'hotpath.warmup' },
   'drain-timeout': { flag: '--drain-timeout', setting: 'hotpath.drainTimeout' },
   workers: { flag: '--workers' },

@@ -95,6 +95,7 @@ describe('HTML report in Chromium', () => {
         durationSec: 1.5,
         warmupSec: 0.5,
         outDir: out,
+        allocations: true,
       }),
     );
     assert.equal(record.status, 'done', record.error?.message);

@@ -34,7 +34,13 @@ after(() => fs.rmSync(out, { recursive: true, force: true }));
 
 async function profile(request: RunRequest): Promise<LoadedRun> {
   const { folder, record } = await runProfile(
-    resolveRunOptions({ durationSec: 2.5, warmupSec: 0.5, outDir: out, ...request }),
+    resolveRunOptions({
+      durationSec: 2.5,
+      warmupSec: 0.5,
+      outDir: out,
+      allocations: true,
+      ...request,
+    }),
   );
   assert.equal(record.status, 'done', record.error?.message);
   const heap = record.heap;

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HotpathError, throwIfCancelled } from '../../vocabulary/errors';
 import {
+  AGENT_HEAP_ENV,
   AGENT_LOCKS_ENV,
   AGENT_SOCKET_ENV,
   AGENT_TOKEN_ENV,
@@ -166,13 +167,17 @@ export class AgentChannel {
   env(
     agentScript: string,
     inherited: string | undefined,
-    watchLocks = true,
+    {
+      watchLocks = true,
+      allocations = false,
+    }: { watchLocks?: boolean; allocations?: boolean } = {},
   ): Record<string, string> {
     const requireAgent = `--require ${JSON.stringify(agentScript)}`;
     return {
       [AGENT_SOCKET_ENV]: this.socketPath,
       [AGENT_TOKEN_ENV]: this.token,
       [AGENT_LOCKS_ENV]: watchLocks ? '1' : '0',
+      [AGENT_HEAP_ENV]: allocations ? '1' : '0',
       NODE_OPTIONS: inherited ? `${inherited} ${requireAgent}` : requireAgent,
     };
   }
