@@ -1185,6 +1185,51 @@ require('node:http')
     }
   });
 
+  test("a locustfile's lens, and its users as the load: the real Locust drives the run", async () => {
+    const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
+    const locustfile = path.join(root, 'src', 'sampleService', 'locust', 'fast.py');
+    const document = await vscode.workspace.openTextDocument(locustfile);
+    const lenses = (await vscode.commands.executeCommand(
+      'vscode.executeCodeLensProvider',
+      document.uri,
+    )) as vscode.CodeLens[];
+    const userLine = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('class FastUser(HttpUser)'));
+    const lens = lenses.find((l) => l.command?.command === 'hotpath.profileLocustfile');
+    assert.ok(lens, `a lens over the HttpUser: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+    assert.equal(lens.range.start.line, userLine);
+    assert.equal(lens.command?.title, '▶ Profile with this locustfile');
+    assert.deepEqual(lens.command?.arguments, [{ locustfile }]);
+    // What the lens's flow runs once its questions are answered: the sample service under Locust.
+    const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      target: 'sample',
+      preset: 'quick',
+      durationSec: 1.5,
+      warmupSec: 0.5,
+      path: '/fast',
+      locustfile,
+      users: 10,
+    })) as
+      | {
+          record: {
+            status: string;
+            error?: { message: string };
+            load?: { locust?: unknown; requests: number };
+          };
+        }
+      | undefined;
+    assert.equal(
+      run?.record.status,
+      'done',
+      JSON.stringify(run?.record.error ?? api().lastError()),
+    );
+    assert.ok(run.record.load?.locust, 'the load was Locust');
+    assert.ok((run.record.load?.requests ?? 0) > 0, 'and it measured responses');
+    await until('the panel to show the run', () => api().panelShown()?.title === 'GET /fast');
+  });
+
   test('a route that holds the event loop 200 ms: the lens over its function says what it blocked', async () => {
     // test/fixtures/stall.js: GET /block busy-waits 200 ms in blockFor200ms, one turn of the loop.
     const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
