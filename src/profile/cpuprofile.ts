@@ -52,9 +52,9 @@ export class ProfileError extends Error {
   }
 }
 
-type Json = unknown;
+export type Json = unknown;
 
-const isObject = (value: Json): value is Record<string, Json> =>
+export const isObject = (value: Json): value is Record<string, Json> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function finite(value: Json, field: string): number {
@@ -70,7 +70,7 @@ function integer(value: Json, field: string): number {
   return n;
 }
 
-function text(value: Json, field: string, fallback?: string): string {
+export function text(value: Json, field: string, fallback?: string): string {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'string')
     throw new ProfileError(field, `must be a string, got ${describe(value)}`);
@@ -83,7 +83,8 @@ function array(value: Json, field: string): Json[] {
   return value;
 }
 
-function describe(value: Json): string {
+/** A value as an error message names it: null, an array, a short string, a number, a type. */
+export function describe(value: Json): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
@@ -109,11 +110,8 @@ function positionTicks(raw: Json, field: string): PositionTick[] {
   return ticks as unknown as PositionTick[];
 }
 
-/**
- * Parses JSON text into a checked CpuProfile. An already parsed value is taken over: it is
- * checked and completed in place, not copied.
- */
-export function parseProfile(input: string | Json): CpuProfile {
+/** A profile file's JSON text (or its parsed value) as an object; a ProfileError otherwise. */
+export function jsonObject(input: string | Json): Record<string, Json> {
   let raw: Json = input;
   if (typeof input === 'string') {
     try {
@@ -127,6 +125,15 @@ export function parseProfile(input: string | Json): CpuProfile {
   }
   if (!isObject(raw))
     throw new ProfileError('(profile)', `must be an object, got ${describe(raw)}`);
+  return raw;
+}
+
+/**
+ * Parses JSON text into a checked CpuProfile. An already parsed value is taken over: it is
+ * checked and completed in place, not copied.
+ */
+export function parseProfile(input: string | Json): CpuProfile {
+  const raw = jsonObject(input);
   if (raw.nodes === undefined && isObject(raw.head)) return fromHeadFormat(raw);
   return fromFlatFormat(raw);
 }

@@ -6,7 +6,7 @@
  * inconsistent is a `ProfileError` that names the field. Pure but for the `readFile` given.
  */
 import type { HeapCallFrame } from '../record/heap';
-import { ProfileError } from './cpuprofile';
+import { describe, isObject, type Json, jsonObject, ProfileError, text } from './cpuprofile';
 import { type Category, categorize } from './model';
 import { createSourceMapper, type OriginalPosition, type ReadFile } from './sourcemaps';
 
@@ -32,19 +32,6 @@ export interface HeapProfile {
   droppedSamples: number;
 }
 
-type Json = unknown;
-
-const isObject = (value: Json): value is Record<string, Json> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function describe(value: Json): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
-  if (typeof value === 'number') return String(value);
-  return typeof value;
-}
-
 function count(value: Json, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
     throw new ProfileError(field, `must be a number not below 0, got ${describe(value)}`);
@@ -54,12 +41,6 @@ function count(value: Json, field: string): number {
 function whole(value: Json, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value))
     throw new ProfileError(field, `must be a whole number, got ${describe(value)}`);
-  return value;
-}
-
-function text(value: Json, field: string): string {
-  if (typeof value !== 'string')
-    throw new ProfileError(field, `must be a string, got ${describe(value)}`);
   return value;
 }
 
@@ -82,19 +63,7 @@ function callFrame(raw: Json, field: string): HeapCallFrame {
 
 /** Parses a `.heapprofile`'s text (or its parsed value) into a checked HeapProfile. */
 export function parseHeapProfile(input: string | Json): HeapProfile {
-  let raw: Json = input;
-  if (typeof input === 'string') {
-    try {
-      raw = JSON.parse(input);
-    } catch (error) {
-      throw new ProfileError(
-        '(file)',
-        `is not JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-  if (!isObject(raw))
-    throw new ProfileError('(profile)', `must be an object, got ${describe(raw)}`);
+  const raw = jsonObject(input);
   if (!isObject(raw.head))
     throw new ProfileError('head', `must be an object, got ${describe(raw.head)}`);
   const ids = new Set<number>();
