@@ -10,9 +10,9 @@
  * 3. the walk-through's lesson: /fast ÷ /read req/s with the default preset;
  * 4. what watching the locks costs: /fast (a lock taken on every request) with async-mutex
  *    watched ÷ unwatched, req/s and service CPU per response, profiled both ways, alternating.
- * 5. what sampling the allocations costs: /cpu and /cpualloc profiled with the heap sampler ÷
- *    without (HOTPATH_HEAP=0), req/s and service CPU per response, in alternating pairs, the
- *    pairs' ratios with a 95 % interval (t over the pairs' log ratios).
+ * 5. what sampling the allocations costs: /clients, /cpu and /cpualloc profiled with the heap
+ *    sampler (`allocations`) ÷ without, req/s and service CPU per response, in alternating
+ *    pairs, the pairs' ratios with a 95 % interval (t over the pairs' log ratios).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -104,12 +104,18 @@ async function loadGenerator(): Promise<void> {
   }
 }
 
-async function profiled(route: string, profile: boolean, durationSec: number): Promise<RunRecord> {
+async function profiled(
+  route: string,
+  profile: boolean,
+  durationSec: number,
+  allocations = false,
+): Promise<RunRecord> {
   const options = resolveRunOptions({
     path: route,
     connections: 50,
     durationSec,
     profile,
+    allocations,
     outDir: out,
   });
   const { record } = await runProfile(options);
@@ -223,20 +229,15 @@ async function allocationOverhead(): Promise<void> {
   const seconds = quick ? 3 : 5;
   const pairs = quick ? 2 : 4;
   const run = async (route: string, heap: boolean) => {
-    if (heap) delete process.env.HOTPATH_HEAP;
-    else process.env.HOTPATH_HEAP = '0';
-    try {
-      const record = await profiled(route, true, seconds);
-      if (heap !== (record.heap?.file != null))
-        throw new Error(
-          `${route}: the heap profile is not as asked (${JSON.stringify(record.heap)})`,
-        );
-      return record;
-    } finally {
-      delete process.env.HOTPATH_HEAP;
-    }
+    const record = await profiled(route, true, seconds, heap);
+    if (heap !== (record.heap?.file != null))
+      throw new Error(
+        `${route}: the heap profile is not as asked (${JSON.stringify(record.heap)})`,
+      );
+    return record;
   };
-  for (const route of ['/cpu', '/cpualloc']) {
+  // /clients: a light route, where a cost per request shows most.
+  for (const route of ['/clients', '/cpu', '/cpualloc']) {
     const rpsRatios: number[] = [];
     const cpuRatios: number[] = [];
     const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };

@@ -246,7 +246,7 @@ function profileRows(record: RunRecord): Row[] {
 
 /**
  * The allocation profile beside the CPU profile: " · allocations 580 KB, sampled every 512 KB
- * allocated (the sampler restarted every 1 s, at most 100,000 samples a thread)".
+ * allocated (the sampler restarted every 10 s, at most 100,000 samples a thread)".
  */
 function heapText(record: RunRecord): string {
   const heap = record.heap;

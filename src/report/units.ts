@@ -44,12 +44,16 @@ export function timePerRequest(us: number, requests: number | undefined): string
   return requests ? `${ms(us / 1000 / requests)}/req` : ms(us / 1000);
 }
 
-/** A size in bytes: "3.4 GB", "1.2 MB", "340 KB", "12 B". */
+/**
+ * A size in bytes: "3.4 GB", "1.2 MB", "340 KB", "4.5 KB", "910 B". Sizes per request are
+ * estimates from samples and rarely whole: never more digits than these.
+ */
 export function bytes(value: number): string {
   if (value >= 1 << 30) return `${one.format(value / (1 << 30))} GB`;
   if (value >= 1 << 20) return `${one.format(value / (1 << 20))} MB`;
-  if (value >= 1 << 10) return `${int.format(value / (1 << 10))} KB`;
-  return `${value} B`;
+  if (value >= 10 << 10) return `${int.format(value / (1 << 10))} KB`;
+  if (value >= 1 << 10) return `${one.format(value / (1 << 10))} KB`;
+  return `${int.format(value)} B`;
 }
 
 /** An amount of a comparison, "none" for nothing (never "0 ms"). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderHtmlReport, scriptSafeJson } from '../../src/report/html';
 import { mdText } from '../../src/report/markdown';
+import { bytes } from '../../src/report/units';
 
 describe('text that reaches reports stays text', () => {
   test('JSON in a script element cannot close it or start markup', () => {
@@ -50,5 +51,17 @@ describe('text that reaches reports stays text', () => {
     assert.equal(mdText('a|b'), 'a\\|b');
     assert.equal(mdText('__init__ `x` [y](z)'), '\\_\\_init\\_\\_ \\`x\\` \\[y\\](z)');
     assert.equal(mdText('line\nbreak'), 'line break');
+  });
+});
+
+describe('sizes', () => {
+  test('a size per request, an estimate, is shown with few digits', () => {
+    // Seen in a run: "909.5072509457756 B" in the allocation table.
+    assert.equal(bytes(909.5072509457756), '910 B');
+    assert.equal(bytes(12), '12 B');
+    assert.equal(bytes(1536), '1.5 KB');
+    assert.equal(bytes(340 * 1024 + 100), '340 KB');
+    assert.equal(bytes(1.25 * (1 << 20)), '1.3 MB');
+    assert.equal(bytes(3.4 * (1 << 30)), '3.4 GB');
   });
 });
