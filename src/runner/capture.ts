@@ -93,8 +93,8 @@ interface Unit {
  * The kept units' allocations as the run's record: their heap profiles (merged into
  * `profile.heapprofile` when there are several), the threads sampled and not, the heap's growth.
  */
-async function combineHeaps(
-  kept: readonly Unit[],
+export async function combineHeaps(
+  kept: readonly { heap?: HeapStop }[],
   folder: string,
   merging: boolean,
 ): Promise<HeapRecord | undefined> {

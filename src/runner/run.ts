@@ -211,6 +211,7 @@ async function attachTo(run: Run, target: StartedTarget): Promise<AttachCapture 
     stallThresholdMs: options.stallThresholdMs ?? DEFAULTS.stallThresholdMs,
     deoptimize,
     insecure: options.insecure,
+    allocations: options.allocations,
   });
   record.target.profiledPid = capture.pid;
   record.target.inspector = inspector;
@@ -442,8 +443,7 @@ async function loadWhileAlive(
     });
   } catch (error) {
     if (lost === undefined || events.signal?.aborted) throw error;
-    // The exit event may come just after the socket closes.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the exit may follow the socket's close
     const how = lost === target.pid ? target.howItEnded() : undefined;
     throw new HotpathError(
       'TARGET_EXITED',

@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import autocannon from 'autocannon';
+import { HEAP_PROFILE_FILE } from '../../src/record/heap';
 import type { RunOptions } from '../../src/record/run';
 import { runFigures } from '../../src/report/figures';
 import { analysisJson } from '../../src/report/json';
@@ -136,6 +138,37 @@ describe('attach to a service already running', () => {
     const session = await InspectorSession.connect(parseInspectorAddress(s.inspector));
     try {
       assert.equal(await session.evaluate(LEFT_BEHIND), 0, "nothing of Hotpath's left inside");
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('--allocations over the inspector: /cpualloc allocates most of the bytes; no sampler left running', async () => {
+    const s = service as Inspected;
+    const { folder, record } = await runProfile(
+      resolveRunOptions({
+        path: '/cpualloc',
+        attach: s.inspector,
+        url: s.url,
+        connections: 2,
+        durationSec: 2,
+        warmupSec: 0.5,
+        allocations: true,
+        outDir: out,
+      }),
+    );
+    assert.equal(record.status, 'done', JSON.stringify(record.error));
+    assert.equal(record.heap?.file, HEAP_PROFILE_FILE, JSON.stringify(record.heap));
+    assert.ok(fs.existsSync(path.join(folder, HEAP_PROFILE_FILE)), 'the run folder keeps it');
+    const allocations = runFigures(loadRun(folder)).allocations;
+    const top = allocations?.rows[0];
+    assert.equal(top?.name, 'cpualloc', JSON.stringify(allocations?.rows));
+    assert.ok(top.share >= 0.8, `cpualloc's share of the bytes: ${top.share}`);
+    assert.ok(allocations?.growth, 'the used heap after a collection at both ends');
+    // Nothing left sampling: a sampler still running would hand this session a profile.
+    const session = await InspectorSession.connect(parseInspectorAddress(s.inspector));
+    try {
+      await assert.rejects(session.send('HeapProfiler.stopSampling'), /not started/);
     } finally {
       await session.close();
     }

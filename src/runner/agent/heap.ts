@@ -74,6 +74,8 @@ const SELF_TEST = `(function ${SELF_TEST_NAME}() {
   for (let i = 0; i < 200000; i++) last = new Array(8).fill(i);
   return last.length;
 })`;
+/** The self-test as an expression to evaluate in a process Hotpath attached to. */
+export const SELF_TEST_CALL = `${SELF_TEST}()`;
 /** The test samples finer than the window, so that a short test still gets many samples. */
 const SELF_TEST_INTERVAL = 16 * 1024;
 /** Of the ~20 MB made, at least this many bytes must be seen. */
@@ -81,17 +83,22 @@ const SELF_TEST_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * Checks that this Node's sampler keeps collected objects: it runs a known allocation under the
- * sampler and looks for its bytes. An unknown flag may be ignored silently; then there is no
+ * sampler (in this thread, or through `run` in another process: `SELF_TEST_CALL`) and looks for
+ * its bytes. An unknown flag may be ignored silently; then there is no
  * allocation view rather than a misleading one. Returns why not, or undefined when it works.
  */
-export async function allocationSelfTest(post: Post): Promise<string | undefined> {
+export async function allocationSelfTest(
+  post: Post,
+  run: () => unknown = () =>
+    (vm.runInThisContext(SELF_TEST, { filename: PROBE_URL }) as () => number)(),
+): Promise<string | undefined> {
   try {
     await post('HeapProfiler.enable');
     await post('HeapProfiler.startSampling', {
       ...START_SAMPLING,
       samplingInterval: SELF_TEST_INTERVAL,
     });
-    (vm.runInThisContext(SELF_TEST, { filename: PROBE_URL }) as () => number)();
+    await run();
     const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: RawHeapProfile };
     let seen = 0;
     const stack = [profile.head];

@@ -2,22 +2,36 @@
  * The capture of a service already running, through its inspector (no agent in it): the same
  * steps as `TargetCapture` (arm before the warm-up, open the window once the warm-up's requests
  * have ended, stop and keep only the window), sent over the DevTools protocol. Its worker threads
- * are profiled through the `NodeWorker` domain by the agent's own thread profiler. What only the
- * preloaded agent measures (lock waits; the process's CPU time, event-loop delay, GC and heap) is
- * named as not measured. It never stops the service, and takes away all it installed.
+ * are profiled through the `NodeWorker` domain by the agent's own thread profiler, and their
+ * allocations, when asked, by the agent's heap sampler over the same protocol. What only the
+ * preloaded agent measures (lock waits; the process's CPU time, event-loop delay, GC and heap
+ * statistics) is named as not measured. It never stops the service, and takes away all it installed.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { NO_ALLOCATION_VIEW } from '../../record/heap';
 import type { ProfiledUnit, RunRecord } from '../../record/run';
 import type { StallSpans } from '../../record/stalls';
 import { HotpathError, messageOf } from '../../vocabulary/errors';
-import type { FinishTimes, ThreadStopResult } from '../agent/protocol';
+import {
+  allocationSelfTest,
+  HeapSampler,
+  heapAfterCollection,
+  type Post,
+  SELF_TEST_CALL,
+} from '../agent/heap';
+import {
+  type FinishTimes,
+  type HeapStop,
+  heapFileOf,
+  type ThreadStopResult,
+} from '../agent/protocol';
 import { STOP_IN_THREAD, stallProbeInThread } from '../agent/stalls';
 import { stallsOf, ThreadProfiler } from '../agent/threads';
-import { type CaptureResult, combineStalls } from '../capture';
+import { type CaptureResult, combineHeaps, combineStalls } from '../capture';
 import { writeFileAtomic } from '../files';
 import { busyShare, busyTime, mergeProfiles, type RawProfile } from '../mergeProfiles';
 import { portOf } from '../target';
@@ -29,7 +43,7 @@ import { InspectorSession } from './session';
 /** What a run of an attached service does not measure: said in the run, never shown as 0. */
 export const NOT_MEASURED_ATTACHED = [
   'lock waits (they need the agent preloaded into the service)',
-  "the service's CPU time, event-loop utilisation and delay, GC and heap over the window",
+  "the service's CPU time, event-loop utilisation and delay, GC and heap statistics over the window",
 ];
 
 /** What dropping the optimised code does to the service: said in the run. */
@@ -39,6 +53,12 @@ export const DEOPTIMIZE_EFFECTS =
   'Everything runs slower until V8 optimises it again (during the warm-up), and every function keeps ' +
   'a feedback vector from then on (some memory). Turning coverage on and off also ends any coverage ' +
   'another debugger had started.';
+
+/** A window's allocations: the profile's JSON (when one came back) and what the record says. */
+interface HeapResult {
+  json?: string;
+  stop: HeapStop;
+}
 
 /** Marker requests sent before a process is said not to serve the URL. */
 const MARKERS = 4;
@@ -52,6 +72,8 @@ interface Options {
   stallThresholdMs: number;
   deoptimize: boolean;
   insecure?: boolean;
+  /** Sample where memory is allocated over the window (after the self-test, in the service). */
+  allocations?: boolean;
 }
 
 export class AttachCapture {
@@ -60,6 +82,11 @@ export class AttachCapture {
   #armed = false;
   #stallsOn = false;
   #since = 0;
+  /** Allocations: sampled, or why not (the self-test failed); undefined when not asked for. */
+  #allocations: 'on' | { why: string } | undefined;
+  #heap: HeapSampler | undefined;
+  #heapStartBytes: number | undefined;
+  readonly #post: Post;
   readonly lost: Promise<number>;
 
   private constructor(
@@ -70,6 +97,7 @@ export class AttachCapture {
   ) {
     // The connection lost during the run: the service went away (or closed its inspector).
     this.lost = session.closed.then(() => pid);
+    this.#post = (method, params) => session.send(method, params ?? {});
   }
 
   get pids(): number[] {
@@ -137,10 +165,15 @@ export class AttachCapture {
     await s.send('Profiler.setSamplingInterval', { interval: this.options.samplingIntervalUs });
     await s.send('Profiler.start');
     this.#armed = true;
+    if (this.options.allocations) {
+      const failed = await allocationSelfTest(this.#post, () => s.evaluate(SELF_TEST_CALL));
+      this.#allocations = failed === undefined ? 'on' : { why: `${NO_ALLOCATION_VIEW}: ${failed}` };
+    }
     this.#threads = new ThreadProfiler(
       s,
       this.options.samplingIntervalUs,
       this.options.stallThresholdMs,
+      this.#allocations === 'on',
     );
     await this.#threads.enable();
   }
@@ -163,6 +196,8 @@ export class AttachCapture {
     await this.session.evaluate(COUNT);
     this.#since = Date.now();
     if (this.#armed) {
+      // Before the window's profile: the collection is not the window's work.
+      if (this.#allocations === 'on') this.#heapStartBytes = await heapAfterCollection(this.#post);
       const title = `hotpath-window-${this.pid}-${Date.now()}`;
       // A second profile on the armed profiler, which shares its code log; the armed one goes.
       await this.session.evaluate(`console.profile(${JSON.stringify(title)})`);
@@ -171,6 +206,10 @@ export class AttachCapture {
       await this.#threads?.begin(title);
       this.#stallsOn =
         (await this.session.evaluate(stallProbeInThread(this.options.stallThresholdMs))) === true;
+      if (this.#allocations === 'on') {
+        this.#heap = new HeapSampler(this.#post);
+        await this.#heap.start();
+      }
     }
     return { startedAt: this.#since, drainedMs, leftInFlight: left, unread: undefined };
   }
@@ -192,6 +231,7 @@ export class AttachCapture {
     const requests = counted?.started ?? 0;
     let profile: RawProfile | undefined;
     let threads: ThreadStopResult[] = [];
+    let heap: HeapResult | undefined;
     if (this.#title !== undefined) {
       const title = this.#title;
       const done = new Promise<RawProfile>((resolve) => {
@@ -211,9 +251,29 @@ export class AttachCapture {
         }),
       ]);
       this.#title = undefined;
+      heap = await this.#stopHeap();
       threads = (await this.#threads?.stop(profilePath, this.pid)) ?? [];
     }
-    return this.#result(profilePath, profile, threads, requests, finished, stalls);
+    return this.#result(profilePath, profile, threads, requests, finished, stalls, heap);
+  }
+
+  /** The service's allocations over the window, then its used heap after a collection. */
+  async #stopHeap(): Promise<HeapResult | undefined> {
+    if (this.#allocations === undefined) return undefined;
+    if (this.#allocations !== 'on')
+      return { stop: { bytes: 0, unavailable: this.#allocations.why } };
+    const sampler = this.#heap;
+    this.#heap = undefined;
+    if (!sampler) return undefined;
+    const profile = await sampler.stop();
+    if ('error' in profile) return { stop: { bytes: 0, error: profile.error } };
+    const stop: HeapStop = { bytes: 0 };
+    const end = await heapAfterCollection(this.#post);
+    if (this.#heapStartBytes !== undefined && end !== undefined) {
+      stop.startUsedBytes = this.#heapStartBytes;
+      stop.endUsedBytes = end;
+    }
+    return { json: JSON.stringify(profile), stop };
   }
 
   async #result(
@@ -223,6 +283,7 @@ export class AttachCapture {
     requests: number,
     finished: FinishTimes | undefined,
     stalls: StallSpans | undefined,
+    heap: HeapResult | undefined,
   ): Promise<CaptureResult> {
     const folder = profilePath ? path.dirname(profilePath) : undefined;
     const profiledThreads: { thread: ThreadStopResult; profile: RawProfile }[] = [];
@@ -253,6 +314,23 @@ export class AttachCapture {
       }
     }
     const several = busyThreads.length > 0;
+    // The allocations, as the profiles: the process's own beside the merge when threads sampled too.
+    const sampledThreads = busyThreads.filter((t) => t.thread.heap?.file);
+    if (heap?.json !== undefined && profilePath) {
+      const mergingHeaps = sampledThreads.length > 0;
+      const file = heapFileOf(mergingHeaps ? path.join(folder as string, own) : profilePath);
+      await writeFileAtomic(file, heap.json);
+      heap.stop.file = path.basename(file);
+      heap.stop.bytes = Buffer.byteLength(heap.json);
+    }
+    const heapRecord =
+      heap && folder
+        ? await combineHeaps(
+            [{ heap: heap.stop }, ...busyThreads.map((t) => ({ heap: t.thread.heap }))],
+            folder,
+            sampledThreads.length > 0,
+          )
+        : undefined;
     const mainUnit: ProfiledUnit = {
       pid: this.pid,
       threadId: 0,
@@ -300,6 +378,7 @@ export class AttachCapture {
       ...(stallSources.length > 0
         ? { stalls: combineStalls(stallSources, 1 + busyThreads.length) }
         : {}),
+      ...(heapRecord ? { heap: heapRecord } : {}),
       profileBytes,
       // Maps are read from the scripts' sourceMappingURL when the profile is analysed.
       sourceMaps: 0,
@@ -319,6 +398,11 @@ export class AttachCapture {
     if (this.#title !== undefined && this.#threads)
       await quietly(this.#threads.stop(undefined, this.pid));
     await quietly(s.evaluate(REMOVE));
+    if (this.#allocations !== undefined) {
+      // Stops a sampler still running (a failed run) and leaves the heap profiler as it was.
+      this.#heap?.abandon();
+      await quietly(s.send('HeapProfiler.disable'));
+    }
     if (this.#armed) {
       await quietly(s.send('NodeWorker.disable'));
       await quietly(s.send('Profiler.stop'));
