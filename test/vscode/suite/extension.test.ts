@@ -71,6 +71,17 @@ async function profileOwnService<Run extends { record: { status: string } }>(
   }
 }
 
+/** Opens `file` in the profile editor and waits for the error message it makes. */
+async function editorError(file: string): Promise<string> {
+  const before = api().lastError();
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'hotpath.profile');
+  const error = await until('an error message', () => {
+    const e = api().lastError();
+    return e !== before ? e : undefined;
+  });
+  return error ?? '';
+}
+
 /** The report panel's tab, if the panel is open. */
 function panelTab(): vscode.Tab | undefined {
   return vscode.window.tabGroups.all
@@ -758,17 +769,8 @@ require('node:http')
 
     const bad = path.join(workspace, 'malformed.cpuprofile');
     fs.writeFileSync(bad, JSON.stringify({ nodes: [{ id: 1, callFrame: {} }], samples: [7] }));
-    const before = api().lastError();
-    await vscode.commands.executeCommand(
-      'vscode.openWith',
-      vscode.Uri.file(bad),
-      'hotpath.profile',
-    );
-    const error = await until('an error message', () => {
-      const e = api().lastError();
-      return e !== before ? e : undefined;
-    });
-    assert.match(error ?? '', /callFrame|samples|node/, error);
+    const error = await editorError(bad);
+    assert.match(error, /callFrame|samples|node/, error);
     // The extension host is still there and answers.
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('hotpath.profileEndpoint'));
@@ -832,17 +834,8 @@ require('node:http')
           },
         }),
       );
-      const before = api().lastError();
-      await vscode.commands.executeCommand(
-        'vscode.openWith',
-        vscode.Uri.file(bad),
-        'hotpath.profile',
-      );
-      const error = await until('an error message', () => {
-        const e = api().lastError();
-        return e !== before ? e : undefined;
-      });
-      assert.match(error ?? '', /head\.selfSize must be a number not below 0/, error);
+      const error = await editorError(bad);
+      assert.match(error, /head\.selfSize must be a number not below 0/, error);
       const commands = await vscode.commands.getCommands(true);
       assert.ok(commands.includes('hotpath.profileEndpoint'));
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
