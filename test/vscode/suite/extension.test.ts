@@ -802,7 +802,14 @@ require('node:http')
       const uri = vscode.Uri.file(path.join(made, name));
       const applied = api().currentProfile();
       await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
-      const shown = await until('the heap profile to draw', () => api().profileEditorShown(uri));
+      // A generous bound (a busy machine), and what went wrong, if anything was told, when it fails.
+      const shown = await until(
+        'the heap profile to draw',
+        () => api().profileEditorShown(uri),
+        60_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; the last error told: ${api().lastError()}`);
+      });
       assert.ok(shown.frames > 3, `${shown.frames} frames`);
       const allocations = shown.allocations;
       assert.ok(allocations, `the page has its allocations: ${JSON.stringify(shown)}`);
