@@ -38,12 +38,25 @@ function show(report: ReportData, binary: boolean): void {
     onOpenSource: (request) => vscode.postMessage({ type: 'openSource', ...request }),
   });
   const frames = report.flame.frames.fn.length;
+  const allocations = document.getElementById('allocations-summary');
   vscode.postMessage({
     type: 'shown',
     title: report.title,
     frames,
     drawnFrames: view.drawnFrames,
     binary,
+    headings: Array.from(root.querySelectorAll('h2'), (h) => h.textContent ?? ''),
+    ...(allocations
+      ? {
+          allocations: {
+            summary: allocations.textContent ?? '',
+            functions: Array.from(
+              document.querySelectorAll<HTMLTableRowElement>('#allocations tr'),
+              (row) => row.cells[0]?.textContent ?? '',
+            ).slice(1),
+          },
+        }
+      : {}),
   });
   vscode.setState(
     frames <= KEEP_FRAMES ? { report: plainReport(report) } : { notKept: report.title },

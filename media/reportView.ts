@@ -167,20 +167,39 @@ export function renderReport(
   } else if (data.timeline) {
     charts.push(mountLoadChart(chartSection('load-chart', 'Load over time'), data.timeline));
   }
-  root.append(el('h2', undefined, 'Flamegraph'), flame);
+  // A lone heap profile's flamegraph is its bytes: it has no times.
+  const bytesOnly = data.measure === 'bytes';
+  root.append(el('h2', undefined, bytesOnly ? 'Bytes by allocating stack' : 'Flamegraph'), flame);
   // Where memory is allocated: after the time's flamegraph, which stays the page's first.
   if (data.allocations) {
     root.append(
       el('h2', 'allocations-heading', 'Where memory is allocated'),
       el('p', 'allocations-summary', data.allocations.summary),
     );
+    const total = data.allocations.rows.some((r) => r.total !== undefined);
     if (data.allocations.rows.length > 0)
       root.append(
         table(
           'allocations',
-          ['function', data.allocations.bytesHeading, 'of bytes', 'where'],
-          data.allocations.rows.map((r) => [r.function, r.bytes, r.share, r.where]),
-          ['text', 'figure', 'figure', 'path'],
+          [
+            'function',
+            ...(total
+              ? [
+                  `self (${data.allocations.bytesHeading})`,
+                  `total (${data.allocations.bytesHeading})`,
+                ]
+              : [data.allocations.bytesHeading]),
+            'of bytes',
+            'where',
+          ],
+          data.allocations.rows.map((r) => [
+            r.function,
+            r.bytes,
+            ...(total ? [r.total ?? ''] : []),
+            r.share,
+            r.where,
+          ]),
+          ['text', 'figure', ...(total ? ['figure' as const] : []), 'figure', 'path'],
         ),
         el('p', 'allocations-note', data.allocations.note),
       );
@@ -211,6 +230,11 @@ export function renderReport(
         ['label', 'figure', 'text'],
       ),
     );
+  if (bytesOnly) {
+    if (allocationFlame && data.allocations?.flame)
+      charts.push(mountFlamegraph(allocationFlame, data.allocations.flame, options));
+    return mountFlamegraph(flame, data.flame, options);
+  }
   // A run that counted its responses: each row's self time per response, as the CLI prints it.
   const perFunction = data.hotFunctions.some((f) => f.perResponse !== undefined);
   const perLine = data.hotLines.some((l) => l.perResponse !== undefined);

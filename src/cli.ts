@@ -29,6 +29,7 @@ import {
 import { writeHtml, writePprof } from './cli/reportFiles';
 import { checkGates, type Gate, parseGate } from './profile/compare';
 import type { LoadedRun } from './profile/loadedRun';
+import { HEAP_PROFILE_NAME } from './record/heap';
 import type { RunRecord } from './record/run';
 import { gateText } from './report/comparison';
 import { runFigures } from './report/figures';
@@ -281,7 +282,7 @@ async function report(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder, profile file or folder of profiles');
-  if (positionals[0].endsWith('.heapprofile')) return reportHeapProfile(positionals[0], values);
+  if (HEAP_PROFILE_NAME.test(positionals[0])) return reportHeapProfile(positionals[0], values);
   const loaded = loadRun(positionals[0], { scripts: diskShapes() });
   if (values.pprof) await writePprof(values.pprof, loaded);
   if (values.html) {

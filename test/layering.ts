@@ -229,6 +229,8 @@ export const ANALYSIS_FUNCTIONS: readonly string[] = [
   'comparisonReportData',
   'loadRun',
   'loadRampSteps',
+  'loadHeapProfile',
+  'heapReportData',
 ];
 
 /**

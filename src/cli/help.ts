@@ -124,8 +124,9 @@ process and thread. Prints the diagnosis, the hot functions and the hot lines, m
 source maps to the original files.
 --html FILE also writes a standalone report with the flamegraph (one file, no network).
 --markdown prints the report for a pull-request comment.
-A .heapprofile (a run's, node --heap-prof's, DevTools') shows where memory was allocated, by
-function: V8 records the allocating function, not the line.
+A .heapprofile (a run's, node --heap-prof's, DevTools'; .heapprofile.gz too) shows where memory
+was allocated, by function: V8 records the allocating function, not the line. Its bytes are per
+request only for a run's own file, beside its run.json.
 
 --pprof FILE writes the profile as a gzipped pprof (CPU samples, functions with file and line,
 the endpoint and run id as labels) for go tool pprof, Pyroscope, Grafana or Datadog.`;

@@ -12,14 +12,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
+import { HEAP_PROFILE_NAME } from '../record/heap';
 import type { RunOptions } from '../record/run';
 import { formatHeader } from '../report/text';
 import {
   type AnalysedRun,
-  type AnalysisRequest,
   analyseOffThread,
   type ComparisonFigures,
+  type ComparisonRequest,
   compareOffThread,
+  heapReportOffThread,
 } from '../runs/analysisThread';
 import { readTargetOf } from '../runs/savedRuns';
 import { Config } from '../views/config';
@@ -350,7 +352,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   /** Two runs (or a ramp run's steps) compared in the worker: the figures, nothing shown yet. */
-  compare(request: Exclude<AnalysisRequest, { type?: 'run' }>): Promise<ComparisonFigures> {
+  compare(request: ComparisonRequest): Promise<ComparisonFigures> {
     return this.#offThread((signal) =>
       compareOffThread({ ...request, cwd: this.workspace }, signal),
     );
@@ -445,8 +447,16 @@ export class Ctx implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'hotpath.hasRamp', ramp);
   }
 
-  /** The .cpuprofile editor's load: a profile inside a run folder is read with its run. */
+  /**
+   * The profile editor's load: a profile inside a run folder is read with its run; a
+   * `.heapprofile` alone (no CPU profile: the lenses and heat shown stay as they are).
+   */
   async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
+    if (HEAP_PROFILE_NAME.test(file))
+      return this.#offThread(
+        (read) => heapReportOffThread({ file, cwd: this.workspace }, read),
+        signal,
+      );
     const target = readTargetOf(file);
     const { run, report } = await this.#analyse(target, signal);
     // Closed while it was read: nothing of it is applied.

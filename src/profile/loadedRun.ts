@@ -25,3 +25,14 @@ export interface LoadedRun {
   /** Where memory was allocated (`profile.heapprofile`); absent when the run sampled none. */
   allocations?: AllocationAnalysis;
 }
+
+/**
+ * A `.heapprofile` read on its own (the profile editor, `hotpath report`): its allocations and,
+ * when it is its run's own file (the folder's run.json names it), that run's record, which counts
+ * the responses its bytes are divided by. A foreign file has no record and no per-request figure.
+ */
+export interface LoadedHeapProfile {
+  file: string;
+  allocations: AllocationAnalysis;
+  record?: RunRecord;
+}

@@ -112,7 +112,13 @@ export interface ReportData {
     rows: StallRow[];
     note: string;
   };
-  /** Where memory was allocated, when the run sampled it. */
+  /**
+   * What the page's flamegraph counts. Absent: time, with the hot functions and lines. 'bytes': a
+   * lone heap profile, which has no times: the flamegraph is the bytes by allocating stack, the
+   * allocations' table the functions, and there are no lines, no timeline and no time sections.
+   */
+  measure?: 'bytes';
+  /** Where memory was allocated, when the run sampled it (or the lone heap profile's). */
   allocations?: {
     /** "1.1 MB allocated per request, 3.4 GB in all (…); used heap after a collection …". */
     summary: string;
@@ -164,6 +170,8 @@ export interface AllocationRow {
   function: string;
   /** Its own bytes per request (or in all, without a count of requests). */
   bytes: string;
+  /** Its bytes with what it called, likewise (a lone heap profile's page shows them). */
+  total?: string;
   /** Its own bytes' share of all the bytes sampled. */
   share: string;
   where: string;

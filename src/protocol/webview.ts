@@ -54,9 +54,18 @@ export type FromPanel =
   | { type: 'ready' }
   /**
    * The panel drew a report: its title, how many frames its flamegraph holds and painted, and
-   * whether the tree came as typed arrays (binary), as sent.
+   * whether the tree came as typed arrays (binary), as sent; the page's section headings and,
+   * when it has one, its allocations' sentence and functions, as the page holds them.
    */
-  | { type: 'shown'; title: string; frames: number; drawnFrames: number; binary: boolean }
+  | {
+      type: 'shown';
+      title: string;
+      frames: number;
+      drawnFrames: number;
+      binary: boolean;
+      headings: string[];
+      allocations?: { summary: string; functions: string[] };
+    }
   | { type: 'openSource'; file: string; line: number };
 
 /** What the renderer tells its host when a frame is clicked (sent as `openSource`). */

@@ -6,6 +6,9 @@
 /** The run folder's allocation profile. */
 export const HEAP_PROFILE_FILE = 'profile.heapprofile';
 
+/** The names a sampling heap profile goes by, gzipped or not (a run's, `node --heap-prof`'s, DevTools'). */
+export const HEAP_PROFILE_NAME = /\.heapprofile(\.gz)?$/i;
+
 /** One frame of a heap profile, as V8's inspector writes it (0-based line and column). */
 export interface HeapCallFrame {
   functionName: string;

@@ -22,6 +22,8 @@ export interface AllocationFigure {
   samples: number;
   /** Its own bytes per response; absent without a count of responses. */
   perResponseBytes?: number;
+  /** Its bytes with what it called, per response; absent without a count of responses. */
+  totalPerResponseBytes?: number;
 }
 
 /** Where memory was allocated over the window, and the heap's growth beside it. */
@@ -78,7 +80,9 @@ export function allocationFigures(
         totalBytes: f.totalBytes,
         share: f.selfBytes / total,
         samples: f.selfSamples,
-        ...(per ? { perResponseBytes: f.selfBytes / per } : {}),
+        ...(per
+          ? { perResponseBytes: f.selfBytes / per, totalPerResponseBytes: f.totalBytes / per }
+          : {}),
       })),
     parts: allocations.parts.map((p) => ({
       label: allocationPartLabel(p),

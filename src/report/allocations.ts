@@ -52,10 +52,15 @@ export function allocationNote(a: AllocationFigures): string {
   return `${what}; V8 records the allocating function (its own line is shown), not the line that allocated`;
 }
 
-export function allocationRows(a: AllocationFigures): AllocationRow[] {
+/** The table's rows; with `total`, each function's bytes with what it called too (in all). */
+export function allocationRows(
+  a: AllocationFigures,
+  { total = false }: { total?: boolean } = {},
+): AllocationRow[] {
   return a.rows.map((r) => ({
     function: functionLabel(r),
     bytes: bytes(r.perResponseBytes ?? r.selfBytes),
+    ...(total ? { total: bytes(r.totalPerResponseBytes ?? r.totalBytes) } : {}),
     share: share(r.share),
     where: r.where,
   }));

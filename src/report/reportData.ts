@@ -135,7 +135,7 @@ export function reportData(
 }
 
 /** A flamegraph whose files the page shows as people read them (never Hotpath's install path). */
-function shownFiles(flame: FlameData, cwd: string): FlameData {
+export function shownFiles(flame: FlameData, cwd: string): FlameData {
   const shown = flame.functions.files.map((file) => {
     const local = scriptPath(file);
     return local ? displayPath(local, cwd) : file;

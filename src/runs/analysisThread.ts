@@ -24,7 +24,12 @@ export type AnalysisRequest =
       cwd?: string;
     }
   | { type: 'compare'; before: string; after: string; cwd?: string }
-  | { type: 'rampSteps'; target: string; cwd?: string };
+  | { type: 'rampSteps'; target: string; cwd?: string }
+  /** A `.heapprofile` on its own: the allocation view (no run to apply: no lenses, no heat). */
+  | { type: 'heap'; file: string; cwd?: string };
+
+/** Two runs, or a ramp run's steps, to compare. */
+export type ComparisonRequest = Extract<AnalysisRequest, { type: 'compare' | 'rampSteps' }>;
 
 /** A comparison as the extension shows it: every figure and sentence made in the worker. */
 export interface ComparisonFigures {
@@ -48,6 +53,7 @@ type PlainRun = Omit<LoadedRun, 'analysis'> & { analysis: PlainAnalysis };
 export type FromAnalysisWorker =
   | { type: 'run'; run: PlainRun; report: PackedReport }
   | { type: 'comparison'; figures: ComparisonFigures }
+  | { type: 'heap'; report: PackedReport }
   | { type: 'error'; code: ErrorCode; message: string };
 
 export interface AnalysedRun {
@@ -72,9 +78,19 @@ export async function analyseOffThread(
   };
 }
 
+/** A `.heapprofile`'s report (the allocation view), read in a worker thread; rejects as above. */
+export async function heapReportOffThread(
+  request: { file: string; cwd?: string },
+  signal?: AbortSignal,
+): Promise<PackedReport> {
+  const answer = await ask({ ...request, type: 'heap' }, request.file, signal);
+  if (answer.type !== 'heap') throw unexpected(answer.type);
+  return answer.report;
+}
+
 /** Two runs, or two steps of a ramp run, compared in a worker thread; rejects as above. */
 export async function compareOffThread(
-  request: Exclude<AnalysisRequest, { type?: 'run' }>,
+  request: ComparisonRequest,
   signal?: AbortSignal,
 ): Promise<ComparisonFigures> {
   const what =

@@ -11,13 +11,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { plainAnalysis, transferables } from '../profile/analysisCodec';
 import { packReport, reportBuffers } from '../protocol/flameCodec';
 import { comparisonHeadline, comparisonVerdicts } from '../report/comparison';
+import { heapReportData } from '../report/heapProfile';
 import { comparisonReportData, reportData } from '../report/reportData';
 import { formatComparison } from '../report/text';
 import { HotpathError, messageOf } from '../vocabulary/errors';
 import { forSurface } from '../vocabulary/words';
 import type { AnalysisRequest, FromAnalysisWorker } from './analysisThread';
 import { compareRampSteps, compareSavedRuns, type ReadComparison } from './comparison';
-import { loadRun } from './runFolder';
+import { loadHeapProfile, loadRun } from './runFolder';
 import { diskShapes } from './shapeCache';
 
 /** Who reads what this worker says: the extension. */
@@ -51,6 +52,11 @@ function showRun(target: string, cwd: string | undefined): Answer {
     },
     transfer: [...transferables(analysis), ...reportBuffers(report)],
   };
+}
+
+function showHeapProfile(file: string, cwd: string | undefined): Answer {
+  const report = packReport(heapReportData(loadHeapProfile(file), cwd));
+  return { message: { type: 'heap', report }, transfer: reportBuffers(report) };
 }
 
 function showComparison(read: ReadComparison, cwd: string | undefined): Answer {
@@ -88,6 +94,8 @@ function answer(request: AnalysisRequest): Answer {
         );
       case 'rampSteps':
         return showComparison(compareRampSteps(request.target), request.cwd);
+      case 'heap':
+        return showHeapProfile(request.file, request.cwd);
     }
   } catch (error) {
     return {

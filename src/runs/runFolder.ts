@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { diagnose } from '../profile/diagnosis';
+import { gunzipCapped, isGzip } from '../profile/formats/gzip';
 import {
   type AllocationAnalysis,
   allocationWords,
@@ -17,7 +18,7 @@ import {
   parseHeapProfile,
 } from '../profile/heapprofile';
 import type { ShapeStore } from '../profile/inlinedFrames';
-import type { LoadedRun } from '../profile/loadedRun';
+import type { LoadedHeapProfile, LoadedRun } from '../profile/loadedRun';
 import { missedCpu, threadBusyShares } from '../profile/missedCpu';
 import { type PackedProfile, sliceProfile } from '../profile/packedProfile';
 import type { ScriptShape } from '../profile/scriptShape';
@@ -143,8 +144,14 @@ export function readAllocations(
   file: string,
   sourceMaps: Record<string, unknown> | undefined,
 ): AllocationAnalysis {
-  const text = readTextFile(file);
-  if (text === undefined) throw new HotpathError('FILES', `cannot read ${file}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
+  }
+  // Gzipped (`.heapprofile.gz`) as the other profiles may be, and capped the same way.
+  const text = new TextDecoder().decode(isGzip(bytes) ? gunzipCapped(bytes) : bytes);
   return analyzeAllocations(parseHeapProfile(text), { readFile: readTextFile, sourceMaps });
 }
 
@@ -161,9 +168,30 @@ function runAllocations(
   }
 }
 
-/** A lone `.heapprofile` (DevTools', `node --heap-prof`'s, or a run's), analysed. */
-export function loadHeapProfile(file: string): { file: string; allocations: AllocationAnalysis } {
-  return { file, allocations: readAllocations(file, readSourceMaps(path.dirname(file))) };
+/**
+ * A `.heapprofile` on its own (DevTools', `node --heap-prof`'s, or a run's), analysed; with its
+ * run's record when the run.json beside it names it as the run's allocations.
+ */
+export function loadHeapProfile(file: string): LoadedHeapProfile {
+  const folder = path.dirname(file);
+  const record = heapRunOf(file);
+  return {
+    file,
+    allocations: readAllocations(file, readSourceMaps(folder)),
+    ...(record ? { record } : {}),
+  };
+}
+
+/** The run whose own allocations `file` is, if the run.json beside it says so. */
+function heapRunOf(file: string): RunRecord | undefined {
+  const runText = readTextFile(path.join(path.dirname(file), RUN_FILE));
+  if (runText === undefined) return undefined;
+  try {
+    const record = JSON.parse(runText) as RunRecord;
+    return record.heap?.file === path.basename(file) ? record : undefined;
+  } catch {
+    return undefined; // a broken run.json: the file is read as a foreign one
+  }
 }
 
 /** A run folder's record, when it has a profile to read. */

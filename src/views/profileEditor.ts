@@ -2,7 +2,9 @@
  * The editor for profiles (`.cpuprofile`, a pprof `.pb.gz`, a Chrome trace `.json` through
  * "Open With…"; src/profile/formats/ tells them apart by their bytes): the report (diagnosis, flamegraph, hot functions and lines)
  * in the editor itself, and the profile's hot lines and lenses on the sources it maps to. A
- * malformed profile shows its error in the editor and in a message; nothing throws.
+ * `.heapprofile` shows the allocation view (the bytes by allocating stack, the allocating
+ * functions; no timeline) and leaves the lenses and hot lines as they are. A malformed profile
+ * shows its error in the editor and in a message; nothing throws.
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';

@@ -82,6 +82,10 @@ export interface Shown {
   drawMs: number;
   /** When the host heard "shown" (epoch ms): a run's "load ended → report drawn" ends here. */
   drawnAt: number;
+  /** The page's section headings, in order. */
+  headings: string[];
+  /** The allocations' sentence and the functions of their table, when the page has them. */
+  allocations?: { summary: string; functions: string[] };
 }
 
 /** Drives one webview: its page, the messages queued until the page is ready, its answers. */
@@ -132,6 +136,18 @@ export class ReportWebview implements vscode.Disposable {
               reportMs: this.#reportAt - this.#created,
               drawMs: performance.now() - this.#sentAt,
               drawnAt: Date.now(),
+              // From the page, which is not trusted: kept as strings only.
+              headings: Array.isArray(message.headings) ? message.headings.map(String) : [],
+              ...(message.allocations
+                ? {
+                    allocations: {
+                      summary: String(message.allocations.summary),
+                      functions: Array.isArray(message.allocations.functions)
+                        ? message.allocations.functions.map(String)
+                        : [],
+                    },
+                  }
+                : {}),
             };
             break;
           case 'openSource':

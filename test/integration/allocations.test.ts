@@ -4,18 +4,21 @@
  * ten times what /cpu allocates per request; `compare` of the two shows bytes per request
  * falling with an interval that excludes 1, and gates on it; a worker thread's allocations come
  * back through its process's inspector session; a `.heapprofile` written by `node --heap-prof`
- * is read by `hotpath report`, its bytes labelled as the file leaves them (allocated or live).
+ * is read by `hotpath report` (gzipped too, and as the page the profile editor draws), its bytes
+ * labelled as the file leaves them (allocated or live); a run's own file, read alone, per request.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import * as zlib from 'node:zlib';
 import { checkGates, parseGate } from '../../src/profile/compare';
 import { parseHeapProfile } from '../../src/profile/heapprofile';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import { HEAP_PROFILE_FILE } from '../../src/record/heap';
 import { runFigures } from '../../src/report/figures';
+import { heapReportData } from '../../src/report/heapProfile';
 import { analysisJson } from '../../src/report/json';
 import { runMarkdown } from '../../src/report/markdown';
 import { reportData } from '../../src/report/reportData';
@@ -23,7 +26,7 @@ import { formatAnalysis } from '../../src/report/text';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { compareSavedRuns } from '../../src/runs/comparison';
-import { loadRun } from '../../src/runs/runFolder';
+import { loadHeapProfile, loadRun } from '../../src/runs/runFolder';
 import { fixture, freePort, runCli, tempFolder } from '../helpers';
 
 let out: string;
@@ -89,6 +92,14 @@ test('/cpualloc: cpualloc allocates most of the bytes, ten times /cpu per reques
       /cpualloc \(handlers\.ts:\d+\) allocates [\d.]+ % of the bytes, [\d.]+ [KMG]?B per request/,
     );
 
+  // The run's own .heapprofile opened alone (the profile editor, `hotpath report`) is read with
+  // the run.json beside it, which counts the responses: per request, as the run shows it.
+  const alone = heapReportData(loadHeapProfile(path.join(alloc.folder, HEAP_PROFILE_FILE)));
+  assert.match(alone.title, /^GET \/cpualloc: allocations$/);
+  assert.equal(alone.allocations?.rows[0].function, 'cpualloc');
+  assert.equal(alone.allocations?.bytesHeading, 'per request');
+  assert.equal(alone.flame.unit, 'bytes-per-request');
+
   const read = compareSavedRuns(alloc.folder, cpu.folder);
   const change = read.comparison.allocations;
   assert.ok(change, 'both runs sampled: the comparison has bytes per request');
@@ -141,4 +152,20 @@ test('hotpath report reads a node --heap-prof file: allocated or live, not recor
   const doc = JSON.parse(json.stdout);
   assert.equal(doc.allocations.mode, 'unknown');
   assert.equal(doc.allocations.perResponseBytes, undefined);
+  // Gzipped, as the other profiles may be: the same figures.
+  fs.writeFileSync(`${heapFile}.gz`, zlib.gzipSync(fs.readFileSync(heapFile)));
+  const gz = runCli(folder, ['report', `${heapFile}.gz`, '--json']);
+  assert.equal(gz.code, 0, gz.stderr);
+  assert.deepEqual(JSON.parse(gz.stdout).allocations, doc.allocations);
+  // The page the profile editor and `--html` draw: the bytes' flamegraph, no time, no lines.
+  const page = heapReportData(loadHeapProfile(heapFile));
+  assert.equal(page.measure, 'bytes');
+  assert.equal(page.flame.unit, 'bytes');
+  assert.deepEqual([page.hotFunctions, page.hotLines, page.timeline], [[], [], undefined]);
+  assert.match(page.subtitle, /no timeline in this file/);
+  assert.match(page.allocations?.summary ?? '', /allocated or live: not recorded in the file/);
+  assert.ok(page.allocations?.rows.some((r) => r.function === 'keepStrings' && r.total));
+  const html = path.join(folder, 'heap.html');
+  assert.equal(runCli(folder, ['report', heapFile, '--html', html]).code, 0);
+  assert.match(fs.readFileSync(html, 'utf8'), /allocated or live: not recorded in the file/);
 });

@@ -143,10 +143,11 @@ describe('the layers (rules in test/layering.ts)', () => {
     assert.deepEqual(analysisIn(await bundle()), []);
     // And the check sees each of them when something calls it.
     const worker = await bundle(
-      "import { loadRampSteps, loadRun } from './src/runs/runFolder';\n" +
+      "import { loadHeapProfile, loadRampSteps, loadRun } from './src/runs/runFolder';\n" +
         "import { comparisonReportData, reportData } from './src/report/reportData';\n" +
+        "import { heapReportData } from './src/report/heapProfile';\n" +
         "import { compareRuns } from './src/profile/compare';\n" +
-        'console.log(loadRun, loadRampSteps, reportData, comparisonReportData, compareRuns);',
+        'console.log(loadRun, loadRampSteps, loadHeapProfile, heapReportData, reportData, comparisonReportData, compareRuns);',
     );
     assert.deepEqual(analysisIn(worker), ANALYSIS_FUNCTIONS);
   });

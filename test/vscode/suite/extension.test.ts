@@ -71,6 +71,17 @@ async function profileOwnService<Run extends { record: { status: string } }>(
   }
 }
 
+/** Opens `file` in the profile editor and waits for the error message it makes. */
+async function editorError(file: string): Promise<string> {
+  const before = api().lastError();
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), 'hotpath.profile');
+  const error = await until('an error message', () => {
+    const e = api().lastError();
+    return e !== before ? e : undefined;
+  });
+  return error ?? '';
+}
+
 /** The report panel's tab, if the panel is open. */
 function panelTab(): vscode.Tab | undefined {
   return vscode.window.tabGroups.all
@@ -758,21 +769,86 @@ require('node:http')
 
     const bad = path.join(workspace, 'malformed.cpuprofile');
     fs.writeFileSync(bad, JSON.stringify({ nodes: [{ id: 1, callFrame: {} }], samples: [7] }));
-    const before = api().lastError();
-    await vscode.commands.executeCommand(
-      'vscode.openWith',
-      vscode.Uri.file(bad),
-      'hotpath.profile',
-    );
-    const error = await until('an error message', () => {
-      const e = api().lastError();
-      return e !== before ? e : undefined;
-    });
-    assert.match(error ?? '', /callFrame|samples|node/, error);
+    const error = await editorError(bad);
+    assert.match(error, /callFrame|samples|node/, error);
     // The extension host is still there and answers.
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('hotpath.profileEndpoint'));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('a .heapprofile of node --heap-prof opens in the profile editor: its allocator, the foreign label, no time', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    const made = fs.mkdtempSync(path.join(workspace, '.hotpath-heap-'));
+    try {
+      // Written now by the real `node --heap-prof`: a function that allocates objects itself.
+      const script = path.join(made, 'keep.js');
+      fs.writeFileSync(
+        script,
+        'function keepObjects() { const kept = []; for (let i = 0; i < 200000; i++) kept.push({ id: i, tags: [i, i + 1] }); return kept; }\nglobalThis.kept = keepObjects();\n',
+      );
+      const written = spawnSync(
+        process.execPath,
+        ['--heap-prof', '--heap-prof-dir', made, script],
+        {
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(written.status, 0, written.stderr);
+      const name = fs.readdirSync(made).find((f) => f.endsWith('.heapprofile'));
+      assert.ok(name, 'node wrote a .heapprofile');
+      const uri = vscode.Uri.file(path.join(made, name));
+      const applied = api().currentProfile();
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
+      // A generous bound (a busy machine), and what went wrong, if anything was told, when it fails.
+      const shown = await until(
+        'the heap profile to draw',
+        () => api().profileEditorShown(uri),
+        60_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; the last error told: ${api().lastError()}`);
+      });
+      assert.ok(shown.frames > 3, `${shown.frames} frames`);
+      const allocations = shown.allocations;
+      assert.ok(allocations, `the page has its allocations: ${JSON.stringify(shown)}`);
+      assert.equal(allocations.functions[0], 'keepObjects', allocations.functions.join(', '));
+      assert.match(allocations.summary, /allocated or live: not recorded in the file/);
+      assert.doesNotMatch(allocations.summary, /per request/, 'no per-request figures');
+      // A flamegraph of bytes, and nothing that needs times or lines.
+      assert.ok(shown.headings.includes('Bytes by allocating stack'), shown.headings.join(' | '));
+      for (const absent of ['Flamegraph', 'Load over time', 'Hot functions', 'Hot lines'])
+        assert.ok(!shown.headings.includes(absent), `${absent}: ${shown.headings.join(' | ')}`);
+      assert.equal(api().currentProfile(), applied, 'a heap profile leaves the results shown');
+
+      // A broken one is an error naming the field, in the editor and in a message; no crash.
+      const bad = path.join(made, 'broken.heapprofile');
+      fs.writeFileSync(
+        bad,
+        JSON.stringify({
+          head: {
+            id: 1,
+            callFrame: {
+              functionName: '(root)',
+              scriptId: 0,
+              url: '',
+              lineNumber: -1,
+              columnNumber: -1,
+            },
+            selfSize: -1,
+            children: [],
+          },
+        }),
+      );
+      const error = await editorError(bad);
+      assert.match(error, /head\.selfSize must be a number not below 0/, error);
+      const commands = await vscode.commands.getCommands(true);
+      assert.ok(commands.includes('hotpath.profileEndpoint'));
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    } finally {
+      fs.rmSync(made, { recursive: true, force: true });
+    }
   });
 
   test('hostile function names reach lenses and hovers as text only', async () => {
