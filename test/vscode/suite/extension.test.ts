@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HotpathApi } from '../../../src/extension';
+import type { CompletedRun } from '../../../src/runner/run';
 import { until } from './until';
 
 const ID = 'hotpath.hotpath';
@@ -112,6 +113,9 @@ const SHORT = {
   durationSec: 1.5,
   warmupSec: 0.5,
 };
+
+/** A short Locust load of 10 users, for the runs under the real Locust. */
+const SHORT_LOCUST = { preset: 'quick', durationSec: 1.5, warmupSec: 0.5, users: 10 };
 
 suite('Hotpath in VS Code', () => {
   suiteSetup(async () => {
@@ -1206,22 +1210,11 @@ require('node:http')
     assert.deepEqual(lens.command?.arguments, [{ locustfile }]);
     // What the lens's flow runs once its questions are answered: the sample service under Locust.
     const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT_LOCUST,
       target: 'sample',
-      preset: 'quick',
-      durationSec: 1.5,
-      warmupSec: 0.5,
       path: '/fast',
       locustfile,
-      users: 10,
-    })) as
-      | {
-          record: {
-            status: string;
-            error?: { message: string };
-            load?: { locust?: unknown; requests: number };
-          };
-        }
-      | undefined;
+    })) as CompletedRun | undefined;
     assert.equal(
       run?.record.status,
       'done',
@@ -1236,22 +1229,9 @@ require('node:http')
     const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
     // The step's button with the run made short, as the other walkthrough runs are here.
     const run = (await vscode.commands.executeCommand('hotpath.profileSampleWithLocust', {
+      ...SHORT_LOCUST,
       path: '/fast',
-      preset: 'quick',
-      durationSec: 1.5,
-      warmupSec: 0.5,
-      users: 10,
-    })) as
-      | {
-          record: {
-            status: string;
-            error?: { message: string };
-            target: { kind: string };
-            options: { load: { locust?: { file: string; users: number } } };
-            load?: { locust?: { byName: { name: string; requests: number }[] } };
-          };
-        }
-      | undefined;
+    })) as CompletedRun | undefined;
     assert.equal(
       run?.record.status,
       'done',
