@@ -5,7 +5,6 @@
  * Exit codes: src/cli/exitCodes.ts.
  */
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import {
   COMPARE_OPTIONS,
   numberOption,
@@ -51,7 +50,7 @@ import { compareRampSteps, compareSavedRuns } from './runs/comparison';
 import { loadRun } from './runs/runFolder';
 import { diskShapes } from './runs/shapeCache';
 import { HotpathError, messageOf } from './vocabulary/errors';
-import { bundle, packageRoot } from './vocabulary/paths';
+import { bundle, SAMPLE_LOCUST_ROUTES, sampleLocustfile } from './vocabulary/paths';
 import { forSurface } from './vocabulary/words';
 
 /** One argument as the shell reads it back: quoted unless it is plainly safe. */
@@ -216,9 +215,7 @@ async function demo(args: string[]): Promise<number> {
   const runs: Record<string, RunRecord> = {};
   const gcShares: Record<string, number> = {};
   // --locust: the walk-through's own locustfiles (shipped with the sample service) under Locust.
-  const routes = values.locust
-    ? ['/read', '/fast', '/cpu']
-    : ['/read', '/fast', '/cpu', '/cpualloc'];
+  const routes = values.locust ? SAMPLE_LOCUST_ROUTES : ['/read', '/fast', '/cpu', '/cpualloc'];
   for (const route of routes) {
     const options = resolveRunOptions(
       values.locust
@@ -246,11 +243,6 @@ async function demo(args: string[]): Promise<number> {
   }
   process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
   return EXIT.ok;
-}
-
-/** The walk-through's locustfile of a sample route (src/sampleService/locust/, in the .vsix too). */
-function sampleLocustfile(route: string): string {
-  return path.join(packageRoot(), 'src', 'sampleService', 'locust', `${route.slice(1)}.py`);
 }
 
 /** Analyses a run just saved; a profile that cannot be read is reported, not fatal. */

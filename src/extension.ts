@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { compareRampSteps, compareWith, compareWithPrevious } from './commands/compare';
 import { type Cmd, Ctx } from './commands/context';
 import { cancelRun, profileEndpoint } from './commands/profileEndpoint';
-import { profileLocustfile } from './commands/profileLocustfile';
+import { profileLocustfile, profileSampleWithLocust } from './commands/profileLocustfile';
 import {
   clearResults,
   openProfile,
@@ -40,6 +40,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Cmd> = {
   'hotpath.stopService': stopService,
   'hotpath.openSampleSource': openSampleSource,
   'hotpath.profileLocustfile': profileLocustfile,
+  'hotpath.profileSampleWithLocust': profileSampleWithLocust,
 };
 
 let ctx: Ctx | undefined;

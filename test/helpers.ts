@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { type CpuProfile, parseProfile } from '../src/profile/cpuprofile';
+import { bundle } from '../src/vocabulary/paths';
 
 /** True while a process with this pid exists (zombies count as gone). */
 export function alive(pid: number): boolean {
@@ -129,6 +130,36 @@ export async function serveSample(): Promise<{ child: ChildProcess; url: string 
     assert.fail(`the sample service says it listens: ${stdout()}`);
   }
   return { child, url: url() as string };
+}
+
+/** The sample service as a user runs it with `--inspect`, for Hotpath to attach to. */
+export interface Inspected {
+  child: ChildProcess;
+  /** Where it answers. */
+  url: string;
+  /** Its inspector, `host:port`, as its stderr said. */
+  inspector: string;
+}
+
+/**
+ * The built sample service with its inspector open on a port of its choosing
+ * (`--inspect=127.0.0.1:0`) and no agent; the caller ends it by its pid.
+ */
+export async function inspectedSample(): Promise<Inspected> {
+  const child = spawn(
+    process.execPath,
+    ['--inspect=127.0.0.1:0', bundle('sampleService.js'), '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stdout = written(child.stdout);
+  const stderr = written(child.stderr);
+  const url = () => /"url":"(http:[^"]+)"/.exec(stdout())?.[1];
+  const inspector = () => /Debugger listening on ws:\/\/([\d.]+:\d+)\//.exec(stderr())?.[1];
+  if (!(await eventually(() => url() !== undefined && inspector() !== undefined, 10_000))) {
+    child.kill();
+    assert.fail(`the sample service did not start with its inspector: ${stdout()} ${stderr()}`);
+  }
+  return { child, url: url() as string, inspector: inspector() as string };
 }
 
 /** The CLI's shortest run: 2 connections for 1 s, no warm-up. */

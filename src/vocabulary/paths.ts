@@ -30,6 +30,14 @@ export function bundle(name: string): string {
   return file;
 }
 
+/** The sample routes the walk-through ships a locustfile for (src/sampleService/locust/). */
+export const SAMPLE_LOCUST_ROUTES: readonly string[] = ['/read', '/fast', '/cpu'];
+
+/** The walk-through's locustfile of a sample route (src/sampleService/locust/, in the .vsix too). */
+export function sampleLocustfile(route: string): string {
+  return path.join(packageRoot(), 'src', 'sampleService', 'locust', `${route.slice(1)}.py`);
+}
+
 export function hotpathVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
 }

@@ -4,7 +4,9 @@
  * workbench shows. One workbench for the file; each test goes on from where the one before left
  * it (its runs, its panel). F1 → "Hotpath: Profile Endpoint" → sample service → /cpualloc; then
  * the report panel, a CodeLens with a share in the editor's DOM, and the flamegraph's canvas with
- * frames drawn. Screenshot: .test-output/vscode-user-flow.png.
+ * frames drawn; "Profile with a Locustfile" (the workspace's locustfile, the request that leads,
+ * the users) under the real Locust, and a service already running, reached through the inspector
+ * the palette asks for. Screenshot: .test-output/vscode-user-flow.png.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,9 +14,10 @@ import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Frame, Page } from 'playwright-core';
+import type { RunRecord } from '../../src/record/run';
 import { loadRun } from '../../src/runs/runFolder';
 import { brokenWords, launchChromium, testOutput } from '../browser';
-import { alive, cpuProfile, repeated, tempFolder } from '../helpers';
+import { alive, cpuProfile, inspectedSample, repeated, tempFolder } from '../helpers';
 import { type CodeServer, startCodeServer } from '../vscode/codeServer';
 import { endOfTest, openWorkbench, paletteCommand, pick, quickInputBox } from '../vscode/workbench';
 
@@ -48,6 +51,8 @@ before(async () => {
       'hotpath.presets': PRESETS,
       // The sample's source is this repository's own file: keys that go astray cannot edit it.
       'files.readonlyInclude': { '**/src/sampleService/**': true },
+      // The window of "Profile with a Locustfile", which asks for no preset: the short one.
+      'hotpath.defaultPreset': 'e2e-short',
     },
   });
   browser = await launchChromium();
@@ -668,5 +673,132 @@ test("a run's report in the panel at the widths the window gives it: no word bro
     }
   } finally {
     await page.setViewportSize({ width: 1600, height: 1000 });
+  }
+});
+
+/** A saved run's record (run.json). */
+function savedRecord(folder: string): RunRecord {
+  return JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')) as RunRecord;
+}
+
+/** The names of the run folders saved so far (none before the first run). */
+function savedRuns(): Set<string> {
+  return new Set(fs.existsSync(runsFolder) ? fs.readdirSync(runsFolder) : []);
+}
+
+/** The run folders saved since `earlier` (a set of folder names), oldest first. */
+function newRuns(earlier: Set<string>): string[] {
+  return [...savedRuns()]
+    .filter((f) => !earlier.has(f))
+    .sort()
+    .map((f) => path.join(runsFolder, f));
+}
+
+test('Profile with a Locustfile from the palette: the workspace’s locustfile, the request that leads, the users; the real Locust is the load', {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'View: Close All Editors');
+  await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+  // A locustfile of the user's, in the workspace, that sends two requests.
+  const locustfile = path.join(workspace, 'loadtests', 'shop.py');
+  fs.mkdirSync(path.dirname(locustfile), { recursive: true });
+  fs.writeFileSync(
+    locustfile,
+    [
+      'from locust import HttpUser, between, task',
+      '',
+      '',
+      'class ShopUser(HttpUser):',
+      '    wait_time = between(0.05, 0.1)',
+      '',
+      '    @task',
+      '    def fast(self):',
+      '        self.client.get("/fast")',
+      '',
+      '    @task',
+      '    def cpu(self):',
+      '        self.client.get("/cpu")',
+      '',
+    ].join('\n'),
+  );
+  const earlier = savedRuns();
+  await paletteCommand(page, 'Hotpath: Profile with a Locustfile');
+  await pick(page, /profile with which locustfile/, 'shop', /loadtests\/shop\.py.*ShopUser/);
+  await pick(page, /which request leads the summary/, '/cpu', /\/cpu/);
+  await page.locator('.quick-input-title', { hasText: /Hotpath: Locust users/ }).waitFor();
+  await quickInputBox(page).fill('4');
+  await quickInputBox(page).press('Enter');
+  await pick(page, /what to profile/, 'Sample service', /Sample service/);
+
+  const frame = await panelShowing('GET /cpu');
+  const [folder] = newRuns(earlier);
+  assert.ok(folder, 'the run is saved');
+  const record = savedRecord(folder);
+  assert.equal(record.status, 'done', JSON.stringify(record.error));
+  assert.equal(record.preset, 'e2e-short', "the default preset's window");
+  assert.equal(record.options.load.locust?.file, locustfile, 'the locustfile picked');
+  const locust = record.load?.locust;
+  assert.ok(locust, 'Locust was the load');
+  assert.equal(locust.lead, '/cpu', 'the request picked leads');
+  assert.equal(locust.users, 4, 'the users typed');
+  assert.deepEqual(locust.byName.map((n) => n.name).sort(), ['/cpu', '/fast']);
+  assert.ok(locust.byName.every((n) => n.requests > 0 && n.failures === 0));
+  assert.match(
+    (await frame.textContent('#summary')) ?? '',
+    /the locustfile sent 2 request names in one window: the figures above are \/cpu's/,
+    'the report says what the window covers',
+  );
+});
+
+test('a service already running, from the palette: its inspector asked, its profile taken, and it runs on', {
+  timeout: 300_000,
+}, async () => {
+  await paletteCommand(page, 'View: Close All Editors');
+  await page.locator('.tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+  // The sample service as a user runs it with --inspect: no agent, its inspector on a port it chose.
+  const service = await inspectedSample();
+  const pid = service.child.pid as number;
+  try {
+    const earlier = savedRuns();
+    await paletteCommand(page, 'Hotpath: Profile Endpoint');
+    await pick(page, /what to profile/, 'already running', /A service already running/);
+    await page.locator('.quick-input-title', { hasText: /URL of the running service/ }).waitFor();
+    await quickInputBox(page).fill(service.url);
+    await quickInputBox(page).press('Enter');
+    await page
+      .locator('.quick-input-title', { hasText: /inspector of the running service/ })
+      .waitFor();
+    await quickInputBox(page).fill(service.inspector);
+    await quickInputBox(page).press('Enter');
+    await pick(page, /endpoint to profile/, 'Another endpoint', /Another endpoint/);
+    await page.locator('.quick-input-title', { hasText: /Hotpath: endpoint$/ }).waitFor();
+    await quickInputBox(page).fill('/cpu');
+    await quickInputBox(page).press('Enter');
+    await pick(page, /Hotpath: load/, 'e2e-short', /e2e-short/);
+
+    const frame = await panelShowing('GET /cpu');
+    const [folder] = newRuns(earlier);
+    assert.ok(folder, 'the run is saved');
+    const record = savedRecord(folder);
+    assert.equal(record.status, 'done', JSON.stringify(record.error));
+    assert.equal(record.target.kind, 'attach');
+    assert.equal(record.target.inspector, service.inspector, 'the inspector typed');
+    assert.equal(record.target.profiledPid, pid, 'the running service was profiled');
+    assert.ok(fs.statSync(path.join(folder, 'profile.cpuprofile')).size > 1000);
+    assert.match(
+      (await frame.textContent('#summary')) ?? '',
+      /not measured/,
+      'what attach cannot measure is named, not shown as zero',
+    );
+    // Its profile lands in the sample's source: the handler's lens, in the editor.
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /GET \/cpu$/ });
+    await lens.first().waitFor({ timeout: 30_000 });
+    assert.match(await cursorAt(), /^handlers\.ts Ln \d+$/);
+    // And the service runs on, answering.
+    assert.ok(alive(pid), 'the service still runs');
+    const hello = await fetch(`${service.url}/hello`);
+    assert.deepEqual(await hello.json(), { hello: 'world' });
+  } finally {
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
   }
 });

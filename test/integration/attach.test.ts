@@ -7,7 +7,7 @@
  * see the run's connection when the flag allows it.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -28,31 +28,15 @@ import { runProfile } from '../../src/runner/run';
 import { loadRun } from '../../src/runs/runFolder';
 import { HotpathError } from '../../src/vocabulary/errors';
 import { bundle } from '../../src/vocabulary/paths';
-import { alive, eventually, freePorts, runCli, tempFolder, written } from '../helpers';
-
-interface Inspected {
-  child: ChildProcess;
-  url: string;
-  inspector: string;
-}
-
-/** The sample service with its inspector open on a port of its choosing, and no agent. */
-async function inspectedSample(): Promise<Inspected> {
-  const child = spawn(
-    process.execPath,
-    ['--inspect=127.0.0.1:0', bundle('sampleService.js'), '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const stdout = written(child.stdout as NonNullable<typeof child.stdout>);
-  const stderr = written(child.stderr as NonNullable<typeof child.stderr>);
-  const url = () => /"url":"(http:[^"]+)"/.exec(stdout())?.[1];
-  const inspector = () => /Debugger listening on ws:\/\/([\d.]+:\d+)\//.exec(stderr())?.[1];
-  if (!(await eventually(() => url() !== undefined && inspector() !== undefined, 10_000))) {
-    child.kill();
-    assert.fail(`the sample service did not start with its inspector: ${stdout()} ${stderr()}`);
-  }
-  return { child, url: url() as string, inspector: inspector() as string };
-}
+import {
+  alive,
+  eventually,
+  freePorts,
+  type Inspected,
+  inspectedSample,
+  runCli,
+  tempFolder,
+} from '../helpers';
 
 function stop(child: ChildProcess | undefined): void {
   if (child?.pid !== undefined && alive(child.pid)) child.kill('SIGKILL');

@@ -5,6 +5,7 @@
  * Locust's heartbeats make the distributed runs last 6–8 s.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,7 +14,7 @@ import { findLocust } from '../../src/runner/load/locust';
 import { type RunRequest, resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { type RunningService, startSampleService } from '../../src/runner/target';
-import { alive, childrenOf, tempFolder } from '../helpers';
+import { alive, CLI, childrenOf, eventually, tempFolder, written } from '../helpers';
 
 const sampleLocust = path.join(__dirname, '..', '..', 'src', 'sampleService', 'locust');
 let locustMissing: string | false = false;
@@ -148,6 +149,80 @@ describe('Locust as the load', { skip: locustMissing }, () => {
       const fast = locust.byName.find((n) => n.name === '/fast');
       assert.equal(record.load?.requests, fast?.requests, 'the summary leads with /fast');
       assert.deepEqual(locustChildren('--worker'), [], 'the workers have ended');
+    });
+
+    test('--load-workers-external 1: the command it prints, run as another machine would, joins; the worker is counted', async () => {
+      // The CLI as a user runs it; it waits for a worker it does not start.
+      const cli = spawn(
+        process.execPath,
+        [
+          CLI,
+          'profile',
+          '/fast',
+          '--url',
+          service.url,
+          '--locustfile',
+          path.join(sampleLocust, 'fast.py'),
+          '--users',
+          '5',
+          '--load-workers-external',
+          '1',
+          '-d',
+          '2',
+          '--warmup',
+          '0.5',
+          '--json',
+        ],
+        { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const stdout = written(cli.stdout);
+      const stderr = written(cli.stderr);
+      const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+      let worker: ReturnType<typeof spawn> | undefined;
+      try {
+        // "on each machine, with fast.py and hotpathLocust.py (from …) in its folder, run:" and
+        // the command on the next line.
+        const said = () =>
+          /with (\S+) and hotpathLocust\.py \(from (\S+)\) in its folder, run:\n {2}(locust .+)\n/.exec(
+            stderr(),
+          );
+        assert.ok(await eventually(() => said() !== null, 20_000), `the command: ${stderr()}`);
+        const [, file, module, command] = said() as RegExpExecArray;
+        assert.equal(file, 'fast.py');
+        assert.match(
+          command,
+          /^locust -f fast\.py,hotpathLocust\.py --worker --master-host 127\.0\.0\.1 --master-port \d+$/,
+        );
+        // The other machine: a folder with the two files, and the command as printed.
+        const machine = path.join(out, 'worker-machine');
+        fs.mkdirSync(machine, { recursive: true });
+        fs.copyFileSync(path.join(sampleLocust, 'fast.py'), path.join(machine, 'fast.py'));
+        fs.copyFileSync(module, path.join(machine, 'hotpathLocust.py'));
+        worker = spawn('sh', ['-c', `exec ${command}`], {
+          cwd: machine,
+          detached: true,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        const workerPid = worker.pid as number;
+        const workerOutput = written(worker.stderr as NonNullable<typeof worker.stderr>);
+        assert.equal(await exited, 0, `the run: ${stderr()}\nthe worker: ${workerOutput()}`);
+        const record = JSON.parse(stdout()) as RunRecord;
+        assert.equal(record.status, 'done', JSON.stringify(record.error));
+        const workers = record.load?.locust?.workers;
+        assert.equal(workers?.expected, 1, JSON.stringify(workers));
+        assert.equal(workers.joined.length, 1, 'the worker started from the printed command');
+        assert.deepEqual(workers.lost, []);
+        assert.ok((record.load?.requests ?? 0) > 0, 'its users sent the load');
+        // No worker of Hotpath's own: the one counted is the one this test started.
+        assert.deepEqual(locustChildren('--worker'), []);
+        // The master's quit ends the worker; whatever is left is ended by its pid.
+        const ended = await eventually(() => !alive(workerPid), 10_000);
+        if (!ended) process.kill(-workerPid, 'SIGKILL');
+        assert.ok(ended, `the worker ended with its master: ${workerOutput()}`);
+      } finally {
+        if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
+        if (worker?.pid !== undefined && alive(worker.pid)) process.kill(-worker.pid, 'SIGKILL');
+      }
     });
 
     test('cancelled in the window: every Locust process ends, the run says cancelled', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { SAMPLE_LOCUST_ROUTES, sampleLocustfile } from '../../src/vocabulary/paths';
 
 const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -43,6 +44,35 @@ test('the walkthrough runs the four steps of the sample service in order', () =>
       ),
   );
   assert.deepEqual(paths, ['/read', '/fast', '/cpu', '/cpualloc']);
+});
+
+test("the walkthrough's Locust step runs the walk-through's own locustfiles, and says how to install Locust", () => {
+  const step = manifest.contributes.walkthroughs[0].steps.find(
+    (s: { id: string }) => s.id === 'locust',
+  );
+  assert.ok(step, 'a Locust step');
+  const description = english(step.description);
+  const routes = [
+    ...description.matchAll(/command:hotpath\.profileSampleWithLocust\?([^)]*)/g),
+  ].map((m) => JSON.parse(decodeURIComponent(m[1])).path);
+  assert.deepEqual(routes, ['/read', '/fast']);
+  for (const route of routes) {
+    assert.ok(SAMPLE_LOCUST_ROUTES.includes(route), route);
+    assert.ok(fs.existsSync(sampleLocustfile(route)), sampleLocustfile(route));
+  }
+  // Where Locust is missing, the step itself says how to get it (and the command says it again).
+  for (const text of [description, fs.readFileSync(path.join(root, step.media.markdown), 'utf8')]) {
+    assert.match(text, /sudo apt install python3-locust/);
+    assert.match(text, /pip install locust/);
+    assert.match(text, /hotpath\.locustPath/);
+  }
+  // A button of the walkthrough, not a command of the palette.
+  assert.ok(
+    manifest.contributes.menus.commandPalette.some(
+      (e: { command: string; when: string }) =>
+        e.command === 'hotpath.profileSampleWithLocust' && e.when === 'false',
+    ),
+  );
 });
 
 test('every setting has a description and a default', () => {

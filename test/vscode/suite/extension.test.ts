@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HotpathApi } from '../../../src/extension';
+import type { CompletedRun } from '../../../src/runner/run';
 import { until } from './until';
 
 const ID = 'hotpath.hotpath';
@@ -124,6 +125,9 @@ const SHORT = {
   warmupSec: 0.5,
 };
 
+/** A short Locust load of 10 users, for the runs under the real Locust. */
+const SHORT_LOCUST = { preset: 'quick', durationSec: 1.5, warmupSec: 0.5, users: 10 };
+
 suite('Hotpath in VS Code', () => {
   suiteSetup(async () => {
     // Tests start before onStartupFinished: activate explicitly.
@@ -148,6 +152,8 @@ suite('Hotpath in VS Code', () => {
       'toggleHotLines',
       'clearResults',
       'openSampleSource',
+      'profileLocustfile',
+      'profileSampleWithLocust',
     ])
       assert.ok(commands.includes(`hotpath.${id}`), id);
   });
@@ -1280,22 +1286,11 @@ require('node:http')
     assert.deepEqual(lens.command?.arguments, [{ locustfile }]);
     // What the lens's flow runs once its questions are answered: the sample service under Locust.
     const run = (await vscode.commands.executeCommand('hotpath.profileEndpoint', {
+      ...SHORT_LOCUST,
       target: 'sample',
-      preset: 'quick',
-      durationSec: 1.5,
-      warmupSec: 0.5,
       path: '/fast',
       locustfile,
-      users: 10,
-    })) as
-      | {
-          record: {
-            status: string;
-            error?: { message: string };
-            load?: { locust?: unknown; requests: number };
-          };
-        }
-      | undefined;
+    })) as CompletedRun | undefined;
     assert.equal(
       run?.record.status,
       'done',
@@ -1304,6 +1299,58 @@ require('node:http')
     assert.ok(run.record.load?.locust, 'the load was Locust');
     assert.ok((run.record.load?.requests ?? 0) > 0, 'and it measured responses');
     await until('the panel to show the run', () => api().panelShown()?.title === 'GET /fast');
+  });
+
+  test("the walkthrough's Locust step: the walk-through's locustfile under the real Locust", async () => {
+    const root = vscode.extensions.getExtension(ID)?.extensionPath ?? '';
+    // The step's button with the run made short, as the other walkthrough runs are here.
+    const run = (await vscode.commands.executeCommand('hotpath.profileSampleWithLocust', {
+      ...SHORT_LOCUST,
+      path: '/fast',
+    })) as CompletedRun | undefined;
+    assert.equal(
+      run?.record.status,
+      'done',
+      JSON.stringify(run?.record.error ?? api().lastError()),
+    );
+    assert.equal(run.record.target.kind, 'sample');
+    assert.deepEqual(run.record.options.load.locust, {
+      ...run.record.options.load.locust,
+      file: path.join(root, 'src', 'sampleService', 'locust', 'fast.py'),
+      users: 10,
+    });
+    const [fast] = run.record.load?.locust?.byName ?? [];
+    assert.equal(fast?.name, '/fast', 'the locustfile sent the requests');
+    assert.ok(fast.requests > 0);
+    await until('the panel to show the run', () => api().panelShown()?.title === 'GET /fast');
+  });
+
+  test("the walkthrough's Locust step where Locust is not installed: it says how to install it and starts nothing", async () => {
+    const runs = path.join(
+      vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '',
+      '.hotpath',
+      'runs',
+    );
+    const saved = () => (fs.existsSync(runs) ? fs.readdirSync(runs).length : 0);
+    const before = saved();
+    // No `locust` on this extension host's PATH (the one Hotpath searches), for this command.
+    const path0 = process.env.PATH;
+    process.env.PATH = path.join(os.tmpdir(), 'hotpath-no-locust-here');
+    let run: unknown;
+    try {
+      run = await vscode.commands.executeCommand('hotpath.profileSampleWithLocust', {
+        path: '/read',
+      });
+    } finally {
+      process.env.PATH = path0;
+    }
+    assert.equal(run, undefined, 'no run');
+    assert.match(
+      api().lastError() ?? '',
+      /^this step runs the walk-through's locustfile for \/read with Locust, and no `locust` command is on PATH\. Install Locust \(`sudo apt install python3-locust` on Debian and Ubuntu, or `pip install locust`\) or name its command in hotpath\.locustPath, then run the step again\.$/,
+    );
+    assert.deepEqual(api().lastErrorActions(), ['Open Settings'], 'at hotpath.locustPath');
+    assert.equal(saved(), before, 'no run folder');
   });
 
   test('a route that holds the event loop 200 ms: the lens over its function says what it blocked', async () => {
