@@ -27,7 +27,7 @@ import {
   SERVE_HELP,
 } from './cli/help';
 import { writeHtml, writePprof } from './cli/reportFiles';
-import { checkGates, type Gate, parseGate } from './profile/compare';
+import { checkGates, type Gate, parseGate } from './profile/gates';
 import type { LoadedRun } from './profile/loadedRun';
 import type { RunRecord } from './record/run';
 import { gateText } from './report/comparison';

@@ -1,5 +1,5 @@
 import * as vm from 'node:vm';
-import type { StallSpans } from '../../record/stalls';
+import type { LoopDelay, StallSpans } from '../../record/stalls';
 
 /** How often the probe asks the loop for a turn, ms. */
 export const PROBE_MS = 5;
@@ -42,6 +42,10 @@ export const STOP_IN_THREAD =
  * in that turn. The span misses the start of the turn before the timer was due (at most
  * `probeMs`), so a stall's length is a floor.
  *
+ * Every firing's lateness also goes to a histogram in 0.1 ms slots: the thread's loop delay
+ * (p50, p99, max), the figure `monitorEventLoopDelay` gives for the main thread alone, measured
+ * alike in every thread so that a worker's loop can be set beside the main one's.
+ *
  * Source text, the same for the main thread and the worker threads (run through their inspector
  * sessions): a compiled function's own text may name a bundler's helpers (`__name`).
  */
@@ -52,13 +56,30 @@ const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) 
   let dropped = 0;
   let due = 0n;
   let timer;
+  // Every firing's lateness, in 0.1 ms slots: the thread's loop delay (a few hundred slots at most).
+  const late = new Map();
+  let latest = 0n;
   const fired = () => {
     const now = process.hrtime.bigint();
-    if (now - due >= thresholdNs) {
+    const lateNs = now > due ? now - due : 0n;
+    const slot = Number(lateNs / 100000n);
+    late.set(slot, (late.get(slot) || 0) + 1);
+    if (lateNs > latest) latest = lateNs;
+    if (lateNs >= thresholdNs) {
       if (spans.length < maxSpans) spans.push([Number(due / 1000n), Number(now / 1000n)]);
       else dropped++;
     }
     schedule();
+  };
+  const percentile = (p) => {
+    const slots = [...late.keys()].sort((a, b) => a - b);
+    const count = slots.reduce((sum, s) => sum + late.get(s), 0);
+    let seen = 0;
+    for (const s of slots) {
+      seen += late.get(s);
+      if (seen >= count * p) return (s + 1) / 10;
+    }
+    return 0;
   };
   const schedule = () => {
     due = process.hrtime.bigint() + periodNs;
@@ -69,7 +90,11 @@ const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) 
   return {
     close() {
       clearTimeout(timer);
-      return { spans, dropped };
+      const turns = [...late.values()].reduce((sum, n) => sum + n, 0);
+      const delayMs = turns > 0
+        ? { p50: percentile(0.5), p99: percentile(0.99), max: Number(latest) / 1e6, turns }
+        : undefined;
+      return { spans, dropped, delayMs };
     },
   };
 })`;
@@ -78,6 +103,6 @@ type MeasureStalls = (
   thresholdMs: number,
   probeMs: number,
   maxSpans: number,
-) => { close(): { spans: [number, number][]; dropped: number } };
+) => { close(): { spans: [number, number][]; dropped: number; delayMs?: LoopDelay } };
 
 let measureStalls: MeasureStalls | undefined;
