@@ -13,6 +13,9 @@
  * 5. what sampling the allocations costs: /cpu and /cpualloc profiled with the heap sampler ÷
  *    without (HOTPATH_HEAP=0), req/s and service CPU per response, in alternating pairs, the
  *    pairs' ratios with a 95 % interval (t over the pairs' log ratios).
+ * 6. what the event-loop stall probe costs: /cpu and /fast profiled with the probe ÷ without
+ *    (HOTPATH_STALLS=0, an internal switch for this bench), req/s and service CPU per response,
+ *    in alternating pairs, with the same interval (`-- --only stall`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -265,6 +268,50 @@ async function allocationOverhead(): Promise<void> {
   }
 }
 
+async function stallProbeOverhead(): Promise<void> {
+  const seconds = quick ? 3 : 5;
+  const pairs = quick ? 3 : 4;
+  const run = async (route: string, probe: boolean) => {
+    if (probe) delete process.env.HOTPATH_STALLS;
+    else process.env.HOTPATH_STALLS = '0';
+    try {
+      const record = await profiled(route, true, seconds);
+      if (probe !== (record.stalls !== undefined))
+        throw new Error(`${route}: the stalls are not as asked (probe ${probe ? 'on' : 'off'})`);
+      return record;
+    } finally {
+      delete process.env.HOTPATH_STALLS;
+    }
+  };
+  for (const route of ['/cpu', '/fast']) {
+    const rpsRatios: number[] = [];
+    const cpuRatios: number[] = [];
+    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
+    for (let pair = 0; pair < pairs; pair++) {
+      const order = pair % 2 === 0 ? [true, false] : [false, true];
+      const got: Record<string, RunRecord> = {};
+      for (const probe of order) got[String(probe)] = await run(route, probe);
+      const [on, off] = [got.true, got.false];
+      sides.on.push(on);
+      sides.off.push(off);
+      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
+      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
+    }
+    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
+    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
+    rows.push([
+      `${route} req/s, stall probe on ÷ off (50 conns × ${seconds} s)`,
+      pairedRatio(rpsRatios),
+      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
+    ]);
+    rows.push([
+      `${route} service CPU per response, probe on ÷ off`,
+      pairedRatio(cpuRatios),
+      `${fmt(cpu(sides.on), 3)} vs ${fmt(cpu(sides.off), 3)} ms`,
+    ]);
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `Hotpath engine benchmark · node ${process.version} · ${os.cpus().length} cores${quick ? ' · quick' : ''}`,
@@ -275,6 +322,7 @@ async function main(): Promise<void> {
     ['walk-through', walkthrough],
     ['locks', lockOverhead],
     ['allocations', allocationOverhead],
+    ['stall probe', stallProbeOverhead],
   ] as const) {
     if (only && !name.startsWith(only)) continue;
     console.log(`  measuring: ${name}…`);

@@ -52,7 +52,7 @@ export interface StallComparison {
   ratio?: RatioInterval;
   /** The runs' thresholds differ: counts are not compared. */
   thresholdsDiffer?: true;
-  /** The functions in most stalls (in either run), most first. */
+  /** The functions in most stalls (in either run), most first; Hotpath's agent left out. */
   functions: StallFunctionChange[];
 }
 
@@ -67,6 +67,9 @@ export interface ComparedStalls {
     functionId: number,
   ) => { key: string; name: string; category: Category; file: string; line: number } | undefined;
 }
+
+/** What the functions' rows leave out: not code, or Hotpath's own. */
+const NOT_CODE: ReadonlySet<Category> = new Set<Category>(['hotpath', 'idle', 'root']);
 
 /** Functions kept in a comparison. */
 const FUNCTIONS_KEPT = 8;
@@ -100,7 +103,8 @@ export function compareStalls(
   ] as const) {
     for (const row of run.stalls.functions) {
       const frame = run.frameOf(row.functionId);
-      if (!frame) continue;
+      // Hotpath's agent is never a change of the user's (as in compareRuns' rows).
+      if (!frame || NOT_CODE.has(frame.category)) continue;
       const change = changes.get(frame.key) ?? {
         name: frame.name,
         category: frame.category,

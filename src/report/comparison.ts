@@ -101,12 +101,12 @@ export function stallChangeTexts(comparison: Comparison, cwd = process.cwd()): s
   const count = (c: StallFunctionChange['before']) =>
     c.stalls === 0
       ? 'none'
-      : `${int.format(c.stalls)} (${ms(c.totalMs)} in all, longest ${ms(c.longestMs)})`;
+      : `${int.format(c.stalls)} stall${c.stalls === 1 ? '' : 's'} (${ms(c.totalMs)} in all, longest ${ms(c.longestMs)})`;
   return [
     `stalls ${threshold}: ${rate(a)} → ${rate(b)} (${counted})${ratioPart}; longest ${longest(a)} → ${longest(b)}${delay}`,
     ...s.functions.map(
       (f) =>
-        `${f.name}${f.file ? ` (${displayPath(f.file, cwd)}:${f.line})` : ` [${f.category}]`}: in ${count(f.before)} → ${count(f.after)} stalls`,
+        `${f.name}${f.file ? ` (${displayPath(f.file, cwd)}:${f.line})` : ` [${f.category}]`}: ${count(f.before)} → ${count(f.after)}`,
     ),
   ];
 }

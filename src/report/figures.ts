@@ -171,8 +171,10 @@ export interface ThreadLoopFigure {
   pid: number;
   /** 0: the process's main thread. */
   threadId: number;
-  /** "main thread of pid 41", "thread 1 of pid 41 (worker.js)". */
+  /** "main thread of pid 41", "thread 1 of pid 41". */
   thread: string;
+  /** How it was started: its process's command, or a worker thread's name and script. */
+  command: string;
   /** Turns over the threshold its probe saw. */
   stalls: number;
   /** How late its probe's timer fired, ms. */
@@ -309,7 +311,8 @@ function threadLoopFigures(record: RunRecord | undefined): ThreadLoopFigure[] | 
             thread:
               p.threadId === 0
                 ? `main thread of pid ${p.pid}`
-                : `thread ${p.threadId} of pid ${p.pid}${p.command ? ` (${p.command})` : ''}`,
+                : `thread ${p.threadId} of pid ${p.pid}`,
+            command: p.command,
             stalls: p.loop.stalls,
             delayMs: { p50: p.loop.delayMs.p50, p99: p.loop.delayMs.p99, max: p.loop.delayMs.max },
           },

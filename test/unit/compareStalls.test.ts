@@ -71,3 +71,12 @@ test('--fail-if "stalls>1.5": on the interval; neither run stalled passes; unmea
   assert.equal(check(compareStalls(run(0, 2), run(0, 2))), 'passed');
   assert.equal(check(undefined), 'missing');
 });
+
+test("Hotpath's agent is left out of the functions' rows", () => {
+  const agent = run(3, 1);
+  agent.frameOf = () => ({ key: 'a', name: '#onFinish', category: 'hotpath', file: 'x', line: 1 });
+  assert.deepEqual(
+    compareStalls(agent, run(1, 1))?.functions.map((f) => f.name),
+    ['spin'],
+  );
+});
