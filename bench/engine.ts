@@ -222,6 +222,46 @@ function pairedRatio(ratios: number[]): string {
   return `${fmt(Math.exp(m), 3)} (95 % CI ${fmt(Math.exp(m - half), 3)}–${fmt(Math.exp(m + half), 3)}, ${logs.length} pairs)`;
 }
 
+/**
+ * `run(route, on)` in alternating pairs (on first, then off first) for each route, and each
+ * route's req/s and service CPU per response, on ÷ off, as the pairs' ratios with their interval.
+ */
+async function onOffPairs(
+  routes: string[],
+  pairs: number,
+  run: (route: string, on: boolean) => Promise<RunRecord>,
+  names: { rps: (route: string) => string; cpu: (route: string) => string },
+  cpuDigits: number,
+): Promise<void> {
+  for (const route of routes) {
+    const rpsRatios: number[] = [];
+    const cpuRatios: number[] = [];
+    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
+    for (let pair = 0; pair < pairs; pair++) {
+      const order = pair % 2 === 0 ? [true, false] : [false, true];
+      const got: Record<string, RunRecord> = {};
+      for (const on of order) got[String(on)] = await run(route, on);
+      const [on, off] = [got.true, got.false];
+      sides.on.push(on);
+      sides.off.push(off);
+      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
+      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
+    }
+    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
+    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
+    rows.push([
+      names.rps(route),
+      pairedRatio(rpsRatios),
+      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
+    ]);
+    rows.push([
+      names.cpu(route),
+      pairedRatio(cpuRatios),
+      `${fmt(cpu(sides.on), cpuDigits)} vs ${fmt(cpu(sides.off), cpuDigits)} ms`,
+    ]);
+  }
+}
+
 async function allocationOverhead(): Promise<void> {
   const seconds = quick ? 3 : 5;
   const pairs = quick ? 2 : 4;
@@ -239,33 +279,16 @@ async function allocationOverhead(): Promise<void> {
       delete process.env.HOTPATH_HEAP;
     }
   };
-  for (const route of ['/cpu', '/cpualloc']) {
-    const rpsRatios: number[] = [];
-    const cpuRatios: number[] = [];
-    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
-    for (let pair = 0; pair < pairs; pair++) {
-      const order = pair % 2 === 0 ? [true, false] : [false, true];
-      const got: Record<string, RunRecord> = {};
-      for (const heap of order) got[String(heap)] = await run(route, heap);
-      const [on, off] = [got.true, got.false];
-      sides.on.push(on);
-      sides.off.push(off);
-      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
-      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
-    }
-    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
-    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
-    rows.push([
-      `${route} req/s, allocations sampled ÷ not (512 KiB)`,
-      pairedRatio(rpsRatios),
-      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
-    ]);
-    rows.push([
-      `${route} service CPU per response, sampled ÷ not`,
-      pairedRatio(cpuRatios),
-      `${fmt(cpu(sides.on), 2)} vs ${fmt(cpu(sides.off), 2)} ms`,
-    ]);
-  }
+  await onOffPairs(
+    ['/cpu', '/cpualloc'],
+    pairs,
+    run,
+    {
+      rps: (route) => `${route} req/s, allocations sampled ÷ not (512 KiB)`,
+      cpu: (route) => `${route} service CPU per response, sampled ÷ not`,
+    },
+    2,
+  );
 }
 
 async function stallProbeOverhead(): Promise<void> {
@@ -283,33 +306,16 @@ async function stallProbeOverhead(): Promise<void> {
       delete process.env.HOTPATH_STALLS;
     }
   };
-  for (const route of ['/cpu', '/fast']) {
-    const rpsRatios: number[] = [];
-    const cpuRatios: number[] = [];
-    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
-    for (let pair = 0; pair < pairs; pair++) {
-      const order = pair % 2 === 0 ? [true, false] : [false, true];
-      const got: Record<string, RunRecord> = {};
-      for (const probe of order) got[String(probe)] = await run(route, probe);
-      const [on, off] = [got.true, got.false];
-      sides.on.push(on);
-      sides.off.push(off);
-      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
-      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
-    }
-    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
-    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
-    rows.push([
-      `${route} req/s, stall probe on ÷ off (50 conns × ${seconds} s)`,
-      pairedRatio(rpsRatios),
-      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
-    ]);
-    rows.push([
-      `${route} service CPU per response, probe on ÷ off`,
-      pairedRatio(cpuRatios),
-      `${fmt(cpu(sides.on), 3)} vs ${fmt(cpu(sides.off), 3)} ms`,
-    ]);
-  }
+  await onOffPairs(
+    ['/cpu', '/fast'],
+    pairs,
+    run,
+    {
+      rps: (route) => `${route} req/s, stall probe on ÷ off (50 conns × ${seconds} s)`,
+      cpu: (route) => `${route} service CPU per response, probe on ÷ off`,
+    },
+    3,
+  );
 }
 
 async function main(): Promise<void> {
