@@ -42,9 +42,11 @@ export const STOP_IN_THREAD =
  * in that turn. The span misses the start of the turn before the timer was due (at most
  * `probeMs`), so a stall's length is a floor.
  *
- * A turn still under way when the probe closes, past the threshold, is kept as a stall that ends
- * at the close: a worker thread whose messages keep coming runs them back to back in one turn,
- * and its timer may never fire inside the window at all.
+ * A turn still under way when the probe closes is not seen: the timer has not fired. A thread
+ * whose loop does not turn in the window at all (a piscina thread with `atomics: 'sync'` runs its
+ * tasks without going back to its loop; a worker whose messages keep coming runs them back to
+ * back in one turn) has no stall and no late firing to show. Recording that turn at the close
+ * would charge a pool's idle wait as a stall of the whole window, so it is left out.
  *
  * Every firing's lateness also goes to a histogram in 0.1 ms slots: the thread's loop delay
  * (p50, p99, max), the figure `monitorEventLoopDelay` gives for the main thread alone, measured
@@ -63,7 +65,8 @@ const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) 
   // Every firing's lateness, in 0.1 ms slots: the thread's loop delay (a few hundred slots at most).
   const late = new Map();
   let latest = 0n;
-  const record = (now) => {
+  const fired = () => {
+    const now = process.hrtime.bigint();
     const lateNs = now > due ? now - due : 0n;
     const slot = Number(lateNs / 100000n);
     late.set(slot, (late.get(slot) || 0) + 1);
@@ -72,9 +75,6 @@ const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) 
       if (spans.length < maxSpans) spans.push([Number(due / 1000n), Number(now / 1000n)]);
       else dropped++;
     }
-  };
-  const fired = () => {
-    record(process.hrtime.bigint());
     schedule();
   };
   const percentile = (p) => {
@@ -96,10 +96,6 @@ const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) 
   return {
     close() {
       clearTimeout(timer);
-      // A turn still under way as the window ends (a worker whose messages keep coming, run back
-      // to back in one turn; the inspector runs this inside it) held the loop until now: kept.
-      const now = process.hrtime.bigint();
-      if (now - due >= thresholdNs) record(now);
       const turns = [...late.values()].reduce((sum, n) => sum + n, 0);
       const delayMs = turns > 0
         ? { p50: percentile(0.5), p99: percentile(0.99), max: Number(latest) / 1e6, turns }
