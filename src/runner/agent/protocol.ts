@@ -19,7 +19,7 @@ export const AGENT_LOCKS_ENV = 'HOTPATH_LOCKS';
 export const AGENT_HEAP_ENV = 'HOTPATH_HEAP';
 /**
  * '0': no event-loop stall probe in any thread (no stalls, no per-thread loop delay): for
- * measuring what the probe costs (bench/stallProbe.ts), not a user's setting.
+ * measuring what the probe costs (`npm run bench -- --only stall`), not a user's setting.
  */
 export const AGENT_STALLS_ENV = 'HOTPATH_STALLS';
 

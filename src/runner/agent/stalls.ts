@@ -62,7 +62,9 @@ const MEASURE_STALLS = `(function measureStalls(thresholdMs, probeMs, maxSpans) 
   let dropped = 0;
   let due = 0n;
   let timer;
-  // Every firing's lateness, in 0.1 ms slots: the thread's loop delay (a few hundred slots at most).
+  // Every firing's lateness, in 0.1 ms slots (an entry per slot seen): the thread's loop delay.
+  // Not perf_hooks.createHistogram: this text also runs in worker threads through the inspector,
+  // where no require is in scope, and process.getBuiltinModule is not in every Node 20 (20.16+).
   const late = new Map();
   let latest = 0n;
   const fired = () => {
