@@ -13,6 +13,9 @@
  * 5. what sampling the allocations costs: /clients, /cpu and /cpualloc profiled with the heap
  *    sampler (`allocations`) ÷ without, req/s and service CPU per response, in alternating
  *    pairs, the pairs' ratios with a 95 % interval (t over the pairs' log ratios).
+ * 6. what the event-loop stall probe costs: /cpu and /fast profiled with the probe ÷ without
+ *    (HOTPATH_STALLS=0, an internal switch for this bench), req/s and service CPU per response,
+ *    in alternating pairs, with the same interval (`-- --only stall`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -225,6 +228,46 @@ function pairedRatio(ratios: number[]): string {
   return `${fmt(Math.exp(m), 3)} (95 % CI ${fmt(Math.exp(m - half), 3)}–${fmt(Math.exp(m + half), 3)}, ${logs.length} pairs)`;
 }
 
+/**
+ * `run(route, on)` in alternating pairs (on first, then off first) for each route, and each
+ * route's req/s and service CPU per response, on ÷ off, as the pairs' ratios with their interval.
+ */
+async function onOffPairs(
+  routes: string[],
+  pairs: number,
+  run: (route: string, on: boolean) => Promise<RunRecord>,
+  names: { rps: (route: string) => string; cpu: (route: string) => string },
+  cpuDigits: number,
+): Promise<void> {
+  for (const route of routes) {
+    const rpsRatios: number[] = [];
+    const cpuRatios: number[] = [];
+    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
+    for (let pair = 0; pair < pairs; pair++) {
+      const order = pair % 2 === 0 ? [true, false] : [false, true];
+      const got: Record<string, RunRecord> = {};
+      for (const on of order) got[String(on)] = await run(route, on);
+      const [on, off] = [got.true, got.false];
+      sides.on.push(on);
+      sides.off.push(off);
+      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
+      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
+    }
+    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
+    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
+    rows.push([
+      names.rps(route),
+      pairedRatio(rpsRatios),
+      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
+    ]);
+    rows.push([
+      names.cpu(route),
+      pairedRatio(cpuRatios),
+      `${fmt(cpu(sides.on), cpuDigits)} vs ${fmt(cpu(sides.off), cpuDigits)} ms`,
+    ]);
+  }
+}
+
 async function allocationOverhead(): Promise<void> {
   const seconds = quick ? 3 : 5;
   const pairs = quick ? 2 : 4;
@@ -237,33 +280,43 @@ async function allocationOverhead(): Promise<void> {
     return record;
   };
   // /clients: a light route, where a cost per request shows most.
-  for (const route of ['/clients', '/cpu', '/cpualloc']) {
-    const rpsRatios: number[] = [];
-    const cpuRatios: number[] = [];
-    const sides: { on: RunRecord[]; off: RunRecord[] } = { on: [], off: [] };
-    for (let pair = 0; pair < pairs; pair++) {
-      const order = pair % 2 === 0 ? [true, false] : [false, true];
-      const got: Record<string, RunRecord> = {};
-      for (const heap of order) got[String(heap)] = await run(route, heap);
-      const [on, off] = [got.true, got.false];
-      sides.on.push(on);
-      sides.off.push(off);
-      rpsRatios.push((on.load?.requestsPerSec ?? 0) / (off.load?.requestsPerSec || 1));
-      cpuRatios.push(cpuPerResponse(on) / cpuPerResponse(off));
+  await onOffPairs(
+    ['/clients', '/cpu', '/cpualloc'],
+    pairs,
+    run,
+    {
+      rps: (route) => `${route} req/s, allocations sampled ÷ not (512 KiB)`,
+      cpu: (route) => `${route} service CPU per response, sampled ÷ not`,
+    },
+    2,
+  );
+}
+
+async function stallProbeOverhead(): Promise<void> {
+  const seconds = quick ? 3 : 5;
+  const pairs = quick ? 3 : 4;
+  const run = async (route: string, probe: boolean) => {
+    if (probe) delete process.env.HOTPATH_STALLS;
+    else process.env.HOTPATH_STALLS = '0';
+    try {
+      const record = await profiled(route, true, seconds);
+      if (probe !== (record.stalls !== undefined))
+        throw new Error(`${route}: the stalls are not as asked (probe ${probe ? 'on' : 'off'})`);
+      return record;
+    } finally {
+      delete process.env.HOTPATH_STALLS;
     }
-    const rps = (rs: RunRecord[]) => mean(rs.map((r) => r.load?.requestsPerSec ?? 0));
-    const cpu = (rs: RunRecord[]) => mean(rs.map(cpuPerResponse));
-    rows.push([
-      `${route} req/s, allocations sampled ÷ not (512 KiB)`,
-      pairedRatio(rpsRatios),
-      `${fmt(rps(sides.on))} vs ${fmt(rps(sides.off))} req/s`,
-    ]);
-    rows.push([
-      `${route} service CPU per response, sampled ÷ not`,
-      pairedRatio(cpuRatios),
-      `${fmt(cpu(sides.on), 2)} vs ${fmt(cpu(sides.off), 2)} ms`,
-    ]);
-  }
+  };
+  await onOffPairs(
+    ['/cpu', '/fast'],
+    pairs,
+    run,
+    {
+      rps: (route) => `${route} req/s, stall probe on ÷ off (50 conns × ${seconds} s)`,
+      cpu: (route) => `${route} service CPU per response, probe on ÷ off`,
+    },
+    3,
+  );
 }
 
 async function main(): Promise<void> {
@@ -276,6 +329,7 @@ async function main(): Promise<void> {
     ['walk-through', walkthrough],
     ['locks', lockOverhead],
     ['allocations', allocationOverhead],
+    ['stall probe', stallProbeOverhead],
   ] as const) {
     if (only && !name.startsWith(only)) continue;
     console.log(`  measuring: ${name}…`);

@@ -153,6 +153,17 @@ export function renderReport(
         ),
         el('p', 'stalls-note', data.stalls.note),
       );
+    if (data.stalls.threads)
+      root.append(
+        el('h3', 'thread-loops-heading', "Each thread's own event loop"),
+        table(
+          'thread-loops',
+          ['thread', 'stalls', 'delay p50', 'p99', 'max'],
+          data.stalls.threads.map((t) => [t.thread, t.stalls, t.p50, t.p99, t.max]),
+          ['text', 'figure', 'figure', 'figure', 'figure'],
+        ),
+        ...(data.stalls.threadsNote ? [el('p', 'thread-loops-note', data.stalls.threadsNote)] : []),
+      );
   }
   /** A chart's section: its heading and the element it is drawn in. */
   const chartSection = (className: string, title: string) => {

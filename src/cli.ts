@@ -26,7 +26,7 @@ import {
   SERVE_HELP,
 } from './cli/help';
 import { writeHtml, writePprof } from './cli/reportFiles';
-import { checkGates, type Gate, parseGate } from './profile/compare';
+import { checkGates, type Gate, parseGate } from './profile/gates';
 import type { LoadedRun } from './profile/loadedRun';
 import { HEAP_PROFILE_NAME } from './record/heap';
 import type { RunRecord } from './record/run';

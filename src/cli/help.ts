@@ -140,8 +140,10 @@ Each run's load in 100 ms intervals gives req/s and mean latency a 95 % interval
 spread of each load's thirds, plus the few per cent two runs of the same code differ by) and a
 verdict ("faster, 95 % CI 1.8–2.1x" or "no measurable change"); profile with --repeat N for
 narrower intervals. Bytes allocated per request get a 95 % interval from the heap samples'
-counts (Poisson). --fail-if "rps<0.9" (or latency, p50, p90, p99, cpu,
-alloc with <, <=, >, >=) exits ${EXIT.failed} when the ratio meets it: a gate for CI. Where the ratio has an
+counts (Poisson), and so do the event loop's stalls per second of the window from the stalls'
+counts (beside the loop delay p99 and each function's stalls before → after).
+--fail-if "rps<0.9" (or latency, p50, p90, p99, cpu, alloc, stalls
+with <, <=, >, >=) exits ${EXIT.failed} when the ratio meets it: a gate for CI. Where the ratio has an
 interval the gate uses it: it fails only when the whole interval meets the condition, and one
 that straddles the value is reported as inconclusive, not failed. A gate whose figure the runs
 lack fails. --html FILE writes the report with a

@@ -10,9 +10,11 @@ import type { ResponseCount } from '../vocabulary/served';
 import type { Analysis, AnalyzedFunction } from './analyze';
 import { agentWork } from './breakdown';
 import { type AllocationComparison, compareAllocations } from './compareAllocations';
+import { type ComparedStalls, compareStalls, type StallComparison } from './compareStalls';
 import type { AllocationAnalysis } from './heapprofile';
 import { type Category, preOrder } from './model';
 import { scriptPath } from './sourcemaps';
+import type { StallAnalysis } from './stalls';
 import { type RatioInterval, ratioInterval } from './stats';
 import type { LockSite, Waits } from './waits';
 
@@ -40,6 +42,10 @@ export interface ComparedRun {
   waits?: Waits;
   /** Where memory was allocated; absent when the run sampled none. */
   allocations?: AllocationAnalysis;
+  /** What blocked the event loop; absent when the run did not measure its loop. */
+  stalls?: StallAnalysis;
+  /** The main thread's loop delay p99 over the window, ms (the agent's metrics). */
+  loopDelayP99Ms?: number;
 }
 
 /** One lock's wait at one acquire site, in one run. */
@@ -129,6 +135,8 @@ export interface Comparison {
   differentEndpoints?: [string, string];
   /** Bytes allocated per request before → after; absent unless both runs sampled them. */
   allocations?: AllocationComparison;
+  /** Stalls of the event loop before → after; absent unless both runs measured their loops. */
+  stalls?: StallComparison;
 }
 
 export interface ComparedWindow {
@@ -281,6 +289,7 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
   const allocations = perRequest
     ? compareAllocations(before.allocations, responses(before), after.allocations, responses(after))
     : undefined;
+  const stalls = compareStalls(comparedStalls(before, frame), comparedStalls(after, frame));
   const byChange = (x: Change, y: Change) =>
     Math.abs(y.after - y.before) - Math.abs(x.after - x.before);
   return {
@@ -306,9 +315,27 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
     tree: diffTree(before, a, after, b, frame),
     locks: lockChanges(before.waits, after.waits),
     ...(allocations ? { allocations } : {}),
+    ...(stalls ? { stalls } : {}),
     windows: {
       before: { durationUs: before.analysis.model.durationUs, responses: responses(before) },
       after: { durationUs: after.analysis.model.durationUs, responses: responses(after) },
+    },
+  };
+}
+
+/** A run's stalls as compareStalls takes them, its functions keyed as the other rows are. */
+function comparedStalls(
+  run: ComparedRun,
+  frame: (f: AnalyzedFunction) => Frame,
+): ComparedStalls | undefined {
+  if (!run.stalls) return undefined;
+  return {
+    stalls: run.stalls,
+    durationUs: run.analysis.model.durationUs,
+    ...(run.loopDelayP99Ms !== undefined ? { delayP99Ms: run.loopDelayP99Ms } : {}),
+    frameOf: (id) => {
+      const f = run.analysis.functions[id];
+      return f ? frame(f) : undefined;
     },
   };
 }
@@ -396,97 +423,4 @@ function diffTree(
     node.children.sort((x, y) => Math.max(y.before, y.after) - Math.max(x.before, x.after));
   }
   return root;
-}
-
-export type GateMetric = 'rps' | 'latency' | 'p50' | 'p90' | 'p99' | 'cpu' | 'alloc';
-export interface Gate {
-  metric: GateMetric;
-  op: '<' | '<=' | '>' | '>=';
-  value: number;
-  text: string;
-}
-
-const METRICS = 'rps, latency (the mean), p50, p90, p99, cpu, alloc (bytes allocated per request)';
-
-/** Parses a gate such as `rps<0.9` (fail when after ÷ before req/s is below 0.9). */
-export function parseGate(text: string): Gate {
-  const match =
-    /^\s*(rps|latency|p50|p90|p99|cpu|alloc)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
-  if (!match) {
-    throw new Error(
-      `"${text}" is not a gate: write METRIC OP RATIO, such as rps<0.9 or p99>1.2 (metrics: ${METRICS})`,
-    );
-  }
-  return {
-    metric: match[1] as GateMetric,
-    op: match[2] as Gate['op'],
-    value: Number(match[3]),
-    text: text.trim(),
-  };
-}
-
-/** A gate checked: on the interval when the ratio has one, else on the ratio itself. */
-export interface GateResult {
-  gate: Gate;
-  ratio: number | undefined;
-  interval?: RatioInterval;
-  /**
-   * failed: the condition holds (for the whole interval, when there is one); passed: it does not
-   * hold anywhere in it; inconclusive: the interval straddles the gate's value (not a failure:
-   * run with --repeat for a narrower interval); missing: the runs lack the figure (a failure).
-   */
-  outcome: 'failed' | 'passed' | 'inconclusive' | 'missing';
-}
-
-function holds(op: Gate['op'], ratio: number, value: number): boolean {
-  switch (op) {
-    case '<':
-      return ratio < value;
-    case '<=':
-      return ratio <= value;
-    case '>':
-      return ratio > value;
-    case '>=':
-      return ratio >= value;
-  }
-}
-
-/** Every gate's outcome. CI gates use the interval, not the point estimate, where there is one. */
-export function checkGates(comparison: Comparison, gates: Gate[]): GateResult[] {
-  const ratios: Record<GateMetric, number | undefined> = {
-    rps: comparison.ratios.requestsPerSec,
-    latency: comparison.spread?.latencyMean?.estimate,
-    p50: comparison.ratios.latencyP50,
-    p90: comparison.ratios.latencyP90,
-    p99: comparison.ratios.latencyP99,
-    cpu: comparison.ratios.cpuPerRequest,
-    alloc: comparison.allocations?.ratio.estimate,
-  };
-  const intervals: Partial<Record<GateMetric, RatioInterval>> = {
-    ...(comparison.spread?.requestsPerSec ? { rps: comparison.spread.requestsPerSec } : {}),
-    ...(comparison.spread?.latencyMean ? { latency: comparison.spread.latencyMean } : {}),
-    ...(comparison.allocations ? { alloc: comparison.allocations.ratio } : {}),
-  };
-  return gates.map((gate): GateResult => {
-    const ratio = ratios[gate.metric];
-    const interval = intervals[gate.metric];
-    if (ratio === undefined) return { gate, ratio, outcome: 'missing' };
-    if (!interval)
-      return { gate, ratio, outcome: holds(gate.op, ratio, gate.value) ? 'failed' : 'passed' };
-    const low = holds(gate.op, interval.low, gate.value);
-    const high = holds(gate.op, interval.high, gate.value);
-    return {
-      gate,
-      ratio,
-      interval,
-      outcome: low && high ? 'failed' : low || high ? 'inconclusive' : 'passed',
-    };
-  });
-}
-
-/** The gates that fail: their condition holds, or the runs lack their figure. */
-export function failedGates(comparison: Comparison, gates: Gate[]): GateResult[] {
-  return checkGates(comparison, gates).filter(
-    (r) => r.outcome === 'failed' || r.outcome === 'missing',
-  );
 }

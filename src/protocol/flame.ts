@@ -111,6 +111,9 @@ export interface ReportData {
     summary: string;
     rows: StallRow[];
     note: string;
+    /** Each profiled thread's own loop, when the run profiled several threads. */
+    threads?: ThreadLoopRow[];
+    threadsNote?: string;
   };
   /**
    * What the page's flamegraph counts. Absent: time, with the hot functions and lines. 'bytes': a
@@ -163,6 +166,16 @@ export interface StallRow {
   /** Its samples' share of all the samples inside stalls. */
   ofBlocking: string;
   where: string;
+}
+
+/** A profiled thread's own event loop, as the report's table shows it. */
+export interface ThreadLoopRow {
+  thread: string;
+  stalls: string;
+  /** Its probe's timer lateness: the loop delay's p50, p99 and max. */
+  p50: string;
+  p99: string;
+  max: string;
 }
 
 /** A function's allocations, as the report's table shows it. */

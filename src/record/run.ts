@@ -7,7 +7,7 @@
 import type { HeapRecord } from './heap';
 import type { AgentMetrics, LoadShape, LoadSummary, LocustLoad } from './load';
 import type { LockReport } from './locks';
-import type { StallsRecord } from './stalls';
+import type { StallsRecord, ThreadLoop } from './stalls';
 
 export const PROFILE_FILE = 'profile.cpuprofile';
 
@@ -157,6 +157,8 @@ export interface ProfiledUnit {
   idle?: true;
   /** A process's metrics over the window; absent for a thread (profiled from its process). */
   metrics?: AgentMetrics;
+  /** Its own event loop over the window, from its stall probe (absent in older runs). */
+  loop?: ThreadLoop;
 }
 
 /** A worker thread seen in a profiled process whose profile did not come back. */

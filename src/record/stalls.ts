@@ -13,6 +13,26 @@ export interface StallSpans {
   spans: [number, number][];
   /** Stalls past the cap, counted and not kept. */
   dropped: number;
+  /** The thread's loop delay: how late the probe's timer fired (absent in older runs). */
+  delayMs?: LoopDelay;
+}
+
+/**
+ * How late a thread's probe timer fired over the window, ms: its loop delay. p50 and p99 are the
+ * upper edges of 0.1 ms slots; `max` is exact; `turns` is how many times the timer fired.
+ */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  turns: number;
+}
+
+/** One profiled thread's own event loop over the window, in run.json's processes. */
+export interface ThreadLoop {
+  /** Turns over the threshold its probe saw (late turns of an idle thread included). */
+  stalls: number;
+  delayMs: LoopDelay;
 }
 
 /** The run's stalls, in `run.json`. */

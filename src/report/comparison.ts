@@ -2,7 +2,9 @@
  * A comparison of two runs in words, for every surface: the headline, the verdicts, the locks
  * that changed, how the two runs differ, a gate's outcome. Pure.
  */
-import type { Change, ComparedWindow, Comparison, GateResult } from '../profile/compare';
+import type { Change, ComparedWindow, Comparison } from '../profile/compare';
+import type { StallFunctionChange } from '../profile/compareStalls';
+import type { GateResult } from '../profile/gates';
 import { directionOf, intervalText, tooWide, verdictText } from '../profile/stats';
 import { aLockOf } from '../profile/waits';
 import { WATCHED_LOCK_LIBRARIES } from '../record/locks';
@@ -10,7 +12,7 @@ import type { RunRecord } from '../record/run';
 import type { Surface } from '../vocabulary/options';
 import { forSurface, optionRef } from '../vocabulary/words';
 import { displayPath } from './places';
-import { amountOrNone, bytes, int, ms, ratio } from './units';
+import { amountOrNone, bytes, int, ms, one, ratio } from './units';
 
 /**
  * Whether the change is real, in words: req/s and mean latency with their intervals, or why
@@ -68,6 +70,50 @@ export function allocationChangeTexts(comparison: Comparison, cwd = process.cwd(
         `${f.name} (${displayPath(f.file, cwd)}:${f.line}): ${bytes(f.before)} → ${bytes(f.after)} per request`,
     ),
   ];
+}
+
+/**
+ * The event loop's stalls before → after: the rate with the ratio's interval from the counts,
+ * the longest, the loop delay p99, then each function's stalls: "stalls over 20 ms: 12.4/s → 0.4/s
+ * (31 → 1 in 2.5 s and 2.5 s), 0.032x (95 % CI 0.0044x–0.24x, Poisson on 31 and 1 stalls);
+ * longest 290 ms → 25 ms; loop delay p99 309 ms → 12 ms".
+ */
+export function stallChangeTexts(comparison: Comparison, cwd = process.cwd()): string[] {
+  const s = comparison.stalls;
+  if (!s) return [];
+  const { before: a, after: b } = s;
+  const rate = (side: typeof a) => `${perSec(side.perSec)}/s`;
+  const threshold =
+    a.thresholdMs === b.thresholdMs
+      ? `over ${ms(a.thresholdMs)}`
+      : `over ${ms(a.thresholdMs)} → over ${ms(b.thresholdMs)}`;
+  const counted = `${int.format(a.count)} → ${int.format(b.count)} in ${one.format(a.windowSec)} s and ${one.format(b.windowSec)} s`;
+  const ratioPart = s.ratio
+    ? `, ${smallRatio(s.ratio.estimate)} (95 % CI ${smallRatio(s.ratio.low)}–${smallRatio(s.ratio.high)}, Poisson on ${int.format(a.count)} and ${int.format(b.count)} stalls)`
+    : s.thresholdsDiffer
+      ? ': the thresholds differ, so the counts are not compared'
+      : '';
+  const longest = (side: typeof a) => (side.count > 0 ? ms(side.longestMs) : 'none');
+  const delay =
+    a.delayP99Ms !== undefined && b.delayP99Ms !== undefined
+      ? `; loop delay p99 ${ms(a.delayP99Ms)} → ${ms(b.delayP99Ms)}`
+      : '';
+  const count = (c: StallFunctionChange['before']) =>
+    c.stalls === 0
+      ? 'none'
+      : `${int.format(c.stalls)} stall${c.stalls === 1 ? '' : 's'} (${ms(c.totalMs)} in all, longest ${ms(c.longestMs)})`;
+  return [
+    `stalls ${threshold}: ${rate(a)} → ${rate(b)} (${counted})${ratioPart}; longest ${longest(a)} → ${longest(b)}${delay}`,
+    ...s.functions.map(
+      (f) =>
+        `${f.name}${f.file ? ` (${displayPath(f.file, cwd)}:${f.line})` : ` [${f.category}]`}: ${count(f.before)} → ${count(f.after)}`,
+    ),
+  ];
+}
+
+/** A rate per second that may be well under one: "12", "0.40", "0.013". */
+function perSec(value: number): string {
+  return value >= 10 ? int.format(value) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2);
 }
 
 /** What a comparison leads with, and where in the code its cause is (to open it beside). */
@@ -313,9 +359,11 @@ export function gateText(result: GateResult, surface: Surface = 'cli'): string {
       ? 'the runs lack that figure'
       : result.interval && result.gate.metric === 'alloc'
         ? `${smallRatio(result.interval.estimate)}, 95 % CI ${smallRatio(result.interval.low)}–${smallRatio(result.interval.high)} (Poisson on the heap samples' counts)`
-        : result.interval
-          ? intervalText(result.interval)
-          : `the ratio is ${result.ratio.toFixed(3)} (no interval for this figure)`;
+        : result.interval && result.gate.metric === 'stalls'
+          ? `${smallRatio(result.interval.estimate)}, 95 % CI ${smallRatio(result.interval.low)}–${smallRatio(result.interval.high)} (Poisson on the stall counts)`
+          : result.interval
+            ? intervalText(result.interval)
+            : `the ratio is ${result.ratio.toFixed(3)} (no interval for this figure)`;
   switch (result.outcome) {
     case 'failed':
     case 'missing':

@@ -147,6 +147,8 @@ export interface StallFigure {
 /** What blocked the event loop: the stalls (turns over the threshold) and who was in them. */
 export interface StallFigures {
   thresholdMs: number;
+  /** The probe's period, ms: how often each thread's timer was due. */
+  probeMs: number;
   count: number;
   /** Late turns of a thread that was idle (a pool's Atomics.wait, a busy machine): not charged. */
   idle: number;
@@ -157,6 +159,26 @@ export interface StallFigures {
   /** Whose loops were measured. */
   threads: StallThreads;
   rows: StallFigure[];
+  /**
+   * Each profiled thread's own loop (its stalls and its probe's delay percentiles), when the run
+   * profiled more than one thread: a worker thread's loop is its own, apart from the main one's.
+   */
+  threadLoops?: ThreadLoopFigure[];
+}
+
+/** One profiled thread's own event loop over the window. */
+export interface ThreadLoopFigure {
+  pid: number;
+  /** 0: the process's main thread. */
+  threadId: number;
+  /** "main thread of pid 41", "thread 1 of pid 41". */
+  thread: string;
+  /** How it was started: its process's command, or a worker thread's name and script. */
+  command: string;
+  /** Turns over the threshold its probe saw. */
+  stalls: number;
+  /** How late its probe's timer fired, ms. */
+  delayMs: { p50: number; p99: number; max: number };
 }
 
 /** A run's figures, as every surface shows them. */
@@ -247,8 +269,10 @@ export function stallFigures(run: LoadedRun, cwd = process.cwd()): StallFigures 
   const byId = new Map(analysis.functions.map((f) => [f.id, f]));
   const sampledUs = stalls.functions.reduce((sum, f) => sum + f.sampledUs, 0) || 1;
   const delay = run.record?.agent?.eventLoopDelayMs;
+  const threadLoops = threadLoopFigures(run.record);
   return {
     thresholdMs: stalls.thresholdMs,
+    probeMs: stalls.probeMs,
     count: stalls.count,
     idle: stalls.idle,
     totalMs: stalls.totalMs,
@@ -272,7 +296,30 @@ export function stallFigures(run: LoadedRun, cwd = process.cwd()): StallFigures 
         },
       ];
     }),
+    ...(threadLoops ? { threadLoops } : {}),
   };
+}
+
+/** Each profiled thread's loop, when there are several and their probes answered. */
+function threadLoopFigures(record: RunRecord | undefined): ThreadLoopFigure[] | undefined {
+  const rows = (record?.processes?.profiled ?? []).flatMap((p) =>
+    p.loop
+      ? [
+          {
+            pid: p.pid,
+            threadId: p.threadId,
+            thread:
+              p.threadId === 0
+                ? `main thread of pid ${p.pid}`
+                : `thread ${p.threadId} of pid ${p.pid}`,
+            command: p.command,
+            stalls: p.loop.stalls,
+            delayMs: { p50: p.loop.delayMs.p50, p99: p.loop.delayMs.p99, max: p.loop.delayMs.max },
+          },
+        ]
+      : [],
+  );
+  return rows.length > 1 ? rows : undefined;
 }
 
 /** The function V8 inlined a recovered function into, as the tables name it. */

@@ -18,11 +18,19 @@ import {
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
+  stallChangeTexts,
 } from './comparison';
 import { breakdownDetail, callLineText, type Figures, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
-import { stallNote, stallRows, stallSummary } from './stalls';
+import {
+  stallNote,
+  stallRows,
+  stallSummary,
+  THREAD_LOOPS_TITLE,
+  threadLoopNote,
+  threadLoopRows,
+} from './stalls';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -112,6 +120,19 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
             '',
           ]
         : []),
+      ...(figures.stalls.threadLoops
+        ? [
+            `**${THREAD_LOOPS_TITLE}**`,
+            '',
+            table(
+              ['thread', 'stalls', 'delay p50', 'p99', 'max'],
+              threadLoopRows(figures.stalls).map((t) => [t.thread, t.stalls, t.p50, t.p99, t.max]),
+            ),
+            '',
+            `_${mdText(threadLoopNote(figures.stalls))}_`,
+            '',
+          ]
+        : []),
     );
   }
   parts.push(...allocationMarkdown(figures.allocations, figures.allocationsUnavailable));
@@ -186,6 +207,7 @@ export function comparisonMarkdown(
     ...comparisonVerdicts(comparison).map((v) => `- ${mdText(v)}`),
     ...lockChangeTexts(comparison, cwd).map((l) => `- lock ${mdText(l)}`),
     ...allocationChangeTexts(comparison, cwd).map((l) => `- allocated ${mdText(l)}`),
+    ...stallChangeTexts(comparison, cwd).map((l) => `- loop ${mdText(l)}`),
     '',
     `Ratios are after ÷ before. ${failed.length > 0 ? `**Gates failed:** ${failed.map(mdText).join(', ')}` : ''}`.trim(),
     '',

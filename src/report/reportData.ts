@@ -22,11 +22,12 @@ import {
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
+  stallChangeTexts,
 } from './comparison';
 import { breakdownDetail, callLineText, functionLabel, runFigures } from './figures';
 import { displayPath } from './places';
 import { runRows } from './runSummary';
-import { stallNote, stallRows, stallSummary } from './stalls';
+import { stallNote, stallRows, stallSummary, threadLoopNote, threadLoopRows } from './stalls';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -104,6 +105,12 @@ export function reportData(
             summary: stallSummary(figures.stalls),
             rows: stallRows(figures.stalls),
             note: stallNote(figures.stalls),
+            ...(figures.stalls.threadLoops
+              ? {
+                  threads: threadLoopRows(figures.stalls),
+                  threadsNote: threadLoopNote(figures.stalls),
+                }
+              : {}),
           },
         }
       : {}),
@@ -203,6 +210,7 @@ export function comparisonReportData(
       ['CPU/request', ratio(comparison.ratios.cpuPerRequest)],
       ...lockChangeTexts(comparison, cwd).map((l): [string, string] => ['lock', l]),
       ...allocationChangeTexts(comparison, cwd).map((l): [string, string] => ['allocated', l]),
+      ...stallChangeTexts(comparison, cwd).map((l): [string, string] => ['loop', l]),
     ],
     diagnosis: { verdict, summary: comparisonHeadline(comparison, cwd, surface).text },
     figureTitles: ['before', 'after'],

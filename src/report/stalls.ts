@@ -1,5 +1,5 @@
 /** What blocked the event loop, as a sentence and rows of text for every surface. Pure. */
-import type { StallRow } from '../protocol/flame';
+import type { StallRow, ThreadLoopRow } from '../protocol/flame';
 import { functionLabel, type StallFigures } from './figures';
 import { int, ms, share } from './units';
 
@@ -40,4 +40,23 @@ export function stallRows(stalls: StallFigures): StallRow[] {
     ofBlocking: share(r.sampledShare),
     where: r.where,
   }));
+}
+
+/** The heading over the threads' loops, on every surface. */
+export const THREAD_LOOPS_TITLE = "Each thread's own event loop";
+
+/** Each profiled thread's loop: its stalls, and its probe's delay p50, p99 and max. */
+export function threadLoopRows(stalls: StallFigures): ThreadLoopRow[] {
+  return (stalls.threadLoops ?? []).map((t) => ({
+    thread: t.thread,
+    stalls: int.format(t.stalls),
+    p50: ms(t.delayMs.p50),
+    p99: ms(t.delayMs.p99),
+    max: ms(t.delayMs.max),
+  }));
+}
+
+/** What the threads' table measures, said under it. */
+export function threadLoopNote(stalls: StallFigures): string {
+  return `loop delay per thread: how late each thread's own probe timer (due every ${ms(stalls.probeMs)}) fired over the window${stalls.loopDelayMs ? "; the summary's loop delay is the main thread's (Node's monitorEventLoopDelay)" : ''}`;
 }

@@ -25,11 +25,19 @@ import {
   comparisonVerdicts,
   lockChangeTexts,
   runDifferences,
+  stallChangeTexts,
 } from './comparison';
 import { breakdownDetail, callLineText, type Figures, functionLabel } from './figures';
 import { displayPath } from './places';
 import { describeTarget, runRows } from './runSummary';
-import { stallNote, stallRows, stallSummary } from './stalls';
+import {
+  stallNote,
+  stallRows,
+  stallSummary,
+  THREAD_LOOPS_TITLE,
+  threadLoopNote,
+  threadLoopRows,
+} from './stalls';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -193,6 +201,16 @@ export function formatStalls(stalls: Figures['stalls']): string[] {
     );
   }
   lines.push(`    ${stallNote(stalls)}`);
+  const threads = threadLoopRows(stalls);
+  if (threads.length === 0) return lines;
+  lines.push(
+    `  ${THREAD_LOOPS_TITLE.toLowerCase()}${' '.repeat(6)}stalls  delay p50        p99        max`,
+  );
+  for (const t of threads)
+    lines.push(
+      `    ${truncate(t.thread, 30).padEnd(30)} ${t.stalls.padStart(6)} ${t.p50.padStart(10)} ${t.p99.padStart(10)} ${t.max.padStart(10)}`,
+    );
+  lines.push(`    ${threadLoopNote(stalls)}`);
   return lines;
 }
 
@@ -217,6 +235,7 @@ export function formatComparison(
       : []),
     ...lockChangeTexts(comparison, cwd).map((text) => `  lock        ${text}`),
     ...allocationChangeTexts(comparison, cwd).map((text) => `  allocated   ${text}`),
+    ...stallChangeTexts(comparison, cwd).map((text) => `  loop        ${text}`),
     ...codeChangeLines(comparison, cwd),
   ].join('\n');
 }

@@ -331,6 +331,14 @@ export class TargetCapture {
         merged,
         ...(idle ? { idle: true as const } : {}),
         ...(unit.result ? { metrics: unit.result.metrics } : {}),
+        ...(unit.stalls?.delayMs
+          ? {
+              loop: {
+                stalls: unit.stalls.spans.length + unit.stalls.dropped,
+                delayMs: unit.stalls.delayMs,
+              },
+            }
+          : {}),
       });
       if (merged) kept.push({ unit, ...(profile ? { profile } : {}) });
     });

@@ -256,6 +256,8 @@ export function comparedRun(run: LoadedRun): ComparedRun {
     ...(samples ? { samples } : {}),
     ...(run.waits ? { waits: run.waits } : {}),
     ...(run.allocations ? { allocations: run.allocations } : {}),
+    ...(run.stalls ? { stalls: run.stalls } : {}),
+    ...(record?.agent ? { loopDelayP99Ms: record.agent.eventLoopDelayMs.p99 } : {}),
   };
 }
 

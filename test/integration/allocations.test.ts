@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as zlib from 'node:zlib';
-import { checkGates, parseGate } from '../../src/profile/compare';
+import { checkGates, parseGate } from '../../src/profile/gates';
 import { parseHeapProfile } from '../../src/profile/heapprofile';
 import type { LoadedRun } from '../../src/profile/loadedRun';
 import { HEAP_PROFILE_FILE } from '../../src/record/heap';

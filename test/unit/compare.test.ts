@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyze } from '../../src/profile/analyze';
-import { compareRuns, failedGates, parseGate } from '../../src/profile/compare';
+import { compareRuns } from '../../src/profile/compare';
 import { parseProfile } from '../../src/profile/cpuprofile';
+import { failedGates, parseGate } from '../../src/profile/gates';
 import type { LockSite, Waits } from '../../src/profile/waits';
 import type { RunRecord } from '../../src/record/run';
 import {

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  type ComparedRun,
-  type Comparison,
-  checkGates,
-  parseGate,
-  spreadOf,
-} from '../../src/profile/compare';
+import { type ComparedRun, type Comparison, spreadOf } from '../../src/profile/compare';
+import { checkGates, parseGate } from '../../src/profile/gates';
 import {
   directionOf,
   type RatioInterval,

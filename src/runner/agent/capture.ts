@@ -14,6 +14,7 @@ import {
   heapFileOf,
   type StopResult,
   sourceMapsFileOf,
+  stallProbeOn,
 } from './protocol';
 import { Requests } from './requests';
 import { heldSourceMaps, lockUrls } from './sourceMaps';
@@ -103,7 +104,7 @@ export class Capture {
     }
     // Metrics last: the load starts right after, with nothing more for the agent to do.
     this.#window = new Window(title);
-    this.#stalls = startStallProbe(this.stallThresholdMs);
+    this.#stalls = stallProbeOn() ? startStallProbe(this.stallThresholdMs) : undefined;
     if (this.session && this.allocations === 'on') {
       this.#heap = new HeapSampler(postTo(this.session));
       await this.#heap.start();

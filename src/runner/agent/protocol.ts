@@ -17,6 +17,16 @@ export const AGENT_TOKEN_ENV = 'HOTPATH_AGENT_TOKEN';
 export const AGENT_LOCKS_ENV = 'HOTPATH_LOCKS';
 /** '0': no allocation sampling (for measuring what it costs: bench/). */
 export const AGENT_HEAP_ENV = 'HOTPATH_HEAP';
+/**
+ * '0': no event-loop stall probe in any thread (no stalls, no per-thread loop delay): for
+ * measuring what the probe costs (`npm run bench -- --only stall`), not a user's setting.
+ */
+export const AGENT_STALLS_ENV = 'HOTPATH_STALLS';
+
+/** Whether this process's agent runs the stall probe (see AGENT_STALLS_ENV). */
+export function stallProbeOn(): boolean {
+  return process.env[AGENT_STALLS_ENV] !== '0';
+}
 
 export interface ListeningAddress {
   address: string;

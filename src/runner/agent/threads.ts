@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import type { StallSpans } from '../../record/stalls';
+import type { LoopDelay, StallSpans } from '../../record/stalls';
 import { idleAtomicsWaits } from '../atomicsWait';
 import { writeFileAtomic } from '../files';
 import { busyTime, type RawProfile } from '../mergeProfiles';
 import { HeapSampler, heapAfterCollection, type Post } from './heap';
-import type { HeapStop, ThreadStopResult } from './protocol';
+import { type HeapStop, stallProbeOn, type ThreadStopResult } from './protocol';
 import { PROBE_MS, STOP_IN_THREAD, stallProbeInThread } from './stalls';
 
 /**
@@ -49,13 +49,24 @@ const MODULE_HOOKS_THREAD = 'node:internal/modules/esm/worker';
 
 /** A thread's probe's answer, checked: it came back through the inspector as plain JSON. */
 export function stallsOf(value: unknown, thresholdMs: number): StallSpans | undefined {
-  const v = value as { spans?: unknown; dropped?: unknown } | null | undefined;
+  const v = value as { spans?: unknown; dropped?: unknown; delayMs?: unknown } | null | undefined;
   if (!v || !Array.isArray(v.spans) || typeof v.dropped !== 'number') return undefined;
   const spans = v.spans.filter(
     (s): s is [number, number] =>
       Array.isArray(s) && s.length === 2 && s.every((n) => typeof n === 'number'),
   );
-  return { thresholdMs, probeMs: PROBE_MS, spans, dropped: v.dropped };
+  const delay = v.delayMs as Partial<Record<keyof LoopDelay, unknown>> | undefined;
+  const delayMs =
+    delay && (['p50', 'p99', 'max', 'turns'] as const).every((k) => typeof delay[k] === 'number')
+      ? (delay as LoopDelay)
+      : undefined;
+  return {
+    thresholdMs,
+    probeMs: PROBE_MS,
+    spans,
+    dropped: v.dropped,
+    ...(delayMs ? { delayMs } : {}),
+  };
 }
 
 /** How long one inspector message to a thread may take before the thread is given up. */
@@ -251,10 +262,12 @@ export class ThreadProfiler {
       return;
     }
     // The thread's own event loop: its stalls, in the same clock as its profile's samples.
-    thread.stallsOn = await this.#evaluate(thread, stallProbeInThread(this.stallThresholdMs)).then(
-      (on) => on === true,
-      () => false,
-    );
+    thread.stallsOn =
+      stallProbeOn() &&
+      (await this.#evaluate(thread, stallProbeInThread(this.stallThresholdMs)).then(
+        (on) => on === true,
+        () => false,
+      ));
     if (this.allocations) {
       const sampler = new HeapSampler(this.#postTo(thread));
       thread.heap = sampler;
