@@ -27,6 +27,7 @@ import { breakdownDetail, callLineText, functionLabel, runFigures } from './figu
 import { displayPath } from './places';
 import { runRows } from './runSummary';
 import { stallNote, stallRows, stallSummary } from './stalls';
+import { threadRows, threadText } from './threads';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -63,7 +64,9 @@ export function reportData(
       self: share(f.selfShare),
       total: share(f.totalShare),
       ...perResponse(f.selfPerResponseUs),
+      ...(f.thread !== undefined ? { thread: threadText(f) } : {}),
     })),
+    ...(figures.threads ? { threads: threadRows(figures.threads) } : {}),
     breakdown: figures.breakdown.map((b) => ({
       label: b.label,
       share: share(b.share),

@@ -30,6 +30,7 @@ import { breakdownDetail, callLineText, type Figures, functionLabel } from './fi
 import { displayPath } from './places';
 import { describeTarget, runRows } from './runSummary';
 import { stallNote, stallRows, stallSummary } from './stalls';
+import { threadRows, threadText } from './threads';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -92,6 +93,7 @@ export function formatAnalysis(
 ): string {
   return [
     `  diagnosis   ${forSurface(diagnosis.summary, 'cli')}`,
+    ...threadLines(figures),
     ...hotFunctionLines(figures),
     ...breakdownLines(figures),
     ...hotLineLines(figures),
@@ -110,12 +112,27 @@ function perResponse(us: number | undefined): string {
 /** The heaviest functions by self time, with their total and their time per response. */
 function hotFunctionLines(figures: Figures): string[] {
   if (figures.hotFunctions.length === 0) return [];
+  // A view of several threads: each function's thread, before where it is.
+  const threads = figures.threads !== undefined;
+  const thread = (text: string) => (threads ? `${truncate(text, 28).padEnd(28)}  ` : '');
   return [
-    `  hot functions${' '.repeat(22)}self     total${figures.responses ? '  per response' : ''}`,
+    `  hot functions${' '.repeat(22)}self     total${figures.responses ? '  per response' : ''}${threads ? `${figures.responses ? ' ' : ' '.repeat(14)}  ${thread('thread')}`.trimEnd() : ''}`,
     ...figures.hotFunctions.map(
       (f) =>
         // A recovered frame: the profile named the function V8 inlined it into.
-        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${f.where}${f.inlinedInto ? `  (inlined by V8 into ${f.inlinedInto.name}, ${f.inlinedInto.where})` : ''}`,
+        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${thread(threadText(f))}${f.where}${f.inlinedInto ? `  (inlined by V8 into ${f.inlinedInto.name}, ${f.inlinedInto.where})` : ''}`,
+    ),
+  ];
+}
+
+/** The threads of a view of several, busiest first: the names --thread takes. */
+function threadLines(figures: Figures): string[] {
+  if (!figures.threads) return [];
+  return [
+    `  threads${' '.repeat(28)}samples   sampled       CPU  (--thread NAME shows one alone)`,
+    ...threadRows(figures.threads).map(
+      (t) =>
+        `    ${truncate(t.label, 30).padEnd(30)} ${t.samples.padStart(8)} ${t.sampled.padStart(9)} ${t.cpu.padStart(9)}  ${t.share}`,
     ),
   ];
 }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
+import { analysisOf, plainAnalysis } from '../../src/profile/analysisCodec';
 import { readAnyProfile } from '../../src/profile/formats/detect';
 import { buildModel } from '../../src/profile/model';
 import { loadRun } from '../../src/runs/runFolder';
@@ -71,6 +72,61 @@ if (isMainThread) { new Worker(__filename); sumRoots(); } else hashInWorker();
     const cli = runCli(dir, ['report', folder]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /hashInWorker\s+\d/);
+  });
+
+  test("--thread: one thread alone; the view of both lists them and names each function's thread", () => {
+    const both = loadRun(folder);
+    const threads = both.analysis.threads ?? [];
+    assert.deepEqual(threads.map((t) => t.label).sort(), [
+      ...threads.map((t) => t.label).filter((l) => l.endsWith('main thread')),
+      ...threads.map((t) => t.label).filter((l) => l.endsWith('thread 1')),
+    ]);
+    const worker = threads.find((t) => t.label.endsWith('thread 1'));
+    assert.ok(worker && worker.samples > 0 && worker.busyUs > 0);
+    // The threads' samples are the view's samples.
+    assert.equal(
+      threads.reduce((sum, t) => sum + t.samples, 0),
+      both.analysis.model.sampleCount,
+    );
+    const hash = both.analysis.functions.find((f) => f.name === 'hashInWorker');
+    assert.equal(hash?.thread !== undefined && threads[hash.thread].label, worker.label);
+    // Across to the editor (the analysis worker's columns): the same threads and thread.
+    const crossed = analysisOf(plainAnalysis(both.analysis));
+    assert.deepEqual(crossed.threads, threads);
+    assert.equal(crossed.functions[hash?.id ?? -1]?.thread, hash?.thread);
+    // Chosen: the worker's samples only, and no main-thread function.
+    const one = loadRun(folder, { thread: 'thread 1' });
+    assert.equal(one.analysis.model.sampleCount, worker.samples);
+    assert.equal(one.analysis.threads, undefined);
+    assert.ok(!one.analysis.functions.some((f) => f.name === 'sumRoots' && f.selfUs > 0));
+    const top = one.analysis.functions.find((f) => f.name === 'hashInWorker');
+    assert.ok(top && Math.abs(top.selfUs - (hash?.selfUs ?? 0)) < 1, 'its time kept');
+    // Every surface: the threads' table and a thread column.
+    const text = runCli(dir, ['report', folder]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /threads\s+samples\s+sampled\s+CPU/);
+    assert.match(text.stdout, /hashInWorker .*pid \d+, thread 1 /);
+    const md = runCli(dir, ['report', folder, '--markdown']);
+    assert.match(md.stdout, /\| function \| self \| total \| thread \| where \|/);
+    assert.match(md.stdout, /\| hashInWorker \| [^|]+ \| [^|]+ \| pid \d+, thread 1 \|/);
+    const json = JSON.parse(runCli(dir, ['report', folder, '--json']).stdout);
+    assert.equal(json.analysis.threads.length, 2);
+    assert.equal(
+      json.analysis.hotFunctions.find((f: { name: string }) => f.name === 'hashInWorker').thread,
+      worker.label,
+    );
+    const html = path.join(dir, 'threads.html');
+    assert.equal(runCli(dir, ['report', folder, '--html', html]).code, 0);
+    assert.match(fs.readFileSync(html, 'utf8'), /"thread":"pid \d+, thread 1"/);
+    const alone = runCli(dir, ['report', folder, '--thread', 'thread 1']);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.doesNotMatch(alone.stdout, /sumRoots/);
+    const wrong = runCli(dir, ['report', folder, '--thread', 'nosuch']);
+    assert.notEqual(wrong.code, 0);
+    assert.match(
+      wrong.stderr,
+      /thread "nosuch" names none of the profile's threads \("pid \d+, main thread", "pid \d+, thread 1"\)/,
+    );
   });
 });
 
