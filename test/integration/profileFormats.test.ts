@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 import protobuf from 'protobufjs';
 import { analysisOf, plainAnalysis } from '../../src/profile/analysisCodec';
 import { readAnyProfile } from '../../src/profile/formats/detect';
@@ -121,6 +122,33 @@ if (isMainThread) { new Worker(__filename); sumRoots(); } else hashInWorker();
     const alone = runCli(dir, ['report', folder, '--thread', 'thread 1']);
     assert.equal(alone.code, 0, alone.stderr);
     assert.doesNotMatch(alone.stdout, /sumRoots/);
+    // Exported to pprof: each sample labelled with its thread and pid, read back into the same
+    // threads, each with the same time, hashInWorker in the worker.
+    const pb = path.join(dir, 'threads.pb.gz');
+    assert.equal(runCli(dir, ['report', folder, '--pprof', pb]).code, 0);
+    const decoded = Profile.decode(gunzipSync(fs.readFileSync(pb)));
+    const str = decoded.stringTable.strings;
+    const labelled = decoded.sample.map((x) =>
+      x.label.map((l) => `${str[Number(l.key)]}=${str[Number(l.str)] || Number(l.num)}`),
+    );
+    assert.ok(
+      labelled.every((l) => l.some((kv) => /^thread=pid \d+, (main thread|thread 1)$/.test(kv))),
+    );
+    assert.ok(labelled.every((l) => l.some((kv) => /^pid=\d+$/.test(kv))));
+    assert.ok(!decoded.function.some((f) => str[Number(f.name)].startsWith('(thread ')));
+    const back = loadRun(pb);
+    assert.deepEqual(
+      back.analysis.threads?.map((t) => [t.label, Math.round(t.totalUs / 1000)]),
+      threads.map((t) => [t.label, Math.round(t.totalUs / 1000)]),
+    );
+    const backHash = back.analysis.functions.find((f) => f.name === 'hashInWorker');
+    assert.equal(back.analysis.threads?.[backHash?.thread ?? -1]?.label, worker.label);
+    assert.equal(
+      loadRun(pb, { thread: 'main thread' }).analysis.functions.some(
+        (f) => f.name === 'hashInWorker' && f.selfUs > 0,
+      ),
+      false,
+    );
     const wrong = runCli(dir, ['report', folder, '--thread', 'nosuch']);
     assert.notEqual(wrong.code, 0);
     assert.match(
