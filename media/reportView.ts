@@ -206,7 +206,7 @@ export function renderReport(
       el('h2', undefined, 'Where the time went'),
       table(
         'breakdown',
-        ['what', 'of the window', 'heaviest'],
+        ['what', `of ${data.sharesOf ?? 'the window'}`, 'heaviest'],
         data.breakdown.map((b) => [b.label, b.share, b.detail]),
         ['label', 'figure', 'text'],
       ),

@@ -80,6 +80,8 @@ export interface ReportData {
     /** Of a view of several threads or processes: the thread it spent the most time in. */
     thread?: string;
   }[];
+  /** What the breakdown's shares are of, when not the window (a pprof: "the sampled time"). */
+  sharesOf?: string;
   /** The threads, when the view holds several: name, samples, sampled time, CPU, share. */
   threads?: { label: string; samples: string; sampled: string; cpu: string; share: string }[];
   /**

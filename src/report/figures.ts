@@ -170,6 +170,8 @@ export interface StallFigures {
 export interface Figures {
   /** The window the shares are of, µs. */
   durationUs: number;
+  /** What the shares are of, in words: a file without times (a pprof) has no window. */
+  sharesOf: 'the window' | 'the sampled time';
   /** What the per-response figures divide by (run.json's name for the count). */
   responses: { count: number; counts: ResponseCount } | null;
   breakdown: BreakdownFigure[];
@@ -221,6 +223,7 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
     : undefined;
   return {
     durationUs: analysis.model.durationUs,
+    sharesOf: analysis.model.noTimeline ? 'the sampled time' : 'the window',
     responses,
     breakdown: breakdownFigures(analysis),
     hotFunctions: hotFunctions(analysis, FIGURE_ROWS.functions)

@@ -122,7 +122,7 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
   parts.push(
     ...section(
       'Where the time went',
-      ['what', 'of the window', 'heaviest'],
+      ['what', `of ${figures.sharesOf}`, 'heaviest'],
       figures.breakdown.map((b) => [b.label, share(b.share), breakdownDetail(b)]),
     ),
     ...section(

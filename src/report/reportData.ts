@@ -67,6 +67,7 @@ export function reportData(
       ...(f.thread !== undefined ? { thread: threadText(f) } : {}),
     })),
     ...(figures.threads ? { threads: threadRows(figures.threads) } : {}),
+    ...(figures.sharesOf !== 'the window' ? { sharesOf: figures.sharesOf } : {}),
     breakdown: figures.breakdown.map((b) => ({
       label: b.label,
       share: share(b.share),

@@ -141,7 +141,7 @@ function threadLines(figures: Figures): string[] {
 function breakdownLines(figures: Figures): string[] {
   if (figures.breakdown.length === 0) return [];
   return [
-    `  time went to${' '.repeat(23)}self  of the window`,
+    `  time went to${' '.repeat(23)}self  of ${figures.sharesOf}`,
     ...figures.breakdown.map((row) =>
       `    ${truncate(row.label, 30).padEnd(30)} ${share(row.share).padStart(7)}  ${breakdownDetail(row)}`.trimEnd(),
     ),

@@ -18,6 +18,7 @@ import protobuf from 'protobufjs';
 import { analysisOf, plainAnalysis } from '../../src/profile/analysisCodec';
 import { readAnyProfile } from '../../src/profile/formats/detect';
 import { buildModel } from '../../src/profile/model';
+import { readProfileAt } from '../../src/runs/profileFolder';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium } from '../browser';
 import { fixture, QUICK, runCli, tempFolder } from '../helpers';
@@ -136,6 +137,18 @@ if (isMainThread) { new Worker(__filename); sumRoots(); } else hashInWorker();
     );
     assert.ok(labelled.every((l) => l.some((kv) => /^pid=\d+$/.test(kv))));
     assert.ok(!decoded.function.some((f) => str[Number(f.name)].startsWith('(thread ')));
+    // No timeline: no surface speaks of a window; the shares are of the sampled time.
+    const pbHtml = path.join(dir, 'threads-pprof.html');
+    for (const args of [[], ['--markdown'], ['--json'], ['--html', pbHtml]]) {
+      const out = runCli(dir, ['report', pb, ...args]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.doesNotMatch(out.stdout, /of the window/, args.join(' '));
+      if (args[0] !== '--json' && args[0] !== '--html')
+        assert.match(out.stdout, /of the sampled time/);
+    }
+    const page = fs.readFileSync(pbHtml, 'utf8');
+    assert.doesNotMatch(page, /of the window/);
+    assert.match(page, /"sharesOf":"the sampled time"/);
     const back = loadRun(pb);
     assert.deepEqual(
       back.analysis.threads?.map((t) => [t.label, Math.round(t.totalUs / 1000)]),
@@ -204,6 +217,21 @@ describe('a Chromium trace (DevTools protocol tracing)', () => {
     const gz = `${file}.gz`;
     fs.writeFileSync(gz, gzipSync(fs.readFileSync(file)));
     assert.deepEqual(topOf(gz), top);
+    // From the file: decompressed as it is read, into the trace reader chunk by chunk.
+    const streamed = readProfileAt(gz);
+    assert.equal(streamed.format, 'trace events');
+    assert.equal(streamed.gzipped, true);
+    assert.equal(buildModel(streamed.profile).sampleCount, top.samples);
+    // A gzip bomb in a file: stopped as its output crosses the cap, refused by name.
+    const bomb = path.join(dir, 'bomb.json.gz');
+    fs.writeFileSync(
+      bomb,
+      gzipSync(Buffer.concat([Buffer.from('{"traceEvents":['), Buffer.alloc(70 << 20, 0x20)])),
+    );
+    assert.throws(() => readProfileAt(bomb), /expands beyond 64 MB .*refused as a gzip bomb/);
+    const notGzip = path.join(dir, 'broken.json.gz');
+    fs.writeFileSync(notGzip, Buffer.from([0x1f, 0x8b, 9, 9, 9, 9, 9, 9]));
+    assert.throws(() => readProfileAt(notGzip), /\(gzip\) is not valid gzip/);
     // The page's script has no URL: its time is generated code, named so, with its line.
     const cli = runCli(dir, ['report', file]);
     assert.equal(cli.code, 0, cli.stderr);
