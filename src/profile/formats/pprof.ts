@@ -109,6 +109,7 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
     fnUrl.push(intern(urls, urlIndex, str(f.filename, `${field}.filename`)));
     fnLine.push(n(f.startLine) - 1);
   });
+  const noStart = new Set(fnLine.flatMap((line, fn) => (line < 0 ? [fn] : [])));
   /** Per location: its frames root-most first (pprof lists inlined frames leaf first), and the leaf's line. */
   const locationAt = new Map<number, { fns: number[]; line: number }>();
   profile.location.forEach((loc, i) => {
@@ -125,6 +126,10 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
           `names no function (${loc.line[k].functionId})`,
         );
       fns.push(fn);
+      // No start line (@datadog/pprof writes none): the function's first line seen instead.
+      const line = n(loc.line[k].line);
+      if (noStart.has(fn) && line > 0 && (fnLine[fn] < 0 || line - 1 < fnLine[fn]))
+        fnLine[fn] = line - 1;
     }
     // A location without lines (an address only): one frame named for its address.
     if (fns.length === 0) {
