@@ -3,7 +3,6 @@
  * labels) as figures and rows, and a hot function's thread: every surface's table of them.
  */
 import type { Analysis } from '../profile/analyze';
-import type { HotFunctionFigure } from './figures';
 import { int, ms, share } from './units';
 
 /** A thread of a view of several (a trace's threads, a folder's processes, a pprof's labels). */
@@ -16,11 +15,17 @@ export interface ThreadFigure {
   share: number;
 }
 
+/** A hot function's thread, of a view of several, and how many others it ran in too. */
+export interface FunctionThread {
+  thread?: string;
+  otherThreads?: number;
+}
+
 /** A function's thread, of a view of several. */
 export function threadOf(
   analysis: Analysis,
   f: { thread?: number; threadCount?: number },
-): Pick<HotFunctionFigure, 'thread' | 'otherThreads'> {
+): FunctionThread {
   const thread = f.thread === undefined ? undefined : analysis.threads?.[f.thread];
   if (!thread) return {};
   return {
@@ -45,7 +50,7 @@ export function threadRows(
 }
 
 /** A hot function's thread as a column shows it: `worker 2 (+1 more)`. */
-export function threadText(f: Pick<HotFunctionFigure, 'thread' | 'otherThreads'>): string {
+export function threadText(f: FunctionThread): string {
   if (f.thread === undefined) return '';
   return f.otherThreads ? `${f.thread} (+${f.otherThreads} more)` : f.thread;
 }
