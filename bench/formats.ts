@@ -12,7 +12,9 @@
  *    profiles are): `pprof-format`'s own `Profile.decode` (the floor) beside Hotpath's read
  *    (decode, every reference checked, the tree built) and model;
  * 3. a ~500 MB trace (near V8's longest string: `JSON.parse` cannot take it as one string) read
- *    by `hotpath report`'s file reader, in 4 MB chunks: its time and peak memory.
+ *    by `hotpath report`'s file reader, in 4 MB chunks: its time and peak memory; then the same
+ *    trace gzipped, decompressed as it is read, beside decompressing it whole first (the way
+ *    before), median of 3. HOTPATH_BENCH_ONLY=gzip runs only this third part.
  * flamebearer 2's `parseInput` (which reads traces, not pprof) is beside the trace.
  */
 import { spawnSync } from 'node:child_process';
@@ -49,6 +51,10 @@ async function measureHere(method: string, file: string): Promise<void> {
   } else if (method === 'flamebearer' && flamebearer) {
     const trace = flamebearer.parseInput(fs.readFileSync(file), file);
     what = `${trace.threads.length} threads`;
+  } else if (method === 'gunzip-whole') {
+    // The way before streaming: the whole file decompressed (capped), then read.
+    const model = buildModel(readAnyProfile(fs.readFileSync(file)).profile);
+    what = `${model.sampleCount} samples, ${model.functions.length} functions`;
   } else if (method === 'pprof-decode') {
     const profile = Profile.decode(fs.readFileSync(file));
     what = `${profile.sample.length} samples`;
@@ -214,6 +220,8 @@ function main(): void {
     console.log(
       `node ${process.version} · trace ${traceMb.toFixed(1)} MB · pprof ${pprofMb.toFixed(1)} MB`,
     );
+    // HOTPATH_BENCH_ONLY=gzip: only the 500 MB trace and its gzip (the 77 MB pairs skipped).
+    const only = process.env.HOTPATH_BENCH_ONLY;
     const pairs: [string, string, string][] = [
       ['trace events', 'json', trace],
       ['trace events', 'hotpath', trace],
@@ -222,7 +230,7 @@ function main(): void {
       ['pprof', 'hotpath', pprof],
     ];
     const seen = pairs.map(() => [] as { ms: number; peakMb: number; what: string }[]);
-    for (let round = 0; round < 3; round++)
+    for (let round = 0; round < (only === 'gzip' ? 0 : 3); round++)
       pairs.forEach(([, method, file], i) => {
         const k = (i + round) % pairs.length;
         seen[k].push(measure(pairs[k][1], pairs[k][2]));
@@ -234,13 +242,16 @@ function main(): void {
       peak: median(seen[i].map((r) => r.peakMb)),
     });
     const fb = row(2);
-    console.log(
-      `trace events: flamebearer 2's parseInput ${fb.ms.toFixed(0)} ms, ${fb.peak.toFixed(0)} MB · hotpath ${(row(1).ms / fb.ms).toFixed(2)}x its time, ${(row(1).peak / fb.peak).toFixed(2)}x its memory`,
-    );
-    for (const [floor, ours, name] of [
-      [0, 1, 'trace events'],
-      [3, 4, 'pprof'],
-    ] as const) {
+    if (only !== 'gzip')
+      console.log(
+        `trace events: flamebearer 2's parseInput ${fb.ms.toFixed(0)} ms, ${fb.peak.toFixed(0)} MB · hotpath ${(row(1).ms / fb.ms).toFixed(2)}x its time, ${(row(1).peak / fb.peak).toFixed(2)}x its memory`,
+      );
+    for (const [floor, ours, name] of only === 'gzip'
+      ? []
+      : ([
+          [0, 1, 'trace events'],
+          [3, 4, 'pprof'],
+        ] as const)) {
       const a = row(floor);
       const b = row(ours);
       console.log(
@@ -253,7 +264,34 @@ function main(): void {
       writeTrace(huge, profile, Math.round((500 * 1048576 - bare) / perFiller)) / 1048576;
     const streamed = measure('hotpath', huge);
     console.log(
-      `a ${hugeMb.toFixed(0)} MB trace, read in 4 MB chunks: ${streamed.ms.toFixed(0)} ms, peak ${streamed.peakMb.toFixed(0)} MB above the start (${streamed.what}); the same profile's 77 MB trace peaked at ${row(1).peak.toFixed(0)} MB`,
+      `a ${hugeMb.toFixed(0)} MB trace, read in 4 MB chunks: ${streamed.ms.toFixed(0)} ms, peak ${streamed.peakMb.toFixed(0)} MB above the start (${streamed.what})${only === 'gzip' ? '' : `; the same profile's 77 MB trace peaked at ${row(1).peak.toFixed(0)} MB`}`,
+    );
+    // The same trace gzipped: decompressed as it is read (a worker's zlib stream, 4 MB handed
+    // over at a time) beside decompressing it whole first (the way before), alternating.
+    const gz = `${huge}.gz`;
+    const zipped = spawnSync('gzip', ['-1', '-k', '-f', huge]);
+    if (zipped.status !== 0 || !fs.existsSync(gz)) {
+      console.log(
+        `gzipped trace: skipped, gzip failed or is absent (${zipped.error ?? zipped.stderr})`,
+      );
+      return;
+    }
+    fs.rmSync(huge);
+    const gzMb = fs.statSync(gz).size / 1048576;
+    const runs: Record<string, { ms: number; peakMb: number; what: string }[]> = {
+      hotpath: [],
+      'gunzip-whole': [],
+    };
+    for (let round = 0; round < 3; round++)
+      for (const method of round % 2 ? ['gunzip-whole', 'hotpath'] : ['hotpath', 'gunzip-whole'])
+        runs[method].push(measure(method, gz));
+    const mid = (m: string) => ({
+      ms: median(runs[m].map((r) => r.ms)),
+      peak: median(runs[m].map((r) => r.peakMb)),
+    });
+    const [s, w] = [mid('hotpath'), mid('gunzip-whole')];
+    console.log(
+      `the ${hugeMb.toFixed(0)} MB trace gzipped (${gzMb.toFixed(0)} MB): streamed ${s.ms.toFixed(0)} ms, peak ${s.peak.toFixed(0)} MB · decompressed whole first ${w.ms.toFixed(0)} ms, peak ${w.peak.toFixed(0)} MB · streaming ${(s.ms / w.ms).toFixed(2)}x the time, ${(s.peak / w.peak).toFixed(2)}x the memory (median of 3, alternating; ${runs.hotpath[0].what})`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -236,7 +236,7 @@ export function renderReport(
       el('h2', undefined, 'Where the time went'),
       table(
         'breakdown',
-        ['what', 'of the window', 'heaviest'],
+        ['what', `of ${data.sharesOf ?? 'the window'}`, 'heaviest'],
         data.breakdown.map((b) => [b.label, b.share, b.detail]),
         ['label', 'figure', 'text'],
       ),
@@ -249,19 +249,45 @@ export function renderReport(
   // A run that counted its responses: each row's self time per response, as the CLI prints it.
   const perFunction = data.hotFunctions.some((f) => f.perResponse !== undefined);
   const perLine = data.hotLines.some((l) => l.perResponse !== undefined);
+  // A view of several threads: their table, and each function's thread.
+  const perThread = data.hotFunctions.some((f) => f.thread !== undefined);
+  if (data.threads)
+    root.append(
+      el('h2', undefined, 'Threads'),
+      table(
+        'threads',
+        ['thread', 'samples', 'sampled', 'CPU', 'share'],
+        data.threads.map((t) => [t.label, t.samples, t.sampled, t.cpu, t.share]),
+        ['label', 'figure', 'figure', 'figure', 'text'],
+      ),
+    );
   root.append(
     el('h2', undefined, 'Hot functions'),
     table(
       'functions',
-      ['function', ...figures, ...(perFunction ? ['per response'] : []), 'where'],
+      [
+        'function',
+        ...figures,
+        ...(perFunction ? ['per response'] : []),
+        ...(perThread ? ['thread'] : []),
+        'where',
+      ],
       data.hotFunctions.map((f) => [
         f.name,
         f.self,
         f.total,
         ...(perFunction ? [f.perResponse ?? ''] : []),
+        ...(perThread ? [f.thread ?? ''] : []),
         f.location,
       ]),
-      ['label', 'figure', 'figure', ...(perFunction ? ['figure' as const] : []), 'path'],
+      [
+        'label',
+        'figure',
+        'figure',
+        ...(perFunction ? ['figure' as const] : []),
+        ...(perThread ? ['text' as const] : []),
+        'path',
+      ],
     ),
     el('h2', undefined, 'Hot lines'),
     table(

@@ -267,6 +267,7 @@ async function report(args: string[]): Promise<number> {
       html: { type: 'string' },
       markdown: { type: 'boolean' },
       pprof: { type: 'string' },
+      thread: { type: 'string' },
     },
     true,
   );
@@ -275,8 +276,9 @@ async function report(args: string[]): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder, profile file or folder of profiles');
   if (HEAP_PROFILE_NAME.test(positionals[0])) return reportHeapProfile(positionals[0], values);
-  const loaded = loadRun(positionals[0], { scripts: diskShapes() });
-  if (values.pprof) await writePprof(values.pprof, loaded);
+  const thread = values.thread;
+  const loaded = loadRun(positionals[0], { scripts: diskShapes(), ...(thread ? { thread } : {}) });
+  if (values.pprof) await writePprof(values.pprof, loaded, thread);
   if (values.html) {
     await writeHtml(values.html, reportData(loaded));
   }

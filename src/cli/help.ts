@@ -114,7 +114,7 @@ given: 50 connections for 3 s each), prints each run's summary, then what the pa
 --locust runs /read, /fast and /cpu with the walk-through's locustfiles (read.py, fast.py, cpu.py:
 50 users, 3 s each) under the real Locust instead; it needs locust installed.`;
 
-export const REPORT_HELP = `hotpath report <run folder | profile file | folder of profiles | file.heapprofile> [--json | --markdown] [--html FILE] [--pprof FILE]
+export const REPORT_HELP = `hotpath report <run folder | profile file | folder of profiles | file.heapprofile> [--json | --markdown] [--html FILE] [--pprof FILE] [--thread NAME]
 
 Analyses a saved run, or a profile of another tool: a V8 .cpuprofile (node --cpu-prof, Chrome
 DevTools, the old format too), a Chrome/DevTools trace (trace-event JSON, every thread), a pprof
@@ -129,7 +129,10 @@ was allocated, by function: V8 records the allocating function, not the line. It
 request only for a run's own file, beside its run.json.
 
 --pprof FILE writes the profile as a gzipped pprof (CPU samples, functions with file and line,
-the endpoint and run id as labels) for go tool pprof, Pyroscope, Grafana or Datadog.`;
+the endpoint and run id as labels) for go tool pprof, Pyroscope, Grafana or Datadog.
+A view of several threads or processes (a trace, a folder, a pprof with thread labels) lists
+them, with their samples and CPU, and names each hot function's thread; --thread NAME shows one
+alone (its name, or a word or id of it: CrRendererMain, "thread 1", a pid).`;
 
 export const COMPARE_HELP = `hotpath compare <run before> <run after> [--fail-if GATE]... [--json | --markdown] [--html FILE]
 hotpath compare <ramp run> [--steps A,B] [...]

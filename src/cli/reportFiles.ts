@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pprofFile } from '../profile/formats/pprofWrite';
+import { oneThread } from '../profile/formats/threads';
 import type { LoadedRun } from '../profile/loadedRun';
+import type { PackedProfile } from '../profile/packedProfile';
 import type { ReportData } from '../protocol/flame';
 import { renderHtmlReport } from '../report/html';
 import { displayPath } from '../report/places';
@@ -21,7 +23,7 @@ export async function writeHtml(file: string, data: ReportData): Promise<void> {
 }
 
 /** Writes the run's profile as a gzipped pprof (temp file + rename) and says where. */
-export async function writePprof(file: string, loaded: LoadedRun): Promise<void> {
+export async function writePprof(file: string, loaded: LoadedRun, thread?: string): Promise<void> {
   const target = path.resolve(file);
   const record = loaded.record;
   const labels: Record<string, string> = {};
@@ -32,7 +34,7 @@ export async function writePprof(file: string, loaded: LoadedRun): Promise<void>
   const started = Date.parse(record?.timings.captureStartedAt ?? '');
   await writeFileAtomic(
     target,
-    pprofFile(readProfileTarget(loaded.profileFile).profile, {
+    pprofFile(profileOf(loaded, thread), {
       labels,
       comments: [
         `hotpath ${record ? `run ${record.id} of ${labels.endpoint}` : `profile ${path.basename(loaded.profileFile)}`}`,
@@ -41,4 +43,10 @@ export async function writePprof(file: string, loaded: LoadedRun): Promise<void>
     }),
   );
   process.stderr.write(`hotpath: wrote ${displayPath(target)}\n`);
+}
+
+/** The run's profile as `loadRun` read it: the thread asked for alone. */
+function profileOf(loaded: LoadedRun, thread: string | undefined): PackedProfile {
+  const { profile } = readProfileTarget(loaded.profileFile);
+  return thread === undefined ? profile : oneThread(profile, thread);
 }

@@ -26,11 +26,13 @@ export interface PlainAnalysis {
   /** Per call line: function, file, line, ambiguous (0/1), names and other lines (strings); total. */
   callInts: Int32Array;
   callUs: Float64Array;
+  threads?: Analysis['threads'];
 }
 
 // name, category, package, url, line, column, then the original's source, line, column, name;
-// the function it was inlined into (-1 for none).
-const FUNCTION_INTS = 11;
+// the function it was inlined into (-1 for none); its heaviest thread (-1 for none) and how
+// many it ran in (0 when one).
+const FUNCTION_INTS = 13;
 // self, total, inlined, unplaced, recovered from inlining.
 const FUNCTION_US = 5;
 const LINE_INTS = 4;
@@ -66,6 +68,8 @@ export function plainAnalysis(analysis: Analysis): PlainAnalysis {
         o?.column ?? 0,
         id(o?.name),
         f.inlined?.intoId ?? -1,
+        f.thread ?? -1,
+        f.threadCount ?? 0,
       ],
       i * FUNCTION_INTS,
     );
@@ -107,6 +111,7 @@ export function plainAnalysis(analysis: Analysis): PlainAnalysis {
     lineUs,
     callInts,
     callUs,
+    ...(analysis.threads ? { threads: analysis.threads } : {}),
   };
 }
 
@@ -143,6 +148,8 @@ export function analysisOf(plain: PlainAnalysis): Analysis {
     if (fu[i * FUNCTION_US + 2] > 0) f.inlinedUs = fu[i * FUNCTION_US + 2];
     if (fu[i * FUNCTION_US + 3] > 0) f.unplacedUs = fu[i * FUNCTION_US + 3];
     if (fi[k + 10] >= 0) f.inlined = { intoId: fi[k + 10], selfUs: fu[i * FUNCTION_US + 4] };
+    if (fi[k + 11] >= 0) f.thread = fi[k + 11];
+    if (fi[k + 12] > 0) f.threadCount = fi[k + 12];
     functions[i] = f;
   }
   const { callInts: ci, callUs: cu } = plain;
@@ -177,6 +184,7 @@ export function analysisOf(plain: PlainAnalysis): Analysis {
     lines,
     shares: plain.shares,
     notes: plain.notes,
+    ...(plain.threads ? { threads: plain.threads } : {}),
   };
 }
 

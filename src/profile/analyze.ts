@@ -4,6 +4,7 @@
  */
 import { type CallLine, callLinesOf } from './callLines';
 import type { CpuProfile } from './cpuprofile';
+import { threadFrameName, threadsOf } from './formats/threads';
 import { inlinedFunctions, recoverInlined, type ShapeStore, scriptShapes } from './inlinedFrames';
 import { buildModel, CATEGORIES, type Category, categorize, type ModelSummary } from './model';
 import { isPacked, type PackedProfile, packProfile } from './packedProfile';
@@ -48,6 +49,21 @@ export interface AnalyzedFunction {
   inlined?: { intoId: number; selfUs: number };
   /** The lines that call what it spends its time in, inferred from the callees' names. */
   callLines?: CallLine[];
+  /**
+   * Of a profile of several threads (`Analysis.threads`): the index of the thread it spent the
+   * most time in, and in how many it ran (when more than one).
+   */
+  thread?: number;
+  threadCount?: number;
+}
+
+/** A thread of a profile read from several (a trace's, a folder's, a labelled pprof's). */
+export interface AnalyzedThread {
+  label: string;
+  samples: number;
+  /** Its sampled time, µs, and of that what was not idle (its CPU). */
+  totalUs: number;
+  busyUs: number;
 }
 
 /**
@@ -81,6 +97,8 @@ export interface Analysis {
   shares: Record<Category, number>;
   /** What could not be mapped. */
   notes: string[];
+  /** The threads, when the profile holds several (each under a frame of its own). */
+  threads?: AnalyzedThread[];
 }
 
 export interface AnalyzeOptions {
@@ -228,7 +246,61 @@ export function analyze(
     ...[...lineless.values()].map(linelessNote),
     ...mapper.notes,
   ];
-  return { model, functions, lines, shares, notes };
+  const threads = threadsOfFunctions(packed, model, functions);
+  return { model, functions, lines, shares, notes, ...(threads ? { threads } : {}) };
+}
+
+/**
+ * The threads of a profile of several, and each function's heaviest thread (by self time, else
+ * total), from the merged tree's frames under each thread's frame.
+ */
+function threadsOfFunctions(
+  packed: PackedProfile,
+  model: ModelSummary & { functions: { name: string }[] },
+  functions: AnalyzedFunction[],
+): AnalyzedThread[] | undefined {
+  const threads = threadsOf(packed);
+  if (threads.length < 2) return undefined;
+  const indexOfLabel = new Map(threads.map((t, i) => [threadFrameName(t.label), i]));
+  const { fn, parent, self, total } = model.frames;
+  const threadOf = new Int32Array(fn.length).fill(-1);
+  const weights = new Map<number, Float64Array>();
+  for (let k = 1; k < fn.length; k++) {
+    threadOf[k] =
+      parent[k] === 0 ? (indexOfLabel.get(model.functions[fn[k]].name) ?? -1) : threadOf[parent[k]];
+    const t = threadOf[k];
+    if (t < 0 || parent[k] === 0) continue;
+    let w = weights.get(fn[k]);
+    if (!w) {
+      w = new Float64Array(threads.length * 2);
+      weights.set(fn[k], w);
+    }
+    w[t * 2] += self[k];
+    w[t * 2 + 1] += total[k];
+  }
+  for (const [id, w] of weights) {
+    let best = -1;
+    let count = 0;
+    for (let t = 0; t < threads.length; t++) {
+      if (w[t * 2 + 1] <= 0 && w[t * 2] <= 0) continue;
+      count++;
+      if (
+        best < 0 ||
+        w[t * 2] > w[best * 2] ||
+        (w[t * 2] === w[best * 2] && w[t * 2 + 1] > w[best * 2 + 1])
+      )
+        best = t;
+    }
+    if (best < 0) continue;
+    functions[id].thread = best;
+    if (count > 1) functions[id].threadCount = count;
+  }
+  return threads.map((t) => ({
+    label: t.label,
+    samples: t.samples,
+    totalUs: t.totalUs,
+    busyUs: t.totalUs - t.idleUs,
+  }));
 }
 
 /** Where a tick's line goes: an original line, the function's inlined code, or no line. */

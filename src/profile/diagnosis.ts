@@ -35,6 +35,16 @@ export { THRESHOLDS };
  * as the latency, mixed.
  */
 export function diagnose(analysis: Analysis, run: RunFigures = {}): Diagnosis {
+  const diagnosis = diagnoseRun(analysis, run);
+  // A file without times (a pprof) has no window: its shares are of the time it sampled.
+  if (!analysis.model.noTimeline) return diagnosis;
+  return { ...diagnosis, summary: diagnosis.summary.replaceAll(' of the window', OF_SAMPLED) };
+}
+
+/** What a share is of, in a profile without a timeline. */
+export const OF_SAMPLED = ' of the sampled time';
+
+function diagnoseRun(analysis: Analysis, run: RunFigures): Diagnosis {
   const figures = figuresOf(analysis, run);
   const evidence = evidenceOf(figures, run);
   // With a thread missed, the profile holds the threads that waited, not the one that worked:

@@ -30,6 +30,11 @@ export interface HeapProfile {
   mode: 'allocated' | 'unknown';
   samplingIntervalBytes?: number;
   droppedSamples: number;
+  /**
+   * Samples that name no node of the tree: a real `node --heap-prof` file has some (a sample
+   * taken as V8 wrote the tree). Left out of the counts; the bytes are the tree's, so none lost.
+   */
+  straySamples?: number;
 }
 
 function count(value: Json, field: string): number {
@@ -100,6 +105,7 @@ export function parseHeapProfile(input: string | Json): HeapProfile {
   }
   const sampleCounts = new Map<number, number>();
   let samples = 0;
+  let strays = 0;
   if (raw.samples !== undefined) {
     if (!Array.isArray(raw.samples))
       throw new ProfileError('samples', `must be an array, got ${describe(raw.samples)}`);
@@ -108,9 +114,11 @@ export function parseHeapProfile(input: string | Json): HeapProfile {
         throw new ProfileError(`samples[${i}]`, `must be an object, got ${describe(sample)}`);
       count(sample.size, `samples[${i}].size`);
       const nodeId = whole(sample.nodeId, `samples[${i}].nodeId`);
-      if (!ids.has(nodeId))
-        throw new ProfileError(`samples[${i}].nodeId`, `names no node (id ${nodeId})`);
       whole(sample.ordinal, `samples[${i}].ordinal`);
+      if (!ids.has(nodeId)) {
+        strays++;
+        return;
+      }
       sampleCounts.set(nodeId, (sampleCounts.get(nodeId) ?? 0) + 1);
       samples++;
     });
@@ -131,6 +139,7 @@ export function parseHeapProfile(input: string | Json): HeapProfile {
       ours && note.droppedSamples !== undefined
         ? count(note.droppedSamples, 'hotpath.droppedSamples')
         : 0,
+    ...(strays > 0 ? { straySamples: strays } : {}),
   };
 }
 
@@ -269,7 +278,14 @@ export function analyzeAllocations(
     functions,
     parts: allocationParts(functions, totalBytes),
     tree,
-    notes: [...mapper.notes],
+    notes: [
+      ...(profile.straySamples
+        ? [
+            `${profile.straySamples} of the file's samples name no node of its tree (V8 writes some as it writes the tree): left out of the sample counts; the bytes are the tree's`,
+          ]
+        : []),
+      ...mapper.notes,
+    ],
   };
 }
 

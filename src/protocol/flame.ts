@@ -77,7 +77,13 @@ export interface ReportData {
     total: string;
     /** Self time per response ("2.2 µs"), when the run counted its responses. */
     perResponse?: string;
+    /** Of a view of several threads or processes: the thread it spent the most time in. */
+    thread?: string;
   }[];
+  /** What the breakdown's shares are of, when not the window (a pprof: "the sampled time"). */
+  sharesOf?: string;
+  /** The threads, when the view holds several: name, samples, sampled time, CPU, share. */
+  threads?: { label: string; samples: string; sampled: string; cpu: string; share: string }[];
   /**
    * Where all of the window went, row by row (your code, each package, Node, native, generated
    * code, GC, idle, Hotpath's agent, unattributed): the rows add up to the whole.

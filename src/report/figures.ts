@@ -15,6 +15,7 @@ import type { StallThreads } from '../record/stalls';
 import { type ResponseCount, responsesOf } from '../vocabulary/served';
 import { type AllocationFigures, allocationFigures } from './allocationFigures';
 import { displayPath, functionLocation } from './places';
+import { type ThreadFigure, threadOf } from './threads';
 import { share } from './units';
 
 /** How many rows each table has, on every surface. */
@@ -73,6 +74,12 @@ export interface HotFunctionFigure {
    * profile named instead: that function, and where it is.
    */
   inlinedInto?: { name: string; where: string };
+  /**
+   * Of a view of several threads or processes: the thread it spent the most time in, and how
+   * many others it ran in too (absent when none).
+   */
+  thread?: string;
+  otherThreads?: number;
 }
 
 /**
@@ -185,10 +192,14 @@ export interface ThreadLoopFigure {
 export interface Figures {
   /** The window the shares are of, µs. */
   durationUs: number;
+  /** What the shares are of, in words: a file without times (a pprof) has no window. */
+  sharesOf: 'the window' | 'the sampled time';
   /** What the per-response figures divide by (run.json's name for the count). */
   responses: { count: number; counts: ResponseCount } | null;
   breakdown: BreakdownFigure[];
   hotFunctions: HotFunctionFigure[];
+  /** The threads, when the view holds several (the hot functions then name theirs). */
+  threads?: ThreadFigure[];
   hotLines: HotLineFigure[];
   /** The lines that call the cost, inferred; heaviest first. */
   callLines: CallLineFigure[];
@@ -234,6 +245,7 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
     : undefined;
   return {
     durationUs: analysis.model.durationUs,
+    sharesOf: analysis.model.noTimeline ? 'the sampled time' : 'the window',
     responses,
     breakdown: breakdownFigures(analysis),
     hotFunctions: hotFunctions(analysis, FIGURE_ROWS.functions)
@@ -249,7 +261,19 @@ export function runFigures(run: LoadedRun, cwd = process.cwd()): Figures {
         totalShare: f.totalUs / duration,
         ...perResponse(f.selfUs),
         ...inlinedInto(analysis, f.inlined?.intoId, cwd),
+        ...threadOf(analysis, f),
       })),
+    ...(analysis.threads
+      ? {
+          threads: analysis.threads.map((t) => ({
+            label: t.label,
+            samples: t.samples,
+            totalUs: t.totalUs,
+            busyUs: t.busyUs,
+            share: t.totalUs / duration,
+          })),
+        }
+      : {}),
     hotLines: hotLineFigures(analysis, cwd)
       .filter((l) => l.share >= VISIBLE_SHARE)
       .map((l) => ({ ...l, ...perResponse(l.selfUs) })),

@@ -35,6 +35,8 @@ export function analysisJson(run: LoadedRun, figures: Figures) {
     diagnosis: { ...diagnosis, summary: forSurface(diagnosis.summary, 'cli') },
     breakdown: figures.breakdown,
     hotFunctions: figures.hotFunctions,
+    // A view of several threads: each one (a hot function's `thread` names one).
+    ...(figures.threads ? { threads: figures.threads } : {}),
     hotLines: figures.hotLines,
     // Inferred from the callees' names, apart from the measured lines.
     callLines: figures.callLines,

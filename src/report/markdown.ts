@@ -31,6 +31,7 @@ import {
   threadLoopNote,
   threadLoopRows,
 } from './stalls';
+import { threadRows, threadText } from './threads';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -137,21 +138,35 @@ export function runMarkdown(run: LoadedRun, cwd = process.cwd()): string {
   }
   parts.push(...allocationMarkdown(figures.allocations, figures.allocationsUnavailable));
   const perResponse = figures.responses !== null;
+  const threads = figures.threads !== undefined;
   const perResponseText = (us: number | undefined) => (us === undefined ? '' : ms(us / 1000));
   parts.push(
     ...section(
       'Where the time went',
-      ['what', 'of the window', 'heaviest'],
+      ['what', `of ${figures.sharesOf}`, 'heaviest'],
       figures.breakdown.map((b) => [b.label, share(b.share), breakdownDetail(b)]),
     ),
     ...section(
+      'Threads',
+      ['thread', 'samples', 'sampled', 'CPU', 'share'],
+      threadRows(figures.threads ?? []).map((t) => [t.label, t.samples, t.sampled, t.cpu, t.share]),
+    ),
+    ...section(
       'Hot functions',
-      ['function', 'self', 'total', ...(perResponse ? ['per response'] : []), 'where'],
+      [
+        'function',
+        'self',
+        'total',
+        ...(perResponse ? ['per response'] : []),
+        ...(threads ? ['thread'] : []),
+        'where',
+      ],
       figures.hotFunctions.map((f) => [
         functionLabel(f),
         share(f.selfShare),
         share(f.totalShare),
         ...(perResponse ? [perResponseText(f.selfPerResponseUs)] : []),
+        ...(threads ? [threadText(f)] : []),
         f.where,
       ]),
     ),

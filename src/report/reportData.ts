@@ -28,6 +28,7 @@ import { breakdownDetail, callLineText, functionLabel, runFigures } from './figu
 import { displayPath } from './places';
 import { runRows } from './runSummary';
 import { stallNote, stallRows, stallSummary, threadLoopNote, threadLoopRows } from './stalls';
+import { threadRows, threadText } from './threads';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -64,7 +65,10 @@ export function reportData(
       self: share(f.selfShare),
       total: share(f.totalShare),
       ...perResponse(f.selfPerResponseUs),
+      ...(f.thread !== undefined ? { thread: threadText(f) } : {}),
     })),
+    ...(figures.threads ? { threads: threadRows(figures.threads) } : {}),
+    ...(figures.sharesOf !== 'the window' ? { sharesOf: figures.sharesOf } : {}),
     breakdown: figures.breakdown.map((b) => ({
       label: b.label,
       share: share(b.share),

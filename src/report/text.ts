@@ -38,6 +38,7 @@ import {
   threadLoopNote,
   threadLoopRows,
 } from './stalls';
+import { threadRows, threadText } from './threads';
 import { amount, amountOrNone, int, ms, one, ratio, share, truncate } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -100,6 +101,7 @@ export function formatAnalysis(
 ): string {
   return [
     `  diagnosis   ${forSurface(diagnosis.summary, 'cli')}`,
+    ...threadLines(figures),
     ...hotFunctionLines(figures),
     ...breakdownLines(figures),
     ...hotLineLines(figures),
@@ -118,12 +120,27 @@ function perResponse(us: number | undefined): string {
 /** The heaviest functions by self time, with their total and their time per response. */
 function hotFunctionLines(figures: Figures): string[] {
   if (figures.hotFunctions.length === 0) return [];
+  // A view of several threads: each function's thread, before where it is.
+  const threads = figures.threads !== undefined;
+  const thread = (text: string) => (threads ? `${truncate(text, 28).padEnd(28)}  ` : '');
   return [
-    `  hot functions${' '.repeat(22)}self     total${figures.responses ? '  per response' : ''}`,
+    `  hot functions${' '.repeat(22)}self     total${figures.responses ? '  per response' : ''}${threads ? `${figures.responses ? ' ' : ' '.repeat(14)}  ${thread('thread')}`.trimEnd() : ''}`,
     ...figures.hotFunctions.map(
       (f) =>
         // A recovered frame: the profile named the function V8 inlined it into.
-        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${f.where}${f.inlinedInto ? `  (inlined by V8 into ${f.inlinedInto.name}, ${f.inlinedInto.where})` : ''}`,
+        `    ${truncate(functionLabel(f), 30).padEnd(30)} ${share(f.selfShare).padStart(7)} ${share(f.totalShare).padStart(8)}  ${perResponse(f.selfPerResponseUs).padStart(10)}   ${thread(threadText(f))}${f.where}${f.inlinedInto ? `  (inlined by V8 into ${f.inlinedInto.name}, ${f.inlinedInto.where})` : ''}`,
+    ),
+  ];
+}
+
+/** The threads of a view of several, busiest first: the names --thread takes. */
+function threadLines(figures: Figures): string[] {
+  if (!figures.threads) return [];
+  return [
+    `  threads${' '.repeat(28)}samples   sampled       CPU  (--thread NAME shows one alone)`,
+    ...threadRows(figures.threads).map(
+      (t) =>
+        `    ${truncate(t.label, 30).padEnd(30)} ${t.samples.padStart(8)} ${t.sampled.padStart(9)} ${t.cpu.padStart(9)}  ${t.share}`,
     ),
   ];
 }
@@ -132,7 +149,7 @@ function hotFunctionLines(figures: Figures): string[] {
 function breakdownLines(figures: Figures): string[] {
   if (figures.breakdown.length === 0) return [];
   return [
-    `  time went to${' '.repeat(23)}self  of the window`,
+    `  time went to${' '.repeat(23)}self  of ${figures.sharesOf}`,
     ...figures.breakdown.map((row) =>
       `    ${truncate(row.label, 30).padEnd(30)} ${share(row.share).padStart(7)}  ${breakdownDetail(row)}`.trimEnd(),
     ),

@@ -7,9 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProfileError } from '../profile/cpuprofile';
 import { isTraceStart, type ReadResult, readAnyProfile } from '../profile/formats/detect';
+import { gzipCap, isGzip } from '../profile/formats/gzip';
 import { mergeThreads, type ThreadProfile } from '../profile/formats/threads';
 import { TraceReader } from '../profile/formats/traceEvents';
 import { HotpathError, messageOf } from '../vocabulary/errors';
+import { gunzipChunks } from './gunzipChunks';
 
 /** The bytes read at a time from a trace, and the most a file's head is probed for its format. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -23,9 +25,11 @@ export function readProfileAt(file: string): ReadResult {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
-    const head = new Uint8Array(Math.min(CHUNK_BYTES, fs.fstatSync(fd).size));
+    const size = fs.fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(CHUNK_BYTES, size));
     const got = fs.readSync(fd, head, 0, head.length, 0);
     if (isTraceStart(head.subarray(0, got))) return readTraceChunks(fd, head.subarray(0, got));
+    if (isGzip(head.subarray(0, got))) return readGzipped(file, size);
   } catch (error) {
     if (error instanceof ProfileError) throw error;
     throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
@@ -54,6 +58,34 @@ function readTraceChunks(fd: number, head: Uint8Array): ReadResult {
   }
   const threads = reader.threads();
   return { profile: mergeThreads(threads), threads, format: 'trace events', gzipped: false };
+}
+
+/**
+ * A gzipped file, decompressed as it is read (`gunzipChunks`, capped): a trace goes chunk by chunk
+ * into the trace reader, so a 500 MB trace gzipped takes the memory of its profiles; anything
+ * else is gathered and read whole, as before.
+ */
+function readGzipped(file: string, size: number): ReadResult {
+  let reader: TraceReader | undefined;
+  let gathered: Uint8Array[] | undefined;
+  gunzipChunks(file, size, gzipCap(size), (chunk) => {
+    if (reader) return reader.push(chunk);
+    if (gathered) {
+      gathered.push(chunk.slice());
+      return;
+    }
+    if (isTraceStart(chunk)) {
+      reader = new TraceReader();
+      reader.push(chunk);
+    } else gathered = [chunk.slice()];
+  });
+  if (reader) {
+    const threads = reader.threads();
+    return { profile: mergeThreads(threads), threads, format: 'trace events', gzipped: true };
+  }
+  const bytes = Buffer.concat(gathered ?? []);
+  if (isGzip(bytes)) throw new ProfileError('(gzip)', 'holds gzip again: refused');
+  return { ...readAnyProfile(bytes), gzipped: true };
 }
 
 /** File names a folder of profiles holds. */

@@ -11,6 +11,7 @@ import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { diagnose } from '../profile/diagnosis';
 import { gunzipCapped, isGzip } from '../profile/formats/gzip';
+import { oneThread } from '../profile/formats/threads';
 import {
   type AllocationAnalysis,
   allocationWords,
@@ -66,7 +67,10 @@ function readSourceMaps(folder: string): Record<string, unknown> | undefined {
  * Loads and analyses a run folder or a .cpuprofile file. Throws HotpathError('FILES') with the
  * reason, or ('MEASURED_NOTHING') for a run whose window measured nothing.
  */
-export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = {}): LoadedRun {
+export function loadRun(
+  target: string,
+  { scripts, thread }: { scripts?: ShapeStore; thread?: string } = {},
+): LoadedRun {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -95,7 +99,9 @@ export function loadRun(target: string, { scripts }: { scripts?: ShapeStore } = 
     }
   }
   const sourceMaps = readSourceMaps(folder);
-  const profile = read ?? readProfileFile(profileFile);
+  const whole = read ?? readProfileFile(profileFile);
+  // One thread of several, when asked: its tree and samples alone.
+  const profile = thread === undefined ? whole : oneThread(whole, thread);
   const analysis = analyze(profile, {
     readFile: readTextFile,
     sourceMaps,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { analyze, hotFunctions } from '../../src/profile/analyze';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { readTextFile } from '../../src/runs/runFolder';
-import { tempFolder } from '../helpers';
+import { fixture, runCli, tempFolder } from '../helpers';
 
 test('a node --cpu-prof profile is read, and its hot function found', () => {
   const dir = tempFolder('cpu-prof');
@@ -40,4 +40,32 @@ test('a node --cpu-prof profile is read, and its hot function found', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('fixtures made by the real tools, reported by hotpath report: node --heap-prof, @datadog/pprof', () => {
+  // node --heap-prof (test/fixtures/profiles/node-heap-prof/make.js): makeRecords allocates
+  // nearly all; one of V8's samples names no node of the tree, which is said, not refused.
+  const heap = runCli(process.cwd(), [
+    'report',
+    fixture('profiles/node-heap-prof/node-heap-prof.heapprofile'),
+  ]);
+  assert.equal(heap.code, 0, heap.stderr);
+  assert.match(
+    heap.stdout,
+    /where memory is allocated[^\n]*\n\s+makeRecords\s+[\d.]+ MB\s+9\d\.\d %/,
+  );
+  assert.match(heap.stdout, /1 of the file's samples name no node of its tree/);
+  // @datadog/pprof's wall profile (test/fixtures/profiles/datadog-pprof/make.js): spinPrimes on
+  // top, at the first line the profile gives it (the producer writes no start line).
+  const wall = runCli(process.cwd(), [
+    'report',
+    fixture('profiles/datadog-pprof/datadog-wall.pb.gz'),
+    '--json',
+  ]);
+  assert.equal(wall.code, 0, wall.stderr);
+  const analysis = JSON.parse(wall.stdout).analysis;
+  assert.equal(analysis.timeline, false);
+  assert.equal(analysis.hotFunctions[0].name, 'spinPrimes');
+  assert.ok(analysis.hotFunctions[0].selfShare > 0.9);
+  assert.match(analysis.hotFunctions[0].where, /make\.js:1[5-9]$/);
 });

@@ -13,9 +13,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 import protobuf from 'protobufjs';
+import { analysisOf, plainAnalysis } from '../../src/profile/analysisCodec';
 import { readAnyProfile } from '../../src/profile/formats/detect';
 import { buildModel } from '../../src/profile/model';
+import { readProfileAt } from '../../src/runs/profileFolder';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium } from '../browser';
 import { fixture, QUICK, runCli, tempFolder } from '../helpers';
@@ -72,6 +75,100 @@ if (isMainThread) { new Worker(__filename); sumRoots(); } else hashInWorker();
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /hashInWorker\s+\d/);
   });
+
+  test("--thread: one thread alone; the view of both lists them and names each function's thread", () => {
+    const both = loadRun(folder);
+    const threads = both.analysis.threads ?? [];
+    assert.deepEqual(threads.map((t) => t.label).sort(), [
+      ...threads.map((t) => t.label).filter((l) => l.endsWith('main thread')),
+      ...threads.map((t) => t.label).filter((l) => l.endsWith('thread 1')),
+    ]);
+    const worker = threads.find((t) => t.label.endsWith('thread 1'));
+    assert.ok(worker && worker.samples > 0 && worker.busyUs > 0);
+    // The threads' samples are the view's samples.
+    assert.equal(
+      threads.reduce((sum, t) => sum + t.samples, 0),
+      both.analysis.model.sampleCount,
+    );
+    const hash = both.analysis.functions.find((f) => f.name === 'hashInWorker');
+    assert.equal(hash?.thread !== undefined && threads[hash.thread].label, worker.label);
+    // Across to the editor (the analysis worker's columns): the same threads and thread.
+    const crossed = analysisOf(plainAnalysis(both.analysis));
+    assert.deepEqual(crossed.threads, threads);
+    assert.equal(crossed.functions[hash?.id ?? -1]?.thread, hash?.thread);
+    // Chosen: the worker's samples only, and no main-thread function.
+    const one = loadRun(folder, { thread: 'thread 1' });
+    assert.equal(one.analysis.model.sampleCount, worker.samples);
+    assert.equal(one.analysis.threads, undefined);
+    assert.ok(!one.analysis.functions.some((f) => f.name === 'sumRoots' && f.selfUs > 0));
+    const top = one.analysis.functions.find((f) => f.name === 'hashInWorker');
+    assert.ok(top && Math.abs(top.selfUs - (hash?.selfUs ?? 0)) < 1, 'its time kept');
+    // Every surface: the threads' table and a thread column.
+    const text = runCli(dir, ['report', folder]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /threads\s+samples\s+sampled\s+CPU/);
+    assert.match(text.stdout, /hashInWorker .*pid \d+, thread 1 /);
+    const md = runCli(dir, ['report', folder, '--markdown']);
+    assert.match(md.stdout, /\| function \| self \| total \| thread \| where \|/);
+    assert.match(md.stdout, /\| hashInWorker \| [^|]+ \| [^|]+ \| pid \d+, thread 1 \|/);
+    const json = JSON.parse(runCli(dir, ['report', folder, '--json']).stdout);
+    assert.equal(json.analysis.threads.length, 2);
+    assert.equal(
+      json.analysis.hotFunctions.find((f: { name: string }) => f.name === 'hashInWorker').thread,
+      worker.label,
+    );
+    const html = path.join(dir, 'threads.html');
+    assert.equal(runCli(dir, ['report', folder, '--html', html]).code, 0);
+    assert.match(fs.readFileSync(html, 'utf8'), /"thread":"pid \d+, thread 1"/);
+    const alone = runCli(dir, ['report', folder, '--thread', 'thread 1']);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.doesNotMatch(alone.stdout, /sumRoots/);
+    // Exported to pprof: each sample labelled with its thread and pid, read back into the same
+    // threads, each with the same time, hashInWorker in the worker.
+    const pb = path.join(dir, 'threads.pb.gz');
+    assert.equal(runCli(dir, ['report', folder, '--pprof', pb]).code, 0);
+    const decoded = Profile.decode(gunzipSync(fs.readFileSync(pb)));
+    const str = decoded.stringTable.strings;
+    const labelled = decoded.sample.map((x) =>
+      x.label.map((l) => `${str[Number(l.key)]}=${str[Number(l.str)] || Number(l.num)}`),
+    );
+    assert.ok(
+      labelled.every((l) => l.some((kv) => /^thread=pid \d+, (main thread|thread 1)$/.test(kv))),
+    );
+    assert.ok(labelled.every((l) => l.some((kv) => /^pid=\d+$/.test(kv))));
+    assert.ok(!decoded.function.some((f) => str[Number(f.name)].startsWith('(thread ')));
+    // No timeline: no surface speaks of a window; the shares are of the sampled time.
+    const pbHtml = path.join(dir, 'threads-pprof.html');
+    for (const args of [[], ['--markdown'], ['--json'], ['--html', pbHtml]]) {
+      const out = runCli(dir, ['report', pb, ...args]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.doesNotMatch(out.stdout, /of the window/, args.join(' '));
+      if (args[0] !== '--json' && args[0] !== '--html')
+        assert.match(out.stdout, /of the sampled time/);
+    }
+    const page = fs.readFileSync(pbHtml, 'utf8');
+    assert.doesNotMatch(page, /of the window/);
+    assert.match(page, /"sharesOf":"the sampled time"/);
+    const back = loadRun(pb);
+    assert.deepEqual(
+      back.analysis.threads?.map((t) => [t.label, Math.round(t.totalUs / 1000)]),
+      threads.map((t) => [t.label, Math.round(t.totalUs / 1000)]),
+    );
+    const backHash = back.analysis.functions.find((f) => f.name === 'hashInWorker');
+    assert.equal(back.analysis.threads?.[backHash?.thread ?? -1]?.label, worker.label);
+    assert.equal(
+      loadRun(pb, { thread: 'main thread' }).analysis.functions.some(
+        (f) => f.name === 'hashInWorker' && f.selfUs > 0,
+      ),
+      false,
+    );
+    const wrong = runCli(dir, ['report', folder, '--thread', 'nosuch']);
+    assert.notEqual(wrong.code, 0);
+    assert.match(
+      wrong.stderr,
+      /thread "nosuch" names none of the profile's threads \("pid \d+, main thread", "pid \d+, thread 1"\)/,
+    );
+  });
 });
 
 describe('a Chromium trace (DevTools protocol tracing)', () => {
@@ -120,6 +217,21 @@ describe('a Chromium trace (DevTools protocol tracing)', () => {
     const gz = `${file}.gz`;
     fs.writeFileSync(gz, gzipSync(fs.readFileSync(file)));
     assert.deepEqual(topOf(gz), top);
+    // From the file: decompressed as it is read, into the trace reader chunk by chunk.
+    const streamed = readProfileAt(gz);
+    assert.equal(streamed.format, 'trace events');
+    assert.equal(streamed.gzipped, true);
+    assert.equal(buildModel(streamed.profile).sampleCount, top.samples);
+    // A gzip bomb in a file: stopped as its output crosses the cap, refused by name.
+    const bomb = path.join(dir, 'bomb.json.gz');
+    fs.writeFileSync(
+      bomb,
+      gzipSync(Buffer.concat([Buffer.from('{"traceEvents":['), Buffer.alloc(70 << 20, 0x20)])),
+    );
+    assert.throws(() => readProfileAt(bomb), /expands beyond 64 MB .*refused as a gzip bomb/);
+    const notGzip = path.join(dir, 'broken.json.gz');
+    fs.writeFileSync(notGzip, Buffer.from([0x1f, 0x8b, 9, 9, 9, 9, 9, 9]));
+    assert.throws(() => readProfileAt(notGzip), /\(gzip\) is not valid gzip/);
     // The page's script has no URL: its time is generated code, named so, with its line.
     const cli = runCli(dir, ['report', file]);
     assert.equal(cli.code, 0, cli.stderr);

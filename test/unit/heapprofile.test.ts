@@ -62,9 +62,9 @@ describe('parseHeapProfile', () => {
       [
         {
           head: node('(root)', 0, [node('a@3', 1)]),
-          samples: [{ size: 1, nodeId: 999, ordinal: 1 }],
+          samples: [{ size: 1, nodeId: 999, ordinal: 'x' }],
         },
-        /samples\[0\]\.nodeId names no node \(id 999\)/,
+        /samples\[0\]\.ordinal must be a whole number/,
       ],
       [
         {

@@ -24,6 +24,7 @@ import { ProfileError, parseProfile } from '../../src/profile/cpuprofile';
 import { readAnyProfile } from '../../src/profile/formats/detect';
 import { readPprof } from '../../src/profile/formats/pprof';
 import { encodePprof, pprofFile } from '../../src/profile/formats/pprofWrite';
+import { oneThread } from '../../src/profile/formats/threads';
 import { buildModel } from '../../src/profile/model';
 import { packProfile } from '../../src/profile/packedProfile';
 import { cpuProfile, repeated } from '../helpers';
@@ -31,8 +32,14 @@ import { cpuProfile, repeated } from '../helpers';
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
 const APP = '/srv/app.js';
 
-/** A pprof of `types` with samples given as [stack of function names leaf first, values, end ns?]. */
-function pprof(types: [string, string][], samples: [string[], number[], number?][]): Uint8Array {
+/**
+ * A pprof of `types` with samples given as [stack of function names leaf first, values, end ns?,
+ * labels?] (a label's value a string, or a number).
+ */
+function pprof(
+  types: [string, string][],
+  samples: [string[], number[], number?, Record<string, string | number>?][],
+): Uint8Array {
   const strings = new StringTable();
   const s = (t: string) => strings.dedup(t) as number;
   const fns = new Map<string, number>();
@@ -63,11 +70,18 @@ function pprof(types: [string, string][], samples: [string[], number[], number?]
   return new Profile({
     sampleType: types.map(([t, u]) => new ValueType({ type: s(t), unit: s(u) })),
     sample: samples.map(
-      ([stack, value, end]) =>
+      ([stack, value, end, labels]) =>
         new Sample({
           locationId: stack.map(locOf),
           value,
-          label: end === undefined ? [] : [new Label({ key: endKey, num: end })],
+          label: [
+            ...(end === undefined ? [] : [new Label({ key: endKey, num: end })]),
+            ...Object.entries(labels ?? {}).map(([key, v]) =>
+              typeof v === 'number'
+                ? new Label({ key: s(key), num: v })
+                : new Label({ key: s(key), str: s(v) }),
+            ),
+          ],
         }),
     ),
     function: fn,
@@ -229,6 +243,83 @@ describe('pprof', () => {
       back.lines.map((l) => [l.line, Math.round(l.selfUs)]).sort(),
       model.lines.map((l) => [l.line, Math.round(l.selfUs)]).sort(),
     );
+  });
+
+  test("@datadog/pprof's thread labels ('thread name', 'thread id') and pid: a frame per thread", () => {
+    const main = { 'thread name': 'Main Event Loop', 'thread id': '0', pid: 42 };
+    const worker = { 'thread name': 'Worker #1 Event Loop', 'thread id': '1', pid: 42 };
+    const wall: [string, string][] = [['wall', 'nanoseconds']];
+    const bytes = pprof(wall, [
+      [['parse', 'handle'], [3_000_000], undefined, main],
+      [['hash', 'work'], [5_000_000], undefined, worker],
+      [['handle'], [1_000_000], undefined, main],
+    ]);
+    const profile = readAnyProfile(bytes).profile;
+    const analysis = analyze(profile);
+    assert.deepEqual(
+      analysis.threads?.map((t) => [t.label, t.samples, t.totalUs]),
+      [
+        ['Main Event Loop (pid 42)', 2, 4000],
+        ['Worker #1 Event Loop (pid 42)', 1, 5000],
+      ],
+    );
+    const hash = analysis.functions.find((f) => f.name === 'hash');
+    assert.equal(hash?.thread, 1);
+    // Chosen by a word of its name: that thread's stacks and weights alone.
+    const one = buildModel(oneThread(profile, 'Worker'));
+    assert.equal(one.durationUs, 5000);
+    assert.deepEqual(
+      one.functions.filter((f) => f.selfUs > 0).map((f) => f.name),
+      ['hash'],
+    );
+    // One thread's labels only: no frame for it.
+    const single = analyze(
+      readAnyProfile(pprof(wall, [[['handle'], [1_000_000], undefined, main]])).profile,
+    );
+    assert.equal(single.threads, undefined);
+    assert.equal(single.model.tree.children.length, 1);
+  });
+
+  test('a recursive stack (a→b→a→b) exports locations that read back to the same totals', () => {
+    const a = { name: 'a', url: `file://${APP}`, line: 3 };
+    const b = { name: 'b', url: `file://${APP}`, line: 7 };
+    const original = cpuProfile([
+      ...repeated(4, [a, b, a, b], 1000),
+      ...repeated(2, [a, b, a], 1000),
+      ...repeated(3, [a], 1000),
+    ]);
+    const model = buildModel(packProfile(parseProfile(structuredClone(original))));
+    const decoded = Profile.decode(
+      encodePprof(packProfile(parseProfile(structuredClone(original)))),
+    );
+    const str = decoded.stringTable.strings;
+    const fnName = new Map(decoded.function.map((f) => [Number(f.id), str[Number(f.name)]]));
+    const locName = new Map(
+      decoded.location.map((l) => [Number(l.id), fnName.get(Number(l.line[0].functionId))]),
+    );
+    // The deepest stack, leaf first: b, a, b, a — each location resolves to its function.
+    const stacks = decoded.sample.map((x) => x.locationId.map((id) => locName.get(Number(id))));
+    assert.ok(
+      stacks.some((st) => st.join(',') === 'b,a,b,a'),
+      JSON.stringify(stacks),
+    );
+    assert.ok(stacks.some((st) => st.join(',') === 'a,b,a'));
+    // One function per name, one location per (function, line).
+    assert.equal(decoded.function.length, 2);
+    const back = buildModel(
+      readAnyProfile(encodePprof(packProfile(parseProfile(original)))).profile,
+    );
+    const totals = (m: typeof model) =>
+      m.functions
+        .filter((f) => f.name === 'a' || f.name === 'b')
+        .map((f) => [f.name, Math.round(f.selfUs), Math.round(f.totalUs)])
+        .sort();
+    // Recursion is not counted twice: a is in every sample, b in six.
+    assert.deepEqual(totals(model), [
+      ['a', 3000 + 2000, 9000],
+      ['b', 4000, 6000],
+    ]);
+    assert.deepEqual(totals(back), totals(model));
   });
 
   test(`${Math.ceil(RUNS / 5)} damaged pprofs: a result or a ProfileError`, () => {

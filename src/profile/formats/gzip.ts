@@ -22,19 +22,23 @@ export function gzipCap(compressed: number): number {
   return Math.min(MAX_BYTES, Math.max(FLOOR_BYTES, compressed * RATIO));
 }
 
+/** The error for an input that expands beyond its cap. */
+export function gzipBomb(cap: number, compressed: number): ProfileError {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  return new ProfileError(
+    '(gzip)',
+    `expands beyond ${mb(cap)} from ${compressed} compressed bytes (more than ${RATIO}:1 or ${mb(MAX_BYTES)}): refused as a gzip bomb`,
+  );
+}
+
 /** The decompressed bytes, or a ProfileError naming the cap it hit or why it is not gzip. */
 export function gunzipCapped(bytes: Uint8Array, cap = gzipCap(bytes.length)): Uint8Array {
   try {
     return gunzipSync(bytes, { maxOutputLength: cap });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-      throw new ProfileError(
-        '(gzip)',
-        `expands beyond ${mb(cap)} from ${bytes.length} compressed bytes (more than ${RATIO}:1 or ${mb(MAX_BYTES)}): refused as a gzip bomb`,
-      );
-    }
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+      throw gzipBomb(cap, bytes.length);
     throw new ProfileError(
       '(gzip)',
       `is not valid gzip: ${error instanceof Error ? error.message : String(error)}`,

@@ -4,11 +4,14 @@
  * times, so the profile says so (`noTimeline`) and each sample's delta is its weight; a producer
  * that labels every sample with `end_timestamp_ns` gives a timeline, which is then used.
  * Allocation samples are refused by name (the allocation views read them). Every reference is
- * resolved before use; an error names the field. Pure.
+ * resolved before use; an error names the field. Samples labelled with two threads or processes
+ * or more (`thread`, `thread_name`, `thread_id`, `pid`: Go's, `@datadog/pprof`'s, Pyroscope's)
+ * go under a frame per thread, as a trace's threads do. Pure.
  */
 import { Profile } from 'pprof-format';
 import { ProfileError } from '../cpuprofile';
 import type { PackedProfile } from '../packedProfile';
+import { threadFrameName } from './threads';
 
 /** Microseconds per unit of a time value. */
 const TIME_UNITS: Record<string, number> = {
@@ -106,6 +109,7 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
     fnUrl.push(intern(urls, urlIndex, str(f.filename, `${field}.filename`)));
     fnLine.push(n(f.startLine) - 1);
   });
+  const noStart = new Set(fnLine.flatMap((line, fn) => (line < 0 ? [fn] : [])));
   /** Per location: its frames root-most first (pprof lists inlined frames leaf first), and the leaf's line. */
   const locationAt = new Map<number, { fns: number[]; line: number }>();
   profile.location.forEach((loc, i) => {
@@ -122,6 +126,10 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
           `names no function (${loc.line[k].functionId})`,
         );
       fns.push(fn);
+      // No start line (@datadog/pprof writes none): the function's first line seen instead.
+      const line = n(loc.line[k].line);
+      if (noStart.has(fn) && line > 0 && (fnLine[fn] < 0 || line - 1 < fnLine[fn]))
+        fnLine[fn] = line - 1;
     }
     // A location without lines (an address only): one frame named for its address.
     if (fns.length === 0) {
@@ -132,6 +140,15 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
       fns.push(fnName.length - 1);
     }
     locationAt.set(id, { fns, line: loc.line.length > 0 ? n(loc.line[0].line) : 0 });
+  });
+
+  // Threads: samples labelled with a thread (or process) of several go under a frame each.
+  const threadOfSample = samplesThreads(profile, strings);
+  const threadFns = threadOfSample.labels.map((label) => {
+    fnName.push(intern(names, nameIndex, threadFrameName(label)));
+    fnUrl.push(0);
+    fnLine.push(-1);
+    return fnName.length - 1;
   });
 
   // The tree: node 0 the root; a node per (parent, function).
@@ -170,7 +187,8 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
         `must not be negative, got ${value} (a diff profile?)`,
       );
     if (value === 0) return;
-    let node = 0;
+    const thread = threadOfSample.of[i];
+    let node = thread < 0 ? 0 : child(0, threadFns[thread]);
     let leafLine = 0;
     for (let k = sample.locationId.length - 1; k >= 0; k--) {
       const id = n(sample.locationId[k]);
@@ -286,4 +304,60 @@ export function readPprof(bytes: Uint8Array): PackedProfile {
       ...(noTimeline ? { noTimeline } : {}),
     };
   }
+}
+
+/** Label keys that name a sample's thread or process, as Go, `@datadog/pprof` and Pyroscope write them. */
+const THREAD_NAME = ['thread', 'thread_name', 'thread name'];
+const THREAD_ID = ['thread_id', 'thread id', 'os thread id', 'tid'];
+const PROCESS_ID = ['pid', 'process_id'];
+const PROCESS_NAME = ['process', 'process_name'];
+
+/**
+ * Each sample's thread (an index into `labels`, -1 for none) when its labels name two threads or
+ * processes or more: a thread's name (`thread`, `thread_name`, `thread name`), else its id, and
+ * the process's id or name. One thread, or none: every sample -1.
+ */
+function samplesThreads(profile: Profile, strings: string[]): { labels: string[]; of: Int32Array } {
+  const keyOf = (keys: string[]) =>
+    new Set(keys.map((k) => strings.indexOf(k)).filter((at) => at > 0));
+  const [names, ids, pids, processes] = [THREAD_NAME, THREAD_ID, PROCESS_ID, PROCESS_NAME].map(
+    keyOf,
+  );
+  const of = new Int32Array(profile.sample.length).fill(-1);
+  const none = { labels: [], of };
+  if (names.size + ids.size + pids.size + processes.size === 0) return none;
+  const labels: string[] = [];
+  const index = new Map<string, number>();
+  profile.sample.forEach((sample, i) => {
+    let name: string | undefined;
+    let id: string | undefined;
+    let pid: string | undefined;
+    let process: string | undefined;
+    for (const label of sample.label) {
+      const key = n(label.key);
+      const text = n(label.str) > 0 ? strings[n(label.str)] : String(n(label.num));
+      if (names.has(key)) name = text;
+      else if (ids.has(key)) id = text;
+      else if (pids.has(key)) pid = text;
+      else if (processes.has(key)) process = text;
+    }
+    if (name === undefined && id === undefined && pid === undefined && process === undefined)
+      return;
+    let label = name ?? (id !== undefined ? `thread ${id}` : 'main thread');
+    if (process !== undefined && !label.includes(process)) label += ` of ${process}`;
+    if (pid !== undefined && !label.includes(`pid ${pid}`)) label += ` (pid ${pid})`;
+    let at = index.get(label);
+    if (at === undefined) {
+      at = labels.push(label) - 1;
+      index.set(label, at);
+    }
+    of[i] = at;
+  });
+  if (labels.length < 2) return none;
+  // Samples with no thread label beside labelled ones: a thread of their own.
+  if (of.includes(-1)) {
+    const rest = labels.push('no thread label') - 1;
+    for (let i = 0; i < of.length; i++) if (of[i] < 0) of[i] = rest;
+  }
+  return { labels, of };
 }

@@ -6,7 +6,8 @@
  * A node's samples are split over the lines V8 ticked in it (largest remainder, so the counts
  * add up to the profile's samples exactly); a caller's location is its function's first line
  * (V8 does not record call sites). What the run was (endpoint, run id) goes in as labels on every
- * sample and as comments. Encoded by the `pprof-format` package. Pure.
+ * sample and as comments; a view of several threads labels each sample with its `thread` (and
+ * `pid`) instead of a frame. Encoded by the `pprof-format` package. Pure.
  */
 import { gzipSync } from 'node:zlib';
 import {
@@ -21,6 +22,7 @@ import {
 } from 'pprof-format';
 import { sampleSpans } from '../model';
 import type { PackedProfile } from '../packedProfile';
+import { threadsOf } from './threads';
 
 export interface PprofMeta {
   /** Labels on every sample, such as `endpoint: GET /orders` and `run_id: …`. */
@@ -81,13 +83,23 @@ export function encodePprof(profile: PackedProfile, meta: PprofMeta = {}): Uint8
     return id;
   };
   const startLine = (node: number) => Math.max(0, profile.lineNumber[node] + 1);
-  /** The callers' locations, leaf's caller first, up to (not with) the root. */
+  // A view of several threads: each thread's frame becomes labels on its samples (`thread`, and
+  // `pid` where its name says it), not a frame, as continuous profilers label theirs.
+  const threadLabels = new Map<number, Label[]>();
+  for (const thread of threadsOf(profile)) {
+    const pid = /\bpid (\d+)/.exec(thread.label)?.[1];
+    threadLabels.set(thread.node, [
+      new Label({ key: s('thread'), str: s(thread.label) }),
+      ...(pid ? [new Label({ key: s('pid'), num: Number(pid) })] : []),
+    ]);
+  }
+  /** The callers' locations, leaf's caller first, up to (not with) the root or a thread's frame. */
   const stackCache = new Map<number, number[]>();
   const callers = (node: number): number[] => {
     const known = stackCache.get(node);
     if (known) return known;
     const p = parent[node];
-    const stack = p <= 0 ? [] : [locationOf(p, startLine(p)), ...callers(p)];
+    const stack = p <= 0 || threadLabels.has(p) ? [] : [locationOf(p, startLine(p)), ...callers(p)];
     stackCache.set(node, stack);
     return stack;
   };
@@ -95,16 +107,35 @@ export function encodePprof(profile: PackedProfile, meta: PprofMeta = {}): Uint8
   const labels = Object.entries(meta.labels ?? {}).map(
     ([key, str]) => new Label({ key: s(key), str: s(str) }),
   );
+  /** A node's thread's frame (-1 for none), from the root down. */
+  const threadOf = (node: number): number => {
+    let at = node;
+    while (at > 0 && !threadLabels.has(at)) at = parent[at];
+    return at > 0 ? at : -1;
+  };
   const samples: Sample[] = [];
   for (let node = 0; node < n; node++) {
     if (counts[node] === 0 || node === 0) continue;
+    const thread = threadLabels.size > 0 ? threadOf(node) : -1;
+    const sampleLabels = thread < 0 ? labels : [...labels, ...(threadLabels.get(thread) ?? [])];
+    // Samples on a thread's own frame: that thread, no function.
+    if (thread === node) {
+      samples.push(
+        new Sample({
+          locationId: [],
+          value: [counts[node], Math.round(selfUs[node] * 1000)],
+          label: sampleLabels,
+        }),
+      );
+      continue;
+    }
     const lines = splitOverLines(profile, node, counts[node]);
     for (const { line, share, count } of lines) {
       samples.push(
         new Sample({
           locationId: [locationOf(node, line || startLine(node)), ...callers(node)],
           value: [count, Math.round(selfUs[node] * share * 1000)],
-          label: labels,
+          label: sampleLabels,
         }),
       );
     }

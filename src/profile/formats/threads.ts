@@ -5,6 +5,7 @@
  * follow one another in time (as the runner's own merge does): the whole lasts the sum of their
  * sampled durations, so a share is a share of all the threads' time. Pure.
  */
+import { HotpathError } from '../../vocabulary/errors';
 import type { PackedProfile } from '../packedProfile';
 
 export interface ThreadProfile {
@@ -140,4 +141,186 @@ export function mergeThreads(threads: readonly ThreadProfile[]): PackedProfile {
     timeDeltas: timeDeltas.subarray(0, written),
     ...(noTimeline ? { noTimeline: true as const } : {}),
   };
+}
+
+/** A thread of a merged profile: its frame (a child of the root) and its figures. */
+export interface ThreadOfProfile {
+  label: string;
+  /** The thread's frame in the merged profile. */
+  node: number;
+  samples: number;
+  /** Its sampled time, µs, and of that the time it was idle. */
+  totalUs: number;
+  idleUs: number;
+}
+
+/**
+ * The threads of a profile read from several (`mergeThreads`' frames under the root), in the
+ * order of their frames; empty for a profile of one thread.
+ */
+export function threadsOf(profile: PackedProfile): ThreadOfProfile[] {
+  const threads: ThreadOfProfile[] = [];
+  const indexOf = new Int32Array(profile.nodeCount).fill(-1);
+  for (let c = profile.childStart[0]; c < profile.childStart[1]; c++) {
+    const node = profile.childList[c];
+    const name = profile.names[profile.nameOf[node]];
+    if (!isThreadFrame(name)) continue;
+    indexOf[node] = threads.length;
+    threads.push({
+      label: name.slice('(thread '.length, -1),
+      node,
+      samples: 0,
+      totalUs: 0,
+      idleUs: 0,
+    });
+  }
+  if (threads.length < 2) return [];
+  // Each node's thread, from its frame down (children come after their parent's list only by
+  // position in childList, so walk the tree).
+  const stack = threads.map((t) => t.node);
+  while (stack.length > 0) {
+    const node = stack.pop() as number;
+    for (let c = profile.childStart[node]; c < profile.childStart[node + 1]; c++) {
+      const child = profile.childList[c];
+      indexOf[child] = indexOf[node];
+      stack.push(child);
+    }
+  }
+  const { samples } = profile;
+  const spans = sampleDurations(profile);
+  for (let i = 0; i < samples.length; i++) {
+    const k = indexOf[samples[i]];
+    if (k < 0) continue;
+    const thread = threads[k];
+    thread.samples++;
+    thread.totalUs += spans[i];
+    if (profile.names[profile.nameOf[samples[i]]] === '(idle)') thread.idleUs += spans[i];
+  }
+  return threads;
+}
+
+/** How long each sample lasts: until the next one (the model's rule), the last until the end. */
+function sampleDurations(profile: PackedProfile): Float64Array {
+  const { samples, timeDeltas, endTime } = profile;
+  const count = samples.length;
+  const spans = new Float64Array(count);
+  let time = profile.startTime + (count > 0 ? timeDeltas[0] : 0);
+  for (let i = 0; i < count; i++) {
+    const end = i + 1 < count ? time + timeDeltas[i + 1] : Math.max(endTime, time);
+    spans[i] = Math.max(0, end - time);
+    time = end;
+  }
+  return spans;
+}
+
+/**
+ * The thread `wanted` names, of the threads a merged profile holds: its label (any case), or a
+ * word or number of its label that names one thread only (`CrRendererMain`, `5` for a pid or
+ * thread id). A HotpathError lists the threads when it names none or several.
+ */
+export function chooseThread(profile: PackedProfile, wanted: string): ThreadOfProfile {
+  const threads = threadsOf(profile);
+  if (threads.length === 0)
+    throw new HotpathError('BAD_OPTION', `thread "${wanted}": this profile holds one thread only`);
+  const want = wanted.trim().toLowerCase();
+  const exact = threads.filter((t) => t.label.toLowerCase() === want);
+  if (exact.length === 1) return exact[0];
+  const words = (label: string) => label.toLowerCase().split(/[^\p{L}\p{N}_.-]+/u);
+  const named = threads.filter(
+    (t) => words(t.label).includes(want) || t.label.toLowerCase().includes(want),
+  );
+  const byWord = named.filter((t) => words(t.label).includes(want));
+  const found = byWord.length === 1 ? byWord : named;
+  if (found.length === 1) return found[0];
+  const list = threads.map((t) => `"${t.label}"`).join(', ');
+  throw new HotpathError(
+    'BAD_OPTION',
+    `thread "${wanted}" names ${found.length === 0 ? 'none' : found.length} of the profile's threads (${list}): give one's name, or a word or id of its name`,
+  );
+}
+
+/**
+ * One thread of a merged profile as a profile of its own: its frame's tree under a new root, its
+ * samples with the durations they had (so a pprof's weights and a trace's times stay).
+ */
+export function threadProfile(profile: PackedProfile, threadNode: number): PackedProfile {
+  // The thread's nodes, its frame first (it becomes the root).
+  const order: number[] = [threadNode];
+  const at = new Int32Array(profile.nodeCount).fill(-1);
+  at[threadNode] = 0;
+  for (let k = 0; k < order.length; k++) {
+    const node = order[k];
+    for (let c = profile.childStart[node]; c < profile.childStart[node + 1]; c++) {
+      const child = profile.childList[c];
+      at[child] = order.length;
+      order.push(child);
+    }
+  }
+  const nodeCount = order.length;
+  const names = [...profile.names];
+  let rootName = names.indexOf('(root)');
+  if (rootName < 0) rootName = names.push('(root)') - 1;
+  const urlOf = new Int32Array(nodeCount);
+  const nameOf = new Int32Array(nodeCount);
+  const lineNumber = new Float64Array(nodeCount);
+  const columnNumber = new Float64Array(nodeCount);
+  const childStart = new Int32Array(nodeCount + 1);
+  const tickStart = new Int32Array(nodeCount + 1);
+  for (let k = 0; k < nodeCount; k++) {
+    const node = order[k];
+    urlOf[k] = k === 0 ? 0 : profile.urlOf[node];
+    nameOf[k] = k === 0 ? rootName : profile.nameOf[node];
+    lineNumber[k] = k === 0 ? -1 : profile.lineNumber[node];
+    columnNumber[k] = k === 0 ? -1 : profile.columnNumber[node];
+    childStart[k + 1] = childStart[k] + profile.childStart[node + 1] - profile.childStart[node];
+    tickStart[k + 1] = tickStart[k] + profile.tickStart[node + 1] - profile.tickStart[node];
+  }
+  const childList = new Int32Array(childStart[nodeCount]);
+  const tickLine = new Float64Array(tickStart[nodeCount]);
+  const tickCount = new Float64Array(tickStart[nodeCount]);
+  for (let k = 0; k < nodeCount; k++) {
+    const node = order[k];
+    for (let c = profile.childStart[node], o = childStart[k]; c < profile.childStart[node + 1]; c++)
+      childList[o++] = at[profile.childList[c]];
+    for (let t = profile.tickStart[node], o = tickStart[k]; t < profile.tickStart[node + 1]; t++) {
+      tickLine[o] = profile.tickLine[t];
+      tickCount[o++] = profile.tickCount[t];
+    }
+  }
+  const spans = sampleDurations(profile);
+  const kept: number[] = [];
+  for (let i = 0; i < profile.samples.length; i++) if (at[profile.samples[i]] >= 0) kept.push(i);
+  const samples = new Int32Array(kept.length);
+  const timeDeltas = new Float64Array(kept.length);
+  let total = 0;
+  kept.forEach((i, k) => {
+    samples[k] = at[profile.samples[i]];
+    timeDeltas[k] = k === 0 ? 0 : spans[kept[k - 1]];
+    total += spans[i];
+  });
+  return {
+    packed: true,
+    startTime: 0,
+    endTime: total,
+    nodeCount,
+    urls: profile.urls,
+    urlOf,
+    names,
+    nameOf,
+    lineNumber,
+    columnNumber,
+    childStart,
+    childList,
+    tickStart,
+    tickLine,
+    tickCount,
+    samples,
+    timeDeltas,
+    ...(profile.noTimeline ? { noTimeline: true as const } : {}),
+  };
+}
+
+/** The thread `wanted` names (`chooseThread`) as a profile of its own. */
+export function oneThread(profile: PackedProfile, wanted: string): PackedProfile {
+  return threadProfile(profile, chooseThread(profile, wanted).node);
 }
