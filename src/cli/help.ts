@@ -66,7 +66,7 @@ ${PRESETS.map((p) => `                             ${p.name}: ${p.description}`)
   --allow-errors           load the path even when every request of the warm-up failed (404, 500,
                            refused): to measure an error path; without it the run stops there
   --allocations            also sample where memory is allocated over the window (V8's sampling
-                           heap profiler): off by default, as it slows an allocating service
+                           heap profiler): off by default, as it adds CPU to a light route's responses
   --warmup S               unmeasured warm-up before the capture, 0 for none (default ${DEFAULTS.warmupSec})
   --drain-timeout S        the capture opens once the warm-up's requests have ended in the service;
                            wait at most S seconds for that (default ${DEFAULTS.drainTimeoutSec})
