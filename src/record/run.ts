@@ -274,7 +274,7 @@ export interface RunOptions {
   allowErrors: boolean;
   /**
    * Sample where memory is allocated over the window (V8's sampling heap profiler, collected
-   * objects kept). Off unless asked: it slows an allocating service (see docs/PERFORMANCE.md).
+   * objects kept). Off unless asked: it adds CPU to a light route's responses (docs/PERFORMANCE.md).
    */
   allocations?: boolean;
 }
