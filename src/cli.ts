@@ -28,7 +28,6 @@ import {
 import { writeHtml, writePprof } from './cli/reportFiles';
 import { checkGates, type Gate, parseGate } from './profile/gates';
 import type { LoadedRun } from './profile/loadedRun';
-import { HEAP_PROFILE_NAME } from './record/heap';
 import type { RunRecord } from './record/run';
 import { gateText } from './report/comparison';
 import { runFigures } from './report/figures';
@@ -47,6 +46,7 @@ import {
 import { type RunRequest, resolveRunOptions } from './runner/options';
 import { runProfile } from './runner/run';
 import { compareRampSteps, compareSavedRuns } from './runs/comparison';
+import { isHeapProfileFile } from './runs/profileFolder';
 import { loadRun } from './runs/runFolder';
 import { diskShapes } from './runs/shapeCache';
 import { HotpathError, messageOf } from './vocabulary/errors';
@@ -275,7 +275,7 @@ async function report(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('report takes one run folder, profile file or folder of profiles');
-  if (HEAP_PROFILE_NAME.test(positionals[0])) return reportHeapProfile(positionals[0], values);
+  if (isHeapProfileFile(positionals[0])) return reportHeapProfile(positionals[0], values);
   const thread = values.thread;
   const loaded = loadRun(positionals[0], { scripts: diskShapes(), ...(thread ? { thread } : {}) });
   if (values.pprof) await writePprof(values.pprof, loaded, thread);

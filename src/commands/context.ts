@@ -12,7 +12,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LoadedRun } from '../profile/loadedRun';
 import type { PackedReport } from '../protocol/webview';
-import { HEAP_PROFILE_NAME } from '../record/heap';
 import type { RunOptions } from '../record/run';
 import { formatHeader } from '../report/text';
 import {
@@ -23,6 +22,7 @@ import {
   compareOffThread,
   heapReportOffThread,
 } from '../runs/analysisThread';
+import { isHeapProfileFile } from '../runs/profileFolder';
 import { readTargetOf } from '../runs/savedRuns';
 import { Config } from '../views/config';
 import { FlamegraphPanel, openSource } from '../views/flamegraphPanel';
@@ -449,10 +449,11 @@ export class Ctx implements vscode.Disposable {
 
   /**
    * The profile editor's load: a profile inside a run folder is read with its run; a
-   * `.heapprofile` alone (no CPU profile: the lenses and heat shown stay as they are).
+   * heap profile alone, `.heapprofile` or told by its bytes (no CPU profile: the lenses and heat
+   * shown stay as they are).
    */
   async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
-    if (HEAP_PROFILE_NAME.test(file))
+    if (isHeapProfileFile(file))
       return this.#offThread(
         (read) => heapReportOffThread({ file, cwd: this.workspace }, read),
         signal,

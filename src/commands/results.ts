@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LoadedRun } from '../profile/loadedRun';
+import { isHeapProfileFile } from '../runs/profileFolder';
 import { readTargetOf } from '../runs/savedRuns';
+import { ProfileEditorProvider } from '../views/profileEditor';
 import type { Ctx } from './context';
 import { pickRun } from './pickers';
 
@@ -31,8 +33,10 @@ export function toggleHotLines(ctx: Ctx) {
 }
 
 /**
- * "Open Profile…" (and the explorer's menu on a .cpuprofile): a profile file. A run's own profile
- * (`<run>/profile.cpuprofile` beside its run.json) opens as that run, with its load.
+ * "Open Profile…" (and the explorer's menu on a profile): a profile file. A run's own profile
+ * (`<run>/profile.cpuprofile` beside its run.json) opens as that run, with its load. A heap
+ * profile (`.heapprofile`, or one saved as `.json`: told by its bytes) has no CPU time to show in
+ * the lenses and heat: it opens in the profile editor's allocation view.
  */
 export function openProfile(ctx: Ctx) {
   return async (uri?: vscode.Uri): Promise<LoadedRun | undefined> => {
@@ -41,17 +45,25 @@ export function openProfile(ctx: Ctx) {
       uri ??
       (
         await vscode.window.showOpenDialog({
-          title: vscode.l10n.t('Hotpath: open a .cpuprofile'),
+          title: vscode.l10n.t('Hotpath: open a profile'),
           openLabel: vscode.l10n.t('Open Profile'),
           canSelectFiles: true,
           canSelectFolders: false,
           canSelectMany: false,
-          // A .cpuprofile, a pprof, a Chrome trace, gzipped or not: the reader tells them apart.
-          filters: { [vscode.l10n.t('CPU profiles')]: ['cpuprofile', 'gz', 'pb', 'pprof', 'json'] },
+          // A .cpuprofile, a pprof, a Chrome trace, a heap profile, gzipped or not: the reader
+          // tells them apart.
+          filters: {
+            [vscode.l10n.t('Profiles')]: ['cpuprofile', 'heapprofile', 'gz', 'pb', 'pprof', 'json'],
+          },
           ...(fs.existsSync(runs) ? { defaultUri: vscode.Uri.file(runs) } : {}),
         })
       )?.[0];
-    return file ? ctx.showResults(readTargetOf(file.fsPath)) : undefined;
+    if (!file) return undefined;
+    if (isHeapProfileFile(file.fsPath)) {
+      await vscode.commands.executeCommand('vscode.openWith', file, ProfileEditorProvider.viewType);
+      return undefined;
+    }
+    return ctx.showResults(readTargetOf(file.fsPath));
   };
 }
 

@@ -137,6 +137,11 @@ export interface Comparison {
   allocations?: AllocationComparison;
   /** Stalls of the event loop before → after; absent unless both runs measured their loops. */
   stalls?: StallComparison;
+  /**
+   * Set when a side has no timeline (a pprof: weighted stacks, no window): its shares are of the
+   * sampled time, and a change is told as a share of that.
+   */
+  noTimeline?: true;
 }
 
 export interface ComparedWindow {
@@ -320,6 +325,9 @@ export function compareRuns(before: ComparedRun, after: ComparedRun): Comparison
       before: { durationUs: before.analysis.model.durationUs, responses: responses(before) },
       after: { durationUs: after.analysis.model.durationUs, responses: responses(after) },
     },
+    ...(before.analysis.model.noTimeline || after.analysis.model.noTimeline
+      ? { noTimeline: true as const }
+      : {}),
   };
 }
 

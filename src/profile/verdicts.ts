@@ -128,6 +128,7 @@ export function lockVerdict({
 
 /** Waiting: mostly idle, on something a CPU profile cannot show; what the run knows of it. */
 export function waitingVerdict({
+  analysis,
   run,
   figures,
   evidence,
@@ -149,11 +150,14 @@ export function waitingVerdict({
     : run.locksWatched
       ? ` No watched lock explains it: none was seen (Hotpath watches ${WATCHED_LOCK_LIBRARIES.join(', ')}).`
       : '';
-  const ramp = !run.ramp
-    ? ` A ramp (${optionRef('preset', 'ramp')}) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).`
-    : run.ramp.stillRising || run.ramp.growth >= 2
-      ? ` The ramp's req/s grew ${run.ramp.growth.toFixed(1)}x with connections: each request waits on its own (slow I/O or a timer), not on a shared resource.`
-      : ` The ramp's req/s did not grow with connections (${run.ramp.growth.toFixed(1)}x): requests queue for something shared (a lock, a pool, a single connection).`;
+  // A file without a timeline (a pprof) is no run to take again with a ramp: no advice for one.
+  const ramp = analysis.model.noTimeline
+    ? ''
+    : !run.ramp
+      ? ` A ramp (${optionRef('preset', 'ramp')}) tells per-request waits (req/s grows with connections) from a shared resource (req/s stays flat).`
+      : run.ramp.stillRising || run.ramp.growth >= 2
+        ? ` The ramp's req/s grew ${run.ramp.growth.toFixed(1)}x with connections: each request waits on its own (slow I/O or a timer), not on a shared resource.`
+        : ` The ramp's req/s did not grow with connections (${run.ramp.growth.toFixed(1)}x): requests queue for something shared (a lock, a pool, a single connection).`;
   return {
     verdict: 'waiting',
     summary:
@@ -263,10 +267,13 @@ export function mixedVerdict({ analysis, figures, evidence, focus, machine }: Re
     verdict: 'mixed',
     summary:
       `Mixed: busy ${percent(figures.busy)} of the window${cpu ? `, process CPU ${cpu}` : ''}, idle the rest: neither waiting nor the CPU alone explains the latency. ` +
-      `The busy time went to ${busyRows(analysis)}.${focus?.words ?? ''} ` +
+      `The busy time went to ${busyRows(analysis)}.${focus?.words ?? ''}` +
       (machine
-        ? `${machine.trim()} Run it again on a quiet machine: a service that cannot get the CPU reads as neither.`
-        : `Try a ramp (${optionRef('preset', 'ramp')}): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.`),
+        ? ` ${machine.trim()} Run it again on a quiet machine: a service that cannot get the CPU reads as neither.`
+        : // A file without a timeline (a pprof) is no run to take again with a ramp.
+          analysis.model.noTimeline
+          ? ''
+          : ` Try a ramp (${optionRef('preset', 'ramp')}): if req/s stops growing while the CPU is not full, requests queue for something shared; if the CPU fills, it is the work itself.`),
     evidence,
     ...lookAtOf(focus),
   };

@@ -5,7 +5,7 @@
  */
 import type { AllocationAnalysis, AllocationPart } from '../profile/heapprofile';
 import type { Category } from '../profile/model';
-import { functionLocation } from './places';
+import { functionPlace } from './places';
 
 /** A function's allocations: V8 records the allocating function, never the line. */
 export interface AllocationFigure {
@@ -75,7 +75,7 @@ export function allocationFigures(
         name: f.name,
         category: f.category,
         ...(f.packageName ? { packageName: f.packageName } : {}),
-        where: f.generated.url || f.original ? functionLocation(f, cwd) : '',
+        where: functionPlace(f, cwd),
         selfBytes: f.selfBytes,
         totalBytes: f.totalBytes,
         share: f.selfBytes / total,

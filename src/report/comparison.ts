@@ -203,8 +203,12 @@ function latencyChanged(comparison: Comparison): boolean {
   return p50 !== undefined && (p50 >= 1.1 || p50 <= 1 / 1.1);
 }
 
-const NO_FUNCTION_CHANGED =
-  "No function changed beyond the runs' noise (by a tenth or more, and by 1 % of the window or more).";
+/** What a function's share is of: the window, or the sampled time of a file without a timeline. */
+const sharesOf = (comparison: Comparison): string =>
+  comparison.noTimeline ? 'the sampled time' : 'the window';
+
+const noFunctionChanged = (comparison: Comparison): string =>
+  `No function changed beyond the runs' noise (by a tenth or more, and by 1 % of ${sharesOf(comparison)} or more).`;
 
 /** A function's change is headlined only when it is at least this share of a run's window. */
 export const HEADLINE_MIN_WINDOW_SHARE = 0.01;
@@ -295,9 +299,9 @@ function changedMuch(c: { before: number; after: number }): boolean {
 function changeOutsideText(comparison: Comparison): string {
   const other = comparison.functions.find((c) => headlines(comparison, c));
   if (!other) {
-    if (!latencyChanged(comparison)) return NO_FUNCTION_CHANGED;
+    if (!latencyChanged(comparison)) return noFunctionChanged(comparison);
     const watched = WATCHED_LOCK_LIBRARIES.join(', ');
-    return `No function's change explains it (none moved beyond the runs' noise: by a tenth or more, and by 1 % of the window or more), and no watched lock (${watched}) does either: the requests waited for something Hotpath does not see — I/O, a pool, or a lock of another library.`;
+    return `No function's change explains it (none moved beyond the runs' noise: by a tenth or more, and by 1 % of ${sharesOf(comparison)} or more), and no watched lock (${watched}) does either: the requests waited for something Hotpath does not see — I/O, a pool, or a lock of another library.`;
   }
   const perRequest = comparison.unit === 'us-per-request';
   return `Nothing of your code changed much; the biggest change was outside it: ${other.name} [${other.category}] ${amountOrNone(other.before, comparison.unit)} → ${amountOrNone(other.after, comparison.unit)}${perRequest ? ' per request' : ''}.`;

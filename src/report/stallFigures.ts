@@ -6,7 +6,7 @@ import type { LoadedRun } from '../profile/loadedRun';
 import type { Category } from '../profile/model';
 import type { RunRecord } from '../record/run';
 import type { StallThreads } from '../record/stalls';
-import { functionLocation } from './places';
+import { functionPlace } from './places';
 
 /** A function over the stalls of the event loop its samples were in. */
 export interface StallFigure {
@@ -90,7 +90,7 @@ export function stallFigures(
           name: f.name,
           category: f.category,
           ...(f.packageName ? { packageName: f.packageName } : {}),
-          where: f.generated.url || f.original ? functionLocation(f, cwd) : '',
+          where: functionPlace(f, cwd),
           stalls: row.stalls,
           totalMs: row.totalMs,
           longestMs: row.longestMs,

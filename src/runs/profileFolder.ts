@@ -5,11 +5,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { constants, gunzipSync } from 'node:zlib';
 import { ProfileError } from '../profile/cpuprofile';
-import { isTraceStart, type ReadResult, readAnyProfile } from '../profile/formats/detect';
+import {
+  isHeapProfileStart,
+  isTraceStart,
+  type ReadResult,
+  readAnyProfile,
+} from '../profile/formats/detect';
 import { gzipCap, isGzip } from '../profile/formats/gzip';
 import { mergeThreads, type ThreadProfile } from '../profile/formats/threads';
 import { TraceReader } from '../profile/formats/traceEvents';
+import { HEAP_PROFILE_NAME } from '../record/heap';
 import { HotpathError, messageOf } from '../vocabulary/errors';
 import { gunzipChunks } from './gunzipChunks';
 
@@ -43,6 +50,36 @@ export function readProfileAt(file: string): ReadResult {
     throw new HotpathError('FILES', `cannot read ${file}: ${messageOf(error)}`);
   }
   return readAnyProfile(bytes);
+}
+
+/** The bytes of a file's head probed for a heap profile (gzipped: the bytes it expands to, at most). */
+const HEAP_PROBE_BYTES = 64 * 1024;
+
+/**
+ * Whether a file is a sampling heap profile, read in the allocation view: by its name
+ * (`.heapprofile`, `.heapprofile.gz`), or else by its first bytes, gzipped or not, since DevTools
+ * saves one under any name (`.json`). A file that cannot be read is not one: its reader says why.
+ */
+export function isHeapProfileFile(file: string): boolean {
+  if (HEAP_PROFILE_NAME.test(file)) return true;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = new Uint8Array(HEAP_PROBE_BYTES);
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    const bytes = head.subarray(0, got);
+    if (!isGzip(bytes)) return isHeapProfileStart(bytes);
+    // The head of the stream only: what its first bytes expand to, flushed without its end.
+    const inner = gunzipSync(bytes.subarray(0, 4096), {
+      finishFlush: constants.Z_SYNC_FLUSH,
+      maxOutputLength: HEAP_PROBE_BYTES * 64,
+    });
+    return isHeapProfileStart(inner.subarray(0, HEAP_PROBE_BYTES));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 function readTraceChunks(fd: number, head: Uint8Array): ReadResult {

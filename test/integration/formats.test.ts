@@ -55,6 +55,21 @@ test('fixtures made by the real tools, reported by hotpath report: node --heap-p
     /where memory is allocated[^\n]*\n\s+makeRecords\s+[\d.]+ MB\s+9\d\.\d %/,
   );
   assert.match(heap.stdout, /1 of the file's samples name no node of its tree/);
+  // The same file saved as .json (DevTools saves under any name): told by its bytes. V8 wrote
+  // makeRecords with no script URL or line (its script was gone): said, not an empty cell.
+  const dir = tempFolder('heap-json');
+  try {
+    const saved = path.join(dir, 'saved.json');
+    fs.copyFileSync(fixture('profiles/node-heap-prof/node-heap-prof.heapprofile'), saved);
+    const json = runCli(process.cwd(), ['report', saved, '--markdown']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.match(
+      json.stdout,
+      /\| makeRecords \| [\d.]+ MB \| 9\d\.\d % \| no script URL or line in the profile \|/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   // @datadog/pprof's wall profile (test/fixtures/profiles/datadog-pprof/make.js): spinPrimes on
   // top, at the first line the profile gives it (the producer writes no start line).
   const wall = runCli(process.cwd(), [

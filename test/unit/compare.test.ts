@@ -4,6 +4,7 @@ import { analyze } from '../../src/profile/analyze';
 import { compareRuns } from '../../src/profile/compare';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { failedGates, parseGate } from '../../src/profile/gates';
+import { packProfile } from '../../src/profile/packedProfile';
 import type { LockSite, Waits } from '../../src/profile/waits';
 import type { RunRecord } from '../../src/record/run';
 import {
@@ -13,6 +14,7 @@ import {
   runDifferences,
   runLabel,
 } from '../../src/report/comparison';
+import { comparisonMarkdown } from '../../src/report/markdown';
 import { comparisonReportData } from '../../src/report/reportData';
 import { formatComparison } from '../../src/report/text';
 import { cpuProfile, type ProfileFrame } from '../helpers';
@@ -338,6 +340,32 @@ describe('the headline', () => {
       "req/s 1.00x, p50 latency 1.00x (no interval). No function changed beyond the runs' noise (by a tenth or more, and by 1 % of the window or more).",
     );
     assert.equal(headline.file, undefined);
+  });
+
+  test('profiles without a timeline (pprofs): the noise floor is of the sampled time, never a window', () => {
+    const lone = (us: number) => {
+      const profile = parseProfile(
+        cpuProfile([{ stack: [{ name: 'handler', url: APP, line: 4 }], us }]),
+      );
+      return { analysis: analyze({ ...packProfile(profile), noTimeline: true as const }) };
+    };
+    const comparison = compareRuns(lone(8000), lone(8000));
+    assert.equal(comparison.noTimeline, true);
+    const texts = [
+      comparisonHeadline(comparison, '/srv').text,
+      formatComparison(comparison, ['a.pb.gz', 'b.pb.gz'], [undefined, undefined], '/srv'),
+      comparisonMarkdown(comparison, ['a.pb.gz', 'b.pb.gz'], [], '/srv'),
+      JSON.stringify(comparisonReportData(comparison, ['a.pb.gz', 'b.pb.gz'], '/srv')),
+    ];
+    assert.match(texts[0], /by 1 % of the sampled time or more/);
+    for (const text of texts) assert.doesNotMatch(text, /of the window/, text);
+    // With a timeline, the window it is.
+    const timed = compareRuns(
+      { analysis: run(0, 8000, 1, 1, 1).analysis },
+      { analysis: run(0, 8000, 1, 1, 1).analysis },
+    );
+    assert.equal(timed.noTimeline, undefined);
+    assert.match(comparisonHeadline(timed, '/srv').text, /by 1 % of the window or more/);
   });
 
   test('a function change under 1 % of the window is no headline: the measured change is, and no watched lock explains it', () => {

@@ -9,6 +9,7 @@ import { analyze } from '../../src/profile/analyze';
 import { breakdown } from '../../src/profile/breakdown';
 import { parseProfile } from '../../src/profile/cpuprofile';
 import { diagnose, type RunFigures, THRESHOLDS } from '../../src/profile/diagnosis';
+import { packProfile } from '../../src/profile/packedProfile';
 import type { Waits } from '../../src/profile/waits';
 import { cpuProfile, type ProfileFrame, repeated } from '../helpers';
 
@@ -206,6 +207,26 @@ describe('diagnose', () => {
     assert.equal(starved.verdict, 'mixed');
     assert.match(starved.summary, /short of CPU.*Run it again on a quiet machine/);
     assert.doesNotMatch(starved.summary, /Try a ramp/);
+  });
+
+  test('a file without a timeline (a pprof) gets no advice for a run: no ramp, no window', () => {
+    const stacks = (idle: number): Stack[] => [
+      [[`work@${APP}:5`], 100_000 - idle],
+      [['(idle)'], idle],
+    ];
+    const file = (idle: number) =>
+      diagnose(analyze({ ...packProfile(profileOf(stacks(idle))), noTimeline: true }));
+    const mixed = file(35_000);
+    const waiting = file(60_000);
+    assert.deepEqual([mixed.verdict, waiting.verdict], ['mixed', 'waiting']);
+    for (const { summary } of [mixed, waiting]) {
+      assert.doesNotMatch(summary, /ramp|of the window/, summary);
+      assert.doesNotMatch(summary, / $/, 'no space left where the advice was');
+    }
+    assert.match(mixed.summary, /busy 65 % of the sampled time/);
+    // The same profile with its timeline: the advice stands (a run can be taken again).
+    assert.match(run(stacks(35_000)).diagnosis.summary, /Try a ramp/);
+    assert.match(run(stacks(60_000)).diagnosis.summary, /A ramp \(/);
   });
 
   test('a machine short of CPU is said, with who held it; a quiet one is not', () => {

@@ -18,6 +18,8 @@ import {
   parseHeapProfile,
 } from '../../src/profile/heapprofile';
 import type { HeapProfileNode, RawHeapProfile } from '../../src/record/heap';
+import { allocationFigures } from '../../src/report/allocationFigures';
+import { NO_PLACE } from '../../src/report/places';
 import { HeapProfileMerger, mergeHeapProfiles } from '../../src/runner/agent/mergeHeapProfiles';
 import { cpuProfile, repeated, seededRandom } from '../helpers';
 
@@ -218,6 +220,39 @@ describe('analyzeAllocations', () => {
         ['other', 0.44, 44],
       ],
     );
+  });
+});
+
+describe('where an allocating function is', () => {
+  test('a frame with no script URL says what it is, never an empty cell', () => {
+    // As `node --heap-prof` writes a script V8 no longer holds: its id, no URL, no line.
+    const unplaced = (name: string, line = 0) => {
+      const n = node(name, 100);
+      n.callFrame = { ...n.callFrame, scriptId: '81', url: '', lineNumber: line - 1 };
+      return n;
+    };
+    const head = node('(root)', 0, [
+      unplaced('makeRecords'),
+      unplaced(''),
+      unplaced('compiled', 3),
+      node('(V8 API)', 100),
+      node('handler@20', 100),
+    ]);
+    const figures = allocationFigures(
+      analyzeAllocations(parseHeapProfile({ head, samples: [] })),
+      undefined,
+      undefined,
+      { rows: 10, visibleShare: 0 },
+      '/srv/app',
+    );
+    const where = Object.fromEntries(figures.rows.map((r) => [r.name, r.where]));
+    assert.deepEqual(where, {
+      makeRecords: NO_PLACE,
+      '(anonymous)': NO_PLACE,
+      compiled: 'generated code: eval, no script URL, line 3',
+      '(V8 API)': "V8's own work",
+      handler: 'server.js:20',
+    });
   });
 });
 

@@ -9,19 +9,21 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { analyze } from '../../src/profile/analyze';
 import { breakdown } from '../../src/profile/breakdown';
 import { ProfileError, parseProfile } from '../../src/profile/cpuprofile';
-import { readAnyProfile } from '../../src/profile/formats/detect';
+import { isHeapProfileStart, readAnyProfile } from '../../src/profile/formats/detect';
 import { gzipCap, MAX_BYTES } from '../../src/profile/formats/gzip';
 import { TraceReader } from '../../src/profile/formats/traceEvents';
 import { buildModel } from '../../src/profile/model';
 import { packProfile } from '../../src/profile/packedProfile';
+import { isHeapProfileFile } from '../../src/runs/profileFolder';
 import { validProfile } from '../fuzzProfiles';
-import { cpuProfile, fixture, type ProfileJson, repeated } from '../helpers';
+import { cpuProfile, fixture, type ProfileJson, repeated, tempFolder } from '../helpers';
 import { traceEventsOf } from '../traceEvents';
 
 const RUNS = Number(process.env.HOTPATH_FUZZ_RUNS) || 10_000;
@@ -280,6 +282,34 @@ describe('what is refused, by name', () => {
       samples: [],
     };
     assert.throws(() => readAnyProfile(bytes(heap)), /a sampling heap profile \(\.heapprofile\)/);
+  });
+
+  test('a heap profile is told by its bytes, whatever its name, gzipped or not', () => {
+    const heapText = fs.readFileSync(fixture('profiles/node-heap-prof/node-heap-prof.heapprofile'));
+    assert.equal(isHeapProfileStart(heapText), true);
+    // Neither CPU format is one: the old one's head is first too, with hitCount where a heap
+    // profile has selfSize.
+    const legacy = fs.readFileSync(fixture('profiles/legacy-chrome.cpuprofile'));
+    assert.equal(legacy.subarray(0, 40).toString().includes('"head"'), true);
+    assert.equal(isHeapProfileStart(legacy), false);
+    assert.equal(isHeapProfileStart(bytes(cpuProfile(repeated(3, ['a'], 100)))), false);
+    assert.equal(isHeapProfileStart(bytes([{ name: 'Profile' }])), false);
+    const dir = tempFolder('heap-json');
+    try {
+      const at = (name: string, content: Uint8Array) => {
+        fs.writeFileSync(path.join(dir, name), content);
+        return path.join(dir, name);
+      };
+      assert.equal(isHeapProfileFile(at('saved.json', heapText)), true);
+      assert.equal(isHeapProfileFile(at('saved.json.gz', gzipSync(heapText))), true);
+      assert.equal(isHeapProfileFile(at('legacy.json', legacy)), false);
+      assert.equal(isHeapProfileFile(at('legacy.json.gz', gzipSync(legacy))), false);
+      // By its name, even broken: its reader names the fault.
+      assert.equal(isHeapProfileFile(at('broken.heapprofile', bytes({}))), true);
+      assert.equal(isHeapProfileFile(path.join(dir, 'missing.json')), false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('binary that is not pprof names its first bytes', () => {

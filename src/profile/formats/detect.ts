@@ -49,7 +49,7 @@ export function readAnyProfile(bytes: Uint8Array): ReadResult {
       return { ...readTrace(bytes), format: 'trace events', gzipped: false };
     if (last === 'snapshot')
       throw unknown('a V8 heap snapshot (.heapsnapshot): a picture of the heap, not a CPU profile');
-    if (last === 'head' && isHeapProfile(bytes))
+    if (last === 'head' && isHeapProfileHead(bytes))
       throw unknown(
         'a sampling heap profile (.heapprofile): allocations, not CPU time (the allocation views read it)',
       );
@@ -81,14 +81,30 @@ export function isTraceStart(head: Uint8Array): boolean {
   return topKeys(head, (key) => DECISIVE.has(key))?.at(-1) === 'traceEvents';
 }
 
+/**
+ * Whether a file's first bytes are a sampling heap profile's start (`{head: {callFrame, selfSize,
+ * id, children}, samples}`, with no `startTime`, `timeDeltas` or `nodes`), whatever the file is
+ * named: DevTools saves one under any name. What opens in the allocation view, not as CPU time.
+ */
+export function isHeapProfileStart(head: Uint8Array): boolean {
+  if (head[firstByte(head)] !== 0x7b) return false;
+  return topKeys(head, (key) => DECISIVE.has(key))?.at(-1) === 'head' && isHeapProfileHead(head);
+}
+
 function unknown(what: string): ProfileError {
   return new ProfileError('(file)', `is of an unknown format: ${what}`);
 }
 
-/** A sampling heap profile's head has `selfSize` where a CPU profile's has `hitCount`. */
-function isHeapProfile(bytes: Uint8Array): boolean {
+/**
+ * A sampling heap profile's head has `selfSize` where a CPU profile's (the old format's, whose
+ * first key is `head` too) has `hitCount`, and no times (`timestamps`, `startTime`).
+ */
+function isHeapProfileHead(bytes: Uint8Array): boolean {
   const probe = new TextDecoder().decode(bytes.subarray(0, 4096));
-  return /"selfSize"\s*:/.test(probe) && !/"timestamps"\s*:|"hitCount"\s*:/.test(probe);
+  return (
+    /"selfSize"\s*:/.test(probe) &&
+    !/"(timestamps|timeDeltas|startTime|hitCount|nodes)"\s*:/.test(probe)
+  );
 }
 
 /** A protobuf message whose first key is one of profile.proto's length-delimited fields 1–6. */
