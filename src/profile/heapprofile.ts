@@ -156,11 +156,16 @@ export interface AllocatingFunction {
   totalBytes: number;
   /** Heap samples taken in it: what the bytes' uncertainty follows (a Poisson count). */
   selfSamples: number;
+  /**
+   * JavaScript of a script the file does not name: V8 wrote its script's id but no URL and no
+   * line (`node --heap-prof` does so for a main script at exit). Neither native nor anyone's known.
+   */
+  unnamedScript?: true;
 }
 
 /** A row of the allocations by who owns the code: your code, a package, Node, V8, Hotpath. */
 export interface AllocationPart {
-  kind: 'user' | 'package' | 'node' | 'native' | 'hotpath';
+  kind: 'user' | 'package' | 'node' | 'native' | 'hotpath' | 'script';
   owner?: string;
   bytes: number;
   share: number;
@@ -205,7 +210,10 @@ export function analyzeAllocations(
   const mapper = createSourceMapper(options.readFile ?? (() => undefined), options.sourceMaps);
   const byKey = new Map<string, AllocatingFunction>();
   const fnOf = (frame: HeapCallFrame): AllocatingFunction => {
-    const key = `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}`;
+    // A script without a URL is told apart by its id: two such scripts' functions stay two.
+    const unnamedScript =
+      frame.url === '' && String(frame.scriptId) !== '0' && !/^\(.*\)$/.test(frame.functionName);
+    const key = `${frame.functionName}\u0000${unnamedScript ? `#${frame.scriptId}` : frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}`;
     let f = byKey.get(key);
     if (f) return f;
     const line = frame.lineNumber + 1;
@@ -225,6 +233,7 @@ export function analyzeAllocations(
       selfBytes: 0,
       totalBytes: 0,
       selfSamples: 0,
+      ...(unnamedScript ? { unnamedScript: true as const } : {}),
     };
     byKey.set(key, f);
     return f;
@@ -319,8 +328,9 @@ function allocationParts(functions: AllocatingFunction[], totalBytes: number): A
   const rows = new Map<string, AllocationPart>();
   for (const f of functions) {
     if (f.selfBytes <= 0) continue;
-    const kind: AllocationPart['kind'] =
-      f.category === 'user'
+    const kind: AllocationPart['kind'] = f.unnamedScript
+      ? 'script'
+      : f.category === 'user'
         ? 'user'
         : f.category === 'node_modules'
           ? 'package'

@@ -114,6 +114,8 @@ function allocationPartLabel(part: AllocationPart): string {
       return 'native code and V8 built-ins';
     case 'hotpath':
       return "Hotpath's agent";
+    case 'script':
+      return 'JavaScript of a script the file does not name';
     default: {
       const never: never = part.kind;
       return never;

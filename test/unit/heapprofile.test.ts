@@ -254,6 +254,26 @@ describe('where an allocating function is', () => {
       handler: 'server.js:20',
     });
   });
+
+  test("a script without a URL is JavaScript of its own, not native code; two such scripts' functions stay two", () => {
+    const unplaced = (name: string, scriptId: string, bytes: number) => {
+      const n = node(name, bytes);
+      n.callFrame = { ...n.callFrame, scriptId, url: '', lineNumber: -1, columnNumber: -1 };
+      return n;
+    };
+    const head = node('(root)', 0, [
+      unplaced('work', '81', 700),
+      unplaced('work', '90', 200),
+      node('(V8 API)', 100),
+    ]);
+    const analysis = analyzeAllocations(parseHeapProfile({ head, samples: [] }));
+    assert.deepEqual(
+      analysis.functions.filter((f) => f.name === 'work').map((f) => f.selfBytes),
+      [700, 200],
+    );
+    const parts = Object.fromEntries(analysis.parts.map((p) => [p.kind, p.bytes]));
+    assert.deepEqual(parts, { script: 900, native: 100 });
+  });
 });
 
 describe('merging heap profiles', () => {
