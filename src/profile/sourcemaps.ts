@@ -112,7 +112,8 @@ export function createSourceMapper(
   function read(url: string): TraceMap | null {
     const file = scriptPath(url);
     if (!file) return null;
-    const inMemory = held[url];
+    // A heap profile names a script by its path where the CPU profile has its file URL.
+    const inMemory = held[url] ?? held[pathToFileURL(file).href] ?? held[file];
     if (inMemory !== undefined) {
       try {
         inMemoryMaps.add(url);
