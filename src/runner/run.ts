@@ -352,6 +352,8 @@ async function stopCapture(
       record.served = servedInWindow(started, stopped.finishes, loadEndedAt);
     }
     if (stopped.locks) record.locks = stopped.locks;
+    if (record.attach && stopped.attachEffects)
+      record.attach.sideEffects.push(...stopped.attachEffects);
     if (takeProfile && stopped.stalls) {
       record.stalls = { ...stopped.stalls, clock: 'profile' };
     }
