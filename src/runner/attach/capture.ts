@@ -40,7 +40,7 @@ import type { WindowStart } from '../window';
 import { parseInspectorAddress } from './address';
 import { COUNT, COUNTED, IN_FLIGHT, INSTALL, MARKER_PREFIX, REMOVE, seen } from './inProcess';
 import { InspectorSession } from './session';
-import { attachedSourceMaps, DEBUGGER_EFFECTS } from './sourceMaps';
+import { attachedSourceMaps, debuggerEffects } from './sourceMaps';
 
 /** What a run of an attached service does not measure: said in the run, never shown as 0. */
 export const NOT_MEASURED_ATTACHED = [
@@ -257,7 +257,9 @@ export class AttachCapture {
       heap = await this.#stopHeap();
       threads = (await this.#threads?.stop(profilePath, this.pid)) ?? [];
       // After everything of the window: reading them is not the window's work.
-      if (profilePath) maps = await attachedSourceMaps(this.session, profile);
+      // A failed read loses the maps, not the run: positions then stay as generated.
+      if (profilePath)
+        maps = await attachedSourceMaps(this.session, profile).catch(() => undefined);
     }
     const result = await this.#result(
       profilePath,
@@ -274,7 +276,9 @@ export class AttachCapture {
     return {
       ...result,
       sourceMaps: mapCount,
-      ...(maps?.debuggerUsed ? { attachEffects: [DEBUGGER_EFFECTS] } : {}),
+      ...(maps?.debugger
+        ? { attachEffects: [debuggerEffects(maps.debugger.ms, maps.debugger.scripts)] }
+        : {}),
     };
   }
 

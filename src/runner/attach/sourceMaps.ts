@@ -10,10 +10,13 @@
 import { pathToFileURL } from 'node:url';
 import type { InspectorSession } from './session';
 
-/** What reading the maps with the debugger on does to the service: said in the run. */
-export const DEBUGGER_EFFECTS =
-  "the service's debugger was on for a moment after the window (the Debugger domain, enabled and disabled again, pauses skipped), " +
-  'to read the source maps of its TypeScript compiled in memory (ts-node keeps them from Node)';
+/** What reading the maps with the debugger on did to the service: said in the run. */
+export function debuggerEffects(ms: number, scripts: number): string {
+  return (
+    `the service's debugger was on for ${Math.round(ms)} ms after the window (the Debugger domain enabled, pauses skipped, and disabled again; ` +
+    `its thread busy meanwhile reporting its ${scripts} scripts), to read the source maps of its TypeScript compiled in memory, which ts-node keeps from Node`
+  );
+}
 
 /** A script compiled in memory from a file Node cannot run as it is on disk. */
 const TYPESCRIPT = /\.[cm]?tsx?$/;
@@ -25,20 +28,21 @@ interface ScriptParsed {
 
 /**
  * The in-memory maps of the profile's scripts, by the URL the profile names them with, and
- * whether the debugger had to be turned on for them.
+ * how long the debugger was on for them, if it had to be.
  */
 export async function attachedSourceMaps(
   session: InspectorSession,
   profile: unknown,
-): Promise<{ maps: Record<string, unknown>; debuggerUsed: boolean }> {
+): Promise<{ maps: Record<string, unknown>; debugger?: { ms: number; scripts: number } }> {
   const urls = scriptUrls(profile);
-  if (urls.length === 0) return { maps: {}, debuggerUsed: false };
+  if (urls.length === 0) return { maps: {} };
   const held = (await session.evaluate(heldMaps(urls))) as Record<string, unknown> | null;
   const maps: Record<string, unknown> = { ...held };
   const missing = urls.filter((url) => maps[url] === undefined && TYPESCRIPT.test(url));
-  if (missing.length === 0) return { maps, debuggerUsed: false };
-  for (const [url, map] of Object.entries(await inlineMaps(session, missing))) maps[url] = map;
-  return { maps, debuggerUsed: true };
+  if (missing.length === 0) return { maps };
+  const inline = await inlineMaps(session, missing);
+  for (const [url, map] of Object.entries(inline.maps)) maps[url] = map;
+  return { maps, debugger: { ms: inline.ms, scripts: inline.scripts } };
 }
 
 /** The profile's scripts that are files (not Node's own, not eval'd code), each once. */
@@ -83,16 +87,20 @@ function heldMaps(urls: string[]): string {
 async function inlineMaps(
   session: InspectorSession,
   urls: string[],
-): Promise<Record<string, unknown>> {
+): Promise<{ maps: Record<string, unknown>; ms: number; scripts: number }> {
   const wanted = new Map<string, string>();
   for (const url of urls) wanted.set(url.startsWith('file:') ? url : fileUrlOf(url), url);
   const found: Record<string, string> = {};
+  let scripts = 0;
   const onParsed = (message: { params: unknown }) => {
+    scripts++;
     const { url, sourceMapURL } = message.params as ScriptParsed;
     const asked = url === undefined ? undefined : (wanted.get(url) ?? wanted.get(fileUrlOf(url)));
     if (asked !== undefined && sourceMapURL?.startsWith('data:')) found[asked] = sourceMapURL;
   };
   session.on('Debugger.scriptParsed', onParsed);
+  const started = performance.now();
+  let ms = 0;
   try {
     const enabled = session.send('Debugger.enable');
     const skipping = session.send('Debugger.setSkipAllPauses', { skip: true });
@@ -100,6 +108,7 @@ async function inlineMaps(
   } finally {
     session.off('Debugger.scriptParsed', onParsed);
     await session.send('Debugger.disable').catch(() => undefined);
+    ms = performance.now() - started;
   }
   const maps: Record<string, unknown> = {};
   for (const [url, dataUrl] of Object.entries(found)) {
@@ -110,7 +119,7 @@ async function inlineMaps(
       /* a broken inline map: its positions stay as generated */
     }
   }
-  return maps;
+  return { maps, ms, scripts };
 }
 
 /** A path as a file URL, as V8 names a script loaded from it. */
