@@ -16,8 +16,7 @@ import autocannon from 'autocannon';
 import { parseInspectorAddress } from '../src/runner/attach/address';
 import { InspectorSession } from '../src/runner/attach/session';
 import { attachedSourceMaps } from '../src/runner/attach/sourceMaps';
-import { freePort, inspectedNode } from '../test/helpers';
-import { ZOO } from '../test/zoo';
+import { inspectedTypeScript, ZOO } from '../test/zoo';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const PRICING = path.join(ZOO, 'ts', 'pricing.ts');
@@ -43,13 +42,8 @@ function load(url: string, seconds: number): Promise<Round> {
 }
 
 async function measure(name: string, loader: string[]): Promise<void> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const service = await inspectedNode([...loader, 'server.ts'], {
-    cwd: path.join(ZOO, 'ts'),
-    env: { ...process.env, PORT: String(port) },
-    url: `${url}/health`,
-  });
+  const service = await inspectedTypeScript(loader);
+  const { url } = service;
   const session = await InspectorSession.connect(parseInspectorAddress(service.inspector));
   try {
     let scripts = 0;

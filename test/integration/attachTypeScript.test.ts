@@ -16,8 +16,8 @@ import { SOURCE_MAPS_FILE } from '../../src/record/run';
 import { resolveRunOptions } from '../../src/runner/options';
 import { runProfile } from '../../src/runner/run';
 import { loadRun } from '../../src/runs/runFolder';
-import { alive, freePort, inspectedNode, tempFolder } from '../helpers';
-import { hotLineOf, ZOO } from '../zoo';
+import { alive, tempFolder } from '../helpers';
+import { hotLineOf, inspectedTypeScript, ZOO } from '../zoo';
 
 const out = tempFolder('attach-ts');
 after(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -34,13 +34,8 @@ const DEBUGGER = /^the service's debugger was on for \d+ ms after the window .* 
 
 /** The zoo's TypeScript service under `loader`, inspected, after 2 s of traffic; then attached. */
 async function attachedRun(loader: string[]) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const service = await inspectedNode([...loader, 'server.ts'], {
-    cwd: path.join(ZOO, 'ts'),
-    env: { ...process.env, PORT: String(port) },
-    url: `${url}/health`,
-  });
+  const service = await inspectedTypeScript(loader);
+  const { url } = service;
   try {
     // Traffic before any profiler: V8 optimises priceBasket and logs none of it.
     const served = await new Promise<autocannon.Result>((resolve, reject) =>
