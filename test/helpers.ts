@@ -145,19 +145,42 @@ export interface Inspected {
  * The built sample service with its inspector open on a port of its choosing
  * (`--inspect=127.0.0.1:0`) and no agent; the caller ends it by its pid.
  */
-export async function inspectedSample(): Promise<Inspected> {
-  const child = spawn(
-    process.execPath,
-    ['--inspect=127.0.0.1:0', bundle('sampleService.js'), '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+export function inspectedSample(): Promise<Inspected> {
+  return inspectedNode([bundle('sampleService.js'), '--port', '0']);
+}
+
+/**
+ * `node --inspect=127.0.0.1:0 <args>` (no agent), the URL it serves: the one given, or the one
+ * it prints as the sample service does (`"url":"http://…"`). The caller ends it by its pid.
+ */
+export async function inspectedNode(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; url?: string } = {},
+): Promise<Inspected> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: options.env,
+  });
   const stdout = written(child.stdout);
   const stderr = written(child.stderr);
-  const url = () => /"url":"(http:[^"]+)"/.exec(stdout())?.[1];
+  const url = () => options.url ?? /"url":"(http:[^"]+)"/.exec(stdout())?.[1];
   const inspector = () => /Debugger listening on ws:\/\/([\d.]+:\d+)\//.exec(stderr())?.[1];
-  if (!(await eventually(() => url() !== undefined && inspector() !== undefined, 10_000))) {
-    child.kill();
-    assert.fail(`the sample service did not start with its inspector: ${stdout()} ${stderr()}`);
+  // Listening, not only started: a service given its URL answers it once it is up.
+  const answers = async () =>
+    url() !== undefined &&
+    inspector() !== undefined &&
+    (await fetch(url() as string).then(
+      (response) => response.arrayBuffer().then(() => true),
+      () => false,
+    ));
+  const until = Date.now() + 15_000;
+  while (!(await answers())) {
+    if (Date.now() > until || child.exitCode !== null) {
+      child.kill();
+      assert.fail(`the service did not start with its inspector: ${stdout()} ${stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { child, url: url() as string, inspector: inspector() as string };
 }

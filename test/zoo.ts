@@ -14,7 +14,7 @@ import type { RunRecord } from '../src/record/run';
 import { type RunRequest, resolveRunOptions } from '../src/runner/options';
 import { type CompletedRun, runProfile } from '../src/runner/run';
 import { loadRun } from '../src/runs/runFolder';
-import { fixture, freePort, runCli, tempFolder } from './helpers';
+import { fixture, freePort, type Inspected, inspectedNode, runCli, tempFolder } from './helpers';
 
 export const ZOO = path.join(__dirname, 'fixtures', 'zoo');
 const ROOT = path.resolve(__dirname, '..');
@@ -46,6 +46,19 @@ export function hotLineOf(file: string): number {
     .findIndex((line) => line.includes('// hot line'));
   if (at < 0) throw new Error(`${file} has no "// hot line" marker`);
   return at + 1;
+}
+
+/**
+ * The zoo's TypeScript shop run by `loader` (`--import tsx`, `-r ts-node/register`) with its
+ * inspector open and no agent, for Hotpath to attach to; the caller ends it by its pid.
+ */
+export async function inspectedTypeScript(loader: string[]): Promise<Inspected> {
+  const port = await freePort();
+  return inspectedNode([...loader, 'server.ts'], {
+    cwd: path.join(ZOO, 'ts'),
+    env: { ...process.env, PORT: String(port) },
+    url: `http://127.0.0.1:${port}`,
+  });
 }
 
 /** Compiles the TypeScript service with tsc (source maps) and bundles the minified one. */

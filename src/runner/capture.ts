@@ -44,6 +44,8 @@ export interface CaptureResult {
   heap?: HeapRecord;
   profileBytes: number;
   sourceMaps: number;
+  /** What reading the attached service did to it after the window, in words (none: absent). */
+  attachEffects?: string[];
   /** Each profiled unit's responses finished in the window, as its agent counted them. */
   finishes: FinishTimes[];
 }

@@ -352,9 +352,8 @@ async function stopCapture(
       record.served = servedInWindow(started, stopped.finishes, loadEndedAt);
     }
     if (stopped.locks) record.locks = stopped.locks;
-    if (takeProfile && stopped.stalls) {
-      record.stalls = { ...stopped.stalls, clock: 'profile' };
-    }
+    record.attach?.sideEffects.push(...(stopped.attachEffects ?? []));
+    if (takeProfile && stopped.stalls) record.stalls = { ...stopped.stalls, clock: 'profile' };
     if (takeProfile && stopped.heap && options.allocations) record.heap = stopped.heap;
     if (takeProfile) {
       record.profile = {

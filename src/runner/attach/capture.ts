@@ -27,6 +27,7 @@ import {
   type FinishTimes,
   type HeapStop,
   heapFileOf,
+  sourceMapsFileOf,
   type ThreadStopResult,
 } from '../agent/protocol';
 import { STOP_IN_THREAD, stallProbeInThread } from '../agent/stalls';
@@ -39,6 +40,7 @@ import type { WindowStart } from '../window';
 import { parseInspectorAddress } from './address';
 import { COUNT, COUNTED, IN_FLIGHT, INSTALL, MARKER_PREFIX, REMOVE, seen } from './inProcess';
 import { InspectorSession } from './session';
+import { attachedSourceMaps, debuggerEffects } from './sourceMaps';
 
 /** What a run of an attached service does not measure: said in the run, never shown as 0. */
 export const NOT_MEASURED_ATTACHED = [
@@ -232,6 +234,7 @@ export class AttachCapture {
     let profile: RawProfile | undefined;
     let threads: ThreadStopResult[] = [];
     let heap: HeapResult | undefined;
+    let maps: Awaited<ReturnType<typeof attachedSourceMaps>> | undefined;
     if (this.#title !== undefined) {
       const title = this.#title;
       const done = new Promise<RawProfile>((resolve) => {
@@ -253,8 +256,30 @@ export class AttachCapture {
       this.#title = undefined;
       heap = await this.#stopHeap();
       threads = (await this.#threads?.stop(profilePath, this.pid)) ?? [];
+      // After everything of the window: reading them is not the window's work.
+      // A failed read loses the maps, not the run: positions then stay as generated.
+      if (profilePath)
+        maps = await attachedSourceMaps(this.session, profile).catch(() => undefined);
     }
-    return this.#result(profilePath, profile, threads, requests, finished, stalls, heap);
+    const result = await this.#result(
+      profilePath,
+      profile,
+      threads,
+      requests,
+      finished,
+      stalls,
+      heap,
+    );
+    const mapCount = maps ? Object.keys(maps.maps).length : 0;
+    if (maps && profilePath && mapCount > 0)
+      await writeFileAtomic(sourceMapsFileOf(profilePath), JSON.stringify(maps.maps));
+    return {
+      ...result,
+      sourceMaps: mapCount,
+      ...(maps?.debugger
+        ? { attachEffects: [debuggerEffects(maps.debugger.ms, maps.debugger.scripts)] }
+        : {}),
+    };
   }
 
   /** The service's allocations over the window, then its used heap after a collection. */
@@ -380,7 +405,7 @@ export class AttachCapture {
         : {}),
       ...(heapRecord ? { heap: heapRecord } : {}),
       profileBytes,
-      // Maps are read from the scripts' sourceMappingURL when the profile is analysed.
+      // Maps in files are read from the scripts' sourceMappingURL when the profile is analysed.
       sourceMaps: 0,
       finishes: finished ? [finished] : [],
     };
