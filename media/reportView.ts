@@ -86,7 +86,8 @@ const ALL_THREADS = '';
 /**
  * The choice of thread of a profile of several: all of them merged, or one alone (each with its
  * share of all their time); a labelled `<select>`, so the keyboard and a screen reader have it.
- * Choosing disables it until the host's report of that choice replaces the page.
+ * Each choice is asked for at once (arrowing through the options asks for each: the host stops
+ * the read of the one before), and the line is busy until the host's report replaces the page.
  */
 function threadChooser(
   choice: NonNullable<ReportData['threadChoice']>,
@@ -107,7 +108,6 @@ function threadChooser(
   );
   select.value = choice.chosen ?? ALL_THREADS;
   select.addEventListener('change', () => {
-    select.disabled = true;
     line.setAttribute('aria-busy', 'true');
     onChoose(select.value === ALL_THREADS ? undefined : select.value);
   });
