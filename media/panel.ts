@@ -13,6 +13,8 @@ interface PanelState {
   report?: ReportData;
   /** The title of a report too large to keep across a reload. */
   notKept?: string;
+  /** The thread the report shown is of, when one of several was chosen. */
+  thread?: string;
 }
 
 /**
@@ -36,9 +38,12 @@ function show(report: ReportData, binary: boolean): void {
   view?.dispose();
   view = renderReport(root, report, {
     onOpenSource: (request) => vscode.postMessage({ type: 'openSource', ...request }),
+    onChooseThread: (thread) =>
+      vscode.postMessage({ type: 'thread', ...(thread === undefined ? {} : { thread }) }),
   });
   const frames = report.flame.frames.fn.length;
   const allocations = document.getElementById('allocations-summary');
+  const threadChoice = document.getElementById('thread-choice') as HTMLSelectElement | null;
   vscode.postMessage({
     type: 'shown',
     title: report.title,
@@ -57,10 +62,25 @@ function show(report: ReportData, binary: boolean): void {
           },
         }
       : {}),
+    functions: Array.from(
+      document.querySelectorAll<HTMLTableRowElement>('#functions tr'),
+      (row) => row.cells[0]?.textContent ?? '',
+    ).slice(1),
+    ...(threadChoice
+      ? {
+          threadChoice: {
+            label: threadChoice.labels?.[0]?.textContent ?? '',
+            options: Array.from(threadChoice.options, (o) => o.textContent ?? ''),
+            chosen: threadChoice.selectedOptions[0]?.textContent ?? '',
+          },
+        }
+      : {}),
   });
-  vscode.setState(
-    frames <= KEEP_FRAMES ? { report: plainReport(report) } : { notKept: report.title },
-  );
+  const thread = report.threadChoice?.chosen;
+  vscode.setState({
+    ...(frames <= KEEP_FRAMES ? { report: plainReport(report) } : { notKept: report.title }),
+    ...(thread === undefined ? {} : { thread }),
+  });
 }
 
 window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
@@ -90,6 +110,9 @@ window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
       break;
     case 'notice':
       notice(message.message);
+      break;
+    case 'chooseThread':
+      chooseThread(message.thread);
       break;
     default:
       // A new message type fails the type check here until the page handles it.
@@ -126,6 +149,15 @@ function showWaits(lock: string | undefined): void {
   }
 }
 
+/** Picks `thread` (undefined: all threads) in the choice of thread, as a user's choice does. */
+function chooseThread(thread: string | undefined): void {
+  const select = document.getElementById('thread-choice') as HTMLSelectElement | null;
+  const value = thread ?? '';
+  if (!select || !Array.from(select.options).some((o) => o.value === value)) return;
+  select.value = value;
+  select.dispatchEvent(new Event('change'));
+}
+
 /** A line of text in place of the report. */
 function say(text: string, className?: string): void {
   view?.dispose();
@@ -142,4 +174,6 @@ else if (state?.notKept)
   say(
     `${state.notKept}: this report was too large to keep across a reload. Run "Hotpath: Show Flamegraph" or open the profile again.`,
   );
-vscode.postMessage({ type: 'ready' });
+// The thread the kept report is of: the host reads that thread again, not all of them.
+const keptThread = state?.thread;
+vscode.postMessage({ type: 'ready', ...(keptThread === undefined ? {} : { thread: keptThread }) });

@@ -80,13 +80,52 @@ function pathText(node: HTMLElement, text: string): HTMLElement {
   return node;
 }
 
+/** The value of the choice "all threads". */
+const ALL_THREADS = '';
+
+/**
+ * The choice of thread of a profile of several: all of them merged, or one alone (each with its
+ * share of all their time); a labelled `<select>`, so the keyboard and a screen reader have it.
+ * Each choice is asked for at once (arrowing through the options asks for each: the host stops
+ * the read of the one before), and the line is busy until the host's report replaces the page.
+ */
+function threadChooser(
+  choice: NonNullable<ReportData['threadChoice']>,
+  onChoose: (thread: string | undefined) => void,
+): HTMLElement {
+  const line = el('p', 'thread-choice-line');
+  const label = el('label', undefined, 'Thread');
+  label.htmlFor = 'thread-choice';
+  const select = el('select', 'thread-choice');
+  const option = (value: string, text: string) => {
+    const node = el('option', undefined, text);
+    node.value = value;
+    return node;
+  };
+  select.append(
+    option(ALL_THREADS, 'All threads (merged)'),
+    ...choice.threads.map((t) => option(t.label, `${t.label} · ${t.share} of the time`)),
+  );
+  select.value = choice.chosen ?? ALL_THREADS;
+  select.addEventListener('change', () => {
+    line.setAttribute('aria-busy', 'true');
+    onChoose(select.value === ALL_THREADS ? undefined : select.value);
+  });
+  line.append(label, ' ', select);
+  return line;
+}
+
 let charts: { dispose(): void }[] = [];
 
 /** Replaces `root`'s content with the report; returns the mounted flamegraph. */
 export function renderReport(
   root: HTMLElement,
   data: ReportData,
-  options: { onOpenSource?: (request: OpenSourceRequest) => void } = {},
+  options: {
+    onOpenSource?: (request: OpenSourceRequest) => void;
+    /** Offered a choice of thread (a profile of several): the thread chosen, or all (undefined). */
+    onChooseThread?: (thread: string | undefined) => void;
+  } = {},
 ): FlameView {
   for (const chart of charts) chart.dispose();
   charts = [];
@@ -104,6 +143,8 @@ export function renderReport(
     diagnosis,
     table('summary', undefined, data.rows, ['label', 'text']),
   );
+  if (data.threadChoice && options.onChooseThread)
+    root.append(threadChooser(data.threadChoice, options.onChooseThread));
   let waitFlame: HTMLElement | undefined;
   let allocationFlame: HTMLElement | undefined;
   if (data.waits) {

@@ -108,7 +108,7 @@ export class Ctx implements vscode.Disposable {
     this.memory = new WorkspaceMemory(extension.workspaceState);
     this.flamegraph = new FlamegraphPanel(extension.extensionUri);
     this.profileEditor = new ProfileEditorProvider(extension.extensionUri, {
-      open: (file, signal) => this.#openProfile(file, signal),
+      open: (file, signal, thread) => this.#openProfile(file, signal, thread),
       reportError: (error) => this.reportError(error),
       log: (message) => this.output.warn(message),
     });
@@ -401,9 +401,9 @@ export class Ctx implements vscode.Disposable {
    * Reads and analyses a run or a profile in a worker thread: a large profile takes seconds to
    * read, and the extension host (typing, every extension) must not wait for it.
    */
-  #analyse(target: string, signal?: AbortSignal): Promise<AnalysedRun> {
+  #analyse(target: string, signal?: AbortSignal, thread?: string): Promise<AnalysedRun> {
     return this.#offThread(
-      (read) => analyseOffThread({ target, cwd: this.workspace }, read),
+      (read) => analyseOffThread({ target, cwd: this.workspace, thread }, read),
       signal,
     );
   }
@@ -452,14 +452,14 @@ export class Ctx implements vscode.Disposable {
    * heap profile alone, `.heapprofile` or told by its bytes (no CPU profile: the lenses and heat
    * shown stay as they are).
    */
-  async #openProfile(file: string, signal: AbortSignal): Promise<PackedReport> {
+  async #openProfile(file: string, signal: AbortSignal, thread?: string): Promise<PackedReport> {
     if (isHeapProfileFile(file))
       return this.#offThread(
         (read) => heapReportOffThread({ file, cwd: this.workspace }, read),
         signal,
       );
     const target = readTargetOf(file);
-    const { run, report } = await this.#analyse(target, signal);
+    const { run, report } = await this.#analyse(target, signal, thread);
     // Closed while it was read: nothing of it is applied.
     if (signal.aborted) throw new HotpathError('CANCELLED', 'the editor was closed');
     this.#apply(run, report, target, false);

@@ -1,6 +1,8 @@
 /**
  * What the extension offers other extensions and its tests: read-only views of its state that
- * the VS Code API does not show (decorations drawn, what a webview drew, pids, the last error).
+ * the VS Code API does not show (decorations drawn, what a webview drew, pids, the last error);
+ * and one thing done as a user does it in a webview, which tests cannot reach: a thread chosen in
+ * a profile editor's page.
  */
 import type * as vscode from 'vscode';
 import type { Shown } from '../views/reportWebview';
@@ -23,6 +25,11 @@ export interface HotpathApi {
   panelShown(): Shown | undefined;
   /** What the .cpuprofile editor of `uri` last drew. */
   profileEditorShown(uri: vscode.Uri): Shown | undefined;
+  /**
+   * Picks a thread (undefined: all threads) in the page of the profile editor of `uri`, through
+   * the page's own choice, as a user would; false when no such editor is open.
+   */
+  profileEditorChooseThread(uri: vscode.Uri, thread: string | undefined): boolean;
   /** The pids of the processes of the run going on. */
   runningPids(): number[];
   /** The stage of the run going on ('warming-up', 'profiling'…), if one is. */
@@ -97,6 +104,7 @@ export function testApi(ctx: Ctx): HotpathApi {
       ctx.hotLines.waitDecorationsFor(document).map((d) => d.range.start.line),
     panelShown: () => ctx.flamegraph.shown,
     profileEditorShown: (uri) => ctx.profileEditor.shown(uri),
+    profileEditorChooseThread: (uri, thread) => ctx.profileEditor.chooseThread(uri, thread),
     runningPids: () => [...runningPids],
     runningStage: () => runningStage,
     servicePid: () => ctx.sample.current?.pid,

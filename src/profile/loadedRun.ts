@@ -3,7 +3,7 @@
  * and the lock waits. Types only; what the reports and the views take.
  */
 import type { RunRecord } from '../record/run';
-import type { Analysis } from './analyze';
+import type { Analysis, AnalyzedThread } from './analyze';
 import type { Diagnosis } from './diagnosis';
 import type { AllocationAnalysis } from './heapprofile';
 import type { StallAnalysis } from './stalls';
@@ -24,6 +24,11 @@ export interface LoadedRun {
   stalls?: StallAnalysis;
   /** Where memory was allocated (`profile.heapprofile`); absent when the run sampled none. */
   allocations?: AllocationAnalysis;
+  /**
+   * One thread of a profile of several, when one was asked for (`analysis` is of it alone): its
+   * label, and every thread of the profile, as the view of all of them would list them.
+   */
+  chosenThread?: { label: string; threads: AnalyzedThread[] };
 }
 
 /**

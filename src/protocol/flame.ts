@@ -85,6 +85,12 @@ export interface ReportData {
   /** The threads, when the view holds several: name, samples, sampled time, CPU, share. */
   threads?: { label: string; samples: string; sampled: string; cpu: string; share: string }[];
   /**
+   * Of a profile of several threads, whichever is shown (all merged, or one alone): every thread,
+   * busiest first, with its share of all their time, and the one shown (absent: all merged).
+   * The profile editor offers them as its choice of thread.
+   */
+  threadChoice?: { threads: { label: string; share: string }[]; chosen?: string };
+  /**
    * Where all of the window went, row by row (your code, each package, Node, native, generated
    * code, GC, idle, Hotpath's agent, unattributed): the rows add up to the whole.
    */

@@ -47,11 +47,17 @@ export type ToPanel =
   | { type: 'status'; message: string }
   | { type: 'error'; message: string }
   /** A quiet line above the report (a source that cannot be opened); empty clears it. */
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  /**
+   * Picks `thread` (absent: all threads) in the page's choice of thread, as a user would: the
+   * page then asks for it as it does on a user's choice (the test API drives the page so).
+   */
+  | { type: 'chooseThread'; thread?: string };
 
 /** Messages from the flamegraph panel to the extension host. */
 export type FromPanel =
-  | { type: 'ready' }
+  /** The page is ready; with the thread it shows, when it kept one across a reload. */
+  | { type: 'ready'; thread?: string }
   /**
    * The panel drew a report: its title, how many frames its flamegraph holds and painted, and
    * whether the tree came as typed arrays (binary), as sent; the page's section headings and,
@@ -65,8 +71,14 @@ export type FromPanel =
       binary: boolean;
       headings: string[];
       allocations?: { summary: string; functions: string[] };
+      /** The hot functions' names, as the page's table lists them. */
+      functions?: string[];
+      /** The page's choice of thread, when it has one: its label, its options, the one chosen. */
+      threadChoice?: { label: string; options: string[]; chosen: string };
     }
-  | { type: 'openSource'; file: string; line: number };
+  | { type: 'openSource'; file: string; line: number }
+  /** The user chose a thread of the profile (its label), or all of them (absent). */
+  | { type: 'thread'; thread?: string };
 
 /** What the renderer tells its host when a frame is clicked (sent as `openSource`). */
 export interface OpenSourceRequest {

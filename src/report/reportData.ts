@@ -28,7 +28,7 @@ import { breakdownDetail, callLineText, functionLabel, runFigures } from './figu
 import { displayPath } from './places';
 import { runRows } from './runSummary';
 import { stallNote, stallRows, stallSummary, threadLoopNote, threadLoopRows } from './stalls';
-import { threadRows, threadText } from './threads';
+import { threadChoice, threadRows, threadText } from './threads';
 import { amountOrNone, ms, ratio, share } from './units';
 import { ACQUIRED_PER_SEC_NOTE, waitRows } from './waits';
 
@@ -68,6 +68,7 @@ export function reportData(
       ...(f.thread !== undefined ? { thread: threadText(f) } : {}),
     })),
     ...(figures.threads ? { threads: threadRows(figures.threads) } : {}),
+    ...withThreadChoice(run),
     ...(figures.sharesOf !== 'the window' ? { sharesOf: figures.sharesOf } : {}),
     breakdown: figures.breakdown.map((b) => ({
       label: b.label,
@@ -237,4 +238,9 @@ export function comparisonReportData(
       })),
     flame: shownFiles(diffFlameData(comparison, `${labels[0]} → ${labels[1]}`), cwd),
   };
+}
+
+function withThreadChoice(run: LoadedRun): Pick<ReportData, 'threadChoice'> {
+  const choice = threadChoice(run);
+  return choice ? { threadChoice: choice } : {};
 }

@@ -37,6 +37,7 @@ td.hp-label { overflow-wrap: anywhere; min-width: 14em; max-width: 36em; }
 #waits tr.hotpath-picked td { background: var(--hp-picked); } #waits tr.hotpath-picked { outline: 1px solid var(--hp-focus); }
 .hotpath-flame-toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 6px; }
 .hotpath-flame-toolbar button { background: var(--hp-button-bg); color: var(--hp-button-fg); border: 0; padding: 3px 8px; cursor: pointer; }
+#thread-choice { max-width: 100%; background: var(--hp-input-bg); color: var(--hp-input-fg); border: 1px solid var(--hp-input-border); padding: 3px 6px; } #thread-choice:focus-visible { outline: 1px solid var(--hp-focus); }
 .hotpath-flame-search { min-width: 240px; background: var(--hp-input-bg); color: var(--hp-input-fg); border: 1px solid var(--hp-input-border); padding: 3px 6px; }
 .hotpath-flame-matches, .hotpath-flame-hint, #waits-note, #stalls-note, #allocations-note { color: var(--hp-muted); }
 #notice { position: fixed; left: 0; right: 0; bottom: 0; z-index: 3; margin: 0; padding: 6px var(--hp-page-padding); background: var(--hp-tooltip-bg); color: var(--hp-tooltip-fg); border-top: 1px solid var(--hp-tooltip-border); cursor: pointer; }

@@ -2,7 +2,8 @@
  * The threads of a view of several (a trace's threads, a folder's processes, a pprof's thread
  * labels) as figures and rows, and a hot function's thread: every surface's table of them.
  */
-import type { Analysis } from '../profile/analyze';
+import type { Analysis, AnalyzedThread } from '../profile/analyze';
+import type { LoadedRun } from '../profile/loadedRun';
 import { int, ms, share } from './units';
 
 /** A thread of a view of several (a trace's threads, a folder's processes, a pprof's labels). */
@@ -53,4 +54,24 @@ export function threadRows(
 export function threadText(f: FunctionThread): string {
   if (f.thread === undefined) return '';
   return f.otherThreads ? `${f.thread} (+${f.otherThreads} more)` : f.thread;
+}
+
+/**
+ * The threads a view of one thread or of all of them can be switched between (the profile
+ * editor's choice), busiest first, each with its share of all the threads' time; undefined for a
+ * profile of one thread.
+ */
+export function threadChoice(
+  run: Pick<LoadedRun, 'analysis' | 'chosenThread'>,
+): { threads: { label: string; share: string }[]; chosen?: string } | undefined {
+  const threads: readonly AnalyzedThread[] | undefined =
+    run.chosenThread?.threads ?? run.analysis.threads;
+  if (!threads || threads.length < 2) return undefined;
+  const all = threads.reduce((sum, t) => sum + t.totalUs, 0) || 1;
+  return {
+    threads: [...threads]
+      .sort((a, b) => b.busyUs - a.busyUs)
+      .map((t) => ({ label: t.label, share: share(t.totalUs / all) })),
+    ...(run.chosenThread ? { chosen: run.chosenThread.label } : {}),
+  };
 }

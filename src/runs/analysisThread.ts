@@ -22,6 +22,8 @@ export type AnalysisRequest =
       target: string;
       /** What the report's paths are shown relative to. */
       cwd?: string;
+      /** One thread of a profile of several (its label, as `loadRun` takes it); absent: all. */
+      thread?: string;
     }
   | { type: 'compare'; before: string; after: string; cwd?: string }
   | { type: 'rampSteps'; target: string; cwd?: string }
@@ -63,11 +65,11 @@ export interface AnalysedRun {
 }
 
 /**
- * `loadRun(target)` and its report, in a worker thread. Rejects with HotpathError: the reason
+ * `loadRun(target, { thread })` and its report, in a worker thread. Rejects with HotpathError: the reason
  * the run cannot be read ('FILES'), or 'CANCELLED' when `signal` fires first.
  */
 export async function analyseOffThread(
-  request: { target: string; cwd?: string },
+  request: { target: string; cwd?: string; thread?: string },
   signal?: AbortSignal,
 ): Promise<AnalysedRun> {
   const answer = await ask({ ...request, type: 'run' }, request.target, signal);

@@ -29,8 +29,11 @@ interface Answer {
   transfer: ArrayBuffer[];
 }
 
-function showRun(target: string, cwd: string | undefined): Answer {
-  const run = loadRun(target, { scripts: diskShapes() });
+function showRun(target: string, cwd: string | undefined, thread: string | undefined): Answer {
+  const run = loadRun(target, {
+    scripts: diskShapes(),
+    ...(thread === undefined ? {} : { thread }),
+  });
   const report = packReport(reportData(run, cwd, SURFACE));
   const analysis = plainAnalysis(run.analysis);
   const diagnosis = { ...run.diagnosis, summary: forSurface(run.diagnosis.summary, SURFACE) };
@@ -86,7 +89,7 @@ function answer(request: AnalysisRequest): Answer {
     switch (request.type) {
       case undefined:
       case 'run':
-        return showRun(request.target, request.cwd);
+        return showRun(request.target, request.cwd, request.thread);
       case 'compare':
         return showComparison(
           compareSavedRuns(request.before, request.after, request.cwd),

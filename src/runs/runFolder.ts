@@ -11,7 +11,7 @@ import { analyze } from '../profile/analyze';
 import type { ComparedRun } from '../profile/compare';
 import { diagnose } from '../profile/diagnosis';
 import { gunzipCapped, isGzip } from '../profile/formats/gzip';
-import { oneThread } from '../profile/formats/threads';
+import { chooseThread, threadProfile, threadsOf } from '../profile/formats/threads';
 import {
   type AllocationAnalysis,
   allocationWords,
@@ -100,8 +100,10 @@ export function loadRun(
   }
   const sourceMaps = readSourceMaps(folder);
   const whole = read ?? readProfileFile(profileFile);
-  // One thread of several, when asked: its tree and samples alone.
-  const profile = thread === undefined ? whole : oneThread(whole, thread);
+  // One thread of several, when asked: its tree and samples alone, and the threads it was chosen
+  // from (the editor's choice lists them all whichever is shown).
+  const chosen = thread === undefined ? undefined : chooseThread(whole, thread);
+  const profile = chosen ? threadProfile(whole, chosen.node) : whole;
   const analysis = analyze(profile, {
     readFile: readTextFile,
     sourceMaps,
@@ -139,6 +141,19 @@ export function loadRun(
     ...(waits ? { waits } : {}),
     ...(stalls ? { stalls } : {}),
     ...(allocations ? { allocations } : {}),
+    ...(chosen
+      ? {
+          chosenThread: {
+            label: chosen.label,
+            threads: threadsOf(whole).map((t) => ({
+              label: t.label,
+              samples: t.samples,
+              totalUs: t.totalUs,
+              busyUs: t.totalUs - t.idleUs,
+            })),
+          },
+        }
+      : {}),
   };
 }
 

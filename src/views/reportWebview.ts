@@ -86,6 +86,15 @@ export interface Shown {
   headings: string[];
   /** The allocations' sentence and the functions of their table, when the page has them. */
   allocations?: { summary: string; functions: string[] };
+  /** The hot functions' names, as the page's table lists them. */
+  functions: string[];
+  /** The page's choice of thread (a profile of several): its label, options and the one chosen. */
+  threadChoice?: { label: string; options: string[]; chosen: string };
+}
+
+/** A thread's label from the page (not trusted): a string of a sane length, else none. */
+function threadFrom(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= 1000 ? value : undefined;
 }
 
 /** Drives one webview: its page, the messages queued until the page is ready, its answers. */
@@ -104,6 +113,11 @@ export class ReportWebview implements vscode.Disposable {
   #unopened: { file: string; why: Exclude<OpenResult, 'opened'> } | undefined;
   /** The Node that ran the report shown, when its run says: what its built-in frames are of. */
   #node: string | undefined;
+  /**
+   * Told the thread the page asks for: one the user chose (undefined: all threads), or the one
+   * the page kept across a reload. Only the profile editor offers the choice.
+   */
+  onThread: ((thread: string | undefined) => void) | undefined;
 
   constructor(
     readonly webview: vscode.Webview,
@@ -119,11 +133,18 @@ export class ReportWebview implements vscode.Disposable {
     webview.onDidReceiveMessage(
       (message: FromPanel) => {
         switch (message.type) {
-          case 'ready':
+          case 'ready': {
+            const kept = threadFrom(message.thread);
+            if (kept !== undefined) this.onThread?.(kept);
             this.#ready = true;
             this.#readyAt = performance.now();
             if (this.#pending.length > 0) this.#sentAt = this.#readyAt;
             for (const pending of this.#pending.splice(0)) void webview.postMessage(pending);
+            break;
+          }
+          case 'thread':
+            if (message.thread === undefined || threadFrom(message.thread) !== undefined)
+              this.onThread?.(message.thread);
             break;
           case 'shown':
             this.#shown = {
@@ -145,6 +166,18 @@ export class ReportWebview implements vscode.Disposable {
                       functions: Array.isArray(message.allocations.functions)
                         ? message.allocations.functions.map(String)
                         : [],
+                    },
+                  }
+                : {}),
+              functions: Array.isArray(message.functions) ? message.functions.map(String) : [],
+              ...(message.threadChoice
+                ? {
+                    threadChoice: {
+                      label: String(message.threadChoice.label),
+                      options: Array.isArray(message.threadChoice.options)
+                        ? message.threadChoice.options.map(String)
+                        : [],
+                      chosen: String(message.threadChoice.chosen),
                     },
                   }
                 : {}),
@@ -178,7 +211,10 @@ export class ReportWebview implements vscode.Disposable {
     this.#shown = undefined;
     this.#reportAt = this.#sentAt = performance.now();
     this.#node = report.node;
-    this.post({ type: 'show', report: packReport(report) });
+    // A choice of thread only where the host reads the thread chosen (the profile editor).
+    const { threadChoice, ...rest } = report;
+    const shown = this.onThread && threadChoice ? report : rest;
+    this.post({ type: 'show', report: packReport(shown) });
     // A new report clears the last one's line, or says what of its run could not be opened.
     const unopened = this.#unopened;
     this.#unopened = undefined;

@@ -18,6 +18,7 @@ import protobuf from 'protobufjs';
 import { analysisOf, plainAnalysis } from '../../src/profile/analysisCodec';
 import { readAnyProfile } from '../../src/profile/formats/detect';
 import { buildModel } from '../../src/profile/model';
+import { reportData } from '../../src/report/reportData';
 import { readProfileAt } from '../../src/runs/profileFolder';
 import { loadRun } from '../../src/runs/runFolder';
 import { launchChromium } from '../browser';
@@ -103,6 +104,16 @@ if (isMainThread) { new Worker(__filename); sumRoots(); } else hashInWorker();
     assert.ok(!one.analysis.functions.some((f) => f.name === 'sumRoots' && f.selfUs > 0));
     const top = one.analysis.functions.find((f) => f.name === 'hashInWorker');
     assert.ok(top && Math.abs(top.selfUs - (hash?.selfUs ?? 0)) < 1, 'its time kept');
+    // The editor's choice of thread: the same threads and shares whichever view is shown, the
+    // one thread's view naming it.
+    assert.deepEqual(one.chosenThread, { label: worker.label, threads });
+    const choice = reportData(both).threadChoice;
+    assert.equal(choice?.chosen, undefined);
+    assert.deepEqual(
+      choice?.threads.map((t) => t.label).sort(),
+      threads.map((t) => t.label).sort(),
+    );
+    assert.deepEqual(reportData(one).threadChoice, { ...choice, chosen: worker.label });
     // Every surface: the threads' table and a thread column.
     const text = runCli(dir, ['report', folder]);
     assert.equal(text.code, 0, text.stderr);

@@ -783,6 +783,112 @@ require('node:http')
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  test('a trace of two threads: the editor offers each thread alone, re-read in the worker, and all of them again', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace);
+    // Two threads of one page as Chrome writes them (test/traceEvents.ts, which this suite cannot
+    // require): each thread named, its Profile event, a ProfileChunk whose nodes name their parent;
+    // the main thread rendering rows, a worker hashing, each its own function on top.
+    const frame = (functionName: string, lineNumber: number) => ({
+      functionName,
+      scriptId: '1',
+      url: 'file:///srv/page.js',
+      lineNumber,
+      columnNumber: 0,
+    });
+    const threadEvents = (tid: number, name: string, outer: string, inner: string, n: number) => {
+      const at = { pid: 5, ts: 1e6, id: `0x${tid}` };
+      return [
+        { name: 'thread_name', ph: 'M', pid: 5, tid, ts: 0, args: { name } },
+        { name: 'Profile', ph: 'P', ...at, tid, args: { data: { startTime: 1e6 } } },
+        {
+          name: 'ProfileChunk',
+          ph: 'P',
+          ...at,
+          tid: tid + 1000,
+          args: {
+            data: {
+              cpuProfile: {
+                nodes: [
+                  { id: 1, callFrame: { ...frame('(root)', -1), scriptId: '0', url: '' } },
+                  { id: 2, callFrame: frame(outer, 1), parent: 1 },
+                  { id: 3, callFrame: frame(inner, 10), parent: 2 },
+                ],
+                samples: [2, ...Array.from({ length: n - 1 }, () => 3)],
+              },
+              timeDeltas: Array.from({ length: n }, () => 1000),
+              endTime: 1e6 + n * 1000,
+            },
+          },
+        },
+      ];
+    };
+    const file = path.join(workspace, 'threads.trace.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        traceEvents: [
+          ...threadEvents(1, 'CrRendererMain', 'onFrame', 'renderRows', 60),
+          ...threadEvents(2, 'DedicatedWorker thread', 'onmessage', 'hashInWorker', 40),
+        ],
+      }),
+    );
+    const uri = vscode.Uri.file(file);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'hotpath.profile');
+      const merged = await until('the merged view with its choice of thread', () => {
+        const s = api().profileEditorShown(uri);
+        return s?.threadChoice ? s : undefined;
+      });
+      const worker = 'DedicatedWorker thread (pid 5)';
+      assert.equal(merged.threadChoice?.label, 'Thread');
+      const options = merged.threadChoice?.options ?? [];
+      assert.equal(options[0], 'All threads (merged)');
+      assert.match(options[1] ?? '', /^CrRendererMain \(pid 5\) · \d+\.\d % of the time$/);
+      assert.equal(options[2]?.startsWith(`${worker} · `), true, options.join(' | '));
+      assert.equal(options.length, 3);
+      assert.equal(merged.threadChoice?.chosen, 'All threads (merged)');
+      assert.equal(merged.functions[0], 'renderRows', merged.functions.join(', '));
+      assert.ok(merged.functions.includes('hashInWorker'), merged.functions.join(', '));
+      assert.ok(merged.headings.includes('Threads'), merged.headings.join(', '));
+
+      // The worker chosen through the page: its functions alone, every thread still offered.
+      assert.ok(api().profileEditorChooseThread(uri, worker));
+      const one = await until('the worker thread alone', () => {
+        const s = api().profileEditorShown(uri);
+        return s?.threadChoice?.chosen.startsWith(worker) ? s : undefined;
+      });
+      assert.equal(one.functions[0], 'hashInWorker', one.functions.join(', '));
+      assert.ok(!one.functions.includes('renderRows'), one.functions.join(', '));
+      assert.deepEqual(one.threadChoice?.options, merged.threadChoice?.options);
+      assert.ok(!one.headings.includes('Threads'), one.headings.join(', '));
+
+      // Reloaded, the page shows what it kept: the worker alone, chosen, not all threads.
+      const reload = 'workbench.action.webview.reloadWebviewAction';
+      if ((await vscode.commands.getCommands(true)).includes(reload)) {
+        await vscode.commands.executeCommand(reload);
+        const again = await until('the page to draw again after its reload', () => {
+          const s = api().profileEditorShown(uri);
+          return s && s.drawnAt > one.drawnAt ? s : undefined;
+        });
+        assert.equal(again.threadChoice?.chosen, one.threadChoice?.chosen);
+        assert.equal(again.functions[0], 'hashInWorker', again.functions.join(', '));
+      } else console.log(`no ${reload} in this VS Code: the reload is not tried`);
+
+      // "All threads" brings the merge back.
+      assert.ok(api().profileEditorChooseThread(uri, undefined));
+      const back = await until('all threads again', () => {
+        const s = api().profileEditorShown(uri);
+        return s?.threadChoice?.chosen === 'All threads (merged)' ? s : undefined;
+      });
+      assert.equal(back.functions[0], 'renderRows', back.functions.join(', '));
+      assert.ok(back.functions.includes('hashInWorker'), back.functions.join(', '));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   test('a .heapprofile of node --heap-prof opens in the profile editor: its allocator, the foreign label, no time', async () => {
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(workspace);
