@@ -381,7 +381,7 @@ test("Open Profile… takes a file, and a run's own profile opens as that run, w
   await paletteCommand(page, 'Hotpath: Open Profile…');
   // The workbench's own file dialog (a remote workspace): once it has opened at the runs folder,
   // the profile's path is typed in its box and accepted with its button.
-  await page.locator('.quick-input-title', { hasText: /open a \.cpuprofile/ }).waitFor();
+  await page.locator('.quick-input-title', { hasText: /open a profile/ }).waitFor();
   const value = (wanted: string) =>
     page.waitForFunction(
       (text) =>
@@ -590,7 +590,7 @@ test("a double-click opens a frame's plain .js file (a path with a space) at its
     ),
   );
   await paletteCommand(page, 'Hotpath: Open Profile…');
-  await page.locator('.quick-input-title', { hasText: /open a \.cpuprofile/ }).waitFor();
+  await page.locator('.quick-input-title', { hasText: /open a profile/ }).waitFor();
   // The dialog fills in its own folder as it opens, over what was typed: typed again until the
   // box holds the profile's path and the dialog lists it.
   const typed = async () => {
