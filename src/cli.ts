@@ -32,7 +32,7 @@ import type { RunRecord } from './record/run';
 import { gateText } from './report/comparison';
 import { runFigures } from './report/figures';
 import { analysisJson, jsonDocument } from './report/json';
-import { formatLessons } from './report/lessons';
+import { type AllocationLesson, formatLessons } from './report/lessons';
 import { comparisonMarkdown, runMarkdown } from './report/markdown';
 import { displayPath } from './report/places';
 import { comparisonReportData, reportData } from './report/reportData';
@@ -214,6 +214,7 @@ async function demo(args: string[]): Promise<number> {
   const { values } = parsed;
   const runs: Record<string, RunRecord> = {};
   const gcShares: Record<string, number> = {};
+  const allocated: Record<string, AllocationLesson> = {};
   // --locust: the walk-through's own locustfiles (shipped with the sample service) under Locust.
   const routes = values.locust ? SAMPLE_LOCUST_ROUTES : ['/read', '/fast', '/cpu', '/cpualloc'];
   for (const route of routes) {
@@ -226,7 +227,13 @@ async function demo(args: string[]): Promise<number> {
             durationSec: 3,
             outDir: values.out,
           }
-        : { path: route, preset: values.preset, outDir: values.out },
+        : {
+            path: route,
+            preset: values.preset,
+            outDir: values.out,
+            // The second lesson is a copy made on every turn: where the bytes go says it.
+            allocations: route === '/cpu' || route === '/cpualloc',
+          },
     );
     const { folder, record } = await runProfile(options, {
       onStage: (stage, current) => {
@@ -240,8 +247,10 @@ async function demo(args: string[]): Promise<number> {
       process.stdout.write(`  diagnosis   ${forSurface(loaded.diagnosis.summary, 'cli')}\n`);
     runs[route] = record;
     if (loaded) gcShares[route] = loaded.analysis.shares.gc;
+    const bytes = loaded?.allocations && runFigures(loaded).allocations;
+    if (bytes) allocated[route] = { perResponseBytes: bytes.perResponseBytes, top: bytes.rows[0] };
   }
-  process.stdout.write(`\n${formatLessons(runs, gcShares)}\n`);
+  process.stdout.write(`\n${formatLessons(runs, gcShares, allocated)}\n`);
   return EXIT.ok;
 }
 

@@ -2,13 +2,21 @@
 import { intervalText, ratioInterval, samplesOf } from '../profile/stats';
 import type { RunRecord } from '../record/run';
 import { responsesOf } from '../vocabulary/served';
-import { ms, one, share } from './units';
+import { bytes, ms, one, share } from './units';
+
+/** A run's allocations, as the lesson says them: bytes per response and the top allocator. */
+export interface AllocationLesson {
+  perResponseBytes?: number;
+  top?: { name: string; share: number };
+}
 
 /** What the walk-through's two pairs of runs show, in plain words. */
 export function formatLessons(
   runs: Record<string, RunRecord>,
   /** Each run's garbage collector share of the window, from its profile (the breakdown's figure). */
   gcShares: Record<string, number> = {},
+  /** The heap sampler's figures of a run that sampled its allocations. */
+  allocated: Record<string, AllocationLesson> = {},
 ): string {
   const lines: string[] = ['What the runs show:'];
   const read = runs['/read']?.load;
@@ -41,10 +49,16 @@ export function formatLessons(
       gcAlloc !== undefined && gcCpu !== undefined
         ? `; the garbage collector ${share(gcAlloc)} of the window against ${share(gcCpu)}`
         : '';
+    const [bytesAlloc, bytesCpu] = [allocated['/cpualloc'], allocated['/cpu']];
+    const top = bytesAlloc?.top;
+    const where =
+      top && bytesAlloc.perResponseBytes !== undefined && bytesCpu?.perResponseBytes !== undefined
+        ? ` The heap sampler puts it in ${top.name}: ${share(top.share)} of the bytes, ${bytes(bytesAlloc.perResponseBytes)} allocated per response against ${bytes(bytesCpu.perResponseBytes)} for /cpu.`
+        : '';
     lines.push(
       `  /cpualloc cost ${one.format(alloc / cpu)}x the process CPU per response of /cpu ` +
         `(${ms(alloc)} against ${ms(cpu)}${gc}): ` +
-        'the same loop, plus a needless copy of the ids on every turn.',
+        `the same loop, plus a needless copy of the ids on every turn.${where}`,
     );
   }
   lines.push(

@@ -50,8 +50,16 @@ test('demo --preset quick: four runs saved and printed in order, then the two le
     assert.equal(record.status, 'done');
     assert.equal(typeof record.profile.file, 'string');
   }
-  for (const folder of folders)
-    assert.match(text, new RegExp(`saved +runs/${folder}/ \\(run\\.json, profile\\.cpuprofile\\)`));
+  // /cpu and /cpualloc sample their allocations too: the second lesson is a copy per turn.
+  for (const [i, folder] of folders.entries()) {
+    const heap = ['/cpu', '/cpualloc'].includes(records[i].options.load.path)
+      ? ', profile\\.heapprofile'
+      : '';
+    assert.match(
+      text,
+      new RegExp(`saved +runs/${folder}/ \\(run\\.json, profile\\.cpuprofile${heap}\\)`),
+    );
+  }
 
   // The lessons, after the last run.
   const lessons = text.slice(text.indexOf('What the runs show:'));
@@ -66,6 +74,12 @@ test('demo --preset quick: four runs saved and printed in order, then the two le
   assert.match(
     lessons,
     new RegExp(`^  /cpualloc cost ${figure}x the process CPU per response of /cpu \\(`, 'm'),
+  );
+  assert.match(
+    lessons,
+    new RegExp(
+      `The heap sampler puts it in cpualloc: ${figure} % of the bytes, ${figure} [KMG]?B allocated per response against ${figure} [KMG]?B for /cpu\\.`,
+    ),
   );
   assert.match(lessons, /^ {2}Open the profiles in the run folders/m);
 });

@@ -93,6 +93,23 @@ describe('the CLI text', () => {
       text,
       /\/cpualloc cost 2\.1x the process CPU per response of \/cpu \(.* against .*; the garbage collector 5\.8 % of the window against 0\.1 %\)/,
     );
+    // With the heap sampler's figures: the function that allocates, and the bytes against /cpu's.
+    const sampled = formatLessons(
+      { '/cpu': cpuRun(100), '/cpualloc': cpuRun(210) },
+      {},
+      {
+        '/cpu': { perResponseBytes: 35 * 1024 },
+        '/cpualloc': {
+          perResponseBytes: 68.2 * (1 << 20),
+          top: { name: 'cpualloc', share: 0.998 },
+        },
+      },
+    );
+    assert.match(
+      sampled,
+      /The heap sampler puts it in cpualloc: 99\.8 % of the bytes, 68\.2 MB allocated per response against 35 KB for \/cpu\./,
+    );
+    assert.doesNotMatch(text, /heap sampler/, 'not without its figures');
   });
 
   test('the lock waits table: one row per site, microseconds kept, the await marked', () => {
