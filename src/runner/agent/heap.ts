@@ -17,6 +17,7 @@
 import * as vm from 'node:vm';
 import type { RawHeapProfile } from '../../record/heap';
 import { HeapProfileMerger } from './mergeHeapProfiles';
+import type { HeapStop } from './protocol';
 import { PROBE_URL } from './stalls';
 
 /** V8's mean interval between heap samples, bytes (Node's `--heap-prof` default). */
@@ -152,6 +153,24 @@ export class HeapSampler {
     await this.#slice(false);
     if (this.#error !== undefined) return { error: this.#error };
     return this.#merger.result(HEAP_SAMPLING_BYTES);
+  }
+
+  /**
+   * Ends the sampling, then reads the used heap after a collection (none when no profile came
+   * back): the window's allocations and, with the reading at its start, the heap's growth.
+   */
+  async stopWithGrowth(
+    startUsedBytes: number | undefined,
+  ): Promise<{ profile: RawHeapProfile | { error: string }; stop: HeapStop }> {
+    const profile = await this.stop();
+    const stop: HeapStop = { bytes: 0 };
+    if ('error' in profile) return { profile, stop };
+    const end = await heapAfterCollection(this.post);
+    if (startUsedBytes !== undefined && end !== undefined) {
+      stop.startUsedBytes = startUsedBytes;
+      stop.endUsedBytes = end;
+    }
+    return { profile, stop };
   }
 
   /** Ends it and throws the samples away. */

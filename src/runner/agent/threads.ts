@@ -181,7 +181,7 @@ export class ThreadProfiler {
           const busyMs = busyTime(profile).busy / 1000;
           const measured = stallsOf(stalls, this.stallThresholdMs);
           if (measured) seen.stalls = measured;
-          const heap = await this.#stopHeap(thread);
+          const heap = await thread.heap?.stopWithGrowth(thread.heapStartBytes);
           if (!profilePath) return { ...seen, busyMs };
           const file = path.join(
             path.dirname(profilePath),
@@ -275,21 +275,6 @@ export class ThreadProfiler {
         thread.heap = undefined;
       });
     }
-  }
-
-  /** Ends a thread's allocation sampling, then its used heap after a collection. */
-  async #stopHeap(
-    thread: Thread,
-  ): Promise<{ profile: Awaited<ReturnType<HeapSampler['stop']>>; stop: HeapStop } | undefined> {
-    if (!thread.heap) return undefined;
-    const profile = await thread.heap.stop();
-    const stop: HeapStop = { bytes: 0 };
-    const end = await heapAfterCollection(this.#postTo(thread));
-    if (thread.heapStartBytes !== undefined && end !== undefined) {
-      stop.startUsedBytes = thread.heapStartBytes;
-      stop.endUsedBytes = end;
-    }
-    return { profile, stop };
   }
 
   #postTo(thread: Thread): Post {

@@ -290,14 +290,8 @@ export class AttachCapture {
     const sampler = this.#heap;
     this.#heap = undefined;
     if (!sampler) return undefined;
-    const profile = await sampler.stop();
+    const { profile, stop } = await sampler.stopWithGrowth(this.#heapStartBytes);
     if ('error' in profile) return { stop: { bytes: 0, error: profile.error } };
-    const stop: HeapStop = { bytes: 0 };
-    const end = await heapAfterCollection(this.#post);
-    if (this.#heapStartBytes !== undefined && end !== undefined) {
-      stop.startUsedBytes = this.#heapStartBytes;
-      stop.endUsedBytes = end;
-    }
     return { json: JSON.stringify(profile), stop };
   }
 
